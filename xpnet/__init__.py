@@ -1,0 +1,41 @@
+"""xpnet: backpropagation written once against the Python Array API standard.
+
+    import xpnet as xn
+    x = xn.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad  # Tensor([2., 4.])
+"""
+
+from . import autodiff as autodiff
+from . import backend as backend
+from . import ops as ops
+from . import testing as testing
+from ._errors import BackendError as BackendError
+from ._errors import BackendUnavailableError as BackendUnavailableError
+from ._errors import DeviceError as DeviceError
+from ._errors import DTypeError as DTypeError
+from ._errors import GraphError as GraphError
+from ._errors import ShapeError as ShapeError
+from ._errors import XpnetError as XpnetError
+from ._tensor import Tensor as Tensor
+from .autodiff import Primitive as Primitive
+from .autodiff import enable_grad as enable_grad
+from .autodiff import grad as grad
+from .autodiff import hessian as hessian
+from .autodiff import is_grad_enabled as is_grad_enabled
+from .autodiff import jacobian as jacobian
+from .autodiff import no_grad as no_grad
+from .autodiff import set_grad_enabled as set_grad_enabled
+from .autodiff import value_and_grad as value_and_grad
+from .autodiff import vjp as vjp
+from .backend import Backend as Backend
+from .backend import Generator as Generator
+from .backend import available_backends as available_backends
+from .backend import get_backend as get_backend
+from .backend import manual_seed as manual_seed
+from .backend import set_backend as set_backend
+from .backend import use_backend as use_backend
+from .ops import *  # noqa: F403  (the op functions: xn.exp, xn.sum, xn.concat...)
+from .testing import check_grad as check_grad
+
+__version__ = "0.1.0"

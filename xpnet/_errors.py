@@ -1,0 +1,35 @@
+"""The exception hierarchy: one base, one subclass per kind of mistake.
+
+Each subclass also derives from the built-in exception that Python code already
+catches for that kind of mistake, so ``except ValueError`` keeps working.
+"""
+
+from __future__ import annotations
+
+
+class XpnetError(Exception):
+    """Base class of every error xpnet raises on purpose."""
+
+
+class ShapeError(XpnetError, ValueError):
+    """Shapes that do not fit the operation (matmul, broadcasting, reshape...)."""
+
+
+class DTypeError(XpnetError, TypeError):
+    """A dtype the operation cannot take (an integer tensor asked for a gradient...)."""
+
+
+class DeviceError(XpnetError, ValueError):
+    """An unknown device, or tensors on two devices in one operation."""
+
+
+class BackendError(XpnetError, ValueError):
+    """An unknown backend, or tensors of two array libraries in one operation."""
+
+
+class BackendUnavailableError(BackendError):
+    """A known backend that cannot be used here (library missing, no GPU...)."""
+
+
+class GraphError(XpnetError, RuntimeError):
+    """Misuse of the autodiff graph (freed graph, in-place change, non-scalar root...)."""

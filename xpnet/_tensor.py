@@ -1,0 +1,386 @@
+"""The user-facing Tensor: a native array, its backend, and its place in the graph.
+
+Operators and methods are thin bindings to the functions in ``xpnet.ops``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._errors import DTypeError, GraphError
+
+if TYPE_CHECKING:
+    from .autodiff._primitive import Node
+    from .backend import Backend
+
+_new = object.__new__
+
+
+class Tensor:
+    """An n-dimensional array of one backend and device that can record gradients.
+
+    Create tensors with ``xn.tensor(...)``, ``xn.zeros(...)`` and friends. The
+    native array is ``.data``; ``.backend`` is the ``Backend`` it lives on.
+    """
+
+    __slots__ = ("__weakref__", "_node", "_version", "backend", "data", "grad", "requires_grad")
+    __array_ufunc__ = None  # NumPy defers to our reflected operators (np.float32(2) * t)
+
+    data: Any
+    backend: Backend
+    requires_grad: bool
+    grad: Tensor | None
+    _node: Node | None
+    _version: int
+
+    def __init__(
+        self,
+        data: Any,
+        dtype: Any = None,
+        *,
+        requires_grad: bool = False,
+        backend: Any = None,
+        device: Any = None,
+    ) -> None:
+        from .ops._creation import tensor
+
+        t = tensor(data, dtype=dtype, requires_grad=requires_grad, backend=backend, device=device)
+        self.data, self.backend = t.data, t.backend
+        self.requires_grad, self.grad, self._node, self._version = requires_grad, None, None, 0
+
+    # -- description -----------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.data.shape)
+
+    @property
+    def dtype(self) -> Any:
+        return self.data.dtype
+
+    @property
+    def device(self) -> Any:
+        return self.backend.device
+
+    @property
+    def ndim(self) -> int:
+        return len(self.data.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.data.shape)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by a recorded op."""
+        return self._node is None
+
+    @property
+    def grad_fn(self) -> Node | None:
+        """The recorded node that made this tensor (None for leaves)."""
+        return self._node
+
+    def __repr__(self) -> str:
+        b = self.backend
+        body = repr(self.backend.to_numpy(self.data).tolist())
+        extra = ", requires_grad=True" if self.requires_grad else ""
+        return (
+            f"Tensor({body}, dtype={b.dtype_name(self.dtype)}, backend={b.name}, "
+            f"device={b.device_str}{extra})"
+        )
+
+    def __len__(self) -> int:
+        if not self.data.shape:
+            raise TypeError("len() of a 0-d tensor")
+        return int(self.data.shape[0])
+
+    def __iter__(self) -> Iterator[Tensor]:
+        for i in range(len(self)):
+            yield self[i]
+
+    __hash__ = object.__hash__
+
+    # -- conversion ------------------------------------------------------------
+    def numpy(self) -> Any:
+        """A host NumPy copy of the values (detached from the graph)."""
+        return self.backend.to_numpy(self.data)
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python scalar."""
+        if self.size != 1:
+            raise ValueError(f"item() needs a tensor of one element, got shape {self.shape}")
+        return self.numpy().reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self.numpy().tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        return bool(self.item())
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return self.data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> Any:
+        return self.data.__dlpack_device__()
+
+    def to(self, device: Any = None, backend: Any = None, dtype: Any = None) -> Tensor:
+        """This tensor on another device, backend and/or dtype (differentiable).
+
+        ``x.to(backend="torch")`` goes to torch's default device;
+        ``x.to(device="device1")`` keeps the backend. Returns ``self`` when nothing changes.
+        """
+        return _ops.to(self, device=device, backend=backend, dtype=dtype)
+
+    def astype(self, dtype: Any) -> Tensor:
+        return _ops.astype(self, dtype)
+
+    def float(self) -> Tensor:
+        return _ops.astype(self, "float32")
+
+    def double(self) -> Tensor:
+        return _ops.astype(self, "float64")
+
+    # -- autodiff --------------------------------------------------------------
+    def backward(
+        self,
+        grad: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        ``grad`` is the cotangent of ``self`` (needed unless ``self`` has one
+        element). The graph is freed as it is used unless ``retain_graph`` (default:
+        ``create_graph``); with ``create_graph`` the gradients are themselves
+        differentiable.
+        """
+        from .autodiff._engine import backward
+
+        backward((self,), None if grad is None else (grad,), create_graph=create_graph, retain_graph=retain_graph)
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph (shares memory)."""
+        return _wrap(self.data, self.backend)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Mark this leaf as needing gradients; returns ``self``."""
+        if requires_grad and not self.backend.is_float(self.dtype):
+            raise DTypeError(
+                f"only floating-point tensors can require grad, got {self.backend.dtype_name(self.dtype)}"
+            )
+        if not requires_grad and self._node is not None:
+            raise GraphError("requires_grad_(False) on a non-leaf tensor; use .detach()")
+        self.requires_grad = requires_grad
+        return self
+
+    def _set_data(self, data: Any) -> None:
+        """Replace the values in place (optimizers, setitem); bumps the version counter."""
+        self.data = data
+        self._version += 1
+
+    # -- indexing --------------------------------------------------------------
+    def __getitem__(self, key: Any) -> Tensor:
+        return _ops.getitem(self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _ops.setitem(self, key, value)
+
+    # -- operators -------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return _ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ops.subtract(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ops.subtract(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ops.multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ops.multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ops.divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ops.divide(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.negative(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ops.abs(self)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _ops.less(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _ops.less_equal(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _ops.greater(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _ops.greater_equal(self, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _ops.equal(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _ops.not_equal(self, other)
+
+    def __and__(self, other: Any) -> Tensor:
+        return _ops.logical_and(self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _ops.logical_or(self, other)
+
+    def __invert__(self) -> Tensor:
+        return _ops.logical_not(self)
+
+    # -- methods (PyTorch and Array API spellings) -------------------------------
+    @property
+    def T(self) -> Tensor:
+        """The axes reversed (the transpose of a matrix)."""
+        return _ops.permute_dims(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two axes swapped (a stack of transposed matrices)."""
+        return _ops.matrix_transpose(self)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.mean(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
+        return _ops.var(self, axis=axis, keepdims=keepdims, correction=correction)
+
+    def std(self, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
+        return _ops.std(self, axis=axis, keepdims=keepdims, correction=correction)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.min(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return _ops.argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return _ops.argmin(self, axis=axis, keepdims=keepdims)
+
+    def exp(self) -> Tensor:
+        return _ops.exp(self)
+
+    def log(self) -> Tensor:
+        return _ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return _ops.sqrt(self)
+
+    def abs(self) -> Tensor:
+        return _ops.abs(self)
+
+    def tanh(self) -> Tensor:
+        return _ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return _ops.relu(self)
+
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:
+        return _ops.clip(self, min, max)
+
+    clamp = clip
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return _ops.softmax(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return _ops.log_softmax(self, axis=axis)
+
+    def matmul(self, other: Tensor) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        return _ops.reshape(self, _shape_args(shape))
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return _ops.flatten(self, start_dim, end_dim)
+
+    def permute(self, *axes: Any) -> Tensor:
+        return _ops.permute_dims(self, _shape_args(axes))
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return _ops.swapaxes(self, dim0, dim1)
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        return _ops.squeeze(self, axis)
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        return _ops.expand_dims(self, axis=axis)
+
+    def expand_dims(self, axis: int) -> Tensor:
+        return _ops.expand_dims(self, axis=axis)
+
+    def broadcast_to(self, *shape: Any) -> Tensor:
+        return _ops.broadcast_to(self, _shape_args(shape))
+
+    expand = broadcast_to
+
+
+def _shape_args(args: Sequence[Any]) -> tuple[int, ...]:
+    """Accept both ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _wrap(data: Any, backend: Backend) -> Tensor:
+    """A fresh graph-free Tensor around a native array (the fast internal constructor)."""
+    t = _new(Tensor)
+    t.data = data
+    t.backend = backend
+    t.requires_grad = False
+    t.grad = None
+    t._node = None
+    t._version = 0
+    return t
+
+
+from . import ops as _ops  # noqa: E402  (ops build on Tensor; bound here to break the cycle)

@@ -1,0 +1,153 @@
+"""Reverse-mode accumulation: one walk over the recorded graph.
+
+Everything the rules need not care about happens here, once: topological
+order (iterative, never recursive), summing cotangents down to broadcast
+inputs, casting them to the input's dtype, accumulating cotangents that meet,
+freeing each cotangent and node as soon as it is used, and checking that no
+saved input was modified in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._errors import GraphError, ShapeError
+from .._tensor import Tensor, _wrap
+from ._mode import set_grad_enabled
+
+
+def toposort(roots: Sequence[Tensor]) -> list[Tensor]:
+    """Tensors that require grad reachable from ``roots``, each after all its consumers."""
+    order: list[Tensor] = []
+    seen: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots if r.requires_grad]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        node = t._node
+        if node is None:
+            continue
+        if node.inputs is None:
+            raise GraphError(
+                f"backward through the graph a second time: the node of {node.prim.name} was "
+                "freed by an earlier backward(); pass retain_graph=True to the first call"
+            )
+        for a in node.inputs:
+            if isinstance(a, Tensor) and a.requires_grad and id(a) not in seen:
+                stack.append((a, False))
+    order.reverse()
+    return order
+
+
+def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum ``g`` over the axes along which an input of ``shape`` was broadcast."""
+    from ..ops import _reduce, _shape
+
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        g = _reduce.sum_p(g, axis=axes, keepdims=False)
+    return _shape.reshape_p(g, shape=shape) if g.shape != shape else g
+
+
+def backward(
+    roots: Sequence[Tensor],
+    grads: Sequence[Tensor | None] | None = None,
+    *,
+    inputs: Sequence[Tensor] | None = None,
+    create_graph: bool = False,
+    retain_graph: bool | None = None,
+) -> tuple[Tensor | None, ...] | None:
+    """Propagate cotangents from ``roots`` back through the graph.
+
+    Without ``inputs``: accumulate into ``.grad`` of every leaf that requires grad.
+    With ``inputs``: return their cotangents (None where none reaches them) and
+    leave ``.grad`` untouched (the functional API uses this).
+    """
+    if retain_graph is None:
+        retain_graph = create_graph
+    cot: dict[int, Tensor] = {}
+    for i, r in enumerate(roots):
+        if not r.requires_grad:
+            raise GraphError(
+                "backward() on a tensor that does not require grad: no input of the "
+                "computation had requires_grad=True (or it ran under no_grad)"
+            )
+        g = None if grads is None else grads[i]
+        if g is None:
+            if r.size != 1:
+                raise GraphError(
+                    f"backward() on a non-scalar tensor of shape {r.shape} needs a gradient "
+                    "argument of that shape (or reduce it first, e.g. .sum())"
+                )
+            g = _wrap(r.backend.xp.ones_like(r.data), r.backend)
+        elif not isinstance(g, Tensor):
+            raise TypeError(f"the gradient passed to backward() must be a Tensor, got {type(g).__name__}")
+        elif g.shape != r.shape:
+            raise ShapeError(f"backward(): gradient of shape {g.shape} for a tensor of shape {r.shape}")
+        cot[id(r)] = cot[id(r)] + g if id(r) in cot else g
+
+    wanted = {id(t): k for k, t in enumerate(inputs)} if inputs is not None else None
+    found: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
+    order = toposort(roots)
+    with set_grad_enabled(create_graph):
+        for k, t in enumerate(order):
+            order[k] = None  # type: ignore[call-overload]  # drop our reference as we go
+            g = cot.pop(id(t), None)
+            if g is None:
+                continue
+            if wanted is not None and id(t) in wanted:
+                found[wanted[id(t)]] = g
+            node = t._node
+            if node is None:
+                if wanted is None:
+                    t.grad = g if t.grad is None else t.grad + g
+                continue
+            args = node.inputs
+            assert args is not None
+            _check_versions(node, args)
+            prim, params = node.prim, node.params
+            for i, a in enumerate(args):
+                if not (isinstance(a, Tensor) and a.requires_grad):
+                    continue
+                if wanted is not None and a._node is None and id(a) not in wanted:
+                    continue  # a leaf nobody asked about
+                ga = prim.vjp(i, g, t, args, params)
+                if ga.data.shape != a.data.shape:
+                    ga = sum_to(ga, a.shape)
+                if ga.data.dtype != a.data.dtype:
+                    from ..ops._elementwise import astype_p
+
+                    ga = astype_p(ga, dtype=a.dtype)
+                prev = cot.get(id(a))
+                cot[id(a)] = ga if prev is None else prev + ga
+            if not retain_graph:
+                node.inputs = None
+                node.params = {}
+    return tuple(found) if inputs is not None else None
+
+
+def _check_versions(node: object, args: tuple[object, ...]) -> None:
+    versions = node.versions  # type: ignore[attr-defined]
+    k = 0
+    for a in args:
+        if isinstance(a, Tensor):
+            if a._version != versions[k]:
+                raise GraphError(
+                    f"a {node.prim.name} input of shape {a.shape} was modified in place "  # type: ignore[attr-defined]
+                    f"after it was used (version {versions[k]}, now {a._version}); its "
+                    "gradient would be wrong. Clone it before changing it, or change it "
+                    "under no_grad before the forward pass"
+                )
+            k += 1

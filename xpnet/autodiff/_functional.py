@@ -1,0 +1,132 @@
+"""The functional API in the spirit of autograd: grad, value_and_grad, vjp, jacobian, hessian.
+
+Each transforms a function of Tensors into another function of Tensors. They
+nest: ``grad(grad(f))`` works because, when an argument already belongs to an
+outer differentiation, the inner one keeps it in the graph and records its own
+backward pass (``create_graph``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .._errors import ShapeError
+from .._tensor import Tensor, _wrap
+from ._engine import backward
+from ._mode import enable_grad, is_grad_enabled
+
+Argnums = int | Sequence[int]
+
+
+def _as_tuple(argnums: Argnums) -> tuple[int, ...]:
+    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+
+def _prepare(args: tuple[Any, ...], argnums: tuple[int, ...]) -> tuple[list[Any], list[Tensor], bool]:
+    """Arguments with the differentiated ones made into graph leaves (or kept, when nested)."""
+    from ..ops._creation import tensor
+
+    args_l = list(args)
+    leaves: list[Tensor] = []
+    nested = False
+    for i in argnums:
+        a = args_l[i]
+        if not isinstance(a, Tensor):
+            a = tensor(a)
+        if a.requires_grad and is_grad_enabled():
+            nested = True  # part of an outer differentiation: keep the connection
+        else:
+            a = _wrap(a.data, a.backend).requires_grad_(True)
+        args_l[i] = a
+        leaves.append(a)
+    return args_l, leaves, nested
+
+
+def _zeros_if_none(gs: Sequence[Tensor | None], leaves: Sequence[Tensor]) -> list[Tensor]:
+    from ..ops._creation import zeros_like
+
+    return [zeros_like(x) if g is None else g for g, x in zip(gs, leaves, strict=True)]
+
+
+def _grads(out: Tensor, leaves: list[Tensor], nested: bool, seed: Tensor | None = None) -> list[Tensor]:
+    if not out.requires_grad:
+        return _zeros_if_none([None] * len(leaves), leaves)
+    got = backward((out,), None if seed is None else (seed,), inputs=leaves, create_graph=nested, retain_graph=True)
+    assert got is not None
+    return _zeros_if_none(got, leaves)
+
+
+def value_and_grad(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., tuple[Tensor, Any]]:
+    """``f``'s value and its gradient with respect to the arguments ``argnums``.
+
+    ``f`` must return a tensor of one element. The gradient is a Tensor for an
+    int ``argnums`` and a tuple for a sequence.
+    """
+    nums = _as_tuple(argnums)
+
+    def wrapped(*args: Any, **kwargs: Any) -> tuple[Tensor, Any]:
+        args_l, leaves, nested = _prepare(args, nums)
+        with enable_grad():
+            out = f(*args_l, **kwargs)
+        if not isinstance(out, Tensor) or out.size != 1:
+            shape = out.shape if isinstance(out, Tensor) else type(out).__name__
+            raise ShapeError(f"grad: the function must return a one-element Tensor, got {shape}; use xn.jacobian or xn.vjp")
+        gs = _grads(out, leaves, nested)
+        value = out if nested else out.detach()
+        return value, (gs[0] if isinstance(argnums, int) else tuple(gs))
+
+    return wrapped
+
+
+def grad(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The gradient of the scalar function ``f`` with respect to arguments ``argnums``."""
+    vg = value_and_grad(f, argnums)
+    return lambda *args, **kwargs: vg(*args, **kwargs)[1]
+
+
+def vjp(f: Callable[..., Tensor], *primals: Any) -> tuple[Tensor, Callable[[Tensor], tuple[Tensor, ...]]]:
+    """``f(*primals)`` and a function mapping an output cotangent to the primals' cotangents."""
+    args_l, leaves, nested = _prepare(primals, tuple(range(len(primals))))
+    with enable_grad():
+        out = f(*args_l)
+
+    def vjp_fn(cotangent: Tensor) -> tuple[Tensor, ...]:
+        if cotangent.shape != out.shape:
+            raise ShapeError(f"vjp: cotangent of shape {cotangent.shape} for an output of shape {out.shape}")
+        return tuple(_grads(out, leaves, nested, seed=cotangent))
+
+    return (out if nested else out.detach()), vjp_fn
+
+
+def jacobian(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The Jacobian of ``f``: shape ``out.shape + x.shape`` for each differentiated argument."""
+    nums = _as_tuple(argnums)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        from ..ops._creation import zeros
+        from ..ops._shape import reshape, stack
+
+        args_l, leaves, nested = _prepare(args, nums)
+        with enable_grad():
+            out = f(*args_l, **kwargs)
+        rows: list[list[Tensor]] = [[] for _ in leaves]
+        n = out.size
+        b = out.backend
+        for i in range(n):
+            seed = zeros(n, dtype=out.dtype, backend=b, device=b.device)
+            seed.data = b.setitem(seed.data, i, 1)
+            gs = _grads(out, leaves, nested, seed=reshape(seed, out.shape))
+            for r, g in zip(rows, gs, strict=True):
+                r.append(g)
+        jacs = tuple(
+            reshape(stack(r, axis=0), out.shape + x.shape) for r, x in zip(rows, leaves, strict=True)
+        )
+        return jacs[0] if isinstance(argnums, int) else jacs
+
+    return wrapped
+
+
+def hessian(f: Callable[..., Tensor], argnums: int = 0) -> Callable[..., Tensor]:
+    """The Hessian of the scalar function ``f``: shape ``x.shape + x.shape``."""
+    return jacobian(grad(f, argnums), argnums)  # type: ignore[no-any-return]

@@ -1,0 +1,262 @@
+"""The `Backend` object: one array library (its Array API namespace) on one device.
+
+Everything in this file is written against the standard alone. The subclasses in
+the sibling modules override only what a library does better natively (fast
+scatter-add, native RNG, host transfer), and they are the only place in xpnet
+that knows about individual array libraries.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from collections.abc import Hashable
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._errors import DTypeError
+
+Array = Any  # a native array of the backend's library
+
+# ``how`` describes a gather (the forward of getitem/take/take_along_axis) so the
+# matching scatter-add (its VJP) can be built on any backend:
+#   ("getitem", key) | ("take", indices, axis) | ("take_along_axis", indices, axis)
+Gather = tuple[Any, ...]
+
+_BASIC_INDEX_TYPES = (int, slice, type(None), type(Ellipsis))
+_DTYPE_NAMES = (
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+)
+
+
+def is_basic_key(key: tuple[Any, ...]) -> bool:
+    """True when an index key holds only ints, slices, None and Ellipsis."""
+    return all(isinstance(k, _BASIC_INDEX_TYPES) for k in key)
+
+
+def gather(xp: types.ModuleType, arr: Array, how: Gather) -> Array:
+    """Apply the gather described by ``how`` to ``arr``."""
+    kind = how[0]
+    if kind == "getitem":
+        return arr[how[1]]
+    if kind == "take":
+        return xp.take(arr, how[1], axis=how[2])
+    return xp.take_along_axis(arr, how[1], axis=how[2])
+
+
+class Backend:
+    """An array library's Array API namespace ``xp`` together with a native device.
+
+    Backends are cached: asking twice for the same library and device returns the
+    same object, so ops compare backends by identity. Get one with
+    ``xn.get_backend(name, device)``.
+    """
+
+    name: ClassVar[str] = "standard"
+    mutable: ClassVar[bool] = True  # arrays support in-place __setitem__
+    native_rng: ClassVar[bool] = False  # False: random draws happen on the host
+
+    __slots__ = ("_dtypes", "_float_dtypes", "_generator", "device", "float64", "key", "xp")
+
+    def __init__(self, xp: types.ModuleType, device: Any, key: Hashable) -> None:
+        self.xp = xp
+        self.device = device
+        self.key = key
+        self._dtypes: dict[str, Any] = {}
+        for n in _DTYPE_NAMES:
+            dt = getattr(xp, n, None)
+            if dt is not None:
+                self._dtypes[n] = self._canonical(dt)
+        self._float_dtypes = frozenset(
+            self._dtypes[n]
+            for n in ("float16", "bfloat16", "float32", "float64")
+            if n in self._dtypes
+        )
+        self.float64 = self._supports_float64()
+        self._generator: Any = None
+
+    def _canonical(self, dt: Any) -> Any:
+        # Arrays report dtype *instances* (NumPy's dtype('float32'), not np.float32),
+        # which hash differently: keep the instance so set lookups work.
+        try:
+            found = self.xp.empty((0,), dtype=dt).dtype
+        except Exception:
+            return dt
+        return found if found == dt else dt
+
+    # -- description -------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"Backend({self.name!r}, device={self.device_str!r})"
+
+    @property
+    def device_str(self) -> str:
+        """The device in words, for messages."""
+        return str(self.device)
+
+    def _supports_float64(self) -> bool:
+        info = getattr(self.xp, "__array_namespace_info__", None)
+        if info is None:
+            return True
+        try:
+            return "float64" in info().dtypes(device=self.device, kind="real floating")
+        except Exception:
+            return True
+
+    # -- dtypes ------------------------------------------------------------
+    def dtype(self, spec: Any) -> Any:
+        """Turn ``"float32"`` (or the library's own dtype object) into this backend's dtype."""
+        if spec is None:
+            return None
+        if isinstance(spec, str):
+            dt = self._dtypes.get(spec)
+            if dt is None:
+                raise DTypeError(f"unknown dtype {spec!r} for backend {self.name!r}")
+            if spec == "float64" and not self.float64:
+                raise DTypeError(f"device {self.device_str!r} of backend {self.name!r} has no float64")
+            return dt
+        if isinstance(spec, type) and issubclass(spec, (bool, int, float)):
+            return self.dtype({bool: "bool", int: "int64", float: "float32"}[spec])
+        for dt in self._dtypes.values():
+            if spec == dt:
+                return dt
+        # A NumPy dtype or another library's dtype: go by name.
+        name = getattr(spec, "name", None) or str(spec).rsplit(".", 1)[-1]
+        if name in self._dtypes:
+            return self.dtype(name)
+        raise DTypeError(f"{spec!r} is not a dtype of backend {self.name!r}")
+
+    def dtype_name(self, dtype: Any) -> str:
+        for n, dt in self._dtypes.items():
+            if dt == dtype:
+                return n
+        return str(dtype)
+
+    def is_float(self, dtype: Any) -> bool:
+        return dtype in self._float_dtypes
+
+    @property
+    def default_float(self) -> Any:
+        return self._dtypes["float32"]
+
+    # -- arrays ------------------------------------------------------------
+    def asarray(self, obj: Any, dtype: Any = None) -> Array:
+        return self.xp.asarray(obj, dtype=dtype, device=self.device)
+
+    def zeros(self, shape: tuple[int, ...], dtype: Any) -> Array:
+        return self.xp.zeros(shape, dtype=dtype, device=self.device)
+
+    def to_numpy(self, arr: Array) -> np.ndarray:
+        """A host NumPy copy of ``arr``."""
+        return np.array(np.from_dlpack(arr), copy=True)
+
+    def from_numpy(self, arr: np.ndarray, dtype: Any = None) -> Array:
+        return self.asarray(arr, dtype=dtype)
+
+    def to_device(self, arr: Array) -> Array:
+        """Copy ``arr`` (an array of this library) to this backend's device."""
+        return arr.to_device(self.device)
+
+    def synchronize(self) -> None:
+        """Wait for queued device work (a no-op on the CPU)."""
+
+    def setitem(self, arr: Array, key: Any, value: Any) -> Array:
+        """``arr[key] = value``, in place where the library allows it; returns the result."""
+        arr[key] = value
+        return arr
+
+    # -- scatter-add: the VJP of every gather --------------------------------
+    def scatter_add(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
+        """Zeros of ``shape`` with ``values`` added at the positions ``how`` gathers.
+
+        Positions gathered more than once (duplicate indices) accumulate.
+        """
+        if how[0] == "getitem" and is_basic_key(how[1]):
+            # Basic indexing never repeats a position: a plain assignment does it.
+            out = self.zeros(shape, values.dtype)
+            return self.setitem(out, how[1], values)
+        return self._scatter_add_advanced(shape, how, values)
+
+    def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
+        # Gather the flat position of every element with the same gather, then
+        # accumulate the values into a flat buffer at those positions.
+        xp = self.xp
+        size = math.prod(shape)
+        positions = xp.reshape(xp.arange(size, device=self.device), shape)
+        positions = xp.reshape(gather(xp, positions, how), (-1,))
+        flat = self._scatter_add_flat(size, positions, xp.reshape(values, (-1,)))
+        return xp.reshape(flat, shape)
+
+    def _scatter_add_flat(self, size: int, positions: Array, values: Array) -> Array:
+        # Standard-only fallback: a one-hot matrix product, in chunks that keep
+        # the one-hot block near 4M elements. Exact for duplicates.
+        xp = self.xp
+        out = self.zeros((size,), values.dtype)
+        columns = xp.arange(size, device=self.device)
+        n = positions.shape[0]
+        step = max(1, (1 << 22) // max(size, 1))
+        for start in range(0, n, step):
+            stop = min(start + step, n)
+            p, v = positions[start:stop], values[start:stop]
+            onehot = xp.astype(p[:, None] == columns[None, :], values.dtype)
+            out = out + xp.matmul(v, onehot)
+        return out
+
+    # -- random numbers (host by default; see Generator) ---------------------
+    def _rng_new(self, seed: int | None) -> Any:
+        return np.random.default_rng(seed)
+
+    def _rng_uniform(self, state: Any, shape: tuple[int, ...], dtype: Any) -> Array:
+        name = self.dtype_name(dtype)
+        draw = state.random(shape, dtype=np.float64 if name == "float64" else np.float32)
+        return self.from_numpy(draw, dtype)
+
+    def _rng_normal(self, state: Any, shape: tuple[int, ...], dtype: Any) -> Array:
+        name = self.dtype_name(dtype)
+        draw = state.standard_normal(shape, dtype=np.float64 if name == "float64" else np.float32)
+        return self.from_numpy(draw, dtype)
+
+    def _rng_integers(self, state: Any, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Array:
+        return self.from_numpy(state.integers(low, high, size=shape), dtype)
+
+    def _rng_permutation(self, state: Any, n: int, dtype: Any) -> Array:
+        return self.from_numpy(state.permutation(n), dtype)
+
+
+def native_key(how: Gather, out_shape: tuple[int, ...], arange: Any) -> tuple[Any, ...]:
+    """A NumPy-style fancy-index key equivalent to the gather ``how``.
+
+    Used by backends whose library scatters natively with such keys (NumPy's
+    ``add.at``, ``cupyx.scatter_add``, JAX's ``.at[].add``). ``out_shape`` is
+    the gathered shape; ``arange(n)`` builds index vectors of the library.
+    """
+    kind = how[0]
+    if kind == "getitem":
+        return how[1]
+    indices, axis = how[1], how[2]
+    if kind == "take":
+        return (slice(None),) * axis + (indices,)
+    key: list[Any] = []
+    ndim = len(out_shape)
+    for d in range(ndim):
+        if d == axis:
+            key.append(indices)
+        else:
+            shape = [1] * ndim
+            shape[d] = out_shape[d]
+            key.append(arange(out_shape[d]).reshape(shape))
+    return tuple(key)

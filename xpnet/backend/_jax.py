@@ -1,0 +1,63 @@
+"""JAX arrays. They are immutable, so writes go through ``.at[...]``.
+
+float64 is available only when JAX runs with ``jax_enable_x64``. Random draws
+happen on the host (NumPy's PCG64), so they match the other host backends.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from .._errors import DeviceError
+from ._base import Array, Backend, Gather, native_key
+
+
+class JaxBackend(Backend):
+    name = "jax"
+    mutable = False
+    __slots__ = ()
+
+    @classmethod
+    def namespace(cls) -> types.ModuleType:
+        import jax.numpy as xp
+
+        return xp
+
+    @classmethod
+    def parse_device(cls, spec: Any) -> tuple[Any, Any]:
+        import jax
+
+        try:
+            if spec is None:
+                dev = jax.devices()[0]
+            elif isinstance(spec, int) and not isinstance(spec, bool):
+                dev = jax.devices()[spec]
+            elif isinstance(spec, str):
+                platform, _, index = spec.partition(":")
+                platform = {"cuda": "gpu"}.get(platform, platform)
+                dev = jax.devices(platform)[int(index or 0)]
+            elif isinstance(spec, jax.Device):
+                dev = spec
+            else:
+                raise TypeError
+        except (RuntimeError, IndexError, ValueError, TypeError):
+            raise DeviceError(f"unknown device {spec!r} for backend 'jax'") from None
+        return dev, (dev.platform, dev.id)
+
+    def to_numpy(self, arr: Array) -> np.ndarray:
+        return np.array(arr, copy=True)
+
+    def to_device(self, arr: Array) -> Array:
+        import jax
+
+        return jax.device_put(arr, self.device)
+
+    def setitem(self, arr: Array, key: Any, value: Any) -> Array:
+        return arr.at[key].set(value)
+
+    def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
+        out = self.zeros(shape, values.dtype)
+        return out.at[native_key(how, values.shape, self.xp.arange)].add(values)

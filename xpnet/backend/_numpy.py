@@ -1,0 +1,46 @@
+"""NumPy on the CPU."""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from .._errors import DeviceError
+from ._base import Array, Backend, Gather, native_key
+
+
+class NumpyBackend(Backend):
+    name = "numpy"
+    native_rng = True  # NumPy's generator is the host generator
+    __slots__ = ()
+
+    @classmethod
+    def namespace(cls) -> types.ModuleType:
+        import array_api_compat.numpy as xp
+
+        return xp
+
+    @classmethod
+    def parse_device(cls, spec: Any) -> tuple[Any, Any]:
+        if spec is None or spec == "cpu" or str(spec) == "cpu":
+            return "cpu", "cpu"
+        raise DeviceError(f"backend 'numpy' has only the 'cpu' device, got {spec!r}")
+
+    def asarray(self, obj: Any, dtype: Any = None) -> Array:
+        return np.asarray(obj, dtype=dtype)
+
+    def zeros(self, shape: tuple[int, ...], dtype: Any) -> Array:
+        return np.zeros(shape, dtype=dtype)
+
+    def to_numpy(self, arr: Array) -> np.ndarray:
+        return np.array(arr, copy=True)
+
+    def to_device(self, arr: Array) -> Array:
+        return arr
+
+    def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
+        out = np.zeros(shape, dtype=values.dtype)
+        np.add.at(out, native_key(how, values.shape, np.arange), values)
+        return out

@@ -1,0 +1,88 @@
+"""Seeded random numbers, one generator per backend (the standard has none).
+
+A generator draws with its library's own RNG where it has one (NumPy, PyTorch,
+CuPy) and with NumPy's PCG64 on the host otherwise. With ``host=True`` it
+always draws on the host and transfers: the same seed then gives bit-identical
+numbers on every backend, which is how parameter initialisation is done.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._base import Array, Backend
+from ._registry import _cache, get_backend
+
+_global_seed: int | None = None
+
+
+class Generator:
+    """A seeded random-number generator producing arrays of one backend."""
+
+    __slots__ = ("_state", "backend", "host")
+
+    def __init__(
+        self,
+        seed: int | None = None,
+        *,
+        backend: str | Backend | None = None,
+        device: Any = None,
+        host: bool = False,
+    ) -> None:
+        self.backend = get_backend(backend, device)
+        self.host = host or not self.backend.native_rng
+        self.manual_seed(seed)
+
+    def manual_seed(self, seed: int | None) -> Generator:
+        """Restart the stream from ``seed`` (None: fresh entropy)."""
+        if self.host:
+            self._state = Backend._rng_new(self.backend, seed)
+        else:
+            self._state = self.backend._rng_new(seed)
+        return self
+
+    def _impl(self) -> Any:
+        # Host draws use the standard-only (NumPy on the host) methods of Backend.
+        return Backend if self.host else type(self.backend)
+
+    def uniform(self, shape: tuple[int, ...], low: float = 0.0, high: float = 1.0, dtype: Any = None) -> Array:
+        dt = self.backend.dtype(dtype) if dtype is not None else self.backend.default_float
+        u = self._impl()._rng_uniform(self.backend, self._state, tuple(shape), dt)
+        if low != 0.0 or high != 1.0:
+            u = u * (high - low) + low
+        return u
+
+    def normal(self, shape: tuple[int, ...], mean: float = 0.0, std: float = 1.0, dtype: Any = None) -> Array:
+        dt = self.backend.dtype(dtype) if dtype is not None else self.backend.default_float
+        z = self._impl()._rng_normal(self.backend, self._state, tuple(shape), dt)
+        if mean != 0.0 or std != 1.0:
+            z = z * std + mean
+        return z
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any = "int64") -> Array:
+        dt = self.backend.dtype(dtype)
+        return self._impl()._rng_integers(self.backend, self._state, low, high, tuple(shape), dt)
+
+    def permutation(self, n: int, dtype: Any = "int64") -> Array:
+        return self._impl()._rng_permutation(self.backend, self._state, n, self.backend.dtype(dtype))
+
+    def bernoulli(self, p: float, shape: tuple[int, ...]) -> Array:
+        """A boolean array, True with probability ``p``."""
+        return self.uniform(shape) < p
+
+
+def default_generator(backend: Backend) -> Generator:
+    """The backend's own generator, created on first use from the global seed."""
+    g = backend._generator
+    if g is None:
+        g = backend._generator = Generator(_global_seed, backend=backend)
+    return g  # type: ignore[no-any-return]
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the default generator of every backend (those made later too)."""
+    global _global_seed
+    _global_seed = seed
+    for b in list(_cache.values()):
+        if b._generator is not None:
+            b._generator.manual_seed(seed)

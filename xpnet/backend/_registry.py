@@ -1,0 +1,144 @@
+"""Choosing backends: by name, globally, per scope, or from ``XPNET_BACKEND``."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import threading
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from .._errors import BackendError, BackendUnavailableError
+from ._base import Backend
+
+# name -> (module, class); modules import their library only when asked.
+_CLASSES = {
+    "numpy": ("._numpy", "NumpyBackend"),
+    "array_api_strict": ("._strict", "StrictBackend"),
+    "torch": ("._torch", "TorchBackend"),
+    "cupy": ("._cupy", "CupyBackend"),
+    "jax": ("._jax", "JaxBackend"),
+}
+_ALIASES = {"np": "numpy", "strict": "array_api_strict", "pytorch": "torch"}
+_INSTALL = {
+    "numpy": "pip install numpy",
+    "array_api_strict": "pip install array-api-strict",
+    "torch": "pip install torch",
+    "jax": "pip install jax",
+    "cupy": "pip install 'xpnet[cuda12]' (or 'xpnet[cuda13]')",
+}
+
+_cache: dict[tuple[str, Any], Backend] = {}
+_lock = threading.Lock()
+_current: ContextVar[Backend | None] = ContextVar("xpnet_backend", default=None)
+_global: Backend | None = None
+
+
+def backend_names() -> tuple[str, ...]:
+    """Every backend name xpnet knows, installed or not."""
+    return tuple(_CLASSES)
+
+
+def _backend_class(name: str) -> type[Backend]:
+    canonical = _ALIASES.get(name, name)
+    if canonical not in _CLASSES:
+        raise BackendError(
+            f"unknown backend {name!r}; known backends: {', '.join(_CLASSES)}"
+        )
+    module, cls = _CLASSES[canonical]
+    return getattr(importlib.import_module(module, __package__), cls)  # type: ignore[no-any-return]
+
+
+def get_backend(name: str | Backend | None = None, device: Any = None) -> Backend:
+    """The backend ``name`` on ``device``; with no name, the current backend.
+
+    ``name`` is one of ``"numpy"``, ``"cupy"``, ``"torch"``, ``"jax"``,
+    ``"array_api_strict"``. ``device`` is the library's device or its spelling:
+    ``"cpu"``, ``"cuda:1"``, ``1``, ``array_api_strict.Device("device1")``...
+    The same library and device always give the same object.
+    """
+    if isinstance(name, Backend):
+        if device is None:
+            return name
+        name = name.name
+    if name is None:
+        current = current_backend()
+        if device is None:
+            return current
+        name = current.name
+    cls = _backend_class(name)
+    try:
+        native, key = cls.parse_device(device)  # type: ignore[attr-defined]
+    except ImportError as e:
+        raise BackendUnavailableError(
+            f"backend {cls.name!r} is not installed ({e}); {_INSTALL[cls.name]}"
+        ) from None
+    found = _cache.get((cls.name, key))
+    if found is not None:
+        return found
+    with _lock:
+        found = _cache.get((cls.name, key))
+        if found is None:
+            try:
+                xp = cls.namespace()  # type: ignore[attr-defined]
+            except ImportError as e:
+                raise BackendUnavailableError(
+                    f"backend {cls.name!r} is not installed ({e}); {_INSTALL[cls.name]}"
+                ) from None
+            found = cls(xp, native, key)
+            _cache[(cls.name, key)] = found
+    return found
+
+
+def _from_env() -> Backend:
+    spec = os.environ.get("XPNET_BACKEND", "").strip()
+    if not spec:
+        return get_backend("numpy")
+    name, _, device = spec.partition(":")
+    return get_backend(name, device or None)
+
+
+def current_backend() -> Backend:
+    """The backend new tensors go to: the innermost ``use_backend`` scope, else the global one."""
+    b = _current.get()
+    if b is not None:
+        return b
+    global _global
+    if _global is None:
+        _global = _from_env()
+    return _global
+
+
+def set_backend(name: str | Backend, device: Any = None) -> Backend:
+    """Make ``name`` (on ``device``) the global default backend, for every thread.
+
+    Without a call, the default comes from ``XPNET_BACKEND`` (``"torch"``,
+    ``"cupy:1"``, ``"array_api_strict:device1"``), else ``"numpy"``.
+    """
+    global _global
+    _global = get_backend(name, device)
+    return _global
+
+
+@contextlib.contextmanager
+def use_backend(name: str | Backend, device: Any = None) -> Iterator[Backend]:
+    """Within the ``with`` block (this thread or task only), new tensors use this backend."""
+    token = _current.set(get_backend(name, device))
+    try:
+        yield _current.get()  # type: ignore[misc]
+    finally:
+        _current.reset(token)
+
+
+def available_backends() -> list[str]:
+    """The names of the backends usable on this machine (CuPy only with a usable GPU)."""
+    names = []
+    for name in _CLASSES:
+        try:
+            get_backend(name)
+        except BackendError:
+            continue
+        names.append(name)
+    return names

@@ -1,0 +1,98 @@
+"""PyTorch tensors, through array-api-compat's torch namespace."""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from .._errors import BackendUnavailableError, DeviceError
+from ._base import Array, Backend
+
+
+class TorchBackend(Backend):
+    name = "torch"
+    native_rng = True
+    __slots__ = ()
+
+    @classmethod
+    def namespace(cls) -> types.ModuleType:
+        import array_api_compat.torch as xp
+
+        return xp
+
+    @classmethod
+    def parse_device(cls, spec: Any) -> tuple[Any, Any]:
+        import torch
+
+        if spec is None:
+            dev = torch.device("cpu")
+        elif isinstance(spec, int) and not isinstance(spec, bool):
+            dev = torch.device("cuda", spec)
+        elif isinstance(spec, (str, torch.device)):
+            try:
+                dev = torch.device("cuda" + str(spec)[3:] if str(spec).startswith("gpu") else spec)
+            except RuntimeError as e:
+                raise DeviceError(f"unknown device {spec!r} for backend 'torch': {e}") from None
+        else:
+            raise DeviceError(f"unknown device {spec!r} for backend 'torch'")
+        if dev.type == "cuda":
+            if not torch.cuda.is_available():
+                raise BackendUnavailableError(
+                    f"device {spec!r} asked of backend 'torch', but torch.cuda.is_available() "
+                    "is False (a CPU build of PyTorch, or no usable GPU)"
+                )
+            if dev.index is None:
+                dev = torch.device("cuda", torch.cuda.current_device())
+            if dev.index >= torch.cuda.device_count():
+                raise DeviceError(
+                    f"device {spec!r}: torch sees only {torch.cuda.device_count()} CUDA device(s)"
+                )
+        return dev, str(dev)
+
+    def to_numpy(self, arr: Array) -> np.ndarray:
+        return np.array(arr.detach().cpu().numpy(), copy=True)
+
+    def to_device(self, arr: Array) -> Array:
+        return arr.to(self.device)
+
+    def synchronize(self) -> None:
+        if self.device.type == "cuda":
+            import torch
+
+            torch.cuda.synchronize(self.device)
+
+    def _scatter_add_flat(self, size: int, positions: Array, values: Array) -> Array:
+        out = self.zeros((size,), values.dtype)
+        return out.index_add_(0, positions, values)
+
+    def _rng_new(self, seed: int | None) -> Any:
+        import torch
+
+        g = torch.Generator(device=self.device)
+        if seed is None:
+            g.seed()
+        else:
+            g.manual_seed(seed)
+        return g
+
+    def _rng_uniform(self, state: Any, shape: tuple[int, ...], dtype: Any) -> Array:
+        import torch
+
+        return torch.rand(shape, generator=state, dtype=dtype, device=self.device)
+
+    def _rng_normal(self, state: Any, shape: tuple[int, ...], dtype: Any) -> Array:
+        import torch
+
+        return torch.randn(shape, generator=state, dtype=dtype, device=self.device)
+
+    def _rng_integers(self, state: Any, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Array:
+        import torch
+
+        return torch.randint(low, high, shape, generator=state, dtype=dtype, device=self.device)
+
+    def _rng_permutation(self, state: Any, n: int, dtype: Any) -> Array:
+        import torch
+
+        return torch.randperm(n, generator=state, dtype=dtype, device=self.device)

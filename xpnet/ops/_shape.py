@@ -1,0 +1,215 @@
+"""Shape primitives: reshape, permute, expand/squeeze, broadcast, concat/stack,
+gathers (indexing, take, take_along_axis) with their scatter-add, and transfers."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .._errors import DeviceError, GraphError, ShapeError
+from .._tensor import Tensor, _wrap
+from ..autodiff._mode import is_grad_enabled
+from ..autodiff._primitive import Primitive, describe, record
+from ..backend import get_backend
+from ..backend._base import gather
+from ._common import normalize_axes, normalize_axis
+
+reshape_p = Primitive("reshape", lambda xp, x, *, shape: xp.reshape(x, shape))
+permute_dims_p = Primitive("permute_dims", lambda xp, x, *, axes: xp.permute_dims(x, axes))
+expand_dims_p = Primitive("expand_dims", lambda xp, x, *, axis: xp.expand_dims(x, axis=axis))
+squeeze_p = Primitive("squeeze", lambda xp, x, *, axis: xp.squeeze(x, axis=axis))
+broadcast_to_p = Primitive("broadcast_to", lambda xp, x, *, shape: xp.broadcast_to(x, shape))
+concat_p = Primitive("concat", lambda xp, *xs, axis: xp.concat(list(xs), axis=axis))
+stack_p = Primitive("stack", lambda xp, *xs, axis: xp.stack(list(xs), axis=axis))
+# ``how``: ("getitem", key) | ("take", indices, axis) | ("take_along_axis", indices, axis)
+gather_p = Primitive("gather", lambda xp, x, *, how: gather(xp, x, how))
+# The adjoint of gather: zeros of ``shape`` plus ``g`` at the gathered positions.
+scatter_add_p = Primitive("scatter_add", lambda xp, g, *, shape, how, backend: backend.scatter_add(shape, how, g))
+
+
+def _transfer(x: Any, *, src: Any, dst: Any) -> Any:
+    if src.name == dst.name:
+        return dst.to_device(x)
+    return dst.from_numpy(src.to_numpy(x))
+
+
+# Moves between backends/devices; not called through bind, since its output
+# lives on another backend than its input (see ``to``).
+transfer_p = Primitive("transfer", _transfer)
+
+
+def reshape(x: Tensor, shape: Any) -> Tensor:
+    """``x`` with a new shape of the same size (one entry may be -1)."""
+    shape = (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
+    if shape.count(-1) == 1:
+        known = math.prod(s for s in shape if s != -1)
+        if known and x.size % known == 0:
+            shape = tuple(x.size // known if s == -1 else s for s in shape)
+    if math.prod(shape) != x.size or any(s < 0 for s in shape):
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} (size {x.size}) to {shape}")
+    if shape == x.shape:
+        return x
+    return reshape_p(x, shape=shape)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge axes ``start_dim`` to ``end_dim`` into one (PyTorch's ``flatten``)."""
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s = normalize_axis(start_dim, x.ndim, "flatten")
+    e = normalize_axis(end_dim, x.ndim, "flatten")
+    shape = x.shape
+    return reshape(x, shape[:s] + (math.prod(shape[s : e + 1]),) + shape[e + 1 :])
+
+
+def permute_dims(x: Tensor, axes: Any) -> Tensor:
+    """Reorder the axes of ``x``."""
+    axes = tuple(int(a) for a in axes)
+    norm = tuple(a % x.ndim if x.ndim else a for a in axes)
+    if sorted(norm) != list(range(x.ndim)):
+        raise ShapeError(f"permute_dims: {axes} is not a permutation of the {x.ndim} axes of shape {x.shape}")
+    return permute_dims_p(x, axes=norm)
+
+
+def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
+    """Swap two axes (PyTorch's ``transpose(dim0, dim1)``)."""
+    a = normalize_axis(axis1, x.ndim, "swapaxes")
+    b = normalize_axis(axis2, x.ndim, "swapaxes")
+    axes = list(range(x.ndim))
+    axes[a], axes[b] = axes[b], axes[a]
+    return permute_dims_p(x, axes=tuple(axes))
+
+
+def matrix_transpose(x: Tensor) -> Tensor:
+    """Swap the last two axes."""
+    if x.ndim < 2:
+        raise ShapeError(f"matrix_transpose: needs at least 2 dimensions, got shape {x.shape}")
+    return swapaxes(x, -1, -2)
+
+
+def expand_dims(x: Tensor, axis: int = 0) -> Tensor:
+    """Insert an axis of length one at ``axis``."""
+    if not -x.ndim - 1 <= axis <= x.ndim:
+        raise ShapeError(f"expand_dims: axis {axis} is out of range for shape {x.shape}")
+    return expand_dims_p(x, axis=axis % (x.ndim + 1))
+
+
+def squeeze(x: Tensor, axis: Any = None) -> Tensor:
+    """Remove axes of length one (``axis``: which; None: all of them)."""
+    if axis is None:
+        axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
+    else:
+        axes = normalize_axes(axis, x.ndim, "squeeze") or ()
+        bad = [a for a in axes if x.shape[a] != 1]
+        if bad:
+            raise ShapeError(f"squeeze: axis {bad[0]} of shape {x.shape} has length {x.shape[bad[0]]}, not 1")
+    if not axes:
+        return x
+    return squeeze_p(x, axis=axes)
+
+
+def broadcast_to(x: Tensor, shape: Any) -> Tensor:
+    """``x`` broadcast to ``shape``."""
+    shape = tuple(int(s) for s in shape)
+    if shape == x.shape:
+        return x
+    lead = len(shape) - x.ndim
+    if lead < 0 or any(n not in (1, m) for n, m in zip(x.shape, shape[lead:], strict=True)):
+        raise ShapeError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}")
+    return broadcast_to_p(x, shape=shape)
+
+
+def concat(tensors: Any, axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ShapeError("concat: needs at least one tensor")
+    ax = normalize_axis(axis, tensors[0].ndim, "concat")
+    return concat_p(*tensors, axis=ax)
+
+
+def stack(tensors: Any, axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new axis."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ShapeError("stack: needs at least one tensor")
+    nd = tensors[0].ndim + 1
+    if not -nd <= axis < nd:
+        raise ShapeError(f"stack: axis {axis} is out of range for {nd} dimensions")
+    return stack_p(*tensors, axis=axis % nd)
+
+
+def _native_key(x: Tensor, key: Any) -> tuple[Any, ...]:
+    key = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in key:
+        if isinstance(k, Tensor):
+            if k.backend is not x.backend:
+                raise DeviceError(f"indexing {describe(x)} with an index {describe(k)} of another backend/device")
+            out.append(k.data)
+        elif isinstance(k, (list, tuple)):
+            out.append(x.backend.asarray(k))
+        else:
+            out.append(k)
+    return tuple(out)
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    """``x[key]``: ints, slices, None, Ellipsis and integer or boolean index tensors."""
+    return gather_p(x, how=("getitem", _native_key(x, key)))
+
+
+def take(x: Tensor, indices: Tensor, axis: int | None = None) -> Tensor:
+    """Elements of ``x`` at ``indices`` (1-D integers) along ``axis``; duplicates allowed."""
+    if axis is None:
+        if x.ndim != 1:
+            x = reshape(x, (-1,))
+        axis = 0
+    ax = normalize_axis(axis, x.ndim, "take")
+    idx = _native_key(x, indices)[0]
+    return gather_p(x, how=("take", idx, ax))
+
+
+def take_along_axis(x: Tensor, indices: Tensor, axis: int = -1) -> Tensor:
+    """Pick ``x`` values at ``indices`` (same number of dimensions as ``x``) along ``axis``."""
+    ax = normalize_axis(axis, x.ndim, "take_along_axis")
+    if indices.ndim != x.ndim:
+        raise ShapeError(
+            f"take_along_axis: indices of shape {indices.shape} need as many dimensions as x {x.shape}"
+        )
+    return gather_p(x, how=("take_along_axis", _native_key(x, indices)[0], ax))
+
+
+def scatter_add(g: Tensor, shape: tuple[int, ...], how: Any) -> Tensor:
+    """Zeros of ``shape`` plus ``g`` at the positions the gather ``how`` reads (the VJP of gather)."""
+    return scatter_add_p(g, shape=tuple(shape), how=how, backend=g.backend)
+
+
+def setitem(x: Tensor, key: Any, value: Any) -> None:
+    """``x[key] = value`` in place (not recorded: only for tensors outside the graph)."""
+    if is_grad_enabled() and (x.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
+        raise GraphError(
+            "in-place assignment x[key] = value is not differentiable; build a new tensor "
+            "(xn.where, xn.concat) or assign under xn.no_grad()"
+        )
+    if isinstance(value, Tensor):
+        if value.backend is not x.backend:
+            raise DeviceError(f"setitem: value {describe(value)} and target {describe(x)} differ in backend/device")
+        value = value.data
+    x._set_data(x.backend.setitem(x.data, _native_key(x, key), value))
+
+
+def to(x: Tensor, device: Any = None, backend: Any = None, dtype: Any = None) -> Tensor:
+    """``x`` moved to another backend/device and cast to ``dtype`` (differentiable)."""
+    from ._elementwise import astype
+
+    src = x.backend
+    if backend is None:
+        dst = src if device is None else get_backend(src, device)
+    else:
+        dst = get_backend(backend, device)
+    out = x
+    if dst is not src:
+        out = _wrap(_transfer(x.data, src=src, dst=dst), dst)
+        record(transfer_p, out, (x,), {"src": src, "dst": dst})
+    return out if dtype is None else astype(out, dtype)
