@@ -135,7 +135,7 @@ def check_grad(
                 total = total + _dot(g, ws[i])
             return total
 
-        _fd_check(projected_grad, xs, wrt, eps, rtol * 10, atol * 10, rng, 2)
+        _fd_check(projected_grad, xs, wrt, eps, rtol * 3, atol * 3, rng, 2)
 
 
 def _numpy() -> Any:

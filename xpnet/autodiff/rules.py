@@ -58,6 +58,8 @@ def _tie_split(g: Tensor, a: Any, b: Any) -> Tensor:
 
 
 def _matmul_x(g: Tensor, ans: Tensor, x: Tensor, y: Tensor) -> Tensor:
+    if x.ndim == 1 and y.ndim == 1:  # dot product: g is 0-d
+        return g * y
     if y.ndim == 1:  # (..., k) @ (k,) -> (...): outer product with y
         return expand_dims_p(g, axis=g.ndim) * y
     if x.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
@@ -66,6 +68,8 @@ def _matmul_x(g: Tensor, ans: Tensor, x: Tensor, y: Tensor) -> Tensor:
 
 
 def _matmul_y(g: Tensor, ans: Tensor, x: Tensor, y: Tensor) -> Tensor:
+    if x.ndim == 1 and y.ndim == 1:
+        return g * x
     if x.ndim == 1:  # (k,) @ (..., k, n) -> (..., n): outer product with x
         return expand_dims_p(x, axis=1) * expand_dims_p(g, axis=g.ndim - 1)
     if y.ndim == 1:  # (..., m, k) @ (k,) -> (..., m)

@@ -1,0 +1,192 @@
+"""The engine: accumulation, graph freeing, version checks, grad mode, deep graphs."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+
+
+def _t(data, backend, **kw):
+    return xn.tensor(data, backend=backend, device=backend.device, **kw)
+
+
+def test_grad_accumulates_across_backward_calls(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    (x * 3.0).sum().backward()
+    (x * x).sum().backward()
+    xn.testing.assert_close(x.grad, _t([5.0, 7.0], backend))
+
+
+def test_diamond_graph_sums_both_paths(backend):
+    x = _t(2.0, backend, requires_grad=True)
+    a = x * x
+    y = a * 3.0 + a.exp()  # a feeds two consumers
+    y.backward()
+    expected = 6.0 * 2.0 + np.exp(4.0) * 2 * 2.0
+    assert abs(x.grad.item() - expected) < 1e-3 * expected
+
+
+def test_backward_twice_through_freed_graph_raises(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    y = (x.exp() * 2.0).sum()
+    y.backward()
+    with pytest.raises(xn.GraphError, match="second time"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    xn.testing.assert_close(x.grad, _t([4.0, 8.0], backend))
+
+
+def test_non_scalar_backward_needs_a_gradient(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    y = x * 2.0
+    with pytest.raises(xn.GraphError, match="non-scalar"):
+        y.backward()
+    y.backward(_t([1.0, 10.0], backend))
+    xn.testing.assert_close(x.grad, _t([2.0, 20.0], backend))
+
+
+def test_backward_gradient_shape_is_checked(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    with pytest.raises(xn.ShapeError, match=r"\(3,\)"):
+        (x * 2.0).backward(_t([1.0, 1.0, 1.0], backend))
+
+
+def test_backward_without_grad_raises(backend):
+    x = _t([1.0, 2.0], backend)
+    with pytest.raises(xn.GraphError, match="does not require grad"):
+        (x * 2.0).sum().backward()
+
+
+def test_inplace_change_of_saved_input_is_detected(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    w = _t([3.0, 4.0], backend)
+    y = (x * w).sum()
+    w[0] = 10.0  # w was saved by multiply for x's gradient
+    with pytest.raises(xn.GraphError, match="modified in place"):
+        y.backward()
+
+
+def test_setitem_on_tensor_requiring_grad_raises(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    with pytest.raises(xn.GraphError, match="not differentiable"):
+        x[0] = 5.0
+    with xn.no_grad():
+        x[0] = 5.0
+    xn.testing.assert_close(x.detach(), _t([5.0, 2.0], backend))
+
+
+def test_no_grad_records_nothing(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    with xn.no_grad():
+        y = x * 2.0
+        with xn.enable_grad():
+            z = x * 2.0
+    assert not y.requires_grad and y.grad_fn is None
+    assert z.requires_grad and z.grad_fn is not None
+
+
+def test_no_grad_as_decorator():
+    @xn.no_grad()
+    def f(x):
+        return x * 2.0
+
+    assert not f(xn.tensor([1.0], requires_grad=True)).requires_grad
+
+
+def test_grad_mode_is_per_thread():
+    seen = {}
+
+    def other():
+        seen["enabled"] = xn.is_grad_enabled()
+
+    with xn.no_grad():
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert seen["enabled"] is True
+
+
+def test_integer_outputs_do_not_require_grad(backend):
+    x = _t([1.5, -2.0], backend, requires_grad=True)
+    assert not (x > 0).requires_grad
+    assert not x.argmax().requires_grad
+
+
+def test_integer_tensor_cannot_require_grad(backend):
+    with pytest.raises(xn.DTypeError, match="floating-point"):
+        _t([1, 2], backend, requires_grad=True)
+
+
+def test_deep_chain_needs_no_recursion(backend):
+    x = _t([0.5], backend, requires_grad=True)
+    y = x
+    for _ in range(5000):  # far past the interpreter recursion limit
+        y = y * 1.0
+    y.sum().backward()
+    xn.testing.assert_close(x.grad, _t([1.0], backend))
+
+
+def test_create_graph_gives_differentiable_gradients(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    y = (x**3.0).sum()
+    y.backward(create_graph=True)
+    g = x.grad
+    assert g.requires_grad
+    x.grad = None
+    g.sum().backward()  # d/dx sum(3x^2) = 6x
+    xn.testing.assert_close(x.grad, _t([6.0, 12.0], backend))
+
+
+def test_grad_cast_to_input_dtype(backend):
+    if not backend.float64:
+        pytest.skip("this device has no float64 to mix with float32")
+    w = _t([1.0, 2.0], backend, requires_grad=True)  # float32
+    x = _t([3.0, 4.0], backend, dtype="float64")
+    (w * x).sum().backward()  # promotes to float64 in the forward pass
+    assert backend.dtype_name(w.grad.dtype) == "float32"
+    xn.testing.assert_close(w.grad, _t([3.0, 4.0], backend))
+
+
+def test_broadcast_gradient_is_unbroadcast(backend):
+    b = _t([[1.0], [2.0]], backend, requires_grad=True)  # (2, 1)
+    x = _t(np.ones((3, 2, 4)), backend, dtype="float32")
+    (x + b).sum().backward()
+    xn.testing.assert_close(b.grad, _t([[12.0], [12.0]], backend))
+
+
+def test_intermediate_tensors_get_no_grad(backend):
+    x = _t([1.0], backend, requires_grad=True)
+    h = x * 2.0
+    (h * h).sum().backward()
+    assert h.grad is None and x.grad is not None
+
+
+def test_max_ties_share_the_gradient(backend):
+    x = _t([1.0, 3.0, 3.0, 2.0], backend, requires_grad=True)
+    x.max().backward()
+    xn.testing.assert_close(x.grad, _t([0.0, 0.5, 0.5, 0.0], backend))
+
+
+def test_maximum_ties_split_evenly(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    y = _t([1.0, 0.0], backend, requires_grad=True)
+    xn.maximum(x, y).sum().backward()
+    xn.testing.assert_close(x.grad, _t([0.5, 1.0], backend))
+    xn.testing.assert_close(y.grad, _t([0.5, 0.0], backend))
+
+
+def test_duplicate_indices_accumulate(backend):
+    x = _t([1.0, 2.0, 3.0], backend, requires_grad=True)
+    idx = _t([0, 2, 2, 2], backend)
+    xn.take(x, idx).sum().backward()
+    xn.testing.assert_close(x.grad, _t([1.0, 0.0, 3.0], backend))

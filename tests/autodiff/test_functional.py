@@ -1,0 +1,102 @@
+"""grad, value_and_grad, vjp, jacobian, hessian, custom primitives and check_grad."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+
+
+def _t(data, backend, **kw):
+    return xn.tensor(data, backend=backend, device=backend.device, **kw)
+
+
+def test_grad_and_value_and_grad(backend):
+    x = _t([1.0, 2.0, 3.0], backend)
+    f = lambda x: (x * x).sum()  # noqa: E731
+    xn.testing.assert_close(xn.grad(f)(x), _t([2.0, 4.0, 6.0], backend))
+    v, g = xn.value_and_grad(f)(x)
+    assert v.item() == 14.0 and not v.requires_grad
+    xn.testing.assert_close(g, _t([2.0, 4.0, 6.0], backend))
+    assert not x.requires_grad and x.grad is None  # inputs untouched
+
+
+def test_grad_argnums_tuple(backend):
+    x, y = _t([1.0, 2.0], backend), _t([3.0, 5.0], backend)
+    gx, gy = xn.grad(lambda x, y: (x * y).sum(), argnums=(0, 1))(x, y)
+    xn.testing.assert_close(gx, y)
+    xn.testing.assert_close(gy, x)
+
+
+def test_grad_of_unused_argument_is_zero(backend):
+    x, y = _t([1.0, 2.0], backend), _t([3.0], backend)
+    _, gy = xn.grad(lambda x, y: x.sum(), argnums=(0, 1))(x, y)
+    xn.testing.assert_close(gy, _t([0.0], backend))
+
+
+def test_grad_requires_scalar_output(backend):
+    with pytest.raises(xn.ShapeError, match="one-element"):
+        xn.grad(lambda x: x * 2.0)(_t([1.0, 2.0], backend))
+
+
+def test_nested_grad(backend):
+    f = lambda x: (x**4.0).sum()  # noqa: E731
+    x = _t([1.0, 2.0], backend)
+    g2 = xn.grad(lambda x: xn.grad(f)(x).sum())(x)  # d/dx sum(4x^3) = 12 x^2
+    xn.testing.assert_close(g2, _t([12.0, 48.0], backend))
+    g3 = xn.grad(lambda x: xn.grad(lambda x: xn.grad(f)(x).sum())(x).sum())(x)  # 24 x
+    xn.testing.assert_close(g3, _t([24.0, 48.0], backend))
+
+
+def test_vjp(backend):
+    x = _t([[1.0, 2.0], [3.0, 4.0]], backend)
+    out, fn = xn.vjp(lambda x: x * x, x)
+    (gx,) = fn(_t([[1.0, 0.0], [0.0, 2.0]], backend))
+    xn.testing.assert_close(out, _t([[1.0, 4.0], [9.0, 16.0]], backend))
+    xn.testing.assert_close(gx, _t([[2.0, 0.0], [0.0, 16.0]], backend))
+
+
+def test_jacobian_and_hessian(backend):
+    a = _t([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], backend)
+    x = _t([0.5, -1.0], backend)
+    xn.testing.assert_close(xn.jacobian(lambda x: a @ x)(x), a)
+    h = xn.hessian(lambda x: (x**3.0).sum() + x[0] * x[1])(x)
+    xn.testing.assert_close(h, _t([[3.0, 1.0], [1.0, -6.0]], backend))
+
+
+def test_custom_primitive_with_defvjp(backend):
+    cube = xn.Primitive("test_cube", lambda xp, x: x * x * x, register=False)
+    cube.defvjp(lambda g, ans, x: g * 3.0 * x * x)
+    x = _t([2.0, -1.0], backend)
+    xn.testing.assert_close(xn.grad(lambda x: cube(x).sum())(x), _t([12.0, 3.0], backend))
+    xn.check_grad(cube, x)  # second order goes through the rule's own ops
+
+
+def test_check_grad_catches_a_wrong_rule(backend):
+    bad = xn.Primitive("test_bad_sin", lambda xp, x: xp.sin(x), register=False)
+    bad.defvjp(lambda g, ans, x: g * x)  # should be cos(x)
+    with pytest.raises(AssertionError, match="order-1 gradient check failed"):
+        xn.check_grad(bad, _t([0.3, 1.2], backend))
+
+
+def test_check_grad_catches_a_wrong_second_order(backend):
+    # Right first derivative, but the rule detaches its input: second order is wrong.
+    sq = xn.Primitive("test_sq", lambda xp, x: x * x, register=False)
+    sq.defvjp(lambda g, ans, x: g * 2.0 * x.detach())
+    x = _t(np.linspace(-2.0, 2.0, 64), backend, dtype="float32")
+    xn.check_grad(sq, x, order=1)
+    with pytest.raises(AssertionError, match="order-2"):
+        xn.check_grad(sq, x, order=2)
+
+
+def test_registered_primitives_are_unique():
+    with pytest.raises(ValueError, match="exists already"):
+        xn.Primitive("add", lambda xp, x: x)
+    assert {"add", "matmul", "gather", "scatter_add"} <= set(xn.autodiff.PRIMITIVES)
+
+
+def test_jacobian_of_vector_function_on_host_values():
+    f = lambda x: xn.stack([x[0] * x[1], x[1].exp()])  # noqa: E731
+    j = xn.jacobian(f)(xn.tensor([2.0, 0.0]))
+    np.testing.assert_allclose(j.numpy(), [[0.0, 2.0], [0.0, 1.0]])

@@ -1,0 +1,74 @@
+"""The ``backend`` fixture: every test that takes it runs on every available backend.
+
+XPNET_TEST_BACKENDS (comma-separated ids, e.g. ``numpy,strict-device1``; a bare
+name such as ``strict`` selects all of its variants) picks a subset.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+
+try:
+    import array_api_strict
+
+    array_api_strict.set_array_api_strict_flags(api_version="2024.12")
+except ImportError:  # pragma: no cover - array-api-strict is a test dependency
+    pass
+
+try:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+except ImportError:
+    pass
+
+# (id, backend name, device)
+BACKENDS = [
+    ("numpy", "numpy", None),
+    ("strict", "array_api_strict", None),
+    ("strict-device1", "array_api_strict", "device1"),
+    ("strict-no_float64", "array_api_strict", "no_float64"),
+    ("torch", "torch", None),
+    ("jax", "jax", None),
+    ("cupy", "cupy", None),
+]
+
+
+def _selected() -> list[tuple[str, str, object]]:
+    spec = os.environ.get("XPNET_TEST_BACKENDS", "").strip()
+    if not spec:
+        return BACKENDS
+    wanted = [w.strip() for w in spec.split(",") if w.strip()]
+    return [b for b in BACKENDS if any(b[0] == w or b[0].split("-")[0] == w for w in wanted)]
+
+
+SELECTED = _selected()
+
+
+@pytest.fixture(params=[b[1:] for b in SELECTED], ids=[b[0] for b in SELECTED])
+def backend(request: pytest.FixtureRequest) -> xn.Backend:
+    name, device = request.param
+    try:
+        return xn.get_backend(name, device)
+    except xn.BackendUnavailableError as e:
+        pytest.skip(f"{name} unavailable: {e}")
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture(autouse=True)
+def _reset_backend():
+    """Tests that change the global backend must not leak it into other tests."""
+    from xpnet.backend import _registry
+
+    saved = _registry._global
+    yield
+    _registry._global = saved

@@ -1,0 +1,171 @@
+"""The spec table: one or more entries per primitive, driving forward and gradient tests.
+
+Each entry has the xpnet function under test, a NumPy reference on float64
+host arrays, the input shapes and the input domain. A primitive without an
+entry fails ``test_every_primitive_has_a_spec``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import xpnet as xn
+
+
+@dataclass
+class Spec:
+    prim: str
+    name: str
+    fn: Callable[..., xn.Tensor]
+    ref: Callable[..., Any]
+    shapes: list[tuple[int, ...]]
+    domain: str = "real"  # real | positive | nonzero (|x| in [0.5, 2])
+    ints: dict[int, np.ndarray] = field(default_factory=dict)  # fixed integer/bool inputs by position
+    order: int = 2
+    grad_tol: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.name
+
+
+def _other_backend(b: xn.Backend) -> xn.Backend:
+    return xn.get_backend("array_api_strict" if b.name == "numpy" else "numpy")
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _lse(x: np.ndarray, axis: Any) -> np.ndarray:
+    m = x.max(axis=axis, keepdims=True)
+    return np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+
+
+def _scatter_ref(g: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    out = np.zeros((5, g.shape[1]))
+    np.add.at(out, idx, g)
+    return out
+
+
+def _t(a: np.ndarray, like: xn.Tensor) -> xn.Tensor:
+    return xn.tensor(a, backend=like.backend)
+
+
+DUP = np.array([0, 2, 2, 4, 0])  # duplicate indices on purpose
+COND = np.array([[True, False, True], [False, False, True]])
+ALONG = np.array([[0, 0], [3, 1], [2, 2]])
+
+SPECS: list[Spec] = [
+    # elementwise arithmetic, with broadcasting and Python scalars
+    Spec("add", "add-broadcast", lambda x, y: x + y, np.add, [(3, 1), (4,)]),
+    Spec("add", "add-scalar", lambda x: 2.0 + x, lambda x: 2.0 + x, [(2, 3)]),
+    Spec("subtract", "sub-broadcast", lambda x, y: x - y, np.subtract, [(2, 3), (3,)]),
+    Spec("subtract", "rsub-scalar", lambda x: 1.5 - x, lambda x: 1.5 - x, [(4,)]),
+    Spec("multiply", "mul-broadcast", lambda x, y: x * y, np.multiply, [(2, 3), (2, 1)]),
+    Spec("multiply", "mul-scalar", lambda x: x * 3.0, lambda x: x * 3.0, [(3,)]),
+    Spec("divide", "div", lambda x, y: x / y, np.divide, [(2, 3), (3,)], domain="nonzero"),
+    Spec("divide", "rdiv-scalar", lambda x: 2.0 / x, lambda x: 2.0 / x, [(3,)], domain="nonzero"),
+    Spec("pow", "pow-tensors", lambda x, y: x**y, np.power, [(3,), (3,)], domain="positive"),
+    Spec("pow", "pow-scalar", lambda x: x**3.0, lambda x: x**3.0, [(2, 2)]),
+    Spec("pow", "rpow-scalar", lambda x: 2.0**x, lambda x: 2.0**x, [(3,)]),
+    Spec("negative", "neg", lambda x: -x, np.negative, [(2, 3)]),
+    Spec("exp", "exp", xn.exp, np.exp, [(2, 3)]),
+    Spec("log", "log", xn.log, np.log, [(2, 3)], domain="positive"),
+    Spec("log1p", "log1p", xn.log1p, np.log1p, [(4,)], domain="positive"),
+    Spec("sqrt", "sqrt", xn.sqrt, np.sqrt, [(2, 3)], domain="positive"),
+    Spec("abs", "abs", xn.abs, np.abs, [(2, 3)], domain="nonzero"),
+    Spec("tanh", "tanh", xn.tanh, np.tanh, [(2, 3)]),
+    Spec("sigmoid", "sigmoid", xn.sigmoid, _sigmoid, [(2, 3)]),
+    Spec("relu", "relu", xn.relu, lambda x: np.maximum(x, 0), [(2, 3)], domain="nonzero"),
+    Spec("maximum", "maximum-broadcast", xn.maximum, np.maximum, [(2, 3), (3,)]),
+    Spec("maximum", "maximum-scalar", lambda x: xn.maximum(x, 0.1), lambda x: np.maximum(x, 0.1), [(4,)], domain="nonzero"),
+    Spec("minimum", "minimum-broadcast", xn.minimum, np.minimum, [(3, 1), (3, 2)]),
+    Spec("where", "where", lambda c, x, y: xn.where(c, x, y), np.where, [(2, 3), (2, 3), (3,)], ints={0: COND}),
+    Spec("where", "where-scalar", lambda c, x: xn.where(c, x, 0.0), lambda c, x: np.where(c, x, 0.0), [(2, 3), (2, 3)], ints={0: COND}),
+    Spec("clip", "clip", lambda x: xn.clip(x, -0.4, 0.4), lambda x: np.clip(x, -0.4, 0.4), [(3, 4)], domain="clip"),
+    Spec("astype", "astype", lambda x: xn.astype(x, "float32") * 1.0, lambda x: x, [(3,)],
+         grad_tol={"eps": 1e-3, "rtol": 1e-3, "atol": 1e-4}),
+    # reductions: axes, negative axes, keepdims
+    Spec("sum", "sum-all", xn.sum, np.sum, [(2, 3)]),
+    Spec("sum", "sum-neg-axis-keepdims", lambda x: xn.sum(x, axis=-1, keepdims=True),
+         lambda x: np.sum(x, axis=-1, keepdims=True), [(2, 3, 4)]),
+    Spec("sum", "sum-axes", lambda x: xn.sum(x, axis=(0, 2)), lambda x: np.sum(x, axis=(0, 2)), [(2, 3, 4)]),
+    Spec("max", "max-axis", lambda x: xn.max(x, axis=1), lambda x: np.max(x, axis=1), [(2, 3, 4)]),
+    Spec("max", "max-all-keepdims", lambda x: xn.max(x, keepdims=True), lambda x: np.max(x, keepdims=True), [(3, 4)]),
+    Spec("min", "min-neg-axis", lambda x: xn.min(x, axis=-2, keepdims=True),
+         lambda x: np.min(x, axis=-2, keepdims=True), [(3, 4)]),
+    # matmul, with vectors and batch broadcasting
+    Spec("matmul", "matmul-2d", xn.matmul, np.matmul, [(3, 4), (4, 5)]),
+    Spec("matmul", "matmul-batch-broadcast", xn.matmul, np.matmul, [(2, 1, 3, 4), (5, 4, 2)]),
+    Spec("matmul", "matmul-vec-mat", xn.matmul, np.matmul, [(4,), (3, 4, 5)]),
+    Spec("matmul", "matmul-mat-vec", xn.matmul, np.matmul, [(2, 3, 4), (4,)]),
+    Spec("matmul", "matmul-vec-vec", xn.matmul, np.matmul, [(4,), (4,)]),
+    # shapes
+    Spec("reshape", "reshape", lambda x: x.reshape(6, -1), lambda x: x.reshape(6, -1), [(2, 3, 4)]),
+    Spec("permute_dims", "permute", lambda x: xn.permute_dims(x, (2, 0, 1)),
+         lambda x: np.transpose(x, (2, 0, 1)), [(2, 3, 4)]),
+    Spec("permute_dims", "mT", lambda x: x.mT, lambda x: np.swapaxes(x, -1, -2), [(2, 3, 4)]),
+    Spec("expand_dims", "expand_dims-neg", lambda x: xn.expand_dims(x, axis=-1),
+         lambda x: np.expand_dims(x, -1), [(2, 3)]),
+    Spec("squeeze", "squeeze", lambda x: xn.squeeze(x, axis=1), lambda x: np.squeeze(x, 1), [(2, 1, 3)]),
+    Spec("broadcast_to", "broadcast_to", lambda x: xn.broadcast_to(x, (2, 3, 4)),
+         lambda x: np.broadcast_to(x, (2, 3, 4)), [(3, 1)]),
+    Spec("concat", "concat-0", lambda x, y: xn.concat([x, y], axis=0),
+         lambda x, y: np.concatenate([x, y], 0), [(2, 3), (4, 3)]),
+    Spec("concat", "concat-neg", lambda x, y, z: xn.concat([x, y, z], axis=-1),
+         lambda x, y, z: np.concatenate([x, y, z], -1), [(2, 1), (2, 3), (2, 2)]),
+    Spec("stack", "stack-1", lambda x, y: xn.stack([x, y], axis=1),
+         lambda x, y: np.stack([x, y], 1), [(2, 3), (2, 3)]),
+    # gathers (duplicate indices) and their scatter-add
+    Spec("gather", "getitem-basic", lambda x: x[1:, ::2], lambda x: x[1:, ::2], [(3, 5)]),
+    Spec("gather", "getitem-int", lambda x: x[1, -1], lambda x: x[1, -1], [(3, 5)]),
+    Spec("gather", "getitem-array-dup", lambda x, i: x[i], lambda x, i: x[i], [(6,), (5,)], ints={1: DUP}),
+    Spec("gather", "getitem-arrays-2d", lambda x, i, j: x[i, j], lambda x, i, j: x[i, j],
+         [(5, 6), (5,), (5,)], ints={1: DUP, 2: DUP[::-1].copy()}),
+    Spec("gather", "take-dup", lambda x, i: xn.take(x, i, axis=1), lambda x, i: np.take(x, i, axis=1),
+         [(2, 5), (5,)], ints={1: DUP}),
+    Spec("gather", "take_along_axis-dup", lambda x, i: xn.take_along_axis(x, i, axis=-1),
+         lambda x, i: np.take_along_axis(x, i, axis=-1), [(3, 4), (3, 2)], ints={1: ALONG}),
+    Spec("scatter_add", "scatter_add-dup", lambda g, i: xn.scatter_add(g, (5, 3), ("take", i.data, 0)),
+         _scatter_ref, [(5, 3), (5,)], ints={1: DUP}),
+    Spec("transfer", "transfer-roundtrip",
+         lambda x: xn.to(xn.to(x, backend=_other_backend(x.backend)) * 2.0, backend=x.backend),
+         lambda x: x * 2.0, [(2, 3)]),
+    # stable composites (not primitives, but specified the same way)
+    Spec("softmax", "softmax", lambda x: xn.softmax(x, axis=-1), lambda x: _softmax(x, -1), [(3, 4)]),
+    Spec("log_softmax", "log_softmax-axis0", lambda x: xn.log_softmax(x, axis=0),
+         lambda x: np.log(_softmax(x, 0)), [(3, 4)]),
+    Spec("logsumexp", "logsumexp", lambda x: xn.logsumexp(x, axis=1), lambda x: _lse(x, 1)[:, 0], [(3, 4)]),
+    Spec("mean", "mean-axis", lambda x: xn.mean(x, axis=0), lambda x: np.mean(x, axis=0), [(3, 4)]),
+    Spec("var", "var-unbiased", lambda x: xn.var(x, axis=1, correction=1), lambda x: np.var(x, axis=1, ddof=1), [(3, 4)]),
+    Spec("std", "std", lambda x: xn.std(x, axis=-1, keepdims=True), lambda x: np.std(x, axis=-1, keepdims=True), [(3, 4)]),
+]
+
+
+def make_inputs(spec: Spec, rng: np.random.Generator) -> list[np.ndarray]:
+    """Host inputs for ``spec``: float64 draws in its domain, or its fixed integer inputs."""
+    out = []
+    for i, shape in enumerate(spec.shapes):
+        if i in spec.ints:
+            out.append(spec.ints[i])
+            continue
+        if spec.domain == "positive":
+            a = rng.uniform(0.5, 2.0, shape)
+        elif spec.domain == "nonzero":
+            a = rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+        elif spec.domain == "clip":  # keep clear of the bounds, where the slope jumps
+            a = rng.choice([-1.0, 1.0], shape) * rng.choice([rng.uniform(0.0, 0.3), rng.uniform(0.5, 1.5)], shape)
+        else:
+            a = rng.standard_normal(shape)
+        out.append(a)
+    return out
