@@ -1,9 +1,9 @@
 """xpnet: backpropagation written once against the Python Array API standard.
 
-    import xpnet as xn
-    x = xn.tensor([1.0, 2.0], requires_grad=True)
-    (x * x).sum().backward()
-    x.grad  # Tensor([2., 4.])
+import xpnet as xn
+x = xn.tensor([1.0, 2.0], requires_grad=True)
+(x * x).sum().backward()
+x.grad  # Tensor([2., 4.])
 """
 
 from . import autodiff as autodiff

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .backend import Backend
 
 _new = object.__new__
+_float = float  # the method Tensor.float shadows the builtin inside the class
 
 
 class Tensor:
@@ -163,7 +164,12 @@ class Tensor:
         """
         from .autodiff._engine import backward
 
-        backward((self,), None if grad is None else (grad,), create_graph=create_graph, retain_graph=retain_graph)
+        backward(
+            (self,),
+            None if grad is None else (grad,),
+            create_graph=create_graph,
+            retain_graph=retain_graph,
+        )
 
     def detach(self) -> Tensor:
         """The same values, cut from the graph (shares memory)."""
@@ -282,10 +288,10 @@ class Tensor:
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.mean(self, axis=axis, keepdims=keepdims)
 
-    def var(self, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
+    def var(self, axis: Any = None, keepdims: bool = False, correction: _float = 0.0) -> Tensor:
         return _ops.var(self, axis=axis, keepdims=keepdims, correction=correction)
 
-    def std(self, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
+    def std(self, axis: Any = None, keepdims: bool = False, correction: _float = 0.0) -> Tensor:
         return _ops.std(self, axis=axis, keepdims=keepdims, correction=correction)
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:

@@ -57,8 +57,14 @@ def _dot(a: Tensor, b: Tensor) -> Tensor:
 
 
 def _fd_check(
-    f: Callable[..., Tensor], inputs: list[Tensor], wrt: list[int], eps: float, rtol: float, atol: float,
-    rng: Generator, order: int,
+    f: Callable[..., Tensor],
+    inputs: list[Tensor],
+    wrt: list[int],
+    eps: float,
+    rtol: float,
+    atol: float,
+    rng: Generator,
+    order: int,
 ) -> None:
     """Compare <u, J v> from the VJP with a central finite difference of <u, f>."""
     with no_grad():

@@ -14,7 +14,7 @@ def _t(data, backend, **kw):
 
 def test_grad_and_value_and_grad(backend):
     x = _t([1.0, 2.0, 3.0], backend)
-    f = lambda x: (x * x).sum()  # noqa: E731
+    f = lambda x: (x * x).sum()
     xn.testing.assert_close(xn.grad(f)(x), _t([2.0, 4.0, 6.0], backend))
     v, g = xn.value_and_grad(f)(x)
     assert v.item() == 14.0 and not v.requires_grad
@@ -41,7 +41,7 @@ def test_grad_requires_scalar_output(backend):
 
 
 def test_nested_grad(backend):
-    f = lambda x: (x**4.0).sum()  # noqa: E731
+    f = lambda x: (x**4.0).sum()
     x = _t([1.0, 2.0], backend)
     g2 = xn.grad(lambda x: xn.grad(f)(x).sum())(x)  # d/dx sum(4x^3) = 12 x^2
     xn.testing.assert_close(g2, _t([12.0, 48.0], backend))
@@ -97,6 +97,6 @@ def test_registered_primitives_are_unique():
 
 
 def test_jacobian_of_vector_function_on_host_values():
-    f = lambda x: xn.stack([x[0] * x[1], x[1].exp()])  # noqa: E731
+    f = lambda x: xn.stack([x[0] * x[1], x[1].exp()])
     j = xn.jacobian(f)(xn.tensor([2.0, 0.0]))
     np.testing.assert_allclose(j.numpy(), [[0.0, 2.0], [0.0, 1.0]])

@@ -24,7 +24,9 @@ class Spec:
     ref: Callable[..., Any]
     shapes: list[tuple[int, ...]]
     domain: str = "real"  # real | positive | nonzero (|x| in [0.5, 2])
-    ints: dict[int, np.ndarray] = field(default_factory=dict)  # fixed integer/bool inputs by position
+    ints: dict[int, np.ndarray] = field(
+        default_factory=dict
+    )  # fixed integer/bool inputs by position
     order: int = 2
     grad_tol: dict[str, float] = field(default_factory=dict)
 
@@ -88,22 +90,78 @@ SPECS: list[Spec] = [
     Spec("sigmoid", "sigmoid", xn.sigmoid, _sigmoid, [(2, 3)]),
     Spec("relu", "relu", xn.relu, lambda x: np.maximum(x, 0), [(2, 3)], domain="nonzero"),
     Spec("maximum", "maximum-broadcast", xn.maximum, np.maximum, [(2, 3), (3,)]),
-    Spec("maximum", "maximum-scalar", lambda x: xn.maximum(x, 0.1), lambda x: np.maximum(x, 0.1), [(4,)], domain="nonzero"),
+    Spec(
+        "maximum",
+        "maximum-scalar",
+        lambda x: xn.maximum(x, 0.1),
+        lambda x: np.maximum(x, 0.1),
+        [(4,)],
+        domain="nonzero",
+    ),
     Spec("minimum", "minimum-broadcast", xn.minimum, np.minimum, [(3, 1), (3, 2)]),
-    Spec("where", "where", lambda c, x, y: xn.where(c, x, y), np.where, [(2, 3), (2, 3), (3,)], ints={0: COND}),
-    Spec("where", "where-scalar", lambda c, x: xn.where(c, x, 0.0), lambda c, x: np.where(c, x, 0.0), [(2, 3), (2, 3)], ints={0: COND}),
-    Spec("clip", "clip", lambda x: xn.clip(x, -0.4, 0.4), lambda x: np.clip(x, -0.4, 0.4), [(3, 4)], domain="clip"),
-    Spec("astype", "astype", lambda x: xn.astype(x, "float32") * 1.0, lambda x: x, [(3,)],
-         grad_tol={"eps": 1e-3, "rtol": 1e-3, "atol": 1e-4}),
+    Spec(
+        "where",
+        "where",
+        lambda c, x, y: xn.where(c, x, y),
+        np.where,
+        [(2, 3), (2, 3), (3,)],
+        ints={0: COND},
+    ),
+    Spec(
+        "where",
+        "where-scalar",
+        lambda c, x: xn.where(c, x, 0.0),
+        lambda c, x: np.where(c, x, 0.0),
+        [(2, 3), (2, 3)],
+        ints={0: COND},
+    ),
+    Spec(
+        "clip",
+        "clip",
+        lambda x: xn.clip(x, -0.4, 0.4),
+        lambda x: np.clip(x, -0.4, 0.4),
+        [(3, 4)],
+        domain="clip",
+    ),
+    Spec(
+        "astype",
+        "astype",
+        lambda x: xn.astype(x, "float32") * 1.0,
+        lambda x: x,
+        [(3,)],
+        grad_tol={"eps": 1e-3, "rtol": 1e-3, "atol": 1e-4},
+    ),
     # reductions: axes, negative axes, keepdims
     Spec("sum", "sum-all", xn.sum, np.sum, [(2, 3)]),
-    Spec("sum", "sum-neg-axis-keepdims", lambda x: xn.sum(x, axis=-1, keepdims=True),
-         lambda x: np.sum(x, axis=-1, keepdims=True), [(2, 3, 4)]),
-    Spec("sum", "sum-axes", lambda x: xn.sum(x, axis=(0, 2)), lambda x: np.sum(x, axis=(0, 2)), [(2, 3, 4)]),
+    Spec(
+        "sum",
+        "sum-neg-axis-keepdims",
+        lambda x: xn.sum(x, axis=-1, keepdims=True),
+        lambda x: np.sum(x, axis=-1, keepdims=True),
+        [(2, 3, 4)],
+    ),
+    Spec(
+        "sum",
+        "sum-axes",
+        lambda x: xn.sum(x, axis=(0, 2)),
+        lambda x: np.sum(x, axis=(0, 2)),
+        [(2, 3, 4)],
+    ),
     Spec("max", "max-axis", lambda x: xn.max(x, axis=1), lambda x: np.max(x, axis=1), [(2, 3, 4)]),
-    Spec("max", "max-all-keepdims", lambda x: xn.max(x, keepdims=True), lambda x: np.max(x, keepdims=True), [(3, 4)]),
-    Spec("min", "min-neg-axis", lambda x: xn.min(x, axis=-2, keepdims=True),
-         lambda x: np.min(x, axis=-2, keepdims=True), [(3, 4)]),
+    Spec(
+        "max",
+        "max-all-keepdims",
+        lambda x: xn.max(x, keepdims=True),
+        lambda x: np.max(x, keepdims=True),
+        [(3, 4)],
+    ),
+    Spec(
+        "min",
+        "min-neg-axis",
+        lambda x: xn.min(x, axis=-2, keepdims=True),
+        lambda x: np.min(x, axis=-2, keepdims=True),
+        [(3, 4)],
+    ),
     # matmul, with vectors and batch broadcasting
     Spec("matmul", "matmul-2d", xn.matmul, np.matmul, [(3, 4), (4, 5)]),
     Spec("matmul", "matmul-batch-broadcast", xn.matmul, np.matmul, [(2, 1, 3, 4), (5, 4, 2)]),
@@ -112,43 +170,139 @@ SPECS: list[Spec] = [
     Spec("matmul", "matmul-vec-vec", xn.matmul, np.matmul, [(4,), (4,)]),
     # shapes
     Spec("reshape", "reshape", lambda x: x.reshape(6, -1), lambda x: x.reshape(6, -1), [(2, 3, 4)]),
-    Spec("permute_dims", "permute", lambda x: xn.permute_dims(x, (2, 0, 1)),
-         lambda x: np.transpose(x, (2, 0, 1)), [(2, 3, 4)]),
+    Spec(
+        "permute_dims",
+        "permute",
+        lambda x: xn.permute_dims(x, (2, 0, 1)),
+        lambda x: np.transpose(x, (2, 0, 1)),
+        [(2, 3, 4)],
+    ),
     Spec("permute_dims", "mT", lambda x: x.mT, lambda x: np.swapaxes(x, -1, -2), [(2, 3, 4)]),
-    Spec("expand_dims", "expand_dims-neg", lambda x: xn.expand_dims(x, axis=-1),
-         lambda x: np.expand_dims(x, -1), [(2, 3)]),
-    Spec("squeeze", "squeeze", lambda x: xn.squeeze(x, axis=1), lambda x: np.squeeze(x, 1), [(2, 1, 3)]),
-    Spec("broadcast_to", "broadcast_to", lambda x: xn.broadcast_to(x, (2, 3, 4)),
-         lambda x: np.broadcast_to(x, (2, 3, 4)), [(3, 1)]),
-    Spec("concat", "concat-0", lambda x, y: xn.concat([x, y], axis=0),
-         lambda x, y: np.concatenate([x, y], 0), [(2, 3), (4, 3)]),
-    Spec("concat", "concat-neg", lambda x, y, z: xn.concat([x, y, z], axis=-1),
-         lambda x, y, z: np.concatenate([x, y, z], -1), [(2, 1), (2, 3), (2, 2)]),
-    Spec("stack", "stack-1", lambda x, y: xn.stack([x, y], axis=1),
-         lambda x, y: np.stack([x, y], 1), [(2, 3), (2, 3)]),
+    Spec(
+        "expand_dims",
+        "expand_dims-neg",
+        lambda x: xn.expand_dims(x, axis=-1),
+        lambda x: np.expand_dims(x, -1),
+        [(2, 3)],
+    ),
+    Spec(
+        "squeeze",
+        "squeeze",
+        lambda x: xn.squeeze(x, axis=1),
+        lambda x: np.squeeze(x, 1),
+        [(2, 1, 3)],
+    ),
+    Spec(
+        "broadcast_to",
+        "broadcast_to",
+        lambda x: xn.broadcast_to(x, (2, 3, 4)),
+        lambda x: np.broadcast_to(x, (2, 3, 4)),
+        [(3, 1)],
+    ),
+    Spec(
+        "concat",
+        "concat-0",
+        lambda x, y: xn.concat([x, y], axis=0),
+        lambda x, y: np.concatenate([x, y], 0),
+        [(2, 3), (4, 3)],
+    ),
+    Spec(
+        "concat",
+        "concat-neg",
+        lambda x, y, z: xn.concat([x, y, z], axis=-1),
+        lambda x, y, z: np.concatenate([x, y, z], -1),
+        [(2, 1), (2, 3), (2, 2)],
+    ),
+    Spec(
+        "stack",
+        "stack-1",
+        lambda x, y: xn.stack([x, y], axis=1),
+        lambda x, y: np.stack([x, y], 1),
+        [(2, 3), (2, 3)],
+    ),
     # gathers (duplicate indices) and their scatter-add
     Spec("gather", "getitem-basic", lambda x: x[1:, ::2], lambda x: x[1:, ::2], [(3, 5)]),
     Spec("gather", "getitem-int", lambda x: x[1, -1], lambda x: x[1, -1], [(3, 5)]),
-    Spec("gather", "getitem-array-dup", lambda x, i: x[i], lambda x, i: x[i], [(6,), (5,)], ints={1: DUP}),
-    Spec("gather", "getitem-arrays-2d", lambda x, i, j: x[i, j], lambda x, i, j: x[i, j],
-         [(5, 6), (5,), (5,)], ints={1: DUP, 2: DUP[::-1].copy()}),
-    Spec("gather", "take-dup", lambda x, i: xn.take(x, i, axis=1), lambda x, i: np.take(x, i, axis=1),
-         [(2, 5), (5,)], ints={1: DUP}),
-    Spec("gather", "take_along_axis-dup", lambda x, i: xn.take_along_axis(x, i, axis=-1),
-         lambda x, i: np.take_along_axis(x, i, axis=-1), [(3, 4), (3, 2)], ints={1: ALONG}),
-    Spec("scatter_add", "scatter_add-dup", lambda g, i: xn.scatter_add(g, (5, 3), ("take", i.data, 0)),
-         _scatter_ref, [(5, 3), (5,)], ints={1: DUP}),
-    Spec("transfer", "transfer-roundtrip",
-         lambda x: xn.to(xn.to(x, backend=_other_backend(x.backend)) * 2.0, backend=x.backend),
-         lambda x: x * 2.0, [(2, 3)]),
+    Spec(
+        "gather",
+        "getitem-array-dup",
+        lambda x, i: x[i],
+        lambda x, i: x[i],
+        [(6,), (5,)],
+        ints={1: DUP},
+    ),
+    Spec(
+        "gather",
+        "getitem-arrays-2d",
+        lambda x, i, j: x[i, j],
+        lambda x, i, j: x[i, j],
+        [(5, 6), (5,), (5,)],
+        ints={1: DUP, 2: DUP[::-1].copy()},
+    ),
+    Spec(
+        "gather",
+        "take-dup",
+        lambda x, i: xn.take(x, i, axis=1),
+        lambda x, i: np.take(x, i, axis=1),
+        [(2, 5), (5,)],
+        ints={1: DUP},
+    ),
+    Spec(
+        "gather",
+        "take_along_axis-dup",
+        lambda x, i: xn.take_along_axis(x, i, axis=-1),
+        lambda x, i: np.take_along_axis(x, i, axis=-1),
+        [(3, 4), (3, 2)],
+        ints={1: ALONG},
+    ),
+    Spec(
+        "scatter_add",
+        "scatter_add-dup",
+        lambda g, i: xn.scatter_add(g, (5, 3), ("take", i.data, 0)),
+        _scatter_ref,
+        [(5, 3), (5,)],
+        ints={1: DUP},
+    ),
+    Spec(
+        "transfer",
+        "transfer-roundtrip",
+        lambda x: xn.to(xn.to(x, backend=_other_backend(x.backend)) * 2.0, backend=x.backend),
+        lambda x: x * 2.0,
+        [(2, 3)],
+    ),
     # stable composites (not primitives, but specified the same way)
-    Spec("softmax", "softmax", lambda x: xn.softmax(x, axis=-1), lambda x: _softmax(x, -1), [(3, 4)]),
-    Spec("log_softmax", "log_softmax-axis0", lambda x: xn.log_softmax(x, axis=0),
-         lambda x: np.log(_softmax(x, 0)), [(3, 4)]),
-    Spec("logsumexp", "logsumexp", lambda x: xn.logsumexp(x, axis=1), lambda x: _lse(x, 1)[:, 0], [(3, 4)]),
+    Spec(
+        "softmax", "softmax", lambda x: xn.softmax(x, axis=-1), lambda x: _softmax(x, -1), [(3, 4)]
+    ),
+    Spec(
+        "log_softmax",
+        "log_softmax-axis0",
+        lambda x: xn.log_softmax(x, axis=0),
+        lambda x: np.log(_softmax(x, 0)),
+        [(3, 4)],
+    ),
+    Spec(
+        "logsumexp",
+        "logsumexp",
+        lambda x: xn.logsumexp(x, axis=1),
+        lambda x: _lse(x, 1)[:, 0],
+        [(3, 4)],
+    ),
     Spec("mean", "mean-axis", lambda x: xn.mean(x, axis=0), lambda x: np.mean(x, axis=0), [(3, 4)]),
-    Spec("var", "var-unbiased", lambda x: xn.var(x, axis=1, correction=1), lambda x: np.var(x, axis=1, ddof=1), [(3, 4)]),
-    Spec("std", "std", lambda x: xn.std(x, axis=-1, keepdims=True), lambda x: np.std(x, axis=-1, keepdims=True), [(3, 4)]),
+    Spec(
+        "var",
+        "var-unbiased",
+        lambda x: xn.var(x, axis=1, correction=1),
+        lambda x: np.var(x, axis=1, ddof=1),
+        [(3, 4)],
+    ),
+    Spec(
+        "std",
+        "std",
+        lambda x: xn.std(x, axis=-1, keepdims=True),
+        lambda x: np.std(x, axis=-1, keepdims=True),
+        [(3, 4)],
+    ),
 ]
 
 
@@ -164,7 +318,9 @@ def make_inputs(spec: Spec, rng: np.random.Generator) -> list[np.ndarray]:
         elif spec.domain == "nonzero":
             a = rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
         elif spec.domain == "clip":  # keep clear of the bounds, where the slope jumps
-            a = rng.choice([-1.0, 1.0], shape) * rng.choice([rng.uniform(0.0, 0.3), rng.uniform(0.5, 1.5)], shape)
+            a = rng.choice([-1.0, 1.0], shape) * rng.choice(
+                [rng.uniform(0.0, 0.3), rng.uniform(0.5, 1.5)], shape
+            )
         else:
             a = rng.standard_normal(shape)
         out.append(a)

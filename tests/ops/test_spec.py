@@ -33,7 +33,9 @@ def test_forward(spec, backend, rng):
     host, ts = _tensors(spec, backend, rng, "float32")
     out = spec.fn(*ts)
     # The reference sees the same float32-rounded values, computed in float64.
-    ref_in = [a if i in spec.ints else a.astype(np.float32).astype(np.float64) for i, a in enumerate(host)]
+    ref_in = [
+        a if i in spec.ints else a.astype(np.float32).astype(np.float64) for i, a in enumerate(host)
+    ]
     expected = np.asarray(spec.ref(*ref_in))
     assert out.backend is backend, f"result on {out.backend}, inputs on {backend}"
     assert out.device == backend.device
@@ -48,7 +50,9 @@ def test_gradient(spec, backend, rng):
 
 
 def test_gradient_dtype_and_device(backend):
-    x = xn.tensor([[1.0, -2.0], [3.0, 0.5]], backend=backend, device=backend.device, requires_grad=True)
+    x = xn.tensor(
+        [[1.0, -2.0], [3.0, 0.5]], backend=backend, device=backend.device, requires_grad=True
+    )
     y = xn.tensor([0.5, 2.0], backend=backend, device=backend.device, requires_grad=True)
     ((x * y).sum(axis=0) ** 2.0).sum().backward()
     for t in (x, y):

@@ -93,9 +93,13 @@ def backward(
                 )
             g = _wrap(r.backend.xp.ones_like(r.data), r.backend)
         elif not isinstance(g, Tensor):
-            raise TypeError(f"the gradient passed to backward() must be a Tensor, got {type(g).__name__}")
+            raise TypeError(
+                f"the gradient passed to backward() must be a Tensor, got {type(g).__name__}"
+            )
         elif g.shape != r.shape:
-            raise ShapeError(f"backward(): gradient of shape {g.shape} for a tensor of shape {r.shape}")
+            raise ShapeError(
+                f"backward(): gradient of shape {g.shape} for a tensor of shape {r.shape}"
+            )
         cot[id(r)] = cot[id(r)] + g if id(r) in cot else g
 
     wanted = {id(t): k for k, t in enumerate(inputs)} if inputs is not None else None

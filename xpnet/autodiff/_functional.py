@@ -23,7 +23,9 @@ def _as_tuple(argnums: Argnums) -> tuple[int, ...]:
     return (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
 
-def _prepare(args: tuple[Any, ...], argnums: tuple[int, ...]) -> tuple[list[Any], list[Tensor], bool]:
+def _prepare(
+    args: tuple[Any, ...], argnums: tuple[int, ...]
+) -> tuple[list[Any], list[Tensor], bool]:
     """Arguments with the differentiated ones made into graph leaves (or kept, when nested)."""
     from ..ops._creation import tensor
 
@@ -49,15 +51,25 @@ def _zeros_if_none(gs: Sequence[Tensor | None], leaves: Sequence[Tensor]) -> lis
     return [zeros_like(x) if g is None else g for g, x in zip(gs, leaves, strict=True)]
 
 
-def _grads(out: Tensor, leaves: list[Tensor], nested: bool, seed: Tensor | None = None) -> list[Tensor]:
+def _grads(
+    out: Tensor, leaves: list[Tensor], nested: bool, seed: Tensor | None = None
+) -> list[Tensor]:
     if not out.requires_grad:
         return _zeros_if_none([None] * len(leaves), leaves)
-    got = backward((out,), None if seed is None else (seed,), inputs=leaves, create_graph=nested, retain_graph=True)
+    got = backward(
+        (out,),
+        None if seed is None else (seed,),
+        inputs=leaves,
+        create_graph=nested,
+        retain_graph=True,
+    )
     assert got is not None
     return _zeros_if_none(got, leaves)
 
 
-def value_and_grad(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., tuple[Tensor, Any]]:
+def value_and_grad(
+    f: Callable[..., Tensor], argnums: Argnums = 0
+) -> Callable[..., tuple[Tensor, Any]]:
     """``f``'s value and its gradient with respect to the arguments ``argnums``.
 
     ``f`` must return a tensor of one element. The gradient is a Tensor for an
@@ -71,7 +83,9 @@ def value_and_grad(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[.
             out = f(*args_l, **kwargs)
         if not isinstance(out, Tensor) or out.size != 1:
             shape = out.shape if isinstance(out, Tensor) else type(out).__name__
-            raise ShapeError(f"grad: the function must return a one-element Tensor, got {shape}; use xn.jacobian or xn.vjp")
+            raise ShapeError(
+                f"grad: the function must return a one-element Tensor, got {shape}; use xn.jacobian or xn.vjp"
+            )
         gs = _grads(out, leaves, nested)
         value = out if nested else out.detach()
         return value, (gs[0] if isinstance(argnums, int) else tuple(gs))
@@ -85,7 +99,9 @@ def grad(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., Any]:
     return lambda *args, **kwargs: vg(*args, **kwargs)[1]
 
 
-def vjp(f: Callable[..., Tensor], *primals: Any) -> tuple[Tensor, Callable[[Tensor], tuple[Tensor, ...]]]:
+def vjp(
+    f: Callable[..., Tensor], *primals: Any
+) -> tuple[Tensor, Callable[[Tensor], tuple[Tensor, ...]]]:
     """``f(*primals)`` and a function mapping an output cotangent to the primals' cotangents."""
     args_l, leaves, nested = _prepare(primals, tuple(range(len(primals))))
     with enable_grad():
@@ -93,7 +109,9 @@ def vjp(f: Callable[..., Tensor], *primals: Any) -> tuple[Tensor, Callable[[Tens
 
     def vjp_fn(cotangent: Tensor) -> tuple[Tensor, ...]:
         if cotangent.shape != out.shape:
-            raise ShapeError(f"vjp: cotangent of shape {cotangent.shape} for an output of shape {out.shape}")
+            raise ShapeError(
+                f"vjp: cotangent of shape {cotangent.shape} for an output of shape {out.shape}"
+            )
         return tuple(_grads(out, leaves, nested, seed=cotangent))
 
     return (out if nested else out.detach()), vjp_fn
@@ -120,7 +138,8 @@ def jacobian(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., An
             for r, g in zip(rows, gs, strict=True):
                 r.append(g)
         jacs = tuple(
-            reshape(stack(r, axis=0), out.shape + x.shape) for r, x in zip(rows, leaves, strict=True)
+            reshape(stack(r, axis=0), out.shape + x.shape)
+            for r, x in zip(rows, leaves, strict=True)
         )
         return jacs[0] if isinstance(argnums, int) else jacs
 
@@ -129,4 +148,4 @@ def jacobian(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., An
 
 def hessian(f: Callable[..., Tensor], argnums: int = 0) -> Callable[..., Tensor]:
     """The Hessian of the scalar function ``f``: shape ``x.shape + x.shape``."""
-    return jacobian(grad(f, argnums), argnums)  # type: ignore[no-any-return]
+    return jacobian(grad(f, argnums), argnums)

@@ -83,7 +83,9 @@ class Primitive:
         self.vjp_argnum = rule
         return self
 
-    def vjp(self, argnum: int, g: Tensor, ans: Tensor, args: tuple[Any, ...], params: dict[str, Any]) -> Tensor:
+    def vjp(
+        self, argnum: int, g: Tensor, ans: Tensor, args: tuple[Any, ...], params: dict[str, Any]
+    ) -> Tensor:
         if self.vjp_argnum is not None:
             return self.vjp_argnum(argnum, g, ans, *args, **params)
         rule = self.vjps[argnum] if argnum < len(self.vjps) else None
@@ -156,8 +158,11 @@ def _explain(name: str, args: tuple[Any, ...], params: dict[str, Any], e: Except
     shown = {k: v for k, v in params.items() if k != "how"}
     extra = f" with {shown}" if shown else ""
     msg = f"{name}({inputs}){extra} failed: {type(e).__name__}: {e}"
-    if isinstance(e, TypeError):
-        return DTypeError(msg)
+    text = str(e).lower()
+    if any(w in text for w in ("shape", "broadcast", "dimension", "align", "size")):
+        return ShapeError(msg)
     if isinstance(e, IndexError):
         return IndexError(msg)
+    if isinstance(e, TypeError) or "dtype" in text:
+        return DTypeError(msg)
     return ShapeError(msg)

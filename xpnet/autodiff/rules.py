@@ -14,22 +14,51 @@ from typing import Any
 
 from .._tensor import Tensor
 from ..ops._elementwise import (
-    abs_p, add_p, astype_p, clip_p, divide_p, exp_p, log1p_p, log_p, maximum_p, minimum_p,
-    multiply_p, negative_p, pow_p, relu_p, sigmoid_p, sign, sqrt_p, subtract_p, tanh_p, where, where_p,
+    abs_p,
+    add_p,
+    astype_p,
+    clip_p,
+    divide_p,
+    exp_p,
+    log1p_p,
+    log_p,
+    maximum_p,
+    minimum_p,
+    multiply_p,
+    negative_p,
+    pow_p,
+    relu_p,
+    sigmoid_p,
+    sign,
+    sqrt_p,
+    subtract_p,
+    tanh_p,
+    where,
+    where_p,
 )
 from ..ops._elementwise import log as _log
 from ..ops._linalg import matmul_p
 from ..ops._reduce import max_p, min_p, sum_p
 from ..ops._shape import (
-    broadcast_to_p, concat_p, expand_dims_p, gather_p, permute_dims_p, reshape_p, scatter_add,
-    scatter_add_p, squeeze_p, stack_p, to, transfer_p,
+    broadcast_to_p,
+    concat_p,
+    expand_dims_p,
+    gather_p,
+    permute_dims_p,
+    reshape_p,
+    scatter_add,
+    scatter_add_p,
+    squeeze_p,
+    stack_p,
+    to,
+    transfer_p,
 )
 from ._engine import sum_to
 
 
 def _kept(g: Tensor, x: Tensor, axis: tuple[int, ...] | None, keepdims: bool) -> Tensor:
     """A reduction's cotangent reshaped so it broadcasts against the input ``x``."""
-    if keepdims or axis is None and g.ndim == x.ndim:
+    if keepdims or (axis is None and g.ndim == x.ndim):
         return g
     shape = tuple(1 if axis is None or i in axis else n for i, n in enumerate(x.shape))
     return reshape_p(g, shape=shape)

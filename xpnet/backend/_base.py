@@ -127,7 +127,9 @@ class Backend:
             if dt is None:
                 raise DTypeError(f"unknown dtype {spec!r} for backend {self.name!r}")
             if spec == "float64" and not self.float64:
-                raise DTypeError(f"device {self.device_str!r} of backend {self.name!r} has no float64")
+                raise DTypeError(
+                    f"device {self.device_str!r} of backend {self.name!r} has no float64"
+                )
             return dt
         if isinstance(spec, type) and issubclass(spec, (bool, int, float)):
             return self.dtype({bool: "bool", int: "int64", float: "float32"}[spec])
@@ -230,7 +232,9 @@ class Backend:
         draw = state.standard_normal(shape, dtype=np.float64 if name == "float64" else np.float32)
         return self.from_numpy(draw, dtype)
 
-    def _rng_integers(self, state: Any, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Array:
+    def _rng_integers(
+        self, state: Any, low: int, high: int, shape: tuple[int, ...], dtype: Any
+    ) -> Array:
         return self.from_numpy(state.integers(low, high, size=shape), dtype)
 
     def _rng_permutation(self, state: Any, n: int, dtype: Any) -> Array:

@@ -114,7 +114,9 @@ class CupyBackend(Backend):
         with self.device:
             return state.standard_normal(shape, dtype=dtype)
 
-    def _rng_integers(self, state: Any, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Array:
+    def _rng_integers(
+        self, state: Any, low: int, high: int, shape: tuple[int, ...], dtype: Any
+    ) -> Array:
         with self.device:
             return state.integers(low, high, size=shape, dtype=dtype)
 

@@ -45,14 +45,18 @@ class Generator:
         # Host draws use the standard-only (NumPy on the host) methods of Backend.
         return Backend if self.host else type(self.backend)
 
-    def uniform(self, shape: tuple[int, ...], low: float = 0.0, high: float = 1.0, dtype: Any = None) -> Array:
+    def uniform(
+        self, shape: tuple[int, ...], low: float = 0.0, high: float = 1.0, dtype: Any = None
+    ) -> Array:
         dt = self.backend.dtype(dtype) if dtype is not None else self.backend.default_float
         u = self._impl()._rng_uniform(self.backend, self._state, tuple(shape), dt)
         if low != 0.0 or high != 1.0:
             u = u * (high - low) + low
         return u
 
-    def normal(self, shape: tuple[int, ...], mean: float = 0.0, std: float = 1.0, dtype: Any = None) -> Array:
+    def normal(
+        self, shape: tuple[int, ...], mean: float = 0.0, std: float = 1.0, dtype: Any = None
+    ) -> Array:
         dt = self.backend.dtype(dtype) if dtype is not None else self.backend.default_float
         z = self._impl()._rng_normal(self.backend, self._state, tuple(shape), dt)
         if mean != 0.0 or std != 1.0:
@@ -64,7 +68,9 @@ class Generator:
         return self._impl()._rng_integers(self.backend, self._state, low, high, tuple(shape), dt)
 
     def permutation(self, n: int, dtype: Any = "int64") -> Array:
-        return self._impl()._rng_permutation(self.backend, self._state, n, self.backend.dtype(dtype))
+        return self._impl()._rng_permutation(
+            self.backend, self._state, n, self.backend.dtype(dtype)
+        )
 
     def bernoulli(self, p: float, shape: tuple[int, ...]) -> Array:
         """A boolean array, True with probability ``p``."""
@@ -76,7 +82,7 @@ def default_generator(backend: Backend) -> Generator:
     g = backend._generator
     if g is None:
         g = backend._generator = Generator(_global_seed, backend=backend)
-    return g  # type: ignore[no-any-return]
+    return g
 
 
 def manual_seed(seed: int) -> None:

@@ -44,11 +44,9 @@ def backend_names() -> tuple[str, ...]:
 def _backend_class(name: str) -> type[Backend]:
     canonical = _ALIASES.get(name, name)
     if canonical not in _CLASSES:
-        raise BackendError(
-            f"unknown backend {name!r}; known backends: {', '.join(_CLASSES)}"
-        )
+        raise BackendError(f"unknown backend {name!r}; known backends: {', '.join(_CLASSES)}")
     module, cls = _CLASSES[canonical]
-    return getattr(importlib.import_module(module, __package__), cls)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module, __package__), cls)
 
 
 def get_backend(name: str | Backend | None = None, device: Any = None) -> Backend:

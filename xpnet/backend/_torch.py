@@ -87,7 +87,9 @@ class TorchBackend(Backend):
 
         return torch.randn(shape, generator=state, dtype=dtype, device=self.device)
 
-    def _rng_integers(self, state: Any, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Array:
+    def _rng_integers(
+        self, state: Any, low: int, high: int, shape: tuple[int, ...], dtype: Any
+    ) -> Array:
         import torch
 
         return torch.randint(low, high, shape, generator=state, dtype=dtype, device=self.device)

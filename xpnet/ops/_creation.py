@@ -39,7 +39,9 @@ def _library_of(data: Any) -> str | None:
     if type(data).__module__.startswith("array_api_strict"):
         return "array_api_strict"
     if compat.is_array_api_obj(data):
-        raise BackendError(f"arrays of type {type(data).__name__} are not supported; convert with DLPack")
+        raise BackendError(
+            f"arrays of type {type(data).__name__} are not supported; convert with DLPack"
+        )
     return None
 
 
@@ -61,7 +63,9 @@ def tensor(
     """
     lib = None if isinstance(data, Tensor) else _library_of(data)
     if isinstance(data, Tensor) or lib not in (None, "numpy"):
-        src = data.backend if isinstance(data, Tensor) else get_backend(str(lib), compat.device(data))
+        src = (
+            data.backend if isinstance(data, Tensor) else get_backend(str(lib), compat.device(data))
+        )
         arr = data.data if isinstance(data, Tensor) else data
         if backend is None and device is None:
             b = src
@@ -101,23 +105,39 @@ def asarray(data: Any, dtype: Any = None, *, backend: Any = None, device: Any = 
     return tensor(data, dtype=dtype, backend=backend, device=device)
 
 
-def _fill(shape: tuple[int, ...], value: Any, dtype: Any, backend: Any, device: Any, requires_grad: bool) -> Tensor:
+def _fill(
+    shape: tuple[int, ...], value: Any, dtype: Any, backend: Any, device: Any, requires_grad: bool
+) -> Tensor:
     b = get_backend(backend, device)
     dt = b.dtype(dtype) if dtype is not None else b.default_float
     return _finish(b.xp.full(shape, value, dtype=dt, device=b.device), b, requires_grad)
 
 
-def zeros(*shape: Any, dtype: Any = None, backend: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *shape: Any,
+    dtype: Any = None,
+    backend: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype`` says otherwise)."""
     return _fill(_shape(shape), 0, dtype, backend, device, requires_grad)
 
 
-def ones(*shape: Any, dtype: Any = None, backend: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *shape: Any,
+    dtype: Any = None,
+    backend: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of ones (float32 unless ``dtype`` says otherwise)."""
     return _fill(_shape(shape), 1, dtype, backend, device, requires_grad)
 
 
-def full(shape: Any, fill_value: Any, *, dtype: Any = None, backend: Any = None, device: Any = None) -> Tensor:
+def full(
+    shape: Any, fill_value: Any, *, dtype: Any = None, backend: Any = None, device: Any = None
+) -> Tensor:
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     return _fill(shape, fill_value, dtype, backend, device, False)
 
@@ -140,7 +160,15 @@ def full_like(x: Tensor, fill_value: Any, *, dtype: Any = None) -> Tensor:
     return _like(x, fill_value, dtype)
 
 
-def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, backend: Any = None, device: Any = None) -> Tensor:
+def arange(
+    start: Any,
+    stop: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    backend: Any = None,
+    device: Any = None,
+) -> Tensor:
     """Evenly spaced values in [start, stop) (int64 for integer arguments, else float32)."""
     b = get_backend(backend, device)
     if stop is None:
@@ -153,13 +181,23 @@ def arange(start: Any, stop: Any = None, step: Any = 1, *, dtype: Any = None, ba
     return _wrap(b.xp.arange(start, stop, step, dtype=dt, device=b.device), b)
 
 
-def linspace(start: float, stop: float, num: int, *, dtype: Any = None, backend: Any = None, device: Any = None) -> Tensor:
+def linspace(
+    start: float,
+    stop: float,
+    num: int,
+    *,
+    dtype: Any = None,
+    backend: Any = None,
+    device: Any = None,
+) -> Tensor:
     b = get_backend(backend, device)
     dt = b.dtype(dtype) if dtype is not None else b.default_float
     return _wrap(b.xp.linspace(start, stop, num, dtype=dt, device=b.device), b)
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, backend: Any = None, device: Any = None) -> Tensor:
+def eye(
+    n: int, m: int | None = None, *, dtype: Any = None, backend: Any = None, device: Any = None
+) -> Tensor:
     b = get_backend(backend, device)
     dt = b.dtype(dtype) if dtype is not None else b.default_float
     return _wrap(b.xp.eye(n, m, dtype=dt, device=b.device), b)
@@ -175,30 +213,56 @@ def _generator(generator: Generator | None, backend: Any, device: Any) -> Genera
     return default_generator(get_backend(backend, device))
 
 
-def rand(*shape: Any, dtype: Any = None, generator: Generator | None = None, backend: Any = None,
-         device: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(
+    *shape: Any,
+    dtype: Any = None,
+    generator: Generator | None = None,
+    backend: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uniform draws in [0, 1)."""
     g = _generator(generator, backend, device)
     return _finish(g.uniform(_shape(shape), dtype=dtype), g.backend, requires_grad)
 
 
-def randn(*shape: Any, dtype: Any = None, generator: Generator | None = None, backend: Any = None,
-          device: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *shape: Any,
+    dtype: Any = None,
+    generator: Generator | None = None,
+    backend: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Standard normal draws."""
     g = _generator(generator, backend, device)
     return _finish(g.normal(_shape(shape), dtype=dtype), g.backend, requires_grad)
 
 
-def randint(low: int, high: int, shape: Any, *, dtype: Any = "int64", generator: Generator | None = None,
-            backend: Any = None, device: Any = None) -> Tensor:
+def randint(
+    low: int,
+    high: int,
+    shape: Any,
+    *,
+    dtype: Any = "int64",
+    generator: Generator | None = None,
+    backend: Any = None,
+    device: Any = None,
+) -> Tensor:
     """Integers drawn uniformly from [low, high)."""
     g = _generator(generator, backend, device)
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     return _wrap(g.integers(low, high, shape, dtype=dtype), g.backend)
 
 
-def randperm(n: int, *, dtype: Any = "int64", generator: Generator | None = None, backend: Any = None,
-             device: Any = None) -> Tensor:
+def randperm(
+    n: int,
+    *,
+    dtype: Any = "int64",
+    generator: Generator | None = None,
+    backend: Any = None,
+    device: Any = None,
+) -> Tensor:
     """A random permutation of 0..n-1."""
     g = _generator(generator, backend, device)
     return _wrap(g.permutation(n, dtype=dtype), g.backend)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._tensor import Tensor
-from ._common import NondiffOp, as_operand
 from ..autodiff._primitive import Primitive
+from ._common import NondiffOp, as_operand
 
 
 def _sigmoid(xp: Any, x: Any) -> Any:
@@ -235,4 +235,3 @@ def isfinite(x: Tensor) -> Tensor:
 
 def isnan(x: Tensor) -> Tensor:
     return isnan_op(x)
-

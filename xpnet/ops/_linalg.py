@@ -18,7 +18,9 @@ def matmul(x: Tensor, y: Tensor) -> Tensor:
         y = as_operand(y, x)
     xs, ys = x.data.shape, y.data.shape
     if not xs or not ys:
-        raise ShapeError(f"matmul: operands must have at least 1 dimension, got {describe(x)} and {describe(y)}")
+        raise ShapeError(
+            f"matmul: operands must have at least 1 dimension, got {describe(x)} and {describe(y)}"
+        )
     k_x = xs[-1]
     k_y = ys[0] if len(ys) == 1 else ys[-2]
     if k_x != k_y:

@@ -22,8 +22,12 @@ def _reduction(fn_name: str) -> Any:
 sum_p = Primitive("sum", _reduction("sum"))
 max_p = Primitive("max", _reduction("max"))
 min_p = Primitive("min", _reduction("min"))
-argmax_op = NondiffOp("argmax", lambda xp, x, *, axis, keepdims: xp.argmax(x, axis=axis, keepdims=keepdims))
-argmin_op = NondiffOp("argmin", lambda xp, x, *, axis, keepdims: xp.argmin(x, axis=axis, keepdims=keepdims))
+argmax_op = NondiffOp(
+    "argmax", lambda xp, x, *, axis, keepdims: xp.argmax(x, axis=axis, keepdims=keepdims)
+)
+argmin_op = NondiffOp(
+    "argmin", lambda xp, x, *, axis, keepdims: xp.argmin(x, axis=axis, keepdims=keepdims)
+)
 all_op = NondiffOp("all", lambda xp, x, *, axis, keepdims: xp.all(x, axis=axis, keepdims=keepdims))
 any_op = NondiffOp("any", lambda xp, x, *, axis, keepdims: xp.any(x, axis=axis, keepdims=keepdims))
 

@@ -11,6 +11,7 @@ from .._tensor import Tensor, _wrap
 from ..autodiff._mode import is_grad_enabled
 from ..autodiff._primitive import Primitive, describe, record
 from ..backend import get_backend
+from ..backend._base import _BASIC_INDEX_TYPES as _BASIC
 from ..backend._base import gather
 from ._common import normalize_axes, normalize_axis
 
@@ -24,7 +25,9 @@ stack_p = Primitive("stack", lambda xp, *xs, axis: xp.stack(list(xs), axis=axis)
 # ``how``: ("getitem", key) | ("take", indices, axis) | ("take_along_axis", indices, axis)
 gather_p = Primitive("gather", lambda xp, x, *, how: gather(xp, x, how))
 # The adjoint of gather: zeros of ``shape`` plus ``g`` at the gathered positions.
-scatter_add_p = Primitive("scatter_add", lambda xp, g, *, shape, how, backend: backend.scatter_add(shape, how, g))
+scatter_add_p = Primitive(
+    "scatter_add", lambda xp, g, *, shape, how, backend: backend.scatter_add(shape, how, g)
+)
 
 
 def _transfer(x: Any, *, src: Any, dst: Any) -> Any:
@@ -46,7 +49,9 @@ def reshape(x: Tensor, shape: Any) -> Tensor:
         if known and x.size % known == 0:
             shape = tuple(x.size // known if s == -1 else s for s in shape)
     if math.prod(shape) != x.size or any(s < 0 for s in shape):
-        raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} (size {x.size}) to {shape}")
+        raise ShapeError(
+            f"reshape: cannot reshape a tensor of shape {x.shape} (size {x.size}) to {shape}"
+        )
     if shape == x.shape:
         return x
     return reshape_p(x, shape=shape)
@@ -59,7 +64,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     s = normalize_axis(start_dim, x.ndim, "flatten")
     e = normalize_axis(end_dim, x.ndim, "flatten")
     shape = x.shape
-    return reshape(x, shape[:s] + (math.prod(shape[s : e + 1]),) + shape[e + 1 :])
+    return reshape(x, (*shape[:s], math.prod(shape[s : e + 1]), *shape[e + 1 :]))
 
 
 def permute_dims(x: Tensor, axes: Any) -> Tensor:
@@ -67,7 +72,9 @@ def permute_dims(x: Tensor, axes: Any) -> Tensor:
     axes = tuple(int(a) for a in axes)
     norm = tuple(a % x.ndim if x.ndim else a for a in axes)
     if sorted(norm) != list(range(x.ndim)):
-        raise ShapeError(f"permute_dims: {axes} is not a permutation of the {x.ndim} axes of shape {x.shape}")
+        raise ShapeError(
+            f"permute_dims: {axes} is not a permutation of the {x.ndim} axes of shape {x.shape}"
+        )
     return permute_dims_p(x, axes=norm)
 
 
@@ -102,7 +109,9 @@ def squeeze(x: Tensor, axis: Any = None) -> Tensor:
         axes = normalize_axes(axis, x.ndim, "squeeze") or ()
         bad = [a for a in axes if x.shape[a] != 1]
         if bad:
-            raise ShapeError(f"squeeze: axis {bad[0]} of shape {x.shape} has length {x.shape[bad[0]]}, not 1")
+            raise ShapeError(
+                f"squeeze: axis {bad[0]} of shape {x.shape} has length {x.shape[bad[0]]}, not 1"
+            )
     if not axes:
         return x
     return squeeze_p(x, axis=axes)
@@ -145,7 +154,9 @@ def _native_key(x: Tensor, key: Any) -> tuple[Any, ...]:
     for k in key:
         if isinstance(k, Tensor):
             if k.backend is not x.backend:
-                raise DeviceError(f"indexing {describe(x)} with an index {describe(k)} of another backend/device")
+                raise DeviceError(
+                    f"indexing {describe(x)} with an index {describe(k)} of another backend/device"
+                )
             out.append(k.data)
         elif isinstance(k, (list, tuple)):
             out.append(x.backend.asarray(k))
@@ -154,9 +165,34 @@ def _native_key(x: Tensor, key: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
+_FULL = slice(None)
+
+
 def getitem(x: Tensor, key: Any) -> Tensor:
-    """``x[key]``: ints, slices, None, Ellipsis and integer or boolean index tensors."""
-    return gather_p(x, how=("getitem", _native_key(x, key)))
+    """``x[key]``: ints, slices, None, Ellipsis and integer or boolean index tensors.
+
+    NumPy habits are turned into the standard's forms: a short basic key gets a
+    trailing ``...``, and one integer vector among full slices (``x[i]``,
+    ``x[:, i]``) becomes ``take`` along that axis.
+    """
+    nkey = _native_key(x, key)
+    arrays = [p for p, k in enumerate(nkey) if not isinstance(k, _BASIC)]
+    if not arrays:
+        if Ellipsis not in nkey and sum(k is not None for k in nkey) < x.ndim:
+            nkey = (*nkey, Ellipsis)
+    elif len(arrays) == 1:
+        p = arrays[0]
+        k = nkey[p]
+        others_full = all(e == _FULL for q, e in enumerate(nkey) if q != p and e is not Ellipsis)
+        if (
+            others_full
+            and Ellipsis not in nkey[:p]
+            and len(k.shape) == 1
+            and x.backend.xp.isdtype(k.dtype, "integral")
+            and p < x.ndim
+        ):
+            return gather_p(x, how=("take", k, p))
+    return gather_p(x, how=("getitem", nkey))
 
 
 def take(x: Tensor, indices: Tensor, axis: int | None = None) -> Tensor:
@@ -187,14 +223,18 @@ def scatter_add(g: Tensor, shape: tuple[int, ...], how: Any) -> Tensor:
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value`` in place (not recorded: only for tensors outside the graph)."""
-    if is_grad_enabled() and (x.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
+    if is_grad_enabled() and (
+        x.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
+    ):
         raise GraphError(
             "in-place assignment x[key] = value is not differentiable; build a new tensor "
             "(xn.where, xn.concat) or assign under xn.no_grad()"
         )
     if isinstance(value, Tensor):
         if value.backend is not x.backend:
-            raise DeviceError(f"setitem: value {describe(value)} and target {describe(x)} differ in backend/device")
+            raise DeviceError(
+                f"setitem: value {describe(value)} and target {describe(x)} differ in backend/device"
+            )
         value = value.data
     x._set_data(x.backend.setitem(x.data, _native_key(x, key), value))
 

@@ -1,0 +1,196 @@
+"""The Tensor API: creation and dtype policy, operators, indexing, conversion, DLPack, moves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+
+
+def _t(data, backend, **kw):
+    return xn.tensor(data, backend=backend, device=backend.device, **kw)
+
+
+def test_default_dtypes(backend):
+    assert backend.dtype_name(_t([1.0, 2.0], backend).dtype) == "float32"
+    assert backend.dtype_name(_t([1, 2], backend).dtype) == "int64"
+    assert backend.dtype_name(_t([True], backend).dtype) == "bool"
+    assert (
+        backend.dtype_name(xn.zeros(2, backend=backend, device=backend.device).dtype) == "float32"
+    )
+    assert backend.dtype_name(xn.arange(3, backend=backend, device=backend.device).dtype) == "int64"
+    assert backend.dtype_name(_t([1, 2], backend, dtype="float32").dtype) == "float32"
+
+
+def test_python_scalars_never_upcast_float32(backend):
+    x = _t([1.0, 2.0], backend)
+    for y in (
+        x * 2.0,
+        2.0 * x,
+        x + 1,
+        x / 3.0,
+        3.0 / x,
+        x**2.0,
+        2.0**x,
+        x - 0.5,
+        xn.maximum(x, 1.5),
+        xn.where(x > 1.0, x, 0.0),
+    ):
+        assert backend.dtype_name(y.dtype) == "float32", y
+        assert y.backend is backend
+
+
+def test_numpy_scalar_on_the_left_defers_to_tensor():
+    x = xn.tensor([1.0, 2.0])
+    y = np.float32(2.0) * x
+    assert isinstance(y, xn.Tensor) and y.dtype == np.float32
+
+
+def test_int_tensor_with_float_scalar_becomes_float32(backend):
+    y = _t([1, 2], backend) * 2.5
+    assert backend.dtype_name(y.dtype) == "float32"
+    np.testing.assert_allclose(y.numpy(), [2.5, 5.0])
+
+
+def test_numpy_arrays_keep_their_dtype_and_backend():
+    t = xn.tensor(np.arange(3, dtype=np.float64))
+    assert t.backend.name == "numpy" and t.dtype == np.float64
+
+
+def test_native_arrays_keep_backend_and_device():
+    import array_api_strict as xps
+
+    a = xps.asarray([1.0, 2.0], device=xps.Device("device1"))
+    t = xn.tensor(a)
+    assert t.backend is xn.get_backend("array_api_strict", "device1")
+    moved = xn.tensor(a, backend="numpy")
+    assert moved.backend.name == "numpy" and moved.tolist() == [1.0, 2.0]
+
+
+def test_tensor_of_tensor_copies_and_detaches(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    y = xn.tensor(x)
+    assert not y.requires_grad and y.backend is backend
+    with xn.no_grad():
+        y[0] = 9.0
+    assert x.tolist() == [1.0, 2.0]
+
+
+def test_properties_and_conversions(backend):
+    x = _t([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], backend)
+    assert x.shape == (2, 3) and x.ndim == 2 and x.size == 6 and len(x) == 2
+    assert x.device == backend.device and x.backend is backend
+    assert x.T.shape == (3, 2) and x.mT.shape == (3, 2)
+    assert isinstance(x.numpy(), np.ndarray) and x.numpy().dtype == np.float32
+    assert x[1, 2].item() == 6.0 and float(x[0, 0]) == 1.0
+    assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert [r.tolist() for r in x] == x.tolist()
+    assert "backend=" in repr(x) and backend.device_str in repr(x)
+    with pytest.raises(ValueError, match="one element"):
+        x.item()
+
+
+def test_methods(backend):
+    x = _t([[1.0, -2.0], [3.0, 4.0]], backend)
+    assert x.sum().item() == 6.0 and x.mean().item() == 1.5
+    assert x.max(axis=0).tolist() == [3.0, 4.0] and x.min().item() == -2.0
+    assert x.argmax(axis=1).tolist() == [0, 1]
+    assert (
+        x.reshape(4).shape == (4,)
+        and x.reshape((1, 4)).shape == (1, 4)
+        and x.view(-1, 1).shape == (4, 1)
+    )
+    assert x.flatten().shape == (4,) and x.unsqueeze(0).shape == (1, 2, 2)
+    assert x.unsqueeze(0).squeeze().shape == (2, 2)
+    assert (
+        x.permute(1, 0).tolist() == [[1.0, 3.0], [-2.0, 4.0]]
+        and x.transpose(0, 1).tolist() == x.T.tolist()
+    )
+    assert x.clamp(min=0.0).tolist() == [[1.0, 0.0], [3.0, 4.0]]
+    assert x.abs().sum().item() == 10.0
+    assert x.expand(3, 2, 2).shape == (3, 2, 2)
+    np.testing.assert_allclose(x.softmax().sum(axis=-1).numpy(), [1.0, 1.0], rtol=1e-6)
+
+
+def test_comparisons_and_logic(backend):
+    x = _t([1.0, 2.0, 3.0], backend)
+    assert (x > 1.5).tolist() == [False, True, True]
+    assert (x <= 2.0).tolist() == [True, True, False]
+    assert (x == 2.0).tolist() == [False, True, False] and (x != 2.0).tolist() == [
+        True,
+        False,
+        True,
+    ]
+    assert ((x > 1.0) & (x < 3.0)).tolist() == [False, True, False]
+    assert (~(x > 1.0)).tolist() == [True, False, False]
+
+
+def test_indexing(backend):
+    x = _t(np.arange(12.0).reshape(3, 4), backend, dtype="float32")
+    assert x[1].tolist() == [4.0, 5.0, 6.0, 7.0]
+    assert x[:, 1:3].shape == (3, 2) and x[..., -1].tolist() == [3.0, 7.0, 11.0]
+    assert x[None, 0].shape == (1, 4)
+    i = _t([2, 0, 2], backend)
+    assert x[i, i].tolist() == [10.0, 0.0, 10.0]
+    assert xn.take(x, i, axis=1).shape == (3, 3)
+
+
+def test_to_moves_between_backends_and_back_with_gradients(backend):
+    x = _t([1.0, 2.0], backend, requires_grad=True)
+    y = x.to(backend="numpy")
+    assert y.backend is xn.get_backend("numpy")
+    z = (y * 3.0).to(backend=backend)
+    assert z.backend is backend
+    z.sum().backward()
+    xn.testing.assert_close(x.grad, _t([3.0, 3.0], backend))
+
+
+def test_to_device_on_fake_devices():
+    x = xn.tensor([1.0, 2.0], backend="array_api_strict", requires_grad=True)
+    y = x.to(device="device1")
+    assert y.backend is xn.get_backend("array_api_strict", "device1")
+    (y * y).sum().backward()
+    assert x.grad.backend is x.backend and x.grad.tolist() == [2.0, 4.0]
+    assert x.to() is x
+
+
+def test_to_dtype(backend):
+    x = _t([1.5, 2.5], backend)
+    assert backend.dtype_name(x.to(dtype="int64").dtype) == "int64"
+    if backend.float64:
+        assert backend.dtype_name(x.double().dtype) == "float64"
+
+
+def test_dlpack_roundtrip(backend):
+    if backend.name == "array_api_strict" and backend.device_str != "CPU_DEVICE":
+        pytest.skip("array-api-strict exports DLPack only from its CPU device")
+    x = _t([1.0, 2.0, 3.0], backend)
+    host = np.from_dlpack(x)
+    np.testing.assert_array_equal(host, [1.0, 2.0, 3.0])
+    back = xn.from_dlpack(host, backend="numpy")
+    assert back.backend.name == "numpy" and back.tolist() == [1.0, 2.0, 3.0]
+    same = xn.from_dlpack(x.data, backend=backend.name)
+    assert same.backend is backend
+
+
+def test_creation_functions(backend):
+    kw = {"backend": backend, "device": backend.device}
+    assert xn.ones(2, 3, **kw).shape == (2, 3) and xn.zeros((4,), **kw).shape == (4,)
+    assert xn.full((2,), 7.0, **kw).tolist() == [7.0, 7.0]
+    assert xn.eye(3, **kw).sum().item() == 3.0
+    assert xn.linspace(0.0, 1.0, 5, **kw).shape == (5,)
+    assert xn.arange(1, 7, 2, **kw).tolist() == [1, 3, 5]
+    x = xn.randn(3, 2, **kw)
+    assert (
+        xn.zeros_like(x).shape == (3, 2) and xn.ones_like(x, dtype="int64").tolist() == [[1, 1]] * 3
+    )
+    assert sorted(xn.randperm(5, **kw).tolist()) == [0, 1, 2, 3, 4]
+
+
+def test_requires_grad_flag_and_leaves(backend):
+    x = _t([1.0], backend).requires_grad_()
+    y = x * 2.0
+    assert x.is_leaf and not y.is_leaf and y.grad_fn.prim.name == "multiply"
+    d = y.detach()
+    assert d.is_leaf and not d.requires_grad
