@@ -53,9 +53,12 @@ def test_int_tensor_with_float_scalar_becomes_float32(backend):
     np.testing.assert_allclose(y.numpy(), [2.5, 5.0])
 
 
-def test_numpy_arrays_keep_their_dtype_and_backend():
+def test_numpy_arrays_are_host_data_for_the_current_backend():
     t = xn.tensor(np.arange(3, dtype=np.float64))
     assert t.backend.name == "numpy" and t.dtype == np.float64
+    with xn.use_backend("array_api_strict", "device1") as b:
+        s = xn.tensor(np.arange(3, dtype=np.float32))
+    assert s.backend is b and b.dtype_name(s.dtype) == "float32"
 
 
 def test_native_arrays_keep_backend_and_device():

@@ -235,6 +235,18 @@ class Tensor:
     def __rmatmul__(self, other: Any) -> Tensor:
         return _ops.matmul(other, self)
 
+    def __iadd__(self, other: Any) -> Tensor:
+        return _inplace.apply_inplace(self, "add", other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return _inplace.apply_inplace(self, "subtract", other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return _inplace.apply_inplace(self, "multiply", other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return _inplace.apply_inplace(self, "divide", other)
+
     def __neg__(self) -> Tensor:
         return _ops.negative(self)
 
@@ -390,3 +402,4 @@ def _wrap(data: Any, backend: Backend) -> Tensor:
 
 
 from . import ops as _ops  # noqa: E402  (ops build on Tensor; bound here to break the cycle)
+from .ops import _inplace  # noqa: E402

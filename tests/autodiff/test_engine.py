@@ -190,3 +190,29 @@ def test_duplicate_indices_accumulate(backend):
     idx = _t([0, 2, 2, 2], backend)
     xn.take(x, idx).sum().backward()
     xn.testing.assert_close(x.grad, _t([1.0, 0.0, 3.0], backend))
+
+
+def test_inplace_update_under_no_grad_keeps_the_leaf(backend):
+    p = _t([1.0, 2.0], backend, requires_grad=True)
+    (p * p).sum().backward()
+    before = p._version
+    with xn.no_grad():
+        p -= 0.5 * p.grad
+        p *= 2.0
+    assert p.is_leaf and p.requires_grad and p._version == before + 2
+    xn.testing.assert_close(p.detach(), _t([0.0, 0.0], backend))
+    assert backend.dtype_name(p.dtype) == "float32"
+
+
+def test_inplace_on_tensor_requiring_grad_outside_no_grad_raises(backend):
+    p = _t([1.0, 2.0], backend, requires_grad=True)
+    with pytest.raises(xn.GraphError, match="no_grad"):
+        p += 1.0
+    assert p.tolist() == [1.0, 2.0]  # nothing changed
+
+
+def test_inplace_that_would_change_shape_raises(backend):
+    x = _t([1.0, 2.0], backend)
+    with pytest.raises((xn.GraphError, xn.ShapeError)):
+        x += _t([[1.0], [2.0]], backend)
+    assert x.shape == (2,)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import types
+import warnings
 from collections.abc import Hashable
 from typing import Any, ClassVar
 
@@ -94,7 +95,9 @@ class Backend:
         # Arrays report dtype *instances* (NumPy's dtype('float32'), not np.float32),
         # which hash differently: keep the instance so set lookups work.
         try:
-            found = self.xp.empty((0,), dtype=dt).dtype
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # JAX warns when it would narrow a dtype
+                found = self.xp.empty((0,), dtype=dt).dtype
         except Exception:
             return dt
         return found if found == dt else dt

@@ -55,11 +55,12 @@ def tensor(
 ) -> Tensor:
     """A new tensor holding ``data``.
 
-    ``data`` is host data (Python scalars, nested lists, NumPy arrays) or an array
-    of a supported library, which keeps its backend and device unless ``backend``
-    or ``device`` says otherwise. Host data without ``dtype`` gets float32 for
-    floats (xpnet's default), int64 for integers, bool for booleans; NumPy arrays
-    keep their dtype. A Tensor is copied and detached.
+    ``data`` is host data (Python scalars, nested lists, NumPy arrays), which goes
+    to ``backend``/``device`` (default: the current backend), or an array of
+    another supported library, which keeps its backend and device unless
+    ``backend`` or ``device`` says otherwise. Without ``dtype``, Python floats
+    become float32 (xpnet's default), ints int64, bools bool; NumPy arrays keep
+    their dtype. A Tensor is copied and detached.
     """
     lib = None if isinstance(data, Tensor) else _library_of(data)
     if isinstance(data, Tensor) or lib not in (None, "numpy"):
@@ -78,10 +79,7 @@ def tensor(
         if dtype is not None:
             arr = b.xp.astype(arr, b.dtype(dtype))
         return _finish(arr, b, requires_grad)
-    if lib == "numpy" and backend is None and device is None:
-        b = get_backend("numpy")
-    else:
-        b = get_backend(backend, device)
+    b = get_backend(backend, device)
     host = np.asarray(data)
     if dtype is not None:
         dt = b.dtype(dtype)

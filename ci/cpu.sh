@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The CPU job (the README's test command): install, lint, type-check, test.
+# Backends exercised: numpy, array-api-strict (default device, device1, no_float64),
+# torch (CPU build) and jax (CPU); cupy tests skip with a reason.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m pip install -q --disable-pip-version-check -e ".[test]" torch==2.13.0 jax==0.10.2
+python3 -m ruff check xpnet tests examples
+python3 -m ruff format --check xpnet tests examples
+python3 -m mypy
+python3 -m pytest "$@"
