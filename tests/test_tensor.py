@@ -197,3 +197,10 @@ def test_requires_grad_flag_and_leaves(backend):
     assert x.is_leaf and not y.is_leaf and y.grad_fn.prim.name == "multiply"
     d = y.detach()
     assert d.is_leaf and not d.requires_grad
+
+
+def test_zero_dim_results_export_dlpack(backend):
+    if backend.name == "array_api_strict" and backend.device_str != "CPU_DEVICE":
+        pytest.skip("array-api-strict exports DLPack only from its CPU device")
+    x = _t(1.5, backend).exp()
+    np.testing.assert_allclose(np.from_dlpack(x), np.exp(np.float32(1.5)), rtol=1e-6)

@@ -8,10 +8,15 @@ x.grad  # Tensor([2., 4.])
 
 from . import autodiff as autodiff
 from . import backend as backend
+from . import nn as nn
 from . import ops as ops
+from . import optim as optim
 from . import testing as testing
+from ._checkpoint import load as load
+from ._checkpoint import save as save
 from ._errors import BackendError as BackendError
 from ._errors import BackendUnavailableError as BackendUnavailableError
+from ._errors import CheckpointError as CheckpointError
 from ._errors import DeviceError as DeviceError
 from ._errors import DTypeError as DTypeError
 from ._errors import GraphError as GraphError

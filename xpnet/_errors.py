@@ -33,3 +33,7 @@ class BackendUnavailableError(BackendError):
 
 class GraphError(XpnetError, RuntimeError):
     """Misuse of the autodiff graph (freed graph, in-place change, non-scalar root...)."""
+
+
+class CheckpointError(XpnetError, ValueError):
+    """A checkpoint file that is not one, is corrupt or truncated, or holds what cannot be saved."""

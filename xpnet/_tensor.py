@@ -125,11 +125,16 @@ class Tensor:
     def __bool__(self) -> bool:
         return bool(self.item())
 
+    def _array(self) -> Any:
+        # NumPy gives scalars, not 0-d arrays, from ufuncs on 0-d input.
+        data = self.data
+        return data if hasattr(data, "__dlpack__") else self.backend.xp.asarray(data)
+
     def __dlpack__(self, **kwargs: Any) -> Any:
-        return self.data.__dlpack__(**kwargs)
+        return self._array().__dlpack__(**kwargs)
 
     def __dlpack_device__(self) -> Any:
-        return self.data.__dlpack_device__()
+        return self._array().__dlpack_device__()
 
     def to(self, device: Any = None, backend: Any = None, dtype: Any = None) -> Tensor:
         """This tensor on another device, backend and/or dtype (differentiable).

@@ -86,9 +86,12 @@ def default_generator(backend: Backend) -> Generator:
 
 
 def manual_seed(seed: int) -> None:
-    """Seed the default generator of every backend (those made later too)."""
+    """Seed every default generator: each backend's (those made later too) and the host one."""
     global _global_seed
     _global_seed = seed
+    from ._host import reseed
+
+    reseed(seed)
     for b in list(_cache.values()):
         if b._generator is not None:
             b._generator.manual_seed(seed)

@@ -1,0 +1,33 @@
+"""Neural-network building blocks with PyTorch's names (``xn.nn``)."""
+
+from . import functional as functional
+from . import init as init
+from . import utils as utils
+from ._activation import GELU as GELU
+from ._activation import Flatten as Flatten
+from ._activation import LeakyReLU as LeakyReLU
+from ._activation import LogSoftmax as LogSoftmax
+from ._activation import ReLU as ReLU
+from ._activation import Sigmoid as Sigmoid
+from ._activation import Softmax as Softmax
+from ._activation import Tanh as Tanh
+from ._container import ModuleList as ModuleList
+from ._container import Sequential as Sequential
+from ._conv import AvgPool2d as AvgPool2d
+from ._conv import Conv2d as Conv2d
+from ._conv import MaxPool2d as MaxPool2d
+from ._dropout import Dropout as Dropout
+from ._linear import Embedding as Embedding
+from ._linear import Linear as Linear
+from ._loss import BCELoss as BCELoss
+from ._loss import BCEWithLogitsLoss as BCEWithLogitsLoss
+from ._loss import CrossEntropyLoss as CrossEntropyLoss
+from ._loss import HuberLoss as HuberLoss
+from ._loss import L1Loss as L1Loss
+from ._loss import MSELoss as MSELoss
+from ._loss import NLLLoss as NLLLoss
+from ._module import Module as Module
+from ._norm import BatchNorm1d as BatchNorm1d
+from ._norm import BatchNorm2d as BatchNorm2d
+from ._norm import LayerNorm as LayerNorm
+from ._parameter import Parameter as Parameter

@@ -1,0 +1,22 @@
+"""Where layers put their parameters: the backend, device and dtype keywords."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._tensor import _wrap
+from ..backend import get_backend
+from ._parameter import Parameter
+
+
+def empty_parameter(shape: tuple[int, ...], backend: Any, device: Any, dtype: Any) -> Parameter:
+    """A zero-filled Parameter on the requested backend/device (an initializer fills it next)."""
+    b = get_backend(backend, device)
+    dt = b.dtype(dtype) if dtype is not None else b.default_float
+    return Parameter(_wrap(b.zeros(shape, dt), b))
+
+
+def buffer(shape: tuple[int, ...], fill: float, backend: Any, device: Any, dtype: Any) -> Any:
+    b = get_backend(backend, device)
+    dt = b.dtype(dtype) if dtype is not None else b.default_float
+    return _wrap(b.xp.full(shape, fill, dtype=dt, device=b.device), b)

@@ -1,0 +1,296 @@
+"""Module: the container of parameters, buffers and submodules (PyTorch's ``nn.Module``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .._errors import BackendError, DeviceError, ShapeError, XpnetError
+from .._tensor import Tensor
+from ..autodiff._mode import no_grad
+from ..backend import Backend, get_backend
+from ._parameter import Parameter
+
+
+class Module:
+    """Base class of layers and models.
+
+    Assigning a ``Parameter`` or a ``Module`` to an attribute registers it;
+    ``register_buffer`` registers state that is saved but not trained (running
+    statistics). Subclasses implement ``forward``; calling the module checks that
+    tensor inputs are on the module's backend and device, then runs ``forward``.
+    """
+
+    training: bool
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _modules: dict[str, Module]
+    _non_persistent: set[str]
+
+    if TYPE_CHECKING:
+        # Registered buffers and submodules are set dynamically.
+        def __getattr__(self, name: str) -> Any: ...
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    # -- registration ----------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise XpnetError(
+                f"{type(self).__name__}.__init__ must call super().__init__() before setting {name!r}"
+            )
+        if name in self._buffers and (value is None or isinstance(value, Tensor)):
+            self._buffers[name] = value  # e.g. self.running_mean = new_value
+        else:
+            for registry in (self._parameters, self._buffers, self._modules):
+                registry.pop(name, None)
+            if isinstance(value, Parameter):
+                self._parameters[name] = value
+            elif isinstance(value, Module):
+                self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register ``tensor`` as state of the module (saved when ``persistent``, moved by ``to``)."""
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, tensor)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        if param is None:
+            self._parameters.pop(name, None)
+            object.__setattr__(self, name, None)
+        else:
+            setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module) -> None:
+        setattr(self, name, module)
+
+    # -- traversal -------------------------------------------------------------
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every submodule, depth first, each once (iterative)."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield name, m
+            subs = [
+                (f"{name}.{k}" if name else k, c) for k, c in m._modules.items() if c is not None
+            ]
+            stack.extend(reversed(subs))
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs; a parameter shared by two layers appears once."""
+        seen: set[int] = set()
+        for mname, m in self.named_modules(prefix):
+            for k, p in m._parameters.items():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{mname}.{k}" if mname else k), p
+
+    def parameters(self) -> Iterator[Parameter]:
+        for _, p in self.named_parameters():
+            yield p
+
+    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        for mname, m in self.named_modules():
+            for k, b in m._buffers.items():
+                if b is not None:
+                    yield (f"{mname}.{k}" if mname else k), b
+
+    def buffers(self) -> Iterator[Tensor]:
+        for _, b in self.named_buffers():
+            yield b
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        for m in list(self.modules())[::-1]:
+            fn(m)
+        return self
+
+    # -- modes and gradients ---------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = p.grad * 0.0
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    # -- placement -------------------------------------------------------------
+    @property
+    def backend(self) -> Backend | None:
+        """The backend of the first parameter or buffer (None for a stateless module)."""
+        for p in self.parameters():
+            return p.backend
+        for b in self.buffers():
+            return b.backend
+        return None
+
+    def to(self, device: Any = None, backend: Any = None, dtype: Any = None) -> Module:
+        """Move (and/or cast) every parameter, gradient and buffer in place; returns ``self``.
+
+        Parameters stay the same objects, so an optimizer built before the move
+        keeps working. Only floating-point tensors are cast to ``dtype``.
+        """
+        with no_grad():
+            for t in [*self.parameters(), *self.buffers()]:
+                _move(t, device, backend, dtype)
+                if t.grad is not None:
+                    _move(t.grad, device, backend, dtype)
+        return self
+
+    # -- state -----------------------------------------------------------------
+    def state_dict(self) -> dict[str, Tensor]:
+        """Parameters and persistent buffers by dotted name (detached, sharing memory)."""
+        out: dict[str, Tensor] = {}
+        for mname, m in self.named_modules():
+            for k, p in m._parameters.items():
+                if p is not None:
+                    out[f"{mname}.{k}" if mname else k] = p.detach()
+            for k, b in m._buffers.items():
+                if b is not None and k not in m._non_persistent:
+                    out[f"{mname}.{k}" if mname else k] = b.detach()
+        return out
+
+    def load_state_dict(
+        self, state_dict: dict[str, Any], strict: bool = True
+    ) -> tuple[list[str], list[str]]:
+        """Copy values from ``state_dict`` into this module's tensors (on their own backend/device).
+
+        Every key and shape is checked before anything is written: with ``strict``
+        a missing or unexpected key raises; a shape mismatch always raises. Returns
+        ``(missing_keys, unexpected_keys)``.
+        """
+        own = {}
+        for mname, m in self.named_modules():
+            for registry, skip in ((m._parameters, set()), (m._buffers, m._non_persistent)):
+                for k, t in registry.items():
+                    if t is not None and k not in skip:
+                        own[f"{mname}.{k}" if mname else k] = t
+        missing = sorted(set(own) - set(state_dict))
+        unexpected = sorted(set(state_dict) - set(own))
+        if strict and (missing or unexpected):
+            raise KeyError(
+                f"load_state_dict into {type(self).__name__}: missing keys {missing}, unexpected keys "
+                f"{unexpected} (pass strict=False to load the keys that match)"
+            )
+        bad = []
+        for k, t in own.items():
+            if k in state_dict:
+                v = state_dict[k]
+                shape = tuple(v.shape) if hasattr(v, "shape") else ()
+                if shape != t.shape:
+                    bad.append(f"{k}: checkpoint {shape} vs model {t.shape}")
+        if bad:
+            raise ShapeError(
+                f"load_state_dict into {type(self).__name__}: shape mismatch for " + "; ".join(bad)
+            )
+        with no_grad():
+            for k, t in own.items():
+                if k in state_dict:
+                    _assign(t, state_dict[k])
+        return missing, unexpected
+
+    # -- calling ---------------------------------------------------------------
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        params = self._parameters
+        if params:
+            for p in params.values():
+                if p is not None:
+                    own = p.backend
+                    for a in args:
+                        if isinstance(a, Tensor) and a.backend is not own:
+                            raise _placement_error(self, a, own)
+                    break
+        return self.forward(*args, **kwargs)
+
+    # -- description -----------------------------------------------------------
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"({k}): " + repr(m).replace("\n", "\n  ") for k, m in self._modules.items()]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _placement_error(m: Module, a: Tensor, own: Backend) -> XpnetError:
+    cls = BackendError if a.backend.name != own.name else DeviceError
+    return cls(
+        f"{type(m).__name__}({m.extra_repr()}) has its parameters on {own.name}:{own.device_str} but got "
+        f"an input on {a.backend.name}:{a.backend.device_str}; move the input with "
+        f".to(backend={own.name!r}, device=...) or the model with model.to(...)"
+    )
+
+
+def _move(t: Tensor, device: Any, backend: Any, dtype: Any) -> None:
+    src = t.backend
+    dst = (
+        get_backend(backend if backend is not None else src, device) if (backend or device) else src
+    )
+    data = t.data
+    if dst is not src:
+        data = dst.to_device(data) if dst.name == src.name else dst.from_numpy(src.to_numpy(data))
+    if dtype is not None and dst.is_float(data.dtype):
+        data = dst.xp.astype(data, dst.dtype(dtype))
+    t.backend = dst
+    t._set_data(data)
+
+
+def _assign(t: Tensor, value: Any) -> None:
+    """Replace ``t``'s values with ``value`` converted to ``t``'s backend, device and dtype."""
+    b = t.backend
+    if isinstance(value, Tensor):
+        src = value.backend
+        data = value.data
+        if src is not b:
+            data = b.to_device(data) if src.name == b.name else b.from_numpy(src.to_numpy(data))
+    else:
+        data = b.asarray(value)
+    if data.dtype != t.dtype:
+        data = b.xp.astype(data, t.dtype)
+    elif data is t.data or (isinstance(value, Tensor) and data is value.data):
+        data = b.xp.asarray(data, copy=True)  # never alias the caller's array
+    t._set_data(data)

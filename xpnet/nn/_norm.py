@@ -1,0 +1,118 @@
+"""BatchNorm1d, BatchNorm2d and LayerNorm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import ShapeError
+from .._tensor import Tensor
+from ..autodiff._mode import no_grad
+from . import functional as F
+from . import init
+from ._factory import buffer, empty_parameter
+from ._module import Module
+from ._parameter import Parameter
+
+
+class _BatchNorm(Module):
+    _dims: tuple[int, ...] = ()
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        *,
+        backend: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        self.weight: Parameter | None = None
+        self.bias: Parameter | None = None
+        if affine:
+            self.weight = init.ones_(empty_parameter((num_features,), backend, device, dtype))
+            self.bias = empty_parameter((num_features,), backend, device, dtype)
+        if track_running_stats:
+            self.register_buffer(
+                "running_mean", buffer((num_features,), 0.0, backend, device, dtype)
+            )
+            self.register_buffer(
+                "running_var", buffer((num_features,), 1.0, backend, device, dtype)
+            )
+            self.register_buffer("num_batches_tracked", buffer((), 0, backend, device, "int64"))
+        else:
+            self.running_mean: Tensor | None = None
+            self.running_var: Tensor | None = None
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in self._dims:
+            raise ShapeError(
+                f"{type(self).__name__}({self.num_features}): expected a {' or '.join(map(str, self._dims))}-D "
+                f"input, got shape {x.shape}"
+            )
+        if x.shape[1] != self.num_features:
+            raise ShapeError(
+                f"{type(self).__name__}({self.num_features}): input {x.shape} has {x.shape[1]} channels"
+            )
+        if not self.training and self.track_running_stats:
+            return F.batch_norm(
+                x, self.running_mean, self.running_var, self.weight, self.bias, False, eps=self.eps
+            )
+        # Batch statistics; in training, the running ones (when tracked) move towards them.
+        tracked = self.track_running_stats
+        if tracked:
+            with no_grad():
+                self.num_batches_tracked += 1
+        rm, rv = (self.running_mean, self.running_var) if tracked else (None, None)
+        return F.batch_norm(x, rm, rv, self.weight, self.bias, True, self.momentum, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+        )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs, with running statistics as buffers."""
+
+    _dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs, with running statistics as buffers."""
+
+    _dims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalisation over the trailing ``normalized_shape`` axes, with a learned scale and shift."""
+
+    def __init__(
+        self,
+        normalized_shape: Any,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        *,
+        backend: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.normalized_shape, self.eps = ns, eps
+        self.weight: Parameter | None = None
+        self.bias: Parameter | None = None
+        if elementwise_affine:
+            self.weight = init.ones_(empty_parameter(ns, backend, device, dtype))
+            self.bias = empty_parameter(ns, backend, device, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}"

@@ -1,0 +1,28 @@
+"""Parameter: a leaf Tensor that a Module registers and an optimizer updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that requires grad by default and is registered by ``Module.__setattr__``.
+
+    ``Parameter(t)`` shares ``t``'s array (no copy); other data goes through ``xn.tensor``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True, **kwargs: Any) -> None:
+        if isinstance(data, Tensor):
+            self.data, self.backend = data.data, data.backend
+            self.grad, self._node, self._version = None, None, 0
+            self.requires_grad = False
+        else:
+            super().__init__(data, **kwargs)
+        self.requires_grad_(requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter(" + super().__repr__()[len("Tensor(") :]

@@ -1,0 +1,29 @@
+"""Functional forms of the layers, activations and losses (``xn.nn.functional``)."""
+
+from ...ops._shape import flatten as flatten
+from ._activation import erf as erf
+from ._activation import gelu as gelu
+from ._activation import leaky_relu as leaky_relu
+from ._activation import log_sigmoid as log_sigmoid
+from ._activation import log_softmax as log_softmax
+from ._activation import relu as relu
+from ._activation import sigmoid as sigmoid
+from ._activation import softmax as softmax
+from ._activation import softplus as softplus
+from ._activation import tanh as tanh
+from ._conv import avg_pool2d as avg_pool2d
+from ._conv import conv2d as conv2d
+from ._conv import max_pool2d as max_pool2d
+from ._conv import pad2d as pad2d
+from ._linear import dropout as dropout
+from ._linear import embedding as embedding
+from ._linear import linear as linear
+from ._loss import binary_cross_entropy as binary_cross_entropy
+from ._loss import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
+from ._loss import cross_entropy as cross_entropy
+from ._loss import huber_loss as huber_loss
+from ._loss import l1_loss as l1_loss
+from ._loss import mse_loss as mse_loss
+from ._loss import nll_loss as nll_loss
+from ._norm import batch_norm as batch_norm
+from ._norm import layer_norm as layer_norm

@@ -1,0 +1,119 @@
+"""2-D convolution (im2col from standard slicing) and pooling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..._errors import ShapeError
+from ..._tensor import Tensor
+from ...ops._creation import full
+from ...ops._linalg import matmul
+from ...ops._reduce import max_p, mean
+from ...ops._shape import concat, reshape, stack
+
+
+def _pair(v: Any, name: str) -> tuple[int, int]:
+    pair = (v, v) if isinstance(v, int) else tuple(v)
+    if len(pair) != 2 or any(not isinstance(k, int) or k < 0 for k in pair):
+        raise ValueError(f"{name} must be an int or a pair of non-negative ints, got {v!r}")
+    return pair
+
+
+def pad2d(x: Tensor, padding: tuple[int, int], value: float = 0.0) -> Tensor:
+    """Pad the last two axes of ``x`` with ``value`` (``padding`` on each side)."""
+    ph, pw = padding
+    b = x.backend
+    if ph:
+        band = full((*x.shape[:-2], ph, x.shape[-1]), value, dtype=x.dtype, backend=b)
+        x = concat([band, x, band], axis=-2)
+    if pw:
+        band = full((*x.shape[:-1], pw), value, dtype=x.dtype, backend=b)
+        x = concat([band, x, band], axis=-1)
+    return x
+
+
+def _windows(
+    x: Tensor, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int], op: str
+) -> tuple[Tensor, int, int]:
+    """All kernel-position views of ``x`` (N, C, H, W) stacked on axis 2: (N, C, kh*kw, Ho, Wo)."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    H, W = x.shape[-2:]
+    ho = (H - dh * (kh - 1) - 1) // sh + 1
+    wo = (W - dw * (kw - 1) - 1) // sw + 1
+    if ho <= 0 or wo <= 0:
+        raise ShapeError(
+            f"{op}: input of spatial size {(H, W)} is smaller than the (dilated) kernel {kernel}"
+        )
+    views = []
+    for i in range(kh):
+        for j in range(kw):
+            r, c = i * dh, j * dw
+            views.append(x[:, :, r : r + sh * (ho - 1) + 1 : sh, c : c + sw * (wo - 1) + 1 : sw])
+    return stack(views, axis=2), ho, wo
+
+
+def conv2d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """Cross-correlation of ``x`` (N, C, H, W) with ``weight`` (O, C, kh, kw), as in PyTorch."""
+    if groups != 1:
+        raise NotImplementedError("conv2d: only groups=1 is supported")
+    if x.ndim != 4 or weight.ndim != 4:
+        raise ShapeError(
+            f"conv2d: expected a 4-D input (N, C, H, W) and weight, got {x.shape} and {weight.shape}"
+        )
+    if x.shape[1] != weight.shape[1]:
+        raise ShapeError(
+            f"conv2d: input has {x.shape[1]} channels (shape {x.shape}) but the weight {weight.shape} "
+            f"expects {weight.shape[1]}"
+        )
+    st, pd, dl = _pair(stride, "stride"), _pair(padding, "padding"), _pair(dilation, "dilation")
+    n, c = x.shape[:2]
+    o, _, kh, kw = weight.shape
+    cols, ho, wo = _windows(pad2d(x, pd), (kh, kw), st, dl, "conv2d")  # (N, C, k, Ho, Wo)
+    cols = reshape(cols, (n, c * kh * kw, ho * wo))
+    out = matmul(reshape(weight, (o, c * kh * kw)), cols)  # (N, O, Ho*Wo)
+    out = reshape(out, (n, o, ho, wo))
+    return out if bias is None else out + reshape(bias, (o, 1, 1))
+
+
+def _pool(
+    x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: str, pad_value: float
+) -> Tensor:
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"{op}: expected a 3-D or 4-D input, got shape {x.shape}")
+    unbatched = x.ndim == 3
+    if unbatched:
+        x = reshape(x, (1, *x.shape))
+    k = _pair(kernel_size, "kernel_size")
+    s = k if stride is None else _pair(stride, "stride")
+    p = _pair(padding, "padding")
+    n, c, H, W = x.shape
+    if p == (0, 0) and s == k and H % k[0] == 0 and W % k[1] == 0:
+        # Non-overlapping windows that tile the input: one reshape, no copies.
+        blocks = reshape(x, (n, c, H // k[0], k[0], W // k[1], k[1]))
+        out = (
+            max_p(blocks, axis=(3, 5), keepdims=False)
+            if op == "max_pool2d"
+            else mean(blocks, axis=(3, 5))
+        )
+    else:
+        win, _, _ = _windows(pad2d(x, p, pad_value), k, s, (1, 1), op)
+        out = max_p(win, axis=(2,), keepdims=False) if op == "max_pool2d" else mean(win, axis=2)
+    return reshape(out, out.shape[1:]) if unbatched else out
+
+
+def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
+    """Maximum over each window; tied maxima share the gradient."""
+    return _pool(x, kernel_size, stride, padding, "max_pool2d", float("-inf"))
+
+
+def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
+    """Mean over each window (zero padding counts, as PyTorch's default)."""
+    return _pool(x, kernel_size, stride, padding, "avg_pool2d", 0.0)

@@ -1,0 +1,223 @@
+"""Loss functions, each with ``reduction="mean" | "sum" | "none"``, as in PyTorch.
+
+All are numerically stable: logits of magnitude 1e4 give finite losses and
+gradients, without warnings.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..._errors import DTypeError, ShapeError
+from ..._tensor import Tensor
+from ...autodiff._primitive import describe
+from ...ops import _elementwise as E
+from ...ops._composite import log_softmax
+from ...ops._reduce import mean, sum
+from ...ops._shape import expand_dims, permute_dims, reshape, take, take_along_axis
+from ._activation import softplus
+
+_REDUCTIONS = ("mean", "sum", "none")
+# log(x) is clamped below at -100 in binary_cross_entropy, as PyTorch does.
+_LOG_FLOOR = math.exp(-100.0)
+
+
+def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
+    if reduction == "mean":
+        return mean(loss)
+    if reduction == "sum":
+        return sum(loss)
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
+    if input.shape != target.shape:
+        raise ShapeError(
+            f"{op}: input {describe(input)} and target {describe(target)} must have the same shape"
+        )
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Squared error (input - target)^2."""
+    _same_shape(input, target, "mse_loss")
+    d = input - target
+    return _reduce(d * d, reduction, "mse_loss")
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Absolute error |input - target|."""
+    _same_shape(input, target, "l1_loss")
+    return _reduce(E.abs(input - target), reduction, "l1_loss")
+
+
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
+) -> Tensor:
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
+    _same_shape(input, target, "huber_loss")
+    d = input - target
+    a = E.abs(d)
+    loss = E.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+    return _reduce(loss, reduction, "huber_loss")
+
+
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
+    """-(t log p + (1 - t) log(1 - p)) for probabilities ``input``; logs are clamped at -100."""
+    _same_shape(input, target, "binary_cross_entropy")
+    log_p = E.log(E.maximum(input, _LOG_FLOOR))
+    log_q = E.log(E.maximum(1.0 - input, _LOG_FLOOR))
+    loss = -(target * log_p + (1.0 - target) * log_q)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross-entropy of sigmoid(input), computed stably from the logits."""
+    _same_shape(input, target, "binary_cross_entropy_with_logits")
+    if pos_weight is None:
+        loss = softplus(input) - input * target  # = -(t log s(x) + (1-t) log(1-s(x)))
+    else:
+        loss = (1.0 - target) * input + (1.0 + (pos_weight - 1.0) * target) * softplus(-input)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
+
+
+def _classes_last(x: Tensor) -> Tensor:
+    """(N, C, d1, ...) -> (N * d1 * ..., C)."""
+    if x.ndim == 2:
+        return x
+    axes = (0, *range(2, x.ndim), 1)
+    return reshape(permute_dims(x, axes), (-1, x.shape[1]))
+
+
+def _check_labels(input: Tensor, target: Tensor, op: str, ignore_index: int) -> None:
+    b = target.backend
+    if b.is_float(target.dtype) or b.dtype_name(target.dtype) == "bool":
+        raise DTypeError(
+            f"{op}: class-index targets must be integers, got {describe(target)}; pass probabilities "
+            "with the input's shape instead, or convert with target.astype('int64')"
+        )
+    expected = (input.shape[0], *input.shape[2:])
+    if target.shape != expected:
+        raise ShapeError(
+            f"{op}: target of shape {target.shape} for input {input.shape}; expected {expected}"
+        )
+    host = target.numpy()
+    c = input.shape[1]
+    bad = host[(host != ignore_index) & ((host < 0) | (host >= c))]
+    if bad.size:
+        raise IndexError(
+            f"{op}: class index {int(bad[0])} is out of range for {c} classes (valid: 0..{c - 1})"
+        )
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of class indices ``target`` under log-probabilities ``input`` (N, C, ...)."""
+    if input.ndim < 2:
+        raise ShapeError(f"nll_loss: input must be (N, C, ...), got shape {input.shape}")
+    _check_labels(input, target, "nll_loss", ignore_index)
+    return _nll(
+        _classes_last(input), reshape(target, (-1,)), weight, ignore_index, reduction, target.shape
+    )
+
+
+def _nll(
+    logp: Tensor,
+    labels: Tensor,
+    weight: Tensor | None,
+    ignore_index: int,
+    reduction: str,
+    shape: tuple[int, ...],
+) -> Tensor:
+    keep = labels != ignore_index
+    safe = E.where(keep, labels, 0)
+    picked = reshape(take_along_axis(logp, expand_dims(safe, axis=1), axis=1), (-1,))
+    w = (
+        E.astype(keep, logp.dtype)
+        if weight is None
+        else E.astype(E.where(keep, take(weight, safe), 0.0), logp.dtype)
+    )
+    loss = -picked * w
+    if reduction == "mean":
+        return sum(loss) / sum(w)
+    if reduction == "none":
+        return reshape(loss, shape)
+    return _reduce(loss, reduction, "nll_loss")
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy of logits ``input`` (N, C, ...) with class indices or probabilities.
+
+    Integer ``target`` of shape (N, ...) holds class indices (``ignore_index`` is
+    skipped); floating ``target`` with the input's shape holds class
+    probabilities. ``label_smoothing`` mixes the target with the uniform
+    distribution, as in PyTorch.
+    """
+    if input.ndim < 2:
+        raise ShapeError(
+            f"cross_entropy: input must be (N, C, ...) logits, got shape {input.shape}"
+        )
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    c = input.shape[1]
+    logp = _classes_last(log_softmax(input, axis=1))
+    if target.backend.is_float(target.dtype):
+        _same_shape(input, target, "cross_entropy")
+        probs = _classes_last(target)
+        if label_smoothing:
+            probs = probs * (1.0 - label_smoothing) + label_smoothing / c
+        terms = logp * probs if weight is None else logp * probs * weight
+        loss = -sum(terms, axis=1)
+        if reduction == "none":
+            return reshape(loss, (input.shape[0], *input.shape[2:]))
+        return _reduce(loss, reduction, "cross_entropy")
+    _check_labels(input, target, "cross_entropy", ignore_index)
+    labels = reshape(target, (-1,))
+    nll = _nll(logp, labels, weight, ignore_index, reduction, target.shape)
+    if not label_smoothing:
+        return nll
+    # The smoothing term: the (weighted) mean over classes of -log p, per sample.
+    keep = E.astype(labels != ignore_index, logp.dtype)
+    smooth = -sum(logp if weight is None else logp * weight, axis=1) * keep * (1.0 / c)
+    if reduction == "mean":
+        if weight is None:
+            denom = sum(keep)
+        else:
+            denom = sum(
+                E.where(
+                    labels != ignore_index,
+                    take(weight, E.where(labels != ignore_index, labels, 0)),
+                    0.0,
+                )
+            )
+        smooth_r = sum(smooth) / denom
+    elif reduction == "none":
+        smooth_r = reshape(smooth, target.shape)
+    else:
+        smooth_r = _reduce(smooth, reduction, "cross_entropy")
+    return nll * (1.0 - label_smoothing) + smooth_r * label_smoothing

@@ -1,0 +1,86 @@
+"""Batch and layer normalisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..._errors import ShapeError
+from ..._tensor import Tensor
+from ...autodiff._mode import no_grad
+from ...ops._elementwise import sqrt
+from ...ops._reduce import mean
+from ...ops._shape import reshape
+
+
+def batch_norm(
+    x: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (axis 1) over the batch and spatial axes.
+
+    In training the batch statistics are used and the running ones updated in
+    place (the variance with Bessel's correction, as in PyTorch); in evaluation
+    the running statistics are used.
+    """
+    if x.ndim < 2:
+        raise ShapeError(
+            f"batch_norm: expected an input of at least 2 dimensions (N, C, ...), got {x.shape}"
+        )
+    c = x.shape[1]
+    axes = (0, *range(2, x.ndim))
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    if training:
+        n = x.size // c
+        if n <= 1:
+            raise ShapeError(
+                f"batch_norm: training needs more than one value per channel, got input {x.shape}"
+            )
+        mu = mean(x, axis=axes, keepdims=True)
+        d = x - mu
+        var = mean(d * d, axis=axes, keepdims=True)
+        if running_mean is not None and running_var is not None:
+            with no_grad():
+                running_mean *= 1.0 - momentum
+                running_mean += reshape(mu.detach(), (c,)) * momentum
+                running_var *= 1.0 - momentum
+                running_var += reshape(var.detach(), (c,)) * (momentum * n / (n - 1))
+        y = d / sqrt(var + eps)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: evaluation needs running statistics (or training=True)")
+        y = (x - reshape(running_mean, shape)) / sqrt(reshape(running_var, shape) + eps)
+    if weight is not None:
+        y = y * reshape(weight, shape)
+    if bias is not None:
+        y = y + reshape(bias, shape)
+    return y
+
+
+def layer_norm(
+    x: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise over the trailing ``normalized_shape`` axes of each sample."""
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if x.shape[x.ndim - len(ns) :] != ns:
+        raise ShapeError(
+            f"layer_norm: input of shape {x.shape} does not end with normalized_shape {ns}"
+        )
+    axes = tuple(range(x.ndim - len(ns), x.ndim))
+    mu = mean(x, axis=axes, keepdims=True)
+    d = x - mu
+    y = d / sqrt(mean(d * d, axis=axes, keepdims=True) + eps)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y

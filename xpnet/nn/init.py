@@ -1,0 +1,132 @@
+"""Initializers (``xn.nn.init``), with PyTorch's names, formulas and fan modes.
+
+Each fills a tensor in place, drawing on the host generator (NumPy's PCG64,
+seeded by ``xn.manual_seed``) unless a ``generator`` (a ``numpy.random.Generator``)
+is passed: a seeded model gets the same numbers on every backend and device.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypeVar
+
+import numpy as np
+
+from .._errors import ShapeError
+from .._tensor import Tensor
+from ..autodiff._mode import no_grad
+from ..backend._host import host_rng
+
+T = TypeVar("T", bound=Tensor)
+
+
+def _fill(t: T, values: np.ndarray) -> T:
+    with no_grad():
+        t._set_data(t.backend.from_numpy(values.reshape(t.shape), t.dtype))
+    return t
+
+
+def _rng(generator: np.random.Generator | None) -> np.random.Generator:
+    return generator if generator is not None else host_rng()
+
+
+def _draw_dtype(t: Tensor) -> Any:
+    return np.float64 if t.backend.dtype_name(t.dtype) == "float64" else np.float32
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended gain for ``nonlinearity`` (as in PyTorch)."""
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "sigmoid", "identity")
+    if nonlinearity in linear:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        return math.sqrt(2.0 / (1 + slope**2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
+
+
+def calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
+    """Fan in and fan out of a weight of shape (out, in, *kernel)."""
+    if t.ndim < 2:
+        raise ShapeError(
+            f"fan in and fan out need a tensor of at least 2 dimensions, got shape {t.shape}"
+        )
+    receptive = math.prod(t.shape[2:])
+    return t.shape[1] * receptive, t.shape[0] * receptive
+
+
+def _fan(t: Tensor, mode: str) -> int:
+    fan_in, fan_out = calculate_fan_in_and_fan_out(t)
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(
+    t: T, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None
+) -> T:
+    """Fill ``t`` with draws from U(a, b)."""
+    u = _rng(generator).random(t.shape, dtype=_draw_dtype(t))
+    return _fill(t, u * (b - a) + a)
+
+
+def normal_(
+    t: T, mean: float = 0.0, std: float = 1.0, generator: np.random.Generator | None = None
+) -> T:
+    """Fill ``t`` with draws from N(mean, std^2)."""
+    z = _rng(generator).standard_normal(t.shape, dtype=_draw_dtype(t))
+    return _fill(t, z * std + mean)
+
+
+def constant_(t: T, value: float) -> T:
+    return _fill(t, np.full(t.shape, value))
+
+
+def zeros_(t: T) -> T:
+    return constant_(t, 0.0)
+
+
+def ones_(t: T) -> T:
+    return constant_(t, 1.0)
+
+
+def xavier_uniform_(t: T, gain: float = 1.0, generator: np.random.Generator | None = None) -> T:
+    """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = calculate_fan_in_and_fan_out(t)
+    a = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(t, -a, a, generator)
+
+
+def xavier_normal_(t: T, gain: float = 1.0, generator: np.random.Generator | None = None) -> T:
+    """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = calculate_fan_in_and_fan_out(t)
+    return normal_(t, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+
+
+def kaiming_uniform_(
+    t: T,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: np.random.Generator | None = None,
+) -> T:
+    """He uniform: U(-b, b) with b = gain * sqrt(3 / fan)."""
+    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(t, mode))
+    return uniform_(t, -bound, bound, generator)
+
+
+def kaiming_normal_(
+    t: T,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: np.random.Generator | None = None,
+) -> T:
+    """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
+    return normal_(t, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(t, mode)), generator)

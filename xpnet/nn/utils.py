@@ -1,0 +1,47 @@
+"""Gradient clipping (``xn.nn.utils``): in place, on each gradient's own device, no host round trip."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from .._tensor import Tensor
+from ..autodiff._mode import no_grad
+from ..ops import _elementwise as E
+from ..ops._reduce import max as max_
+from ..ops._reduce import sum as sum_
+from ..ops._shape import stack
+
+
+def _grads(parameters: Iterable[Tensor] | Tensor) -> list[Tensor]:
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    return [p for p in params if p.grad is not None]
+
+
+def clip_grad_norm_(
+    parameters: Iterable[Tensor] | Tensor, max_norm: float, norm_type: float = 2.0
+) -> Tensor:
+    """Scale all gradients together so their total ``norm_type``-norm is at most ``max_norm``.
+
+    Returns the total norm before clipping (a 0-d Tensor on the gradients' device).
+    """
+    params = _grads(parameters)
+    if not params:
+        raise ValueError("clip_grad_norm_: no parameter has a gradient")
+    with no_grad():
+        gs = [p.grad for p in params]
+        if math.isinf(norm_type):
+            total = max_(stack([max_(E.abs(g)) for g in gs]))  # type: ignore[arg-type]
+        else:
+            total = sum_(stack([sum_(E.abs(g) ** norm_type) for g in gs])) ** (1.0 / norm_type)  # type: ignore[arg-type]
+        scale = E.minimum(max_norm / (total + 1e-6), 1.0)
+        for p in params:
+            p.grad = p.grad * scale
+    return total
+
+
+def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
+    """Clip every gradient element to [-clip_value, clip_value]."""
+    with no_grad():
+        for p in _grads(parameters):
+            p.grad = E.clip(p.grad, -clip_value, clip_value)  # type: ignore[arg-type]

@@ -1,0 +1,165 @@
+"""The Optimizer base class: parameter groups, per-parameter state, state dicts.
+
+Updates run under ``no_grad`` with in-place tensor arithmetic, which updates
+the native arrays in place where the library allows it and swaps in new ones
+where it does not (JAX): one code path either way. State tensors are created
+with ``zeros_like(param)``, so they live on the parameter's backend and device;
+nothing goes through the host during a step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .._errors import ShapeError
+from .._tensor import Tensor
+from ..autodiff._mode import no_grad
+from ..nn._module import _assign
+
+
+class Optimizer:
+    """Base class: subclasses implement ``_update(p, grad, state, group)``."""
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        items = list(params) if not isinstance(params, Tensor) else [params]
+        if not items:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+        groups: list[Any] = items if isinstance(items[0], dict) else [{"params": items}]
+        for g in groups:
+            self.add_param_group(g)
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyperparameters (missing ones take the defaults)."""
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        if not params:
+            raise ValueError(f"{type(self).__name__}: a parameter group has no parameters")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    f"{type(self).__name__} can only optimize Tensors, got {type(p).__name__}"
+                )
+            if not p.is_leaf:
+                raise ValueError(
+                    f"{type(self).__name__} can only optimize leaf tensors (parameters), not results"
+                )
+            if id(p) in seen:
+                raise ValueError(
+                    f"{type(self).__name__}: a parameter of shape {p.shape} appears twice (in one group or "
+                    "in two); pass each parameter once"
+                )
+            seen.add(id(p))
+        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
+        if unknown:
+            raise ValueError(f"{type(self).__name__}: unknown hyperparameters {sorted(unknown)}")
+        full = {**self.defaults, **group, "params": params}
+        self._check_hyperparameters(full)
+        self.param_groups.append(full)
+
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        if group["lr"] < 0:
+            raise ValueError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients (``set_to_none``: drop them; else fill them with zeros)."""
+        for g in self.param_groups:
+            for p in g["params"]:
+                if p.grad is not None:
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        with no_grad():
+                            p.grad *= 0.0
+
+    def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
+        """Update every parameter that has a gradient; returns ``closure()`` when given."""
+        loss = None
+        if closure is not None:
+            from ..autodiff._mode import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state.setdefault(p, {})
+                    self._update(p, p.grad, state, group)
+        return loss
+
+    def _update(
+        self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        raise NotImplementedError
+
+    # -- state -----------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Hyperparameters by group and state by parameter index (in group order)."""
+        index: dict[int, int] = {}
+        groups = []
+        for g in self.param_groups:
+            ids = []
+            for p in g["params"]:
+                index.setdefault(id(p), len(index))
+                ids.append(index[id(p)])
+            groups.append({**{k: v for k, v in g.items() if k != "params"}, "params": ids})
+        state = {
+            index[id(p)]: {k: (v.detach() if isinstance(v, Tensor) else v) for k, v in s.items()}
+            for p, s in self.state.items()
+            if id(p) in index
+        }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore hyperparameters and state; every group and shape is checked before anything changes."""
+        groups = state_dict.get("param_groups")
+        if not isinstance(groups, list) or len(groups) != len(self.param_groups):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: {len(groups) if isinstance(groups, list) else 'no'} "
+                f"parameter groups saved, {len(self.param_groups)} here"
+            )
+        params = [p for g in self.param_groups for p in g["params"]]
+        for saved, g in zip(groups, self.param_groups, strict=True):
+            if len(saved["params"]) != len(g["params"]):
+                raise ValueError(
+                    f"{type(self).__name__}.load_state_dict: a group has {len(saved['params'])} parameters "
+                    f"saved and {len(g['params'])} here"
+                )
+        by_index = {int(k): v for k, v in state_dict.get("state", {}).items()}
+        for k, s in by_index.items():
+            if not 0 <= k < len(params):
+                raise ValueError(
+                    f"{type(self).__name__}.load_state_dict: state for parameter {k} of {len(params)}"
+                )
+            for name, v in s.items():
+                if isinstance(v, Tensor) and v.shape not in (params[k].shape, ()):
+                    raise ShapeError(
+                        f"{type(self).__name__}.load_state_dict: state {name!r} of parameter {k} has shape "
+                        f"{v.shape}, the parameter {params[k].shape}"
+                    )
+        for saved, g in zip(groups, self.param_groups, strict=True):
+            g.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = {}
+        for k, s in by_index.items():
+            p = params[k]
+            restored: dict[str, Any] = {}
+            for name, v in s.items():
+                if isinstance(v, Tensor):
+                    t = p.detach() * 0.0 if v.shape == p.shape else _scalar_like(p, v)
+                    _assign(t, v)
+                    restored[name] = t
+                else:
+                    restored[name] = v
+            self.state[p] = restored
+
+
+def _scalar_like(p: Tensor, v: Tensor) -> Tensor:
+    from ..ops._creation import zeros
+
+    return zeros((), dtype=v.backend.dtype_name(v.dtype), backend=p.backend)
