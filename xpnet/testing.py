@@ -119,7 +119,7 @@ def check_grad(
     wide = b.float64
     dtype = "float64" if wide else "float32"
     xs = [x.astype(dtype).detach() if i in wrt else x for i, x in enumerate(tensors)]
-    eps = eps if eps is not None else (1e-6 if wide else 1e-2)
+    eps = eps if eps is not None else (1e-6 if wide else 1e-3)
     rtol = rtol if rtol is not None else (1e-5 if wide else 3e-2)
     atol = atol if atol is not None else (1e-6 if wide else 3e-2)
     rng = Generator(seed, backend=b, host=True)

@@ -6,8 +6,6 @@ gradients, without warnings.
 
 from __future__ import annotations
 
-import math
-
 from ..._errors import DTypeError, ShapeError
 from ..._tensor import Tensor
 from ...autodiff._primitive import describe
@@ -18,8 +16,16 @@ from ...ops._shape import expand_dims, permute_dims, reshape, take, take_along_a
 from ._activation import softplus
 
 _REDUCTIONS = ("mean", "sum", "none")
-# log(x) is clamped below at -100 in binary_cross_entropy, as PyTorch does.
-_LOG_FLOOR = math.exp(-100.0)
+
+
+def _clamped_log(x: Tensor) -> Tensor:
+    """log(x) clamped below at -100, as PyTorch's binary_cross_entropy does.
+
+    log is never evaluated at 0 (no warning, no -inf), and no tiny constant is
+    needed that a flush-to-zero CPU or GPU would turn into 0.
+    """
+    positive = x > 0
+    return E.where(positive, E.maximum(E.log(E.where(positive, x, 1.0)), -100.0), -100.0)
 
 
 def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
@@ -68,8 +74,8 @@ def binary_cross_entropy(
 ) -> Tensor:
     """-(t log p + (1 - t) log(1 - p)) for probabilities ``input``; logs are clamped at -100."""
     _same_shape(input, target, "binary_cross_entropy")
-    log_p = E.log(E.maximum(input, _LOG_FLOOR))
-    log_q = E.log(E.maximum(1.0 - input, _LOG_FLOOR))
+    log_p = _clamped_log(input)
+    log_q = _clamped_log(1.0 - input)
     loss = -(target * log_p + (1.0 - target) * log_q)
     if weight is not None:
         loss = loss * weight
@@ -186,8 +192,7 @@ def cross_entropy(
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     c = input.shape[1]
     logp = _classes_last(log_softmax(input, axis=1))
-    if target.backend.is_float(target.dtype):
-        _same_shape(input, target, "cross_entropy")
+    if target.backend.is_float(target.dtype) and target.shape == input.shape:
         probs = _classes_last(target)
         if label_smoothing:
             probs = probs * (1.0 - label_smoothing) + label_smoothing / c

@@ -1,0 +1,296 @@
+"""Spec table for layers (their functional twins) and losses.
+
+Each entry: the xpnet function, the PyTorch function it must match (used when
+PyTorch is installed), input shapes and domain. Parameters are inputs, so the
+gradient check covers them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import xpnet as xn
+import xpnet.nn.functional as F
+
+
+@dataclass
+class NNSpec:
+    name: str
+    fn: Callable[..., xn.Tensor]
+    torch_fn: Callable[..., Any] | None
+    shapes: list[tuple[int, ...]]
+    domain: str = (
+        "real"  # real | prob | prob_target | distinct (values >= 0.1 apart: no near-ties for max)
+    )
+    ints: dict[int, np.ndarray] = field(default_factory=dict)
+    covers: tuple[str, ...] = ()  # layer/loss classes this entry checks
+
+
+def _like(x: xn.Tensor, a: Any) -> xn.Tensor:
+    return xn.tensor(np.asarray(a), dtype=x.backend.dtype_name(x.dtype), backend=x.backend)
+
+
+def _tf():
+    import torch.nn.functional as TF
+
+    return TF
+
+
+RM = np.array([0.1, -0.2, 0.3])
+RV = np.array([1.5, 0.5, 2.0])
+LABELS = np.array([0, 3, 1, 2, 3])
+LABELS_IGN = np.array([0, -100, 1, 2, 3])
+LABELS_2D = np.array([[0, 2, 1], [3, 3, 0]])
+EMB_IDX = np.array([[0, 5, 2], [2, 2, 1]])
+W_CLASS = np.array([1.0, 2.0, 0.5, 1.5])
+
+NN_SPECS: list[NNSpec] = [
+    NNSpec(
+        "linear",
+        F.linear,
+        lambda x, w, b: _tf().linear(x, w, b),
+        [(4, 3), (5, 3), (5,)],
+        covers=("Linear",),
+    ),
+    NNSpec(
+        "linear-batched-nobias",
+        lambda x, w: F.linear(x, w),
+        lambda x, w: _tf().linear(x, w),
+        [(2, 4, 3), (5, 3)],
+    ),
+    NNSpec(
+        "conv2d-pad",
+        lambda x, w, b: F.conv2d(x, w, b, padding=1),
+        lambda x, w, b: _tf().conv2d(x, w, b, padding=1),
+        [(2, 2, 5, 5), (3, 2, 3, 3), (3,)],
+        covers=("Conv2d",),
+    ),
+    NNSpec(
+        "conv2d-stride-dilation",
+        lambda x, w: F.conv2d(x, w, None, stride=2, padding=(2, 1), dilation=2),
+        lambda x, w: _tf().conv2d(x, w, None, stride=2, padding=(2, 1), dilation=2),
+        [(1, 2, 7, 6), (2, 2, 3, 2)],
+    ),
+    NNSpec(
+        "max_pool2d",
+        lambda x: F.max_pool2d(x, 2),
+        lambda x: _tf().max_pool2d(x, 2),
+        [(2, 3, 4, 6)],
+        domain="distinct",
+        covers=("MaxPool2d",),
+    ),
+    NNSpec(
+        "max_pool2d-overlap-pad",
+        lambda x: F.max_pool2d(x, 3, stride=2, padding=1),
+        lambda x: _tf().max_pool2d(x, 3, stride=2, padding=1),
+        [(1, 2, 5, 5)],
+        domain="distinct",
+    ),
+    NNSpec(
+        "avg_pool2d",
+        lambda x: F.avg_pool2d(x, 2),
+        lambda x: _tf().avg_pool2d(x, 2),
+        [(2, 2, 4, 4)],
+        covers=("AvgPool2d",),
+    ),
+    NNSpec(
+        "avg_pool2d-stride-pad",
+        lambda x: F.avg_pool2d(x, 3, stride=2, padding=1),
+        lambda x: _tf().avg_pool2d(x, 3, stride=2, padding=1),
+        [(1, 2, 5, 6)],
+    ),
+    NNSpec(
+        "dropout-train",
+        lambda x: F.dropout(x, 0.3, True, xn.Generator(0, backend=x.backend)),
+        None,
+        [(4, 5)],
+        covers=("Dropout",),
+    ),
+    NNSpec(
+        "batch_norm2d-train",
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        lambda x, w, b: _tf().batch_norm(x, None, None, w, b, training=True),
+        [(4, 3, 2, 2), (3,), (3,)],
+        covers=("BatchNorm2d",),
+    ),
+    NNSpec(
+        "batch_norm1d-train",
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        lambda x, w, b: _tf().batch_norm(x, None, None, w, b, training=True),
+        [(6, 3), (3,), (3,)],
+        covers=("BatchNorm1d",),
+    ),
+    NNSpec(
+        "batch_norm-eval",
+        lambda x, w, b: F.batch_norm(x, _like(x, RM), _like(x, RV), w, b, training=False),
+        lambda x, w, b: _tf().batch_norm(x, _t(RM, x), _t(RV, x), w, b, training=False),
+        [(4, 3, 2), (3,), (3,)],
+    ),
+    NNSpec(
+        "layer_norm",
+        lambda x, w, b: F.layer_norm(x, (4, 5), w, b),
+        lambda x, w, b: _tf().layer_norm(x, (4, 5), w, b),
+        [(3, 4, 5), (4, 5), (4, 5)],
+        covers=("LayerNorm",),
+    ),
+    NNSpec(
+        "embedding-dup",
+        lambda i, w: F.embedding(i, w),
+        lambda i, w: _tf().embedding(i, w),
+        [(2, 3), (6, 4)],
+        ints={0: EMB_IDX},
+        covers=("Embedding",),
+    ),
+    NNSpec("relu", F.relu, lambda x: _tf().relu(x), [(3, 4)], covers=("ReLU",)),
+    NNSpec(
+        "leaky_relu",
+        lambda x: F.leaky_relu(x, 0.2),
+        lambda x: _tf().leaky_relu(x, 0.2),
+        [(3, 4)],
+        covers=("LeakyReLU",),
+    ),
+    NNSpec("sigmoid", F.sigmoid, lambda x: _tf().sigmoid(x), [(3, 4)], covers=("Sigmoid",)),
+    NNSpec("tanh", F.tanh, lambda x: _tf().tanh(x), [(3, 4)], covers=("Tanh",)),
+    NNSpec("gelu", F.gelu, lambda x: _tf().gelu(x), [(3, 4)], covers=("GELU",)),
+    NNSpec(
+        "gelu-tanh",
+        lambda x: F.gelu(x, "tanh"),
+        lambda x: _tf().gelu(x, approximate="tanh"),
+        [(3, 4)],
+    ),
+    NNSpec(
+        "softmax",
+        lambda x: F.softmax(x, axis=1),
+        lambda x: _tf().softmax(x, dim=1),
+        [(3, 4)],
+        covers=("Softmax",),
+    ),
+    NNSpec(
+        "log_softmax",
+        lambda x: F.log_softmax(x, axis=-1),
+        lambda x: _tf().log_softmax(x, dim=-1),
+        [(3, 4)],
+        covers=("LogSoftmax",),
+    ),
+    NNSpec("softplus", F.softplus, lambda x: _tf().softplus(x), [(3, 4)]),
+    NNSpec("log_sigmoid", F.log_sigmoid, lambda x: _tf().logsigmoid(x), [(3, 4)]),
+    NNSpec(
+        "flatten",
+        lambda x: F.flatten(x, 1),
+        lambda x: x.flatten(1),
+        [(2, 3, 4)],
+        covers=("Flatten",),
+    ),
+    # losses
+    NNSpec(
+        "mse_loss",
+        F.mse_loss,
+        lambda a, b: _tf().mse_loss(a, b),
+        [(4, 3), (4, 3)],
+        covers=("MSELoss",),
+    ),
+    NNSpec(
+        "l1_loss-sum",
+        lambda a, b: F.l1_loss(a, b, "sum"),
+        lambda a, b: _tf().l1_loss(a, b, reduction="sum"),
+        [(4, 3), (4, 3)],
+        covers=("L1Loss",),
+    ),
+    NNSpec(
+        "huber_loss",
+        lambda a, b: F.huber_loss(a, b, delta=0.7),
+        lambda a, b: _tf().huber_loss(a, b, delta=0.7),
+        [(4, 3), (4, 3)],
+        covers=("HuberLoss",),
+    ),
+    NNSpec(
+        "binary_cross_entropy",
+        F.binary_cross_entropy,
+        lambda p, t: _tf().binary_cross_entropy(p, t),
+        [(5,), (5,)],
+        domain="prob",
+        covers=("BCELoss",),
+    ),
+    NNSpec(
+        "bce_with_logits-pos_weight-none",
+        lambda x, t, pw: F.binary_cross_entropy_with_logits(x, t, reduction="none", pos_weight=pw),
+        lambda x, t, pw: _tf().binary_cross_entropy_with_logits(
+            x, t, reduction="none", pos_weight=pw
+        ),
+        [(4, 3), (4, 3), (3,)],
+        domain="prob_target",
+        covers=("BCEWithLogitsLoss",),
+    ),
+    NNSpec(
+        "bce_with_logits",
+        F.binary_cross_entropy_with_logits,
+        lambda x, t: _tf().binary_cross_entropy_with_logits(x, t),
+        [(6,), (6,)],
+        domain="prob_target",
+    ),
+    NNSpec(
+        "cross_entropy",
+        lambda x, y: F.cross_entropy(x, y),
+        lambda x, y: _tf().cross_entropy(x, y),
+        [(5, 4), (5,)],
+        ints={1: LABELS},
+        covers=("CrossEntropyLoss",),
+    ),
+    NNSpec(
+        "cross_entropy-weight-ignore-smoothing",
+        lambda x, y: F.cross_entropy(x, y, _like(x, W_CLASS), label_smoothing=0.1),
+        lambda x, y: _tf().cross_entropy(x, y, _t(W_CLASS, x), label_smoothing=0.1),
+        [(5, 4), (5,)],
+        ints={1: LABELS_IGN},
+    ),
+    NNSpec(
+        "cross_entropy-kdim-none",
+        lambda x, y: F.cross_entropy(x, y, reduction="none"),
+        lambda x, y: _tf().cross_entropy(x, y, reduction="none"),
+        [(2, 4, 3), (2, 3)],
+        ints={1: LABELS_2D},
+    ),
+    NNSpec(
+        "cross_entropy-probs",
+        lambda x, p: F.cross_entropy(x, F.softmax(p, axis=1), label_smoothing=0.2),
+        lambda x, p: _tf().cross_entropy(x, _tf().softmax(p, dim=1), label_smoothing=0.2),
+        [(3, 4), (3, 4)],
+    ),
+    NNSpec(
+        "nll_loss-sum",
+        lambda x, y: F.nll_loss(F.log_softmax(x, axis=1), y, reduction="sum"),
+        lambda x, y: _tf().nll_loss(_tf().log_softmax(x, dim=1), y, reduction="sum"),
+        [(5, 4), (5,)],
+        ints={1: LABELS},
+        covers=("NLLLoss",),
+    ),
+]
+
+
+def _t(a: np.ndarray, like: Any) -> Any:
+    import torch
+
+    return torch.tensor(a, dtype=like.dtype)
+
+
+def make_inputs(spec: NNSpec, rng: np.random.Generator) -> list[np.ndarray]:
+    out = []
+    for i, shape in enumerate(spec.shapes):
+        if i in spec.ints:
+            out.append(spec.ints[i])
+        elif spec.domain == "prob" or (spec.domain == "prob_target" and i == 1):
+            out.append(rng.uniform(0.05, 0.95, shape))
+        elif spec.domain == "distinct":
+            n = int(np.prod(shape))
+            out.append(
+                (rng.permutation(n) * 0.1 - 0.05 * n).reshape(shape) + rng.uniform(0, 0.01, shape)
+            )
+        elif spec.domain == "prob_target" and i == 2:
+            out.append(rng.uniform(0.5, 2.0, shape))
+        else:
+            out.append(rng.standard_normal(shape))
+    return out

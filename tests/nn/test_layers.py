@@ -1,0 +1,126 @@
+"""Shape inference and device placement for every layer, on every backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+from xpnet import nn
+
+# (layer factory taking backend kwargs, input shape, output shape, integer input?)
+CASES = [
+    (lambda kw: nn.Linear(6, 4, **kw), (3, 6), (3, 4), False),
+    (lambda kw: nn.Linear(6, 4, bias=False, **kw), (2, 5, 6), (2, 5, 4), False),
+    (lambda kw: nn.Conv2d(2, 5, 3, **kw), (2, 2, 8, 7), (2, 5, 6, 5), False),
+    (
+        lambda kw: nn.Conv2d(2, 5, (3, 1), stride=2, padding=1, dilation=(1, 2), **kw),
+        (1, 2, 8, 8),
+        (1, 5, 4, 5),
+        False,
+    ),
+    (lambda kw: nn.MaxPool2d(2), (2, 3, 8, 6), (2, 3, 4, 3), False),
+    (lambda kw: nn.MaxPool2d(3, stride=2, padding=1), (1, 1, 7, 7), (1, 1, 4, 4), False),
+    (lambda kw: nn.AvgPool2d(2, stride=1), (1, 2, 4, 4), (1, 2, 3, 3), False),
+    (lambda kw: nn.Flatten(), (2, 3, 4, 5), (2, 60), False),
+    (lambda kw: nn.Dropout(0.5), (4, 5), (4, 5), False),
+    (lambda kw: nn.BatchNorm1d(3, **kw), (4, 3), (4, 3), False),
+    (lambda kw: nn.BatchNorm1d(3, **kw), (4, 3, 7), (4, 3, 7), False),
+    (lambda kw: nn.BatchNorm2d(3, **kw), (2, 3, 4, 4), (2, 3, 4, 4), False),
+    (lambda kw: nn.LayerNorm((4, 5), **kw), (2, 3, 4, 5), (2, 3, 4, 5), False),
+    (lambda kw: nn.Embedding(10, 3, **kw), (2, 4), (2, 4, 3), True),
+    (lambda kw: nn.ReLU(), (2, 3), (2, 3), False),
+    (lambda kw: nn.LeakyReLU(0.1), (2, 3), (2, 3), False),
+    (lambda kw: nn.Sigmoid(), (2, 3), (2, 3), False),
+    (lambda kw: nn.Tanh(), (2, 3), (2, 3), False),
+    (lambda kw: nn.GELU(), (2, 3), (2, 3), False),
+    (lambda kw: nn.Softmax(dim=1), (2, 3), (2, 3), False),
+    (lambda kw: nn.LogSoftmax(), (2, 3), (2, 3), False),
+]
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_shapes_and_placement(case, backend):
+    make, in_shape, out_shape, integer = CASES[case]
+    kw = {"backend": backend, "device": backend.device}
+    layer = make(kw)
+    if integer:
+        x = xn.randint(0, 10, in_shape, **kw)
+    else:
+        x = xn.randn(*in_shape, **kw)
+    y = layer(x)
+    assert y.shape == out_shape
+    assert y.backend is backend and backend.dtype_name(y.dtype) == "float32"
+    for t in [*layer.parameters(), *layer.buffers()]:
+        assert t.backend is backend, f"{type(layer).__name__} state on {t.backend}"
+    if any(True for _ in layer.parameters()):
+        y.sum().backward()
+        assert all(p.grad is not None and p.grad.backend is backend for p in layer.parameters())
+
+
+def test_layer_dtype_keyword(backend):
+    if not backend.float64:
+        pytest.skip("no float64 on this device")
+    lin = nn.Linear(3, 2, backend=backend, device=backend.device, dtype="float64")
+    assert backend.dtype_name(lin.weight.dtype) == "float64"
+    assert (
+        backend.dtype_name(
+            lin(xn.randn(4, 3, dtype="float64", backend=backend, device=backend.device)).dtype
+        )
+        == "float64"
+    )
+
+
+def test_layers_default_to_the_current_backend():
+    with xn.use_backend("array_api_strict", "device2") as b:
+        lin = nn.Linear(2, 2)
+        bn = nn.BatchNorm2d(2)
+    assert lin.weight.backend is b and bn.running_var.backend is b
+
+
+def test_dropout_train_and_eval():
+    d = nn.Dropout(0.5, generator=xn.Generator(0))
+    x = xn.ones(1000)
+    y = d(x).numpy()
+    assert set(np.unique(y)) <= {0.0, 2.0} and 400 < (y == 0).sum() < 600
+    d.eval()
+    assert d(x) is x
+
+
+def test_batchnorm_running_statistics_match_pytorch():
+    torch = pytest.importorskip("torch")
+    xn.manual_seed(0)
+    bn = nn.BatchNorm2d(3, momentum=0.2)
+    tbn = torch.nn.BatchNorm2d(3, momentum=0.2)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = rng.standard_normal((4, 3, 2, 2)).astype(np.float32) * 2 + 1
+        y = bn(xn.tensor(x))
+        ty = tbn(torch.tensor(x))
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        bn.running_mean.numpy(), tbn.running_mean.numpy(), rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        bn.running_var.numpy(), tbn.running_var.numpy(), rtol=1e-5, atol=1e-6
+    )
+    assert bn.num_batches_tracked.item() == 3
+    bn.eval()
+    tbn.eval()
+    x = rng.standard_normal((2, 3, 2, 2)).astype(np.float32)
+    np.testing.assert_allclose(
+        bn(xn.tensor(x)).numpy(), tbn(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_shape_errors_name_the_layer():
+    with pytest.raises(
+        xn.ShapeError, match=r"linear: input of shape \(2, 5\) has 5 features.*expects 3"
+    ):
+        nn.Linear(3, 4)(xn.ones(2, 5))
+    with pytest.raises(xn.ShapeError, match=r"conv2d: input has 2 channels"):
+        nn.Conv2d(3, 4, 3)(xn.ones(1, 2, 5, 5))
+    with pytest.raises(xn.ShapeError, match="smaller than"):
+        nn.Conv2d(1, 1, 5)(xn.ones(1, 1, 3, 3))
+    with pytest.raises(xn.ShapeError, match=r"BatchNorm2d\(3\): expected a 4-D input"):
+        nn.BatchNorm2d(3)(xn.ones(2, 3))

@@ -1,0 +1,86 @@
+"""Losses: numerical stability at extreme logits, reductions and label errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+import xpnet.nn.functional as F
+from xpnet import nn
+
+
+def _finite(t):
+    return bool(np.isfinite(t.numpy()).all())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_logit_losses_are_finite_at_1e4(backend, dtype):
+    if dtype == "float64" and not backend.float64:
+        pytest.skip("no float64 on this device")
+    kw = {"backend": backend, "device": backend.device, "dtype": dtype}
+    logits = xn.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0]], requires_grad=True, **kw)
+    labels = xn.tensor([1, 0], backend=backend, device=backend.device)
+    targets = xn.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]], **kw)
+    for loss in (
+        F.cross_entropy(logits, labels),
+        F.cross_entropy(logits, labels, label_smoothing=0.1),
+        F.nll_loss(F.log_softmax(logits, axis=1), labels),
+        F.binary_cross_entropy_with_logits(logits, targets),
+        F.binary_cross_entropy(F.sigmoid(logits), targets),
+        F.log_sigmoid(logits).sum(),
+        F.softplus(logits).sum(),
+        xn.logsumexp(logits, axis=1).sum(),
+    ):
+        logits.grad = None
+        loss.backward()
+        assert _finite(loss) and _finite(logits.grad), loss
+        assert backend.dtype_name(logits.grad.dtype) == dtype
+
+
+def test_cross_entropy_of_confident_wrong_answer_is_large_not_inf():
+    loss = F.cross_entropy(xn.tensor([[1e4, -1e4]]), xn.tensor([1]))
+    assert loss.item() == pytest.approx(2e4, rel=1e-6)
+
+
+def test_reductions():
+    a, b = xn.tensor([[1.0, 2.0], [3.0, 5.0]]), xn.tensor([[1.0, 0.0], [0.0, 1.0]])
+    assert F.mse_loss(a, b, "sum").item() == 29.0
+    assert F.mse_loss(a, b).item() == 29.0 / 4
+    assert F.l1_loss(a, b, "none").tolist() == [[0.0, 2.0], [3.0, 4.0]]
+    with pytest.raises(ValueError, match="reduction"):
+        F.mse_loss(a, b, "avg")
+    with pytest.raises(ValueError, match="reduction"):
+        nn.MSELoss(reduction="avg")
+
+
+def test_label_errors():
+    logits = xn.zeros(3, 4)
+    with pytest.raises(xn.DTypeError, match="class-index targets must be integers"):
+        F.cross_entropy(logits, xn.tensor([0.0, 1.0, 2.0]))
+    with pytest.raises(IndexError, match="class index 4 is out of range for 4 classes"):
+        F.cross_entropy(logits, xn.tensor([0, 4, 1]))
+    with pytest.raises(IndexError, match="class index -1"):
+        F.nll_loss(logits, xn.tensor([0, -1, 1]))
+    with pytest.raises(xn.ShapeError, match="target of shape"):
+        F.cross_entropy(logits, xn.tensor([0, 1]))
+    with pytest.raises(xn.ShapeError, match="same shape"):
+        F.mse_loss(logits, xn.zeros(3))
+
+
+def test_ignore_index_is_excluded_from_the_mean():
+    logits = xn.tensor([[2.0, 0.0], [0.0, 2.0], [5.0, -5.0]])
+    full = F.cross_entropy(logits[:2], xn.tensor([0, 1]))
+    ignored = F.cross_entropy(logits, xn.tensor([0, 1, -100]))
+    assert ignored.item() == pytest.approx(full.item())
+
+
+def test_loss_modules_match_functions():
+    x, t = xn.randn(4, 3), xn.randn(4, 3)
+    assert nn.HuberLoss(delta=0.5)(x, t).item() == F.huber_loss(x, t, delta=0.5).item()
+    y = xn.tensor([0, 2, 1, 1])
+    assert (
+        nn.CrossEntropyLoss(label_smoothing=0.1)(x, y).item()
+        == F.cross_entropy(x, y, label_smoothing=0.1).item()
+    )
+    assert nn.NLLLoss(reduction="sum")(x, y).item() == F.nll_loss(x, y, reduction="sum").item()
