@@ -39,8 +39,13 @@ FORMAT = "xpnet-checkpoint"
 VERSION = 1
 
 
+def _contiguous(a: np.ndarray) -> np.ndarray:
+    # Not np.ascontiguousarray: it turns 0-d arrays into shape (1,).
+    return a if a.flags.c_contiguous else a.copy(order="C")
+
+
 def _digest(a: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+    return hashlib.sha256(_contiguous(a).tobytes()).hexdigest()
 
 
 def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
@@ -106,9 +111,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                 z.writestr("meta.json", json.dumps(meta))
                 for name, a in arrays.items():
                     with z.open(f"{name}.npy", "w", force_zip64=True) as entry:
-                        np.lib.format.write_array(
-                            entry, np.ascontiguousarray(a), allow_pickle=False
-                        )
+                        np.lib.format.write_array(entry, _contiguous(a), allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
