@@ -8,10 +8,15 @@ x.grad  # Tensor([2., 4.])
 
 from . import autodiff as autodiff
 from . import backend as backend
+from . import data as data
+from . import datasets as datasets
+from . import learning_rules as learning_rules
 from . import nn as nn
 from . import ops as ops
 from . import optim as optim
 from . import testing as testing
+from . import train as train
+from . import viz as viz
 from ._checkpoint import load as load
 from ._checkpoint import save as save
 from ._errors import BackendError as BackendError
@@ -23,7 +28,9 @@ from ._errors import GraphError as GraphError
 from ._errors import ShapeError as ShapeError
 from ._errors import XpnetError as XpnetError
 from ._tensor import Tensor as Tensor
+from .autodiff import AnomalyError as AnomalyError
 from .autodiff import Primitive as Primitive
+from .autodiff import detect_anomaly as detect_anomaly
 from .autodiff import enable_grad as enable_grad
 from .autodiff import grad as grad
 from .autodiff import hessian as hessian

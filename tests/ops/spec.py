@@ -59,6 +59,38 @@ def _scatter_ref(g: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return out
 
 
+GEOM = dict(kernel=(2, 3), stride=(1, 2), padding=(1, 0), dilation=(2, 1))
+
+
+def _unfold_ref(x: np.ndarray) -> np.ndarray:
+    """im2col by loops: row (c, i, j), column (n, oh, ow)."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = GEOM.values()
+    n, c, h, w = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ho, wo = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    out = np.zeros((c * kh * kw, n * ho * wo))
+    for ci in range(c):
+        for i in range(kh):
+            for j in range(kw):
+                for b in range(n):
+                    for oh in range(ho):
+                        for ow in range(wo):
+                            out[(ci * kh + i) * kw + j, (b * ho + oh) * wo + ow] = xp[
+                                b, ci, oh * sh + i * dh, ow * sw + j * dw
+                            ]
+    return out
+
+
+def _fold_ref(cols: np.ndarray) -> np.ndarray:
+    """col2im by loops: the exact adjoint of _unfold_ref for an input of shape (2, 2, 5, 6)."""
+    x = np.zeros((2, 2, 5, 6))
+    basis = _unfold_ref(np.arange(x.size, dtype=float).reshape(x.shape) + 1)  # positions, 1-based
+    for pos, v in zip(basis.reshape(-1), cols.reshape(-1), strict=True):
+        if pos:  # 0 marks padding
+            x.reshape(-1)[int(pos) - 1] += v
+    return x
+
+
 def _t(a: np.ndarray, like: xn.Tensor) -> xn.Tensor:
     return xn.tensor(a, backend=like.backend)
 
@@ -262,6 +294,20 @@ SPECS: list[Spec] = [
         _scatter_ref,
         [(5, 3), (5,)],
         ints={1: DUP},
+    ),
+    Spec(
+        "unfold",
+        "unfold-stride-pad-dilation",
+        lambda x: xn.nn.functional.unfold(x, **GEOM),
+        _unfold_ref,
+        [(2, 2, 5, 6)],
+    ),
+    Spec(
+        "fold",
+        "fold-stride-pad-dilation",
+        lambda c: xn.nn.functional.fold(c, (2, 2, 5, 6), **GEOM),
+        _fold_ref,
+        [(12, 2 * 5 * 2)],
     ),
     Spec(
         "transfer",

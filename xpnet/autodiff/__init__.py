@@ -1,6 +1,8 @@
 """Reverse-mode automatic differentiation: primitives, the engine and the functional API."""
 
 from . import rules as rules  # registers every VJP
+from ._anomaly import AnomalyError as AnomalyError
+from ._anomaly import detect_anomaly as detect_anomaly
 from ._engine import backward as backward
 from ._functional import grad as grad
 from ._functional import hessian as hessian

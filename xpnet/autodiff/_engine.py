@@ -9,10 +9,13 @@ saved input was modified in place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 
 from .._errors import GraphError, ShapeError
 from .._tensor import Tensor, _wrap
+from ._anomaly import _enabled as _anomaly_flag
+from ._anomaly import check_backward, is_anomaly_enabled
 from ._mode import set_grad_enabled
 
 
@@ -105,7 +108,10 @@ def backward(
     wanted = {id(t): k for k, t in enumerate(inputs)} if inputs is not None else None
     found: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
     order = toposort(roots)
-    with set_grad_enabled(create_graph):
+    anomaly = is_anomaly_enabled()
+    # In anomaly mode the rules' own ops are not checked as forward ops: each
+    # cotangent is checked once, and blamed on the backward of its primitive.
+    with set_grad_enabled(create_graph), _anomaly_off() if anomaly else contextlib.nullcontext():
         for k, t in enumerate(order):
             order[k] = None  # type: ignore[call-overload]  # drop our reference as we go
             g = cot.pop(id(t), None)
@@ -128,6 +134,8 @@ def backward(
                 if wanted is not None and a._node is None and id(a) not in wanted:
                     continue  # a leaf nobody asked about
                 ga = prim.vjp(i, g, t, args, params)
+                if anomaly:
+                    check_backward(prim.name, i, ga, node.stack)
                 if ga.data.shape != a.data.shape:
                     ga = sum_to(ga, a.shape)
                 if ga.data.dtype != a.data.dtype:
@@ -140,6 +148,15 @@ def backward(
                 node.inputs = None
                 node.params = {}
     return tuple(found) if inputs is not None else None
+
+
+@contextlib.contextmanager
+def _anomaly_off() -> Iterator[None]:
+    token = _anomaly_flag.set(False)
+    try:
+        yield
+    finally:
+        _anomaly_flag.reset(token)
 
 
 def _check_versions(node: object, args: tuple[object, ...]) -> None:

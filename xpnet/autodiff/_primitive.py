@@ -13,6 +13,8 @@ from typing import Any
 
 from .._errors import BackendError, DeviceError, DTypeError, ShapeError, XpnetError
 from .._tensor import Tensor, _wrap
+from ._anomaly import _enabled as _anomaly
+from ._anomaly import check_forward
 from ._mode import _enabled
 
 VjpRule = Callable[..., Tensor]
@@ -28,12 +30,13 @@ class Node:
     ``inputs`` becomes None once backward has used and freed the node.
     """
 
-    __slots__ = ("inputs", "params", "prim", "versions")
+    __slots__ = ("inputs", "params", "prim", "stack", "versions")
 
     def __init__(self, prim: Primitive, inputs: tuple[Any, ...], params: dict[str, Any]) -> None:
         self.prim = prim
         self.inputs: tuple[Any, ...] | None = inputs
         self.params = params
+        self.stack: str | None = None  # the creating source line, kept in anomaly mode
         # In-place changes bump a tensor's version; backward checks they did not happen.
         self.versions = tuple(a._version for a in inputs if isinstance(a, Tensor))
 
@@ -117,9 +120,13 @@ class Primitive:
         except Exception as e:
             raise _explain(self.name, args, params, e) from e
         t = _wrap(out, backend)
+        stack = None
+        if _anomaly.get():
+            stack = check_forward(self.name, out, backend, ", ".join(describe(a) for a in args))
         if needs_grad and _enabled.get() and backend.is_float(out.dtype):
             t.requires_grad = True
-            t._node = Node(self, args, params)
+            t._node = node = Node(self, args, params)
+            node.stack = stack
         return t
 
 

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from .._tensor import Tensor
+from ..ops._conv import fold_p, unfold_p
 from ..ops._elementwise import (
     abs_p,
     add_p,
@@ -156,5 +157,7 @@ concat_p.defvjp_argnum(_concat_vjp)
 stack_p.defvjp_argnum(_stack_vjp)
 gather_p.defvjp(lambda g, ans, x, *, how: scatter_add(g, x.shape, how))
 scatter_add_p.defvjp(lambda g, ans, x, *, shape, how, backend: gather_p(g, how=how))
+unfold_p.defvjp(lambda g, ans, x, *, geometry, backend: fold_p(g, shape=x.shape, geometry=geometry, backend=backend))
+fold_p.defvjp(lambda g, ans, c, *, shape, geometry, backend: unfold_p(g, geometry=geometry, backend=backend))
 transfer_p.defvjp(lambda g, ans, x, *, src, dst: to(g, backend=src))
 # fmt: on

@@ -243,6 +243,12 @@ class Backend:
     def _rng_permutation(self, state: Any, n: int, dtype: Any) -> Array:
         return self.from_numpy(state.permutation(n), dtype)
 
+    def _rng_get_state(self, state: Any) -> Any:
+        return None  # a native generator whose state cannot be saved
+
+    def _rng_set_state(self, state: Any, saved: Any) -> None:
+        pass
+
 
 def native_key(how: Gather, out_shape: tuple[int, ...], arange: Any) -> tuple[Any, ...]:
     """A NumPy-style fancy-index key equivalent to the gather ``how``.

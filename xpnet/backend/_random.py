@@ -41,6 +41,21 @@ class Generator:
             self._state = self.backend._rng_new(seed)
         return self
 
+    def get_state(self) -> Any:
+        """The stream position, as plain data a checkpoint can hold (None where unsupported: CuPy)."""
+        if self.host or self.backend.name == "numpy":
+            return {"host": self._state.bit_generator.state}
+        return self.backend._rng_get_state(self._state)
+
+    def set_state(self, state: Any) -> None:
+        """Continue the stream from a ``get_state()`` result."""
+        if state is None:
+            return
+        if "host" in state:
+            self._state.bit_generator.state = state["host"]
+        else:
+            self.backend._rng_set_state(self._state, state)
+
     def _impl(self) -> Any:
         # Host draws use the standard-only (NumPy on the host) methods of Backend.
         return Backend if self.host else type(self.backend)

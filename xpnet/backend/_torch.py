@@ -98,3 +98,11 @@ class TorchBackend(Backend):
         import torch
 
         return torch.randperm(n, generator=state, dtype=dtype, device=self.device)
+
+    def _rng_get_state(self, state: Any) -> Any:
+        return {"torch": state.get_state().numpy()}
+
+    def _rng_set_state(self, state: Any, saved: Any) -> None:
+        import torch
+
+        state.set_state(torch.from_numpy(np.asarray(saved["torch"], dtype=np.uint8)))

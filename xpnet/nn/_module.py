@@ -242,7 +242,10 @@ class Module:
                         if isinstance(a, Tensor) and a.backend is not own:
                             raise _placement_error(self, a, own)
                     break
-        return self.forward(*args, **kwargs)
+        try:
+            return self.forward(*args, **kwargs)
+        except XpnetError as e:
+            raise _in_layer(self, e) from e
 
     # -- description -----------------------------------------------------------
     def extra_repr(self) -> str:
@@ -254,6 +257,13 @@ class Module:
         if not lines:
             return head + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _in_layer(m: Module, e: XpnetError) -> XpnetError:
+    """The same error with this layer named in front (outer layers add theirs in turn)."""
+    new = type(e)(f"in {type(m).__name__}({m.extra_repr()}): {e}")
+    new.__dict__.update(e.__dict__)
+    return new
 
 
 def _placement_error(m: Module, a: Tensor, own: Backend) -> XpnetError:

@@ -158,6 +158,11 @@ def where(condition: Tensor, x: Any, y: Any) -> Tensor:
     like = condition
     x = as_operand(x, like)
     y = as_operand(y, like)
+    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+        # The standard takes at most one scalar: make x a 0-d tensor (float32 for floats).
+        from ._creation import tensor
+
+        x = tensor(x, backend=condition.backend)
     return where_p(condition, x, y)
 
 

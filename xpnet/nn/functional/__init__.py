@@ -13,8 +13,10 @@ from ._activation import softplus as softplus
 from ._activation import tanh as tanh
 from ._conv import avg_pool2d as avg_pool2d
 from ._conv import conv2d as conv2d
+from ._conv import fold as fold
 from ._conv import max_pool2d as max_pool2d
 from ._conv import pad2d as pad2d
+from ._conv import unfold as unfold
 from ._linear import dropout as dropout
 from ._linear import embedding as embedding
 from ._linear import linear as linear

@@ -6,10 +6,11 @@ from typing import Any
 
 from ..._errors import ShapeError
 from ..._tensor import Tensor
+from ...ops._conv import fold_p, out_size, unfold_p
 from ...ops._creation import full
 from ...ops._linalg import matmul
 from ...ops._reduce import max_p, mean
-from ...ops._shape import concat, reshape, stack
+from ...ops._shape import concat, permute_dims, reshape, stack
 
 
 def _pair(v: Any, name: str) -> tuple[int, int]:
@@ -74,13 +75,60 @@ def conv2d(
             f"expects {weight.shape[1]}"
         )
     st, pd, dl = _pair(stride, "stride"), _pair(padding, "padding"), _pair(dilation, "dilation")
-    n, c = x.shape[:2]
-    o, _, kh, kw = weight.shape
-    cols, ho, wo = _windows(pad2d(x, pd), (kh, kw), st, dl, "conv2d")  # (N, C, k, Ho, Wo)
-    cols = reshape(cols, (n, c * kh * kw, ho * wo))
-    out = matmul(reshape(weight, (o, c * kh * kw)), cols)  # (N, O, Ho*Wo)
-    out = reshape(out, (n, o, ho, wo))
+    n = x.shape[0]
+    o, c, kh, kw = weight.shape
+    H, W = x.shape[2:]
+    ho, wo = out_size(H, kh, st[0], pd[0], dl[0]), out_size(W, kw, st[1], pd[1], dl[1])
+    if ho <= 0 or wo <= 0:
+        raise ShapeError(
+            f"conv2d: input of spatial size {(H, W)} is smaller than the (dilated) kernel {(kh, kw)}"
+        )
+    cols = unfold(x, (kh, kw), st, pd, dl)  # (C*kh*kw, N*Ho*Wo)
+    out = matmul(reshape(weight, (o, c * kh * kw)), cols)  # one GEMM: (O, N*Ho*Wo)
+    out = permute_dims(reshape(out, (o, n, ho, wo)), (1, 0, 2, 3))
     return out if bias is None else out + reshape(bias, (o, 1, 1))
+
+
+def unfold(
+    x: Tensor, kernel: tuple[int, int], stride: Any = 1, padding: Any = 0, dilation: Any = 1
+) -> Tensor:
+    """Every kernel window of ``x`` (N, C, H, W) as a column: shape (C*kh*kw, N*Ho*Wo) (im2col)."""
+    if x.ndim != 4:
+        raise ShapeError(f"unfold: expected a 4-D input (N, C, H, W), got {x.shape}")
+    k, st, pd, dl = (
+        _pair(kernel, "kernel"),
+        _pair(stride, "stride"),
+        _pair(padding, "padding"),
+        _pair(dilation, "dilation"),
+    )
+    return unfold_p(x, geometry=(*k, *st, *pd, *dl), backend=x.backend)
+
+
+def fold(
+    cols: Tensor,
+    shape: tuple[int, int, int, int],
+    kernel: tuple[int, int],
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+) -> Tensor:
+    """The adjoint of ``unfold``: columns back to an input of ``shape``, overlaps added (col2im)."""
+    k, st, pd, dl = (
+        _pair(kernel, "kernel"),
+        _pair(stride, "stride"),
+        _pair(padding, "padding"),
+        _pair(dilation, "dilation"),
+    )
+    n, c, h, w = shape
+    expected = (
+        c * k[0] * k[1],
+        n * out_size(h, k[0], st[0], pd[0], dl[0]) * out_size(w, k[1], st[1], pd[1], dl[1]),
+    )
+    if cols.shape != expected:
+        raise ShapeError(
+            f"fold: columns of shape {cols.shape} for an input {tuple(shape)}; expected {expected}"
+        )
+    return fold_p(cols, shape=tuple(shape), geometry=(*k, *st, *pd, *dl), backend=cols.backend)
 
 
 def _pool(
@@ -95,17 +143,17 @@ def _pool(
     s = k if stride is None else _pair(stride, "stride")
     p = _pair(padding, "padding")
     n, c, H, W = x.shape
-    if p == (0, 0) and s == k and H % k[0] == 0 and W % k[1] == 0:
-        # Non-overlapping windows that tile the input: one reshape, no copies.
-        blocks = reshape(x, (n, c, H // k[0], k[0], W // k[1], k[1]))
-        out = (
-            max_p(blocks, axis=(3, 5), keepdims=False)
-            if op == "max_pool2d"
-            else mean(blocks, axis=(3, 5))
-        )
+    ho, wo = out_size(H, k[0], s[0], p[0], 1), out_size(W, k[1], s[1], p[1], 1)
+    if ho <= 0 or wo <= 0:
+        raise ShapeError(f"{op}: input of spatial size {(H, W)} is smaller than the kernel {k}")
+    # The windows side by side on one axis (im2col), then one reduction over that axis:
+    # NumPy reduces a single axis far faster than two interleaved ones (x.reshape(..., 2, ..., 2)).
+    windows = reshape(unfold(pad2d(x, p, pad_value), k, s), (c, k[0] * k[1], n, ho, wo))
+    if op == "max_pool2d":
+        pooled = max_p(windows, axis=(1,), keepdims=False)
     else:
-        win, _, _ = _windows(pad2d(x, p, pad_value), k, s, (1, 1), op)
-        out = max_p(win, axis=(2,), keepdims=False) if op == "max_pool2d" else mean(win, axis=2)
+        pooled = mean(windows, axis=1)
+    out = permute_dims(pooled, (1, 0, 2, 3))
     return reshape(out, out.shape[1:]) if unbatched else out
 
 

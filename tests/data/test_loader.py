@@ -1,0 +1,74 @@
+"""ArrayDataset, DataLoader and random_split."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+from xpnet.data import ArrayDataset, DataLoader, random_split
+
+
+def _ds(n=10):
+    return ArrayDataset(np.arange(n * 2, dtype=np.float32).reshape(n, 2), np.arange(n))
+
+
+def test_batches_on_the_target_backend(backend):
+    loader = DataLoader(_ds(), batch_size=4, backend=backend, device=backend.device)
+    batches = list(loader)
+    assert [b[0].shape[0] for b in batches] == [4, 4, 2] and len(loader) == 3
+    x, y = batches[0]
+    assert x.backend is backend and y.backend is backend
+    assert backend.dtype_name(x.dtype) == "float32" and backend.dtype_name(y.dtype) == "int64"
+    assert y.tolist() == [0, 1, 2, 3]
+
+
+def test_dataset_is_moved_to_the_device_once(backend):
+    loader = DataLoader(_ds(), batch_size=4, shuffle=True, backend=backend, device=backend.device)
+    cached = loader._on_device
+    assert cached is not None and all(t.backend is backend for t in cached)
+    list(loader)
+    list(loader)
+    assert loader._on_device is cached
+
+
+def test_shuffle_is_reproducible_and_per_epoch():
+    a = DataLoader(_ds(), batch_size=10, shuffle=True, seed=5)
+    b = DataLoader(_ds(), batch_size=10, shuffle=True, seed=5)
+    e0a, e1a = next(iter(a))[1].tolist(), next(iter(a))[1].tolist()
+    assert next(iter(b))[1].tolist() == e0a and e0a != e1a and sorted(e0a) == list(range(10))
+    c = DataLoader(_ds(), batch_size=10, shuffle=True, seed=5)
+    c.load_state_dict({"epoch": 1, "seed": 5})
+    assert next(iter(c))[1].tolist() == e1a  # resuming at epoch 1 gives epoch 1's order
+
+
+def test_drop_last():
+    loader = DataLoader(_ds(), batch_size=4, drop_last=True)
+    assert len(loader) == 2 and [b[0].shape[0] for b in loader] == [4, 4]
+
+
+def test_large_datasets_go_per_batch(monkeypatch):
+    from xpnet.data import _loader
+
+    monkeypatch.setattr(_loader, "DEVICE_CACHE_BYTES", 8)
+    loader = DataLoader(_ds(), batch_size=3, shuffle=True, seed=1)
+    assert loader._on_device is None
+    ys = [y for _, y in loader]
+    assert sorted(np.concatenate([y.numpy() for y in ys]).tolist()) == list(range(10))
+
+
+def test_random_split_is_disjoint_and_reproducible():
+    parts = random_split(_ds(10), [7, 3], seed=3)
+    again = random_split(_ds(10), [7, 3], seed=3)
+    a, b = (p.arrays[1].tolist() for p in parts)
+    assert len(a) == 7 and len(b) == 3 and not set(a) & set(b)
+    assert again[0].arrays[1].tolist() == a
+    fractions = random_split(_ds(10), [0.5, 0.5])
+    assert [len(p) for p in fractions] == [5, 5]
+    with pytest.raises(ValueError, match="do not add up"):
+        random_split(_ds(10), [3, 3])
+
+
+def test_unequal_arrays_rejected():
+    with pytest.raises(xn.ShapeError, match="different lengths"):
+        ArrayDataset(np.zeros(3), np.zeros(4))

@@ -1,0 +1,317 @@
+"""Every bad input we know of, the error it gets, and a check that nothing changed.
+
+The table BAD_INPUTS is also rendered to docs/errors.md (test_docs_table_is_current
+fails when the doc is stale; regenerate with ``python tests/test_bad_inputs.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+from xpnet import nn
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
+
+
+def _strict(*shape, device=None):
+    return xn.ones(*shape, backend="array_api_strict", device=device)
+
+
+def _freed_graph():
+    x = xn.ones(2, requires_grad=True)
+    y = (x.exp() * 2.0).sum()
+    y.backward()
+    y.backward()
+
+
+def _modified_in_place():
+    x = xn.ones(2, requires_grad=True)
+    w = xn.ones(2)
+    y = (x * w).sum()
+    w += 1.0
+    y.backward()
+
+
+def _optimizer_twice():
+    p = nn.Parameter(xn.ones(2))
+    xn.optim.SGD([p, p], lr=0.1)
+
+
+def _load_missing():
+    m = nn.Linear(2, 2)
+    m.load_state_dict({"weight": xn.zeros(2, 2)})
+
+
+def _load_unexpected():
+    m = nn.Linear(2, 2)
+    m.load_state_dict({**m.state_dict(), "extra": xn.zeros(1)})
+
+
+def _load_misshaped():
+    m = nn.Linear(2, 2)
+    m.load_state_dict({"weight": xn.zeros(3, 2), "bias": xn.zeros(2)})
+
+
+def _cupy():
+    try:
+        import cupy
+
+        if cupy.cuda.is_available():
+            raise xn.BackendUnavailableError("(skipped: this machine has a GPU)")
+    except ImportError:
+        pass
+    xn.get_backend("cupy")
+
+
+# (what was wrong, the call, the exception class, a regex the message must match)
+BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
+    (
+        "matmul of (3, 4) and (5, 2)",
+        lambda: xn.ones(3, 4) @ xn.ones(5, 2),
+        xn.ShapeError,
+        r"matmul: shapes \(3, 4\) and \(5, 2\) do not align",
+    ),
+    (
+        "matmul of a 0-d tensor",
+        lambda: xn.matmul(xn.ones(()), xn.ones(3)),
+        xn.ShapeError,
+        "at least 1 dimension",
+    ),
+    (
+        "Linear(3, 4) given 5 features",
+        lambda: nn.Linear(3, 4)(xn.ones(2, 5)),
+        xn.ShapeError,
+        r"in Linear\(in_features=3.*has 5 features",
+    ),
+    (
+        "Linear inside Sequential given the wrong width",
+        lambda: nn.Sequential(nn.Linear(3, 4), nn.Linear(5, 1))(xn.ones(1, 3)),
+        xn.ShapeError,
+        r"in Sequential\(\): in Linear\(in_features=5",
+    ),
+    (
+        "Conv2d(3, ...) given 2 channels",
+        lambda: nn.Conv2d(3, 4, 3)(xn.ones(1, 2, 5, 5)),
+        xn.ShapeError,
+        "input has 2 channels",
+    ),
+    (
+        "Conv2d given a 3-D input",
+        lambda: nn.Conv2d(1, 1, 3)(xn.ones(1, 5, 5)),
+        xn.ShapeError,
+        "expected a 4-D input",
+    ),
+    (
+        "Conv2d kernel larger than the image",
+        lambda: nn.Conv2d(1, 1, 5)(xn.ones(1, 1, 3, 3)),
+        xn.ShapeError,
+        "smaller than",
+    ),
+    (
+        "broadcasting (3,) with (4,)",
+        lambda: xn.ones(3) + xn.ones(4),
+        xn.ShapeError,
+        r"add\(float32\[3\] on numpy:cpu, float32\[4\] on numpy:cpu\)",
+    ),
+    (
+        "reshape (2, 3) to (4, 2)",
+        lambda: xn.ones(2, 3).reshape(4, 2),
+        xn.ShapeError,
+        r"cannot reshape .* \(2, 3\)",
+    ),
+    (
+        "sum over axis 2 of a 2-D tensor",
+        lambda: xn.ones(2, 3).sum(axis=2),
+        xn.ShapeError,
+        "axis 2 is out of range",
+    ),
+    (
+        "tensors on two devices",
+        lambda: _strict(2) + _strict(2, device="device1"),
+        xn.DeviceError,
+        "add: tensors on different devices.*CPU_DEVICE.*device1",
+    ),
+    (
+        "tensors of two backends",
+        lambda: xn.ones(2) * _strict(2),
+        xn.BackendError,
+        "multiply: tensors of different backends.*numpy.*array_api_strict",
+    ),
+    (
+        "model on one device, input on another",
+        lambda: nn.Linear(2, 2, backend="array_api_strict")(_strict(1, 2, device="device1")),
+        xn.DeviceError,
+        r"Linear\(.*parameters on array_api_strict:CPU_DEVICE.*input on array_api_strict:device1",
+    ),
+    (
+        "integer tensor asked to require grad",
+        lambda: xn.tensor([1, 2], requires_grad=True),
+        xn.DTypeError,
+        "only floating-point tensors can require grad, got int64",
+    ),
+    (
+        "boolean tensor asked to require grad",
+        lambda: xn.tensor([True]).requires_grad_(),
+        xn.DTypeError,
+        "got bool",
+    ),
+    (
+        "backward() on a non-scalar without a gradient",
+        lambda: (xn.ones(3, requires_grad=True) * 2.0).backward(),
+        xn.GraphError,
+        r"non-scalar tensor of shape \(3,\) needs a gradient",
+    ),
+    (
+        "backward() through a freed graph",
+        _freed_graph,
+        xn.GraphError,
+        "second time.*retain_graph=True",
+    ),
+    (
+        "an input modified in place after use",
+        _modified_in_place,
+        xn.GraphError,
+        "modified in place after it was used",
+    ),
+    (
+        "in-place update of a parameter outside no_grad",
+        lambda: nn.Parameter(xn.ones(2)).__isub__(1.0),
+        xn.GraphError,
+        "under `with xn.no_grad",
+    ),
+    (
+        "float labels to cross_entropy",
+        lambda: nn.functional.cross_entropy(xn.zeros(2, 3), xn.tensor([0.0, 1.0])),
+        xn.DTypeError,
+        "class-index targets must be integers",
+    ),
+    (
+        "class index out of range in cross_entropy",
+        lambda: nn.functional.cross_entropy(xn.zeros(2, 3), xn.tensor([0, 3])),
+        IndexError,
+        "class index 3 is out of range for 3 classes",
+    ),
+    ("load_state_dict with a missing key", _load_missing, KeyError, r"missing keys \['bias'\]"),
+    (
+        "load_state_dict with an unexpected key",
+        _load_unexpected,
+        KeyError,
+        r"unexpected keys \['extra'\]",
+    ),
+    (
+        "load_state_dict with a mis-shaped tensor",
+        _load_misshaped,
+        xn.ShapeError,
+        r"weight: checkpoint \(3, 2\) vs model \(2, 2\)",
+    ),
+    ("optimizer with no parameters", lambda: xn.optim.Adam([]), ValueError, "empty parameter list"),
+    ("optimizer given a parameter twice", _optimizer_twice, ValueError, "appears twice"),
+    (
+        "unknown backend name",
+        lambda: xn.get_backend("tensorflow"),
+        xn.BackendError,
+        "unknown backend 'tensorflow'; known backends: numpy",
+    ),
+    (
+        "unknown device string",
+        lambda: xn.get_backend("array_api_strict", "gpu7"),
+        xn.DeviceError,
+        "unknown device 'gpu7'",
+    ),
+    (
+        "numpy asked for a GPU",
+        lambda: xn.get_backend("numpy", "cuda:0"),
+        xn.DeviceError,
+        "only the 'cpu' device",
+    ),
+    ("CuPy with no usable GPU", _cupy, xn.BackendUnavailableError, "cupy"),
+    (
+        "float64 on a device without it",
+        lambda: xn.zeros(2, dtype="float64", backend="array_api_strict", device="no_float64"),
+        xn.DTypeError,
+        "has no float64",
+    ),
+    (
+        "unknown dtype name",
+        lambda: xn.zeros(2, dtype="float33"),
+        xn.DTypeError,
+        "unknown dtype 'float33'",
+    ),
+    (
+        "checkpoint of an unsupported object",
+        lambda: xn.save({"f": print}, "/nonexistent/never-written.xpn"),
+        xn.CheckpointError,
+        "cannot hold",
+    ),
+    (
+        "loading a file that is not a checkpoint",
+        lambda: xn.load(__file__),
+        xn.CheckpointError,
+        "corrupt or truncated",
+    ),
+    (
+        "NaN produced under detect_anomaly",
+        lambda: _anomaly(),
+        xn.AnomalyError,
+        r"log\(float32\[2\].*NaN or Inf",
+    ),
+]
+
+
+def _anomaly():
+    with xn.detect_anomaly(), np.errstate(all="ignore"):
+        xn.log(xn.tensor([-1.0, 1.0]))
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_bad_input(case):
+    _, call, exc, pattern = case
+    with pytest.raises(exc, match=pattern) as info:
+        call()
+    if isinstance(info.value, xn.BackendUnavailableError) and "skipped" in str(info.value):
+        pytest.skip("this machine has a GPU")
+
+
+def render() -> str:
+    lines = [
+        "# Bad inputs and the errors they get",
+        "",
+        "Generated from `tests/test_bad_inputs.py` (each row is a test). Every xpnet error derives",
+        "from `xn.XpnetError` and from the built-in exception Python code already catches.",
+        "",
+        "| bad input | exception | the message says (regex) |",
+        "| --- | --- | --- |",
+    ]
+    for what, _, exc, pattern in BAD_INPUTS:
+        escaped = pattern.replace("|", "\\|")
+        lines.append(f"| {what} | `{exc.__name__}` | `{escaped}` |")
+    return "\n".join(lines) + "\n"
+
+
+def test_docs_table_is_current():
+    assert DOC.read_text() == render(), (
+        "docs/errors.md is stale: run python tests/test_bad_inputs.py"
+    )
+
+
+def test_errors_change_nothing():
+    m = nn.Linear(2, 2)
+    before = {k: v.numpy() for k, v in m.state_dict().items()}
+    for bad in ({"weight": xn.zeros(3, 2), "bias": xn.zeros(2)}, {"weight": xn.zeros(2, 2)}):
+        with pytest.raises((xn.ShapeError, KeyError)):
+            m.load_state_dict(bad)
+    assert all(np.array_equal(before[k], v.numpy()) for k, v in m.state_dict().items())
+    opt = xn.optim.SGD(m.parameters(), lr=0.1)
+    with pytest.raises(ValueError):
+        opt.add_param_group({"params": [m.weight]})
+    assert len(opt.param_groups) == 1
+
+
+if __name__ == "__main__":
+    DOC.write_text(render())
+    print(f"wrote {DOC}")

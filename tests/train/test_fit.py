@@ -1,0 +1,104 @@
+"""fit: history, validation, metrics, early stopping, schedules, checkpoints and exact resume."""
+
+from __future__ import annotations
+
+import pytest
+
+import xpnet as xn
+from xpnet import nn
+from xpnet.data import ArrayDataset, DataLoader
+
+
+def _problem(backend=None):
+    x, y = xn.datasets.spirals(240, classes=3, seed=0)
+    kw = {"backend": backend, "device": backend.device} if backend is not None else {}
+    train = DataLoader(ArrayDataset(x[:200], y[:200]), 32, shuffle=True, seed=1, **kw)
+    val = DataLoader(ArrayDataset(x[200:], y[200:]), 100, **kw)
+    return train, val
+
+
+def _model(**kw):
+    xn.manual_seed(0)
+    return nn.Sequential(nn.Linear(2, 32, **kw), nn.ReLU(), nn.Dropout(0.1), nn.Linear(32, 3, **kw))
+
+
+def test_fit_records_history_and_learns(backend):
+    train, val = _problem(backend)
+    model = _model(backend=backend, device=backend.device)
+    opt = xn.optim.Adam(model.parameters(), lr=0.02)
+    h = xn.train.fit(
+        model, nn.functional.cross_entropy, opt, train, 15, val_loader=val, progress=False, log=None
+    )
+    assert len(h) == 15 and h["epoch"] == list(range(1, 16))
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds", "samples_per_s"):
+        assert len(h[key]) == 15, key
+    assert h["loss"][-1] < 0.6 * h["loss"][0] and h["accuracy"][-1] > 0.7
+
+
+def test_early_stopping_and_plateau_scheduler():
+    train, val = _problem()
+    model = _model()
+    opt = xn.optim.SGD(model.parameters(), lr=1e-6)  # learns nothing: val_loss plateaus
+    sched = xn.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0, factor=0.5)
+    stop = xn.train.EarlyStopping(patience=2, min_delta=1e-3)
+    h = xn.train.fit(model, nn.functional.cross_entropy, opt, train, 30, val_loader=val, callbacks=[stop],
+                     scheduler=sched, progress=False, log=None)  # fmt: skip
+    assert len(h) == 3 and stop.best_epoch == 0
+    assert h["lr"][0] == 1e-6 and opt.param_groups[0]["lr"] < 1e-6
+
+
+def test_resume_is_bit_identical(tmp_path):
+    train, val = _problem()
+
+    def run(epochs, resume, path):
+        model = _model()
+        opt = xn.optim.AdamW(model.parameters(), lr=0.01)
+        sched = xn.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        loader = DataLoader(train.dataset, 32, shuffle=True, seed=1)
+        return xn.train.fit(model, nn.functional.cross_entropy, opt, loader, epochs, val_loader=val,
+                            scheduler=sched, checkpoint=path, resume=resume, progress=False, log=None)  # fmt: skip
+
+    straight = run(6, False, tmp_path / "a.xpn")
+    run(3, False, tmp_path / "b.xpn")  # stops after epoch 3, as if interrupted
+    resumed = run(6, True, tmp_path / "b.xpn")
+    assert resumed["loss"] == straight["loss"] and resumed["val_loss"] == straight["val_loss"]
+    assert resumed["lr"] == straight["lr"]
+
+
+def test_progress_bar_and_log(capsys):
+    train, _val = _problem()
+    model = _model()
+    opt = xn.optim.Adam(model.parameters(), lr=0.01)
+    xn.train.fit(model, nn.functional.cross_entropy, opt, train, 1, progress=True)
+    captured = capsys.readouterr()
+    assert "epoch 1/1" in captured.out and "loss" in captured.out
+    assert "samples_per_s" in captured.err  # tqdm's postfix
+
+
+def test_history_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    h = xn.train.History()
+    for e in range(3):
+        h.append(
+            {
+                "epoch": e + 1,
+                "loss": 1.0 / (e + 1),
+                "val_loss": 1.2 / (e + 1),
+                "accuracy": 0.5 + e / 10,
+            }
+        )
+    path = h.plot(tmp_path / "curves.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
+
+
+def test_metrics():
+    logits = xn.tensor([[2.0, 0.1, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 1.0], [5.0, 0.0, 0.0]])
+    target = xn.tensor([0, 1, 1, 2])
+    assert xn.train.accuracy(logits, target) == 0.5
+    cm = xn.train.confusion_matrix(logits, target, 3)
+    assert cm.tolist() == [[1, 0, 0], [0, 1, 1], [1, 0, 0]]
+    probs = xn.tensor([0.9, 0.2, 0.6])
+    assert xn.train.accuracy(probs, xn.tensor([1, 0, 0])) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="unknown metric"):
+        xn.train.fit(_model(), nn.functional.cross_entropy, xn.optim.SGD(_model().parameters(), lr=0.1),
+                     _problem()[0], 1, metrics=["f1"], progress=False, log=None)  # fmt: skip

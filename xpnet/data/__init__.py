@@ -1,0 +1,7 @@
+"""Datasets and minibatch loading (``xn.data``)."""
+
+from ._dataset import ArrayDataset as ArrayDataset
+from ._dataset import Dataset as Dataset
+from ._dataset import Subset as Subset
+from ._dataset import random_split as random_split
+from ._loader import DataLoader as DataLoader

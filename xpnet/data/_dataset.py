@@ -1,0 +1,102 @@
+"""Datasets: indexable collections of samples, and reproducible splits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .._errors import ShapeError
+from .._tensor import Tensor
+
+
+class Dataset:
+    """Anything with ``__len__`` and ``__getitem__(i)`` returning a tuple of arrays/values."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def __getitem__(self, i: int) -> Any:
+        raise NotImplementedError
+
+
+class ArrayDataset(Dataset):
+    """Samples are rows of equally long arrays (NumPy arrays or Tensors), e.g. images and labels.
+
+    The DataLoader gathers whole batches from these arrays with one indexing
+    operation each, and moves them to the device once.
+    """
+
+    def __init__(self, *arrays: Any) -> None:
+        if not arrays:
+            raise ValueError("ArrayDataset needs at least one array")
+        self.arrays = tuple(a if isinstance(a, Tensor) else np.asarray(a) for a in arrays)
+        n = len(self.arrays[0])
+        for a in self.arrays[1:]:
+            if len(a) != n:
+                lengths = [len(x) for x in self.arrays]
+                raise ShapeError(f"ArrayDataset: arrays of different lengths {lengths}")
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+    def __getitem__(self, i: int) -> tuple[Any, ...]:
+        return tuple(a[i] for a in self.arrays)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(int(a.size) * _itemsize(a) for a in self.arrays)
+
+
+def _itemsize(a: Any) -> int:
+    if isinstance(a, Tensor):
+        return (
+            int(np.dtype(a.backend.dtype_name(a.dtype)).itemsize)
+            if a.backend.dtype_name(a.dtype) != "bfloat16"
+            else 2
+        )
+    return int(a.dtype.itemsize)
+
+
+class Subset(ArrayDataset):
+    """The rows ``indices`` of an ArrayDataset (a view: the arrays are indexed once)."""
+
+    def __init__(self, dataset: ArrayDataset, indices: Sequence[int] | np.ndarray) -> None:
+        idx = np.asarray(indices, dtype=np.int64)
+        self.indices = idx
+        parts: list[Any] = []
+        for a in dataset.arrays:
+            if isinstance(a, Tensor):
+                from ..ops._shape import take
+
+                parts.append(take(a, Tensor(idx, backend=a.backend, device=a.device), axis=0))
+            else:
+                parts.append(a[idx])
+        super().__init__(*parts)
+
+
+def random_split(
+    dataset: ArrayDataset, lengths: Sequence[int | float], seed: int = 0
+) -> list[Subset]:
+    """Split ``dataset`` into disjoint random subsets of the given lengths (or fractions).
+
+    The same seed always gives the same split, on any machine.
+    """
+    n = len(dataset)
+    if all(isinstance(x, float) for x in lengths) and abs(sum(lengths) - 1.0) < 1e-6:
+        counts = [int(np.floor(n * f)) for f in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+    else:
+        counts = [int(x) for x in lengths]
+    if sum(counts) != n:
+        raise ValueError(
+            f"random_split: lengths {list(lengths)} do not add up to the dataset size {n}"
+        )
+    perm = np.random.default_rng(seed).permutation(n)
+    out, start = [], 0
+    for c in counts:
+        out.append(Subset(dataset, perm[start : start + c]))
+        start += c
+    return out

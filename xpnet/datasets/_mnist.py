@@ -1,0 +1,158 @@
+"""MNIST: the four IDX files (gzip or raw), checksummed; an optional download; and a
+small subset shipped inside the package for runs without a copy."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import os
+import urllib.request
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from .._errors import XpnetError
+
+# MD5 of the uncompressed IDX bytes, as published with MNIST.
+FILES = {
+    "train_images": ("train-images-idx3-ubyte", "6bbc9ace898e44ae57da46a324031adb"),
+    "train_labels": ("train-labels-idx1-ubyte", "a25bea736e30d166cdddb491f175f624"),
+    "test_images": ("t10k-images-idx3-ubyte", "2646ac647ad5339dbf082846283269ea"),
+    "test_labels": ("t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637"),
+}
+DEFAULT_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
+SUBSET = Path(__file__).parent / "_files" / "mnist_subset.npz"
+SUBSET_SHA256 = "1541ae7e489cd0e5335d3d9a7768245b29297e0b851104bfc571c813725e679b"
+
+Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+class DatasetError(XpnetError, ValueError):
+    """A dataset file that is missing, truncated, corrupt or of the wrong kind."""
+
+
+def default_root() -> Path:
+    """``$XPNET_DATA/mnist`` if set (or ``$XPNET_DATA`` itself when it holds the files), else ~/.cache/xpnet/mnist."""
+    env = os.environ.get("XPNET_DATA")
+    if env:
+        base = Path(env).expanduser()
+        return base if _find(base, FILES["train_images"][0]) else base / "mnist"
+    return Path.home() / ".cache" / "xpnet" / "mnist"
+
+
+def _find(root: Path, name: str) -> Path | None:
+    for candidate in (root / f"{name}.gz", root / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def parse_idx(raw: bytes, what: str) -> np.ndarray:
+    """Decode IDX bytes (magic 0x0000 08 NDIM, big-endian sizes, uint8 data)."""
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise DatasetError(f"{what}: not an IDX file of unsigned bytes")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DatasetError(f"{what}: truncated IDX header")
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    expected = header + int(np.prod(dims))
+    if len(raw) != expected:
+        raise DatasetError(
+            f"{what}: {len(raw)} bytes, expected {expected} for shape {tuple(dims)} (truncated?)"
+        )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def _read(path: Path, md5: str) -> np.ndarray:
+    try:
+        data = path.read_bytes()
+        raw = gzip.decompress(data) if path.suffix == ".gz" else data
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise DatasetError(
+            f"{path}: cannot be read as {'gzip' if path.suffix == '.gz' else 'IDX'} ({e})"
+        ) from e
+    digest = hashlib.md5(raw).hexdigest()
+    if digest != md5:
+        raise DatasetError(
+            f"{path}: checksum {digest} does not match MNIST's {md5}; the file is corrupt or not MNIST"
+        )
+    return parse_idx(raw, str(path))
+
+
+def _download(url: str, target: Path, md5: str) -> None:
+    """Fetch ``url``, check it, and store it at ``target`` atomically."""
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            data = response.read()
+    except OSError as e:
+        raise DatasetError(f"download of {url} failed: {e}") from e
+    try:
+        raw = gzip.decompress(data) if target.suffix == ".gz" else data
+    except (OSError, EOFError) as e:
+        raise DatasetError(f"download of {url}: not valid gzip ({e})") from e
+    if hashlib.md5(raw).hexdigest() != md5:
+        raise DatasetError(f"download of {url}: checksum mismatch; nothing was stored")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def load_mnist(
+    root: str | os.PathLike[str] | None = None, download: bool = False, url: str | None = None
+) -> Arrays:
+    """Full MNIST as ``((x_train, y_train), (x_test, y_test))`` of uint8 NumPy arrays.
+
+    Looks in ``root`` (default: ``default_root()``) for the four IDX files,
+    gzipped or raw, and verifies each against MNIST's published checksum. With
+    ``download=True``, missing files are fetched from ``url`` (default
+    ``$XPNET_MNIST_URL`` or a public mirror), verified and stored atomically.
+    """
+    base = Path(root).expanduser() if root is not None else default_root()
+    mirror = url or os.environ.get("XPNET_MNIST_URL") or DEFAULT_URL
+    out = {}
+    for key, (name, md5) in FILES.items():
+        path = _find(base, name)
+        if path is None:
+            if not download:
+                raise FileNotFoundError(
+                    f"MNIST file {name}(.gz) not found in {base}; pass download=True, set XPNET_DATA, "
+                    "or use load_mnist_subset() for the small copy shipped with xpnet"
+                )
+            path = base / f"{name}.gz"
+            _download(mirror.rstrip("/") + f"/{name}.gz", path, md5)
+        out[key] = _read(path, md5)
+    return (out["train_images"], out["train_labels"]), (out["test_images"], out["test_labels"])
+
+
+def load_mnist_subset() -> Arrays:
+    """The first 10,000 training and 2,000 test MNIST images shipped with xpnet (CC BY-SA 3.0)."""
+    raw = SUBSET.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != SUBSET_SHA256:
+        raise DatasetError(f"{SUBSET}: checksum mismatch (the installed file is damaged)")
+    import io
+
+    with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+        return (z["x_train"], z["y_train"]), (z["x_test"], z["y_test"])
+
+
+def load_mnist_or_subset(root: str | os.PathLike[str] | None = None) -> tuple[Arrays, str]:
+    """Full MNIST when found under ``root``/``default_root()``, else the shipped subset; says which."""
+    try:
+        return load_mnist(root), "full MNIST"
+    except FileNotFoundError:
+        return (
+            load_mnist_subset(),
+            "the MNIST subset shipped with xpnet (10,000 train / 2,000 test)",
+        )
