@@ -49,19 +49,32 @@ def implementations(workload: str, threads: int) -> dict:
     if workload == "W1":
         x, y = W.mnist_batches(256, image=False)
         params = W.init_mlp([784, 512, 256, 10])
-        classes = {"numpy": W.MLPNumpy, "gemm floor": W.MLPGemm, "xpnet": W.MLPXpnet, "torch": W.MLPTorch, "jax jit": W.MLPJax}
-        make = lambda cls: cls(params, W.Batches(x, y, 256), 0.01)  # noqa: E731
+        classes = {
+            "numpy": W.MLPNumpy,
+            "gemm floor": W.MLPGemm,
+            "xpnet": W.MLPXpnet,
+            "torch": W.MLPTorch,
+            "jax jit": W.MLPJax,
+        }
+        make = lambda cls: cls(params, W.Batches(x, y, 256), 0.01)
     elif workload == "W2":
         params = W.init_mlp([2, 8, 1], seed=3)
-        classes = {"numpy": W.XORNumpy, "xpnet": W.XORXpnet, "torch": W.XORTorch, "jax jit": W.XORJax}
-        make = lambda cls: cls(params, W.xor_data(), 0.5)  # noqa: E731
+        classes = {
+            "numpy": W.XORNumpy,
+            "xpnet": W.XORXpnet,
+            "torch": W.XORTorch,
+            "jax jit": W.XORJax,
+        }
+        make = lambda cls: cls(params, W.xor_data(), 0.5)
     else:
         x, y = W.mnist_batches(64, image=True)
         params = W.init_conv()
         classes = {"numpy": W.ConvNumpy, "xpnet": W.ConvXpnet, "torch": W.ConvTorch}
-        make = lambda cls: cls(params, W.Batches(x, y, 64), 0.01)  # noqa: E731
+        make = lambda cls: cls(params, W.Batches(x, y, 64), 0.01)
     for name, cls in classes.items():
-        if (name == "torch" and not _available("torch")) or (name == "jax jit" and not _available("jax")):
+        if (name == "torch" and not _available("torch")) or (
+            name == "jax jit" and not _available("jax")
+        ):
             continue
         impls[name] = make(cls)
     del np
@@ -81,7 +94,9 @@ def check(workload: str, threads: int, steps: int = 100) -> dict[str, float]:
     return worst
 
 
-def time_steps(workload: str, threads: int, blocks: int, per_block: float) -> dict[str, list[float]]:
+def time_steps(
+    workload: str, threads: int, blocks: int, per_block: float
+) -> dict[str, list[float]]:
     impls = implementations(workload, threads)
     for impl in impls.values():  # warm up (JIT compilation, caches, allocator)
         for _ in range(5):
@@ -123,24 +138,24 @@ def per_op_overhead(blocks: int) -> dict[str, dict[str, float]]:
         "tanh": (lambda: xn.tanh(x), lambda: (lambda t: (t, g_np * (1 - t * t)))(np.tanh(a_np))),
         "relu": (lambda: xn.relu(x), lambda: (np.maximum(a_np, 0), np.where(a_np > 0, g_np, 0))),
         "matmul": (lambda: x @ b, lambda: (a_np @ b_np, g_np @ b_np.T)),
-        "sum(axis=0)": (lambda: x.sum(axis=0), lambda: (a_np.sum(axis=0), np.broadcast_to(g_np[0], (4, 4)))),
+        "sum(axis=0)": (
+            lambda: x.sum(axis=0),
+            lambda: (a_np.sum(axis=0), np.broadcast_to(g_np[0], (4, 4))),
+        ),
         "reshape": (lambda: x.reshape(16), lambda: (a_np.reshape(16), g_np.reshape(4, 4))),
     }
     out = {}
     k = 200
     for name, (op, ref) in cases.items():
-        seed = None
+        seed = xn.ones(*op().shape)
 
-        def xp_run():
-            nonlocal seed
+        def xp_run(op=op, seed=seed):
             for _ in range(k):
                 y = op()
-                if seed is None:
-                    seed = xn.ones(*y.shape)
                 x.grad = None
                 y.backward(seed)
 
-        def np_run():
+        def np_run(ref=ref):
             for _ in range(k):
                 ref()
 
@@ -218,23 +233,42 @@ def worker(threads: int, quick: bool) -> dict:
     blocks, per_block = (3, 0.3) if quick else (7, 1.0)
     result: dict = {"threads": threads, "workloads": {}}
     for w in ("W1", "W2", "W5"):
-        result["workloads"][w] = {"check": check(w, threads, 30 if quick else 100), "times": time_steps(w, threads, blocks, per_block)}
+        result["workloads"][w] = {
+            "check": check(w, threads, 30 if quick else 100),
+            "times": time_steps(w, threads, blocks, per_block),
+        }
     if threads == 1:
         result["W3"] = per_op_overhead(blocks)
         result["memory"] = {w: memory(w, 5 if quick else 20) for w in ("W1", "W5")}
     return result
 
 
-TARGETS = {("W1", 1): 0.95, ("W1", 2): 0.90, ("W2", 1): 2.0, ("W2", 2): 2.0, ("W5", 1): 0.5, ("W5", 2): 0.5}
-NAMES = {"W1": "W1 MNIST-MLP step (784-512-256-10, batch 256)", "W2": "W2 tiny step (XOR 2-8-1, batch 4)",
-         "W5": "W5 conv step (3x3 1->16, pool, linear; batch 64)"}
+TARGETS = {
+    ("W1", 1): 0.95,
+    ("W1", 2): 0.90,
+    ("W2", 1): 2.0,
+    ("W2", 2): 2.0,
+    ("W5", 1): 0.5,
+    ("W5", 2): 0.5,
+}
+NAMES = {
+    "W1": "W1 MNIST-MLP step (784-512-256-10, batch 256)",
+    "W2": "W2 tiny step (XOR 2-8-1, batch 4)",
+    "W5": "W5 conv step (3x3 1->16, pool, linear; batch 64)",
+}
 
 
 def report(runs: list[dict], machine: str) -> str:
-    lines = [f"Measured {date.today().isoformat()} on {machine}. Ratios are per-step time over the hand-written",
-             "NumPy reference in the same run (lower is better); median and min-max over interleaved blocks.", ""]
-    lines += ["| workload | threads | implementation | ms/step (median) | ratio to NumPy | ratio min-max | max loss deviation | target |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        f"Measured {date.today().isoformat()} on {machine}. Ratios are per-step time over the hand-written",
+        "NumPy reference in the same run (lower is better); median and min-max over interleaved blocks.",
+        "",
+    ]
+    lines += [
+        "| workload | threads | implementation | ms/step (median) | ratio to NumPy | ratio min-max "
+        "| max loss deviation | target |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for run in runs:
         t = run["threads"]
         for w, data in run["workloads"].items():
@@ -250,14 +284,29 @@ def report(runs: list[dict], machine: str) -> str:
                     f"{'' if target is None else f'<= {target}'} |"
                 )
     one = next(r for r in runs if r["threads"] == 1)
-    lines += ["", "W3: forward+backward of one primitive on 4x4 float32 arrays (microseconds, 1 thread; target: overhead <= 5 us)", "",
-              "| primitive | xpnet us | NumPy us (same math by hand) | overhead us |", "| --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "W3: forward+backward of one primitive on 4x4 float32 arrays "
+        "(microseconds, 1 thread; target: overhead <= 5 us)",
+        "",
+        "| primitive | xpnet us | NumPy us (same math by hand) | overhead us |",
+        "| --- | --- | --- | --- |",
+    ]
     for name, v in one["W3"].items():
-        lines.append(f"| {name} | {v['xpnet_us']:.2f} | {v['numpy_us']:.2f} | {v['overhead_us']:.2f} |")
-    lines += ["", "Memory: peak NumPy allocations during training steps (tracemalloc; target: xpnet <= 1.2x)", "",
-              "| workload | NumPy reference MB | xpnet MB | ratio |", "| --- | --- | --- | --- |"]
+        lines.append(
+            f"| {name} | {v['xpnet_us']:.2f} | {v['numpy_us']:.2f} | {v['overhead_us']:.2f} |"
+        )
+    lines += [
+        "",
+        "Memory: peak NumPy allocations during training steps (tracemalloc; target: xpnet <= 1.2x)",
+        "",
+        "| workload | NumPy reference MB | xpnet MB | ratio |",
+        "| --- | --- | --- | --- |",
+    ]
     for w, m in one["memory"].items():
-        lines.append(f"| {NAMES[w]} | {m['numpy'] / 2**20:.1f} | {m['xpnet'] / 2**20:.1f} | {m['xpnet'] / m['numpy']:.2f} |")
+        lines.append(
+            f"| {NAMES[w]} | {m['numpy'] / 2**20:.1f} | {m['xpnet'] / 2**20:.1f} | {m['xpnet'] / m['numpy']:.2f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -273,15 +322,21 @@ def main() -> None:
     runs = []
     for t in (int(v) for v in args.threads.split(",")):
         env = dict(os.environ, **{v: str(t) for v in THREAD_VARS})
-        env["XLA_FLAGS"] = f"--xla_cpu_multi_thread_eigen={'false' if t == 1 else 'true'} intra_op_parallelism_threads={t}"
-        cmd = [sys.executable, str(HERE / "run.py"), "--worker", str(t)] + (["--quick"] if args.quick else [])
+        env["XLA_FLAGS"] = (
+            f"--xla_cpu_multi_thread_eigen={'false' if t == 1 else 'true'} intra_op_parallelism_threads={t}"
+        )
+        cmd = [sys.executable, str(HERE / "run.py"), "--worker", str(t)] + (
+            ["--quick"] if args.quick else []
+        )
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     text = report(runs, machine)
     outdir = HERE / "results"
     outdir.mkdir(exist_ok=True)
-    (outdir / "results.json").write_text(json.dumps({"machine": machine, "date": date.today().isoformat(), "runs": runs}, indent=1))
+    (outdir / "results.json").write_text(
+        json.dumps({"machine": machine, "date": date.today().isoformat(), "runs": runs}, indent=1)
+    )
     (outdir / "results.md").write_text(text)
     print(text)
 

@@ -8,6 +8,7 @@ outputs: the floor no framework can beat on the CPU.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,9 @@ def mnist_batches(batch: int, image: bool) -> tuple[np.ndarray, np.ndarray]:
     import xpnet as xn
 
     (x, y), _ = xn.datasets.load_mnist_subset()
-    x = ((x.astype(np.float32) / 255.0 - 0.1307) / 0.3081).reshape(len(x), *((1, 28, 28) if image else (784,)))
+    x = ((x.astype(np.float32) / 255.0 - 0.1307) / 0.3081).reshape(
+        len(x), *((1, 28, 28) if image else (784,))
+    )
     return x, y.astype(np.int64)
 
 
@@ -26,9 +29,12 @@ def init_mlp(sizes: list[int], seed: int = 0) -> list[np.ndarray]:
     """PyTorch-style U(-1/sqrt(fan_in), 1/sqrt(fan_in)) weights (out, in) and biases, float32."""
     rng = np.random.default_rng(seed)
     params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         b = 1.0 / np.sqrt(fan_in)
-        params += [rng.uniform(-b, b, (fan_out, fan_in)).astype(np.float32), rng.uniform(-b, b, fan_out).astype(np.float32)]
+        params += [
+            rng.uniform(-b, b, (fan_out, fan_in)).astype(np.float32),
+            rng.uniform(-b, b, fan_out).astype(np.float32),
+        ]
     return params
 
 
@@ -108,7 +114,9 @@ class MLPGemm:
 
 
 class MLPXpnet:
-    def __init__(self, params: list[np.ndarray], data: Batches, lr: float, backend: str = "numpy") -> None:
+    def __init__(
+        self, params: list[np.ndarray], data: Batches, lr: float, backend: str = "numpy"
+    ) -> None:
         import xpnet as xn
         from xpnet import nn
 
@@ -150,7 +158,9 @@ class MLPTorch:
 
     def step(self) -> float:
         x, y = self.data.next()
-        loss = self.torch.nn.functional.cross_entropy(self.model(self.torch.from_numpy(x)), self.torch.from_numpy(y))
+        loss = self.torch.nn.functional.cross_entropy(
+            self.model(self.torch.from_numpy(x)), self.torch.from_numpy(y)
+        )
         self.opt.zero_grad()
         loss.backward()
         self.opt.step()
@@ -213,7 +223,9 @@ class XORNumpy:
 
 
 class XORXpnet:
-    def __init__(self, params: list[np.ndarray], data: Batches, lr: float, backend: str = "numpy") -> None:
+    def __init__(
+        self, params: list[np.ndarray], data: Batches, lr: float, backend: str = "numpy"
+    ) -> None:
         import xpnet as xn
         from xpnet import nn
 
@@ -254,7 +266,10 @@ class XORTorch:
                 lin.bias.copy_(torch.from_numpy(b))
         self.opt = torch.optim.SGD([*self.l1.parameters(), *self.l2.parameters()], lr=lr)
         self.batches = [
-            (torch.from_numpy(data.x[i : i + data.batch]), torch.from_numpy(data.y[i : i + data.batch].reshape(-1, 1)))
+            (
+                torch.from_numpy(data.x[i : i + data.batch]),
+                torch.from_numpy(data.y[i : i + data.batch].reshape(-1, 1)),
+            )
             for i in range(0, len(data.x), data.batch)
         ]
         self.i = 0
@@ -262,7 +277,9 @@ class XORTorch:
     def step(self) -> float:
         x, y = self.batches[self.i % len(self.batches)]
         self.i += 1
-        loss = self.torch.nn.functional.binary_cross_entropy(self.torch.sigmoid(self.l2(self.torch.sigmoid(self.l1(x)))), y)
+        loss = self.torch.nn.functional.binary_cross_entropy(
+            self.torch.sigmoid(self.l2(self.torch.sigmoid(self.l1(x)))), y
+        )
         self.opt.zero_grad()
         loss.backward()
         self.opt.step()
@@ -325,7 +342,9 @@ class ConvNumpy:
         a = np.maximum(h, 0)
         blocks = a.reshape(n, 14, 2, 14, 2, 16)
         pooled = blocks.max(axis=(2, 4))
-        flat = pooled.transpose(0, 3, 1, 2).reshape(n, 3136)  # (C, H, W) order, as the other frameworks
+        flat = pooled.transpose(0, 3, 1, 2).reshape(
+            n, 3136
+        )  # (C, H, W) order, as the other frameworks
         z = flat @ W2.T + b2
         zmax = z.max(axis=1, keepdims=True)
         e = np.exp(z - zmax)
@@ -337,6 +356,9 @@ class ConvNumpy:
         gW2, gb2 = d.T @ flat, d.sum(axis=0)
         dpool = (d @ W2).reshape(n, 16, 14, 14).transpose(0, 2, 3, 1)
         mask = blocks == pooled[:, :, None, :, None, :]
+        # MNIST's flat background makes many tied maxima: share the gradient between them
+        # (the total is what matters: tied windows hold identical input columns).
+        mask = mask / mask.sum(axis=(2, 4), keepdims=True)
         dh = (mask * dpool[:, :, None, :, None, :]).reshape(n, 28, 28, 16) * (h > 0)
         d2 = dh.reshape(n * 784, 16)
         gW1, gb1 = (d2.T @ cols).reshape(16, 1, 3, 3), d2.sum(axis=0)
@@ -347,25 +369,34 @@ class ConvNumpy:
 
 def _conv_modules(nn: Any, params: list[np.ndarray], **kw: Any) -> Any:
     model = nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1, **kw), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3136, 10, **kw)
+        nn.Conv2d(1, 16, 3, padding=1, **kw),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(3136, 10, **kw),
     )
     return model
 
 
 class ConvXpnet:
-    def __init__(self, params: list[np.ndarray], data: Batches, lr: float, backend: str = "numpy") -> None:
+    def __init__(
+        self, params: list[np.ndarray], data: Batches, lr: float, backend: str = "numpy"
+    ) -> None:
         import xpnet as xn
         from xpnet import nn
 
         self.xn, self.nn, self.data, self.backend = xn, nn, data, xn.get_backend(backend)
         self.model = _conv_modules(nn, params, backend=self.backend)
-        self.model.load_state_dict({"0.weight": params[0], "0.bias": params[1], "4.weight": params[2], "4.bias": params[3]})
+        self.model.load_state_dict(
+            {"0.weight": params[0], "0.bias": params[1], "4.weight": params[2], "4.bias": params[3]}
+        )
         self.opt = xn.optim.SGD(self.model.parameters(), lr=lr)
 
     def step(self) -> float:
         x, y = self.data.next()
         loss = self.nn.functional.cross_entropy(
-            self.model(self.xn.tensor(x, backend=self.backend)), self.xn.tensor(y, backend=self.backend)
+            self.model(self.xn.tensor(x, backend=self.backend)),
+            self.xn.tensor(y, backend=self.backend),
         )
         self.opt.zero_grad()
         loss.backward()
@@ -379,12 +410,19 @@ class ConvTorch:
 
         self.torch, self.data = torch, data
         self.model = _conv_modules(torch.nn, params)
-        self.model.load_state_dict({k: torch.from_numpy(v) for k, v in zip(["0.weight", "0.bias", "4.weight", "4.bias"], params, strict=True)})
+        self.model.load_state_dict(
+            {
+                k: torch.from_numpy(v)
+                for k, v in zip(["0.weight", "0.bias", "4.weight", "4.bias"], params, strict=True)
+            }
+        )
         self.opt = torch.optim.SGD(self.model.parameters(), lr=lr)
 
     def step(self) -> float:
         x, y = self.data.next()
-        loss = self.torch.nn.functional.cross_entropy(self.model(self.torch.from_numpy(x)), self.torch.from_numpy(y))
+        loss = self.torch.nn.functional.cross_entropy(
+            self.model(self.torch.from_numpy(x)), self.torch.from_numpy(y)
+        )
         self.opt.zero_grad()
         loss.backward()
         self.opt.step()

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install -q --disable-pip-version-check -e ".[test]" torch==2.13.0 jax==0.10.2
-python3 -m ruff check xpnet tests examples
-python3 -m ruff format --check xpnet tests examples
+python3 -m ruff check xpnet tests examples bench
+python3 -m ruff format --check xpnet tests examples bench
 python3 -m mypy
 python3 -m pytest "$@"

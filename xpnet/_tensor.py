@@ -195,6 +195,7 @@ class Tensor:
         """Replace the values in place (optimizers, setitem); bumps the version counter."""
         self.data = data
         self._version += 1
+        _counter[0] += 1
 
     # -- indexing --------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:
@@ -205,24 +206,36 @@ class Tensor:
 
     # -- operators -------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
+        t = type(other)
+        if t is Tensor or (t is float and self.data.dtype in self.backend._float_dtypes):
+            return _E.add_p(self, other)
         return _ops.add(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
         return _ops.add(other, self)
 
     def __sub__(self, other: Any) -> Tensor:
+        t = type(other)
+        if t is Tensor or (t is float and self.data.dtype in self.backend._float_dtypes):
+            return _E.subtract_p(self, other)
         return _ops.subtract(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return _ops.subtract(other, self)
 
     def __mul__(self, other: Any) -> Tensor:
+        t = type(other)
+        if t is Tensor or (t is float and self.data.dtype in self.backend._float_dtypes):
+            return _E.multiply_p(self, other)
         return _ops.multiply(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
         return _ops.multiply(other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
+        t = type(other)
+        if t is Tensor or (t is float and self.data.dtype in self.backend._float_dtypes):
+            return _E.divide_p(self, other)
         return _ops.divide(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
@@ -407,4 +420,6 @@ def _wrap(data: Any, backend: Backend) -> Tensor:
 
 
 from . import ops as _ops  # noqa: E402  (ops build on Tensor; bound here to break the cycle)
+from .autodiff._primitive import inplace_count as _counter  # noqa: E402
+from .ops import _elementwise as _E  # noqa: E402
 from .ops import _inplace  # noqa: E402

@@ -39,6 +39,10 @@ def _other_backend(b: xn.Backend) -> xn.Backend:
     return xn.get_backend("array_api_strict" if b.name == "numpy" else "numpy")
 
 
+def _sig(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
@@ -308,6 +312,28 @@ SPECS: list[Spec] = [
         lambda c: xn.nn.functional.fold(c, (2, 2, 5, 6), **GEOM),
         _fold_ref,
         [(12, 2 * 5 * 2)],
+    ),
+    Spec(
+        "linear",
+        "linear-fused",
+        lambda x, w, b: xn.nn.functional.linear(x, w, b),
+        lambda x, w, b: x @ w.T + b,
+        [(2, 4, 3), (5, 3), (5,)],
+    ),
+    Spec(
+        "softmax_cross_entropy",
+        "softmax_cross_entropy-fused",
+        lambda x, y: xn.ops._fused_losses.softmax_cross_entropy_p(x, y),
+        lambda x, y: _lse(x, 1)[:, 0] - x[np.arange(len(y)), y],
+        [(5, 4), (5,)],
+        ints={1: np.array([0, 3, 1, 1, 2])},
+    ),
+    Spec(
+        "binary_cross_entropy",
+        "binary_cross_entropy-fused",
+        lambda p, t: xn.ops._fused_losses.binary_cross_entropy_p(xn.sigmoid(p), xn.sigmoid(t)),
+        lambda p, t: -(_sig(t) * np.log(_sig(p)) + (1 - _sig(t)) * np.log(1 - _sig(p))),
+        [(2, 3), (2, 3)],
     ),
     Spec(
         "transfer",

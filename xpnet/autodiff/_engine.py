@@ -17,35 +17,45 @@ from .._tensor import Tensor, _wrap
 from ._anomaly import _enabled as _anomaly_flag
 from ._anomaly import check_backward, is_anomaly_enabled
 from ._mode import set_grad_enabled
+from ._primitive import inplace_count
 
 
-def toposort(roots: Sequence[Tensor]) -> list[Tensor]:
-    """Tensors that require grad reachable from ``roots``, each after all its consumers."""
-    order: list[Tensor] = []
-    seen: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots if r.requires_grad]
+def dependencies(roots: Sequence[Tensor]) -> dict[int, int]:
+    """For each tensor that requires grad and is reachable from ``roots``: how many uses it has.
+
+    One iterative depth-first pass. Backward then processes a tensor once all its
+    uses have sent their cotangents (Kahn's order), with no separate sort.
+    """
+    deps: dict[int, int] = {}
+    stack = [r for r in roots if r.requires_grad]
+    seen = {id(r) for r in stack}
     while stack:
-        t, expanded = stack.pop()
-        if expanded:
-            order.append(t)
-            continue
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        stack.append((t, True))
-        node = t._node
+        node = stack.pop()._node
         if node is None:
             continue
-        if node.inputs is None:
+        inputs = node.inputs
+        if inputs is None:
             raise GraphError(
                 f"backward through the graph a second time: the node of {node.prim.name} was "
                 "freed by an earlier backward(); pass retain_graph=True to the first call"
             )
-        for a in node.inputs:
-            if isinstance(a, Tensor) and a.requires_grad and id(a) not in seen:
-                stack.append((a, False))
-    order.reverse()
-    return order
+        for a in inputs:
+            if (type(a) is Tensor or isinstance(a, Tensor)) and a.requires_grad:
+                k = id(a)
+                deps[k] = deps.get(k, 0) + 1
+                if k not in seen:
+                    seen.add(k)
+                    stack.append(a)
+    return deps
+
+
+def _astype(g: Tensor, dtype: object) -> Tensor:
+    from ..ops._elementwise import astype_p
+
+    return astype_p(g, dtype=dtype)
+
+
+astype_p = _astype
 
 
 def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -107,43 +117,54 @@ def backward(
 
     wanted = {id(t): k for k, t in enumerate(inputs)} if inputs is not None else None
     found: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
-    order = toposort(roots)
+    deps = dependencies(roots)
+    ready = [r for r in {id(r): r for r in roots}.values() if r.requires_grad and id(r) not in deps]
     anomaly = is_anomaly_enabled()
     # In anomaly mode the rules' own ops are not checked as forward ops: each
     # cotangent is checked once, and blamed on the backward of its primitive.
     with set_grad_enabled(create_graph), _anomaly_off() if anomaly else contextlib.nullcontext():
-        for k, t in enumerate(order):
-            order[k] = None  # type: ignore[call-overload]  # drop our reference as we go
+        while ready:
+            t = ready.pop()
             g = cot.pop(id(t), None)
-            if g is None:
-                continue
-            if wanted is not None and id(t) in wanted:
-                found[wanted[id(t)]] = g
             node = t._node
+            if g is not None and wanted is not None and id(t) in wanted:
+                found[wanted[id(t)]] = g
             if node is None:
-                if wanted is None:
+                if g is not None and wanted is None:
                     t.grad = g if t.grad is None else t.grad + g
                 continue
             args = node.inputs
             assert args is not None
-            _check_versions(node, args)
+            if (
+                g is not None and node.stamp != inplace_count[0]
+            ):  # an in-place change happened: check inputs
+                _check_versions(node, args)
             prim, params = node.prim, node.params
+            rules = prim.vjps if prim.vjp_argnum is None else None
             for i, a in enumerate(args):
-                if not (isinstance(a, Tensor) and a.requires_grad):
+                if not (type(a) is Tensor or isinstance(a, Tensor)) or not a.requires_grad:
                     continue
-                if wanted is not None and a._node is None and id(a) not in wanted:
-                    continue  # a leaf nobody asked about
-                ga = prim.vjp(i, g, t, args, params)
+                key = id(a)
+                left = deps[key] - 1
+                deps[key] = left
+                if left == 0:
+                    ready.append(a)
+                if g is None or (wanted is not None and a._node is None and key not in wanted):
+                    continue  # nothing flows here, or a leaf nobody asked about
+                rule = rules[i] if rules is not None and i < len(rules) else None
+                ga = (
+                    rule(g, t, *args, **params)
+                    if rule is not None
+                    else prim.vjp(i, g, t, args, params)
+                )
                 if anomaly:
                     check_backward(prim.name, i, ga, node.stack)
                 if ga.data.shape != a.data.shape:
                     ga = sum_to(ga, a.shape)
                 if ga.data.dtype != a.data.dtype:
-                    from ..ops._elementwise import astype_p
-
                     ga = astype_p(ga, dtype=a.dtype)
-                prev = cot.get(id(a))
-                cot[id(a)] = ga if prev is None else prev + ga
+                prev = cot.get(key)
+                cot[key] = ga if prev is None else prev + ga
             if not retain_graph:
                 node.inputs = None
                 node.params = {}

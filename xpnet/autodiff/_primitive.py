@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._errors import BackendError, DeviceError, DTypeError, ShapeError, XpnetError
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor, _new
 from ._anomaly import _enabled as _anomaly
 from ._anomaly import check_forward
 from ._mode import _enabled
@@ -20,6 +20,9 @@ from ._mode import _enabled
 VjpRule = Callable[..., Tensor]
 
 PRIMITIVES: dict[str, Primitive] = {}
+# Bumped by every in-place change of any tensor: a backward pass checks a node's
+# input versions only when the count moved since the node was recorded.
+inplace_count = [0]
 
 
 class Node:
@@ -30,7 +33,7 @@ class Node:
     ``inputs`` becomes None once backward has used and freed the node.
     """
 
-    __slots__ = ("inputs", "params", "prim", "stack", "versions")
+    __slots__ = ("inputs", "params", "prim", "stack", "stamp", "versions")
 
     def __init__(self, prim: Primitive, inputs: tuple[Any, ...], params: dict[str, Any]) -> None:
         self.prim = prim
@@ -38,7 +41,8 @@ class Node:
         self.params = params
         self.stack: str | None = None  # the creating source line, kept in anomaly mode
         # In-place changes bump a tensor's version; backward checks they did not happen.
-        self.versions = tuple(a._version for a in inputs if isinstance(a, Tensor))
+        self.versions = tuple([a._version for a in inputs if isinstance(a, Tensor)])
+        self.stamp = inplace_count[0]
 
 
 class Primitive:
@@ -97,14 +101,16 @@ class Primitive:
         return rule(g, ans, *args, **params)
 
     def __call__(self, *args: Any, **params: Any) -> Tensor:
+        # The hot path of every op: kept flat on purpose (no helper calls, one pass).
         backend = None
         arrays = []
         needs_grad = False
         for a in args:
-            if isinstance(a, Tensor):
+            if type(a) is Tensor or isinstance(a, Tensor):
+                b = a.backend
                 if backend is None:
-                    backend = a.backend
-                elif a.backend is not backend:
+                    backend = b
+                elif b is not backend:
                     raise _mismatch(self.name, args)
                 arrays.append(a.data)
                 if a.requires_grad:
@@ -119,14 +125,22 @@ class Primitive:
             raise
         except Exception as e:
             raise _explain(self.name, args, params, e) from e
-        t = _wrap(out, backend)
-        stack = None
+        t = _new(Tensor)
+        t.data = out
+        t.backend = backend
+        t.grad = None
+        t._version = 0
         if _anomaly.get():
             stack = check_forward(self.name, out, backend, ", ".join(describe(a) for a in args))
-        if needs_grad and _enabled.get() and backend.is_float(out.dtype):
+        else:
+            stack = None
+        if needs_grad and _enabled.get() and out.dtype in backend._float_dtypes:
             t.requires_grad = True
             t._node = node = Node(self, args, params)
             node.stack = stack
+        else:
+            t.requires_grad = False
+            t._node = None
         return t
 
 

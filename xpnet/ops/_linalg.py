@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._errors import ShapeError
 from .._tensor import Tensor
 from ..autodiff._primitive import Primitive, describe
@@ -29,3 +31,13 @@ def matmul(x: Tensor, y: Tensor) -> Tensor:
             f"must equal the {'only' if len(ys) == 1 else 'second-to-last'} axis of y ({k_y})"
         )
     return matmul_p(x, y)
+
+
+def _linear(xp: Any, x: Any, w: Any, *bias: Any) -> Any:
+    out = xp.matmul(x, xp.matrix_transpose(w))
+    return out + bias[0] if bias else out
+
+
+# Fused x @ w.T (+ b): one primitive instead of transpose, matmul and add, and a
+# bias gradient summed directly instead of through the engine's unbroadcasting.
+linear_p = Primitive("linear", _linear)

@@ -8,8 +8,9 @@ from typing import Any
 
 from .._tensor import Tensor
 from ..ops._creation import zeros_like
-from ..ops._elementwise import maximum, sqrt
+from ..ops._elementwise import maximum
 from ._optimizer import Optimizer
+from ._update import add_, mul_, sub_
 
 
 class Adam(Optimizer):
@@ -51,20 +52,22 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = zeros_like(p)
         if wd and self._decoupled:
-            p *= 1.0 - lr * wd
-        g = grad + p * wd if (wd and not self._decoupled) else grad
+            mul_(p, 1.0 - lr * wd)
+        g = grad.data + p.data * wd if (wd and not self._decoupled) else grad.data
         state["step"] += 1
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m *= b1
-        m += g * (1.0 - b1)
-        v *= b2
-        v += g * g * (1.0 - b2)
+        mul_(m, b1)
+        add_(m, g * (1.0 - b1))
+        mul_(v, b2)
+        add_(v, g * g * (1.0 - b2))
+        second = v
         if group["amsgrad"]:
-            vmax = state["max_exp_avg_sq"] = maximum(state["max_exp_avg_sq"], v)
-            v = vmax
-        denom = sqrt(v) * (1.0 / math.sqrt(1.0 - b2**t)) + eps
-        p -= m / denom * (lr / (1.0 - b1**t))
+            state["max_exp_avg_sq"] = vmax = maximum(state["max_exp_avg_sq"], v)
+            second = vmax
+        xp = p.backend.xp
+        denom = xp.sqrt(second.data) * (1.0 / math.sqrt(1.0 - b2**t)) + eps
+        sub_(p, m.data / denom * (lr / (1.0 - b1**t)))
 
 
 class AdamW(Adam):

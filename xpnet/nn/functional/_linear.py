@@ -6,7 +6,7 @@ from ..._errors import ShapeError
 from ..._tensor import Tensor, _wrap
 from ...backend import Generator, default_generator
 from ...ops import _elementwise as E
-from ...ops._linalg import matmul
+from ...ops._linalg import linear_p
 from ...ops._shape import reshape, take
 
 
@@ -17,8 +17,9 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features, but the weight "
             f"{weight.shape} expects {weight.shape[1]} (in_features)"
         )
-    out = matmul(x, weight.mT)
-    return out if bias is None else out + bias
+    if x.ndim == 0:
+        raise ShapeError("linear: the input must have at least 1 dimension")
+    return linear_p(x, weight) if bias is None else linear_p(x, weight, bias)
 
 
 def dropout(

@@ -11,21 +11,12 @@ from ..._tensor import Tensor
 from ...autodiff._primitive import describe
 from ...ops import _elementwise as E
 from ...ops._composite import log_softmax
+from ...ops._fused_losses import binary_cross_entropy_p, softmax_cross_entropy_p
 from ...ops._reduce import mean, sum
 from ...ops._shape import expand_dims, permute_dims, reshape, take, take_along_axis
 from ._activation import softplus
 
 _REDUCTIONS = ("mean", "sum", "none")
-
-
-def _clamped_log(x: Tensor) -> Tensor:
-    """log(x) clamped below at -100, as PyTorch's binary_cross_entropy does.
-
-    log is never evaluated at 0 (no warning, no -inf), and no tiny constant is
-    needed that a flush-to-zero CPU or GPU would turn into 0.
-    """
-    positive = x > 0
-    return E.where(positive, E.maximum(E.log(E.where(positive, x, 1.0)), -100.0), -100.0)
 
 
 def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
@@ -74,9 +65,7 @@ def binary_cross_entropy(
 ) -> Tensor:
     """-(t log p + (1 - t) log(1 - p)) for probabilities ``input``; logs are clamped at -100."""
     _same_shape(input, target, "binary_cross_entropy")
-    log_p = _clamped_log(input)
-    log_q = _clamped_log(1.0 - input)
-    loss = -(target * log_p + (1.0 - target) * log_q)
+    loss = binary_cross_entropy_p(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, "binary_cross_entropy")
@@ -108,7 +97,8 @@ def _classes_last(x: Tensor) -> Tensor:
     return reshape(permute_dims(x, axes), (-1, x.shape[1]))
 
 
-def _check_labels(input: Tensor, target: Tensor, op: str, ignore_index: int) -> None:
+def _check_labels(input: Tensor, target: Tensor, op: str, ignore_index: int) -> bool:
+    """Validate class-index targets (one host copy of the labels); True when some are ignored."""
     b = target.backend
     if b.is_float(target.dtype) or b.dtype_name(target.dtype) == "bool":
         raise DTypeError(
@@ -127,6 +117,7 @@ def _check_labels(input: Tensor, target: Tensor, op: str, ignore_index: int) -> 
         raise IndexError(
             f"{op}: class index {int(bad[0])} is out of range for {c} classes (valid: 0..{c - 1})"
         )
+    return bool((host == ignore_index).any())
 
 
 def nll_loss(
@@ -191,8 +182,8 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     c = input.shape[1]
-    logp = _classes_last(log_softmax(input, axis=1))
     if target.backend.is_float(target.dtype) and target.shape == input.shape:
+        logp = _classes_last(log_softmax(input, axis=1))
         probs = _classes_last(target)
         if label_smoothing:
             probs = probs * (1.0 - label_smoothing) + label_smoothing / c
@@ -201,8 +192,20 @@ def cross_entropy(
         if reduction == "none":
             return reshape(loss, (input.shape[0], *input.shape[2:]))
         return _reduce(loss, reduction, "cross_entropy")
-    _check_labels(input, target, "cross_entropy", ignore_index)
+    ignored = _check_labels(input, target, "cross_entropy", ignore_index)
     labels = reshape(target, (-1,))
+    if (
+        weight is None
+        and not label_smoothing
+        and not ignored
+        and reduction in ("mean", "sum", "none")
+    ):
+        # The common case: one fused primitive (stable log-sum-exp, VJP softmax - onehot).
+        per_sample = softmax_cross_entropy_p(_classes_last(input), labels)
+        if reduction == "none":
+            return reshape(per_sample, target.shape)
+        return _reduce(per_sample, reduction, "cross_entropy")
+    logp = _classes_last(log_softmax(input, axis=1))
     nll = _nll(logp, labels, weight, ignore_index, reduction, target.shape)
     if not label_smoothing:
         return nll
