@@ -64,3 +64,29 @@ def load(args: Any, image_shape: tuple[int, ...]) -> tuple[Any, Any, Any, str]:
         xn.data.DataLoader(xn.data.ArrayDataset(prep(xs), ys.astype(np.int64)), 1000, **kw),
     )
     return (*loaders, f"{source}: {len(train)} train / {len(val)} validation / {len(xs)} test")
+
+
+def train_and_report(
+    args: Any, name: str, model: Any, opt: Any, sched: Any, loaders: tuple[Any, Any, Any]
+) -> dict:
+    """fit() with validation, checkpoint and resume in --out; then the test accuracy and a plot."""
+    import time
+    from pathlib import Path
+
+    train, val, test = loaders
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    loss_fn = xn.nn.functional.cross_entropy
+    t0 = time.perf_counter()
+    history = xn.train.fit(
+        model, loss_fn, opt, train, args.epochs, val_loader=val, scheduler=sched,
+        checkpoint=out / f"{name}.xpn", resume=args.resume, progress=not args.quiet,
+    )  # fmt: skip
+    seconds = time.perf_counter() - t0
+    test_metrics = xn.train.evaluate(model, loss_fn, test, ["accuracy"])
+    plot = history.plot(out / f"{name}.png")
+    print(
+        f"test accuracy {test_metrics['accuracy']:.4f} (loss {test_metrics['loss']:.4f}) after {len(history)} "
+        f"epochs in {seconds:.1f} s; checkpoint {out / f'{name}.xpn'}, plot {plot}"
+    )
+    return {"test_accuracy": test_metrics["accuracy"], "seconds": seconds, "epochs": len(history)}

@@ -12,12 +12,11 @@ per-epoch validation accuracy and the final test accuracy; saves a checkpoint
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mnist_common import load, parser
+from mnist_common import load, parser, train_and_report
 
 import xpnet as xn
 from xpnet import nn
@@ -43,21 +42,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     model = build(backend=backend)
     opt = xn.optim.Adam(model.parameters(), lr=args.lr)
     sched = xn.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    history = xn.train.fit(
-        model, nn.functional.cross_entropy, opt, train, args.epochs, val_loader=val, scheduler=sched,
-        checkpoint=out / "mnist_mlp.xpn", resume=args.resume, progress=not args.quiet,
-    )  # fmt: skip
-    seconds = time.perf_counter() - t0
-    test_metrics = xn.train.evaluate(model, nn.functional.cross_entropy, test, ["accuracy"])
-    plot = history.plot(out / "mnist_mlp.png")
-    print(
-        f"test accuracy {test_metrics['accuracy']:.4f} (loss {test_metrics['loss']:.4f}) after "
-        f"{len(history)} epochs in {seconds:.1f} s; checkpoint {out / 'mnist_mlp.xpn'}, plot {plot}"
-    )
-    return {"test_accuracy": test_metrics["accuracy"], "seconds": seconds, "epochs": len(history)}
+    return train_and_report(args, "mnist_mlp", model, opt, sched, (train, val, test))
 
 
 if __name__ == "__main__":

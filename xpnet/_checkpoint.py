@@ -19,19 +19,18 @@ and load onto any backend and device.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
 import math
 import os
-import uuid
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from ._atomic import atomic_write
 from ._errors import CheckpointError
 from ._tensor import Tensor
 
@@ -104,27 +103,14 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
             for n, a in arrays.items()
         },
     }
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as z:
-                z.writestr("meta.json", json.dumps(meta))
-                for name, a in arrays.items():
-                    with z.open(f"{name}.npy", "w", force_zip64=True) as entry:
-                        np.lib.format.write_array(entry, _contiguous(a), allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    def write(f: BinaryIO) -> None:
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as z:
+            z.writestr("meta.json", json.dumps(meta))
+            for name, a in arrays.items():
+                with z.open(f"{name}.npy", "w", force_zip64=True) as entry:
+                    np.lib.format.write_array(entry, _contiguous(a), allow_pickle=False)
+
+    atomic_write(target, write)
 
 
 def _decode(node: Any, arrays: dict[str, np.ndarray], backend: Any, device: Any) -> Any:

@@ -3,16 +3,15 @@ small subset shipped inside the package for runs without a copy."""
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import os
 import urllib.request
-import uuid
 from pathlib import Path
 
 import numpy as np
 
+from .._atomic import atomic_write
 from .._errors import XpnetError
 
 # MD5 of the uncompressed IDX bytes, as published with MNIST.
@@ -95,18 +94,7 @@ def _download(url: str, target: Path, md5: str) -> None:
         raise DatasetError(f"download of {url}: not valid gzip ({e})") from e
     if hashlib.md5(raw).hexdigest() != md5:
         raise DatasetError(f"download of {url}: checksum mismatch; nothing was stored")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    atomic_write(target, lambda f: f.write(data))
 
 
 def load_mnist(

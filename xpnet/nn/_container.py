@@ -8,13 +8,8 @@ from typing import Any
 from ._module import Module
 
 
-class Sequential(Module):
-    """Modules applied one after another."""
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        for i, m in enumerate(modules):
-            self.add_module(str(i), m)
+class _ModuleSequence(Module):
+    """Submodules named "0", "1", ... in order, with list-like access."""
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -25,9 +20,18 @@ class Sequential(Module):
     def __getitem__(self, i: int) -> Module:
         return list(self._modules.values())[i]
 
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), module)
+    def append(self, module: Module) -> Any:
+        self.add_module(str(len(self._modules)), module)
         return self
+
+
+class Sequential(_ModuleSequence):
+    """Modules applied one after another."""
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        for m in modules:
+            self.append(m)
 
     def forward(self, x: Any) -> Any:
         for m in self._modules.values():
@@ -35,28 +39,14 @@ class Sequential(Module):
         return x
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered."""
 
     def __init__(self, modules: Iterable[Module] = ()) -> None:
         super().__init__()
-        for m in modules:
-            self.append(m)
-
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self._modules)), module)
-        return self
+        self.extend(modules)
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         for m in modules:
             self.append(m)
         return self
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
