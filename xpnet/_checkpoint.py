@@ -103,6 +103,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
             for n, a in arrays.items()
         },
     }
+
     def write(f: BinaryIO) -> None:
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as z:
             z.writestr("meta.json", json.dumps(meta))

@@ -192,10 +192,14 @@ class Tensor:
         return self
 
     def _set_data(self, data: Any) -> None:
-        """Replace the values in place (optimizers, setitem); bumps the version counter."""
+        """Replace the values in place (optimizers, setitem); moves the version forward.
+
+        ``_version`` is the global in-place count at the tensor's last change (0:
+        never changed), so backward can tell whether an input changed after use.
+        """
         self.data = data
-        self._version += 1
         _counter[0] += 1
+        self._version = _counter[0]
 
     # -- indexing --------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:

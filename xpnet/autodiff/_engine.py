@@ -19,6 +19,8 @@ from ._anomaly import check_backward, is_anomaly_enabled
 from ._mode import set_grad_enabled
 from ._primitive import inplace_count
 
+_FREED: dict[str, object] = {}  # the params of a freed node (shared, never written)
+
 
 def dependencies(roots: Sequence[Tensor]) -> dict[int, int]:
     """For each tensor that requires grad and is reachable from ``roots``: how many uses it has.
@@ -122,12 +124,14 @@ def backward(
     anomaly = is_anomaly_enabled()
     # In anomaly mode the rules' own ops are not checked as forward ops: each
     # cotangent is checked once, and blamed on the backward of its primitive.
+    now = inplace_count[0]  # rules never change tensors in place
+    pop_ready, push_ready, pop_cot = ready.pop, ready.append, cot.pop
     with set_grad_enabled(create_graph), _anomaly_off() if anomaly else contextlib.nullcontext():
         while ready:
-            t = ready.pop()
-            g = cot.pop(id(t), None)
+            t = pop_ready()
+            g = pop_cot(id(t), None)
             node = t._node
-            if g is not None and wanted is not None and id(t) in wanted:
+            if wanted is not None and g is not None and id(t) in wanted:
                 found[wanted[id(t)]] = g
             if node is None:
                 if g is not None and wanted is None:
@@ -136,8 +140,8 @@ def backward(
             args = node.inputs
             assert args is not None
             if (
-                g is not None and node.stamp != inplace_count[0]
-            ):  # an in-place change happened: check inputs
+                g is not None and node.stamp != now
+            ):  # some tensor changed in place since: check the inputs
                 _check_versions(node, args)
             prim, params = node.prim, node.params
             rules = prim.vjps if prim.vjp_argnum is None else None
@@ -148,26 +152,29 @@ def backward(
                 left = deps[key] - 1
                 deps[key] = left
                 if left == 0:
-                    ready.append(a)
+                    push_ready(a)
                 if g is None or (wanted is not None and a._node is None and key not in wanted):
                     continue  # nothing flows here, or a leaf nobody asked about
                 rule = rules[i] if rules is not None and i < len(rules) else None
-                ga = (
-                    rule(g, t, *args, **params)
-                    if rule is not None
-                    else prim.vjp(i, g, t, args, params)
-                )
+                if rule is None:
+                    ga = prim.vjp(i, g, t, args, params)
+                elif params:
+                    ga = rule(g, t, *args, **params)
+                else:
+                    ga = rule(g, t, *args)
                 if anomaly:
                     check_backward(prim.name, i, ga, node.stack)
-                if ga.data.shape != a.data.shape:
+                gd = ga.data
+                ad = a.data
+                if gd.shape != ad.shape:
                     ga = sum_to(ga, a.shape)
-                if ga.data.dtype != a.data.dtype:
+                if gd.dtype != ad.dtype:
                     ga = astype_p(ga, dtype=a.dtype)
                 prev = cot.get(key)
                 cot[key] = ga if prev is None else prev + ga
             if not retain_graph:
                 node.inputs = None
-                node.params = {}
+                node.params = _FREED
     return tuple(found) if inputs is not None else None
 
 
@@ -181,15 +188,11 @@ def _anomaly_off() -> Iterator[None]:
 
 
 def _check_versions(node: object, args: tuple[object, ...]) -> None:
-    versions = node.versions  # type: ignore[attr-defined]
-    k = 0
+    stamp = node.stamp  # type: ignore[attr-defined]
     for a in args:
-        if isinstance(a, Tensor):
-            if a._version != versions[k]:
-                raise GraphError(
-                    f"a {node.prim.name} input of shape {a.shape} was modified in place "  # type: ignore[attr-defined]
-                    f"after it was used (version {versions[k]}, now {a._version}); its "
-                    "gradient would be wrong. Clone it before changing it, or change it "
-                    "under no_grad before the forward pass"
-                )
-            k += 1
+        if isinstance(a, Tensor) and a._version > stamp:
+            raise GraphError(
+                f"a {node.prim.name} input of shape {a.shape} was modified in place "  # type: ignore[attr-defined]
+                "after it was used; its gradient would be wrong. Clone it before changing it, "
+                "or change it under no_grad before the forward pass"
+            )

@@ -20,8 +20,9 @@ from ._mode import _enabled
 VjpRule = Callable[..., Tensor]
 
 PRIMITIVES: dict[str, Primitive] = {}
-# Bumped by every in-place change of any tensor: a backward pass checks a node's
-# input versions only when the count moved since the node was recorded.
+# Bumped by every in-place change of any tensor, which then records the new count
+# as its ``_version``. A node remembers the count when it was recorded: an input
+# whose ``_version`` is larger was changed in place afterwards.
 inplace_count = [0]
 
 
@@ -33,16 +34,14 @@ class Node:
     ``inputs`` becomes None once backward has used and freed the node.
     """
 
-    __slots__ = ("inputs", "params", "prim", "stack", "stamp", "versions")
+    __slots__ = ("inputs", "params", "prim", "stack", "stamp")
 
     def __init__(self, prim: Primitive, inputs: tuple[Any, ...], params: dict[str, Any]) -> None:
         self.prim = prim
         self.inputs: tuple[Any, ...] | None = inputs
         self.params = params
         self.stack: str | None = None  # the creating source line, kept in anomaly mode
-        # In-place changes bump a tensor's version; backward checks they did not happen.
-        self.versions = tuple([a._version for a in inputs if isinstance(a, Tensor)])
-        self.stamp = inplace_count[0]
+        self.stamp = inplace_count[0]  # see inplace_count
 
 
 class Primitive:
