@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 
-def atomic_write(target: Path, write: Callable[[BinaryIO], None]) -> None:
+def atomic_write(target: Path, write: Callable[[BinaryIO], object]) -> None:
     """Call ``write(f)`` on a temporary file, then make it ``target`` in one rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
