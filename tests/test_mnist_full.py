@@ -11,7 +11,9 @@ from .test_examples import _load
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (SHARED / "train-images-idx3-ubyte.gz").exists(), reason="no ../shared/data/mnist"),
+    pytest.mark.skipif(
+        not (SHARED / "train-images-idx3-ubyte.gz").exists(), reason="no ../shared/data/mnist"
+    ),
 ]
 
 
