@@ -51,13 +51,11 @@ def dependencies(roots: Sequence[Tensor]) -> dict[int, int]:
     return deps
 
 
-def _astype(g: Tensor, dtype: object) -> Tensor:
-    from ..ops._elementwise import astype_p
+def _cast(g: Tensor, dtype: object) -> Tensor:
+    """``g`` as ``dtype`` (a cotangent promoted past its input's dtype, e.g. by a float64 operand)."""
+    from ..ops._elementwise import astype_p  # the ops import the engine: bound at call time
 
     return astype_p(g, dtype=dtype)
-
-
-astype_p = _astype
 
 
 def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -169,7 +167,7 @@ def backward(
                 if gd.shape != ad.shape:
                     ga = sum_to(ga, a.shape)
                 if gd.dtype != ad.dtype:
-                    ga = astype_p(ga, dtype=a.dtype)
+                    ga = _cast(ga, a.dtype)
                 prev = cot.get(key)
                 cot[key] = ga if prev is None else prev + ga
             if not retain_graph:

@@ -176,6 +176,18 @@ class Backend:
         """Copy ``arr`` (an array of this library) to this backend's device."""
         return arr.to_device(self.device)
 
+    def receive(self, arr: Array, src: Backend) -> Array:
+        """``arr``, an array of backend ``src``, as an array of this backend and device.
+
+        Within one library it moves device to device; across libraries it goes
+        through a host NumPy copy.
+        """
+        if src is self:
+            return arr
+        if src.name == self.name:
+            return self.to_device(arr)
+        return self.from_numpy(src.to_numpy(arr))
+
     def synchronize(self) -> None:
         """Wait for queued device work (a no-op on the CPU)."""
 

@@ -280,9 +280,7 @@ def _move(t: Tensor, device: Any, backend: Any, dtype: Any) -> None:
     dst = (
         get_backend(backend if backend is not None else src, device) if (backend or device) else src
     )
-    data = t.data
-    if dst is not src:
-        data = dst.to_device(data) if dst.name == src.name else dst.from_numpy(src.to_numpy(data))
+    data = dst.receive(t.data, src)
     if dtype is not None and dst.is_float(data.dtype):
         data = dst.xp.astype(data, dst.dtype(dtype))
     t.backend = dst
@@ -293,10 +291,7 @@ def _assign(t: Tensor, value: Any) -> None:
     """Replace ``t``'s values with ``value`` converted to ``t``'s backend, device and dtype."""
     b = t.backend
     if isinstance(value, Tensor):
-        src = value.backend
-        data = value.data
-        if src is not b:
-            data = b.to_device(data) if src.name == b.name else b.from_numpy(src.to_numpy(data))
+        data = b.receive(value.data, value.backend)
     else:
         data = b.asarray(value)
     if data.dtype != t.dtype:

@@ -13,8 +13,9 @@ from ._common import NondiffOp, normalize_axes, normalize_axis
 def _reduction(fn_name: str) -> Any:
     def impl(xp: Any, x: Any, *, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
         out = getattr(xp, fn_name)(x, axis=axis, keepdims=keepdims)
-        # NumPy returns scalars for full reductions; keep arrays everywhere.
-        return out if hasattr(out, "__array_namespace__") else xp.asarray(out)
+        if keepdims or (axis is not None and len(axis) < x.ndim):
+            return out
+        return xp.asarray(out)  # a full reduction: NumPy returns a scalar, keep a 0-d array
 
     return impl
 

@@ -31,9 +31,7 @@ scatter_add_p = Primitive(
 
 
 def _transfer(x: Any, *, src: Any, dst: Any) -> Any:
-    if src.name == dst.name:
-        return dst.to_device(x)
-    return dst.from_numpy(src.to_numpy(x))
+    return dst.receive(x, src)
 
 
 # Moves between backends/devices; not called through bind, since its output

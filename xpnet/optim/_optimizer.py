@@ -1,8 +1,8 @@
 """The Optimizer base class: parameter groups, per-parameter state, state dicts.
 
-Updates run under ``no_grad`` with in-place tensor arithmetic, which updates
-the native arrays in place where the library allows it and swaps in new ones
-where it does not (JAX): one code path either way. State tensors are created
+Updates work on the native arrays through ``optim/_update.py``, in place where
+the library allows it and by swapping in new arrays where it does not (JAX):
+one code path either way. State tensors are created
 with ``zeros_like(param)``, so they live on the parameter's backend and device;
 nothing goes through the host during a step.
 """

@@ -7,8 +7,8 @@ from typing import Any
 
 from .._tensor import Tensor
 from ..ops._creation import full_like, zeros_like
-from ..ops._elementwise import sqrt
 from ._optimizer import Optimizer
+from ._update import add_, mul_, sub_
 
 
 class RMSprop(Optimizer):
@@ -46,24 +46,25 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = zeros_like(p)
         state["step"] += 1
-        g = grad + p * wd if wd else grad
+        xp = p.backend.xp
+        g = grad.data + p.data * wd if wd else grad.data
         sq = state["square_avg"]
-        sq *= a
-        sq += g * g * (1.0 - a)
+        mul_(sq, a)
+        add_(sq, g * g * (1.0 - a))
         if group["centered"]:
             ga = state["grad_avg"]
-            ga *= a
-            ga += g * (1.0 - a)
-            avg = sqrt(sq - ga * ga) + group["eps"]
+            mul_(ga, a)
+            add_(ga, g * (1.0 - a))
+            avg = xp.sqrt(sq.data - ga.data * ga.data) + group["eps"]
         else:
-            avg = sqrt(sq) + group["eps"]
+            avg = xp.sqrt(sq.data) + group["eps"]
         if mu:
             buf = state["momentum_buffer"]
-            buf *= mu
-            buf += g / avg
-            p -= buf * group["lr"]
+            mul_(buf, mu)
+            add_(buf, g / avg)
+            sub_(p, buf.data * group["lr"])
         else:
-            p -= g / avg * group["lr"]
+            sub_(p, g / avg * group["lr"])
 
 
 class Adagrad(Optimizer):
@@ -95,8 +96,8 @@ class Adagrad(Optimizer):
             state["sum"] = full_like(p, group["initial_accumulator_value"])
         state["step"] += 1
         wd = group["weight_decay"]
-        g = grad + p * wd if wd else grad
+        g = grad.data + p.data * wd if wd else grad.data
         clr = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"]
-        s += g * g
-        p -= g / (sqrt(s) + group["eps"]) * clr
+        add_(s, g * g)
+        sub_(p, g / (p.backend.xp.sqrt(s.data) + group["eps"]) * clr)
