@@ -37,3 +37,11 @@ class GraphError(XpnetError, RuntimeError):
 
 class CheckpointError(XpnetError, ValueError):
     """A checkpoint file that is not one, is corrupt or truncated, or holds what cannot be saved."""
+
+
+class OutOfRangeError(XpnetError, IndexError):
+    """An index or class label outside the valid range (Embedding rows, cross-entropy classes...)."""
+
+
+class OpError(XpnetError, ValueError, RuntimeError):
+    """An array library failed inside an operation for a reason that fits no other class."""

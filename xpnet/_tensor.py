@@ -26,15 +26,17 @@ class Tensor:
     native array is ``.data``; ``.backend`` is the ``Backend`` it lives on.
     """
 
-    __slots__ = ("__weakref__", "_node", "_version", "backend", "data", "grad", "requires_grad")
+    __slots__ = ("__weakref__", "_node", "_rg", "_vc", "backend", "data", "grad")
     __array_ufunc__ = None  # NumPy defers to our reflected operators (np.float32(2) * t)
 
     data: Any
     backend: Backend
-    requires_grad: bool
     grad: Tensor | None
     _node: Node | None
-    _version: int
+    _rg: bool  # requires_grad (read on every op, so a plain slot)
+    # The version cell, shared with every view of the same memory: [the VERSION clock
+    # at the last in-place change]. None until a view is taken or a change is made.
+    _vc: list[int] | None
 
     def __init__(
         self,
@@ -49,7 +51,7 @@ class Tensor:
 
         t = tensor(data, dtype=dtype, requires_grad=requires_grad, backend=backend, device=device)
         self.data, self.backend = t.data, t.backend
-        self.requires_grad, self.grad, self._node, self._version = requires_grad, None, None, 0
+        self._rg, self.grad, self._node, self._vc = t._rg, None, None, None
 
     # -- description -----------------------------------------------------------
     @property
@@ -71,6 +73,15 @@ class Tensor:
     @property
     def size(self) -> int:
         return math.prod(self.data.shape)
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for differentiation."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
 
     @property
     def is_leaf(self) -> bool:
@@ -177,8 +188,8 @@ class Tensor:
         )
 
     def detach(self) -> Tensor:
-        """The same values, cut from the graph (shares memory)."""
-        return _wrap(self.data, self.backend)
+        """The same values, cut from the graph (shares memory and the version counter)."""
+        return _alias(self)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this leaf as needing gradients; returns ``self``."""
@@ -188,18 +199,29 @@ class Tensor:
             )
         if not requires_grad and self._node is not None:
             raise GraphError("requires_grad_(False) on a non-leaf tensor; use .detach()")
-        self.requires_grad = requires_grad
+        self._rg = bool(requires_grad)
         return self
 
     def _set_data(self, data: Any) -> None:
         """Replace the values in place (optimizers, setitem); moves the version forward.
 
-        ``_version`` is the global in-place count at the tensor's last change (0:
-        never changed), so backward can tell whether an input changed after use.
+        The one way xpnet changes a tensor's values: the version cell (shared with
+        every view of the same memory) takes the new VERSION clock, so a graph node
+        recorded earlier that kept this tensor sees that it changed.
         """
         self.data = data
-        _counter[0] += 1
-        self._version = _counter[0]
+        clock = VERSION[0] + 1
+        VERSION[0] = clock
+        vc = self._vc
+        if vc is None:
+            self._vc = [clock]
+        else:
+            vc[0] = clock
+
+    @property
+    def _version(self) -> int:
+        """The VERSION clock at the last in-place change of this memory (0: never changed)."""
+        return 0 if self._vc is None else self._vc[0]
 
     # -- indexing --------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:
@@ -210,40 +232,28 @@ class Tensor:
 
     # -- operators -------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
-        t = type(other)
-        if t is Tensor or (t is float and self.data.dtype in self.backend._float_dtypes):
-            return _E.add_p(self, other)
-        return _ops.add(self, other)
+        return _E._binary(_E.add_p, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return _ops.add(other, self)
+        return _E._binary(_E.add_p, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        t = type(other)
-        if t is Tensor or (t is float and self.data.dtype in self.backend._float_dtypes):
-            return _E.subtract_p(self, other)
-        return _ops.subtract(self, other)
+        return _E._binary(_E.subtract_p, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _ops.subtract(other, self)
+        return _E._binary(_E.subtract_p, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        t = type(other)
-        if t is Tensor or (t is float and self.data.dtype in self.backend._float_dtypes):
-            return _E.multiply_p(self, other)
-        return _ops.multiply(self, other)
+        return _E._binary(_E.multiply_p, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _ops.multiply(other, self)
+        return _E._binary(_E.multiply_p, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        t = type(other)
-        if t is Tensor or (t is float and self.data.dtype in self.backend._float_dtypes):
-            return _E.divide_p(self, other)
-        return _ops.divide(self, other)
+        return _E._binary(_E.divide_p, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _ops.divide(other, self)
+        return _E._binary(_E.divide_p, other, self)
 
     def __pow__(self, other: Any) -> Tensor:
         return _ops.pow(self, other)
@@ -411,19 +421,41 @@ def _shape_args(args: Sequence[Any]) -> tuple[int, ...]:
     return tuple(args)
 
 
+# The in-place clock: bumped by every in-place change of any tensor. A graph node
+# remembers the clock when it was recorded; an input whose version cell holds a
+# larger value was changed in place afterwards.
+VERSION = [0]
+
+
 def _wrap(data: Any, backend: Backend) -> Tensor:
     """A fresh graph-free Tensor around a native array (the fast internal constructor)."""
     t = _new(Tensor)
     t.data = data
     t.backend = backend
-    t.requires_grad = False
+    t._rg = False
     t.grad = None
     t._node = None
-    t._version = 0
+    t._vc = None
     return t
 
 
-from . import ops as _ops  # noqa: E402  (ops build on Tensor; bound here to break the cycle)
-from .autodiff._primitive import inplace_count as _counter  # noqa: E402
-from .ops import _elementwise as _E  # noqa: E402
-from .ops import _inplace  # noqa: E402
+def _alias(t: Tensor) -> Tensor:
+    """A graph-free Tensor on the same memory as ``t``, sharing its version cell."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+    a = _wrap(t.data, t.backend)
+    a._vc = vc
+    return a
+
+
+# The op modules the methods call: ops build on Tensor, so they bind themselves
+# here when ``xpnet.ops`` is imported (``bind_ops``), and this module imports none.
+_ops: Any = None
+_E: Any = None
+_inplace: Any = None
+
+
+def bind_ops(ops: Any, elementwise: Any, inplace: Any) -> None:
+    global _ops, _E, _inplace
+    _ops, _E, _inplace = ops, elementwise, inplace

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._tensor import Tensor
-from .autodiff._mode import no_grad
+from .autodiff import no_grad
 from .ops import _elementwise as E
 from .ops._creation import tensor, zeros
 

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from ._tensor import Tensor, _wrap
+from .autodiff import no_grad
 from .autodiff._functional import grad
-from .autodiff._mode import no_grad
 from .backend import Generator
 
 

@@ -10,45 +10,72 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from ._tensor import Tensor
+from .autodiff import Node
 
 
-def _label(t: Tensor, name: str | None) -> str:
-    b = t.backend
-    parts = [name] if name else []
-    parts.append(f"{b.dtype_name(t.dtype)}{list(t.shape)}")
-    if t.requires_grad and t.is_leaf:
+def _esc(text: str) -> str:
+    """Text safe inside a DOT double-quoted label."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _label(name: str | None, dtype: str, shape: Any, leaf: bool) -> str:
+    parts = [_esc(name)] if name else []
+    parts.append(f"{dtype}{list(shape)}")
+    if leaf:
         parts.append("requires_grad (leaf)")
     return "\\n".join(parts)
 
 
 def graph(root: Tensor, names: dict[str, Tensor] | None = None) -> str:
-    """DOT text of the graph that produced ``root``; ``names`` labels chosen tensors."""
-    by_id = {id(t): n for n, t in (names or {}).items()}
+    """DOT text of the graph that produced ``root``; ``names`` labels chosen tensors.
+
+    A computed tensor is drawn once per recorded operation (its node); leaves and
+    constants once per tensor.
+    """
+    by_id: dict[int, str] = {}
+    for n, t in (names or {}).items():
+        by_id[id(t)] = n
+        if t._node is not None:
+            by_id[id(t._node)] = n
     lines = ["digraph xpnet {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
     seen: set[int] = set()
-    stack = [root]
+    stack: list[Any] = [root._node or root]
     while stack:
-        t = stack.pop()
-        if id(t) in seen:
+        v = stack.pop()
+        if id(v) in seen:
             continue
-        seen.add(id(t))
-        style = ', style=filled, fillcolor="#cde4ff"' if (t.requires_grad and t.is_leaf) else ""
-        lines.append(f'  t{id(t)} [shape=box, label="{_label(t, by_id.get(id(t)))}"{style}];')
-        node = t._node
-        if node is None:
+        seen.add(id(v))
+        if not isinstance(v, Node):  # a leaf tensor
+            b = v.backend
+            label = _label(by_id.get(id(v)), b.dtype_name(v.dtype), v.shape, v.requires_grad)
+            style = ', style=filled, fillcolor="#cde4ff"' if v.requires_grad else ""
+            lines.append(f'  t{id(v)} [shape=box, label="{label}"{style}];')
             continue
-        op = f"op{id(node)}"
-        lines.append(f'  {op} [shape=ellipse, label="{node.prim.name}"];')
-        lines.append(f"  {op} -> t{id(t)};")
-        for k, a in enumerate(node.inputs or ()):
-            if isinstance(a, Tensor):
+        b = v.backend
+        lines.append(
+            f'  t{id(v)} [shape=box, label="{_label(by_id.get(id(v)), b.dtype_name(v.dtype), v.shape, False)}"];'
+        )
+        op = f"op{id(v)}"
+        lines.append(f'  {op} [shape=ellipse, label="{_esc(v.prim.name)}"];')
+        lines.append(f"  {op} -> t{id(v)};")
+        inputs = v.inputs or (None,) * len(v.parents)
+        for k, (a, p) in enumerate(zip(inputs, v.parents, strict=True)):
+            if p is not None:
+                lines.append(f'  t{id(p)} -> {op} [label="{k}"];')
+                stack.append(p)
+            elif hasattr(a, "shape"):  # a constant tensor (kept, or only its shape)
+                if id(a) not in seen:
+                    seen.add(id(a))
+                    ab = a.backend
+                    label = _label(by_id.get(id(a)), ab.dtype_name(a.dtype), a.shape, False)
+                    lines.append(f'  t{id(a)} [shape=box, label="{label}"];')
                 lines.append(f'  t{id(a)} -> {op} [label="{k}"];')
-                stack.append(a)
             else:
-                const = f"c{id(node)}_{k}"
-                lines.append(f'  {const} [shape=plaintext, label="{a!r}"];')
+                const = f"c{id(v)}_{k}"
+                lines.append(f'  {const} [shape=plaintext, label="{_esc(repr(a))}"];')
                 lines.append(f'  {const} -> {op} [label="{k}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -1,9 +1,9 @@
 """Reverse-mode automatic differentiation: primitives, the engine and the functional API."""
 
-from . import rules as rules  # registers every VJP
 from ._anomaly import AnomalyError as AnomalyError
 from ._anomaly import detect_anomaly as detect_anomaly
 from ._engine import backward as backward
+from ._engine import install_ops as install_ops
 from ._functional import grad as grad
 from ._functional import hessian as hessian
 from ._functional import jacobian as jacobian
@@ -14,4 +14,9 @@ from ._mode import is_grad_enabled as is_grad_enabled
 from ._mode import no_grad as no_grad
 from ._mode import set_grad_enabled as set_grad_enabled
 from ._primitive import PRIMITIVES as PRIMITIVES
+from ._primitive import Meta as Meta
+from ._primitive import Node as Node
 from ._primitive import Primitive as Primitive
+from ._primitive import describe as describe
+from ._primitive import mismatch_error as mismatch_error
+from ._primitive import op_error as op_error

@@ -4,74 +4,111 @@ Everything the rules need not care about happens here, once: topological
 order (iterative, never recursive), summing cotangents down to broadcast
 inputs, casting them to the input's dtype, accumulating cotangents that meet,
 freeing each cotangent and node as soon as it is used, and checking that no
-saved input was modified in place.
+kept input was modified in place.
+
+The graph's vertices are Nodes (for computed tensors) and leaf Tensors. The
+engine does no arithmetic of its own: summing to a shape, casting and adding
+come from the op layer, which installs them with ``install_ops`` at import
+(as JAX's AD core is handed ``add_any``), so this package imports no op.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from .._errors import GraphError, ShapeError
-from .._tensor import Tensor, _wrap
+from .._tensor import VERSION, Tensor, _new, _wrap
 from ._anomaly import _enabled as _anomaly_flag
 from ._anomaly import check_backward, is_anomaly_enabled
 from ._mode import set_grad_enabled
-from ._primitive import inplace_count
+from ._primitive import Meta, Node
 
 _FREED: dict[str, object] = {}  # the params of a freed node (shared, never written)
+_UNSET: Any = object()
 
 
-def dependencies(roots: Sequence[Tensor]) -> dict[int, int]:
-    """For each tensor that requires grad and is reachable from ``roots``: how many uses it has.
+class EngineOps:
+    """The few ops the engine and the functional API use, installed by ``xpnet.ops``."""
 
-    One iterative depth-first pass. Backward then processes a tensor once all its
+    sum_to: Callable[[Tensor, tuple[int, ...]], Tensor]
+    cast: Callable[[Tensor, Any], Tensor]
+    add: Callable[[Tensor, Tensor], Tensor]
+    as_tensor: Callable[[Any], Tensor]
+    stack: Callable[[Sequence[Tensor], int], Tensor]
+    reshape: Callable[[Tensor, tuple[int, ...]], Tensor]
+
+
+OPS = EngineOps()
+
+
+def install_ops(**ops: Callable[..., Any]) -> None:
+    """Called once by ``xpnet.ops``: hand the engine the ops it composes gradients with."""
+    for name, fn in ops.items():
+        if name not in EngineOps.__annotations__:
+            raise TypeError(f"install_ops: unknown op {name!r}")
+        setattr(OPS, name, fn)
+
+
+def vertex(t: Tensor) -> Any:
+    """The graph vertex of ``t``: the Node that made it, or ``t`` itself when it is a leaf."""
+    return t._node or t
+
+
+def dependencies(roots: Sequence[Any]) -> dict[int, int]:
+    """For each vertex reachable from ``roots``: how many uses it has.
+
+    One iterative depth-first pass. Backward then processes a vertex once all its
     uses have sent their cotangents (Kahn's order), with no separate sort.
     """
     deps: dict[int, int] = {}
-    stack = [r for r in roots if r.requires_grad]
+    stack = list(roots)
     seen = {id(r) for r in stack}
     while stack:
-        node = stack.pop()._node
-        if node is None:
+        v = stack.pop()
+        if type(v) is not Node:
             continue
-        inputs = node.inputs
-        if inputs is None:
+        if v.inputs is None:
             raise GraphError(
-                f"backward through the graph a second time: the node of {node.prim.name} was "
+                f"backward through the graph a second time: the node of {v.prim.name} was "
                 "freed by an earlier backward(); pass retain_graph=True to the first call"
             )
-        for a in inputs:
-            if (type(a) is Tensor or isinstance(a, Tensor)) and a.requires_grad:
-                k = id(a)
+        for p in v.parents:
+            if p is not None:
+                k = id(p)
                 deps[k] = deps.get(k, 0) + 1
                 if k not in seen:
                     seen.add(k)
-                    stack.append(a)
+                    stack.append(p)
     return deps
 
 
-def _cast(g: Tensor, dtype: object) -> Tensor:
-    """``g`` as ``dtype`` (a cotangent promoted past its input's dtype, e.g. by a float64 operand)."""
-    from ..ops._elementwise import astype_p  # the ops import the engine: bound at call time
+def _ans(node: Node) -> Tensor | None:
+    """The node's output as a Tensor in the graph (for rules that use it), or None."""
+    if node.ans is None:
+        return None
+    t = _new(Tensor)
+    t.data = node.ans
+    t.backend = node.backend
+    t.grad = None
+    t._rg = True
+    t._node = node
+    t._vc = node.ans_vc
+    return t
 
-    return astype_p(g, dtype=dtype)
+
+def _meta(p: Any) -> Any:
+    """What a rule sees of an input its node did not keep, from the input's vertex."""
+    if type(p) is Node:
+        return Meta(p.shape, p.dtype, p.backend)
+    return p  # a leaf tensor: alive anyway, pass it whole
 
 
-def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Sum ``g`` over the axes along which an input of ``shape`` was broadcast."""
-    from ..ops import _reduce, _shape
-
-    gshape = g.shape
-    if gshape == shape:
-        return g
-    lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
-    )
-    if axes:
-        g = _reduce.sum_p(g, axis=axes, keepdims=False)
-    return _shape.reshape_p(g, shape=shape) if g.shape != shape else g
+def _args(node: Node, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    if node.prim.keep is None:
+        return args
+    return tuple(_meta(p) if a is None else a for a, p in zip(args, node.parents, strict=True))
 
 
 def backward(
@@ -91,8 +128,9 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     cot: dict[int, Tensor] = {}
+    starts: dict[int, Any] = {}
     for i, r in enumerate(roots):
-        if not r.requires_grad:
+        if not r._rg:
             raise GraphError(
                 "backward() on a tensor that does not require grad: no input of the "
                 "computation had requires_grad=True (or it ran under no_grad)"
@@ -113,66 +151,76 @@ def backward(
             raise ShapeError(
                 f"backward(): gradient of shape {g.shape} for a tensor of shape {r.shape}"
             )
-        cot[id(r)] = cot[id(r)] + g if id(r) in cot else g
+        v = vertex(r)
+        k = id(v)
+        starts[k] = v
+        cot[k] = OPS.add(cot[k], g) if k in cot else g
 
-    wanted = {id(t): k for k, t in enumerate(inputs)} if inputs is not None else None
+    wanted = {id(vertex(t)): j for j, t in enumerate(inputs)} if inputs is not None else None
     found: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
-    deps = dependencies(roots)
-    ready = [r for r in {id(r): r for r in roots}.values() if r.requires_grad and id(r) not in deps]
+    deps = dependencies(list(starts.values()))
+    ready = [v for k, v in starts.items() if k not in deps]
     anomaly = is_anomaly_enabled()
     # In anomaly mode the rules' own ops are not checked as forward ops: each
     # cotangent is checked once, and blamed on the backward of its primitive.
-    now = inplace_count[0]  # rules never change tensors in place
+    now = VERSION[0]  # rules never change tensors in place
+    add, sum_to, cast = OPS.add, OPS.sum_to, OPS.cast
     pop_ready, push_ready, pop_cot = ready.pop, ready.append, cot.pop
     with set_grad_enabled(create_graph), _anomaly_off() if anomaly else contextlib.nullcontext():
         while ready:
-            t = pop_ready()
-            g = pop_cot(id(t), None)
-            node = t._node
-            if wanted is not None and g is not None and id(t) in wanted:
-                found[wanted[id(t)]] = g
-            if node is None:
+            v = pop_ready()
+            g = pop_cot(id(v), None)
+            if wanted is not None and g is not None and id(v) in wanted:
+                found[wanted[id(v)]] = g
+            if type(v) is not Node:  # a leaf
                 if g is not None and wanted is None:
-                    t.grad = g if t.grad is None else t.grad + g
+                    v.grad = g if v.grad is None else add(v.grad, g)
                 continue
+            node = v
             args = node.inputs
             assert args is not None
-            if (
-                g is not None and node.stamp != now
-            ):  # some tensor changed in place since: check the inputs
+            if g is not None and node.stamp != now:  # something changed in place since
                 _check_versions(node, args)
             prim, params = node.prim, node.params
             rules = prim.vjps if prim.vjp_argnum is None else None
-            for i, a in enumerate(args):
-                if not (type(a) is Tensor or isinstance(a, Tensor)) or not a.requires_grad:
+            ans: Any = _UNSET  # built on first use
+            for i, p in enumerate(node.parents):
+                if p is None:
                     continue
-                key = id(a)
+                key = id(p)
                 left = deps[key] - 1
                 deps[key] = left
                 if left == 0:
-                    push_ready(a)
-                if g is None or (wanted is not None and a._node is None and key not in wanted):
+                    push_ready(p)
+                if g is None or (wanted is not None and type(p) is not Node and key not in wanted):
                     continue  # nothing flows here, or a leaf nobody asked about
+                if ans is _UNSET:
+                    ans = _ans(node)
+                    args = _args(node, args)
                 rule = rules[i] if rules is not None and i < len(rules) else None
                 if rule is None:
-                    ga = prim.vjp(i, g, t, args, params)
+                    ga = prim.vjp(i, g, ans, args, params)
                 elif params:
-                    ga = rule(g, t, *args, **params)
+                    ga = rule(g, ans, *args, **params)
                 else:
-                    ga = rule(g, t, *args)
+                    ga = rule(g, ans, *args)
                 if anomaly:
                     check_backward(prim.name, i, ga, node.stack)
                 gd = ga.data
-                ad = a.data
-                if gd.shape != ad.shape:
-                    ga = sum_to(ga, a.shape)
-                if gd.dtype != ad.dtype:
-                    ga = _cast(ga, a.dtype)
+                if type(p) is Node:
+                    shape, dtype = p.shape, p.dtype
+                else:
+                    shape, dtype = p.data.shape, p.data.dtype
+                if gd.shape != shape:
+                    ga = sum_to(ga, tuple(shape))
+                if gd.dtype != dtype:
+                    ga = cast(ga, dtype)
                 prev = cot.get(key)
-                cot[key] = ga if prev is None else prev + ga
+                cot[key] = ga if prev is None else add(prev, ga)
             if not retain_graph:
                 node.inputs = None
                 node.params = _FREED
+                node.ans = None
     return tuple(found) if inputs is not None else None
 
 
@@ -185,12 +233,18 @@ def _anomaly_off() -> Iterator[None]:
         _anomaly_flag.reset(token)
 
 
-def _check_versions(node: object, args: tuple[object, ...]) -> None:
-    stamp = node.stamp  # type: ignore[attr-defined]
-    for a in args:
-        if isinstance(a, Tensor) and a._version > stamp:
-            raise GraphError(
-                f"a {node.prim.name} input of shape {a.shape} was modified in place "  # type: ignore[attr-defined]
-                "after it was used; its gradient would be wrong. Clone it before changing it, "
-                "or change it under no_grad before the forward pass"
-            )
+def _check_versions(node: Node, args: tuple[Any, ...]) -> None:
+    stamp = node.stamp
+    changed = [
+        f"input {i} of shape {a.shape}"
+        for i, a in enumerate(args)
+        if isinstance(a, Tensor) and a._vc is not None and a._vc[0] > stamp
+    ]
+    if node.ans_vc is not None and node.ans_vc[0] > stamp:
+        changed.append(f"its output of shape {tuple(node.shape)}")
+    if changed:
+        raise GraphError(
+            f"{node.prim.name}: {' and '.join(changed)} was modified in place after it was used "
+            "(directly, or through a view or a detach()ed alias); its gradient would be wrong. "
+            "Clone it before changing it, or change it under no_grad before the forward pass"
+        )

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._errors import ShapeError
-from .._tensor import Tensor, _wrap
-from ._engine import backward
+from .._tensor import Tensor, _alias, _wrap
+from ._engine import OPS, backward
 from ._mode import enable_grad, is_grad_enabled
 
 Argnums = int | Sequence[int]
@@ -27,28 +27,28 @@ def _prepare(
     args: tuple[Any, ...], argnums: tuple[int, ...]
 ) -> tuple[list[Any], list[Tensor], bool]:
     """Arguments with the differentiated ones made into graph leaves (or kept, when nested)."""
-    from ..ops._creation import tensor
-
     args_l = list(args)
     leaves: list[Tensor] = []
     nested = False
     for i in argnums:
         a = args_l[i]
         if not isinstance(a, Tensor):
-            a = tensor(a)
-        if a.requires_grad and is_grad_enabled():
+            a = OPS.as_tensor(a)
+        if a._rg and is_grad_enabled():
             nested = True  # part of an outer differentiation: keep the connection
         else:
-            a = _wrap(a.data, a.backend).requires_grad_(True)
+            a = _alias(a).requires_grad_(True)
         args_l[i] = a
         leaves.append(a)
     return args_l, leaves, nested
 
 
-def _zeros_if_none(gs: Sequence[Tensor | None], leaves: Sequence[Tensor]) -> list[Tensor]:
-    from ..ops._creation import zeros_like
+def _zeros_like(x: Tensor) -> Tensor:
+    return _wrap(x.backend.xp.zeros_like(x.data), x.backend)
 
-    return [zeros_like(x) if g is None else g for g, x in zip(gs, leaves, strict=True)]
+
+def _zeros_if_none(gs: Sequence[Tensor | None], leaves: Sequence[Tensor]) -> list[Tensor]:
+    return [_zeros_like(x) if g is None else g for g, x in zip(gs, leaves, strict=True)]
 
 
 def _grads(
@@ -122,23 +122,20 @@ def jacobian(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., An
     nums = _as_tuple(argnums)
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        from ..ops._creation import zeros
-        from ..ops._shape import reshape, stack
-
         args_l, leaves, nested = _prepare(args, nums)
         with enable_grad():
             out = f(*args_l, **kwargs)
         rows: list[list[Tensor]] = [[] for _ in leaves]
         n = out.size
         b = out.backend
+        eye = b.xp.eye(n, dtype=out.dtype, device=b.device)
         for i in range(n):
-            seed = zeros(n, dtype=out.dtype, backend=b, device=b.device)
-            seed.data = b.setitem(seed.data, i, 1)
-            gs = _grads(out, leaves, nested, seed=reshape(seed, out.shape))
+            seed = _wrap(b.xp.reshape(eye[i, ...], out.shape), b)
+            gs = _grads(out, leaves, nested, seed=seed)
             for r, g in zip(rows, gs, strict=True):
                 r.append(g)
         jacs = tuple(
-            reshape(stack(r, axis=0), out.shape + x.shape)
+            OPS.reshape(OPS.stack(r, 0), out.shape + x.shape)
             for r, x in zip(rows, leaves, strict=True)
         )
         return jacs[0] if isinstance(argnums, int) else jacs

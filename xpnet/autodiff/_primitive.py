@@ -1,96 +1,211 @@
 """Primitives: the closed set of differentiable operations, and how a call is recorded.
 
-A primitive pairs a forward implementation written against the Array API
-namespace ``xp`` with one VJP rule per argument. The rules live in one table
-(``xpnet/autodiff/rules.py``); ``Primitive.defvjp`` is also the public way to
-add a primitive of your own (see its docstring).
+A primitive pairs a forward implementation ``impl(backend, *arrays, **params)``,
+written against the backend's Array API namespace ``backend.xp``, with one VJP
+rule per argument. Each primitive is declared in its ``xpnet/ops`` module with
+its rules on the lines beside it; ``Primitive`` and ``defvjp`` are also the
+public way to add a primitive of your own (see the class docstring).
+
+A recorded call is a ``Node``. Its graph edges point at the *parents*: the node
+that made each input, or the input itself when it is a leaf. The values a node
+keeps for its rules are only those the primitive declares (``keep=``,
+``keep_ans=``), so ``add`` keeps neither input alive and ``exp`` keeps only its
+output (Chainer's retain_inputs/retain_outputs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import sys
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._errors import BackendError, DeviceError, DTypeError, ShapeError, XpnetError
-from .._tensor import Tensor, _new
+from .._errors import (
+    BackendError,
+    DeviceError,
+    DTypeError,
+    GraphError,
+    OpError,
+    OutOfRangeError,
+    ShapeError,
+    XpnetError,
+)
+from .._tensor import VERSION, Tensor, _new
 from ._anomaly import _enabled as _anomaly
 from ._anomaly import check_forward
 from ._mode import _enabled
 
-VjpRule = Callable[..., Tensor]
+VjpRule = Callable[..., Any]
 
+# xpnet's own primitives by name (tests/ops/spec.py must cover each). Primitives
+# defined outside the package are not registered: any number may share a name.
 PRIMITIVES: dict[str, Primitive] = {}
-# Bumped by every in-place change of any tensor, which then records the new count
-# as its ``_version``. A node remembers the count when it was recorded: an input
-# whose ``_version`` is larger was changed in place afterwards.
-inplace_count = [0]
+_SCALARS = (int, float, bool)
+
+
+class Meta:
+    """What a VJP rule may ask of an input its node did not keep: shape, dtype, backend."""
+
+    __slots__ = ("backend", "dtype", "shape")
+    requires_grad = False
+
+    def __init__(self, shape: tuple[int, ...], dtype: Any, backend: Any) -> None:
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.backend = backend
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    @property
+    def data(self) -> Any:
+        raise GraphError(
+            "a VJP rule used the value of an input that its primitive does not keep; "
+            "add the argument's position to defvjp(..., keep=...)"
+        )
 
 
 class Node:
-    """One recorded call: the primitive, its inputs and parameters.
+    """One recorded call.
 
-    The output tensor owns its node (``tensor._node``); the engine passes that
-    tensor to the rules as ``ans``, so nodes need no reference back to it.
-    ``inputs`` becomes None once backward has used and freed the node.
+    ``parents[i]`` is the graph vertex of argument ``i`` (the Node that made it, or
+    the leaf Tensor itself) or None when no gradient flows there; ``inputs[i]`` is
+    what the rules get: the kept Tensor, None for an input rebuilt as a ``Meta``
+    from its parent at backward time, a ``Meta`` for a dropped constant, or a
+    Python scalar. ``shape``/``dtype``/``backend`` describe the output; ``ans``
+    is the output's array when a rule needs it. ``inputs`` becomes None once
+    backward has used and freed the node.
     """
 
-    __slots__ = ("inputs", "params", "prim", "stack", "stamp")
+    __slots__ = (
+        "ans",
+        "ans_vc",
+        "backend",
+        "dtype",
+        "inputs",
+        "params",
+        "parents",
+        "prim",
+        "shape",
+        "stack",
+        "stamp",
+    )
 
-    def __init__(self, prim: Primitive, inputs: tuple[Any, ...], params: dict[str, Any]) -> None:
-        self.prim = prim
-        self.inputs: tuple[Any, ...] | None = inputs
-        self.params = params
-        self.stack: str | None = None  # the creating source line, kept in anomaly mode
-        self.stamp = inplace_count[0]  # see inplace_count
+    prim: Primitive
+    inputs: tuple[Any, ...] | None
+    parents: tuple[Any, ...]
+    params: dict[str, Any]
+    shape: tuple[int, ...]
+    dtype: Any
+    backend: Any
+    ans: Any
+    ans_vc: list[int] | None
+    stamp: int
+    stack: str | None
+
+    def __repr__(self) -> str:
+        return f"<Node {self.prim.name} {list(self.shape)}>"
 
 
 class Primitive:
-    """A differentiable operation: ``impl(xp, *arrays, **params) -> array`` plus VJP rules.
+    """An operation: ``impl(backend, *arrays, **params) -> array`` plus VJP rules.
 
-    Positional arguments are tensors or Python scalars (constants); keyword
+    Positional arguments are Tensors or Python scalars (constants); keyword
     parameters are static (axes, shapes, dtypes). Each VJP rule has the signature
     ``rule(g, ans, *args, **params) -> Tensor``: the cotangent of the output, the
     output itself, and the call's own arguments. Rules are written with xpnet ops,
     so gradients of gradients work. Example::
 
-        cube = xn.Primitive("cube", lambda xp, x: x * x * x)
+        cube = xn.Primitive("cube", lambda b, x: x * x * x)
         cube.defvjp(lambda g, ans, x: g * 3.0 * x * x)
         xn.grad(lambda x: cube(x).sum())(xn.tensor([2.0]))  # Tensor([12.])
 
     The engine sums a rule's result down to the argument's shape (broadcasting)
     and casts it to the argument's dtype, so rules need not.
+
+    ``differentiable=False`` makes an operation that is never recorded
+    (comparisons, argmax). ``view=True`` says the output may share memory with
+    the first argument (reshape, slicing): the two then share a version counter,
+    so an in-place change through either is seen by the graph.
     """
 
-    __slots__ = ("impl", "name", "vjp_argnum", "vjps")
+    __slots__ = (
+        "differentiable",
+        "impl",
+        "keep",
+        "keep_ans",
+        "moves",
+        "name",
+        "view",
+        "vjp_argnum",
+        "vjps",
+    )
 
-    def __init__(self, name: str, impl: Callable[..., Any], *, register: bool = True) -> None:
+    def __init__(
+        self,
+        name: str,
+        impl: Callable[..., Any],
+        *,
+        differentiable: bool = True,
+        view: bool = False,
+        moves: bool = False,
+    ) -> None:
         self.name = name
         self.impl = impl
+        self.differentiable = differentiable
+        self.view = view
+        self.moves = moves  # the output lives on params["dst"] (transfers between backends)
         self.vjps: tuple[VjpRule | None, ...] = ()
-        self.vjp_argnum: Callable[..., Tensor] | None = None
-        if register:
+        self.vjp_argnum: VjpRule | None = None
+        self.keep: frozenset[int] | None = None  # None: keep every input
+        self.keep_ans = True
+        module = sys._getframe(1).f_globals.get("__name__", "")
+        if differentiable and module.startswith("xpnet."):
             if name in PRIMITIVES:
-                raise ValueError(f"a primitive named {name!r} exists already")
+                raise ValueError(f"xpnet declares two primitives named {name!r}")
             PRIMITIVES[name] = self
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
 
-    def defvjp(self, *rules: VjpRule | None) -> Primitive:
-        """Set one VJP rule per positional argument (None: not differentiable there)."""
+    def defvjp(
+        self,
+        *rules: VjpRule | None,
+        keep: Sequence[int] | None = None,
+        keep_ans: bool = True,
+    ) -> Primitive:
+        """Set one VJP rule per positional argument (None: not differentiable there).
+
+        ``keep``: the positions of the arguments whose values the rules use (default:
+        all); the others reach the rules as a ``Meta`` (shape, dtype, backend only).
+        ``keep_ans=False`` says no rule uses the output.
+        """
         self.vjps = rules
+        self._keep(keep, keep_ans)
         return self
 
-    def defvjp_argnum(self, rule: Callable[..., Tensor]) -> Primitive:
+    def defvjp_argnum(
+        self, rule: VjpRule, *, keep: Sequence[int] | None = None, keep_ans: bool = True
+    ) -> Primitive:
         """One rule for every argument: ``rule(argnum, g, ans, *args, **params)``.
 
         For primitives with a variable number of arguments (concat, stack).
         """
         self.vjp_argnum = rule
+        self._keep(keep, keep_ans)
         return self
 
+    def _keep(self, keep: Sequence[int] | None, keep_ans: bool) -> None:
+        self.keep = None if keep is None else frozenset(keep)
+        self.keep_ans = keep_ans
+
     def vjp(
-        self, argnum: int, g: Tensor, ans: Tensor, args: tuple[Any, ...], params: dict[str, Any]
+        self, argnum: int, g: Tensor, ans: Any, args: tuple[Any, ...], params: dict[str, Any]
     ) -> Tensor:
         if self.vjp_argnum is not None:
             return self.vjp_argnum(argnum, g, ans, *args, **params)
@@ -110,45 +225,98 @@ class Primitive:
                 if backend is None:
                     backend = b
                 elif b is not backend:
-                    raise _mismatch(self.name, args)
+                    raise mismatch_error(self.name, args)
                 arrays.append(a.data)
-                if a.requires_grad:
+                if a._rg:
                     needs_grad = True
-            else:
+            elif type(a) in _SCALARS:
                 arrays.append(a)
+            else:
+                raise _foreign(self.name, a, args)
         if backend is None:
             raise TypeError(f"{self.name}: expected at least one Tensor argument, got {args!r}")
         try:
-            out = self.impl(backend.xp, *arrays, **params)
+            out = self.impl(backend, *arrays, **params)
         except XpnetError:
             raise
         except Exception as e:
-            raise _explain(self.name, args, params, e) from e
+            raise op_error(self.name, args, params, e) from e
+        if self.moves:
+            backend = params["dst"]
         t = _new(Tensor)
         t.data = out
         t.backend = backend
         t.grad = None
-        t._version = 0
+        if self.view:
+            base = args[0]
+            vc = base._vc
+            if vc is None:
+                vc = base._vc = [0]
+            t._vc = vc
+        else:
+            t._vc = None
         if _anomaly.get():
             stack = check_forward(self.name, out, backend, ", ".join(describe(a) for a in args))
         else:
             stack = None
-        if needs_grad and _enabled.get() and out.dtype in backend._float_dtypes:
-            t.requires_grad = True
-            t._node = node = Node(self, args, params)
-            node.stack = stack
+        if (
+            needs_grad
+            and _enabled.get()
+            and self.differentiable
+            and out.dtype in backend._float_dtypes
+        ):
+            t._rg = True
+            t._node = _record(self, t, args, params, stack)
         else:
-            t.requires_grad = False
+            t._rg = False
             t._node = None
         return t
 
 
-def record(prim: Primitive, out: Tensor, args: tuple[Any, ...], params: dict[str, Any]) -> Tensor:
-    """Attach a node to ``out`` when an argument requires grad (for hand-made calls)."""
-    if _enabled.get() and any(isinstance(a, Tensor) and a.requires_grad for a in args):
-        out.requires_grad = True
-        out._node = Node(prim, args, params)
-    return out
+def _record(
+    prim: Primitive, t: Tensor, args: tuple[Any, ...], params: dict[str, Any], stack: str | None
+) -> Node:
+    keep = prim.keep
+    parents = []
+    if keep is None:
+        inputs: Any = args
+        for a in args:
+            parents.append((a._node or a) if isinstance(a, Tensor) and a._rg else None)
+    else:
+        inputs = []
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                if a._rg:
+                    parents.append(a._node or a)
+                    inputs.append(a if i in keep else None)
+                else:
+                    parents.append(None)
+                    inputs.append(a if i in keep else Meta(a.data.shape, a.data.dtype, a.backend))
+            else:
+                parents.append(None)
+                inputs.append(a)
+        inputs = tuple(inputs)
+    node = _new(Node)
+    node.prim = prim
+    node.params = params
+    node.inputs = inputs
+    node.parents = tuple(parents)
+    out = t.data
+    node.shape = out.shape
+    node.dtype = out.dtype
+    node.backend = t.backend
+    node.stamp = VERSION[0]
+    node.stack = stack
+    if prim.keep_ans:
+        node.ans = out
+        vc = t._vc
+        if vc is None:
+            vc = t._vc = [0]
+        node.ans_vc = vc
+    else:
+        node.ans = None
+        node.ans_vc = None
+    return node
 
 
 def describe(t: Any) -> str:
@@ -159,7 +327,7 @@ def describe(t: Any) -> str:
     return repr(t)
 
 
-def _mismatch(name: str, args: tuple[Any, ...]) -> XpnetError:
+def mismatch_error(name: str, args: Sequence[Any]) -> XpnetError:
     tensors = [a for a in args if isinstance(a, Tensor)]
     listed = ", ".join(describe(a) for a in tensors)
     if len({a.backend.name for a in tensors}) > 1:
@@ -173,16 +341,36 @@ def _mismatch(name: str, args: tuple[Any, ...]) -> XpnetError:
     )
 
 
-def _explain(name: str, args: tuple[Any, ...], params: dict[str, Any], e: Exception) -> Exception:
+def _foreign(name: str, a: Any, args: Sequence[Any]) -> XpnetError:
+    kind = f"{type(a).__module__}.{type(a).__name__}"
+    others = [describe(x) for x in args if isinstance(x, Tensor)]
+    where = f" beside {', '.join(others)}" if others else ""
+    return BackendError(
+        f"{name}: got a {kind}{where}; operations take xpnet Tensors and Python scalars. "
+        "Convert arrays first with xn.tensor(array, backend=...) (a copy) or xn.asarray(...)"
+    )
+
+
+_SHAPE_WORDS = ("shape", "broadcast", "dimension", "align", "size", "axis", "axes")
+
+
+def op_error(name: str, args: Sequence[Any], params: dict[str, Any], e: Exception) -> Exception:
+    """The library's exception as an XpnetError naming the op, its inputs and parameters.
+
+    An IndexError is an ``OutOfRangeError``; then the message decides (libraries
+    disagree on types: JAX reports a broadcast failure as a TypeError): shape words
+    make a ``ShapeError``, a TypeError or dtype words a ``DTypeError``. A failure
+    that fits no class is an ``OpError``, never a guessed ShapeError.
+    """
     inputs = ", ".join(describe(a) for a in args)
     shown = {k: v for k, v in params.items() if k != "how"}
     extra = f" with {shown}" if shown else ""
     msg = f"{name}({inputs}){extra} failed: {type(e).__name__}: {e}"
     text = str(e).lower()
-    if any(w in text for w in ("shape", "broadcast", "dimension", "align", "size")):
-        return ShapeError(msg)
     if isinstance(e, IndexError):
-        return IndexError(msg)
+        return OutOfRangeError(msg)
+    if any(w in text for w in _SHAPE_WORDS):
+        return ShapeError(msg)
     if isinstance(e, TypeError) or "dtype" in text:
         return DTypeError(msg)
-    return ShapeError(msg)
+    return OpError(msg)

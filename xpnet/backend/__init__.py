@@ -1,6 +1,7 @@
 """Array libraries and devices: the only part of xpnet that knows them apart."""
 
 from ._base import Backend as Backend
+from ._base import is_basic_key as is_basic_key
 from ._random import Generator as Generator
 from ._random import default_generator as default_generator
 from ._random import manual_seed as manual_seed

@@ -50,16 +50,6 @@ def is_basic_key(key: tuple[Any, ...]) -> bool:
     return all(isinstance(k, _BASIC_INDEX_TYPES) for k in key)
 
 
-def gather(xp: types.ModuleType, arr: Array, how: Gather) -> Array:
-    """Apply the gather described by ``how`` to ``arr``."""
-    kind = how[0]
-    if kind == "getitem":
-        return arr[how[1]]
-    if kind == "take":
-        return xp.take(arr, how[1], axis=how[2])
-    return xp.take_along_axis(arr, how[1], axis=how[2])
-
-
 class Backend:
     """An array library's Array API namespace ``xp`` together with a native device.
 
@@ -196,7 +186,16 @@ class Backend:
         arr[key] = value
         return arr
 
-    # -- scatter-add: the VJP of every gather --------------------------------
+    # -- gathers and scatter-add (indexing and its VJP) ---------------------
+    def gather(self, arr: Array, how: Gather) -> Array:
+        """Apply the gather described by ``how`` to ``arr``."""
+        kind = how[0]
+        if kind == "getitem":
+            return arr[how[1]]
+        if kind == "take":
+            return self.xp.take(arr, how[1], axis=how[2])
+        return self.xp.take_along_axis(arr, how[1], axis=how[2])
+
     def scatter_add(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
         """Zeros of ``shape`` with ``values`` added at the positions ``how`` gathers.
 
@@ -214,7 +213,7 @@ class Backend:
         xp = self.xp
         size = math.prod(shape)
         positions = xp.reshape(xp.arange(size, device=self.device), shape)
-        positions = xp.reshape(gather(xp, positions, how), (-1,))
+        positions = xp.reshape(self.gather(positions, how), (-1,))
         flat = self._scatter_add_flat(size, positions, xp.reshape(values, (-1,)))
         return xp.reshape(flat, shape)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import BackendError, DeviceError, ShapeError, XpnetError
 from .._tensor import Tensor
-from ..autodiff._mode import no_grad
+from ..autodiff import no_grad
 from ..backend import Backend, get_backend
 from ._parameter import Parameter
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from .._errors import ShapeError
 from .._tensor import Tensor
-from ..autodiff._mode import no_grad
+from ..autodiff import no_grad
 from . import functional as F
 from . import init
 from ._factory import buffer, empty_parameter

@@ -18,8 +18,11 @@ class Parameter(Tensor):
     def __init__(self, data: Any, requires_grad: bool = True, **kwargs: Any) -> None:
         if isinstance(data, Tensor):
             self.data, self.backend = data.data, data.backend
-            self.grad, self._node, self._version = None, None, 0
-            self.requires_grad = False
+            self.grad, self._node, self._rg = None, None, False
+            vc = data._vc  # the same memory: share the version cell
+            if vc is None:
+                vc = data._vc = [0]
+            self._vc = vc
         else:
             super().__init__(data, **kwargs)
         self.requires_grad_(requires_grad)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._errors import ShapeError
 from .._tensor import Tensor
-from ..autodiff._mode import no_grad
+from ..autodiff import no_grad
 from ..backend._host import host_rng
 
 T = TypeVar("T", bound=Tensor)

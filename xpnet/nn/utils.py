@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 
 from .._tensor import Tensor
-from ..autodiff._mode import no_grad
+from ..autodiff import no_grad
 from ..ops import _elementwise as E
 from ..ops._reduce import max as max_
 from ..ops._reduce import sum as sum_

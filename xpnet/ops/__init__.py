@@ -1,5 +1,15 @@
-"""The op functions, with the Array API's names and signatures."""
+"""The op functions, with the Array API's names and signatures.
 
+Each primitive is declared, with its VJP rules, in the module of its kind
+(``_elementwise``, ``_shape``, ``_reduce``, ``_linalg``, ``_conv``,
+``_fused_losses``); composites are built from them in ``_composite``.
+"""
+
+import sys as _sys
+
+from .._tensor import bind_ops as _bind_ops
+from ..autodiff import install_ops as _install_ops
+from . import _elementwise, _inplace
 from ._composite import log_softmax as log_softmax
 from ._composite import logsumexp as logsumexp
 from ._composite import softmax as softmax
@@ -22,6 +32,7 @@ from ._creation import zeros_like as zeros_like
 from ._elementwise import abs as abs
 from ._elementwise import add as add
 from ._elementwise import astype as astype
+from ._elementwise import astype_p as _astype_p
 from ._elementwise import clip as clip
 from ._elementwise import divide as divide
 from ._elementwise import equal as equal
@@ -61,6 +72,7 @@ from ._reduce import mean as mean
 from ._reduce import min as min
 from ._reduce import std as std
 from ._reduce import sum as sum
+from ._reduce import sum_to as _sum_to
 from ._reduce import var as var
 from ._shape import broadcast_to as broadcast_to
 from ._shape import concat as concat
@@ -78,3 +90,13 @@ from ._shape import swapaxes as swapaxes
 from ._shape import take as take
 from ._shape import take_along_axis as take_along_axis
 from ._shape import to as to
+
+_install_ops(
+    sum_to=_sum_to,
+    cast=lambda g, dtype: _astype_p(g, dtype=dtype),
+    add=add,
+    as_tensor=tensor,
+    stack=lambda ts, axis: stack(ts, axis=axis),
+    reshape=reshape,
+)
+_bind_ops(_sys.modules[__name__], _elementwise, _inplace)

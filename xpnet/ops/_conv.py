@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..autodiff._primitive import Primitive
+from ..autodiff import Primitive
 
 Geometry = tuple[int, int, int, int, int, int, int, int]  # kh, kw, sh, sw, ph, pw, dh, dw
 
@@ -22,7 +22,8 @@ def out_size(size: int, k: int, s: int, p: int, d: int) -> int:
     return (size + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def _unfold(xp: Any, x: Any, *, geometry: Geometry, backend: Any) -> Any:
+def _unfold(backend: Any, x: Any, *, geometry: Geometry) -> Any:
+    xp = backend.xp
     kh, kw, sh, sw, ph, pw, dh, dw = geometry
     n, c, h, w = x.shape
     ho, wo = out_size(h, kh, sh, ph, dh), out_size(w, kw, sw, pw, dw)
@@ -41,9 +42,8 @@ def _unfold(xp: Any, x: Any, *, geometry: Geometry, backend: Any) -> Any:
     return xp.reshape(cols, (c * kh * kw, n * ho * wo))
 
 
-def _fold(
-    xp: Any, cols: Any, *, shape: tuple[int, int, int, int], geometry: Geometry, backend: Any
-) -> Any:
+def _fold(backend: Any, cols: Any, *, shape: tuple[int, int, int, int], geometry: Geometry) -> Any:
+    xp = backend.xp
     kh, kw, sh, sw, ph, pw, dh, dw = geometry
     n, c, h, w = shape
     ho, wo = out_size(h, kh, sh, ph, dh), out_size(w, kw, sw, pw, dw)
@@ -64,5 +64,9 @@ def _fold(
     return xp.permute_dims(out, (1, 0, 2, 3))
 
 
+# fmt: off
 unfold_p = Primitive("unfold", _unfold)
 fold_p = Primitive("fold", _fold)
+unfold_p.defvjp(lambda g, ans, x, *, geometry: fold_p(g, shape=x.shape, geometry=geometry), keep=(), keep_ans=False)
+fold_p.defvjp(lambda g, ans, c, *, shape, geometry: unfold_p(g, geometry=geometry), keep=(), keep_ans=False)
+# fmt: on

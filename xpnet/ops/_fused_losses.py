@@ -1,4 +1,4 @@
-"""Fused loss primitives, each tested against its composite (tests/ops/spec.py, tests/nn).
+"""Fused loss primitives with their VJPs, each tested against its composite (tests/ops/spec.py, tests/nn).
 
 ``softmax_cross_entropy(logits (N, C), labels (N,))`` gives per-sample
 -log softmax(logits)[label] computed stably in one step; its VJP is the familiar
@@ -12,10 +12,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..autodiff._primitive import Primitive
+from .._tensor import Tensor
+from ..autodiff import Primitive
+from . import _elementwise as E
+from ._composite import softmax
+from ._creation import arange
+from ._shape import expand_dims_p
 
 
-def _softmax_ce(xp: Any, logits: Any, labels: Any) -> Any:
+def clamped_log(ns: Any, x: Any) -> Any:
+    """log(x) clamped at -100 (0 and below give -100), written once for both sides:
+    ``ns`` is an array namespace for the forward, ``xpnet.ops._elementwise`` for the VJPs."""
+    positive = x > 0
+    return ns.where(positive, ns.maximum(ns.log(ns.where(positive, x, 1.0)), -100.0), -100.0)
+
+
+def _softmax_ce(b: Any, logits: Any, labels: Any) -> Any:
+    xp = b.xp
     m = xp.max(logits, axis=1, keepdims=True)
     shifted = logits - m
     lse = xp.log(xp.sum(xp.exp(shifted), axis=1))
@@ -23,14 +36,25 @@ def _softmax_ce(xp: Any, logits: Any, labels: Any) -> Any:
     return lse - picked
 
 
-def _clamped_log(xp: Any, x: Any) -> Any:
-    positive = x > 0
-    return xp.where(positive, xp.maximum(xp.log(xp.where(positive, x, 1.0)), -100.0), -100.0)
+def _softmax_ce_vjp(g: Tensor, ans: Any, logits: Tensor, labels: Tensor) -> Tensor:
+    classes = arange(logits.shape[1], backend=logits.backend)
+    onehot = E.astype_p(expand_dims_p(labels, axis=1) == classes, dtype=logits.dtype)
+    return expand_dims_p(g, axis=1) * (softmax(logits, axis=1) - onehot)
 
 
-def _bce(xp: Any, p: Any, t: Any) -> Any:
-    return -(t * _clamped_log(xp, p) + (1.0 - t) * _clamped_log(xp, 1.0 - p))
+def _bce(b: Any, p: Any, t: Any) -> Any:
+    xp = b.xp
+    return -(t * clamped_log(xp, p) + (1.0 - t) * clamped_log(xp, 1.0 - p))
 
 
+# fmt: off
 softmax_cross_entropy_p = Primitive("softmax_cross_entropy", _softmax_ce)
+softmax_cross_entropy_p.defvjp(_softmax_ce_vjp, None, keep_ans=False)
+
 binary_cross_entropy_p = Primitive("binary_cross_entropy", _bce)
+binary_cross_entropy_p.defvjp(
+    lambda g, ans, p, t: g * (p - t) / E.maximum(p * (1.0 - p), 1e-12),
+    lambda g, ans, p, t: g * (clamped_log(E, 1.0 - p) - clamped_log(E, p)),
+    keep_ans=False,
+)
+# fmt: on

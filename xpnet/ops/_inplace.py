@@ -13,8 +13,7 @@ from typing import Any
 
 from .._errors import GraphError
 from .._tensor import Tensor
-from ..autodiff._mode import is_grad_enabled
-from ..autodiff._primitive import _explain, _mismatch
+from ..autodiff import is_grad_enabled, mismatch_error, op_error
 
 _IN_PLACE: dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any, Any], Any]]] = {
     "add": (operator.iadd, operator.add),
@@ -35,7 +34,7 @@ def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
         )
     if isinstance(other, Tensor):
         if other.backend is not x.backend:
-            raise _mismatch(f"in-place {name}", (x, other))
+            raise mismatch_error(f"in-place {name}", (x, other))
         value = other.data
     else:
         value = other
@@ -46,7 +45,7 @@ def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
         else:
             out = pure(x.data, value)
     except Exception as e:
-        raise _explain(f"in-place {name}", (x, other), {}, e) from e
+        raise op_error(f"in-place {name}", (x, other), {}, e) from e
     if out.shape != x.data.shape or out.dtype != x.data.dtype:
         raise GraphError(
             f"in-place {name} would change {x.shape} {x.dtype} to {out.shape} {out.dtype}"

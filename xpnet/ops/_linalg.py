@@ -1,4 +1,4 @@
-"""Matrix products."""
+"""Matrix products: matmul and the fused linear map, with their VJPs."""
 
 from __future__ import annotations
 
@@ -6,10 +6,59 @@ from typing import Any
 
 from .._errors import ShapeError
 from .._tensor import Tensor
-from ..autodiff._primitive import Primitive, describe
+from ..autodiff import Primitive, describe
 from ._common import as_operand
+from ._reduce import sum_p
+from ._shape import expand_dims_p, permute_dims_p, reshape_p, squeeze_p
 
-matmul_p = Primitive("matmul", lambda xp, x, y: xp.matmul(x, y))
+
+def _matmul_x(g: Tensor, ans: Any, x: Tensor, y: Tensor) -> Tensor:
+    if x.ndim == 1 and y.ndim == 1:  # dot product: g is 0-d
+        return g * y
+    if y.ndim == 1:  # (..., k) @ (k,) -> (...): outer product with y
+        return expand_dims_p(g, axis=g.ndim) * y
+    if x.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
+        return squeeze_p(matmul_p(expand_dims_p(g, axis=g.ndim - 1), y.mT), axis=(g.ndim - 1,))
+    return matmul_p(g, y.mT)
+
+
+def _matmul_y(g: Tensor, ans: Any, x: Tensor, y: Tensor) -> Tensor:
+    if x.ndim == 1 and y.ndim == 1:
+        return g * x
+    if x.ndim == 1:  # (k,) @ (..., k, n) -> (..., n): outer product with x
+        return expand_dims_p(x, axis=1) * expand_dims_p(g, axis=g.ndim - 1)
+    if y.ndim == 1:  # (..., m, k) @ (k,) -> (..., m)
+        return squeeze_p(matmul_p(x.mT, expand_dims_p(g, axis=g.ndim)), axis=(g.ndim,))
+    return matmul_p(x.mT, g)
+
+
+def _linear(b: Any, x: Any, w: Any, *bias: Any) -> Any:
+    xp = b.xp
+    out = xp.matmul(x, xp.matrix_transpose(w))
+    return out + bias[0] if bias else out
+
+
+def _linear_w(g: Tensor, ans: Any, x: Tensor, w: Any, *b: Any) -> Tensor:
+    if x.ndim == 1:  # (in,) -> (out,): outer product
+        return expand_dims_p(g, axis=1) * x
+    g2 = reshape_p(g, shape=(-1, g.shape[-1])) if g.ndim > 2 else g
+    x2 = reshape_p(x, shape=(-1, x.shape[-1])) if x.ndim > 2 else x
+    return matmul_p(permute_dims_p(g2, axes=(1, 0)), x2)  # (out, N) @ (N, in)
+
+
+def _linear_b(g: Tensor, ans: Any, x: Any, w: Any, b: Any) -> Tensor:
+    return g if g.ndim == 1 else sum_p(g, axis=tuple(range(g.ndim - 1)), keepdims=False)
+
+
+# fmt: off
+matmul_p = Primitive("matmul", lambda b, x, y: b.xp.matmul(x, y))
+matmul_p.defvjp(_matmul_x, _matmul_y, keep_ans=False)
+
+# Fused x @ w.T (+ b): one primitive instead of transpose, matmul and add, and a
+# bias gradient summed directly instead of through the engine's unbroadcasting.
+linear_p = Primitive("linear", _linear)
+linear_p.defvjp(lambda g, ans, x, w, *b: matmul_p(g, w), _linear_w, _linear_b, keep=(0, 1), keep_ans=False)
+# fmt: on
 
 
 def matmul(x: Tensor, y: Tensor) -> Tensor:
@@ -31,13 +80,3 @@ def matmul(x: Tensor, y: Tensor) -> Tensor:
             f"must equal the {'only' if len(ys) == 1 else 'second-to-last'} axis of y ({k_y})"
         )
     return matmul_p(x, y)
-
-
-def _linear(xp: Any, x: Any, w: Any, *bias: Any) -> Any:
-    out = xp.matmul(x, xp.matrix_transpose(w))
-    return out + bias[0] if bias else out
-
-
-# Fused x @ w.T (+ b): one primitive instead of transpose, matmul and add, and a
-# bias gradient summed directly instead of through the engine's unbroadcasting.
-linear_p = Primitive("linear", _linear)

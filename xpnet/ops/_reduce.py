@@ -1,4 +1,4 @@
-"""Reductions: sum, max and min are primitives; mean, var, std are composed from them."""
+"""Reductions: sum, max and min are primitives (with their VJPs); mean, var, std are composed."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import math
 from typing import Any
 
 from .._tensor import Tensor
-from ..autodiff._primitive import Primitive
-from ._common import NondiffOp, normalize_axes, normalize_axis
+from ..autodiff import Primitive
+from ._common import normalize_axes, normalize_axis
+from ._elementwise import astype_p
+from ._shape import broadcast_to_p, reshape_p
 
 
 def _reduction(fn_name: str) -> Any:
-    def impl(xp: Any, x: Any, *, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    def impl(b: Any, x: Any, *, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+        xp = b.xp
         out = getattr(xp, fn_name)(x, axis=axis, keepdims=keepdims)
         if keepdims or (axis is not None and len(axis) < x.ndim):
             return out
@@ -20,17 +23,66 @@ def _reduction(fn_name: str) -> Any:
     return impl
 
 
+def _kept(g: Tensor, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Tensor:
+    """A reduction's cotangent reshaped so it broadcasts against the input ``x``."""
+    if keepdims or (axis is None and g.ndim == x.ndim):
+        return g
+    shape = tuple(1 if axis is None or i in axis else n for i, n in enumerate(x.shape))
+    return reshape_p(g, shape=shape)
+
+
+def _sum_vjp(g: Tensor, ans: Any, x: Any, *, axis: Any, keepdims: bool) -> Tensor:
+    return broadcast_to_p(_kept(g, x, axis, keepdims), shape=x.shape)
+
+
+def _extremum_vjp(g: Tensor, ans: Tensor, x: Tensor, *, axis: Any, keepdims: bool) -> Tensor:
+    # Ties share the cotangent evenly (like amax in PyTorch and max in JAX).
+    hit = astype_p(x == _kept(ans, x, axis, keepdims), dtype=g.dtype)
+    return hit * _kept(g, x, axis, keepdims) / sum_p(hit, axis=axis, keepdims=True)
+
+
+# fmt: off
 sum_p = Primitive("sum", _reduction("sum"))
+sum_p.defvjp(_sum_vjp, keep=(), keep_ans=False)
+
 max_p = Primitive("max", _reduction("max"))
+max_p.defvjp(_extremum_vjp)
+
 min_p = Primitive("min", _reduction("min"))
-argmax_op = NondiffOp(
-    "argmax", lambda xp, x, *, axis, keepdims: xp.argmax(x, axis=axis, keepdims=keepdims)
+min_p.defvjp(_extremum_vjp)
+# fmt: on
+
+_nondiff: dict[str, Any] = {"differentiable": False}
+argmax_op = Primitive(
+    "argmax",
+    lambda b, x, *, axis, keepdims: b.xp.argmax(x, axis=axis, keepdims=keepdims),
+    **_nondiff,
 )
-argmin_op = NondiffOp(
-    "argmin", lambda xp, x, *, axis, keepdims: xp.argmin(x, axis=axis, keepdims=keepdims)
+argmin_op = Primitive(
+    "argmin",
+    lambda b, x, *, axis, keepdims: b.xp.argmin(x, axis=axis, keepdims=keepdims),
+    **_nondiff,
 )
-all_op = NondiffOp("all", lambda xp, x, *, axis, keepdims: xp.all(x, axis=axis, keepdims=keepdims))
-any_op = NondiffOp("any", lambda xp, x, *, axis, keepdims: xp.any(x, axis=axis, keepdims=keepdims))
+all_op = Primitive(
+    "all", lambda b, x, *, axis, keepdims: b.xp.all(x, axis=axis, keepdims=keepdims), **_nondiff
+)
+any_op = Primitive(
+    "any", lambda b, x, *, axis, keepdims: b.xp.any(x, axis=axis, keepdims=keepdims), **_nondiff
+)
+
+
+def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum ``g`` over the axes along which an input of ``shape`` was broadcast (the engine's unbroadcast)."""
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        g = sum_p(g, axis=axes, keepdims=False)
+    return reshape_p(g, shape=shape) if g.shape != shape else g
 
 
 def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:

@@ -1,5 +1,6 @@
-"""Shape primitives: reshape, permute, expand/squeeze, broadcast, concat/stack,
-gathers (indexing, take, take_along_axis) with their scatter-add, and transfers."""
+"""Shape primitives with their VJPs: reshape, permute, expand/squeeze, broadcast,
+concat/stack, slicing and gathers (indexing, take, take_along_axis) with their
+scatter-add, and transfers between backends."""
 
 from __future__ import annotations
 
@@ -7,36 +8,79 @@ import math
 from typing import Any
 
 from .._errors import DeviceError, GraphError, ShapeError
-from .._tensor import Tensor, _wrap
-from ..autodiff._mode import is_grad_enabled
-from ..autodiff._primitive import Primitive, describe, record
+from .._tensor import Tensor
+from ..autodiff import Primitive, describe, is_grad_enabled
 from ..backend import get_backend
-from ..backend._base import _BASIC_INDEX_TYPES as _BASIC
-from ..backend._base import gather
+from ..backend import is_basic_key as _is_basic
 from ._common import normalize_axes, normalize_axis
 
-reshape_p = Primitive("reshape", lambda xp, x, *, shape: xp.reshape(x, shape))
-permute_dims_p = Primitive("permute_dims", lambda xp, x, *, axes: xp.permute_dims(x, axes))
-expand_dims_p = Primitive("expand_dims", lambda xp, x, *, axis: xp.expand_dims(x, axis=axis))
-squeeze_p = Primitive("squeeze", lambda xp, x, *, axis: xp.squeeze(x, axis=axis))
-broadcast_to_p = Primitive("broadcast_to", lambda xp, x, *, shape: xp.broadcast_to(x, shape))
-concat_p = Primitive("concat", lambda xp, *xs, axis: xp.concat(list(xs), axis=axis))
-stack_p = Primitive("stack", lambda xp, *xs, axis: xp.stack(list(xs), axis=axis))
+_BASIC_TYPES = (int, slice, type(None), type(Ellipsis))
+
+
+def _inverse(axes: tuple[int, ...]) -> tuple[int, ...]:
+    inv = [0] * len(axes)
+    for i, a in enumerate(axes):
+        inv[a] = i
+    return tuple(inv)
+
+
+def _concat_vjp(i: int, g: Tensor, ans: Any, *xs: Any, axis: int) -> Tensor:
+    start = sum(x.shape[axis] for x in xs[:i])
+    key = (slice(None),) * axis + (slice(start, start + xs[i].shape[axis]), ...)
+    return slice_p(g, key=key)
+
+
+def _stack_vjp(i: int, g: Tensor, ans: Any, *xs: Any, axis: int) -> Tensor:
+    return slice_p(g, key=(slice(None),) * axis + (i, ...))
+
+
+def _regather(g: Tensor, how: Any) -> Tensor:
+    """The gather ``how`` applied to ``g`` (the VJP of scatter_add)."""
+    if how[0] == "getitem" and _is_basic(how[1]):
+        return slice_p(g, key=how[1])
+    return gather_p(g, how=how)
+
+
+_view: dict[str, Any] = {"view": True}
+_meta: dict[str, Any] = {"keep": (), "keep_ans": False}  # rules that need only the input's shape
+# fmt: off
+reshape_p = Primitive("reshape", lambda b, x, *, shape: b.xp.reshape(x, shape), **_view)
+reshape_p.defvjp(lambda g, ans, x, *, shape: reshape_p(g, shape=x.shape), **_meta)
+
+permute_dims_p = Primitive("permute_dims", lambda b, x, *, axes: b.xp.permute_dims(x, axes), **_view)
+permute_dims_p.defvjp(lambda g, ans, x, *, axes: permute_dims_p(g, axes=_inverse(axes)), **_meta)
+
+expand_dims_p = Primitive("expand_dims", lambda b, x, *, axis: b.xp.expand_dims(x, axis=axis), **_view)
+expand_dims_p.defvjp(lambda g, ans, x, *, axis: reshape_p(g, shape=x.shape), **_meta)
+
+squeeze_p = Primitive("squeeze", lambda b, x, *, axis: b.xp.squeeze(x, axis=axis), **_view)
+squeeze_p.defvjp(lambda g, ans, x, *, axis: reshape_p(g, shape=x.shape), **_meta)
+
+broadcast_to_p = Primitive("broadcast_to", lambda b, x, *, shape: b.xp.broadcast_to(x, shape), **_view)
+broadcast_to_p.defvjp(lambda g, ans, x, *, shape: _reduce.sum_to(g, x.shape), **_meta)
+
+concat_p = Primitive("concat", lambda b, *xs, axis: b.xp.concat(list(xs), axis=axis))
+concat_p.defvjp_argnum(_concat_vjp, **_meta)
+
+stack_p = Primitive("stack", lambda b, *xs, axis: b.xp.stack(list(xs), axis=axis))
+stack_p.defvjp_argnum(_stack_vjp, **_meta)
+
+# The adjoint of a gather: zeros of ``shape`` plus ``g`` at the gathered positions.
+scatter_add_p = Primitive("scatter_add", lambda b, g, *, shape, how: b.scatter_add(shape, how, g))
+scatter_add_p.defvjp(lambda g, ans, x, *, shape, how: _regather(g, how), **_meta)
+
+# Basic indexing (ints, slices, None, Ellipsis): a view of the input.
+slice_p = Primitive("slice", lambda b, x, *, key: b.gather(x, ("getitem", key)), **_view)
+slice_p.defvjp(lambda g, ans, x, *, key: scatter_add_p(g, shape=x.shape, how=("getitem", key)), **_meta)
+
 # ``how``: ("getitem", key) | ("take", indices, axis) | ("take_along_axis", indices, axis)
-gather_p = Primitive("gather", lambda xp, x, *, how: gather(xp, x, how))
-# The adjoint of gather: zeros of ``shape`` plus ``g`` at the gathered positions.
-scatter_add_p = Primitive(
-    "scatter_add", lambda xp, g, *, shape, how, backend: backend.scatter_add(shape, how, g)
-)
+gather_p = Primitive("gather", lambda b, x, *, how: b.gather(x, how))
+gather_p.defvjp(lambda g, ans, x, *, how: scatter_add_p(g, shape=x.shape, how=how), **_meta)
 
-
-def _transfer(x: Any, *, src: Any, dst: Any) -> Any:
-    return dst.receive(x, src)
-
-
-# Moves between backends/devices; not called through bind, since its output
-# lives on another backend than its input (see ``to``).
-transfer_p = Primitive("transfer", _transfer)
+# Moves between backends or devices: the output lives on ``dst``.
+transfer_p = Primitive("transfer", lambda b, x, *, src, dst: dst.receive(x, src), moves=True)
+transfer_p.defvjp(lambda g, ans, x, *, src, dst: to(g, backend=src), **_meta)
+# fmt: on
 
 
 def reshape(x: Tensor, shape: Any) -> Tensor:
@@ -174,11 +218,12 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     ``x[:, i]``) becomes ``take`` along that axis.
     """
     nkey = _native_key(x, key)
-    arrays = [p for p, k in enumerate(nkey) if not isinstance(k, _BASIC)]
+    arrays = [p for p, k in enumerate(nkey) if not isinstance(k, _BASIC_TYPES)]
     if not arrays:
         if Ellipsis not in nkey and sum(k is not None for k in nkey) < x.ndim:
             nkey = (*nkey, Ellipsis)
-    elif len(arrays) == 1:
+        return slice_p(x, key=nkey)
+    if len(arrays) == 1:
         p = arrays[0]
         k = nkey[p]
         others_full = all(e == _FULL for q, e in enumerate(nkey) if q != p and e is not Ellipsis)
@@ -216,7 +261,7 @@ def take_along_axis(x: Tensor, indices: Tensor, axis: int = -1) -> Tensor:
 
 def scatter_add(g: Tensor, shape: tuple[int, ...], how: Any) -> Tensor:
     """Zeros of ``shape`` plus ``g`` at the positions the gather ``how`` reads (the VJP of gather)."""
-    return scatter_add_p(g, shape=tuple(shape), how=how, backend=g.backend)
+    return scatter_add_p(g, shape=tuple(shape), how=how)
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
@@ -246,8 +291,8 @@ def to(x: Tensor, device: Any = None, backend: Any = None, dtype: Any = None) ->
         dst = src if device is None else get_backend(src, device)
     else:
         dst = get_backend(backend, device)
-    out = x
-    if dst is not src:
-        out = _wrap(_transfer(x.data, src=src, dst=dst), dst)
-        record(transfer_p, out, (x,), {"src": src, "dst": dst})
+    out = x if dst is src else transfer_p(x, src=src, dst=dst)
     return out if dtype is None else astype(out, dtype)
+
+
+from . import _reduce  # noqa: E402  (broadcast_to's VJP sums; _reduce builds on this module)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._errors import ShapeError
 from .._tensor import Tensor
-from ..autodiff._mode import no_grad
+from ..autodiff import no_grad
 from ..nn._module import _assign
 
 
@@ -80,7 +80,7 @@ class Optimizer:
         """Update every parameter that has a gradient; returns ``closure()`` when given."""
         loss = None
         if closure is not None:
-            from ..autodiff._mode import enable_grad
+            from ..autodiff import enable_grad
 
             with enable_grad():
                 loss = closure()

@@ -11,7 +11,7 @@ from typing import Any
 
 from .._checkpoint import load, save
 from .._tensor import Tensor
-from ..autodiff._mode import no_grad
+from ..autodiff import no_grad
 from ..backend import default_generator
 from ..data import DataLoader
 from ..nn import Module

@@ -101,7 +101,7 @@ def unfold(
         _pair(padding, "padding"),
         _pair(dilation, "dilation"),
     )
-    return unfold_p(x, geometry=(*k, *st, *pd, *dl), backend=x.backend)
+    return unfold_p(x, geometry=(*k, *st, *pd, *dl))
 
 
 def fold(
@@ -128,7 +128,7 @@ def fold(
         raise ShapeError(
             f"fold: columns of shape {cols.shape} for an input {tuple(shape)}; expected {expected}"
         )
-    return fold_p(cols, shape=tuple(shape), geometry=(*k, *st, *pd, *dl), backend=cols.backend)
+    return fold_p(cols, shape=tuple(shape), geometry=(*k, *st, *pd, *dl))
 
 
 def _pool(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..._errors import DTypeError, ShapeError
 from ..._tensor import Tensor
-from ...autodiff._primitive import describe
+from ...autodiff import describe
 from ...ops import _elementwise as E
 from ...ops._composite import log_softmax
 from ...ops._fused_losses import binary_cross_entropy_p, softmax_cross_entropy_p
