@@ -202,3 +202,37 @@ def test_requires_grad_flag_and_leaves(backend):
 def test_zero_dim_results_export_dlpack(backend):
     x = _t(1.5, backend).exp()
     np.testing.assert_allclose(np.from_dlpack(x), np.exp(np.float32(1.5)), rtol=1e-6)
+
+
+def test_tensor_copies_numpy_data_and_asarray_shares_it():
+    a = np.ones(3, dtype=np.float32)
+    t = xn.tensor(a, backend="numpy")
+    t += 1.0
+    assert a.tolist() == [1.0, 1.0, 1.0]  # the caller's array is untouched
+    s = xn.asarray(a, backend="numpy")
+    s += 1.0
+    assert a.tolist() == [2.0, 2.0, 2.0]  # asarray shares, as documented
+
+
+def test_tensor_copies_foreign_arrays_of_its_own_backend():
+    torch = pytest.importorskip("torch")
+    src = torch.ones(2)
+    t = xn.tensor(src)
+    t += 1.0
+    assert src.tolist() == [1.0, 1.0] and t.backend.name == "torch"
+
+
+def test_requires_grad_attribute_rejects_integer_tensors(backend):
+    t = _t([1, 2], backend)
+    with pytest.raises(xn.DTypeError, match="only floating-point tensors can require grad"):
+        t.requires_grad = True
+    assert t.requires_grad is False
+    f = _t([1.0], backend)
+    f.requires_grad = True
+    assert f.requires_grad and f.is_leaf
+
+
+def test_zero_fills_in_place(backend):
+    t = _t([1.0, float("nan"), float("inf")], backend)
+    before = t._version
+    assert t.zero_() is t and t.tolist() == [0.0, 0.0, 0.0] and t._version > before

@@ -25,6 +25,8 @@ from ._errors import CheckpointError as CheckpointError
 from ._errors import DeviceError as DeviceError
 from ._errors import DTypeError as DTypeError
 from ._errors import GraphError as GraphError
+from ._errors import OpError as OpError
+from ._errors import OutOfRangeError as OutOfRangeError
 from ._errors import ShapeError as ShapeError
 from ._errors import XpnetError as XpnetError
 from ._tensor import Tensor as Tensor

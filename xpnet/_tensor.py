@@ -191,6 +191,17 @@ class Tensor:
         """The same values, cut from the graph (shares memory and the version counter)."""
         return _alias(self)
 
+    def copy_(self, value: Any) -> Tensor:
+        """Replace the values with ``value``'s (any backend or array; cast to this dtype), in place."""
+        return _inplace.copy_(self, value)
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 in place (outside the graph, like other in-place updates)."""
+        if self._rg and _grad_enabled():
+            raise GraphError("zero_() on a tensor that requires grad; do it under xn.no_grad()")
+        self._set_data(self.backend.fill(self.data, 0))
+        return self
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this leaf as needing gradients; returns ``self``."""
         if requires_grad and not self.backend.is_float(self.dtype):
@@ -459,3 +470,9 @@ _inplace: Any = None
 def bind_ops(ops: Any, elementwise: Any, inplace: Any) -> None:
     global _ops, _E, _inplace
     _ops, _E, _inplace = ops, elementwise, inplace
+
+
+def _grad_enabled() -> bool:
+    from .autodiff import is_grad_enabled
+
+    return is_grad_enabled()

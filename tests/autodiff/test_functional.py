@@ -107,3 +107,32 @@ def test_jacobian_of_vector_function_on_host_values():
     f = lambda x: xn.stack([x[0] * x[1], x[1].exp()])
     j = xn.jacobian(f)(xn.tensor([2.0, 0.0]))
     np.testing.assert_allclose(j.numpy(), [[0.0, 2.0], [0.0, 1.0]])
+
+
+def test_zero_dim_reductions_accept_axis_0_and_minus_1(backend):
+    x = _t(2.5, backend)
+    for f in (xn.sum, xn.mean, xn.max, xn.min):
+        for axis in (0, -1, (0,)):
+            xn.testing.assert_close(f(x, axis=axis), _t(2.5, backend))
+    with pytest.raises(xn.ShapeError, match="axis 1 is out of range for a 0-d tensor"):
+        xn.sum(x, axis=1)
+
+
+def test_degenerate_reductions_are_nan_like_pytorch(backend):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(xn.mean(xn.zeros(0, backend=backend, device=backend.device)).item())
+        assert np.isnan(_t([1.0], backend).var(correction=1).item())
+        assert np.isnan(_t([[1.0, 2.0]], backend).std(axis=0, correction=1).numpy()).all()
+
+
+def test_std_of_a_constant_has_zero_gradient(backend):
+    dtype = "float64" if backend.float64 else "float32"
+    for correction in (0.0, 1.0):
+        x = xn.full((3,), 2.0, dtype=dtype, backend=backend, device=backend.device)
+        g = xn.grad(lambda x, c=correction: x.std(correction=c))(x)
+        assert g.tolist() == [0.0, 0.0, 0.0]
+    y = _t([1.0, 2.0, 4.0], backend, dtype=dtype)
+    xn.check_grad(lambda y: y.std(), y)  # and the usual gradient elsewhere

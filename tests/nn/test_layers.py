@@ -124,3 +124,25 @@ def test_shape_errors_name_the_layer():
         nn.Conv2d(1, 1, 5)(xn.ones(1, 1, 3, 3))
     with pytest.raises(xn.ShapeError, match=r"BatchNorm2d\(3\): expected a 4-D input"):
         nn.BatchNorm2d(3)(xn.ones(2, 3))
+
+
+@pytest.mark.parametrize("index", [-1, 10])
+def test_embedding_rejects_out_of_range_indices(index):
+    emb = nn.Embedding(10, 3)
+    with pytest.raises(
+        xn.OutOfRangeError, match=rf"embedding: index {index} is out of range for 10 rows"
+    ):
+        emb(xn.tensor([0, index]))
+    with pytest.raises(IndexError):  # also an IndexError, as in PyTorch
+        emb(xn.tensor([index]))
+
+
+def test_embedding_out_of_range_on_a_device_is_nan_then_an_error_at_the_next_read():
+    b = xn.get_backend("array_api_strict", "device1")
+    emb = nn.Embedding(4, 2, backend=b)
+    out = emb(xn.tensor([[1, 7]], backend=b))  # no host read: the step goes on
+    with pytest.raises(xn.OutOfRangeError, match="embedding: an index was out of range for 4 rows"):
+        out.numpy()
+    got = out.numpy()  # the error was raised once; the value shows NaN where the index was bad
+    assert np.isnan(got[0, 1]).all() and np.isfinite(got[0, 0]).all()
+    assert emb(xn.tensor([0, 3], backend=b)).numpy().shape == (2, 2)

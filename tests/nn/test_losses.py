@@ -84,3 +84,27 @@ def test_loss_modules_match_functions():
         == F.cross_entropy(x, y, label_smoothing=0.1).item()
     )
     assert nn.NLLLoss(reduction="sum")(x, y).item() == F.nll_loss(x, y, reduction="sum").item()
+
+
+def test_cross_entropy_label_errors_on_a_device_are_deferred_not_synchronised():
+    b = xn.get_backend("array_api_strict", "device1")
+    logits = xn.zeros(3, 4, backend=b, requires_grad=True)
+    reads = xn.backend.HOST_READS[0]
+    loss = F.cross_entropy(logits, xn.tensor([0, 9, -100], backend=b))
+    loss.backward()
+    assert xn.backend.HOST_READS[0] == reads  # validating the labels read nothing back
+    with pytest.raises(
+        xn.OutOfRangeError, match="cross_entropy: a class index was out of range for 4 classes"
+    ):
+        loss.item()
+    assert np.isnan(loss.item())
+
+
+def test_cross_entropy_over_nothing_is_nan_without_a_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(F.cross_entropy(xn.zeros(0, 3), xn.zeros(0, dtype="int64")).item())
+        assert np.isnan(F.cross_entropy(xn.zeros(2, 3), xn.full((2,), -100, dtype="int64")).item())
+        assert np.isnan(F.nll_loss(xn.zeros(2, 3), xn.full((2,), -100, dtype="int64")).item())

@@ -152,3 +152,38 @@ def test_module_list_registers():
     ml = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 1)])
     ml.append(nn.Linear(1, 1))
     assert len(ml) == 3 and len(list(ml.parameters())) == 6 and isinstance(ml[2], nn.Linear)
+
+
+def test_load_state_dict_never_aliases_the_callers_arrays():
+    m = nn.Linear(2, 2)
+    sd = {k: v.numpy() for k, v in m.state_dict().items()}
+    kept = {k: v.copy() for k, v in sd.items()}
+    m.load_state_dict(sd)
+    opt = xn.optim.SGD(m.parameters(), lr=1.0)
+    m(xn.ones(1, 2)).sum().backward()
+    opt.step()
+    for k in sd:
+        assert np.array_equal(sd[k], kept[k]), f"{k} was written through"
+
+
+@pytest.mark.parametrize(
+    "value, error, pattern",
+    [
+        (np.array(["a", "b"]), xn.DTypeError, "key 'bias'.*numbers and booleans only"),
+        (np.array([1 + 1j, 0j]), xn.DTypeError, "key 'bias'.*complex128 cannot be stored"),
+    ],
+)
+def test_load_state_dict_checks_every_value_before_writing(value, error, pattern):
+    m = nn.Linear(2, 2)
+    before = {k: v.numpy().copy() for k, v in m.state_dict().items()}
+    with pytest.raises(error, match=pattern):
+        m.load_state_dict({"weight": np.zeros((2, 2)), "bias": value})
+    for k, v in m.state_dict().items():
+        assert np.array_equal(v.numpy(), before[k]), f"{k} changed although the load failed"
+
+
+def test_load_state_dict_casts_real_numbers_like_pytorch():
+    m = nn.Linear(2, 2)
+    m.load_state_dict({"weight": np.eye(2, dtype=np.int64), "bias": [True, False]})
+    assert m.weight.dtype == m.bias.dtype and m.weight.tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    assert m.bias.tolist() == [1.0, 0.0]

@@ -7,6 +7,7 @@ entry fails ``test_every_primitive_has_a_spec``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,6 +124,17 @@ SPECS: list[Spec] = [
     Spec("sqrt", "sqrt", xn.sqrt, np.sqrt, [(2, 3)], domain="positive"),
     Spec("abs", "abs", xn.abs, np.abs, [(2, 3)], domain="nonzero"),
     Spec("tanh", "tanh", xn.tanh, np.tanh, [(2, 3)]),
+    Spec("erf", "erf", xn.erf, np.vectorize(math.erf), [(3, 4)]),
+    Spec(
+        "erf",
+        "erf-large",
+        lambda x: xn.erf(x * 3.0),
+        lambda x: np.vectorize(math.erf)(x * 3.0),
+        [(3, 4)],
+    ),
+    Spec(
+        "softplus", "softplus", xn.nn.functional.softplus, lambda x: np.logaddexp(0.0, x), [(2, 3)]
+    ),
     Spec("sigmoid", "sigmoid", xn.sigmoid, _sigmoid, [(2, 3)]),
     Spec("relu", "relu", xn.relu, lambda x: np.maximum(x, 0), [(2, 3)], domain="nonzero"),
     Spec("maximum", "maximum-broadcast", xn.maximum, np.maximum, [(2, 3), (3,)]),
@@ -397,3 +409,145 @@ def make_inputs(spec: Spec, rng: np.random.Generator) -> list[np.ndarray]:
             a = rng.standard_normal(shape)
         out.append(a)
     return out
+
+
+@dataclass
+class Kink:
+    """A gradient check at exactly the zero or kink of an elementwise function.
+
+    ``fn`` maps a 1-D tensor of ``points`` elementwise; ``grad`` and ``grad2`` are
+    the first and second derivatives there, PyTorch's values (``torch_fn``, when
+    given, is checked to agree when PyTorch is installed). Finite differences are
+    no oracle here: at a kink they average the two one-sided slopes.
+    """
+
+    prim: str
+    name: str
+    fn: Callable[[xn.Tensor], xn.Tensor]
+    torch_fn: Callable[[Any], Any] | None
+    points: list[float]
+    grad: list[float]
+    grad2: list[float] | None
+
+    @property
+    def id(self) -> str:
+        return self.name
+
+
+def _torch_like(x: Any, v: float) -> Any:
+    return x.new_full(x.shape, v)
+
+
+INF = math.inf
+KINKS: list[Kink] = [
+    Kink("add", "add-at-0", lambda x: x + 0.0, lambda x: x + 0.0, [0.0], [1.0], [0.0]),
+    Kink("subtract", "rsub-at-0", lambda x: 0.0 - x, lambda x: 0.0 - x, [0.0], [-1.0], [0.0]),
+    Kink("multiply", "square-at-0", lambda x: x * x, lambda x: x * x, [0.0], [0.0], [2.0]),
+    Kink("divide", "div-at-0", lambda x: x / 2.0, lambda x: x / 2.0, [0.0], [0.5], [0.0]),
+    Kink("pow", "pow-0-at-0", lambda x: x**0, lambda x: x**0, [0.0, 1.0], [0.0, 0.0], [0.0, 0.0]),
+    Kink("pow", "pow-2-at-0", lambda x: x**2.0, lambda x: x**2.0, [0.0], [0.0], [2.0]),
+    Kink(
+        "pow",
+        "pow-tensor-exponent-0-at-0",
+        lambda x: x ** xn.zeros_like(x),
+        lambda x: x ** _torch_like(x, 0.0),
+        [0.0, 1.0],
+        [0.0, 0.0],
+        None,
+    ),
+    Kink(
+        "pow",
+        "pow-exponent-grad-at-base-0",
+        lambda y: xn.zeros_like(y) ** y,
+        lambda y: _torch_like(y, 0.0) ** y,
+        [0.0, 2.0],
+        [0.0, 0.0],
+        None,
+    ),
+    Kink(
+        "pow",
+        "rpow-at-0",
+        lambda x: 2.0**x,
+        lambda x: 2.0**x,
+        [0.0],
+        [math.log(2.0)],
+        [math.log(2.0) ** 2],
+    ),
+    Kink("negative", "neg-at-0", lambda x: -x, lambda x: -x, [0.0], [-1.0], [0.0]),
+    Kink("exp", "exp-at-0", xn.exp, None, [0.0], [1.0], [1.0]),
+    Kink("log", "log-at-1", xn.log, None, [1.0], [1.0], [-1.0]),
+    Kink("log1p", "log1p-at-0", xn.log1p, None, [0.0], [1.0], [-1.0]),
+    Kink("sqrt", "sqrt-at-0", xn.sqrt, None, [0.0], [INF], None),
+    Kink("abs", "abs-at-0", xn.abs, None, [0.0], [0.0], [0.0]),
+    Kink("tanh", "tanh-at-0", xn.tanh, None, [0.0], [1.0], [0.0]),
+    Kink("sigmoid", "sigmoid-at-0", xn.sigmoid, None, [0.0], [0.25], [0.0]),
+    Kink("relu", "relu-at-0", xn.relu, None, [0.0], [0.0], [0.0]),
+    Kink(
+        "maximum",
+        "maximum-tie",
+        lambda x: xn.maximum(x, xn.ones_like(x)),
+        lambda x: _torch().maximum(x, _torch_like(x, 1.0)),
+        [1.0],
+        [0.5],
+        [0.0],
+    ),
+    Kink(
+        "minimum",
+        "minimum-tie",
+        lambda x: xn.minimum(x, xn.ones_like(x)),
+        lambda x: _torch().minimum(x, _torch_like(x, 1.0)),
+        [1.0],
+        [0.5],
+        [0.0],
+    ),
+    Kink(
+        "where",
+        "where-at-the-switch",
+        lambda x: xn.where(x > 0, x, x * 0.1),
+        lambda x: _torch().where(x > 0, x, x * 0.1),
+        [0.0],
+        [0.1],
+        [0.0],
+    ),
+    Kink(
+        "clip",
+        "clip-at-scalar-bounds",
+        lambda x: xn.clip(x, -1.0, 1.0),
+        lambda x: _torch().clamp(x, -1.0, 1.0),
+        [-1.0, 1.0, 0.0, 2.0],
+        [1.0, 1.0, 1.0, 0.0],
+        [0.0, 0.0, 0.0, 0.0],
+    ),
+    Kink(
+        "clip",
+        "clip-at-tensor-bounds",
+        lambda x: xn.clip(x, _bound(x, [-1.0, 0.5, 1.0, 0.0]), _bound(x, [2.0, 2.0, 1.0, 2.0])),
+        lambda x: _torch().clamp(
+            x, x.new_tensor([-1.0, 0.5, 1.0, 0.0]), x.new_tensor([2.0, 2.0, 1.0, 2.0])
+        ),
+        [-1.0, 0.0, 1.0, 2.0],
+        [1.0, 0.0, 1.0, 1.0],
+        [0.0, 0.0, 0.0, 0.0],
+    ),
+    Kink(
+        "astype",
+        "astype-at-0",
+        lambda x: xn.astype(x, "float32"),
+        lambda x: x.to(_torch().float32),
+        [0.0],
+        [1.0],
+        None,
+    ),
+    Kink("erf", "erf-at-0", xn.erf, None, [0.0], [2.0 / math.sqrt(math.pi)], [0.0]),
+    Kink("softplus", "softplus-at-0", xn.nn.functional.softplus, None, [0.0], [0.5], [0.25]),
+]
+
+
+def _bound(x: xn.Tensor, values: list[float]) -> xn.Tensor:
+    return xn.tensor(values, dtype=x.backend.dtype_name(x.dtype), backend=x.backend)
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch

@@ -216,3 +216,45 @@ def test_clip_grad_norm_and_value(backend):
     assert b.grad.tolist() == pytest.approx([0.0, 0.7])
     inf_total = nn.utils.clip_grad_norm_([a, b], 10.0, norm_type=float("inf"))
     assert inf_total.item() == pytest.approx(0.7)
+
+
+@pytest.mark.parametrize("owner", ["optimizer", "module"])
+def test_zero_grad_without_set_to_none_writes_zeros_over_nan_and_inf(owner):
+    model = nn.Linear(2, 1)
+    opt = xn.optim.SGD(model.parameters(), lr=0.1)
+    for p in model.parameters():
+        p.grad = xn.full(p.shape, float("nan"))
+        p.grad.data[..., 0] = float("inf")
+    grads = [p.grad for p in model.parameters()]
+    (opt if owner == "optimizer" else model).zero_grad(set_to_none=False)
+    for p, g in zip(model.parameters(), grads, strict=True):
+        assert p.grad is g  # the same tensor, filled in place
+        assert np.array_equal(p.grad.numpy(), np.zeros(p.shape, dtype=np.float32))
+
+
+def test_load_state_dict_converts_and_copies_foreign_state():
+    p = nn.Parameter(xn.tensor([1.0, 2.0]))
+    opt = xn.optim.Adam([p], lr=0.1)
+    p.grad = xn.tensor([0.5, 0.5])
+    opt.step()
+    saved = opt.state_dict()
+    moved = {
+        "param_groups": saved["param_groups"],
+        "state": {
+            0: {
+                k: (v.to(backend="array_api_strict") if isinstance(v, xn.Tensor) else v)
+                for k, v in saved["state"][0].items()
+            }
+        },
+    }
+    fresh = xn.optim.Adam([p], lr=0.1)
+    fresh.load_state_dict(moved)
+    m = fresh.state[p]["exp_avg"]
+    assert m.backend is p.backend and m.tolist() == saved["state"][0]["exp_avg"].tolist()
+    bad = {
+        "param_groups": saved["param_groups"],
+        "state": {0: {"exp_avg": xn.tensor([1 + 2j, 0j], dtype="complex64")}},
+    }
+    with pytest.raises(xn.DTypeError, match="state 'exp_avg' of parameter 0"):
+        fresh.load_state_dict(bad)
+    assert fresh.state[p]["exp_avg"] is m  # nothing changed

@@ -235,8 +235,10 @@ class Primitive:
                 raise _foreign(self.name, a, args)
         if backend is None:
             raise TypeError(f"{self.name}: expected at least one Tensor argument, got {args!r}")
+        kernels = backend.kernels
+        impl = kernels.get(self.name, self.impl) if kernels else self.impl
         try:
-            out = self.impl(backend, *arrays, **params)
+            out = impl(backend, *arrays, **params)
         except XpnetError:
             raise
         except Exception as e:

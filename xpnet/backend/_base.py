@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import types
 import warnings
-from collections.abc import Hashable
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -19,6 +19,11 @@ import numpy as np
 from .._errors import DTypeError
 
 Array = Any  # a native array of the backend's library
+
+# Reads of device values to the host (Backend.to_numpy on a backend that is not
+# host_visible). A plain counter, always on: tests assert that training steps
+# on a device make none.
+HOST_READS = [0]
 
 # ``how`` describes a gather (the forward of getitem/take/take_along_axis) so the
 # matching scatter-add (its VJP) can be built on any backend:
@@ -60,14 +65,27 @@ class Backend:
 
     name: ClassVar[str] = "standard"
     mutable: ClassVar[bool] = True  # arrays support in-place __setitem__
+    host_format: ClassVar[bool] = False  # its arrays are host data (NumPy): xn.tensor moves them
     native_rng: ClassVar[bool] = False  # False: random draws happen on the host
 
-    __slots__ = ("_dtypes", "_float_dtypes", "_generator", "device", "float64", "key", "xp")
+    __slots__ = (
+        "_dtypes",
+        "_float_dtypes",
+        "_generator",
+        "_pending",
+        "device",
+        "float64",
+        "kernels",
+        "xp",
+    )
 
-    def __init__(self, xp: types.ModuleType, device: Any, key: Hashable) -> None:
+    def __init__(self, xp: types.ModuleType, device: Any) -> None:
         self.xp = xp
         self.device = device
-        self.key = key
+        # Native implementations of primitives, by primitive name: used instead of
+        # the primitive's generic (standard-only) implementation on this backend.
+        self.kernels: dict[str, Callable[..., Any]] = dict(self.native_kernels())
+        self._pending: list[tuple[Array, Callable[[], Exception]]] = []
         self._dtypes: dict[str, Any] = {}
         for n in _DTYPE_NAMES:
             dt = getattr(xp, n, None)
@@ -91,6 +109,35 @@ class Backend:
         except Exception:
             return dt
         return found if found == dt else dt
+
+    # -- recognising arrays ------------------------------------------------
+    @classmethod
+    def owns(cls, obj: Any) -> bool:
+        """True when ``obj`` is an array of this backend's library."""
+        return False
+
+    @classmethod
+    def device_of(cls, obj: Any) -> Any:
+        """The device of an array this backend owns."""
+        import array_api_compat
+
+        return array_api_compat.device(obj)
+
+    # -- kernels -------------------------------------------------------------
+    def native_kernels(self) -> dict[str, Callable[..., Any]]:
+        """The library's own implementations of primitives (``impl(backend, *arrays, **params)``)."""
+        return {}
+
+    def register_kernel(self, name: str, impl: Callable[..., Any] | None) -> None:
+        """Run ``impl`` for the primitive ``name`` on this backend (None: back to the generic one).
+
+        ``impl`` takes what the primitive's own implementation takes and must
+        return the same values (tests compare them); the VJP rules stay the same.
+        """
+        if impl is None:
+            self.kernels.pop(name, None)
+        else:
+            self.kernels[name] = impl
 
     # -- description -------------------------------------------------------
     def __repr__(self) -> str:
@@ -156,10 +203,58 @@ class Backend:
         return self.xp.zeros(shape, dtype=dtype, device=self.device)
 
     def to_numpy(self, arr: Array) -> np.ndarray:
-        """A host NumPy copy of ``arr``."""
+        """A host NumPy copy of ``arr``: every read of values to the host goes through here.
+
+        Deferred checks (see ``check``) raise here first; ``HOST_READS`` counts the
+        reads of device backends (tests prove a training step makes none).
+        """
+        if self._pending:
+            self.flush_checks()
+        if not self.host_visible:
+            HOST_READS[0] += 1
+        return self._to_host(arr)
+
+    def _to_host(self, arr: Array) -> np.ndarray:
         return np.array(np.from_dlpack(arr), copy=True)
 
-    def from_numpy(self, arr: np.ndarray, dtype: Any = None) -> Array:
+    @property
+    def host_visible(self) -> bool:
+        """True when reading values needs no device synchronisation (CPU memory)."""
+        return True
+
+    # -- value checks without a device synchronisation -----------------------
+    def check(self, bad: Array, error: Callable[[], Exception]) -> None:
+        """Raise ``error()`` if the 0-d boolean ``bad`` holds True.
+
+        On a host backend the check happens now. On a device it is deferred, as
+        Chainer's debug checks and JAX's checkify are: it raises at the next read
+        of any value of this backend to the host (``item()``, ``numpy()``...), so a
+        training step never waits for the device. The operation itself must keep
+        going safely meanwhile (clamped indices, NaN results).
+        """
+        if self.host_visible:
+            if bool(self._to_host(bad)):
+                raise error()
+            return
+        self._pending.append((bad, error))
+        if len(self._pending) >= 256:  # nobody reads: check in batches all the same
+            self.flush_checks()
+
+    def flush_checks(self) -> None:
+        """Run the deferred checks now (one host read for all of them)."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        flags = self._to_host(self.xp.stack([b for b, _ in pending]))
+        HOST_READS[0] += 1
+        for flag, (_, error) in zip(flags.reshape(-1), pending, strict=True):
+            if flag:
+                raise error()
+
+    def from_numpy(self, arr: np.ndarray, dtype: Any = None, copy: bool = False) -> Array:
+        """``arr`` (host data) as an array of this backend; ``copy``: never share its memory."""
+        if copy:
+            return self.xp.asarray(arr, dtype=dtype, device=self.device, copy=True)
         return self.asarray(arr, dtype=dtype)
 
     def to_device(self, arr: Array) -> Array:
@@ -180,6 +275,17 @@ class Backend:
 
     def synchronize(self) -> None:
         """Wait for queued device work (a no-op on the CPU)."""
+
+    def clip(self, arr: Array, lo: float | None, hi: float | None) -> Array:
+        """``arr`` limited to [lo, hi] (Python scalar bounds; None: unbounded)."""
+        return self.xp.clip(arr, min=lo, max=hi)
+
+    def fill(self, arr: Array, value: Any) -> Array:
+        """Every element of ``arr`` set to ``value``, in place where the library allows it."""
+        if self.mutable:
+            arr[...] = value
+            return arr
+        return self.xp.full_like(arr, value)
 
     def setitem(self, arr: Array, key: Any, value: Any) -> Array:
         """``arr[key] = value``, in place where the library allows it; returns the result."""

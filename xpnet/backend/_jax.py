@@ -27,6 +27,12 @@ class JaxBackend(Backend):
         return xp
 
     @classmethod
+    def owns(cls, obj: Any) -> bool:
+        import array_api_compat
+
+        return bool(array_api_compat.is_jax_array(obj))
+
+    @classmethod
     def parse_device(cls, spec: Any) -> tuple[Any, Any]:
         import jax
 
@@ -47,7 +53,11 @@ class JaxBackend(Backend):
             raise DeviceError(f"unknown device {spec!r} for backend 'jax'") from None
         return dev, (dev.platform, dev.id)
 
-    def to_numpy(self, arr: Array) -> np.ndarray:
+    @property
+    def host_visible(self) -> bool:
+        return self.device.platform == "cpu"
+
+    def _to_host(self, arr: Array) -> np.ndarray:
         return np.array(arr, copy=True)
 
     def to_device(self, arr: Array) -> Array:
@@ -57,6 +67,11 @@ class JaxBackend(Backend):
 
     def setitem(self, arr: Array, key: Any, value: Any) -> Array:
         return arr.at[key].set(value)
+
+    def native_kernels(self) -> dict[str, Any]:
+        import jax.scipy.special
+
+        return {"erf": lambda b, x: jax.scipy.special.erf(x)}
 
     def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
         out = self.zeros(shape, values.dtype)

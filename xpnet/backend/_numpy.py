@@ -14,6 +14,7 @@ from ._base import Array, Backend, Gather, native_key
 class NumpyBackend(Backend):
     name = "numpy"
     native_rng = True  # NumPy's generator is the host generator
+    host_format = True
     __slots__ = ()
 
     @classmethod
@@ -34,11 +35,28 @@ class NumpyBackend(Backend):
     def zeros(self, shape: tuple[int, ...], dtype: Any) -> Array:
         return np.zeros(shape, dtype=dtype)
 
-    def to_numpy(self, arr: Array) -> np.ndarray:
+    def _to_host(self, arr: Array) -> np.ndarray:
         return np.array(arr, copy=True)
 
     def to_device(self, arr: Array) -> Array:
         return arr
+
+    def from_numpy(self, arr: np.ndarray, dtype: Any = None, copy: bool = False) -> Array:
+        return np.array(arr, dtype=dtype, copy=True) if copy else np.asarray(arr, dtype=dtype)
+
+    @classmethod
+    def owns(cls, obj: Any) -> bool:
+        return isinstance(obj, (np.ndarray, np.generic))
+
+    def clip(self, arr: Array, lo: float | None, hi: float | None) -> Array:
+        return np.clip(arr, lo, hi)
+
+    def native_kernels(self) -> dict[str, Any]:
+        try:
+            from scipy import special
+        except ImportError:  # SciPy is optional: the standard-only erf runs instead
+            return {}
+        return {"erf": lambda b, x: np.asarray(special.erf(x))}
 
     def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
         out = np.zeros(shape, dtype=values.dtype)

@@ -85,9 +85,30 @@ def get_backend(name: str | Backend | None = None, device: Any = None) -> Backen
                 raise BackendUnavailableError(
                     f"backend {cls.name!r} is not installed ({e}); {_INSTALL[cls.name]}"
                 ) from None
-            found = cls(xp, native, key)
+            found = cls(xp, native)
             _cache[(cls.name, key)] = found
     return found
+
+
+def backend_of(obj: Any) -> Backend | None:
+    """The backend (library and device) of a native array, or None when ``obj`` is no array.
+
+    NumPy arrays belong to the ``numpy`` backend (whose ``host_format`` says they are
+    host data). An array of a library xpnet has no backend for raises BackendError.
+    """
+    for name in _CLASSES:
+        cls = _backend_class(name)
+        if cls.owns(obj):
+            return get_backend(name, cls.device_of(obj))
+    import array_api_compat
+
+    if array_api_compat.is_array_api_obj(obj):
+        raise BackendError(
+            f"arrays of type {type(obj).__module__}.{type(obj).__name__} are not supported; "
+            f"convert them with DLPack (xn.from_dlpack) or to NumPy first; known backends: "
+            f"{', '.join(_CLASSES)}"
+        )
+    return None
 
 
 def _from_env() -> Backend:

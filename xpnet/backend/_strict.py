@@ -24,6 +24,10 @@ class StrictBackend(Backend):
         return xp
 
     @classmethod
+    def owns(cls, obj: Any) -> bool:
+        return type(obj).__module__.startswith("array_api_strict")
+
+    @classmethod
     def parse_device(cls, spec: Any) -> tuple[Any, Any]:
         import array_api_strict as xp
 
@@ -46,3 +50,8 @@ class StrictBackend(Backend):
     @property
     def device_str(self) -> str:
         return str(self.device._device)
+
+    @property
+    def host_visible(self) -> bool:
+        # The fake devices stand in for a GPU: values there are treated as device values.
+        return self.device_str == "CPU_DEVICE"

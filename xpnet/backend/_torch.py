@@ -23,6 +23,12 @@ class TorchBackend(Backend):
         return xp
 
     @classmethod
+    def owns(cls, obj: Any) -> bool:
+        import array_api_compat
+
+        return bool(array_api_compat.is_torch_array(obj))
+
+    @classmethod
     def parse_device(cls, spec: Any) -> tuple[Any, Any]:
         import torch
 
@@ -51,11 +57,20 @@ class TorchBackend(Backend):
                 )
         return dev, str(dev)
 
-    def to_numpy(self, arr: Array) -> np.ndarray:
+    @property
+    def host_visible(self) -> bool:
+        return self.device.type == "cpu"
+
+    def _to_host(self, arr: Array) -> np.ndarray:
         return np.array(arr.detach().cpu().numpy(), copy=True)
 
     def to_device(self, arr: Array) -> Array:
         return arr.to(self.device)
+
+    def native_kernels(self) -> dict[str, Any]:
+        import torch
+
+        return {"erf": lambda b, x: torch.special.erf(x)}
 
     def synchronize(self) -> None:
         if self.device.type == "cuda":

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .._errors import BackendError, DeviceError, ShapeError, XpnetError
 from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..backend import Backend, get_backend
+from ..ops import converted
 from ._parameter import Parameter
 
 
@@ -146,7 +149,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = p.grad * 0.0
+                p.grad.zero_()  # zeros, also where the gradient held NaN or inf
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
@@ -211,21 +214,23 @@ class Module:
                 f"load_state_dict into {type(self).__name__}: missing keys {missing}, unexpected keys "
                 f"{unexpected} (pass strict=False to load the keys that match)"
             )
+        # Convert and check every value first (naming its key); write only when all are fine.
+        new: dict[str, Any] = {}
         bad = []
         for k, t in own.items():
             if k in state_dict:
                 v = state_dict[k]
-                shape = tuple(v.shape) if hasattr(v, "shape") else ()
+                shape = tuple(v.shape) if hasattr(v, "shape") else np.shape(v)
                 if shape != t.shape:
                     bad.append(f"{k}: checkpoint {shape} vs model {t.shape}")
+                    continue
+                new[k] = converted(t, v, f"load_state_dict into {type(self).__name__}: key {k!r}")
         if bad:
             raise ShapeError(
                 f"load_state_dict into {type(self).__name__}: shape mismatch for " + "; ".join(bad)
             )
-        with no_grad():
-            for k, t in own.items():
-                if k in state_dict:
-                    _assign(t, state_dict[k])
+        for k, arr in new.items():
+            own[k]._set_data(arr)  # a fresh array: never the caller's
         return missing, unexpected
 
     # -- calling ---------------------------------------------------------------
@@ -284,18 +289,4 @@ def _move(t: Tensor, device: Any, backend: Any, dtype: Any) -> None:
     if dtype is not None and dst.is_float(data.dtype):
         data = dst.xp.astype(data, dst.dtype(dtype))
     t.backend = dst
-    t._set_data(data)
-
-
-def _assign(t: Tensor, value: Any) -> None:
-    """Replace ``t``'s values with ``value`` converted to ``t``'s backend, device and dtype."""
-    b = t.backend
-    if isinstance(value, Tensor):
-        data = b.receive(value.data, value.backend)
-    else:
-        data = b.asarray(value)
-    if data.dtype != t.dtype:
-        data = b.xp.astype(data, t.dtype)
-    elif data is t.data or (isinstance(value, Tensor) and data is value.data):
-        data = b.xp.asarray(data, copy=True)  # never alias the caller's array
     t._set_data(data)

@@ -62,6 +62,7 @@ from ._elementwise import square as square
 from ._elementwise import subtract as subtract
 from ._elementwise import tanh as tanh
 from ._elementwise import where as where
+from ._inplace import converted as converted
 from ._linalg import matmul as matmul
 from ._reduce import all as all
 from ._reduce import any as any
@@ -90,6 +91,7 @@ from ._shape import swapaxes as swapaxes
 from ._shape import take as take
 from ._shape import take_along_axis as take_along_axis
 from ._shape import to as to
+from ._special import erf as erf
 
 _install_ops(
     sum_to=_sum_to,

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._errors import BackendError, DTypeError
 from .._tensor import Tensor, _wrap
-from ..backend import Backend, Generator, default_generator, get_backend
+from ..backend import Backend, Generator, backend_of, default_generator, get_backend
 
 
 def _shape(shape: Sequence[Any]) -> tuple[int, ...]:
@@ -26,23 +26,44 @@ def _finish(data: Any, b: Backend, requires_grad: bool) -> Tensor:
     return t
 
 
-def _library_of(data: Any) -> str | None:
-    """The backend name of a native array, or None for host data."""
-    if compat.is_numpy_array(data):
-        return "numpy"
-    if compat.is_torch_array(data):
-        return "torch"
-    if compat.is_cupy_array(data):
-        return "cupy"
-    if compat.is_jax_array(data):
-        return "jax"
-    if type(data).__module__.startswith("array_api_strict"):
-        return "array_api_strict"
-    if compat.is_array_api_obj(data):
-        raise BackendError(
-            f"arrays of type {type(data).__name__} are not supported; convert with DLPack"
+def _convert(data: Any, dtype: Any, backend: Any, device: Any, copy: bool) -> tuple[Any, Backend]:
+    """``data`` as a native array of the chosen backend (see ``tensor``); ``copy=False`` may share."""
+    src = data.backend if isinstance(data, Tensor) else backend_of(data)
+    if isinstance(data, Tensor) or (src is not None and not src.host_format):
+        assert src is not None
+        arr = data.data if isinstance(data, Tensor) else data
+        if backend is None and device is None:
+            b = src
+        else:
+            b = get_backend(backend if backend is not None else src, device)
+        dt = None if dtype is None else b.dtype(dtype)
+        if b is not src:
+            arr = b.receive(arr, src)  # a copy on the new backend or device
+        elif copy and (dt is None or dt == arr.dtype):
+            arr = b.xp.asarray(arr, copy=True)
+        if dt is not None and dt != arr.dtype:
+            arr = b.xp.astype(arr, dt)  # a copy
+        return arr, b
+    b = get_backend(backend, device)
+    host = np.asarray(data)
+    if host.dtype.kind not in "biufc":
+        raise DTypeError(
+            f"cannot make a tensor from data of NumPy dtype {host.dtype} (numbers and booleans only)"
         )
-    return None
+    if dtype is not None:
+        dt = b.dtype(dtype)
+    elif src is not None:  # a NumPy array keeps its dtype
+        dt = b.dtype(host.dtype.name)
+    elif host.dtype.kind == "f":
+        dt = b.default_float
+    elif host.dtype.kind in "iu":
+        dt = b.dtype("int64")
+    elif host.dtype.kind == "b":
+        dt = b.dtype("bool")
+    else:
+        raise DTypeError(f"tensor: cannot make a tensor from data of NumPy dtype {host.dtype}")
+    # A NumPy array of the caller's is copied: the tensor never aliases it (torch.tensor's rule).
+    return b.from_numpy(host, dt, copy=copy and host is data), b
 
 
 def tensor(
@@ -53,54 +74,30 @@ def tensor(
     backend: Any = None,
     device: Any = None,
 ) -> Tensor:
-    """A new tensor holding ``data``.
+    """A new tensor holding a copy of ``data`` (it never shares memory with ``data``).
 
     ``data`` is host data (Python scalars, nested lists, NumPy arrays), which goes
     to ``backend``/``device`` (default: the current backend), or an array of
-    another supported library, which keeps its backend and device unless
-    ``backend`` or ``device`` says otherwise. Without ``dtype``, Python floats
+    another supported library (or a Tensor), which keeps its backend and device
+    unless ``backend`` or ``device`` says otherwise. Without ``dtype``, Python floats
     become float32 (xpnet's default), ints int64, bools bool; NumPy arrays keep
-    their dtype. A Tensor is copied and detached.
+    their dtype. A Tensor is copied and detached. ``xn.asarray`` shares instead.
     """
-    lib = None if isinstance(data, Tensor) else _library_of(data)
-    if isinstance(data, Tensor) or lib not in (None, "numpy"):
-        src = (
-            data.backend if isinstance(data, Tensor) else get_backend(str(lib), compat.device(data))
-        )
-        arr = data.data if isinstance(data, Tensor) else data
-        if backend is None and device is None:
-            b = src
-        else:
-            b = get_backend(backend if backend is not None else src.name, device)
-        if b is src:
-            arr = b.xp.asarray(arr, copy=True) if isinstance(data, Tensor) else arr
-        else:
-            arr = _wrap(arr, src).to(backend=b).data
-        if dtype is not None:
-            arr = b.xp.astype(arr, b.dtype(dtype))
-        return _finish(arr, b, requires_grad)
-    b = get_backend(backend, device)
-    host = np.asarray(data)
-    if dtype is not None:
-        dt = b.dtype(dtype)
-    elif lib == "numpy":
-        dt = b.dtype(host.dtype.name)
-    elif host.dtype.kind == "f":
-        dt = b.default_float
-    elif host.dtype.kind in "iu":
-        dt = b.dtype("int64")
-    elif host.dtype.kind == "b":
-        dt = b.dtype("bool")
-    else:
-        raise DTypeError(f"tensor: cannot make a tensor from data of NumPy dtype {host.dtype}")
-    return _finish(b.from_numpy(host, dt), b, requires_grad)
+    arr, b = _convert(data, dtype, backend, device, copy=True)
+    return _finish(arr, b, requires_grad)
 
 
 def asarray(data: Any, dtype: Any = None, *, backend: Any = None, device: Any = None) -> Tensor:
-    """Like ``tensor`` but returns ``data`` itself when it is already a matching Tensor."""
+    """Like ``tensor``, but shares memory with ``data`` where the library allows it.
+
+    A Tensor already on the backend, device and dtype is returned itself; a NumPy
+    array on the NumPy backend (or a torch tensor on the torch backend) is wrapped
+    without a copy, so changing one changes the other.
+    """
     if isinstance(data, Tensor) and backend is None and device is None:
         return data if dtype is None else data.astype(dtype)
-    return tensor(data, dtype=dtype, backend=backend, device=device)
+    arr, b = _convert(data, dtype, backend, device, copy=False)
+    return _wrap(arr, b)
 
 
 def _fill(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from ..autodiff import Primitive
 from ._common import as_operand
 
@@ -31,6 +31,24 @@ def _log_base(x: Any) -> Any:
     if not isinstance(x, Tensor):
         return math.log(x) if x > 0 else 0.0
     return log(where(x > 0, x, 1.0))
+
+
+def _pow_x(g: Tensor, ans: Any, x: Any, y: Any) -> Tensor:
+    """d(x**y)/dx = y x**(y-1), and 0 where y == 0 (even at x == 0, where x**-1 is inf)."""
+    if not isinstance(y, Tensor):
+        if y == 0:
+            return _wrap(g.backend.xp.zeros_like(g.data), g.backend)
+        return g * y * x ** (y - 1)
+    return g * y * x ** (where(y == 0, 1.0, y) - 1.0)
+
+
+def _inside(x: Tensor, lo: Any, hi: Any) -> Tensor:
+    """lo <= x <= hi (a bound may be None): where clip passes its input's gradient (as PyTorch)."""
+    if lo is None:
+        return x <= hi
+    if hi is None:
+        return x >= lo
+    return logical_and(x >= lo, x <= hi)
 
 
 def _tie_split(g: Tensor, a: Any, b: Any) -> Tensor:
@@ -54,7 +72,7 @@ divide_p = Primitive("divide", lambda b, x, y: x / y)
 divide_p.defvjp(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y, keep=(1,))
 
 pow_p = Primitive("pow", lambda b, x, y: x**y)
-pow_p.defvjp(lambda g, ans, x, y: g * y * x ** (y - 1), lambda g, ans, x, y: g * ans * _log_base(x))
+pow_p.defvjp(_pow_x, lambda g, ans, x, y: g * ans * _log_base(x))
 
 negative_p = Primitive("negative", lambda b, x: -x)
 negative_p.defvjp(lambda g, ans, x: -g, keep=(), keep_ans=False)
@@ -93,8 +111,8 @@ where_p = Primitive("where", lambda b, c, x, y: b.xp.where(c, x, y))
 where_p.defvjp(None, lambda g, ans, c, x, y: where(c, g, 0.0), lambda g, ans, c, x, y: where(c, 0.0, g),
                keep=(0,), keep_ans=False)
 
-clip_p = Primitive("clip", lambda b, x, *, min, max: b.xp.clip(x, min=min, max=max))
-clip_p.defvjp(lambda g, ans, x, *, min, max: where(ans == x, g, 0.0))
+clip_p = Primitive("clip", lambda b, x, *, min, max: b.clip(x, min, max))
+clip_p.defvjp(lambda g, ans, x, *, min, max: where(_inside(x, min, max), g, 0.0), keep_ans=False)
 
 # fmt: on
 
@@ -233,13 +251,17 @@ def where(condition: Tensor, x: Any, y: Any) -> Tensor:
 
 
 def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """Limit values to [min, max]; bounds are Python scalars, Tensors or None."""
+    """Limit values to [min, max]; bounds are Python scalars, Tensors or None.
+
+    As in PyTorch, ``x`` gets the gradient where min <= x <= max (the bounds
+    included) and a tensor bound where ``x`` lies beyond it.
+    """
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = x
         if min is not None:
-            out = maximum(out, min)
+            out = where(out < min, min, out)
         if max is not None:
-            out = minimum(out, max)
+            out = where(out > max, max, out)
         return out
     if min is None and max is None:
         return x

@@ -1,8 +1,10 @@
 """Fused loss primitives with their VJPs, each tested against its composite (tests/ops/spec.py, tests/nn).
 
-``softmax_cross_entropy(logits (N, C), labels (N,))`` gives per-sample
--log softmax(logits)[label] computed stably in one step; its VJP is the familiar
-g (softmax - onehot). ``binary_cross_entropy(p, t)`` gives the elementwise
+``softmax_cross_entropy(logits (N, C), labels (N,), ignore_index=k)`` gives per-sample
+-log softmax(logits)[label] computed stably in one step, 0 where the label is
+``ignore_index`` and NaN where it is out of range (host backends reject such labels
+before the call; on a device the deferred check reports them); its VJP is the
+familiar g (softmax - onehot), 0 for ignored samples. ``binary_cross_entropy(p, t)`` gives the elementwise
 -(t log p + (1-t) log(1-p)) with logs clamped at -100 (PyTorch's convention); its
 VJP is g (p - t) / max(p (1 - p), 1e-12). Both replace a dozen primitives each
 per training step (benchmark W1/W2).
@@ -10,6 +12,7 @@ per training step (benchmark W1/W2).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .._tensor import Tensor
@@ -27,19 +30,26 @@ def clamped_log(ns: Any, x: Any) -> Any:
     return ns.where(positive, ns.maximum(ns.log(ns.where(positive, x, 1.0)), -100.0), -100.0)
 
 
-def _softmax_ce(b: Any, logits: Any, labels: Any) -> Any:
+def _softmax_ce(b: Any, logits: Any, labels: Any, *, ignore_index: int = -100) -> Any:
     xp = b.xp
+    keep = labels != ignore_index
+    valid = xp.logical_and(keep, xp.logical_and(labels >= 0, labels < logits.shape[1]))
+    safe = xp.where(valid, labels, 0)
     m = xp.max(logits, axis=1, keepdims=True)
     shifted = logits - m
     lse = xp.log(xp.sum(xp.exp(shifted), axis=1))
-    picked = xp.take_along_axis(shifted, xp.expand_dims(labels, axis=1), axis=1)[:, 0]
-    return lse - picked
+    picked = xp.take_along_axis(shifted, xp.expand_dims(safe, axis=1), axis=1)[:, 0]
+    loss = xp.where(keep, lse - picked, 0.0)
+    return xp.where(valid == keep, loss, math.nan)
 
 
-def _softmax_ce_vjp(g: Tensor, ans: Any, logits: Tensor, labels: Tensor) -> Tensor:
+def _softmax_ce_vjp(
+    g: Tensor, ans: Any, logits: Tensor, labels: Tensor, *, ignore_index: int = -100
+) -> Tensor:
     classes = arange(logits.shape[1], backend=logits.backend)
     onehot = E.astype_p(expand_dims_p(labels, axis=1) == classes, dtype=logits.dtype)
-    return expand_dims_p(g, axis=1) * (softmax(logits, axis=1) - onehot)
+    kept = g * E.astype_p(labels != ignore_index, dtype=g.dtype)
+    return expand_dims_p(kept, axis=1) * (softmax(logits, axis=1) - onehot)
 
 
 def _bce(b: Any, p: Any, t: Any) -> Any:

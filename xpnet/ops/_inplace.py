@@ -11,7 +11,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from .._errors import GraphError
+from .._errors import DTypeError, GraphError, ShapeError, XpnetError
 from .._tensor import Tensor
 from ..autodiff import is_grad_enabled, mismatch_error, op_error
 
@@ -52,3 +52,41 @@ def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
         )
     x._set_data(out)
     return x
+
+
+def converted(t: Tensor, value: Any, what: str) -> Any:
+    """``value`` as a fresh native array fit to replace ``t``'s values: ``t``'s backend,
+    device, shape and dtype, sharing no memory with ``value``.
+
+    ``value`` is a Tensor of any backend, a NumPy array, an array of another
+    supported library or host data. Numbers of any real kind (bool, int, float)
+    are cast to ``t``'s dtype, as PyTorch's ``copy_`` does; anything else (complex,
+    strings, objects) or another shape raises, naming ``what``. Nothing is changed.
+    """
+    from ._creation import _convert
+
+    b = t.backend
+    try:
+        arr, _ = _convert(value, None, b, None, copy=True)
+    except XpnetError as e:
+        raise type(e)(f"{what}: {e}") from e
+    if not b.xp.isdtype(arr.dtype, ("bool", "integral", "real floating")):
+        raise DTypeError(
+            f"{what}: a value of dtype {b.dtype_name(arr.dtype)} cannot be stored in a "
+            f"{b.dtype_name(t.dtype)} tensor"
+        )
+    if tuple(arr.shape) != t.shape:
+        raise ShapeError(
+            f"{what}: a value of shape {tuple(arr.shape)} for a tensor of shape {t.shape}"
+        )
+    if arr.dtype != t.dtype:
+        arr = b.xp.astype(arr, t.dtype)
+    return arr
+
+
+def copy_(t: Tensor, value: Any) -> Tensor:
+    """Replace ``t``'s values with ``value``'s (converted, see ``converted``), in place; returns ``t``."""
+    if is_grad_enabled() and t._rg:
+        raise GraphError("copy_() into a tensor that requires grad; do it under xn.no_grad()")
+    t._set_data(converted(t, value, "copy_"))
+    return t

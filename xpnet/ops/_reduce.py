@@ -106,24 +106,33 @@ def count(x: Tensor, axes: tuple[int, ...] | None) -> int:
     return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
 
 
+def _reciprocal(n: float) -> float:
+    """1/n, and NaN for n <= 0 (a mean of nothing, or no degrees of freedom), as in PyTorch."""
+    return 1.0 / n if n > 0 else math.nan
+
+
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Arithmetic mean over ``axis``."""
+    """Arithmetic mean over ``axis``; NaN over no elements."""
     axes = normalize_axes(axis, x.ndim, "mean")
-    return sum_p(x, axis=axes, keepdims=keepdims) * (1.0 / count(x, axes))
+    return sum_p(x, axis=axes, keepdims=keepdims) * _reciprocal(count(x, axes))
 
 
 def var(x: Tensor, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
-    """Variance over ``axis``; ``correction=1`` gives the unbiased estimate."""
+    """Variance over ``axis``; ``correction=1`` gives the unbiased estimate (NaN for one element)."""
     axes = normalize_axes(axis, x.ndim, "var")
-    d = x - sum_p(x, axis=axes, keepdims=True) * (1.0 / count(x, axes))
-    return sum_p(d * d, axis=axes, keepdims=keepdims) * (1.0 / (count(x, axes) - correction))
+    d = x - sum_p(x, axis=axes, keepdims=True) * _reciprocal(count(x, axes))
+    return sum_p(d * d, axis=axes, keepdims=keepdims) * _reciprocal(count(x, axes) - correction)
 
 
 def std(x: Tensor, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
-    """Standard deviation over ``axis``."""
-    from ._elementwise import sqrt
+    """Standard deviation over ``axis``; its gradient is 0 where the input is constant (PyTorch's)."""
+    from ._elementwise import sqrt, where
 
-    return sqrt(var(x, axis=axis, keepdims=keepdims, correction=correction))
+    v = var(x, axis=axis, keepdims=keepdims, correction=correction)
+    # sqrt has an infinite slope at 0; the inner where keeps that branch away from
+    # it, the outer one gives the (zero) gradient of a constant input.
+    positive = v > 0.0
+    return where(positive, sqrt(where(positive, v, 1.0)), v * 0.0)
 
 
 def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:

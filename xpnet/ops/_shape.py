@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._errors import DeviceError, GraphError, ShapeError
+from .._errors import DeviceError, GraphError, OutOfRangeError, ShapeError
 from .._tensor import Tensor
 from ..autodiff import Primitive, describe, is_grad_enabled
 from ..backend import get_backend
@@ -257,6 +257,45 @@ def take_along_axis(x: Tensor, indices: Tensor, axis: int = -1) -> Tensor:
             f"take_along_axis: indices of shape {indices.shape} need as many dimensions as x {x.shape}"
         )
     return gather_p(x, how=("take_along_axis", _native_key(x, indices)[0], ax))
+
+
+def check_indices(
+    indices: Tensor, n: int, op: str, what: str, of: str, ignore: int | None = None
+) -> Tensor | None:
+    """Check that every index (except ``ignore``) is in [0, n): ``what`` names one, ``of`` the n.
+
+    On a host backend this raises ``OutOfRangeError`` now, naming the first bad
+    index, and returns None. On a device it registers a deferred check (raised at
+    the next host read, see ``Backend.check``) and returns the boolean mask of bad
+    indices, so the caller can clamp them and make their results NaN instead of
+    reading memory it does not own.
+    """
+    from ._elementwise import logical_and, logical_or
+    from ._reduce import any as any_
+
+    b = indices.backend
+    if b.host_visible:
+        host = indices.numpy()
+        wrong = (host < 0) | (host >= n)
+        if ignore is not None:
+            wrong &= host != ignore
+        if wrong.any():
+            raise OutOfRangeError(
+                f"{op}: {what} {int(host[wrong][0])} is out of range for {n} {of} (valid: 0..{n - 1})"
+            )
+        return None
+    bad = logical_or(indices < 0, indices >= n)
+    if ignore is not None:
+        bad = logical_and(bad, indices != ignore)
+    b.check(
+        any_(bad).data,
+        lambda: OutOfRangeError(
+            f"{op}: {'an' if what[0] in 'aeiou' else 'a'} {what} was out of range for {n} {of} (valid: 0..{n - 1}) on "
+            f"{b.name}:{b.device_str}; checked on the device and reported at the first read "
+            "of a value after the call (the affected results were NaN)"
+        ),
+    )
+    return bad
 
 
 def scatter_add(g: Tensor, shape: tuple[int, ...], how: Any) -> Tensor:

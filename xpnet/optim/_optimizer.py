@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .._errors import ShapeError
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from ..autodiff import no_grad
-from ..nn._module import _assign
+from ..ops import converted, zeros, zeros_like
 
 
 class Optimizer:
@@ -73,8 +73,7 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        with no_grad():
-                            p.grad *= 0.0
+                        p.grad.zero_()  # zeros, also where the gradient held NaN or inf
 
     def step(self, closure: Callable[[], Tensor] | None = None) -> Tensor | None:
         """Update every parameter that has a gradient; returns ``closure()`` when given."""
@@ -143,23 +142,23 @@ class Optimizer:
                         f"{type(self).__name__}.load_state_dict: state {name!r} of parameter {k} has shape "
                         f"{v.shape}, the parameter {params[k].shape}"
                     )
-        for saved, g in zip(groups, self.param_groups, strict=True):
-            g.update({k: v for k, v in saved.items() if k != "params"})
-        self.state = {}
+        # Convert everything onto the parameters' devices first; change nothing until all is fine.
+        state: dict[Tensor, dict[str, Any]] = {}
         for k, s in by_index.items():
             p = params[k]
             restored: dict[str, Any] = {}
             for name, v in s.items():
                 if isinstance(v, Tensor):
-                    t = p.detach() * 0.0 if v.shape == p.shape else _scalar_like(p, v)
-                    _assign(t, v)
-                    restored[name] = t
+                    like = zeros_like(p) if v.shape == p.shape else _scalar_like(p, v)
+                    what = f"{type(self).__name__}.load_state_dict: state {name!r} of parameter {k}"
+                    restored[name] = _wrap(converted(like, v, what), p.backend)
                 else:
                     restored[name] = v
-            self.state[p] = restored
+            state[p] = restored
+        for saved, g in zip(groups, self.param_groups, strict=True):
+            g.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = state
 
 
 def _scalar_like(p: Tensor, v: Tensor) -> Tensor:
-    from ..ops._creation import zeros
-
     return zeros((), dtype=v.backend.dtype_name(v.dtype), backend=p.backend)

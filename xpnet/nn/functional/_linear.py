@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from ..._errors import ShapeError
+import math
+
+from ..._errors import DTypeError, ShapeError
 from ..._tensor import Tensor, _wrap
+from ...autodiff import describe
 from ...backend import Generator, default_generator
 from ...ops import _elementwise as E
 from ...ops._linalg import linear_p
-from ...ops._shape import reshape, take
+from ...ops._shape import check_indices, expand_dims, reshape, take
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -38,7 +41,22 @@ def dropout(
 
 
 def embedding(indices: Tensor, weight: Tensor) -> Tensor:
-    """Rows of ``weight`` at ``indices`` (any shape of integers): shape indices.shape + (dim,)."""
+    """Rows of ``weight`` at ``indices`` (any shape of integers): shape indices.shape + (dim,).
+
+    Every index must be in [0, num_embeddings): a negative one is an error, as in
+    PyTorch, not a row counted from the end (see ``check_indices`` for devices).
+    """
+    if (
+        indices.backend.is_float(indices.dtype)
+        or indices.backend.dtype_name(indices.dtype) == "bool"
+    ):
+        raise DTypeError(f"embedding: indices must be integers, got {describe(indices)}")
+    n = weight.shape[0]
     flat = reshape(indices, (-1,)) if indices.ndim != 1 else indices
-    rows = take(weight, flat, axis=0)
+    bad = check_indices(flat, n, "embedding", "index", "rows")
+    if bad is None:
+        rows = take(weight, flat, axis=0)
+    else:
+        rows = take(weight, E.where(bad, 0, flat), axis=0)
+        rows = E.where(expand_dims(bad, axis=1), math.nan, rows)
     return reshape(rows, (*indices.shape, weight.shape[1]))

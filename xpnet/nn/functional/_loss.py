@@ -6,6 +6,8 @@ gradients, without warnings.
 
 from __future__ import annotations
 
+import math
+
 from ..._errors import DTypeError, ShapeError
 from ..._tensor import Tensor
 from ...autodiff import describe
@@ -13,8 +15,15 @@ from ...ops import _elementwise as E
 from ...ops._composite import log_softmax
 from ...ops._fused_losses import binary_cross_entropy_p, softmax_cross_entropy_p
 from ...ops._reduce import mean, sum
-from ...ops._shape import expand_dims, permute_dims, reshape, take, take_along_axis
-from ._activation import softplus
+from ...ops._shape import (
+    check_indices,
+    expand_dims,
+    permute_dims,
+    reshape,
+    take,
+    take_along_axis,
+)
+from ...ops._special import softplus_p
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -81,9 +90,9 @@ def binary_cross_entropy_with_logits(
     """Binary cross-entropy of sigmoid(input), computed stably from the logits."""
     _same_shape(input, target, "binary_cross_entropy_with_logits")
     if pos_weight is None:
-        loss = softplus(input) - input * target  # = -(t log s(x) + (1-t) log(1-s(x)))
+        loss = softplus_p(input) - input * target  # = -(t log s(x) + (1-t) log(1-s(x)))
     else:
-        loss = (1.0 - target) * input + (1.0 + (pos_weight - 1.0) * target) * softplus(-input)
+        loss = (1.0 - target) * input + (1.0 + (pos_weight - 1.0) * target) * softplus_p(-input)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
@@ -97,8 +106,8 @@ def _classes_last(x: Tensor) -> Tensor:
     return reshape(permute_dims(x, axes), (-1, x.shape[1]))
 
 
-def _check_labels(input: Tensor, target: Tensor, op: str, ignore_index: int) -> bool:
-    """Validate class-index targets (one host copy of the labels); True when some are ignored."""
+def _check_labels(input: Tensor, target: Tensor, op: str, ignore_index: int) -> Tensor | None:
+    """Validate class-index targets; see ``check_indices`` (None, or a device's bad-label mask)."""
     b = target.backend
     if b.is_float(target.dtype) or b.dtype_name(target.dtype) == "bool":
         raise DTypeError(
@@ -110,14 +119,12 @@ def _check_labels(input: Tensor, target: Tensor, op: str, ignore_index: int) -> 
         raise ShapeError(
             f"{op}: target of shape {target.shape} for input {input.shape}; expected {expected}"
         )
-    host = target.numpy()
-    c = input.shape[1]
-    bad = host[(host != ignore_index) & ((host < 0) | (host >= c))]
-    if bad.size:
-        raise IndexError(
-            f"{op}: class index {int(bad[0])} is out of range for {c} classes (valid: 0..{c - 1})"
-        )
-    return bool((host == ignore_index).any())
+    return check_indices(target, input.shape[1], op, "class index", "classes", ignore_index)
+
+
+def _mean_over(total: Tensor, count: Tensor) -> Tensor:
+    """total / count, NaN (without a warning) where count is 0, as PyTorch's mean over nothing."""
+    return E.where(count > 0, total / E.maximum(count, 1.0), math.nan)
 
 
 def nll_loss(
@@ -144,17 +151,19 @@ def _nll(
     reduction: str,
     shape: tuple[int, ...],
 ) -> Tensor:
+    c = logp.shape[1]
     keep = labels != ignore_index
-    safe = E.where(keep, labels, 0)
+    valid = E.logical_and(keep, E.logical_and(labels >= 0, labels < c))
+    safe = E.where(valid, labels, 0)  # never an index outside the table, on any device
     picked = reshape(take_along_axis(logp, expand_dims(safe, axis=1), axis=1), (-1,))
     w = (
         E.astype(keep, logp.dtype)
         if weight is None
         else E.astype(E.where(keep, take(weight, safe), 0.0), logp.dtype)
     )
-    loss = -picked * w
+    loss = E.where(valid == keep, -picked * w, math.nan)  # NaN for an out-of-range label
     if reduction == "mean":
-        return sum(loss) / sum(w)
+        return _mean_over(sum(loss), sum(w))
     if reduction == "none":
         return reshape(loss, shape)
     return _reduce(loss, reduction, "nll_loss")
@@ -171,9 +180,11 @@ def cross_entropy(
     """Softmax cross-entropy of logits ``input`` (N, C, ...) with class indices or probabilities.
 
     Integer ``target`` of shape (N, ...) holds class indices (``ignore_index`` is
-    skipped); floating ``target`` with the input's shape holds class
-    probabilities. ``label_smoothing`` mixes the target with the uniform
-    distribution, as in PyTorch.
+    skipped; an index outside [0, C) is an ``OutOfRangeError``, raised at once on
+    the CPU and at the next read of a value on a device, where no step waits for a
+    check); floating ``target`` with the input's shape holds class probabilities.
+    ``label_smoothing`` mixes the target with the uniform distribution, as in
+    PyTorch. The mean over no (kept) samples is NaN, as in PyTorch.
     """
     if input.ndim < 2:
         raise ShapeError(
@@ -181,6 +192,10 @@ def cross_entropy(
         )
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"cross_entropy: reduction must be one of {_REDUCTIONS}, got {reduction!r}"
+        )
     c = input.shape[1]
     if target.backend.is_float(target.dtype) and target.shape == input.shape:
         logp = _classes_last(log_softmax(input, axis=1))
@@ -192,19 +207,18 @@ def cross_entropy(
         if reduction == "none":
             return reshape(loss, (input.shape[0], *input.shape[2:]))
         return _reduce(loss, reduction, "cross_entropy")
-    ignored = _check_labels(input, target, "cross_entropy", ignore_index)
+    _check_labels(input, target, "cross_entropy", ignore_index)
     labels = reshape(target, (-1,))
-    if (
-        weight is None
-        and not label_smoothing
-        and not ignored
-        and reduction in ("mean", "sum", "none")
-    ):
+    if weight is None and not label_smoothing:
         # The common case: one fused primitive (stable log-sum-exp, VJP softmax - onehot).
-        per_sample = softmax_cross_entropy_p(_classes_last(input), labels)
+        per_sample = softmax_cross_entropy_p(
+            _classes_last(input), labels, ignore_index=ignore_index
+        )
         if reduction == "none":
             return reshape(per_sample, target.shape)
-        return _reduce(per_sample, reduction, "cross_entropy")
+        if reduction == "sum":
+            return sum(per_sample)
+        return _mean_over(sum(per_sample), sum(E.astype(labels != ignore_index, per_sample.dtype)))
     logp = _classes_last(log_softmax(input, axis=1))
     nll = _nll(logp, labels, weight, ignore_index, reduction, target.shape)
     if not label_smoothing:
@@ -216,14 +230,9 @@ def cross_entropy(
         if weight is None:
             denom = sum(keep)
         else:
-            denom = sum(
-                E.where(
-                    labels != ignore_index,
-                    take(weight, E.where(labels != ignore_index, labels, 0)),
-                    0.0,
-                )
-            )
-        smooth_r = sum(smooth) / denom
+            safe = E.where(labels != ignore_index, E.clip(labels, 0, c - 1), 0)
+            denom = sum(E.where(labels != ignore_index, take(weight, safe), 0.0))
+        smooth_r = _mean_over(sum(smooth), denom)
     elif reduction == "none":
         smooth_r = reshape(smooth, target.shape)
     else:
