@@ -96,3 +96,86 @@ def test_no_pickle_in_the_file(tmp_path):
             if name.endswith(".npy"):
                 with z.open(name) as f:
                     np.lib.format.read_array(f, allow_pickle=False)
+
+
+def _rewrite_meta(path, edit, *, redigest):
+    """Rewrite meta.json of a checkpoint with ``edit(meta)`` (and a recomputed digest if asked)."""
+    from xpnet._checkpoint import _manifest_digest
+
+    with zipfile.ZipFile(path) as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    meta = json.loads(entries["meta.json"])
+    edit(meta)
+    if redigest:
+        meta["manifest_sha256"] = _manifest_digest(meta)
+    entries["meta.json"] = json.dumps(meta).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in entries.items():
+            z.writestr(n, data)
+
+
+def _first_tensor(meta):
+    return meta["tree"]["__dict__"][0][1]  # {"w": tensor} -> the tensor node
+
+
+# (what the edit does, the edit, what the error says once the digest is made to match)
+EDITS = [
+    (
+        "dtype changed to int64",
+        lambda m: _first_tensor(m).update(dtype="int64"),
+        "says dtype 'int64'",
+    ),
+    ("unknown dtype", lambda m: _first_tensor(m).update(dtype="float33"), "says dtype 'float33'"),
+    ("missing array", lambda m: _first_tensor(m).update(__tensor__="a9"), "array 'a9'"),
+    (
+        "requires_grad not a bool",
+        lambda m: _first_tensor(m).update(requires_grad="yes"),
+        "requires_grad 'yes'",
+    ),
+    (
+        "dict entry not a pair",
+        lambda m: m["tree"]["__dict__"].append([1, 2, 3]),
+        "not a \\[key, value\\] pair",
+    ),
+    (
+        "bad non-finite float",
+        lambda m: m["tree"]["__dict__"].append(["f", {"__float__": "nan2"}]),
+        "non-finite float",
+    ),
+    (
+        "unknown node",
+        lambda m: m["tree"]["__dict__"].append(["s", {"__set__": []}]),
+        "unknown node",
+    ),
+    ("malformed array table", lambda m: m["arrays"].update(a0=[1, 2]), "malformed entry"),
+    ("tree not a node", lambda m: m.update(tree={"__tuple__": 3}), "malformed tuple"),
+    ("extra tensor field", lambda m: _first_tensor(m).update(shape=[2]), "unknown fields"),
+]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e[0] for e in EDITS])
+def test_an_edited_manifest_is_a_checkpoint_error(tmp_path, edit):
+    _, change, says = edit
+    path = tmp_path / "a.xpn"
+    xn.save({"w": xn.arange(0, 4, dtype="float32")}, path)
+    _rewrite_meta(path, change, redigest=False)
+    with pytest.raises(xn.CheckpointError, match=r"manifest .* fails its checksum"):
+        xn.load(path)
+    # The same edit with a matching digest (a bug, or a deliberate edit) is still caught.
+    xn.save({"w": xn.arange(0, 4, dtype="float32")}, path)
+    _rewrite_meta(path, change, redigest=True)
+    with pytest.raises(xn.CheckpointError, match=says):
+        xn.load(path)
+
+
+def test_version_1_files_still_load(tmp_path):
+    path = tmp_path / "v1.xpn"
+    xn.save({"w": xn.arange(0, 3, dtype="float32"), "n": 5}, path)
+
+    def downgrade(meta):
+        meta["version"] = 1
+        del meta["manifest_sha256"]
+
+    _rewrite_meta(path, downgrade, redigest=False)
+    got = xn.load(path)
+    assert got["w"].tolist() == [0.0, 1.0, 2.0] and got["n"] == 5

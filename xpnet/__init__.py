@@ -19,12 +19,14 @@ from . import train as train
 from . import viz as viz
 from ._checkpoint import load as load
 from ._checkpoint import save as save
+from ._errors import ArgumentError as ArgumentError
 from ._errors import BackendError as BackendError
 from ._errors import BackendUnavailableError as BackendUnavailableError
 from ._errors import CheckpointError as CheckpointError
 from ._errors import DeviceError as DeviceError
 from ._errors import DTypeError as DTypeError
 from ._errors import GraphError as GraphError
+from ._errors import NonFiniteError as NonFiniteError
 from ._errors import OpError as OpError
 from ._errors import OutOfRangeError as OutOfRangeError
 from ._errors import ShapeError as ShapeError

@@ -2,16 +2,20 @@
 
 The format is a ZIP archive (stored, not compressed) holding
 
-- ``meta.json``: ``{"format": "xpnet-checkpoint", "version": 1, "tree": ...,
-  "arrays": {name: {"dtype", "shape", "sha256"}}}``, where ``tree`` is the saved
+- ``meta.json``: ``{"format": "xpnet-checkpoint", "version": 2, "tree": ...,
+  "arrays": {name: {"dtype", "shape", "sha256"}}, "manifest_sha256": ...}``, where
+  ``manifest_sha256`` covers everything else in the file's manifest (the format,
+  version, tree and array table, as canonical JSON) and ``tree`` is the saved
   object in JSON with tensors replaced by ``{"__tensor__": name, "dtype": ...}``
   (NumPy arrays by ``{"__ndarray__": name}``), dicts by ``{"__dict__": [[key,
   value], ...]}`` (keys may be ints), tuples by ``{"__tuple__": [...]}`` and
   non-finite floats by ``{"__float__": "nan" | "inf" | "-inf"}``;
 - one ``NAME.npy`` per array (NumPy's format, read with ``allow_pickle=False``).
 
-Every array's SHA-256 is checked on load, so a truncated or bit-flipped file
-gives a ``CheckpointError``, never garbage weights. A save writes a temporary
+Every array's SHA-256 and the manifest's are checked on load, and every node
+of the tree is validated, so a truncated, bit-flipped or edited file gives a
+``CheckpointError`` that says what is wrong, never garbage weights or a raw
+KeyError. (Version 1 files, which had no manifest digest, still load, validated.) A save writes a temporary
 file beside the target, flushes and fsyncs it, then renames it over the target:
 a crash mid-save leaves the previous file intact. Tensors are stored on the host
 and load onto any backend and device.
@@ -35,7 +39,29 @@ from ._errors import CheckpointError
 from ._tensor import Tensor
 
 FORMAT = "xpnet-checkpoint"
-VERSION = 1
+VERSION = 2
+_DTYPES = (
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+)
+
+
+def _manifest_digest(meta: dict[str, Any]) -> str:
+    body = {k: meta.get(k) for k in ("format", "version", "tree", "arrays")}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _contiguous(a: np.ndarray) -> np.ndarray:
@@ -94,7 +120,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     target = Path(path)
     arrays: dict[str, np.ndarray] = {}
     tree = _encode(obj, arrays, "obj")
-    meta = {
+    meta: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "tree": tree,
@@ -103,6 +129,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
             for n, a in arrays.items()
         },
     }
+    meta["manifest_sha256"] = _manifest_digest(meta)
 
     def write(f: BinaryIO) -> None:
         with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as z:
@@ -114,29 +141,103 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     atomic_write(target, write)
 
 
-def _decode(node: Any, arrays: dict[str, np.ndarray], backend: Any, device: Any) -> Any:
-    from .ops._creation import tensor
+class _Bad(Exception):
+    """A malformed node of the tree (turned into a CheckpointError naming the file)."""
 
-    if isinstance(node, list):
-        return [_decode(v, arrays, backend, device) for v in node]
-    if not isinstance(node, dict):
+
+def _decode(node: Any, arrays: dict[str, np.ndarray], backend: Any, device: Any, where: str) -> Any:
+    from .ops import tensor
+
+    if node is None or isinstance(node, (bool, int, float, str)):
         return node
+    if isinstance(node, list):
+        return [_decode(v, arrays, backend, device, f"{where}[{i}]") for i, v in enumerate(node)]
+    if not isinstance(node, dict) or len(node) == 0:
+        raise _Bad(f"{where} is a {type(node).__name__}, not a checkpoint node")
     if "__tensor__" in node:
-        t = tensor(arrays[node["__tensor__"]], dtype=node["dtype"], backend=backend, device=device)
-        return t.requires_grad_() if node.get("requires_grad") else t
+        if set(node) - {"__tensor__", "dtype", "requires_grad"}:
+            raise _Bad(
+                f"{where} has unknown fields {sorted(set(node) - {'__tensor__', 'dtype', 'requires_grad'})}"
+            )
+        a = _array(node["__tensor__"], arrays, where)
+        dtype = node.get("dtype")
+        if dtype not in _DTYPES or np.dtype(dtype) != a.dtype:
+            raise _Bad(
+                f"{where} says dtype {dtype!r} but its array {node['__tensor__']!r} holds {a.dtype.name}"
+            )
+        rg = node.get("requires_grad", False)
+        if not isinstance(rg, bool):
+            raise _Bad(f"{where} has requires_grad {rg!r}, not true or false")
+        t = tensor(a, dtype=dtype, backend=backend, device=device)
+        return t.requires_grad_() if rg else t
     if "__ndarray__" in node:
-        return arrays[node["__ndarray__"]]
+        if len(node) != 1:
+            raise _Bad(f"{where} has unknown fields beside __ndarray__")
+        return _array(node["__ndarray__"], arrays, where)
     if "__tuple__" in node:
-        return tuple(_decode(v, arrays, backend, device) for v in node["__tuple__"])
+        items = node["__tuple__"]
+        if len(node) != 1 or not isinstance(items, list):
+            raise _Bad(f"{where} is a malformed tuple")
+        return tuple(
+            _decode(v, arrays, backend, device, f"{where}[{i}]") for i, v in enumerate(items)
+        )
     if "__float__" in node:
+        if len(node) != 1 or node["__float__"] not in ("nan", "inf", "-inf"):
+            raise _Bad(f"{where} is a malformed non-finite float {node!r}")
         return float(node["__float__"])
     if "__dict__" in node:
-        return {k: _decode(v, arrays, backend, device) for k, v in node["__dict__"]}
-    raise CheckpointError(f"load: unknown node {sorted(node)} in the checkpoint tree")
+        items = node["__dict__"]
+        if len(node) != 1 or not isinstance(items, list):
+            raise _Bad(f"{where} is a malformed dict")
+        out = {}
+        for item in items:
+            if not (isinstance(item, list) and len(item) == 2):
+                raise _Bad(f"{where} has a dict entry {item!r} that is not a [key, value] pair")
+            k, v = item
+            if not (k is None or isinstance(k, (str, int, float, bool))):
+                raise _Bad(f"{where} has a dict key of type {type(k).__name__}")
+            out[k] = _decode(v, arrays, backend, device, f"{where}[{k!r}]")
+        return out
+    raise _Bad(f"{where} is an unknown node with fields {sorted(node)}")
+
+
+def _array(name: Any, arrays: dict[str, np.ndarray], where: str) -> np.ndarray:
+    if not isinstance(name, str) or name not in arrays:
+        raise _Bad(f"{where} refers to array {name!r}, which the file does not hold")
+    return arrays[name]
+
+
+def _read_arrays(z: zipfile.ZipFile, table: Any) -> dict[str, np.ndarray]:
+    if not isinstance(table, dict):
+        raise _Bad("the array table is not a mapping")
+    arrays = {}
+    for name, info in table.items():
+        if not (
+            isinstance(info, dict)
+            and isinstance(info.get("dtype"), str)
+            and isinstance(info.get("shape"), list)
+            and isinstance(info.get("sha256"), str)
+        ):
+            raise _Bad(f"array {name!r} has a malformed entry {info!r}")
+        with z.open(f"{name}.npy") as entry:
+            a = np.lib.format.read_array(entry, allow_pickle=False)
+        if (
+            a.dtype.str != info["dtype"]
+            or list(a.shape) != info["shape"]
+            or _digest(a) != info["sha256"]
+        ):
+            raise _Bad(f"array {name} fails its checksum (the file is corrupt)")
+        arrays[name] = a
+    return arrays
 
 
 def load(path: str | os.PathLike[str], backend: Any = None, device: Any = None) -> Any:
-    """Read a checkpoint written by ``save``; tensors go to ``backend``/``device`` (default: current)."""
+    """Read a checkpoint written by ``save``; tensors go to ``backend``/``device`` (default: current).
+
+    Anything wrong with the file (not a checkpoint, truncated, a failed checksum,
+    an edited manifest, a malformed tree) raises ``CheckpointError`` saying what,
+    before any tensor is made.
+    """
     source = Path(path)
     try:
         raw = source.read_bytes()
@@ -144,30 +245,29 @@ def load(path: str | os.PathLike[str], backend: Any = None, device: Any = None) 
         raise CheckpointError(f"load: cannot read {source}: {e}") from e
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            meta = json.loads(z.read("meta.json"))
+            try:
+                meta = json.loads(z.read("meta.json"))
+            except (KeyError, ValueError) as e:
+                raise _Bad(f"meta.json is missing or not JSON ({e})") from e
             if not isinstance(meta, dict) or meta.get("format") != FORMAT:
                 raise CheckpointError(f"load: {source} is not an xpnet checkpoint")
-            if meta.get("version") != VERSION:
+            version = meta.get("version")
+            if version not in (1, VERSION):
                 raise CheckpointError(
-                    f"load: {source} has format version {meta.get('version')}, expected {VERSION}"
+                    f"load: {source} has format version {version!r}; this xpnet reads 1 and {VERSION}"
                 )
-            arrays = {}
-            for name, info in meta["arrays"].items():
-                with z.open(f"{name}.npy") as entry:
-                    a = np.lib.format.read_array(entry, allow_pickle=False)
-                if (
-                    a.dtype.str != info["dtype"]
-                    or list(a.shape) != info["shape"]
-                    or _digest(a) != info["sha256"]
-                ):
-                    raise CheckpointError(
-                        f"load: array {name} of {source} fails its checksum (the file is corrupt)"
-                    )
-                arrays[name] = a
+            if version >= 2 and meta.get("manifest_sha256") != _manifest_digest(meta):
+                raise _Bad(
+                    "its manifest (meta.json) fails its checksum: it was edited or corrupted"
+                )
+            arrays = _read_arrays(z, meta.get("arrays"))
+        tree = _decode(meta.get("tree"), arrays, backend, device, "obj")
     except CheckpointError:
         raise
+    except _Bad as e:
+        raise CheckpointError(f"load: {source}: {e}") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, EOFError, OSError) as e:
         raise CheckpointError(
             f"load: {source} is corrupt or truncated ({type(e).__name__}: {e})"
         ) from e
-    return _decode(meta["tree"], arrays, backend, device)
+    return tree

@@ -45,3 +45,11 @@ class OutOfRangeError(XpnetError, IndexError):
 
 class OpError(XpnetError, ValueError, RuntimeError):
     """An array library failed inside an operation for a reason that fits no other class."""
+
+
+class NonFiniteError(XpnetError, FloatingPointError):
+    """Training produced a NaN or infinite loss (or parameters), so ``fit`` stopped."""
+
+
+class ArgumentError(XpnetError, ValueError):
+    """An argument outside its valid range: a stride of 0, a negative learning rate, an unknown option."""

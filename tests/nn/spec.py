@@ -16,6 +16,8 @@ import numpy as np
 import xpnet as xn
 import xpnet.nn.functional as F
 
+from ..ops.spec import Kink
+
 
 @dataclass
 class NNSpec:
@@ -294,3 +296,118 @@ def make_inputs(spec: NNSpec, rng: np.random.Generator) -> list[np.ndarray]:
         else:
             out.append(rng.standard_normal(shape))
     return out
+
+
+# Activations and losses at their zero or kink: first and second derivatives are
+# PyTorch's (checked against it when installed). ``covers`` names the layer/loss class.
+def _z(x: Any) -> Any:
+    return x * 0.0
+
+
+NN_KINKS: list[tuple[str, Kink]] = [
+    ("ReLU", Kink("relu", "relu-at-0", F.relu, lambda x: _tf().relu(x), [0.0], [0.0], [0.0])),
+    (
+        "LeakyReLU",
+        Kink(
+            "leaky_relu",
+            "leaky_relu-at-0",
+            lambda x: F.leaky_relu(x, 0.1),
+            lambda x: _tf().leaky_relu(x, 0.1),
+            [0.0],
+            [0.1],
+            [0.0],
+        ),
+    ),
+    (
+        "GELU",
+        Kink(
+            "gelu", "gelu-at-0", F.gelu, lambda x: _tf().gelu(x), [0.0], [0.5], [0.7978845608028654]
+        ),
+    ),
+    (
+        "GELU",
+        Kink(
+            "gelu",
+            "gelu-tanh-at-0",
+            lambda x: F.gelu(x, approximate="tanh"),
+            lambda x: _tf().gelu(x, approximate="tanh"),
+            [0.0],
+            [0.5],
+            [0.7978845608028654],
+        ),
+    ),
+    ("Sigmoid", Kink("sigmoid", "sigmoid-at-0", F.sigmoid, None, [0.0], [0.25], [0.0])),
+    ("Tanh", Kink("tanh", "tanh-at-0", F.tanh, None, [0.0], [1.0], [0.0])),
+    (
+        "softplus",
+        Kink(
+            "softplus",
+            "softplus-at-0",
+            F.softplus,
+            lambda x: _tf().softplus(x),
+            [0.0],
+            [0.5],
+            [0.25],
+        ),
+    ),
+    (
+        "log_sigmoid",
+        Kink(
+            "logsigmoid",
+            "log_sigmoid-at-0",
+            F.log_sigmoid,
+            lambda x: _tf().logsigmoid(x),
+            [0.0],
+            [0.5],
+            [-0.25],
+        ),
+    ),
+    (
+        "BCEWithLogitsLoss",
+        Kink(
+            "bce_with_logits",
+            "bce_with_logits-at-0",
+            lambda x: F.binary_cross_entropy_with_logits(x, _z(x), reduction="sum"),
+            lambda x: _tf().binary_cross_entropy_with_logits(x, x.detach() * 0, reduction="sum"),
+            [0.0],
+            [0.5],
+            [0.25],
+        ),
+    ),
+    (
+        "L1Loss",
+        Kink(
+            "l1_loss",
+            "l1_loss-at-0",
+            lambda x: F.l1_loss(x, _z(x), reduction="sum"),
+            lambda x: _tf().l1_loss(x, x.detach() * 0, reduction="sum"),
+            [0.0],
+            [0.0],
+            [0.0],
+        ),
+    ),
+    (
+        "HuberLoss",
+        Kink(
+            "huber_loss",
+            "huber_loss-at-delta-and-0",
+            lambda x: F.huber_loss(x, _z(x), reduction="sum", delta=1.0),
+            lambda x: _tf().huber_loss(x, x.detach() * 0, reduction="sum", delta=1.0),
+            [1.0, 0.0],
+            [1.0, 0.0],
+            [0.0, 1.0],
+        ),
+    ),
+    (
+        "MSELoss",
+        Kink(
+            "mse_loss",
+            "mse_loss-at-0",
+            lambda x: F.mse_loss(x, _z(x), reduction="sum"),
+            lambda x: _tf().mse_loss(x, x.detach() * 0, reduction="sum"),
+            [0.0],
+            [0.0],
+            [2.0],
+        ),
+    ),
+]

@@ -87,11 +87,12 @@ def test_dropout_train_and_eval():
     assert d(x) is x
 
 
-def test_batchnorm_running_statistics_match_pytorch():
+@pytest.mark.parametrize("momentum", [0.2, None], ids=["exponential", "cumulative"])
+def test_batchnorm_running_statistics_match_pytorch(momentum):
     torch = pytest.importorskip("torch")
     xn.manual_seed(0)
-    bn = nn.BatchNorm2d(3, momentum=0.2)
-    tbn = torch.nn.BatchNorm2d(3, momentum=0.2)
+    bn = nn.BatchNorm2d(3, momentum=momentum)
+    tbn = torch.nn.BatchNorm2d(3, momentum=momentum)
     rng = np.random.default_rng(0)
     for _ in range(3):
         x = rng.standard_normal((4, 3, 2, 2)).astype(np.float32) * 2 + 1
@@ -146,3 +147,30 @@ def test_embedding_out_of_range_on_a_device_is_nan_then_an_error_at_the_next_rea
     got = out.numpy()  # the error was raised once; the value shows NaN where the index was bad
     assert np.isnan(got[0, 1]).all() and np.isfinite(got[0, 0]).all()
     assert emb(xn.tensor([0, 3], backend=b)).numpy().shape == (2, 2)
+
+
+def test_batchnorm_cumulative_average_reads_nothing_back_on_a_device():
+    b = xn.get_backend("array_api_strict", "device1")
+    bn = nn.BatchNorm1d(2, momentum=None, backend=b)
+    before = xn.backend.HOST_READS[0]
+    for k in range(3):
+        bn(xn.tensor([[1.0 + k, 2.0], [3.0, 4.0 * k]], backend=b))
+    assert xn.backend.HOST_READS[0] == before
+
+
+@pytest.mark.parametrize(
+    "make, pattern",
+    [
+        (lambda: nn.Conv2d(1, 1, 0), "kernel_size must be .* positive"),
+        (lambda: nn.Conv2d(1, 1, 3, stride=0), "stride must be .* positive"),
+        (lambda: nn.Conv2d(1, 1, 3, dilation=0), "dilation must be .* positive"),
+        (lambda: nn.Conv2d(1, 1, 3, padding=-1), "padding must be .* non-negative"),
+        (lambda: nn.MaxPool2d(0)(xn.ones(1, 1, 4, 4)), "kernel_size must be .* positive"),
+        (lambda: nn.MaxPool2d(2, stride=0)(xn.ones(1, 1, 4, 4)), "stride must be .* positive"),
+        (lambda: nn.MaxPool2d(2, padding=2)(xn.ones(1, 1, 4, 4)), "more than half the kernel"),
+        (lambda: nn.AvgPool2d(3, padding=2)(xn.ones(1, 1, 4, 4)), "more than half the kernel"),
+    ],
+)
+def test_convolution_and_pooling_geometry_is_checked(make, pattern):
+    with pytest.raises(xn.ArgumentError, match=pattern):
+        make()

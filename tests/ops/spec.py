@@ -272,6 +272,20 @@ SPECS: list[Spec] = [
     Spec("slice", "getitem-basic", lambda x: x[1:, ::2], lambda x: x[1:, ::2], [(3, 5)]),
     Spec("slice", "getitem-int", lambda x: x[1, -1], lambda x: x[1, -1], [(3, 5)]),
     Spec(
+        "slice",
+        "getitem-negative-steps",
+        lambda x: x[::-1, 3::-2],
+        lambda x: x[::-1, 3::-2],
+        [(3, 5)],
+    ),
+    Spec(
+        "slice",
+        "getitem-new-axes",
+        lambda x: x[None, ::2, None],
+        lambda x: x[None, ::2, None],
+        [(5,)],
+    ),
+    Spec(
         "gather",
         "getitem-array-dup",
         lambda x, i: x[i],

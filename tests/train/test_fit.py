@@ -102,3 +102,90 @@ def test_metrics():
     with pytest.raises(ValueError, match="unknown metric"):
         xn.train.fit(_model(), nn.functional.cross_entropy, xn.optim.SGD(_model().parameters(), lr=0.1),
                      _problem()[0], 1, metrics=["f1"], progress=False, log=None)  # fmt: skip
+
+
+def _poisoned(after: int, batch: int = 20):
+    """A loader of 10 batches whose data turn to NaN from batch ``after`` on."""
+    x, y = xn.datasets.spirals(200, classes=3, seed=0)
+    x = x.copy()
+    x[after * batch :] = float("nan")
+    return DataLoader(ArrayDataset(x, y), batch)
+
+
+def test_nonfinite_loss_stops_fit_and_keeps_the_good_checkpoint(tmp_path):
+    path = tmp_path / "ckpt.xpn"
+    model = _model()
+    opt = xn.optim.SGD(model.parameters(), lr=0.05)
+    clean = DataLoader(ArrayDataset(*xn.datasets.spirals(200, classes=3, seed=0)), 20)
+    xn.train.fit(
+        model, nn.functional.cross_entropy, opt, clean, 1, checkpoint=path, progress=False, log=None
+    )
+    good = path.read_bytes()
+    with pytest.raises(xn.NonFiniteError, match="NaN or infinite in epoch 1"):
+        xn.train.fit(model, nn.functional.cross_entropy, opt, _poisoned(4), 1, checkpoint=path,
+                     progress=False, log=None, log_every=3)  # fmt: skip
+    assert path.read_bytes() == good
+
+
+def test_nonfinite_steps_can_be_skipped():
+    model = _model()
+    opt = xn.optim.SGD(model.parameters(), lr=0.05)
+    h = xn.train.fit(model, nn.functional.cross_entropy, opt, _poisoned(7), 2,
+                     on_nonfinite="skip", progress=False, log=None)  # fmt: skip
+    assert h["skipped_steps"] == [3, 3]
+    assert all(bool(xn.all(xn.isfinite(p)).item()) for p in model.parameters())
+
+
+def test_checkpoint_is_not_written_over_nonfinite_parameters(tmp_path):
+    path = tmp_path / "ckpt.xpn"
+    model = _model()
+    opt = xn.optim.SGD(model.parameters(), lr=0.05)
+    clean = DataLoader(ArrayDataset(*xn.datasets.spirals(200, classes=3, seed=0)), 20)
+    xn.train.fit(
+        model, nn.functional.cross_entropy, opt, clean, 1, checkpoint=path, progress=False, log=None
+    )
+    good = path.read_bytes()
+
+    class Poison(xn.train.Callback):  # damages the weights after the epoch's checks
+        def on_epoch_end(self, epoch, logs):
+            with xn.no_grad():
+                model[0].weight.data[0, 0] = float("inf")
+            return False
+
+    with pytest.raises(xn.NonFiniteError, match="left as it was"):
+        xn.train.fit(model, nn.functional.cross_entropy, opt, clean, 1, callbacks=[Poison()],
+                     checkpoint=path, progress=False, log=None)  # fmt: skip
+    assert path.read_bytes() == good
+
+
+def test_default_metrics_follow_the_task():
+    x = xn.datasets.spirals(100, classes=3, seed=0)[0].astype("float32")
+    model = nn.Sequential(
+        nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2)
+    )  # an autoencoder-ish regression
+    loader = DataLoader(ArrayDataset(x, x), 25)
+    h = xn.train.fit(model, nn.functional.mse_loss, xn.optim.SGD(model.parameters(), lr=0.1), loader, 1,
+                     val_loader=loader, progress=False, log=None)  # fmt: skip
+    assert "accuracy" not in h and "val_accuracy" not in h and "val_loss" in h
+    with pytest.raises(xn.DTypeError, match="values other than 0 and 1"):
+        xn.train.fit(model, nn.functional.mse_loss, xn.optim.SGD(model.parameters(), lr=0.1), loader, 1,
+                     metrics=["accuracy"], progress=False, log=None)  # fmt: skip
+
+
+def test_fit_makes_no_host_read_per_step_on_a_device():
+    b = xn.get_backend("array_api_strict", "device1")
+
+    def reads(epochs_of_steps: int) -> int:
+        x, y = xn.datasets.spirals(640, classes=3, seed=0)
+        loader = DataLoader(ArrayDataset(x, y), 640 // epochs_of_steps, shuffle=True, backend=b)
+        model = _model(backend=b)
+        opt = xn.optim.Adam(model.parameters(), lr=0.01)
+        sched = xn.optim.lr_scheduler.StepLR(opt, 10)
+        before = xn.backend.HOST_READS[0]
+        xn.train.fit(model, nn.functional.cross_entropy, opt, loader, 1, scheduler=sched,
+                     scheduler_interval="step", progress=False, log=None, log_every=10_000)  # fmt: skip
+        return xn.backend.HOST_READS[0] - before
+
+    fifty, hundred = reads(50), reads(100)
+    assert fifty == hundred, f"{fifty} host reads for 50 steps, {hundred} for 100"
+    assert fifty <= 4  # the epoch's loss and accuracy, read once each at its end

@@ -310,7 +310,13 @@ class Backend:
         if how[0] == "getitem" and is_basic_key(how[1]):
             # Basic indexing never repeats a position: a plain assignment does it.
             out = self.zeros(shape, values.dtype)
-            return self.setitem(out, how[1], values)
+            key = how[1]
+            if any(k is None for k in key):
+                # New axes (None) are not allowed in an assignment's key (array-api-strict
+                # refuses them): drop them, and the length-one axes they made in values.
+                key = tuple(k for k in key if k is not None)
+                values = self.xp.reshape(values, self.gather(out, ("getitem", key)).shape)
+            return self.setitem(out, key, values)
         return self._scatter_add_advanced(shape, how, values)
 
     def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import BackendUnavailableError, DeviceError
-from ._base import Array, Backend
+from ._base import Array, Backend, Gather
 
 
 class TorchBackend(Backend):
@@ -78,6 +78,27 @@ class TorchBackend(Backend):
 
             torch.cuda.synchronize(self.device)
 
+    # PyTorch has no negative slice steps: such a key becomes positive slices plus a flip.
+    def gather(self, arr: Array, how: Gather) -> Array:
+        if how[0] == "getitem" and _negative_steps(how[1]):
+            import torch
+
+            key, flips = _positive_key(how[1], tuple(arr.shape))
+            out = arr[key]
+            return torch.flip(out, flips) if flips else out
+        return super().gather(arr, how)
+
+    def setitem(self, arr: Array, key: Any, value: Any) -> Array:
+        if isinstance(key, tuple) and _negative_steps(key):
+            import torch
+
+            pos, flips = _positive_key(key, tuple(arr.shape))
+            if flips and isinstance(value, torch.Tensor):
+                value = torch.flip(torch.broadcast_to(value, arr[pos].shape), flips)
+            key = pos
+        arr[key] = value
+        return arr
+
     def _scatter_add_flat(self, size: int, positions: Array, values: Array) -> Array:
         out = self.zeros((size,), values.dtype)
         return out.index_add_(0, positions, values)
@@ -121,3 +142,42 @@ class TorchBackend(Backend):
         import torch
 
         state.set_state(torch.from_numpy(np.asarray(saved["torch"], dtype=np.uint8)))
+
+
+def _negative_steps(key: Any) -> bool:
+    keys = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, slice) and k.step is not None and k.step < 0 for k in keys)
+
+
+def _positive_key(key: Any, shape: tuple[int, ...]) -> tuple[tuple[Any, ...], list[int]]:
+    """A basic key without negative steps, and the output axes to flip to make up for them."""
+    keys = key if isinstance(key, tuple) else (key,)
+    consuming = sum(1 for k in keys if k is not None and k is not Ellipsis)
+    out: list[Any] = []
+    flips: list[int] = []
+    d = o = 0  # input and output axis
+    for k in keys:
+        if k is Ellipsis:
+            n = len(shape) - consuming
+            out.extend([slice(None)] * n)
+            d += n
+            o += n
+        elif k is None:
+            out.append(None)
+            o += 1
+        elif isinstance(k, slice):
+            start, stop, step = k.indices(shape[d])
+            if step < 0:
+                count = len(range(start, stop, step))
+                if count == 0:
+                    k = slice(0, 0, 1)
+                else:
+                    k = slice(start + (count - 1) * step, start + 1, -step)
+                    flips.append(o)
+            out.append(k)
+            d += 1
+            o += 1
+        else:  # an int
+            out.append(k)
+            d += 1
+    return tuple(out), flips

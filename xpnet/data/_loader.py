@@ -70,16 +70,19 @@ class DataLoader:
         self.epoch += 1
         n = len(order)
         stop = n - n % self.batch_size if self.drop_last else n
+        on_device = self._on_device
+        # The epoch's order goes to the device once; each batch is a slice of it.
+        device_order = tensor(order, backend=self.backend) if on_device and self.shuffle else None
         for start in range(0, stop, self.batch_size):
-            idx = order[start : start + self.batch_size]
-            if self._on_device is not None:
-                if not self.shuffle:
-                    yield tuple(a[start : start + len(idx)] for a in self._on_device)
+            end = min(start + self.batch_size, n)
+            if on_device is not None:
+                if device_order is None:
+                    yield tuple(a[start:end] for a in on_device)
                 else:
-                    i = tensor(idx, backend=self.backend)
-                    yield tuple(take(a, i, axis=0) for a in self._on_device)
+                    i = device_order[start:end]
+                    yield tuple(take(a, i, axis=0) for a in on_device)
             else:
-                yield self._collate([self.dataset[int(k)] for k in idx])
+                yield self._collate([self.dataset[int(k)] for k in order[start:end]])
 
     def _collate(self, samples: list[Any]) -> tuple[Tensor, ...]:
         columns = zip(*samples, strict=True)

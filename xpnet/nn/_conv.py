@@ -10,6 +10,7 @@ from . import functional as F
 from . import init
 from ._factory import empty_parameter
 from ._module import Module
+from .functional._conv import _pair
 
 
 class Conv2d(Module):
@@ -33,7 +34,10 @@ class Conv2d(Module):
         super().__init__()
         if groups != 1:
             raise NotImplementedError("Conv2d: only groups=1 is supported")
-        k = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+        k = _pair(kernel_size, "kernel_size", "Conv2d", 1)
+        _pair(stride, "stride", "Conv2d", 1)
+        _pair(padding, "padding", "Conv2d")
+        _pair(dilation, "dilation", "Conv2d", 1)
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, k
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.weight = empty_parameter((out_channels, in_channels, *k), backend, device, dtype)

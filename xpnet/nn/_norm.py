@@ -7,6 +7,7 @@ from typing import Any
 from .._errors import ShapeError
 from .._tensor import Tensor
 from ..autodiff import no_grad
+from ..ops import astype
 from . import functional as F
 from . import init
 from ._factory import buffer, empty_parameter
@@ -21,7 +22,7 @@ class _BatchNorm(Module):
         self,
         num_features: int,
         eps: float = 1e-5,
-        momentum: float = 0.1,
+        momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
         *,
@@ -65,11 +66,15 @@ class _BatchNorm(Module):
             )
         # Batch statistics; in training, the running ones (when tracked) move towards them.
         tracked = self.track_running_stats
+        momentum: Any = self.momentum
         if tracked:
             with no_grad():
                 self.num_batches_tracked += 1
+                if momentum is None:  # a cumulative average: 1/n, computed on the device
+                    momentum = 1.0 / astype(self.num_batches_tracked, x.dtype)
         rm, rv = (self.running_mean, self.running_var) if tracked else (None, None)
-        return F.batch_norm(x, rm, rv, self.weight, self.bias, True, self.momentum, self.eps)
+        momentum = 0.0 if momentum is None else momentum  # untracked: no running stats to move
+        return F.batch_norm(x, rm, rv, self.weight, self.bias, True, momentum, self.eps)
 
     def extra_repr(self) -> str:
         return (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._errors import ShapeError
+from ..._errors import ArgumentError, ShapeError
 from ..._tensor import Tensor
 from ...ops._conv import fold_p, out_size, unfold_p
 from ...ops._creation import full
@@ -13,10 +13,15 @@ from ...ops._reduce import max_p, mean
 from ...ops._shape import concat, permute_dims, reshape, stack
 
 
-def _pair(v: Any, name: str) -> tuple[int, int]:
+def _pair(v: Any, name: str, op: str = "", minimum: int = 0) -> tuple[int, int]:
+    """``v`` (an int or a pair) as a pair of ints of at least ``minimum``."""
     pair = (v, v) if isinstance(v, int) else tuple(v)
-    if len(pair) != 2 or any(not isinstance(k, int) or k < 0 for k in pair):
-        raise ValueError(f"{name} must be an int or a pair of non-negative ints, got {v!r}")
+    kind = "positive" if minimum == 1 else "non-negative"
+    if len(pair) != 2 or any(
+        not isinstance(k, int) or isinstance(k, bool) or k < minimum for k in pair
+    ):
+        where = f"{op}: " if op else ""
+        raise ArgumentError(f"{where}{name} must be an int or a pair of {kind} ints, got {v!r}")
     return pair
 
 
@@ -74,7 +79,11 @@ def conv2d(
             f"conv2d: input has {x.shape[1]} channels (shape {x.shape}) but the weight {weight.shape} "
             f"expects {weight.shape[1]}"
         )
-    st, pd, dl = _pair(stride, "stride"), _pair(padding, "padding"), _pair(dilation, "dilation")
+    st = _pair(stride, "stride", "conv2d", 1)
+    pd = _pair(padding, "padding", "conv2d")
+    dl = _pair(dilation, "dilation", "conv2d", 1)
+    if 0 in weight.shape[2:]:
+        raise ShapeError(f"conv2d: the kernel must not be empty, got weight {weight.shape}")
     n = x.shape[0]
     o, c, kh, kw = weight.shape
     H, W = x.shape[2:]
@@ -96,10 +105,10 @@ def unfold(
     if x.ndim != 4:
         raise ShapeError(f"unfold: expected a 4-D input (N, C, H, W), got {x.shape}")
     k, st, pd, dl = (
-        _pair(kernel, "kernel"),
-        _pair(stride, "stride"),
-        _pair(padding, "padding"),
-        _pair(dilation, "dilation"),
+        _pair(kernel, "kernel", "unfold", 1),
+        _pair(stride, "stride", "unfold", 1),
+        _pair(padding, "padding", "unfold"),
+        _pair(dilation, "dilation", "unfold", 1),
     )
     return unfold_p(x, geometry=(*k, *st, *pd, *dl))
 
@@ -114,10 +123,10 @@ def fold(
 ) -> Tensor:
     """The adjoint of ``unfold``: columns back to an input of ``shape``, overlaps added (col2im)."""
     k, st, pd, dl = (
-        _pair(kernel, "kernel"),
-        _pair(stride, "stride"),
-        _pair(padding, "padding"),
-        _pair(dilation, "dilation"),
+        _pair(kernel, "kernel", "fold", 1),
+        _pair(stride, "stride", "fold", 1),
+        _pair(padding, "padding", "fold"),
+        _pair(dilation, "dilation", "fold", 1),
     )
     n, c, h, w = shape
     expected = (
@@ -139,9 +148,14 @@ def _pool(
     unbatched = x.ndim == 3
     if unbatched:
         x = reshape(x, (1, *x.shape))
-    k = _pair(kernel_size, "kernel_size")
-    s = k if stride is None else _pair(stride, "stride")
-    p = _pair(padding, "padding")
+    k = _pair(kernel_size, "kernel_size", op, 1)
+    s = k if stride is None else _pair(stride, "stride", op, 1)
+    p = _pair(padding, "padding", op)
+    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+        raise ArgumentError(
+            f"{op}: padding {p} is more than half the kernel {k}; a window could then hold "
+            "nothing but padding (PyTorch refuses it too: pad should be at most half the kernel)"
+        )
     n, c, H, W = x.shape
     ho, wo = out_size(H, k[0], s[0], p[0], 1), out_size(W, k[1], s[1], p[1], 1)
     if ho <= 0 or wo <= 0:

@@ -19,14 +19,15 @@ def batch_norm(
     weight: Tensor | None = None,
     bias: Tensor | None = None,
     training: bool = False,
-    momentum: float = 0.1,
+    momentum: Any = 0.1,
     eps: float = 1e-5,
 ) -> Tensor:
     """Normalise each channel (axis 1) over the batch and spatial axes.
 
     In training the batch statistics are used and the running ones updated in
     place (the variance with Bessel's correction, as in PyTorch); in evaluation
-    the running statistics are used.
+    the running statistics are used. ``momentum`` may be a 0-d tensor (the
+    cumulative average of ``BatchNorm(momentum=None)`` is computed on the device).
     """
     if x.ndim < 2:
         raise ShapeError(
