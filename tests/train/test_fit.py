@@ -47,14 +47,21 @@ def test_early_stopping_and_plateau_scheduler():
     assert h["lr"][0] == 1e-6 and opt.param_groups[0]["lr"] < 1e-6
 
 
-def test_resume_is_bit_identical(tmp_path):
-    train, val = _problem()
+@pytest.mark.parametrize("name", ["numpy", "cupy"])
+def test_resume_is_bit_identical(tmp_path, name):
+    # Dropout draws from the backend's generator: resuming must restore its stream.
+    try:
+        b = xn.get_backend(name)
+    except xn.BackendUnavailableError as e:
+        pytest.skip(f"{name} unavailable: {e}")
+    train, val = _problem(b)
 
     def run(epochs, resume, path):
-        model = _model()
+        model = _model(backend=b)
+        xn.manual_seed(0)  # the same dropout stream for both runs
         opt = xn.optim.AdamW(model.parameters(), lr=0.01)
         sched = xn.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
-        loader = DataLoader(train.dataset, 32, shuffle=True, seed=1)
+        loader = DataLoader(train.dataset, 32, shuffle=True, seed=1, backend=b)
         return xn.train.fit(model, nn.functional.cross_entropy, opt, loader, epochs, val_loader=val,
                             scheduler=sched, checkpoint=path, resume=resume, progress=False, log=None)  # fmt: skip
 

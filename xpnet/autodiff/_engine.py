@@ -142,7 +142,7 @@ def backward(
                     f"backward() on a non-scalar tensor of shape {r.shape} needs a gradient "
                     "argument of that shape (or reduce it first, e.g. .sum())"
                 )
-            g = _wrap(r.backend.xp.ones_like(r.data), r.backend)
+            g = _wrap(r.backend.full_like(r.data, 1), r.backend)
         elif not isinstance(g, Tensor):
             raise TypeError(
                 f"the gradient passed to backward() must be a Tensor, got {type(g).__name__}"

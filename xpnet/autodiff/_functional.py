@@ -44,7 +44,7 @@ def _prepare(
 
 
 def _zeros_like(x: Tensor) -> Tensor:
-    return _wrap(x.backend.xp.zeros_like(x.data), x.backend)
+    return _wrap(x.backend.full_like(x.data, 0), x.backend)
 
 
 def _zeros_if_none(gs: Sequence[Tensor | None], leaves: Sequence[Tensor]) -> list[Tensor]:
@@ -128,7 +128,7 @@ def jacobian(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., An
         rows: list[list[Tensor]] = [[] for _ in leaves]
         n = out.size
         b = out.backend
-        eye = b.xp.eye(n, dtype=out.dtype, device=b.device)
+        eye = b.eye(n, None, out.dtype)
         for i in range(n):
             seed = _wrap(b.xp.reshape(eye[i, ...], out.shape), b)
             gs = _grads(out, leaves, nested, seed=seed)

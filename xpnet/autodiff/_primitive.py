@@ -238,7 +238,11 @@ class Primitive:
         kernels = backend.kernels
         impl = kernels.get(self.name, self.impl) if kernels else self.impl
         try:
-            out = impl(backend, *arrays, **params)
+            if backend.needs_context:
+                with backend.current():
+                    out = impl(backend, *arrays, **params)
+            else:
+                out = impl(backend, *arrays, **params)
         except XpnetError:
             raise
         except Exception as e:

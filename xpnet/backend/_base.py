@@ -8,6 +8,7 @@ that knows about individual array libraries.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import types
 import warnings
@@ -24,6 +25,7 @@ Array = Any  # a native array of the backend's library
 # host_visible). A plain counter, always on: tests assert that training steps
 # on a device make none.
 HOST_READS = [0]
+_DLPACK_CPU = 1  # DLPack's device type of host memory
 
 # ``how`` describes a gather (the forward of getitem/take/take_along_axis) so the
 # matching scatter-add (its VJP) can be built on any backend:
@@ -66,6 +68,9 @@ class Backend:
     name: ClassVar[str] = "standard"
     mutable: ClassVar[bool] = True  # arrays support in-place __setitem__
     host_format: ClassVar[bool] = False  # its arrays are host data (NumPy): xn.tensor moves them
+    # True when the library runs work on a "current device" (CuPy): every primitive
+    # call and creation then happens inside ``current()``.
+    needs_context: ClassVar[bool] = False
     native_rng: ClassVar[bool] = False  # False: random draws happen on the host
 
     __slots__ = (
@@ -197,10 +202,34 @@ class Backend:
 
     # -- arrays ------------------------------------------------------------
     def asarray(self, obj: Any, dtype: Any = None) -> Array:
-        return self.xp.asarray(obj, dtype=dtype, device=self.device)
+        with self.current():
+            return self.xp.asarray(obj, dtype=dtype, device=self.device)
 
     def zeros(self, shape: tuple[int, ...], dtype: Any) -> Array:
-        return self.xp.zeros(shape, dtype=dtype, device=self.device)
+        with self.current():
+            return self.xp.zeros(shape, dtype=dtype, device=self.device)
+
+    # Creation on this backend's device (array-api-compat ignores device= for CuPy,
+    # which allocates on its current device: hence current()).
+    def full(self, shape: tuple[int, ...], value: Any, dtype: Any) -> Array:
+        with self.current():
+            return self.xp.full(shape, value, dtype=dtype, device=self.device)
+
+    def full_like(self, arr: Array, value: Any, dtype: Any = None) -> Array:
+        with self.current():
+            return self.xp.full(arr.shape, value, dtype=dtype or arr.dtype, device=self.device)
+
+    def arange(self, start: Any, stop: Any, step: Any, dtype: Any) -> Array:
+        with self.current():
+            return self.xp.arange(start, stop, step, dtype=dtype, device=self.device)
+
+    def linspace(self, start: float, stop: float, num: int, dtype: Any) -> Array:
+        with self.current():
+            return self.xp.linspace(start, stop, num, dtype=dtype, device=self.device)
+
+    def eye(self, n: int, m: int | None, dtype: Any) -> Array:
+        with self.current():
+            return self.xp.eye(n, m, dtype=dtype, device=self.device)
 
     def to_numpy(self, arr: Array) -> np.ndarray:
         """A host NumPy copy of ``arr``: every read of values to the host goes through here.
@@ -221,6 +250,10 @@ class Backend:
     def host_visible(self) -> bool:
         """True when reading values needs no device synchronisation (CPU memory)."""
         return True
+
+    def current(self) -> contextlib.AbstractContextManager[Any]:
+        """A context in which the library allocates and launches on this backend's device."""
+        return contextlib.nullcontext()
 
     # -- value checks without a device synchronisation -----------------------
     def check(self, bad: Array, error: Callable[[], Exception]) -> None:
@@ -254,7 +287,8 @@ class Backend:
     def from_numpy(self, arr: np.ndarray, dtype: Any = None, copy: bool = False) -> Array:
         """``arr`` (host data) as an array of this backend; ``copy``: never share its memory."""
         if copy:
-            return self.xp.asarray(arr, dtype=dtype, device=self.device, copy=True)
+            with self.current():
+                return self.xp.asarray(arr, dtype=dtype, device=self.device, copy=True)
         return self.asarray(arr, dtype=dtype)
 
     def to_device(self, arr: Array) -> Array:
@@ -271,7 +305,24 @@ class Backend:
             return arr
         if src.name == self.name:
             return self.to_device(arr)
+        if not (src.host_visible and self.host_visible):
+            # Device memory: hand it over through DLPack where both sit on the same
+            # device (CuPy to torch on one GPU), then copy there; never via the host.
+            try:
+                where = tuple(arr.__dlpack_device__())
+                same = where[0] != _DLPACK_CPU and where == self.dlpack_device()
+            except Exception:  # a library without DLPack device queries
+                same = False
+            if same:
+                with self.current():
+                    return self.xp.asarray(self.xp.from_dlpack(arr), copy=True)
         return self.from_numpy(src.to_numpy(arr))
+
+    def dlpack_device(self) -> tuple[int, int]:
+        """This backend's device as DLPack names it: (device type, index)."""
+        with self.current():
+            probe = self.xp.empty((0,), dtype=self.default_float, device=self.device)
+        return tuple(probe.__dlpack_device__())
 
     def synchronize(self) -> None:
         """Wait for queued device work (a no-op on the CPU)."""

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 import types
 from typing import Any
 
 import numpy as np
 
 from .._errors import BackendUnavailableError, DeviceError
+from . import _philox as philox
 from ._base import Array, Backend, Gather, native_key
 
-_INSTALL_HINT = "install it with: pip install 'xpnet[cuda12]' (or 'xpnet[cuda13]' for CUDA 13)"
+_INSTALL_HINT = (
+    "install it with: pip install 'xpnet[cuda13]' (or 'xpnet[cuda12]' for a CUDA 12 driver)"
+)
 
 
 def _cupy() -> types.ModuleType:
@@ -35,7 +40,15 @@ def _cupy() -> types.ModuleType:
 class CupyBackend(Backend):
     name = "cupy"
     native_rng = True
+    needs_context = True
     __slots__ = ()
+
+    def current(self) -> contextlib.AbstractContextManager[Any]:
+        import cupy  # switching devices costs a driver call: only when another one is current
+
+        if cupy.cuda.runtime.getDevice() == self.device.id:
+            return contextlib.nullcontext()
+        return self.device
 
     @classmethod
     def namespace(cls) -> types.ModuleType:
@@ -59,6 +72,8 @@ class CupyBackend(Backend):
             index = cupy.cuda.Device().id
         elif isinstance(spec, int) and not isinstance(spec, bool):
             index = spec
+        elif isinstance(spec, str) and spec.isdigit():  # XPNET_BACKEND=cupy:1
+            index = int(spec)
         elif isinstance(spec, str) and spec.split(":")[0] in ("cuda", "gpu"):
             rest = spec.split(":", 1)[1] if ":" in spec else "0"
             if not rest.isdigit():
@@ -80,14 +95,6 @@ class CupyBackend(Backend):
     @property
     def host_visible(self) -> bool:
         return False
-
-    def asarray(self, obj: Any, dtype: Any = None) -> Array:
-        with self.device:
-            return self.xp.asarray(obj, dtype=dtype)
-
-    def zeros(self, shape: tuple[int, ...], dtype: Any) -> Array:
-        with self.device:
-            return self.xp.zeros(shape, dtype=dtype)
 
     def _to_host(self, arr: Array) -> np.ndarray:
         return np.asarray(arr.get())
@@ -113,34 +120,88 @@ class CupyBackend(Backend):
         return {"erf": lambda b, x: cupyx.scipy.special.erf(x)}
 
     def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
-        import cupy
-        import cupyx
+        import cupy  # cupy.add.at: cupyx.scatter_add is deprecated since CuPy 13.6
 
         out = self.zeros(shape, values.dtype)
         with self.device:
-            cupyx.scatter_add(out, native_key(how, values.shape, cupy.arange), values)
+            cupy.add.at(out, native_key(how, values.shape, cupy.arange), values)
         return out
 
+    # -- random numbers: Philox4x32-10, state (key, counter) (see _philox.py) ----
     def _rng_new(self, seed: int | None) -> Any:
+        return {"key": philox.key_for(seed, self.device.id), "counter": 0}
+
+    def _words(self, state: dict[str, Any], n: int) -> tuple[Array, Array]:
         import cupy
 
+        k0, k1 = state["key"]
         with self.device:
-            return cupy.random.default_rng(seed)
+            w0 = cupy.empty(n, dtype=cupy.uint32)
+            w1 = cupy.empty(n, dtype=cupy.uint32)
+            if n:
+                _philox_kernel()(np.uint32(k0), np.uint32(k1), np.uint64(state["counter"]), w0, w1)
+        state["counter"] += n
+        return w0, w1
 
     def _rng_uniform(self, state: Any, shape: tuple[int, ...], dtype: Any) -> Array:
+        w0, w1 = self._words(state, math.prod(shape))
         with self.device:
-            return state.random(shape, dtype=dtype)
+            u = philox.uniform_from(w0, w1, self.dtype_name(dtype) == "float64")
+            return u.reshape(shape).astype(dtype, copy=False)
 
     def _rng_normal(self, state: Any, shape: tuple[int, ...], dtype: Any) -> Array:
+        import cupy
+
+        w0, w1 = self._words(state, math.prod(shape))
+        wide = cupy.float64 if self.dtype_name(dtype) == "float64" else cupy.float32
+        with self.device:  # Box-Muller: u1 in (0, 1], u2 in [0, 1)
+            u1 = (w0.astype(wide) + 1.0) * (2.0**-32)
+            u2 = w1.astype(wide) * (2.0**-32)
+            z = cupy.sqrt(-2.0 * cupy.log(u1)) * cupy.cos((2.0 * math.pi) * u2)
+            return z.reshape(shape).astype(dtype, copy=False)  # float16: drawn in float32
+
+    def _bits64(self, state: Any, n: int) -> Array:
+        import cupy
+
+        w0, w1 = self._words(state, n)
         with self.device:
-            return state.standard_normal(shape, dtype=dtype)
+            return (w0.astype(cupy.uint64) << 32) | w1.astype(cupy.uint64)
 
     def _rng_integers(
         self, state: Any, low: int, high: int, shape: tuple[int, ...], dtype: Any
     ) -> Array:
+        import cupy
+
+        bits = self._bits64(state, math.prod(shape))
         with self.device:
-            return state.integers(low, high, size=shape, dtype=dtype)
+            span = cupy.uint64(high - low)
+            return ((bits % span).astype(cupy.int64) + low).reshape(shape).astype(dtype)
 
     def _rng_permutation(self, state: Any, n: int, dtype: Any) -> Array:
-        with self.device:
-            return state.permutation(n).astype(dtype)
+        import cupy
+
+        keys = self._bits64(state, n)
+        with self.device:  # a sort by random keys (CuPy's generator has no permutation)
+            return cupy.argsort(keys).astype(dtype)
+
+    def _rng_get_state(self, state: Any) -> Any:
+        return {"philox": [int(state["key"][0]), int(state["key"][1]), int(state["counter"])]}
+
+    def _rng_set_state(self, state: Any, saved: Any) -> None:
+        k0, k1, counter = saved["philox"]
+        state["key"], state["counter"] = (int(k0), int(k1)), int(counter)
+
+
+_KERNEL: Any = None
+
+
+def _philox_kernel() -> Any:
+    global _KERNEL
+    if _KERNEL is None:
+        import cupy
+
+        _KERNEL = cupy.ElementwiseKernel(
+            "uint32 k0, uint32 k1, uint64 base", "uint32 w0, uint32 w1", philox.CUDA_SOURCE,
+            "xpnet_philox4x32_10",
+        )  # fmt: skip
+    return _KERNEL

@@ -27,7 +27,7 @@ _INSTALL = {
     "array_api_strict": "pip install array-api-strict",
     "torch": "pip install torch",
     "jax": "pip install jax",
-    "cupy": "pip install 'xpnet[cuda12]' (or 'xpnet[cuda13]')",
+    "cupy": "pip install 'xpnet[cuda13]' (or 'xpnet[cuda12]' for a CUDA 12 driver)",
 }
 
 _cache: dict[tuple[str, Any], Backend] = {}

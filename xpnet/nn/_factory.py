@@ -19,4 +19,4 @@ def empty_parameter(shape: tuple[int, ...], backend: Any, device: Any, dtype: An
 def buffer(shape: tuple[int, ...], fill: float, backend: Any, device: Any, dtype: Any) -> Any:
     b = get_backend(backend, device)
     dt = b.dtype(dtype) if dtype is not None else b.default_float
-    return _wrap(b.xp.full(shape, fill, dtype=dt, device=b.device), b)
+    return _wrap(b.full(shape, fill, dt), b)

@@ -105,7 +105,7 @@ def _fill(
 ) -> Tensor:
     b = get_backend(backend, device)
     dt = b.dtype(dtype) if dtype is not None else b.default_float
-    return _finish(b.xp.full(shape, value, dtype=dt, device=b.device), b, requires_grad)
+    return _finish(b.full(shape, value, dt), b, requires_grad)
 
 
 def zeros(
@@ -140,7 +140,7 @@ def full(
 def _like(x: Tensor, value: Any, dtype: Any) -> Tensor:
     b = x.backend
     dt = x.dtype if dtype is None else b.dtype(dtype)
-    return _wrap(b.xp.full(x.shape, value, dtype=dt, device=b.device), b)
+    return _wrap(b.full(x.shape, value, dt), b)
 
 
 def zeros_like(x: Tensor, *, dtype: Any = None) -> Tensor:
@@ -173,7 +173,7 @@ def arange(
         dt = b.dtype("int64") if integral else b.default_float
     else:
         dt = b.dtype(dtype)
-    return _wrap(b.xp.arange(start, stop, step, dtype=dt, device=b.device), b)
+    return _wrap(b.arange(start, stop, step, dt), b)
 
 
 def linspace(
@@ -187,7 +187,7 @@ def linspace(
 ) -> Tensor:
     b = get_backend(backend, device)
     dt = b.dtype(dtype) if dtype is not None else b.default_float
-    return _wrap(b.xp.linspace(start, stop, num, dtype=dt, device=b.device), b)
+    return _wrap(b.linspace(start, stop, num, dt), b)
 
 
 def eye(
@@ -195,7 +195,7 @@ def eye(
 ) -> Tensor:
     b = get_backend(backend, device)
     dt = b.dtype(dtype) if dtype is not None else b.default_float
-    return _wrap(b.xp.eye(n, m, dtype=dt, device=b.device), b)
+    return _wrap(b.eye(n, m, dt), b)
 
 
 def _generator(generator: Generator | None, backend: Any, device: Any) -> Generator:

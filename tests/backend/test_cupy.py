@@ -1,0 +1,86 @@
+"""CuPy: what a GPU shows (skipped without one) and the device-context mechanism (on the CPU)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+from xpnet.backend import _philox as philox
+from xpnet.backend._numpy import NumpyBackend
+
+
+def _cupy_backend():
+    try:
+        return xn.get_backend("cupy")
+    except xn.BackendUnavailableError as e:
+        pytest.skip(f"cupy unavailable: {e}")
+
+
+class _CountingBackend(NumpyBackend):
+    """NumPy, pretending to need a current device like CuPy, counting the contexts entered."""
+
+    needs_context = True
+    entered = 0
+
+    def current(self):
+        import contextlib
+
+        type(self).entered += 1
+        return contextlib.nullcontext()
+
+
+def test_every_primitive_call_and_creation_runs_in_the_devices_context():
+    import array_api_compat.numpy as xp
+
+    b = _CountingBackend(xp, "cpu")
+    x = xn.Tensor.__new__(xn.Tensor)
+    from xpnet._tensor import _wrap
+
+    x = _wrap(np.ones(3, dtype=np.float32), b)
+    before = _CountingBackend.entered
+    y = (x * 2.0).exp().sum()
+    assert _CountingBackend.entered - before == 3 and y.backend is b
+    before = _CountingBackend.entered
+    xn.zeros(2, backend=b)
+    assert _CountingBackend.entered - before == 1
+
+
+def test_philox_kernel_matches_the_reference_bit_for_bit():
+    b = _cupy_backend()
+    state = b._rng_new(123)
+    w0, w1 = b._words(state, 4097)
+    r0, r1 = philox.words(state["key"], 0, 4097)
+    assert (
+        np.array_equal(w0.get(), r0) and np.array_equal(w1.get(), r1) and state["counter"] == 4097
+    )
+
+
+def test_random_draws_on_cupy():
+    b = _cupy_backend()
+    g = xn.Generator(0, backend=b)
+    h = g.normal((1000,), dtype="float16")
+    assert b.dtype_name(h.dtype) == "float16" and np.isfinite(h.get()).all()
+    assert sorted(xn.randperm(50, generator=g).tolist()) == list(range(50))
+    assert xn.randint(3, 7, (500,), generator=g).numpy().min() >= 3
+    state = g.get_state()
+    first = g.uniform((33,)).get()
+    g.set_state(state)
+    assert np.array_equal(g.uniform((33,)).get(), first)  # exact resume
+
+
+def test_cupy_to_torch_on_the_gpu_goes_through_dlpack_not_the_host():
+    b = _cupy_backend()
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("torch has no CUDA here")
+    x = xn.arange(0, 6, dtype="float32", backend=b)
+    before = xn.backend.HOST_READS[0]
+    t = x.to(backend="torch", device="cuda:0")
+    assert xn.backend.HOST_READS[0] == before and t.backend.name == "torch"
+    assert t.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_device_spellings():
+    b = _cupy_backend()
+    assert xn.get_backend("cupy", "0") is xn.get_backend("cupy", "cuda:0") is b
