@@ -37,25 +37,11 @@ import numpy as np
 from ._atomic import atomic_write
 from ._errors import CheckpointError
 from ._tensor import Tensor
+from .backend import DTYPE_NAMES
 
 FORMAT = "xpnet-checkpoint"
 VERSION = 2
-_DTYPES = (
-    "bool",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "float16",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
-)
+_DTYPES = tuple(n for n in DTYPE_NAMES if n != "bfloat16")  # NumPy has no bfloat16
 
 
 def _manifest_digest(meta: dict[str, Any]) -> str:

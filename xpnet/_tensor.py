@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import DTypeError, GraphError
 
 if TYPE_CHECKING:
-    from .autodiff._primitive import Node
+    from .autodiff import Node
     from .backend import Backend
 
 _new = object.__new__
@@ -47,7 +47,7 @@ class Tensor:
         backend: Any = None,
         device: Any = None,
     ) -> None:
-        from .ops._creation import tensor
+        from .ops import tensor
 
         t = tensor(data, dtype=dtype, requires_grad=requires_grad, backend=backend, device=device)
         self.data, self.backend = t.data, t.backend
@@ -178,7 +178,7 @@ class Tensor:
         ``create_graph``); with ``create_graph`` the gradients are themselves
         differentiable.
         """
-        from .autodiff._engine import backward
+        from .autodiff import backward
 
         backward(
             (self,),
@@ -450,13 +450,18 @@ def _wrap(data: Any, backend: Backend) -> Tensor:
     return t
 
 
-def _alias(t: Tensor) -> Tensor:
-    """A graph-free Tensor on the same memory as ``t``, sharing its version cell."""
+def cell(t: Tensor) -> list[int]:
+    """``t``'s version cell, made on first need (to share it with a view, or keep it in a node)."""
     vc = t._vc
     if vc is None:
         vc = t._vc = [0]
+    return vc
+
+
+def _alias(t: Tensor) -> Tensor:
+    """A graph-free Tensor on the same memory as ``t``, sharing its version cell."""
     a = _wrap(t.data, t.backend)
-    a._vc = vc
+    a._vc = cell(t)
     return a
 
 

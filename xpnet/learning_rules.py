@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from . import ops as E
 from ._tensor import Tensor
 from .autodiff import no_grad
-from .ops import _elementwise as E
-from .ops._creation import tensor, zeros
+from .ops import tensor, zeros
 
 
 class _Unit:

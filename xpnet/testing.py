@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._tensor import Tensor, _wrap
-from .autodiff import no_grad
-from .autodiff._functional import grad
+from .autodiff import grad, no_grad
 from .backend import Generator
 
 

@@ -72,3 +72,49 @@ def test_random_split_is_disjoint_and_reproducible():
 def test_unequal_arrays_rejected():
     with pytest.raises(xn.ShapeError, match="different lengths"):
         ArrayDataset(np.zeros(3), np.zeros(4))
+
+
+def _first_batch(loader):
+    return next(iter(loader))[1].tolist()
+
+
+def test_default_shuffle_seed_follows_manual_seed():
+    xn.manual_seed(1)
+    a = _first_batch(DataLoader(_ds(), batch_size=10, shuffle=True))
+    xn.manual_seed(1)
+    b = _first_batch(DataLoader(_ds(), batch_size=10, shuffle=True))
+    xn.manual_seed(2)
+    c = _first_batch(DataLoader(_ds(), batch_size=10, shuffle=True))
+    assert a == b and a != c
+    g = xn.Generator(5, host=True)
+    d = _first_batch(DataLoader(_ds(), batch_size=10, shuffle=True, generator=g))
+    assert d == _first_batch(
+        DataLoader(_ds(), batch_size=10, shuffle=True, generator=xn.Generator(5, host=True))
+    )
+
+
+def test_sampler_and_collate_fn():
+    class Evens:
+        def __init__(self):
+            self.epochs = []
+
+        def set_epoch(self, e):
+            self.epochs.append(e)
+
+        def __iter__(self):
+            return iter(range(0, 20, 2))
+
+        def __len__(self):
+            return 10
+
+    s = Evens()
+    loader = DataLoader(_ds(20), batch_size=4, sampler=s)
+    assert len(loader) == 3
+    got = [y for _, ys in loader for y in ys.tolist()]
+    assert got == list(range(0, 20, 2)) and s.epochs == [0]
+    pairs = DataLoader(_ds(), batch_size=3, collate_fn=lambda samples: len(samples))
+    assert list(pairs)[:2] == [3, 3]
+    with pytest.raises(xn.ArgumentError, match="exclude each other"):
+        DataLoader(_ds(), batch_size=4, sampler=s, shuffle=True)
+    with pytest.raises(TypeError):
+        DataLoader(_ds(), 4, True)  # options after batch_size are keyword-only

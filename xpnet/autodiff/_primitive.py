@@ -30,7 +30,7 @@ from .._errors import (
     ShapeError,
     XpnetError,
 )
-from .._tensor import VERSION, Tensor, _new
+from .._tensor import VERSION, Tensor, _new, cell
 from ._anomaly import _enabled as _anomaly
 from ._anomaly import check_forward
 from ._mode import _enabled
@@ -40,7 +40,7 @@ VjpRule = Callable[..., Any]
 # xpnet's own primitives by name (tests/ops/spec.py must cover each). Primitives
 # defined outside the package are not registered: any number may share a name.
 PRIMITIVES: dict[str, Primitive] = {}
-_SCALARS = (int, float, bool)
+_SCALARS = (int, float, bool)  # and None, for an unused optional argument
 
 
 class Meta:
@@ -129,7 +129,11 @@ class Primitive:
     and casts it to the argument's dtype, so rules need not.
 
     ``differentiable=False`` makes an operation that is never recorded
-    (comparisons, argmax). ``view=True`` says the output may share memory with
+    (comparisons, argmax). ``mutates=(i, j, ...)`` makes an in-place update (the
+    optimizers' steps): the implementation returns the new arrays of those
+    arguments (the same array objects where it updated them in place, new ones
+    on immutable libraries), the call stores them in the argument tensors, moving
+    their version counters, and returns None. ``view=True`` says the output may share memory with
     the first argument (reshape, slicing): the two then share a version counter,
     so an in-place change through either is seen by the graph.
     """
@@ -140,6 +144,7 @@ class Primitive:
         "keep",
         "keep_ans",
         "moves",
+        "mutates",
         "name",
         "view",
         "vjp_argnum",
@@ -154,10 +159,12 @@ class Primitive:
         differentiable: bool = True,
         view: bool = False,
         moves: bool = False,
+        mutates: tuple[int, ...] = (),
     ) -> None:
         self.name = name
         self.impl = impl
-        self.differentiable = differentiable
+        self.mutates = mutates
+        self.differentiable = differentiable and not mutates
         self.view = view
         self.moves = moves  # the output lives on params["dst"] (transfers between backends)
         self.vjps: tuple[VjpRule | None, ...] = ()
@@ -165,7 +172,7 @@ class Primitive:
         self.keep: frozenset[int] | None = None  # None: keep every input
         self.keep_ans = True
         module = sys._getframe(1).f_globals.get("__name__", "")
-        if differentiable and module.startswith("xpnet."):
+        if self.differentiable and module.startswith("xpnet."):
             if name in PRIMITIVES:
                 raise ValueError(f"xpnet declares two primitives named {name!r}")
             PRIMITIVES[name] = self
@@ -229,7 +236,7 @@ class Primitive:
                 arrays.append(a.data)
                 if a._rg:
                     needs_grad = True
-            elif type(a) in _SCALARS:
+            elif type(a) in _SCALARS or a is None:
                 arrays.append(a)
             else:
                 raise _foreign(self.name, a, args)
@@ -247,20 +254,23 @@ class Primitive:
             raise
         except Exception as e:
             raise op_error(self.name, args, params, e) from e
+        if self.mutates:
+            if _enabled.get() and any(args[i] is not None and args[i]._rg for i in self.mutates):
+                raise GraphError(
+                    f"{self.name} updates tensors that require grad in place; run it under "
+                    "xn.no_grad() (optimizers do)"
+                )
+            for i, new in zip(self.mutates, out, strict=True):
+                if args[i] is not None:  # an unused state slot
+                    args[i]._set_data(new)
+            return None  # type: ignore[return-value]
         if self.moves:
             backend = params["dst"]
         t = _new(Tensor)
         t.data = out
         t.backend = backend
         t.grad = None
-        if self.view:
-            base = args[0]
-            vc = base._vc
-            if vc is None:
-                vc = base._vc = [0]
-            t._vc = vc
-        else:
-            t._vc = None
+        t._vc = cell(args[0]) if self.view else None
         if _anomaly.get():
             stack = check_forward(self.name, out, backend, ", ".join(describe(a) for a in args))
         else:
@@ -315,10 +325,7 @@ def _record(
     node.stack = stack
     if prim.keep_ans:
         node.ans = out
-        vc = t._vc
-        if vc is None:
-            vc = t._vc = [0]
-        node.ans_vc = vc
+        node.ans_vc = cell(t)
     else:
         node.ans = None
         node.ans_vc = None

@@ -1,15 +1,19 @@
 """Array libraries and devices: the only part of xpnet that knows them apart."""
 
+from ._base import DTYPE_NAMES as DTYPE_NAMES
 from ._base import HOST_READS as HOST_READS
 from ._base import Backend as Backend
 from ._base import is_basic_key as is_basic_key
 from ._random import Generator as Generator
 from ._random import default_generator as default_generator
+from ._random import draw_seed as draw_seed
+from ._random import host_generator as host_generator
 from ._random import manual_seed as manual_seed
 from ._registry import available_backends as available_backends
 from ._registry import backend_names as backend_names
 from ._registry import backend_of as backend_of
 from ._registry import current_backend as current_backend
 from ._registry import get_backend as get_backend
+from ._registry import register_backend as register_backend
 from ._registry import set_backend as set_backend
 from ._registry import use_backend as use_backend

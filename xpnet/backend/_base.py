@@ -9,10 +9,11 @@ that knows about individual array libraries.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import math
 import types
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -33,7 +34,7 @@ _DLPACK_CPU = 1  # DLPack's device type of host memory
 Gather = tuple[Any, ...]
 
 _BASIC_INDEX_TYPES = (int, slice, type(None), type(Ellipsis))
-_DTYPE_NAMES = (
+DTYPE_NAMES = (
     "bool",
     "int8",
     "int16",
@@ -63,15 +64,54 @@ class Backend:
     Backends are cached: asking twice for the same library and device returns the
     same object, so ops compare backends by identity. Get one with
     ``xn.get_backend(name, device)``.
+
+    The contract. A backend is a subclass in one file of ``xpnet/backend/`` (plus
+    one line in the registry's table, or ``register_backend`` from outside) that
+    **must** define:
+
+    - ``name``: the library's name in xpnet;
+    - ``namespace()``: the Array API namespace (import the library inside it, so
+      xpnet imports only the libraries asked for);
+    - ``parse_device(spec)``: ``(native device, hashable cache key)`` for a spelling
+      (None: the default device), raising ``DeviceError`` for an unknown one;
+    - ``owns(obj)``: whether an object is one of the library's arrays.
+
+    and **may** override, where the library does better than the standard-only
+    defaults here: ``device_str``, ``host_visible``, ``_to_host`` and ``to_device``
+    (transfers), ``current()`` with ``needs_context`` (libraries with a current
+    device), ``gather``/``setitem``/``_scatter_add_advanced``/``_scatter_add_flat``
+    (indexing and its VJP), ``clip``, ``native_kernels()`` (native implementations
+    of primitives, e.g. erf), and the ``_rng_*`` methods with ``native_rng`` (its
+    own random numbers; host PCG64 otherwise). The capability flags below tell the
+    rest of xpnet what the arrays can do.
     """
 
     name: ClassVar[str] = "standard"
-    mutable: ClassVar[bool] = True  # arrays support in-place __setitem__
+    mutable: ClassVar[bool] = True  # arrays support in-place __setitem__ and +=
+    supports_out: ClassVar[bool] = False  # functions take out= (NumPy, CuPy, torch): buffer reuse
     host_format: ClassVar[bool] = False  # its arrays are host data (NumPy): xn.tensor moves them
     # True when the library runs work on a "current device" (CuPy): every primitive
     # call and creation then happens inside ``current()``.
     needs_context: ClassVar[bool] = False
     native_rng: ClassVar[bool] = False  # False: random draws happen on the host
+
+    # The namespace module to import, and array-api-compat's test of "is this one of
+    # the library's arrays" (by name): most backends need only these two lines.
+    namespace_module: ClassVar[str] = ""
+    array_check: ClassVar[str] = ""
+
+    # -- the contract every backend must fill --------------------------------
+    @classmethod
+    def namespace(cls) -> types.ModuleType:
+        """The library's Array API namespace (imported here, on first use)."""
+        if not cls.namespace_module:
+            raise NotImplementedError(f"backend {cls.name!r} defines no namespace")
+        return importlib.import_module(cls.namespace_module)
+
+    @classmethod
+    def parse_device(cls, spec: Any) -> tuple[Any, Hashable]:
+        """``(native device, cache key)`` for a device spelling; None means the default device."""
+        raise NotImplementedError(f"backend {cls.name!r} does not define parse_device()")
 
     __slots__ = (
         "_dtypes",
@@ -92,7 +132,7 @@ class Backend:
         self.kernels: dict[str, Callable[..., Any]] = dict(self.native_kernels())
         self._pending: list[tuple[Array, Callable[[], Exception]]] = []
         self._dtypes: dict[str, Any] = {}
-        for n in _DTYPE_NAMES:
+        for n in DTYPE_NAMES:
             dt = getattr(xp, n, None)
             if dt is not None:
                 self._dtypes[n] = self._canonical(dt)
@@ -119,7 +159,11 @@ class Backend:
     @classmethod
     def owns(cls, obj: Any) -> bool:
         """True when ``obj`` is an array of this backend's library."""
-        return False
+        if not cls.array_check:
+            return False
+        import array_api_compat
+
+        return bool(getattr(array_api_compat, cls.array_check)(obj))
 
     @classmethod
     def device_of(cls, obj: Any) -> Any:
@@ -199,6 +243,10 @@ class Backend:
     @property
     def default_float(self) -> Any:
         return self._dtypes["float32"]
+
+    def float_dtype(self, spec: Any = None) -> Any:
+        """``spec`` as this backend's dtype, or the default float (float32) when it is None."""
+        return self.default_float if spec is None else self.dtype(spec)
 
     # -- arrays ------------------------------------------------------------
     def asarray(self, obj: Any, dtype: Any = None) -> Array:
@@ -418,10 +466,10 @@ class Backend:
         return self.from_numpy(state.permutation(n), dtype)
 
     def _rng_get_state(self, state: Any) -> Any:
-        return None  # a native generator whose state cannot be saved
+        return {"host": state.bit_generator.state}  # NumPy's PCG64
 
     def _rng_set_state(self, state: Any, saved: Any) -> None:
-        pass
+        state.bit_generator.state = saved["host"]
 
 
 def native_key(how: Gather, out_shape: tuple[int, ...], arange: Any) -> tuple[Any, ...]:

@@ -39,7 +39,9 @@ def _cupy() -> types.ModuleType:
 
 class CupyBackend(Backend):
     name = "cupy"
+    array_check = "is_cupy_array"
     native_rng = True
+    supports_out = True
     needs_context = True
     __slots__ = ()
 
@@ -56,12 +58,6 @@ class CupyBackend(Backend):
         import array_api_compat.cupy as xp
 
         return xp
-
-    @classmethod
-    def owns(cls, obj: Any) -> bool:
-        import array_api_compat
-
-        return bool(array_api_compat.is_cupy_array(obj))
 
     @classmethod
     def parse_device(cls, spec: Any) -> tuple[Any, Any]:

@@ -6,7 +6,6 @@ happen on the host (NumPy's PCG64), so they match the other host backends.
 
 from __future__ import annotations
 
-import types
 from typing import Any
 
 import numpy as np
@@ -17,20 +16,10 @@ from ._base import Array, Backend, Gather, native_key
 
 class JaxBackend(Backend):
     name = "jax"
+    namespace_module = "jax.numpy"
+    array_check = "is_jax_array"
     mutable = False
     __slots__ = ()
-
-    @classmethod
-    def namespace(cls) -> types.ModuleType:
-        import jax.numpy as xp
-
-        return xp
-
-    @classmethod
-    def owns(cls, obj: Any) -> bool:
-        import array_api_compat
-
-        return bool(array_api_compat.is_jax_array(obj))
 
     @classmethod
     def parse_device(cls, spec: Any) -> tuple[Any, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import types
 from typing import Any
 
 import numpy as np
@@ -13,15 +12,11 @@ from ._base import Array, Backend, Gather, native_key
 
 class NumpyBackend(Backend):
     name = "numpy"
+    namespace_module = "array_api_compat.numpy"
     native_rng = True  # NumPy's generator is the host generator
+    supports_out = True
     host_format = True
     __slots__ = ()
-
-    @classmethod
-    def namespace(cls) -> types.ModuleType:
-        import array_api_compat.numpy as xp
-
-        return xp
 
     @classmethod
     def parse_device(cls, spec: Any) -> tuple[Any, Any]:

@@ -1,9 +1,12 @@
-"""Seeded random numbers, one generator per backend (the standard has none).
+"""Seeded random numbers: one ``Generator`` type, accepted everywhere xpnet draws.
 
 A generator draws with its library's own RNG where it has one (NumPy, PyTorch,
-CuPy) and with NumPy's PCG64 on the host otherwise. With ``host=True`` it
-always draws on the host and transfers: the same seed then gives bit-identical
-numbers on every backend, which is how parameter initialisation is done.
+CuPy's Philox) and with NumPy's PCG64 on the host otherwise. With ``host=True`` it
+always draws on the host (PCG64) and transfers: the same seed then gives
+bit-identical numbers on every backend. Parameter initialisation (``nn.init``),
+shuffling seeds (``DataLoader``, ``random_split``) draw from the *host generator*,
+a host-mode Generator that ``xn.manual_seed`` reseeds; each backend's default
+generator (dropout, ``xn.rand``) is reseeded with it.
 """
 
 from __future__ import annotations
@@ -42,17 +45,17 @@ class Generator:
         return self
 
     def get_state(self) -> Any:
-        """The stream position, as plain data a checkpoint can hold (None where unsupported: CuPy)."""
-        if self.host or self.backend.name == "numpy":
-            return {"host": self._state.bit_generator.state}
+        """The stream position, as plain data a checkpoint can hold."""
+        if self.host:
+            return Backend._rng_get_state(self.backend, self._state)
         return self.backend._rng_get_state(self._state)
 
     def set_state(self, state: Any) -> None:
         """Continue the stream from a ``get_state()`` result."""
         if state is None:
             return
-        if "host" in state:
-            self._state.bit_generator.state = state["host"]
+        if self.host:
+            Backend._rng_set_state(self.backend, self._state, state)
         else:
             self.backend._rng_set_state(self._state, state)
 
@@ -100,13 +103,30 @@ def default_generator(backend: Backend) -> Generator:
     return g
 
 
+_host: Generator | None = None
+
+
+def host_generator() -> Generator:
+    """The host-mode generator behind initialisation and shuffling seeds (``xn.manual_seed`` reseeds it)."""
+    global _host
+    if _host is None:
+        _host = Generator(_global_seed, backend="numpy", host=True)
+    return _host
+
+
+def draw_seed(generator: Generator | None = None) -> int:
+    """A fresh 63-bit seed from ``generator`` (default: the host generator), drawn on the host."""
+    g = generator if generator is not None else host_generator()
+    if g.host:
+        return int(g._state.integers(0, 2**63 - 1))
+    return int(g.integers(0, 2**62, ()).reshape(()).item())
+
+
 def manual_seed(seed: int) -> None:
     """Seed every default generator: each backend's (those made later too) and the host one."""
     global _global_seed
     _global_seed = seed
-    from ._host import reseed
-
-    reseed(seed)
+    host_generator().manual_seed(seed)
     for b in list(_cache.values()):
         if b._generator is not None:
             b._generator.manual_seed(seed)

@@ -13,8 +13,9 @@ from typing import Any
 from .._errors import BackendError, BackendUnavailableError
 from ._base import Backend
 
-# name -> (module, class); modules import their library only when asked.
-_CLASSES = {
+# name -> (module, class) of xpnet's backends: adding one is one line here (and its
+# file in this package); modules import their library only when asked.
+_CLASSES: dict[str, tuple[str, Any]] = {
     "numpy": ("._numpy", "NumpyBackend"),
     "array_api_strict": ("._strict", "StrictBackend"),
     "torch": ("._torch", "TorchBackend"),
@@ -22,7 +23,7 @@ _CLASSES = {
     "jax": ("._jax", "JaxBackend"),
 }
 _ALIASES = {"np": "numpy", "strict": "array_api_strict", "pytorch": "torch"}
-_INSTALL = {
+_INSTALL: dict[str, str] = {
     "numpy": "pip install numpy",
     "array_api_strict": "pip install array-api-strict",
     "torch": "pip install torch",
@@ -46,7 +47,23 @@ def _backend_class(name: str) -> type[Backend]:
     if canonical not in _CLASSES:
         raise BackendError(f"unknown backend {name!r}; known backends: {', '.join(_CLASSES)}")
     module, cls = _CLASSES[canonical]
-    return getattr(importlib.import_module(module, __package__), cls)
+    if isinstance(cls, type):  # registered from outside the package
+        return cls
+    found: type[Backend] = getattr(importlib.import_module(module, __package__), cls)
+    return found
+
+
+def register_backend(cls: type[Backend], install: str | None = None) -> None:
+    """Make a ``Backend`` subclass defined outside xpnet available as ``cls.name``.
+
+    ``install`` is what an error says to run when its library is missing.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Backend)):
+        raise TypeError(f"register_backend takes a Backend subclass, got {cls!r}")
+    if cls.name in _CLASSES and _CLASSES[cls.name][1] is not cls:
+        raise BackendError(f"a backend named {cls.name!r} exists already")
+    _CLASSES[cls.name] = ("", cls)
+    _INSTALL[cls.name] = install or f"install the library behind backend {cls.name!r}"
 
 
 def get_backend(name: str | Backend | None = None, device: Any = None) -> Backend:
@@ -68,7 +85,7 @@ def get_backend(name: str | Backend | None = None, device: Any = None) -> Backen
         name = current.name
     cls = _backend_class(name)
     try:
-        native, key = cls.parse_device(device)  # type: ignore[attr-defined]
+        native, key = cls.parse_device(device)
     except ImportError as e:
         raise BackendUnavailableError(
             f"backend {cls.name!r} is not installed ({e}); {_INSTALL[cls.name]}"
@@ -80,7 +97,7 @@ def get_backend(name: str | Backend | None = None, device: Any = None) -> Backen
         found = _cache.get((cls.name, key))
         if found is None:
             try:
-                xp = cls.namespace()  # type: ignore[attr-defined]
+                xp = cls.namespace()
             except ImportError as e:
                 raise BackendUnavailableError(
                     f"backend {cls.name!r} is not installed ({e}); {_INSTALL[cls.name]}"
@@ -146,7 +163,9 @@ def use_backend(name: str | Backend, device: Any = None) -> Iterator[Backend]:
     """Within the ``with`` block (this thread or task only), new tensors use this backend."""
     token = _current.set(get_backend(name, device))
     try:
-        yield _current.get()  # type: ignore[misc]
+        b = _current.get()
+        assert b is not None
+        yield b
     finally:
         _current.reset(token)
 

@@ -6,7 +6,6 @@ placement without a GPU. Random draws happen on the host.
 
 from __future__ import annotations
 
-import types
 from typing import Any
 
 from .._errors import DeviceError
@@ -15,13 +14,8 @@ from ._base import Backend
 
 class StrictBackend(Backend):
     name = "array_api_strict"
+    namespace_module = "array_api_strict"
     __slots__ = ()
-
-    @classmethod
-    def namespace(cls) -> types.ModuleType:
-        import array_api_strict as xp
-
-        return xp
 
     @classmethod
     def owns(cls, obj: Any) -> bool:

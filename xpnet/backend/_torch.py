@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import types
 from typing import Any
 
 import numpy as np
@@ -13,20 +12,11 @@ from ._base import Array, Backend, Gather
 
 class TorchBackend(Backend):
     name = "torch"
+    namespace_module = "array_api_compat.torch"
+    array_check = "is_torch_array"
     native_rng = True
+    supports_out = True
     __slots__ = ()
-
-    @classmethod
-    def namespace(cls) -> types.ModuleType:
-        import array_api_compat.torch as xp
-
-        return xp
-
-    @classmethod
-    def owns(cls, obj: Any) -> bool:
-        import array_api_compat
-
-        return bool(array_api_compat.is_torch_array(obj))
 
     @classmethod
     def parse_device(cls, spec: Any) -> tuple[Any, Any]:

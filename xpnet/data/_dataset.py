@@ -9,6 +9,7 @@ import numpy as np
 
 from .._errors import ShapeError
 from .._tensor import Tensor
+from ..backend import Generator, draw_seed
 
 
 class Dataset:
@@ -68,7 +69,7 @@ class Subset(ArrayDataset):
         parts: list[Any] = []
         for a in dataset.arrays:
             if isinstance(a, Tensor):
-                from ..ops._shape import take
+                from ..ops import take
 
                 parts.append(take(a, Tensor(idx, backend=a.backend, device=a.device), axis=0))
             else:
@@ -77,12 +78,18 @@ class Subset(ArrayDataset):
 
 
 def random_split(
-    dataset: ArrayDataset, lengths: Sequence[int | float], seed: int = 0
+    dataset: ArrayDataset,
+    lengths: Sequence[int | float],
+    seed: int | None = None,
+    generator: Generator | None = None,
 ) -> list[Subset]:
     """Split ``dataset`` into disjoint random subsets of the given lengths (or fractions).
 
-    The same seed always gives the same split, on any machine.
+    The same seed always gives the same split, on any machine; without one, the
+    seed is drawn from ``generator`` (default: the host generator, ``xn.manual_seed``).
     """
+    if seed is None:
+        seed = draw_seed(generator)
     n = len(dataset)
     if all(isinstance(x, float) for x in lengths) and abs(sum(lengths) - 1.0) < 1e-6:
         counts = [int(np.floor(n * f)) for f in lengths]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
+from .._errors import ArgumentError
 from .._tensor import Tensor
-from ..backend import Backend, get_backend
-from ..ops._creation import tensor
-from ..ops._shape import take
+from ..backend import Backend, Generator, draw_seed, get_backend
+from ..ops import take, tensor
 from ._dataset import ArrayDataset, Dataset
 
 # Datasets up to this size are copied to the device once; larger ones go per batch.
@@ -23,30 +23,49 @@ class DataLoader:
 
     The order of epoch ``e`` is a permutation drawn from ``seed`` and ``e`` alone,
     so a run restarted at epoch ``e`` (``loader.epoch = e``) sees the same batches.
+    Without ``seed``, one is drawn from ``generator`` (default: the host generator
+    that ``xn.manual_seed`` seeds) when the loader is made. A ``sampler`` (an
+    iterable of indices, re-iterated every epoch, with ``set_epoch(e)`` called
+    when it has one, e.g. ``DistributedSampler``) replaces the shuffle.
     An ``ArrayDataset`` that fits (``DEVICE_CACHE_BYTES``) is moved to the device
-    once; each batch is then one ``take`` on the device per array.
+    once and each batch is one ``take`` on the device per array, with the epoch's
+    order sent to the device once; other datasets are collated on the host
+    (``collate_fn``, default: stack each field) and moved per batch.
     """
 
     def __init__(
         self,
         dataset: Dataset,
         batch_size: int = 1,
-        shuffle: bool = False,
-        drop_last: bool = False,
-        seed: int = 0,
         *,
+        shuffle: bool = False,
+        sampler: Iterable[int] | None = None,
+        drop_last: bool = False,
+        seed: int | None = None,
+        generator: Generator | None = None,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
         backend: Any = None,
         device: Any = None,
     ) -> None:
-        if batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be positive, got {batch_size}")
-        self.dataset, self.batch_size, self.shuffle, self.drop_last, self.seed = (
-            dataset, batch_size, shuffle, drop_last, seed,
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ArgumentError(
+                f"DataLoader: batch_size must be a positive int, got {batch_size!r}"
+            )
+        if sampler is not None and shuffle:
+            raise ArgumentError("DataLoader: shuffle=True and a sampler exclude each other")
+        self.dataset, self.batch_size, self.shuffle, self.drop_last = (
+            dataset, batch_size, shuffle, drop_last,
         )  # fmt: skip
+        self.sampler, self.collate_fn = sampler, collate_fn
+        self.seed = seed if seed is not None else draw_seed(generator)
         self.backend: Backend = get_backend(backend, device)
         self.epoch = 0
         self._on_device: tuple[Tensor, ...] | None = None
-        if isinstance(dataset, ArrayDataset) and dataset.nbytes <= DEVICE_CACHE_BYTES:
+        if (
+            collate_fn is None
+            and isinstance(dataset, ArrayDataset)
+            and dataset.nbytes <= DEVICE_CACHE_BYTES
+        ):
             self._on_device = tuple(self._to_device(a) for a in dataset.arrays)
 
     def _to_device(self, a: Any) -> Tensor:
@@ -55,11 +74,16 @@ class DataLoader:
         return tensor(a, backend=self.backend)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)  # type: ignore[arg-type]
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def order(self, epoch: int) -> np.ndarray:
         """The sample order of ``epoch``."""
+        if self.sampler is not None:
+            set_epoch = getattr(self.sampler, "set_epoch", None)
+            if set_epoch is not None:
+                set_epoch(epoch)
+            return np.fromiter(iter(self.sampler), dtype=np.int64)
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n)
@@ -71,8 +95,9 @@ class DataLoader:
         n = len(order)
         stop = n - n % self.batch_size if self.drop_last else n
         on_device = self._on_device
+        contiguous = self.sampler is None and not self.shuffle
         # The epoch's order goes to the device once; each batch is a slice of it.
-        device_order = tensor(order, backend=self.backend) if on_device and self.shuffle else None
+        device_order = tensor(order, backend=self.backend) if on_device and not contiguous else None
         for start in range(0, stop, self.batch_size):
             end = min(start + self.batch_size, n)
             if on_device is not None:
@@ -84,7 +109,9 @@ class DataLoader:
             else:
                 yield self._collate([self.dataset[int(k)] for k in order[start:end]])
 
-    def _collate(self, samples: list[Any]) -> tuple[Tensor, ...]:
+    def _collate(self, samples: list[Any]) -> Any:
+        if self.collate_fn is not None:
+            return self.collate_fn(samples)
         columns = zip(*samples, strict=True)
         return tuple(self._to_device(np.stack([np.asarray(v) for v in col])) for col in columns)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
-from ..ops._shape import flatten
+from ..ops import flatten
 from . import functional as F
 from ._module import Module
 

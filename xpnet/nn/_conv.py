@@ -61,25 +61,27 @@ class Conv2d(Module):
         )
 
 
-class MaxPool2d(Module):
+class _Pool2d(Module):
+    _fn: Any = None
+
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return type(self)._fn(x, self.kernel_size, self.stride, self.padding)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(Module):
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
-        super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+class MaxPool2d(_Pool2d):
+    """Maximum over each window (tied maxima share the gradient)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+    _fn = staticmethod(F.max_pool2d)
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+class AvgPool2d(_Pool2d):
+    """Mean over each window (zero padding counts, as PyTorch's default)."""
+
+    _fn = staticmethod(F.avg_pool2d)

@@ -12,11 +12,11 @@ from ._parameter import Parameter
 def empty_parameter(shape: tuple[int, ...], backend: Any, device: Any, dtype: Any) -> Parameter:
     """A zero-filled Parameter on the requested backend/device (an initializer fills it next)."""
     b = get_backend(backend, device)
-    dt = b.dtype(dtype) if dtype is not None else b.default_float
+    dt = b.float_dtype(dtype)
     return Parameter(_wrap(b.zeros(shape, dt), b))
 
 
 def buffer(shape: tuple[int, ...], fill: float, backend: Any, device: Any, dtype: Any) -> Any:
     b = get_backend(backend, device)
-    dt = b.dtype(dtype) if dtype is not None else b.default_float
+    dt = b.float_dtype(dtype)
     return _wrap(b.full(shape, fill, dt), b)

@@ -11,7 +11,7 @@ from .._errors import BackendError, DeviceError, ShapeError, XpnetError
 from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..backend import Backend, get_backend
-from ..ops import converted
+from ..ops.internal import converted
 from ._parameter import Parameter
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._tensor import Tensor
+from .._tensor import Tensor, cell
 
 
 class Parameter(Tensor):
@@ -19,10 +19,7 @@ class Parameter(Tensor):
         if isinstance(data, Tensor):
             self.data, self.backend = data.data, data.backend
             self.grad, self._node, self._rg = None, None, False
-            vc = data._vc  # the same memory: share the version cell
-            if vc is None:
-                vc = data._vc = [0]
-            self._vc = vc
+            self._vc = cell(data)  # the same memory: share the version cell
         else:
             super().__init__(data, **kwargs)
         self.requires_grad_(requires_grad)

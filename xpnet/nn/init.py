@@ -1,8 +1,9 @@
 """Initializers (``xn.nn.init``), with PyTorch's names, formulas and fan modes.
 
-Each fills a tensor in place, drawing on the host generator (NumPy's PCG64,
-seeded by ``xn.manual_seed``) unless a ``generator`` (a ``numpy.random.Generator``)
-is passed: a seeded model gets the same numbers on every backend and device.
+Each fills a tensor in place, drawing from ``generator`` (an ``xn.Generator``),
+by default the host generator (NumPy's PCG64 on the host, seeded by
+``xn.manual_seed``): a seeded model gets the same numbers on every backend and
+device. A generator of a device backend draws there instead.
 """
 
 from __future__ import annotations
@@ -13,25 +14,41 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .._errors import ShapeError
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from ..autodiff import no_grad
-from ..backend._host import host_rng
+from ..backend import Generator, host_generator
 
 T = TypeVar("T", bound=Tensor)
 
 
-def _fill(t: T, values: np.ndarray) -> T:
+def _fill(t: T, values: Any) -> T:
     with no_grad():
-        t._set_data(t.backend.from_numpy(values.reshape(t.shape), t.dtype))
+        t.copy_(values)
     return t
 
 
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    return generator if generator is not None else host_rng()
+def _rng(generator: Generator | None) -> Generator:
+    if generator is None:
+        return host_generator()
+    if not isinstance(generator, Generator):
+        raise TypeError(
+            f"initializers take an xn.Generator, got {type(generator).__name__} "
+            "(xn.Generator(seed, host=True) draws on the host, like NumPy)"
+        )
+    return generator
 
 
-def _draw_dtype(t: Tensor) -> Any:
-    return np.float64 if t.backend.dtype_name(t.dtype) == "float64" else np.float32
+def _draw_dtype(t: Tensor) -> str:
+    return "float64" if t.backend.dtype_name(t.dtype) == "float64" else "float32"
+
+
+def _draw(generator: Generator | None, kind: str, t: Tensor, a: float, b: float) -> Tensor:
+    g = _rng(generator)
+    if kind == "uniform":
+        arr = g.uniform(t.shape, a, b, dtype=_draw_dtype(t))
+    else:
+        arr = g.normal(t.shape, a, b, dtype=_draw_dtype(t))
+    return _wrap(arr, g.backend)
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -68,20 +85,14 @@ def _fan(t: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(
-    t: T, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None
-) -> T:
+def uniform_(t: T, a: float = 0.0, b: float = 1.0, generator: Generator | None = None) -> T:
     """Fill ``t`` with draws from U(a, b)."""
-    u = _rng(generator).random(t.shape, dtype=_draw_dtype(t))
-    return _fill(t, u * (b - a) + a)
+    return _fill(t, _draw(generator, "uniform", t, a, b))
 
 
-def normal_(
-    t: T, mean: float = 0.0, std: float = 1.0, generator: np.random.Generator | None = None
-) -> T:
+def normal_(t: T, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None) -> T:
     """Fill ``t`` with draws from N(mean, std^2)."""
-    z = _rng(generator).standard_normal(t.shape, dtype=_draw_dtype(t))
-    return _fill(t, z * std + mean)
+    return _fill(t, _draw(generator, "normal", t, mean, std))
 
 
 def constant_(t: T, value: float) -> T:
@@ -96,14 +107,14 @@ def ones_(t: T) -> T:
     return constant_(t, 1.0)
 
 
-def xavier_uniform_(t: T, gain: float = 1.0, generator: np.random.Generator | None = None) -> T:
+def xavier_uniform_(t: T, gain: float = 1.0, generator: Generator | None = None) -> T:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = calculate_fan_in_and_fan_out(t)
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(t, -a, a, generator)
 
 
-def xavier_normal_(t: T, gain: float = 1.0, generator: np.random.Generator | None = None) -> T:
+def xavier_normal_(t: T, gain: float = 1.0, generator: Generator | None = None) -> T:
     """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = calculate_fan_in_and_fan_out(t)
     return normal_(t, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
@@ -114,7 +125,7 @@ def kaiming_uniform_(
     a: float = 0.0,
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
-    generator: np.random.Generator | None = None,
+    generator: Generator | None = None,
 ) -> T:
     """He uniform: U(-b, b) with b = gain * sqrt(3 / fan)."""
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(t, mode))
@@ -126,7 +137,7 @@ def kaiming_normal_(
     a: float = 0.0,
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
-    generator: np.random.Generator | None = None,
+    generator: Generator | None = None,
 ) -> T:
     """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
     return normal_(t, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(t, mode)), generator)

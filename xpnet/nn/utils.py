@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from .. import ops as E
 from .._tensor import Tensor
 from ..autodiff import no_grad
-from ..ops import _elementwise as E
-from ..ops._reduce import max as max_
-from ..ops._reduce import sum as sum_
-from ..ops._shape import stack
+from ..ops import max as max_
+from ..ops import stack
+from ..ops import sum as sum_
 
 
 def _grads(parameters: Iterable[Tensor] | Tensor) -> list[Tensor]:

@@ -62,7 +62,6 @@ from ._elementwise import square as square
 from ._elementwise import subtract as subtract
 from ._elementwise import tanh as tanh
 from ._elementwise import where as where
-from ._inplace import converted as converted
 from ._linalg import matmul as matmul
 from ._reduce import all as all
 from ._reduce import any as any

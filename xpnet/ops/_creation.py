@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import array_api_compat as compat
 import numpy as np
 
 from .._errors import BackendError, DTypeError
@@ -104,7 +103,7 @@ def _fill(
     shape: tuple[int, ...], value: Any, dtype: Any, backend: Any, device: Any, requires_grad: bool
 ) -> Tensor:
     b = get_backend(backend, device)
-    dt = b.dtype(dtype) if dtype is not None else b.default_float
+    dt = b.float_dtype(dtype)
     return _finish(b.full(shape, value, dt), b, requires_grad)
 
 
@@ -186,7 +185,7 @@ def linspace(
     device: Any = None,
 ) -> Tensor:
     b = get_backend(backend, device)
-    dt = b.dtype(dtype) if dtype is not None else b.default_float
+    dt = b.float_dtype(dtype)
     return _wrap(b.linspace(start, stop, num, dt), b)
 
 
@@ -194,7 +193,7 @@ def eye(
     n: int, m: int | None = None, *, dtype: Any = None, backend: Any = None, device: Any = None
 ) -> Tensor:
     b = get_backend(backend, device)
-    dt = b.dtype(dtype) if dtype is not None else b.default_float
+    dt = b.float_dtype(dtype)
     return _wrap(b.eye(n, m, dt), b)
 
 
@@ -217,8 +216,7 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform draws in [0, 1)."""
-    g = _generator(generator, backend, device)
-    return _finish(g.uniform(_shape(shape), dtype=dtype), g.backend, requires_grad)
+    return _draw("uniform", shape, dtype, generator, backend, device, requires_grad)
 
 
 def randn(
@@ -230,8 +228,15 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal draws."""
+    return _draw("normal", shape, dtype, generator, backend, device, requires_grad)
+
+
+def _draw(
+    kind: str, shape: Any, dtype: Any, generator: Any, backend: Any, device: Any, rg: bool
+) -> Tensor:
     g = _generator(generator, backend, device)
-    return _finish(g.normal(_shape(shape), dtype=dtype), g.backend, requires_grad)
+    draw = g.uniform if kind == "uniform" else g.normal
+    return _finish(draw(_shape(shape), dtype=dtype), g.backend, rg)
 
 
 def randint(
@@ -267,5 +272,5 @@ def from_dlpack(x: Any, *, backend: Any = None, device: Any = None) -> Tensor:
     """A tensor sharing memory with any DLPack-capable array (when devices allow)."""
     b = get_backend(backend)
     arr = b.xp.from_dlpack(x)
-    out = _wrap(arr, get_backend(b, compat.device(arr)))
+    out = _wrap(arr, get_backend(b, b.device_of(arr)))
     return out if device is None else out.to(device=device)

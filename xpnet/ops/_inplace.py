@@ -63,9 +63,23 @@ def converted(t: Tensor, value: Any, what: str) -> Any:
     are cast to ``t``'s dtype, as PyTorch's ``copy_`` does; anything else (complex,
     strings, objects) or another shape raises, naming ``what``. Nothing is changed.
     """
+    import numpy as np
+
+    from ..backend import backend_of
     from ._creation import _convert
 
     b = t.backend
+    src = value.backend if isinstance(value, Tensor) else backend_of(value)
+    if src is None or src.host_format:  # host data: check it there, convert straight to t's dtype
+        host = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if host.dtype.kind not in "biuf":
+            raise DTypeError(
+                f"{what}: a value of NumPy dtype {host.dtype} cannot be stored in a "
+                f"{b.dtype_name(t.dtype)} tensor (numbers and booleans only)"
+            )
+        if host.shape != t.shape:
+            raise ShapeError(f"{what}: a value of shape {host.shape} for a tensor of shape {t.shape}")
+        return b.from_numpy(host, t.dtype, copy=True)
     try:
         arr, _ = _convert(value, None, b, None, copy=True)
     except XpnetError as e:

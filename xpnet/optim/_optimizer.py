@@ -15,7 +15,8 @@ from typing import Any
 from .._errors import ShapeError
 from .._tensor import Tensor, _wrap
 from ..autodiff import no_grad
-from ..ops import converted, zeros, zeros_like
+from ..ops import zeros, zeros_like
+from ..ops.internal import converted
 
 
 class Optimizer:

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._tensor import Tensor
-from ..ops._creation import full_like, zeros_like
+from ..ops import full_like, zeros_like
 from ._optimizer import Optimizer
-from ._update import add_, mul_, sub_
+from ._update import adagrad_update_p, rmsprop_update_p
 
 
 class RMSprop(Optimizer):
@@ -37,34 +37,19 @@ class RMSprop(Optimizer):
     def _update(
         self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
-        a, wd, mu = group["alpha"], group["weight_decay"], group["momentum"]
         if not state:
             state["step"] = 0
             state["square_avg"] = zeros_like(p)
-            if mu:
+            if group["momentum"]:
                 state["momentum_buffer"] = zeros_like(p)
             if group["centered"]:
                 state["grad_avg"] = zeros_like(p)
         state["step"] += 1
-        xp = p.backend.xp
-        g = grad.data + p.data * wd if wd else grad.data
-        sq = state["square_avg"]
-        mul_(sq, a)
-        add_(sq, g * g * (1.0 - a))
-        if group["centered"]:
-            ga = state["grad_avg"]
-            mul_(ga, a)
-            add_(ga, g * (1.0 - a))
-            avg = xp.sqrt(sq.data - ga.data * ga.data) + group["eps"]
-        else:
-            avg = xp.sqrt(sq.data) + group["eps"]
-        if mu:
-            buf = state["momentum_buffer"]
-            mul_(buf, mu)
-            add_(buf, g / avg)
-            sub_(p, buf.data * group["lr"])
-        else:
-            sub_(p, g / avg * group["lr"])
+        rmsprop_update_p(
+            p, grad, state["square_avg"], state.get("grad_avg"), state.get("momentum_buffer"),
+            group["lr"], alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
+            momentum=group["momentum"], centered=group["centered"],
+        )  # fmt: skip
 
 
 class Adagrad(Optimizer):
@@ -95,9 +80,7 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = full_like(p, group["initial_accumulator_value"])
         state["step"] += 1
-        wd = group["weight_decay"]
-        g = grad.data + p.data * wd if wd else grad.data
         clr = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
-        s = state["sum"]
-        add_(s, g * g)
-        sub_(p, g / (p.backend.xp.sqrt(s.data) + group["eps"]) * clr)
+        adagrad_update_p(
+            p, grad, state["sum"], clr, weight_decay=group["weight_decay"], eps=group["eps"]
+        )

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .._errors import ArgumentError
 from .._tensor import Tensor
+from ..ops import zeros_like
 from ._optimizer import Optimizer
+from ._update import sgd_update_p
 
 
 class SGD(Optimizer):
@@ -22,7 +25,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
+            raise ArgumentError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
         defaults = dict(
             lr=lr,
             momentum=momentum,
@@ -35,14 +38,12 @@ class SGD(Optimizer):
     def _update(
         self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
-        wd, mu = group["weight_decay"], group["momentum"]
-        g = grad + p * wd if wd else grad
-        if mu:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = g.detach() * 1.0  # a copy
-            else:
-                buf *= mu
-                buf += g * (1.0 - group["dampening"])
-            g = g + buf * mu if group["nesterov"] else buf
-        p -= g * group["lr"]
+        mu = group["momentum"]
+        first = mu and "momentum_buffer" not in state
+        if first:
+            state["momentum_buffer"] = zeros_like(p)
+        sgd_update_p(
+            p, grad, state.get("momentum_buffer"), group["lr"],
+            momentum=mu, dampening=group["dampening"], weight_decay=group["weight_decay"],
+            nesterov=group["nesterov"], first=bool(first),
+        )  # fmt: skip

@@ -1,6 +1,6 @@
 """Functional forms of the layers, activations and losses (``xn.nn.functional``)."""
 
-from ...ops._shape import flatten as flatten
+from ...ops import flatten as flatten
 from ._activation import erf as erf
 from ._activation import gelu as gelu
 from ._activation import leaky_relu as leaky_relu

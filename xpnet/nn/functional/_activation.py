@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
+from ... import ops as E
 from ..._tensor import Tensor
-from ...ops import _elementwise as E
-from ...ops._composite import log_softmax as log_softmax
-from ...ops._composite import softmax as softmax
-from ...ops._special import erf as erf
-from ...ops._special import softplus as softplus
-from ...ops._special import softplus_p
+from ...ops import erf as erf
+from ...ops import log_softmax as log_softmax
+from ...ops import softmax as softmax
+from ...ops.internal import softplus as softplus
+from ...ops.internal import softplus_p
 
 
 def relu(x: Tensor) -> Tensor:

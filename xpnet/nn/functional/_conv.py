@@ -6,11 +6,8 @@ from typing import Any
 
 from ..._errors import ArgumentError, ShapeError
 from ..._tensor import Tensor
-from ...ops._conv import fold_p, out_size, unfold_p
-from ...ops._creation import full
-from ...ops._linalg import matmul
-from ...ops._reduce import max_p, mean
-from ...ops._shape import concat, permute_dims, reshape, stack
+from ...ops import concat, full, matmul, mean, permute_dims, reshape, stack
+from ...ops.internal import fold_p, max_p, out_size, unfold_p
 
 
 def _pair(v: Any, name: str, op: str = "", minimum: int = 0) -> tuple[int, int]:

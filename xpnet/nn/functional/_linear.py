@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
+from ... import ops as E
 from ..._errors import DTypeError, ShapeError
 from ..._tensor import Tensor, _wrap
 from ...autodiff import describe
 from ...backend import Generator, default_generator
-from ...ops import _elementwise as E
-from ...ops._linalg import linear_p
-from ...ops._shape import check_indices, expand_dims, reshape, take
+from ...ops import expand_dims, reshape, take
+from ...ops.internal import check_indices, linear_p
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

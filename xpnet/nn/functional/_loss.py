@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import math
 
+from ... import ops as E
 from ..._errors import DTypeError, ShapeError
 from ..._tensor import Tensor
 from ...autodiff import describe
-from ...ops import _elementwise as E
-from ...ops._composite import log_softmax
-from ...ops._fused_losses import binary_cross_entropy_p, softmax_cross_entropy_p
-from ...ops._reduce import mean, sum
-from ...ops._shape import (
+from ...ops import expand_dims, log_softmax, mean, permute_dims, reshape, sum, take, take_along_axis
+from ...ops.internal import (
+    binary_cross_entropy_p,
     check_indices,
-    expand_dims,
-    permute_dims,
-    reshape,
-    take,
-    take_along_axis,
+    softmax_cross_entropy_p,
+    softplus_p,
 )
-from ...ops._special import softplus_p
 
 _REDUCTIONS = ("mean", "sum", "none")
 

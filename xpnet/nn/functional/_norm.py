@@ -7,9 +7,7 @@ from typing import Any
 from ..._errors import ShapeError
 from ..._tensor import Tensor
 from ...autodiff import no_grad
-from ...ops._elementwise import sqrt
-from ...ops._reduce import mean
-from ...ops._shape import reshape
+from ...ops import mean, reshape, sqrt
 
 
 def batch_norm(

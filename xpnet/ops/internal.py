@@ -1,0 +1,30 @@
+"""What the rest of xpnet uses of the op layer beyond the public op functions.
+
+The declared internal interface of ``xpnet.ops``: primitives (for code that calls
+one directly, such as the fused paths of ``nn.functional``) and helpers shared
+with ``nn``, ``optim`` and ``train``. Other xpnet packages import from here or from
+``xpnet.ops``, never from the private ``ops._*`` modules; users should not need it.
+"""
+
+from ._composite import log_softmax as log_softmax
+from ._composite import softmax as softmax
+from ._conv import fold_p as fold_p
+from ._conv import out_size as out_size
+from ._conv import unfold_p as unfold_p
+from ._elementwise import astype_p as astype_p
+from ._elementwise import relu_p as relu_p
+from ._elementwise import sigmoid_p as sigmoid_p
+from ._fused_losses import binary_cross_entropy_p as binary_cross_entropy_p
+from ._fused_losses import softmax_cross_entropy_p as softmax_cross_entropy_p
+from ._inplace import converted as converted
+from ._linalg import linear_p as linear_p
+from ._linalg import matmul_p as matmul_p
+from ._reduce import max_p as max_p
+from ._reduce import sum_p as sum_p
+from ._reduce import sum_to as sum_to
+from ._shape import check_indices as check_indices
+from ._shape import gather_p as gather_p
+from ._shape import slice_p as slice_p
+from ._special import erf_p as erf_p
+from ._special import softplus as softplus
+from ._special import softplus_p as softplus_p
