@@ -13,6 +13,8 @@ from ._common import normalize_axes
 from ._elementwise import exp, log, where
 from ._reduce import max_p, sum_p
 
+__all__ = ["log_softmax", "logsumexp", "softmax"]  # the public ops (xn.*) of this module
+
 
 def _shift(x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
     m = max_p(x.detach(), axis=axes, keepdims=True)

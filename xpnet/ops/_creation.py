@@ -11,6 +11,25 @@ from .._errors import BackendError, DTypeError
 from .._tensor import Tensor, _wrap
 from ..backend import Backend, Generator, backend_of, default_generator, get_backend
 
+__all__ = [
+    "arange",
+    "asarray",
+    "eye",
+    "from_dlpack",
+    "full",
+    "full_like",
+    "linspace",
+    "ones",
+    "ones_like",
+    "rand",
+    "randint",
+    "randn",
+    "randperm",
+    "tensor",
+    "zeros",
+    "zeros_like",
+]  # the public ops (xn.*) of this module
+
 
 def _shape(shape: Sequence[Any]) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):

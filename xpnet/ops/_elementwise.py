@@ -18,6 +18,41 @@ from .._tensor import Tensor, _wrap
 from ..autodiff import Primitive
 from ._common import as_operand
 
+__all__ = [
+    "abs",
+    "add",
+    "astype",
+    "clip",
+    "divide",
+    "equal",
+    "exp",
+    "greater",
+    "greater_equal",
+    "isfinite",
+    "isnan",
+    "less",
+    "less_equal",
+    "log",
+    "log1p",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "maximum",
+    "minimum",
+    "multiply",
+    "negative",
+    "not_equal",
+    "pow",
+    "relu",
+    "sigmoid",
+    "sign",
+    "sqrt",
+    "square",
+    "subtract",
+    "tanh",
+    "where",
+]  # the public ops (xn.*) of this module
+
 
 def _sigmoid(b: Any, x: Any) -> Any:
     # exp(-|x|) never overflows, so no warning and no inf for any input.

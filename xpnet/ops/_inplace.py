@@ -78,7 +78,9 @@ def converted(t: Tensor, value: Any, what: str) -> Any:
                 f"{b.dtype_name(t.dtype)} tensor (numbers and booleans only)"
             )
         if host.shape != t.shape:
-            raise ShapeError(f"{what}: a value of shape {host.shape} for a tensor of shape {t.shape}")
+            raise ShapeError(
+                f"{what}: a value of shape {host.shape} for a tensor of shape {t.shape}"
+            )
         return b.from_numpy(host, t.dtype, copy=True)
     try:
         arr, _ = _convert(value, None, b, None, copy=True)

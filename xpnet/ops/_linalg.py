@@ -11,6 +11,8 @@ from ._common import as_operand
 from ._reduce import sum_p
 from ._shape import expand_dims_p, permute_dims_p, reshape_p, squeeze_p
 
+__all__ = ["matmul"]  # the public ops (xn.*) of this module
+
 
 def _matmul_x(g: Tensor, ans: Any, x: Tensor, y: Tensor) -> Tensor:
     if x.ndim == 1 and y.ndim == 1:  # dot product: g is 0-d

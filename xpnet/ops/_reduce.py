@@ -11,6 +11,19 @@ from ._common import normalize_axes, normalize_axis
 from ._elementwise import astype_p
 from ._shape import broadcast_to_p, reshape_p
 
+__all__ = [
+    "all",
+    "any",
+    "argmax",
+    "argmin",
+    "max",
+    "mean",
+    "min",
+    "std",
+    "sum",
+    "var",
+]  # the public ops (xn.*) of this module
+
 
 def _reduction(fn_name: str) -> Any:
     def impl(b: Any, x: Any, *, axis: tuple[int, ...] | None, keepdims: bool) -> Any:

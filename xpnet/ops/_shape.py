@@ -14,6 +14,25 @@ from ..backend import get_backend
 from ..backend import is_basic_key as _is_basic
 from ._common import normalize_axes, normalize_axis
 
+__all__ = [
+    "broadcast_to",
+    "concat",
+    "expand_dims",
+    "flatten",
+    "getitem",
+    "matrix_transpose",
+    "permute_dims",
+    "reshape",
+    "scatter_add",
+    "setitem",
+    "squeeze",
+    "stack",
+    "swapaxes",
+    "take",
+    "take_along_axis",
+    "to",
+]  # the public ops (xn.*) of this module
+
 _BASIC_TYPES = (int, slice, type(None), type(Ellipsis))
 
 

@@ -22,6 +22,8 @@ from .._tensor import Tensor
 from ..autodiff import Primitive
 from . import _elementwise as E
 
+__all__ = ["erf"]  # the public ops (xn.*) of this module
+
 # erf(x)/x for t = x**2 on [0, 4], in Chebyshev form on u = t/2 - 1.
 _SMALL = (
     0.7415552820424017,
