@@ -199,7 +199,10 @@ class Tensor:
         """Set every element to 0 in place (outside the graph, like other in-place updates)."""
         if self._rg and _grad_enabled():
             raise GraphError("zero_() on a tensor that requires grad; do it under xn.no_grad()")
-        self._set_data(self.backend.fill(self.data, 0))
+        from .autodiff import no_grad
+
+        with no_grad():
+            _inplace.fill_p(self, value=0)
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

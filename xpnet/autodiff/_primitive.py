@@ -146,6 +146,7 @@ class Primitive:
         "moves",
         "mutates",
         "name",
+        "special",
         "view",
         "vjp_argnum",
         "vjps",
@@ -171,6 +172,7 @@ class Primitive:
         self.vjp_argnum: VjpRule | None = None
         self.keep: frozenset[int] | None = None  # None: keep every input
         self.keep_ans = True
+        self.special = bool(mutates) or moves  # the rare paths __call__ takes after impl
         module = sys._getframe(1).f_globals.get("__name__", "")
         if self.differentiable and module.startswith("xpnet."):
             if name in PRIMITIVES:
@@ -243,7 +245,7 @@ class Primitive:
         if backend is None:
             raise TypeError(f"{self.name}: expected at least one Tensor argument, got {args!r}")
         kernels = backend.kernels
-        impl = kernels.get(self.name, self.impl) if kernels else self.impl
+        impl = kernels.get(self.name, self.impl) if kernels and self.name in kernels else self.impl
         try:
             if backend.needs_context:
                 with backend.current():
@@ -254,7 +256,7 @@ class Primitive:
             raise
         except Exception as e:
             raise op_error(self.name, args, params, e) from e
-        if self.mutates:
+        if self.special and self.mutates:
             if _enabled.get() and any(args[i] is not None and args[i]._rg for i in self.mutates):
                 raise GraphError(
                     f"{self.name} updates tensors that require grad in place; run it under "
@@ -264,7 +266,7 @@ class Primitive:
                 if args[i] is not None:  # an unused state slot
                     args[i]._set_data(new)
             return None  # type: ignore[return-value]
-        if self.moves:
+        if self.special and self.moves:
             backend = params["dst"]
         t = _new(Tensor)
         t.data = out

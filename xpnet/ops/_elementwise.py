@@ -170,16 +170,26 @@ def _binary(prim: Primitive, x: Any, y: Any) -> Tensor:
     """``prim(x, y)`` with one operand possibly a Python scalar or host data.
 
     The one place binary promotion happens (the Tensor operators come here too):
-    a Python float beside an integer tensor makes it float32 first.
+    a Python float beside an integer tensor makes it float32 first. The common
+    cases (two tensors; a tensor and a Python number) are tested first: this runs
+    for every arithmetic operator.
     """
-    if isinstance(x, Tensor):
-        if isinstance(y, Tensor):
+    tx, ty = type(x), type(y)
+    if tx is Tensor or isinstance(x, Tensor):
+        if ty is Tensor or ty is int:
             return prim(x, y)
-        y = as_operand(y, x)
-        if type(y) is float and x.data.dtype not in x.backend._float_dtypes:
-            x = astype_p(x, dtype=x.backend.default_float)  # int tensor * 2.5 -> float32
+        if ty is float:
+            if x.data.dtype in x.backend._float_dtypes:
+                return prim(x, y)
+            return prim(
+                astype_p(x, dtype=x.backend.default_float), y
+            )  # int tensor * 2.5 -> float32
+        if not isinstance(y, Tensor):
+            y = as_operand(y, x)
+            if type(y) is float and x.data.dtype not in x.backend._float_dtypes:
+                x = astype_p(x, dtype=x.backend.default_float)
         return prim(x, y)
-    if isinstance(y, Tensor):
+    if ty is Tensor or isinstance(y, Tensor):
         x = as_operand(x, y)
         if type(x) is float and y.data.dtype not in y.backend._float_dtypes:
             y = astype_p(y, dtype=y.backend.default_float)

@@ -13,14 +13,35 @@ from typing import Any
 
 from .._errors import DTypeError, GraphError, ShapeError, XpnetError
 from .._tensor import Tensor
-from ..autodiff import is_grad_enabled, mismatch_error, op_error
+from ..autodiff import Primitive, is_grad_enabled, mismatch_error, no_grad
 
-_IN_PLACE: dict[str, tuple[Callable[[Any, Any], Any], Callable[[Any, Any], Any]]] = {
-    "add": (operator.iadd, operator.add),
-    "subtract": (operator.isub, operator.sub),
-    "multiply": (operator.imul, operator.mul),
-    "divide": (operator.itruediv, operator.truediv),
+
+def _inplace_impl(mutate: Callable[[Any, Any], Any], pure: Callable[[Any, Any], Any]) -> Any:
+    def impl(b: Any, x: Any, value: Any) -> tuple[Any]:
+        out = mutate(x, value) if b.mutable else pure(x, value)
+        if out.shape != x.shape or out.dtype != x.dtype:
+            raise GraphError(
+                f"an in-place update would change {x.shape} {x.dtype} to {out.shape} {out.dtype}"
+            )
+        return (out,)
+
+    return impl
+
+
+# x <op>= value, as mutating primitives (recorded by xn.compile like any other op).
+_IN_PLACE = {
+    name: Primitive(f"in-place {name}", _inplace_impl(mutate, pure), mutates=(0,))
+    for name, mutate, pure in (
+        ("add", operator.iadd, operator.add),
+        ("subtract", operator.isub, operator.sub),
+        ("multiply", operator.imul, operator.mul),
+        ("divide", operator.itruediv, operator.truediv),
+    )
 }
+setitem_p = Primitive(
+    "setitem", lambda b, x, value, *, key: (b.setitem(x, key, value),), mutates=(0,)
+)
+fill_p = Primitive("fill", lambda b, x, *, value: (b.fill(x, value),), mutates=(0,))
 
 
 def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
@@ -32,25 +53,14 @@ def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
             f"in-place {name} on a tensor that requires grad would not be recorded; "
             "do it under `with xn.no_grad():` (as optimizers do) or write x = x + y"
         )
-    if isinstance(other, Tensor):
-        if other.backend is not x.backend:
-            raise mismatch_error(f"in-place {name}", (x, other))
-        value = other.data
-    else:
-        value = other
-    mutate, pure = _IN_PLACE[name]
-    try:
-        if x.backend.mutable:
-            out = mutate(x.data, value)
-        else:
-            out = pure(x.data, value)
-    except Exception as e:
-        raise op_error(f"in-place {name}", (x, other), {}, e) from e
-    if out.shape != x.data.shape or out.dtype != x.data.dtype:
-        raise GraphError(
-            f"in-place {name} would change {x.shape} {x.dtype} to {out.shape} {out.dtype}"
-        )
-    x._set_data(out)
+    if isinstance(other, Tensor) and other.backend is not x.backend:
+        raise mismatch_error(f"in-place {name}", (x, other))
+    if not isinstance(other, Tensor) and type(other) not in (int, float, bool):
+        from ._creation import tensor
+
+        other = tensor(other, backend=x.backend)
+    with no_grad():
+        _IN_PLACE[name](x, other)
     return x
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from .._errors import DeviceError, GraphError, OutOfRangeError, ShapeError
 from .._tensor import Tensor
-from ..autodiff import Primitive, describe, is_grad_enabled
+from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
 from ..backend import get_backend
 from ..backend import is_basic_key as _is_basic
 from ._common import normalize_axes, normalize_axis
@@ -336,8 +336,14 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
             raise DeviceError(
                 f"setitem: value {describe(value)} and target {describe(x)} differ in backend/device"
             )
-        value = value.data
-    x._set_data(x.backend.setitem(x.data, _native_key(x, key), value))
+    elif type(value) not in (int, float, bool):
+        from ._creation import tensor
+
+        value = tensor(value, backend=x.backend)
+    from ._inplace import setitem_p
+
+    with no_grad():
+        setitem_p(x, value, key=_native_key(x, key))
 
 
 def to(x: Tensor, device: Any = None, backend: Any = None, dtype: Any = None) -> Tensor:
