@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import xpnet as xn
-from xpnet.backend import Backend
+from xpnet.backend import IDX, Backend
 
 DUP = np.array([1, 3, 3, 0, 3])
 
@@ -14,12 +14,13 @@ DUP = np.array([1, 3, 3, 0, 3])
 def _cases(b):
     idx = b.asarray(DUP)
     along = b.asarray(np.array([[0, 0, 2], [1, 1, 1]]))
+    # (shape, how, index arrays, values shape, reference)
     return [
-        ((5, 2), ("take", idx, 0), (5, 2), lambda v: _ref_take(v, (5, 2), 0)),
-        ((2, 4), ("take", idx, 1), (2, 5), lambda v: _ref_take(v, (2, 4), 1)),
-        ((2, 3), ("take_along_axis", along, 1), (2, 3), lambda v: _ref_along(v)),
-        ((4,), ("getitem", (idx,)), (5,), lambda v: _ref_take(v, (4,), 0)),
-        ((4, 3), ("getitem", (slice(1, 3), 2)), (2,), lambda v: _ref_basic(v)),
+        ((5, 2), ("take", 0), (idx,), (5, 2), lambda v: _ref_take(v, (5, 2), 0)),
+        ((2, 4), ("take", 1), (idx,), (2, 5), lambda v: _ref_take(v, (2, 4), 1)),
+        ((2, 3), ("take_along_axis", 1), (along,), (2, 3), lambda v: _ref_along(v)),
+        ((4,), ("getitem", (IDX,)), (idx,), (5,), lambda v: _ref_take(v, (4,), 0)),
+        ((4, 3), ("getitem", (slice(1, 3), 2)), (), (2,), lambda v: _ref_basic(v)),
     ]
 
 
@@ -46,15 +47,15 @@ def _ref_basic(v):
 
 @pytest.mark.parametrize("path", ["native", "standard"])
 def test_scatter_add_matches_numpy(backend, path, rng):
-    for shape, how, vshape, ref in _cases(backend):
+    for shape, how, indices, vshape, ref in _cases(backend):
         v = rng.standard_normal(vshape).astype(np.float32)
         values = backend.asarray(v)
         if path == "native":
-            got = backend.scatter_add(shape, how, values)
-        elif how[0] == "getitem" and all(isinstance(k, (int, slice)) for k in how[1]):
+            got = backend.scatter_add(shape, how, values, *indices)
+        elif not indices:
             got = Backend.scatter_add(backend, shape, how, values)
         else:
-            got = Backend._scatter_add_advanced(backend, shape, how, values)
+            got = Backend._scatter_add_advanced(backend, shape, how, values, indices)
         np.testing.assert_allclose(backend.to_numpy(got), ref(v), rtol=1e-6, atol=1e-6)
         assert backend.dtype_name(got.dtype) == "float32"
 

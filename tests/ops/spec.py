@@ -320,7 +320,7 @@ SPECS: list[Spec] = [
     Spec(
         "scatter_add",
         "scatter_add-dup",
-        lambda g, i: xn.scatter_add(g, (5, 3), ("take", i.data, 0)),
+        lambda g, i: xn.scatter_add(g, i, (5, 3), axis=0),
         _scatter_ref,
         [(5, 3), (5,)],
         ints={1: DUP},

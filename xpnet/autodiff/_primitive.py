@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import Any
 
 from .._errors import (
@@ -170,7 +170,7 @@ class Primitive:
         self.moves = moves  # the output lives on params["dst"] (transfers between backends)
         self.vjps: tuple[VjpRule | None, ...] = ()
         self.vjp_argnum: VjpRule | None = None
-        self.keep: frozenset[int] | None = None  # None: keep every input
+        self.keep: Container[int] | None = None  # None: keep every input
         self.keep_ans = True
         self.special = bool(mutates) or moves  # the rare paths __call__ takes after impl
         module = sys._getframe(1).f_globals.get("__name__", "")
@@ -185,7 +185,7 @@ class Primitive:
     def defvjp(
         self,
         *rules: VjpRule | None,
-        keep: Sequence[int] | None = None,
+        keep: Container[int] | None = None,
         keep_ans: bool = True,
     ) -> Primitive:
         """Set one VJP rule per positional argument (None: not differentiable there).
@@ -199,7 +199,7 @@ class Primitive:
         return self
 
     def defvjp_argnum(
-        self, rule: VjpRule, *, keep: Sequence[int] | None = None, keep_ans: bool = True
+        self, rule: VjpRule, *, keep: Container[int] | None = None, keep_ans: bool = True
     ) -> Primitive:
         """One rule for every argument: ``rule(argnum, g, ans, *args, **params)``.
 
@@ -209,8 +209,10 @@ class Primitive:
         self._keep(keep, keep_ans)
         return self
 
-    def _keep(self, keep: Sequence[int] | None, keep_ans: bool) -> None:
-        self.keep = None if keep is None else frozenset(keep)
+    def _keep(self, keep: Container[int] | None, keep_ans: bool) -> None:
+        if isinstance(keep, (list, tuple, set, range)):
+            keep = frozenset(keep)
+        self.keep = keep
         self.keep_ans = keep_ans
 
     def vjp(

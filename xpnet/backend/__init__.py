@@ -2,7 +2,9 @@
 
 from ._base import DTYPE_NAMES as DTYPE_NAMES
 from ._base import HOST_READS as HOST_READS
+from ._base import IDX as IDX
 from ._base import Backend as Backend
+from ._base import fill_key as fill_key
 from ._base import is_basic_key as is_basic_key
 from ._random import Generator as Generator
 from ._random import default_generator as default_generator

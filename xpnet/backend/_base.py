@@ -392,21 +392,26 @@ class Backend:
         return arr
 
     # -- gathers and scatter-add (indexing and its VJP) ---------------------
-    def gather(self, arr: Array, how: Gather) -> Array:
-        """Apply the gather described by ``how`` to ``arr``."""
+    # ``how`` is static: ("getitem", key template) | ("take", axis) | ("take_along_axis",
+    # axis); the index arrays come separately (``indices``), so that a recorded program
+    # (xn.compile) sees them as data, not as constants.
+    def gather(self, arr: Array, how: Gather, *indices: Array) -> Array:
+        """Apply the gather described by ``how`` (with its index arrays) to ``arr``."""
         kind = how[0]
         if kind == "getitem":
-            return arr[how[1]]
+            return arr[fill_key(how[1], indices)]
         if kind == "take":
-            return self.xp.take(arr, how[1], axis=how[2])
-        return self.xp.take_along_axis(arr, how[1], axis=how[2])
+            return self.xp.take(arr, indices[0], axis=how[1])
+        return self.xp.take_along_axis(arr, indices[0], axis=how[1])
 
-    def scatter_add(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
+    def scatter_add(
+        self, shape: tuple[int, ...], how: Gather, values: Array, *indices: Array
+    ) -> Array:
         """Zeros of ``shape`` with ``values`` added at the positions ``how`` gathers.
 
         Positions gathered more than once (duplicate indices) accumulate.
         """
-        if how[0] == "getitem" and is_basic_key(how[1]):
+        if how[0] == "getitem" and not indices:
             # Basic indexing never repeats a position: a plain assignment does it.
             out = self.zeros(shape, values.dtype)
             key = how[1]
@@ -416,15 +421,17 @@ class Backend:
                 key = tuple(k for k in key if k is not None)
                 values = self.xp.reshape(values, self.gather(out, ("getitem", key)).shape)
             return self.setitem(out, key, values)
-        return self._scatter_add_advanced(shape, how, values)
+        return self._scatter_add_advanced(shape, how, values, indices)
 
-    def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
+    def _scatter_add_advanced(
+        self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]
+    ) -> Array:
         # Gather the flat position of every element with the same gather, then
         # accumulate the values into a flat buffer at those positions.
         xp = self.xp
         size = math.prod(shape)
-        positions = xp.reshape(xp.arange(size, device=self.device), shape)
-        positions = xp.reshape(self.gather(positions, how), (-1,))
+        positions = xp.reshape(self.arange(0, size, 1, None), shape)
+        positions = xp.reshape(self.gather(positions, how, *indices), (-1,))
         flat = self._scatter_add_flat(size, positions, xp.reshape(values, (-1,)))
         return xp.reshape(flat, shape)
 
@@ -472,24 +479,46 @@ class Backend:
         state.bit_generator.state = saved["host"]
 
 
-def native_key(how: Gather, out_shape: tuple[int, ...], arange: Any) -> tuple[Any, ...]:
-    """A NumPy-style fancy-index key equivalent to the gather ``how``.
+class _Idx:
+    """Marks, in a key template, where an index array goes."""
 
-    Used by backends whose library scatters natively with such keys (NumPy's
-    ``add.at``, ``cupyx.scatter_add``, JAX's ``.at[].add``). ``out_shape`` is
-    the gathered shape; ``arange(n)`` builds index vectors of the library.
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "IDX"
+
+
+IDX = _Idx()
+
+
+def fill_key(template: tuple[Any, ...], indices: Any) -> tuple[Any, ...]:
+    """The key ``template`` with its IDX marks replaced by ``indices``, in order."""
+    if not indices:
+        return template
+    it = iter(indices)
+    return tuple(next(it) if k is IDX else k for k in template)
+
+
+def native_key(
+    how: Gather, out_shape: tuple[int, ...], arange: Any, indices: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    """A NumPy-style fancy-index key equivalent to the gather ``how`` with ``indices``.
+
+    Used by backends whose library scatters natively with such keys (NumPy's and
+    CuPy's ``add.at``, JAX's ``.at[].add``). ``out_shape`` is the gathered shape;
+    ``arange(n)`` builds index vectors of the library.
     """
     kind = how[0]
     if kind == "getitem":
-        return how[1]
-    indices, axis = how[1], how[2]
+        return fill_key(how[1], indices)
+    axis = how[1]
     if kind == "take":
-        return (slice(None),) * axis + (indices,)
+        return (slice(None),) * axis + (indices[0],)
     key: list[Any] = []
     ndim = len(out_shape)
     for d in range(ndim):
         if d == axis:
-            key.append(indices)
+            key.append(indices[0])
         else:
             shape = [1] * ndim
             shape[d] = out_shape[d]

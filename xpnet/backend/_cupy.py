@@ -115,12 +115,14 @@ class CupyBackend(Backend):
 
         return {"erf": lambda b, x: cupyx.scipy.special.erf(x)}
 
-    def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
+    def _scatter_add_advanced(
+        self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]
+    ) -> Array:
         import cupy  # cupy.add.at: cupyx.scatter_add is deprecated since CuPy 13.6
 
         out = self.zeros(shape, values.dtype)
         with self.device:
-            cupy.add.at(out, native_key(how, values.shape, cupy.arange), values)
+            cupy.add.at(out, native_key(how, values.shape, cupy.arange, indices), values)
         return out
 
     # -- random numbers: Philox4x32-10, state (key, counter) (see _philox.py) ----

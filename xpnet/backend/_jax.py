@@ -62,6 +62,8 @@ class JaxBackend(Backend):
 
         return {"erf": lambda b, x: jax.scipy.special.erf(x)}
 
-    def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
+    def _scatter_add_advanced(
+        self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]
+    ) -> Array:
         out = self.zeros(shape, values.dtype)
-        return out.at[native_key(how, values.shape, self.xp.arange)].add(values)
+        return out.at[native_key(how, values.shape, self.xp.arange, indices)].add(values)

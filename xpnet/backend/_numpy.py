@@ -53,7 +53,9 @@ class NumpyBackend(Backend):
             return {}
         return {"erf": lambda b, x: np.asarray(special.erf(x))}
 
-    def _scatter_add_advanced(self, shape: tuple[int, ...], how: Gather, values: Array) -> Array:
+    def _scatter_add_advanced(
+        self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]
+    ) -> Array:
         out = np.zeros(shape, dtype=values.dtype)
-        np.add.at(out, native_key(how, values.shape, np.arange), values)
+        np.add.at(out, native_key(how, values.shape, np.arange, indices), values)
         return out

@@ -69,14 +69,14 @@ class TorchBackend(Backend):
             torch.cuda.synchronize(self.device)
 
     # PyTorch has no negative slice steps: such a key becomes positive slices plus a flip.
-    def gather(self, arr: Array, how: Gather) -> Array:
-        if how[0] == "getitem" and _negative_steps(how[1]):
+    def gather(self, arr: Array, how: Gather, *indices: Array) -> Array:
+        if how[0] == "getitem" and not indices and _negative_steps(how[1]):
             import torch
 
             key, flips = _positive_key(how[1], tuple(arr.shape))
             out = arr[key]
             return torch.flip(out, flips) if flips else out
-        return super().gather(arr, how)
+        return super().gather(arr, how, *indices)
 
     def setitem(self, arr: Array, key: Any, value: Any) -> Array:
         if isinstance(key, tuple) and _negative_steps(key):

@@ -14,6 +14,7 @@ from typing import Any
 from .._errors import DTypeError, GraphError, ShapeError, XpnetError
 from .._tensor import Tensor
 from ..autodiff import Primitive, is_grad_enabled, mismatch_error, no_grad
+from ..backend import fill_key
 
 
 def _inplace_impl(mutate: Callable[[Any, Any], Any], pure: Callable[[Any, Any], Any]) -> Any:
@@ -39,7 +40,9 @@ _IN_PLACE = {
     )
 }
 setitem_p = Primitive(
-    "setitem", lambda b, x, value, *, key: (b.setitem(x, key, value),), mutates=(0,)
+    "setitem",
+    lambda b, x, value, *idx, key: (b.setitem(x, fill_key(key, idx), value),),
+    mutates=(0,),
 )
 fill_p = Primitive("fill", lambda b, x, *, value: (b.fill(x, value),), mutates=(0,))
 

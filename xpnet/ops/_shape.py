@@ -10,8 +10,7 @@ from typing import Any
 from .._errors import DeviceError, GraphError, OutOfRangeError, ShapeError
 from .._tensor import Tensor
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
-from ..backend import get_backend
-from ..backend import is_basic_key as _is_basic
+from ..backend import IDX, get_backend
 from ._common import normalize_axes, normalize_axis
 
 __all__ = [
@@ -53,11 +52,24 @@ def _stack_vjp(i: int, g: Tensor, ans: Any, *xs: Any, axis: int) -> Tensor:
     return slice_p(g, key=(slice(None),) * axis + (i, ...))
 
 
-def _regather(g: Tensor, how: Any) -> Tensor:
+def _regather(g: Tensor, how: Any, indices: tuple[Any, ...]) -> Tensor:
     """The gather ``how`` applied to ``g`` (the VJP of scatter_add)."""
-    if how[0] == "getitem" and _is_basic(how[1]):
+    if how[0] == "getitem" and not indices:
         return slice_p(g, key=how[1])
-    return gather_p(g, how=how)
+    return gather_p(g, *indices, how=how)
+
+
+class _From:
+    """The argument positions from ``start`` on (a ``keep=`` for variadic index arguments)."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+
+    def __contains__(self, i: object) -> bool:
+        return isinstance(i, int) and i >= self.start
+
+    def __iter__(self) -> Any:
+        raise TypeError("an open range of argument positions")
 
 
 _view: dict[str, Any] = {"view": True}
@@ -85,16 +97,24 @@ stack_p = Primitive("stack", lambda b, *xs, axis: b.xp.stack(list(xs), axis=axis
 stack_p.defvjp_argnum(_stack_vjp, **_meta)
 
 # The adjoint of a gather: zeros of ``shape`` plus ``g`` at the gathered positions.
-scatter_add_p = Primitive("scatter_add", lambda b, g, *, shape, how: b.scatter_add(shape, how, g))
-scatter_add_p.defvjp(lambda g, ans, x, *, shape, how: _regather(g, how), **_meta)
+scatter_add_p = Primitive(
+    "scatter_add", lambda b, g, *idx, shape, how: b.scatter_add(shape, how, g, *idx)
+)
+scatter_add_p.defvjp_argnum(
+    lambda i, g, ans, x, *idx, shape, how: _regather(g, how, idx), keep=_From(1), keep_ans=False
+)
 
 # Basic indexing (ints, slices, None, Ellipsis): a view of the input.
 slice_p = Primitive("slice", lambda b, x, *, key: b.gather(x, ("getitem", key)), **_view)
 slice_p.defvjp(lambda g, ans, x, *, key: scatter_add_p(g, shape=x.shape, how=("getitem", key)), **_meta)
 
-# ``how``: ("getitem", key) | ("take", indices, axis) | ("take_along_axis", indices, axis)
-gather_p = Primitive("gather", lambda b, x, *, how: b.gather(x, how))
-gather_p.defvjp(lambda g, ans, x, *, how: scatter_add_p(g, shape=x.shape, how=how), **_meta)
+# ``how``: ("getitem", key template with IDX marks) | ("take", axis) | ("take_along_axis", axis);
+# the index tensors are the arguments after ``x``.
+gather_p = Primitive("gather", lambda b, x, *idx, how: b.gather(x, how, *idx))
+gather_p.defvjp_argnum(
+    lambda i, g, ans, x, *idx, how: scatter_add_p(g, *idx, shape=x.shape, how=how),
+    keep=_From(1), keep_ans=False,
+)  # fmt: skip
 
 # Moves between backends or devices: the output lives on ``dst``.
 transfer_p = Primitive("transfer", lambda b, x, *, src, dst: dst.receive(x, src), moves=True)
@@ -209,21 +229,27 @@ def stack(tensors: Any, axis: int = 0) -> Tensor:
     return stack_p(*tensors, axis=axis % nd)
 
 
-def _native_key(x: Tensor, key: Any) -> tuple[Any, ...]:
+def _index_key(x: Tensor, key: Any) -> tuple[tuple[Any, ...], list[Tensor]]:
+    """A key as a static template (IDX where an index array goes) and its index tensors."""
     key = key if isinstance(key, tuple) else (key,)
-    out = []
+    template: list[Any] = []
+    indices: list[Tensor] = []
     for k in key:
         if isinstance(k, Tensor):
             if k.backend is not x.backend:
                 raise DeviceError(
                     f"indexing {describe(x)} with an index {describe(k)} of another backend/device"
                 )
-            out.append(k.data)
-        elif isinstance(k, (list, tuple)):
-            out.append(x.backend.asarray(k))
+            template.append(IDX)
+            indices.append(k)
+        elif isinstance(k, (list, tuple)) or (not isinstance(k, _BASIC_TYPES)):
+            from ._creation import tensor
+
+            template.append(IDX)
+            indices.append(tensor(k, backend=x.backend))
         else:
-            out.append(k)
-    return tuple(out)
+            template.append(k)
+    return tuple(template), indices
 
 
 _FULL = slice(None)
@@ -236,46 +262,51 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     trailing ``...``, and one integer vector among full slices (``x[i]``,
     ``x[:, i]``) becomes ``take`` along that axis.
     """
-    nkey = _native_key(x, key)
-    arrays = [p for p, k in enumerate(nkey) if not isinstance(k, _BASIC_TYPES)]
-    if not arrays:
-        if Ellipsis not in nkey and sum(k is not None for k in nkey) < x.ndim:
-            nkey = (*nkey, Ellipsis)
-        return slice_p(x, key=nkey)
-    if len(arrays) == 1:
-        p = arrays[0]
-        k = nkey[p]
-        others_full = all(e == _FULL for q, e in enumerate(nkey) if q != p and e is not Ellipsis)
+    template, indices = _index_key(x, key)
+    if not indices:
+        if Ellipsis not in template and sum(k is not None for k in template) < x.ndim:
+            template = (*template, Ellipsis)
+        return slice_p(x, key=template)
+    if len(indices) == 1:
+        p = template.index(IDX)
+        k = indices[0]
+        others_full = all(
+            e == _FULL for q, e in enumerate(template) if q != p and e is not Ellipsis
+        )
         if (
             others_full
-            and Ellipsis not in nkey[:p]
-            and len(k.shape) == 1
+            and Ellipsis not in template[:p]
+            and k.ndim == 1
             and x.backend.xp.isdtype(k.dtype, "integral")
             and p < x.ndim
         ):
-            return gather_p(x, how=("take", k, p))
-    return gather_p(x, how=("getitem", nkey))
+            return gather_p(x, k, how=("take", p))
+    return gather_p(x, *indices, how=("getitem", template))
 
 
-def take(x: Tensor, indices: Tensor, axis: int | None = None) -> Tensor:
+def _as_index(x: Tensor, indices: Any) -> Tensor:
+    return _index_key(x, (indices,))[1][0]
+
+
+def take(x: Tensor, indices: Any, axis: int | None = None) -> Tensor:
     """Elements of ``x`` at ``indices`` (1-D integers) along ``axis``; duplicates allowed."""
     if axis is None:
         if x.ndim != 1:
             x = reshape(x, (-1,))
         axis = 0
     ax = normalize_axis(axis, x.ndim, "take")
-    idx = _native_key(x, indices)[0]
-    return gather_p(x, how=("take", idx, ax))
+    return gather_p(x, _as_index(x, indices), how=("take", ax))
 
 
-def take_along_axis(x: Tensor, indices: Tensor, axis: int = -1) -> Tensor:
+def take_along_axis(x: Tensor, indices: Any, axis: int = -1) -> Tensor:
     """Pick ``x`` values at ``indices`` (same number of dimensions as ``x``) along ``axis``."""
     ax = normalize_axis(axis, x.ndim, "take_along_axis")
-    if indices.ndim != x.ndim:
+    idx = _as_index(x, indices)
+    if idx.ndim != x.ndim:
         raise ShapeError(
-            f"take_along_axis: indices of shape {indices.shape} need as many dimensions as x {x.shape}"
+            f"take_along_axis: indices of shape {idx.shape} need as many dimensions as x {x.shape}"
         )
-    return gather_p(x, how=("take_along_axis", _native_key(x, indices)[0], ax))
+    return gather_p(x, idx, how=("take_along_axis", ax))
 
 
 def check_indices(
@@ -317,9 +348,14 @@ def check_indices(
     return bad
 
 
-def scatter_add(g: Tensor, shape: tuple[int, ...], how: Any) -> Tensor:
-    """Zeros of ``shape`` plus ``g`` at the positions the gather ``how`` reads (the VJP of gather)."""
-    return scatter_add_p(g, shape=tuple(shape), how=how)
+def scatter_add(values: Tensor, indices: Any, shape: Any, axis: int = 0) -> Tensor:
+    """Zeros of ``shape`` plus ``values`` added at ``indices`` along ``axis`` (the VJP of ``take``).
+
+    Duplicate indices accumulate (PyTorch's ``index_add`` into zeros).
+    """
+    shape = tuple(int(n) for n in shape)
+    ax = normalize_axis(axis, len(shape), "scatter_add")
+    return scatter_add_p(values, _as_index(values, indices), shape=shape, how=("take", ax))
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
@@ -342,8 +378,9 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         value = tensor(value, backend=x.backend)
     from ._inplace import setitem_p
 
+    template, indices = _index_key(x, key)
     with no_grad():
-        setitem_p(x, value, key=_native_key(x, key))
+        setitem_p(x, value, *indices, key=template)
 
 
 def to(x: Tensor, device: Any = None, backend: Any = None, dtype: Any = None) -> Tensor:
