@@ -19,6 +19,8 @@ from . import train as train
 from . import viz as viz
 from ._checkpoint import load as load
 from ._checkpoint import save as save
+from ._compile import CompileWarning as CompileWarning
+from ._compile import compile as compile
 from ._errors import ArgumentError as ArgumentError
 from ._errors import BackendError as BackendError
 from ._errors import BackendUnavailableError as BackendUnavailableError

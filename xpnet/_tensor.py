@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._capture import ACTIVE
 from ._errors import DTypeError, GraphError
 
 if TYPE_CHECKING:
@@ -26,12 +27,12 @@ class Tensor:
     native array is ``.data``; ``.backend`` is the ``Backend`` it lives on.
     """
 
-    __slots__ = ("__weakref__", "_node", "_rg", "_vc", "backend", "data", "grad")
+    __slots__ = ("__weakref__", "_grad", "_node", "_rg", "_vc", "backend", "data")
     __array_ufunc__ = None  # NumPy defers to our reflected operators (np.float32(2) * t)
 
     data: Any
     backend: Backend
-    grad: Tensor | None
+    _grad: Tensor | None
     _node: Node | None
     _rg: bool  # requires_grad (read on every op, so a plain slot)
     # The version cell, shared with every view of the same memory: [the VERSION clock
@@ -51,7 +52,7 @@ class Tensor:
 
         t = tensor(data, dtype=dtype, requires_grad=requires_grad, backend=backend, device=device)
         self.data, self.backend = t.data, t.backend
-        self._rg, self.grad, self._node, self._vc = t._rg, None, None, None
+        self._rg, self._grad, self._node, self._vc = t._rg, None, None, None
 
     # -- description -----------------------------------------------------------
     @property
@@ -73,6 +74,21 @@ class Tensor:
     @property
     def size(self) -> int:
         return math.prod(self.data.shape)
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (None until then, or after ``zero_grad``)."""
+        rec = ACTIVE[0]
+        if rec is not None:
+            rec.grad_read(self, self._grad)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        rec = ACTIVE[0]
+        if rec is not None:
+            rec.set_grad(self, value)
+        self._grad = value
 
     @property
     def requires_grad(self) -> bool:
@@ -447,7 +463,7 @@ def _wrap(data: Any, backend: Backend) -> Tensor:
     t.data = data
     t.backend = backend
     t._rg = False
-    t.grad = None
+    t._grad = None
     t._node = None
     t._vc = None
     return t

@@ -91,7 +91,7 @@ def _ans(node: Node) -> Tensor | None:
     t = _new(Tensor)
     t.data = node.ans
     t.backend = node.backend
-    t.grad = None
+    t._grad = None
     t._rg = True
     t._node = node
     t._vc = node.ans_vc

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Container, Sequence
 from typing import Any
 
+from .._capture import ACTIVE
 from .._errors import (
     BackendError,
     DeviceError,
@@ -267,13 +268,16 @@ class Primitive:
             for i, new in zip(self.mutates, out, strict=True):
                 if args[i] is not None:  # an unused state slot
                     args[i]._set_data(new)
+            rec = ACTIVE[0]
+            if rec is not None:
+                rec.op(self, impl, backend, args, params, out)
             return None  # type: ignore[return-value]
         if self.special and self.moves:
             backend = params["dst"]
         t = _new(Tensor)
         t.data = out
         t.backend = backend
-        t.grad = None
+        t._grad = None
         t._vc = cell(args[0]) if self.view else None
         if _anomaly.get():
             stack = check_forward(self.name, out, backend, ", ".join(describe(a) for a in args))
@@ -290,6 +294,9 @@ class Primitive:
         else:
             t._rg = False
             t._node = None
+        rec = ACTIVE[0]
+        if rec is not None:
+            rec.op(self, impl, args[0].backend if self.moves else backend, args, params, t)
         return t
 
 

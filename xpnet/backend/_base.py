@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._capture import ACTIVE
 from .._errors import DTypeError
 
 Array = Any  # a native array of the backend's library
@@ -285,6 +286,9 @@ class Backend:
         Deferred checks (see ``check``) raise here first; ``HOST_READS`` counts the
         reads of device backends (tests prove a training step makes none).
         """
+        rec = ACTIVE[0]
+        if rec is not None:
+            rec.host_read()
         if self._pending:
             self.flush_checks()
         if not self.host_visible:
@@ -313,6 +317,9 @@ class Backend:
         training step never waits for the device. The operation itself must keep
         going safely meanwhile (clamped indices, NaN results).
         """
+        rec = ACTIVE[0]
+        if rec is not None:
+            rec.check(self, bad, error)
         if self.host_visible:
             if bool(self._to_host(bad)):
                 raise error()

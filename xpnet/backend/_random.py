@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._capture import ACTIVE
 from ._base import Array, Backend
 from ._registry import _cache, get_backend
 
@@ -63,7 +64,7 @@ class Generator:
         # Host draws use the standard-only (NumPy on the host) methods of Backend.
         return Backend if self.host else type(self.backend)
 
-    def uniform(
+    def _uniform(
         self, shape: tuple[int, ...], low: float = 0.0, high: float = 1.0, dtype: Any = None
     ) -> Array:
         dt = self.backend.dtype(dtype) if dtype is not None else self.backend.default_float
@@ -72,7 +73,7 @@ class Generator:
             u = u * (high - low) + low
         return u
 
-    def normal(
+    def _normal(
         self, shape: tuple[int, ...], mean: float = 0.0, std: float = 1.0, dtype: Any = None
     ) -> Array:
         dt = self.backend.dtype(dtype) if dtype is not None else self.backend.default_float
@@ -81,18 +82,54 @@ class Generator:
             z = z * std + mean
         return z
 
-    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any = "int64") -> Array:
+    def _integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any = "int64") -> Array:
         dt = self.backend.dtype(dtype)
         return self._impl()._rng_integers(self.backend, self._state, low, high, tuple(shape), dt)
 
-    def permutation(self, n: int, dtype: Any = "int64") -> Array:
+    def _permutation(self, n: int, dtype: Any = "int64") -> Array:
         return self._impl()._rng_permutation(
             self.backend, self._state, n, self.backend.dtype(dtype)
         )
 
+    def _bernoulli(self, p: float, shape: tuple[int, ...]) -> Array:
+        """A boolean array, True with probability ``p``."""
+        return self._uniform(shape) < p
+
+    # The public draws: each reports itself to an active xn.compile recorder, which
+    # replays the same call (so the stream advances exactly as in eager mode).
+    def _report(self, name: str, args: tuple[Any, ...], out: Array) -> Array:
+        rec = ACTIVE[0]
+        if rec is not None:
+            rec.rng(self, name, args, out)
+        return out
+
+    def uniform(
+        self, shape: tuple[int, ...], low: float = 0.0, high: float = 1.0, dtype: Any = None
+    ) -> Array:
+        """Uniform draws in [low, high)."""
+        args = (tuple(shape), low, high, dtype)
+        return self._report("_uniform", args, self._uniform(*args))
+
+    def normal(
+        self, shape: tuple[int, ...], mean: float = 0.0, std: float = 1.0, dtype: Any = None
+    ) -> Array:
+        """Normal draws N(mean, std^2)."""
+        args = (tuple(shape), mean, std, dtype)
+        return self._report("_normal", args, self._normal(*args))
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any = "int64") -> Array:
+        """Integers drawn uniformly from [low, high)."""
+        args = (low, high, tuple(shape), dtype)
+        return self._report("_integers", args, self._integers(*args))
+
+    def permutation(self, n: int, dtype: Any = "int64") -> Array:
+        """A random permutation of 0..n-1."""
+        return self._report("_permutation", (n, dtype), self._permutation(n, dtype))
+
     def bernoulli(self, p: float, shape: tuple[int, ...]) -> Array:
         """A boolean array, True with probability ``p``."""
-        return self.uniform(shape) < p
+        args = (p, tuple(shape))
+        return self._report("_bernoulli", args, self._bernoulli(*args))
 
 
 def default_generator(backend: Backend) -> Generator:

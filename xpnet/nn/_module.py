@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._capture import ACTIVE
 from .._errors import BackendError, DeviceError, ShapeError, XpnetError
 from .._tensor import Tensor
 from ..autodiff import no_grad
@@ -238,6 +239,9 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        rec = ACTIVE[0]
+        if rec is not None:
+            rec.module(self)
         params = self._parameters
         if params:
             for p in params.values():

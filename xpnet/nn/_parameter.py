@@ -18,7 +18,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any, requires_grad: bool = True, **kwargs: Any) -> None:
         if isinstance(data, Tensor):
             self.data, self.backend = data.data, data.backend
-            self.grad, self._node, self._rg = None, None, False
+            self._grad, self._node, self._rg = None, None, False
             self._vc = cell(data)  # the same memory: share the version cell
         else:
             super().__init__(data, **kwargs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._capture import ACTIVE
 from .._errors import DeviceError, GraphError, OutOfRangeError, ShapeError
 from .._tensor import Tensor
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
@@ -324,7 +325,7 @@ def check_indices(
     from ._reduce import any as any_
 
     b = indices.backend
-    if b.host_visible:
+    if b.host_visible and ACTIVE[0] is None:  # (a recorded step checks with primitives)
         host = indices.numpy()
         wrong = (host < 0) | (host >= n)
         if ignore is not None:
@@ -337,15 +338,20 @@ def check_indices(
     bad = logical_or(indices < 0, indices >= n)
     if ignore is not None:
         bad = logical_and(bad, indices != ignore)
+    where = (
+        ""
+        if b.host_visible
+        else f" on {b.name}:{b.device_str}; checked on the device and reported at the first "
+        "read of a value after the call (the affected results were NaN)"
+    )
+    article = "an" if what[0] in "aeiou" else "a"
     b.check(
         any_(bad).data,
         lambda: OutOfRangeError(
-            f"{op}: {'an' if what[0] in 'aeiou' else 'a'} {what} was out of range for {n} {of} (valid: 0..{n - 1}) on "
-            f"{b.name}:{b.device_str}; checked on the device and reported at the first read "
-            "of a value after the call (the affected results were NaN)"
+            f"{op}: {article} {what} was out of range for {n} {of} (valid: 0..{n - 1}){where}"
         ),
     )
-    return bad
+    return None if b.host_visible else bad  # on the host, check() raised already
 
 
 def scatter_add(values: Tensor, indices: Any, shape: Any, axis: int = 0) -> Tensor:

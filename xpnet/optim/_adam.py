@@ -51,11 +51,19 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = zeros_like(p)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = zeros_like(p)
-        state["step"] += 1
-        t = state["step"]
+
+        def scalars() -> tuple[float, ...]:
+            state["step"] += 1
+            t, lr = state["step"], group["lr"]
+            return (
+                lr / (1.0 - b1**t),
+                1.0 / math.sqrt(1.0 - b2**t),
+                1.0 - lr * group["weight_decay"],
+            )
+
         adam_update_p(
             p, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
-            group["lr"], 1.0 - b1**t, 1.0 / math.sqrt(1.0 - b2**t),
+            *self._scalars(p, scalars),
             beta1=b1, beta2=b2, eps=group["eps"], weight_decay=group["weight_decay"],
             decoupled=self._decoupled, amsgrad=group["amsgrad"],
         )  # fmt: skip

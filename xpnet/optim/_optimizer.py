@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .._capture import ACTIVE
 from .._errors import ShapeError
 from .._tensor import Tensor, _wrap
 from ..autodiff import no_grad
@@ -26,6 +27,9 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Tensor, dict[str, Any]] = {}
+        self._slots: dict[
+            int, list[Tensor]
+        ] = {}  # per parameter: its 0-d scalar slots (xn.compile)
         items = list(params) if not isinstance(params, Tensor) else [params]
         if not items:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
@@ -98,6 +102,29 @@ class Optimizer:
     ) -> None:
         raise NotImplementedError
 
+    def _scalars(self, p: Tensor, compute: Callable[[], tuple[float, ...]]) -> tuple[Any, ...]:
+        """The values of this step that change from step to step, as ``compute()`` gives them.
+
+        ``compute`` runs once per step (it may advance the step count). In eager mode
+        the values are Python floats. While ``xn.compile`` records a step they are
+        0-d tensors on ``p``'s device ("slots", the same objects every step) that the
+        recorded program refills from ``compute()`` before each replay, so a replay
+        sees the current learning rate and bias corrections (PyTorch's capturable
+        optimizers keep such values on the device for the same reason).
+        """
+        values = compute()
+        rec = ACTIVE[0]
+        if rec is None:
+            return values
+        slots = self._slots.get(id(p))
+        if slots is None or len(slots) != len(values):
+            slots = self._slots[id(p)] = [
+                _wrap(p.backend.full((), v, p.dtype), p.backend) for v in values
+            ]
+        _refill(slots, values)
+        rec.before_replay(lambda: _refill(slots, compute()))
+        return tuple(slots)
+
     # -- state -----------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """Hyperparameters by group and state by parameter index (in group order)."""
@@ -159,6 +186,12 @@ class Optimizer:
         for saved, g in zip(groups, self.param_groups, strict=True):
             g.update({k: v for k, v in saved.items() if k != "params"})
         self.state = state
+
+
+def _refill(slots: list[Tensor], values: tuple[float, ...]) -> None:
+    """Write ``values`` into the 0-d slot tensors (not a recorded operation)."""
+    for t, v in zip(slots, values, strict=True):
+        t.data = t.backend.fill(t.data, v)
 
 
 def _scalar_like(p: Tensor, v: Tensor) -> Tensor:

@@ -44,10 +44,14 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = zeros_like(p)
             if group["centered"]:
                 state["grad_avg"] = zeros_like(p)
-        state["step"] += 1
+
+        def scalars() -> tuple[float, ...]:
+            state["step"] += 1
+            return (group["lr"],)
+
         rmsprop_update_p(
             p, grad, state["square_avg"], state.get("grad_avg"), state.get("momentum_buffer"),
-            group["lr"], alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
+            *self._scalars(p, scalars), alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
             momentum=group["momentum"], centered=group["centered"],
         )  # fmt: skip
 
@@ -79,8 +83,12 @@ class Adagrad(Optimizer):
         if not state:
             state["step"] = 0
             state["sum"] = full_like(p, group["initial_accumulator_value"])
-        state["step"] += 1
-        clr = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
+
+        def scalars() -> tuple[float, ...]:
+            state["step"] += 1
+            return (group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"]),)
+
         adagrad_update_p(
-            p, grad, state["sum"], clr, weight_decay=group["weight_decay"], eps=group["eps"]
-        )
+            p, grad, state["sum"], *self._scalars(p, scalars),
+            weight_decay=group["weight_decay"], eps=group["eps"],
+        )  # fmt: skip

@@ -43,7 +43,7 @@ class SGD(Optimizer):
         if first:
             state["momentum_buffer"] = zeros_like(p)
         sgd_update_p(
-            p, grad, state.get("momentum_buffer"), group["lr"],
+            p, grad, state.get("momentum_buffer"), *self._scalars(p, lambda: (group["lr"],)),
             momentum=mu, dampening=group["dampening"], weight_decay=group["weight_decay"],
             nesterov=group["nesterov"], first=bool(first),
         )  # fmt: skip

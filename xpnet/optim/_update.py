@@ -9,7 +9,8 @@ any other operation, and a backend may register a fused kernel for one (one laun
 per parameter instead of ten; see ``Backend.register_kernel``).
 
 Positional arguments are tensors and the values that change from step to step
-(learning rate, bias corrections); keyword parameters are the fixed hyperparameters.
+(learning rate, bias corrections; see ``Optimizer._scalars``); keyword parameters
+are the fixed hyperparameters.
 """
 
 from __future__ import annotations
@@ -52,12 +53,15 @@ def _sgd(
 
 
 def _adam(
-    b: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, lr: Any, bc1: Any, inv_sqrt_bc2: Any, *,
-    beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool, amsgrad: bool,
+    b: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, step_size: Any, inv_sqrt_bc2: Any,
+    decay: Any, *, beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool,
+    amsgrad: bool,
 ) -> tuple[Any, Any, Any, Any]:  # fmt: skip
+    # step_size = lr / (1 - beta1^t), inv_sqrt_bc2 = 1 / sqrt(1 - beta2^t), decay = 1 - lr wd:
+    # each used once, so a 0-d slot (xn.compile) rounds exactly as the Python float does.
     mul, add, sub = _ops(b)
     if weight_decay and decoupled:
-        p = mul(p, 1.0 - lr * weight_decay)
+        p = mul(p, decay)
     if weight_decay and not decoupled:
         g = g + p * weight_decay
     m = add(mul(m, beta1), g * (1.0 - beta1))
@@ -67,7 +71,7 @@ def _adam(
         vmax = _copy_into(b, vmax, b.xp.maximum(vmax, v))
         second = vmax
     denom = b.xp.sqrt(second) * inv_sqrt_bc2 + eps
-    p = sub(p, m / denom * (lr / bc1))
+    p = sub(p, m / denom * step_size)
     return p, m, v, vmax
 
 

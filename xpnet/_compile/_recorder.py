@@ -1,0 +1,212 @@
+"""The recorder: what one eager call of a step did, as a list of instructions.
+
+Every array an instruction produces gets a *slot* number. An argument of an
+instruction is a reference:
+
+- ``("t", k)``: the array in slot ``k`` (made earlier in the step);
+- ``("a", i)``: the array of the step function's ``i``-th tensor argument;
+- ``("e", tensor)``: an *external* tensor, read (``tensor.data``) when the program
+  runs: parameters, buffers, optimizer state, constants made inside the step;
+- ``("g", tensor)``: the array of ``tensor.grad`` when the program runs (a gradient
+  the step reads, made by an earlier call);
+- ``("c", value)``: a Python scalar or None.
+
+Instructions:
+
+- ``("op", prim, impl, backend, refs, params, out)``: a primitive call, its output
+  in slot ``out`` (None for an in-place update);
+- ``("mut", positions)`` follows an in-place update: which references it changed;
+- ``("rng", generator, method, args, out)``: a random draw, made again on replay;
+- ``("grad", tensor, ref)``: ``tensor.grad = ref`` (None: ``tensor.grad = None``);
+- ``("check", backend, ref, error)``: a value check (``Backend.check``).
+
+``host_read`` marks the recording as unusable (a value was read back to Python,
+so the step's course may depend on it); ``before_replay`` collects the callbacks
+that refresh scalar slots (``Optimizer._scalars``).
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import Any
+
+from .._tensor import Tensor
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_line() -> str:
+    """The innermost source line outside xpnet (where the user's step did something)."""
+    for f in reversed(traceback.extract_stack()[:-2]):
+        if not os.path.abspath(f.filename).startswith(_PACKAGE):
+            return f"{f.filename}:{f.lineno}: {(f.line or '').strip()}"
+    return "(inside xpnet)"
+
+
+class Recorder:
+    def __init__(self, args: list[Tensor]) -> None:
+        self.instrs: list[tuple[Any, ...]] = []
+        self.nslots = 0
+        self._slot_of: dict[int, int] = {}  # id(array) -> slot
+        self._alive: list[Any] = []  # every recorded array, so that ids stay unique
+        self._arg_of = {id(t.data): i for i, t in enumerate(args)}
+        self.backend_of: list[Any] = []  # per slot: the backend of its array
+        self.modules: dict[int, tuple[Any, bool]] = {}
+        self._grad_of: dict[int, Tensor] = {}  # id(a gradient read from .grad) -> its leaf
+        self.grads_read: dict[int, tuple[Tensor, bool]] = {}  # leaf -> whether it had a gradient
+        self.before: list[Any] = []
+        self.broken: str | None = None
+
+    # -- references -------------------------------------------------------------
+    def ref(self, a: Any) -> tuple[str, Any]:
+        if not isinstance(a, Tensor):
+            return ("c", a)
+        arr = a.data
+        k = self._slot_of.get(id(arr))
+        if k is not None:
+            return ("t", k)
+        i = self._arg_of.get(id(arr))
+        if i is not None:
+            return ("a", i)
+        leaf = self._grad_of.get(id(a))
+        if leaf is not None:
+            return ("g", leaf)
+        return ("e", a)
+
+    def _new_slot(self, arr: Any, backend: Any) -> int:
+        k = self.nslots
+        self.nslots += 1
+        self._slot_of[id(arr)] = k
+        self._alive.append(arr)
+        self.backend_of.append(backend)
+        return k
+
+    # -- the reports ----------------------------------------------------------------
+    def op(
+        self,
+        prim: Any,
+        impl: Any,
+        backend: Any,
+        args: tuple[Any, ...],
+        params: dict[str, Any],
+        out: Any,
+    ) -> None:
+        refs = tuple(self.ref(a) for a in args)
+        if prim.mutates:
+            self.instrs.append(("op", prim, impl, backend, refs, params, None))
+            changed = []
+            for i, new in zip(prim.mutates, out, strict=True):
+                if args[i] is None:
+                    continue
+                changed.append(i)
+                r = refs[i]
+                if r[0] == "t" and id(new) not in self._slot_of:  # a slot updated out of place
+                    self._slot_of[id(new)] = r[1]
+                    self._alive.append(new)
+                elif r[0] == "a":
+                    self.broken = self.broken or (
+                        f"the step changes its argument {r[1]} in place ({prim.name}) at {_user_line()}"
+                    )
+            self.instrs.append(("mut", tuple(changed)))
+            return
+        self.instrs.append(
+            ("op", prim, impl, backend, refs, params, self._new_slot(out.data, out.backend))
+        )
+
+    def rng(self, generator: Any, method: str, args: tuple[Any, ...], out: Any) -> None:
+        self.instrs.append(("rng", generator, method, args, self._new_slot(out, generator.backend)))
+
+    def grad_read(self, leaf: Tensor, value: Tensor | None) -> None:
+        if id(leaf) not in self.grads_read:
+            self.grads_read[id(leaf)] = (leaf, value is not None)
+        if value is not None and id(value.data) not in self._slot_of:
+            self._grad_of[id(value)] = leaf
+            self._alive.append(value)  # its id must not be reused during the recording
+
+    def set_grad(self, tensor: Tensor, value: Tensor | None) -> None:
+        self.instrs.append(("grad", tensor, None if value is None else self.ref(value)))
+
+    def check(self, backend: Any, bad: Any, error: Any) -> None:
+        k = self._slot_of.get(id(bad))
+        if k is None:
+            self.broken = (
+                self.broken
+                or f"a value check on an array the step did not compute, at {_user_line()}"
+            )
+            return
+        self.instrs.append(("check", backend, ("t", k), error))
+
+    def module(self, m: Any) -> None:
+        self.modules[id(m)] = (m, m.training)
+
+    def host_read(self) -> None:
+        if self.broken is None:
+            self.broken = (
+                f"a value is read back to Python (item(), numpy(), bool()...) at {_user_line()}"
+            )
+
+    def before_replay(self, fn: Any) -> None:
+        self.before.append(fn)
+
+    # -- comparing two recordings ---------------------------------------------------
+    def shape_of(self) -> list[Any]:
+        """A comparable form: equal for two recordings that would replay the same program."""
+        out: list[Any] = []
+        for ins in self.instrs:
+            kind = ins[0]
+            if kind == "op":
+                _, prim, impl, b, refs, params, slot = ins
+                out.append((kind, id(prim), id(impl), id(b), _norm(refs), params, slot))
+            elif kind == "rng":
+                _, g, method, args, slot = ins
+                out.append((kind, id(g), method, args, slot))
+            elif kind == "grad":
+                _, t, r = ins
+                out.append((kind, _Ext(t), None if r is None else _norm((r,))))
+            elif kind == "check":
+                _, b, r, _error = ins
+                out.append((kind, id(b), r))
+            else:
+                out.append(ins)
+        return out
+
+
+class _Ext:
+    """An external tensor in a comparable form: equal to the same tensor, or to a small
+    constant of the same dtype and values (a step makes such constants anew each call:
+    the seed of ones of backward, an arange)."""
+
+    __slots__ = ("t",)
+
+    def __init__(self, t: Tensor) -> None:
+        self.t = t
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Ext):
+            return NotImplemented
+        a, b = self.t, other.t
+        if a is b:
+            return True
+        if a.backend is not b.backend or a.shape != b.shape or a.dtype != b.dtype or a.size > 4096:
+            return False
+        x, y = a.backend._to_host(a.data), b.backend._to_host(b.data)
+        return bool(((x == y) | ((x != x) & (y != y))).all())
+
+    def __hash__(self) -> int:
+        return hash((self.t.shape, str(self.t.dtype)))
+
+    def __repr__(self) -> str:
+        return f"<tensor {list(self.t.shape)} at {id(self.t):#x}>"
+
+
+def _norm(refs: tuple[tuple[str, Any], ...]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for k, v in refs:
+        if k in ("e", "g"):
+            out.append((k, _Ext(v)))
+        elif k == "c" and isinstance(v, float) and v != v:
+            out.append((k, "nan"))  # NaN != NaN: compare it by name
+        else:
+            out.append((k, v))
+    return tuple(out)
