@@ -166,8 +166,9 @@ class Compiled:
         if entry is None:
             if sum(len(v) for v in self.entries.values()) >= self.max_cache:
                 warnings.warn(
-                    f"xn.compile: {getattr(self.fn, '__name__', 'the function')} has recorded {self.max_cache} programs "
-                    "(new shapes, dtypes or train/eval modes); the oldest are dropped",
+                    f"xn.compile: {getattr(self.fn, '__name__', 'the function')} has recorded "
+                    f"{self.max_cache} programs (new shapes, dtypes or train/eval modes); "
+                    "the oldest are dropped",
                     CompileWarning,
                     stacklevel=3,
                 )

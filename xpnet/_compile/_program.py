@@ -19,7 +19,9 @@ class Program:
     def __init__(self, rec: Recorder, outputs: list[tuple[str, Any]]) -> None:
         self.before = list(rec.before)
         self.source, ns = _generate(rec, outputs)
-        self.out_backends = [rec.backend_of[r[1]] if r[0] == "t" else None for r in outputs]
+        self.out_backends: list[Any] = [
+            rec.backend_of[r[1]] if r[0] == "t" else None for r in outputs
+        ]
         self.outputs = outputs
         code = compile(self.source, "<xn.compile program>", "exec")
         exec(code, ns)
@@ -159,7 +161,9 @@ class PureProgram:
         self.before = list(rec.before)
         self.source, ns, self.plan = _generate_pure(rec, outputs)
         self.outputs = outputs
-        self.out_backends = [rec.backend_of[r[1]] if r[0] == "t" else None for r in outputs]
+        self.out_backends: list[Any] = [
+            rec.backend_of[r[1]] if r[0] == "t" else None for r in outputs
+        ]
         exec(compile(self.source, "<xn.compile pure program>", "exec"), ns)
         self._run = jax.jit(ns["run"])
         self.ops = sum(1 for ins in rec.instrs if ins[0] == "op")
@@ -169,7 +173,7 @@ class PureProgram:
         for refresh in self.before:
             refresh()
         rng = tuple(draw(*a) for draw, a in plan["rng"])
-        ext = tuple(t.data for t in plan["ext"]) + tuple(t.grad.data for t in plan["grad_in"])  # type: ignore[union-attr]
+        ext = tuple(t.data for t in plan["ext"]) + tuple(t._grad.data for t in plan["grad_in"])
         outs, muts, grads, flags = self._run(tuple(a.data for a in args), ext, rng)
         for (b, error), flag in zip(plan["checks"], flags, strict=True):
             b.check(flag, error)
