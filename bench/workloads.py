@@ -115,7 +115,12 @@ class MLPGemm:
 
 class MLPXpnet:
     def __init__(
-        self, params: list[np.ndarray], data: Batches, lr: float, backend: str = "numpy"
+        self,
+        params: list[np.ndarray],
+        data: Batches,
+        lr: float,
+        backend: str = "numpy",
+        compiled: bool = False,
     ) -> None:
         import xpnet as xn
         from xpnet import nn
@@ -129,16 +134,28 @@ class MLPXpnet:
             layers += [lin, nn.ReLU()]
         self.model = nn.Sequential(*layers[:-1])
         self.opt = xn.optim.SGD(self.model.parameters(), lr=lr)
+        self.fn = _maybe_compiled(
+            xn, nn, self.model, self.opt, nn.functional.cross_entropy, compiled
+        )
 
     def step(self) -> float:
         x, y = self.data.next()
         xt = self.xn.tensor(x, backend=self.backend)
         yt = self.xn.tensor(y, backend=self.backend)
-        loss = self.nn.functional.cross_entropy(self.model(xt), yt)
-        self.opt.zero_grad()
+        return float(self.fn(xt, yt).item())
+
+
+def _maybe_compiled(xn: Any, nn: Any, model: Any, opt: Any, loss_fn: Any, compiled: bool) -> Any:
+    """The training step as a function of (x, y), through xn.compile when asked."""
+
+    def step(x: Any, y: Any) -> Any:
+        loss = loss_fn(model(x), y)
+        opt.zero_grad()
         loss.backward()
-        self.opt.step()
-        return float(loss.item())
+        opt.step()
+        return loss
+
+    return xn.compile(step) if compiled else step
 
 
 class MLPTorch:
@@ -224,7 +241,12 @@ class XORNumpy:
 
 class XORXpnet:
     def __init__(
-        self, params: list[np.ndarray], data: Batches, lr: float, backend: str = "numpy"
+        self,
+        params: list[np.ndarray],
+        data: Batches,
+        lr: float,
+        backend: str = "numpy",
+        compiled: bool = False,
     ) -> None:
         import xpnet as xn
         from xpnet import nn
@@ -241,16 +263,16 @@ class XORXpnet:
             for i in range(0, len(data.x), data.batch)
         ]  # fmt: skip
         self.i = 0
+        l1, l2 = self.l1, self.l2
+        model = lambda x: xn.sigmoid(l2(xn.sigmoid(l1(x))))
+        self.fn = _maybe_compiled(
+            xn, nn, model, self.opt, nn.functional.binary_cross_entropy, compiled
+        )
 
     def step(self) -> float:
         x, y = self.batches[self.i % len(self.batches)]
         self.i += 1
-        y_hat = self.xn.sigmoid(self.l2(self.xn.sigmoid(self.l1(x))))
-        loss = self.nn.functional.binary_cross_entropy(y_hat, y)
-        self.opt.zero_grad()
-        loss.backward()
-        self.opt.step()
-        return float(loss.item())
+        return float(self.fn(x, y).item())
 
 
 class XORTorch:
@@ -380,7 +402,12 @@ def _conv_modules(nn: Any, params: list[np.ndarray], **kw: Any) -> Any:
 
 class ConvXpnet:
     def __init__(
-        self, params: list[np.ndarray], data: Batches, lr: float, backend: str = "numpy"
+        self,
+        params: list[np.ndarray],
+        data: Batches,
+        lr: float,
+        backend: str = "numpy",
+        compiled: bool = False,
     ) -> None:
         import xpnet as xn
         from xpnet import nn
@@ -391,17 +418,14 @@ class ConvXpnet:
             {"0.weight": params[0], "0.bias": params[1], "4.weight": params[2], "4.bias": params[3]}
         )
         self.opt = xn.optim.SGD(self.model.parameters(), lr=lr)
+        self.fn = _maybe_compiled(
+            xn, nn, self.model, self.opt, nn.functional.cross_entropy, compiled
+        )
 
     def step(self) -> float:
         x, y = self.data.next()
-        loss = self.nn.functional.cross_entropy(
-            self.model(self.xn.tensor(x, backend=self.backend)),
-            self.xn.tensor(y, backend=self.backend),
-        )
-        self.opt.zero_grad()
-        loss.backward()
-        self.opt.step()
-        return float(loss.item())
+        xt = self.xn.tensor(x, backend=self.backend)
+        return float(self.fn(xt, self.xn.tensor(y, backend=self.backend)).item())
 
 
 class ConvTorch:

@@ -196,3 +196,22 @@ def test_fit_makes_no_host_read_per_step_on_a_device():
     fifty, hundred = reads(50), reads(100)
     assert fifty == hundred, f"{fifty} host reads for 50 steps, {hundred} for 100"
     assert fifty <= 4  # the epoch's loss and accuracy, read once each at its end
+
+
+def test_compiled_fit_equals_eager_fit():
+    def run(compile):
+        train, val = _problem()
+        model = _model()
+        opt = xn.optim.Adam(model.parameters(), lr=0.02)
+        sched = xn.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+        xn.manual_seed(3)
+        return xn.train.fit(model, nn.functional.cross_entropy, opt, train, 4, val_loader=val,
+                            scheduler=sched, scheduler_interval="step", progress=False, log=None,
+                            compile=compile)  # fmt: skip
+
+    eager, compiled = run(False), run(True)
+    for k in ("loss", "accuracy", "val_loss", "val_accuracy", "lr"):
+        assert compiled[k] == eager[k], k  # bit-identical on NumPy
+    with pytest.raises(xn.ArgumentError, match="compile=True cannot skip"):
+        xn.train.fit(_model(), nn.functional.cross_entropy, xn.optim.SGD(_model().parameters(), lr=0.1),
+                     _problem()[0], 1, compile=True, on_nonfinite="skip", progress=False, log=None)  # fmt: skip

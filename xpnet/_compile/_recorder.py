@@ -55,6 +55,7 @@ class Recorder:
         self.modules: dict[int, tuple[Any, bool]] = {}
         self._grad_of: dict[int, Tensor] = {}  # id(a gradient read from .grad) -> its leaf
         self.grads_read: dict[int, tuple[Tensor, bool]] = {}  # leaf -> whether it had a gradient
+        self._assigned: set[int] = set()  # leaves whose .grad the step assigned
         self.before: list[Any] = []
         self.broken: str | None = None
 
@@ -118,13 +119,15 @@ class Recorder:
         self.instrs.append(("rng", generator, method, args, self._new_slot(out, generator.backend)))
 
     def grad_read(self, leaf: Tensor, value: Tensor | None) -> None:
-        if id(leaf) not in self.grads_read:
+        if id(leaf) not in self.grads_read and id(leaf) not in self._assigned:
+            # what the step found when it started: the program assumes the same next time
             self.grads_read[id(leaf)] = (leaf, value is not None)
         if value is not None and id(value.data) not in self._slot_of:
             self._grad_of[id(value)] = leaf
             self._alive.append(value)  # its id must not be reused during the recording
 
     def set_grad(self, tensor: Tensor, value: Tensor | None) -> None:
+        self._assigned.add(id(tensor))
         self.instrs.append(("grad", tensor, None if value is None else self.ref(value)))
 
     def check(self, backend: Any, bad: Any, error: Any) -> None:

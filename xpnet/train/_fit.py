@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from .._checkpoint import load, save
-from .._errors import NonFiniteError
+from .._compile import compile as xn_compile
+from .._errors import ArgumentError, NonFiniteError
 from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..backend import default_generator
@@ -178,6 +179,7 @@ def fit(
     log: Callable[[str], None] | None = print,
     log_every: int = 50,
     on_nonfinite: str = "raise",
+    compile: bool = False,
 ) -> History:
     """Train ``model`` for ``epochs`` epochs and return the per-epoch History.
 
@@ -198,6 +200,10 @@ def fit(
     checks every step's loss before its update and skips the non-finite ones,
     counted in ``skipped_steps`` (one host read per step).
 
+    ``compile=True`` runs each training step through ``xn.compile`` (forward, loss,
+    backward and the optimizer step captured once, then replayed); it cannot be
+    combined with ``on_nonfinite="skip"``, which reads the loss inside the step.
+
     With ``checkpoint``, every ``checkpoint_every`` epochs the model, optimizer,
     scheduler, callbacks, loader position, RNG state and history are saved
     atomically, and only when the parameters are all finite, so a diverged run
@@ -212,6 +218,11 @@ def fit(
         )
     if log_every < 1:
         raise ValueError(f"fit: log_every must be positive, got {log_every}")
+    if compile and on_nonfinite == "skip":
+        raise ArgumentError(
+            "fit: compile=True cannot skip non-finite steps (that reads the loss inside the step); "
+            "use on_nonfinite='raise'"
+        )
     plateau = scheduler is not None and hasattr(scheduler, "num_bad_epochs")
     if plateau and scheduler_interval == "step":
         raise ValueError("fit: ReduceLROnPlateau steps once per epoch (scheduler_interval='epoch')")
@@ -234,6 +245,16 @@ def fit(
         if log:
             log(f"resumed from {checkpoint} after epoch {state['epoch'] + 1}")
     fns: dict[str, tuple[Metric, bool]] | None = None
+
+    def train_step(x: Any, y: Any) -> tuple[Tensor, Tensor]:
+        out = model(x)
+        loss = loss_fn(out, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return out.detach(), loss.detach()
+
+    step = xn_compile(train_step) if compile else train_step
     for epoch in range(start_epoch, epochs):
         model.train()
         if hasattr(train_loader, "epoch"):
@@ -250,14 +271,17 @@ def fit(
                 fns = _metric_fns(metrics, y)
             if totals is None:
                 totals = _Totals(["loss", *fns])
-            out = model(x)
-            loss = loss_fn(out, y)
-            optimizer.zero_grad()
-            if on_nonfinite == "skip" and not math.isfinite(float(loss.item())):
-                skipped += 1
-                continue
-            loss.backward()
-            optimizer.step()
+            if on_nonfinite == "skip":
+                out = model(x)
+                loss = loss_fn(out, y)
+                optimizer.zero_grad()
+                if not math.isfinite(float(loss.item())):
+                    skipped += 1
+                    continue
+                loss.backward()
+                optimizer.step()
+            else:
+                out, loss = step(x, y)
             if scheduler is not None and scheduler_interval == "step":
                 scheduler.step()
             b = x.shape[0]
