@@ -6,6 +6,7 @@ x = xn.tensor([1.0, 2.0], requires_grad=True)
 x.grad  # Tensor([2., 4.])
 """
 
+from . import amp as amp
 from . import autodiff as autodiff
 from . import backend as backend
 from . import data as data
@@ -34,6 +35,7 @@ from ._errors import OutOfRangeError as OutOfRangeError
 from ._errors import ShapeError as ShapeError
 from ._errors import XpnetError as XpnetError
 from ._tensor import Tensor as Tensor
+from .amp import autocast as autocast
 from .autodiff import AnomalyError as AnomalyError
 from .autodiff import Primitive as Primitive
 from .autodiff import detect_anomaly as detect_anomaly

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._autocast_state import LOW
 from .._errors import ShapeError
 from .._tensor import Tensor
 
@@ -47,3 +48,27 @@ def normalize_axis(axis: int, ndim: int, op: str) -> int:
     if not -ndim <= axis < ndim:
         raise ShapeError(f"{op}: axis {axis} is out of range for a tensor of {ndim} dimension(s)")
     return axis % ndim
+
+
+def autocast_low(*ts: Any) -> tuple[Any, ...]:
+    """Under ``xn.autocast``: floating tensors cast to the low dtype (matmul, linear, conv)."""
+    name = LOW.get()
+    if name is None:
+        return ts
+    from ._elementwise import astype
+
+    return tuple(
+        astype(t, name) if isinstance(t, Tensor) and t.backend.is_float(t.dtype) else t for t in ts
+    )
+
+
+def autocast_high(t: Any) -> Any:
+    """Under ``xn.autocast``: a float16/bfloat16 tensor cast up to float32 (softmax, losses, sums...)."""
+    if LOW.get() is None or not isinstance(t, Tensor):
+        return t
+    b = t.backend
+    if b.is_float(t.dtype) and b.dtype_name(t.dtype) in ("float16", "bfloat16"):
+        from ._elementwise import astype
+
+        return astype(t, "float32")
+    return t

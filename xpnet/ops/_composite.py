@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._tensor import Tensor
-from ._common import normalize_axes
+from ._common import autocast_high, normalize_axes
 from ._elementwise import exp, log, where
 from ._reduce import max_p, sum_p
 
@@ -24,6 +24,7 @@ def _shift(x: Tensor, axes: tuple[int, ...] | None) -> Tensor:
 
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``axis``, without overflow."""
+    x = autocast_high(x)
     axes = normalize_axes(axis, x.ndim, "logsumexp")
     m = _shift(x, axes)
     out = log(sum_p(exp(x - m), axis=axes, keepdims=True)) + m
@@ -34,6 +35,7 @@ def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """x - logsumexp(x) along ``axis``."""
+    x = autocast_high(x)
     axes = normalize_axes(axis, x.ndim, "log_softmax")
     shifted = x - _shift(x, axes)
     return shifted - log(sum_p(exp(shifted), axis=axes, keepdims=True))
@@ -41,6 +43,7 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, without overflow."""
+    x = autocast_high(x)
     axes = normalize_axes(axis, x.ndim, "softmax")
     e = exp(x - _shift(x, axes))
     return e / sum_p(e, axis=axes, keepdims=True)

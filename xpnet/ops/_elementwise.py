@@ -16,7 +16,7 @@ from typing import Any
 
 from .._tensor import Tensor, _wrap
 from ..autodiff import Primitive
-from ._common import as_operand
+from ._common import as_operand, autocast_high
 
 __all__ = [
     "abs",
@@ -221,7 +221,7 @@ def divide(x: Any, y: Any) -> Tensor:
 
 def pow(x: Any, y: Any) -> Tensor:
     """``x ** y`` with broadcasting."""
-    return _binary(pow_p, x, y)
+    return _binary(pow_p, autocast_high(x), autocast_high(y))
 
 
 def maximum(x: Any, y: Any) -> Tensor:
@@ -243,17 +243,17 @@ def negative(x: Tensor) -> Tensor:
 
 
 def exp(x: Tensor) -> Tensor:
-    return exp_p(x)
+    return exp_p(autocast_high(x))
 
 
 def log(x: Tensor) -> Tensor:
     """Natural logarithm."""
-    return log_p(x)
+    return log_p(autocast_high(x))
 
 
 def log1p(x: Tensor) -> Tensor:
     """``log(1 + x)``, accurate for small ``x``."""
-    return log1p_p(x)
+    return log1p_p(autocast_high(x))
 
 
 def sqrt(x: Tensor) -> Tensor:

@@ -7,7 +7,7 @@ from typing import Any
 from .._errors import ShapeError
 from .._tensor import Tensor
 from ..autodiff import Primitive, describe
-from ._common import as_operand
+from ._common import as_operand, autocast_low
 from ._reduce import sum_p
 from ._shape import expand_dims_p, permute_dims_p, reshape_p, squeeze_p
 
@@ -69,6 +69,7 @@ def matmul(x: Tensor, y: Tensor) -> Tensor:
         x = as_operand(x, y)
     if not isinstance(y, Tensor):
         y = as_operand(y, x)
+    x, y = autocast_low(x, y)
     xs, ys = x.data.shape, y.data.shape
     if not xs or not ys:
         raise ShapeError(

@@ -7,7 +7,7 @@ from typing import Any
 
 from .._tensor import Tensor
 from ..autodiff import Primitive
-from ._common import normalize_axes, normalize_axis
+from ._common import autocast_high, normalize_axes, normalize_axis
 from ._elementwise import astype_p
 from ._shape import broadcast_to_p, reshape_p
 
@@ -100,6 +100,7 @@ def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (None: all axes; an int or a tuple; negatives count from the end)."""
+    x = autocast_high(x)
     return sum_p(x, axis=normalize_axes(axis, x.ndim, "sum"), keepdims=keepdims)
 
 
@@ -126,12 +127,14 @@ def _reciprocal(n: float) -> float:
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis``; NaN over no elements."""
+    x = autocast_high(x)
     axes = normalize_axes(axis, x.ndim, "mean")
     return sum_p(x, axis=axes, keepdims=keepdims) * _reciprocal(count(x, axes))
 
 
 def var(x: Tensor, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
     """Variance over ``axis``; ``correction=1`` gives the unbiased estimate (NaN for one element)."""
+    x = autocast_high(x)
     axes = normalize_axes(axis, x.ndim, "var")
     d = x - sum_p(x, axis=axes, keepdims=True) * _reciprocal(count(x, axes))
     return sum_p(d * d, axis=axes, keepdims=keepdims) * _reciprocal(count(x, axes) - correction)

@@ -21,6 +21,7 @@ from typing import Any
 from .._tensor import Tensor
 from ..autodiff import Primitive
 from . import _elementwise as E
+from ._common import autocast_high
 
 __all__ = ["erf"]  # the public ops (xn.*) of this module
 
@@ -110,6 +111,7 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """
     if beta <= 0:
         raise ValueError(f"softplus: beta must be positive, got {beta}")
+    x = autocast_high(x)
     z = x if beta == 1.0 else x * beta
     out = softplus_p(z) if beta == 1.0 else softplus_p(z) * (1.0 / beta)
     return E.where(z > threshold, x, out)

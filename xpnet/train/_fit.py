@@ -14,6 +14,7 @@ from .._checkpoint import load, save
 from .._compile import compile as xn_compile
 from .._errors import ArgumentError, NonFiniteError
 from .._tensor import Tensor
+from ..amp import GradScaler, autocast
 from ..autodiff import no_grad
 from ..backend import default_generator
 from ..nn import Module
@@ -180,6 +181,7 @@ def fit(
     log_every: int = 50,
     on_nonfinite: str = "raise",
     compile: bool = False,
+    precision: str = "32",
 ) -> History:
     """Train ``model`` for ``epochs`` epochs and return the per-epoch History.
 
@@ -199,6 +201,10 @@ def fit(
     ``NonFiniteError`` (``on_nonfinite="raise"``); ``on_nonfinite="skip"`` instead
     checks every step's loss before its update and skips the non-finite ones,
     counted in ``skipped_steps`` (one host read per step).
+
+    ``precision``: ``"32"`` (float32), ``"16-mixed"`` (forward and loss under
+    ``xn.autocast("float16")`` with a ``GradScaler``; its state is saved in
+    checkpoints) or ``"bf16-mixed"`` (``xn.autocast("bfloat16")``, no scaling).
 
     ``compile=True`` runs each training step through ``xn.compile`` (forward, loss,
     backward and the optimizer step captured once, then replayed); it cannot be
@@ -223,6 +229,12 @@ def fit(
             "fit: compile=True cannot skip non-finite steps (that reads the loss inside the step); "
             "use on_nonfinite='raise'"
         )
+    if precision not in ("32", "16-mixed", "bf16-mixed"):
+        raise ArgumentError(
+            f"fit: precision must be '32', '16-mixed' or 'bf16-mixed', got {precision!r}"
+        )
+    low = {"16-mixed": "float16", "bf16-mixed": "bfloat16"}.get(precision)
+    scaler = GradScaler() if precision == "16-mixed" else None
     plateau = scheduler is not None and hasattr(scheduler, "num_bad_epochs")
     if plateau and scheduler_interval == "step":
         raise ValueError("fit: ReduceLROnPlateau steps once per epoch (scheduler_interval='epoch')")
@@ -235,6 +247,8 @@ def fit(
         optimizer.load_state_dict(state["optimizer"])
         if scheduler is not None and "scheduler" in state:
             scheduler.load_state_dict(state["scheduler"])
+        if scaler is not None and "scaler" in state:
+            scaler.load_state_dict(state["scaler"])
         for cb, cb_state in zip(callbacks, state.get("callbacks", []), strict=False):
             cb.load_state_dict(cb_state)
         if hasattr(train_loader, "load_state_dict"):
@@ -247,11 +261,17 @@ def fit(
     fns: dict[str, tuple[Metric, bool]] | None = None
 
     def train_step(x: Any, y: Any) -> tuple[Tensor, Tensor]:
-        out = model(x)
-        loss = loss_fn(out, y)
+        with autocast(low or "float16", enabled=low is not None):
+            out = model(x)
+            loss = loss_fn(out, y)
         optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        if scaler is None:
+            loss.backward()
+            optimizer.step()
+        else:
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
         return out.detach(), loss.detach()
 
     step = xn_compile(train_step) if compile else train_step
@@ -272,14 +292,20 @@ def fit(
             if totals is None:
                 totals = _Totals(["loss", *fns])
             if on_nonfinite == "skip":
-                out = model(x)
-                loss = loss_fn(out, y)
+                with autocast(low or "float16", enabled=low is not None):
+                    out = model(x)
+                    loss = loss_fn(out, y)
                 optimizer.zero_grad()
                 if not math.isfinite(float(loss.item())):
                     skipped += 1
                     continue
-                loss.backward()
-                optimizer.step()
+                if scaler is None:
+                    loss.backward()
+                    optimizer.step()
+                else:
+                    scaler.scale(loss).backward()
+                    scaler.step(optimizer)
+                    scaler.update()
             else:
                 out, loss = step(x, y)
             if scheduler is not None and scheduler_interval == "step":
@@ -349,6 +375,8 @@ def fit(
             }
             if scheduler is not None:
                 state["scheduler"] = scheduler.state_dict()
+            if scaler is not None:
+                state["scaler"] = scaler.state_dict()
             save(state, checkpoint)
         if stop:
             if log:

@@ -7,7 +7,7 @@ from typing import Any
 from ..._errors import ArgumentError, ShapeError
 from ..._tensor import Tensor
 from ...ops import concat, full, matmul, mean, permute_dims, reshape, stack
-from ...ops.internal import fold_p, max_p, out_size, unfold_p
+from ...ops.internal import autocast_low, fold_p, max_p, out_size, unfold_p
 
 
 def _pair(v: Any, name: str, op: str = "", minimum: int = 0) -> tuple[int, int]:
@@ -67,6 +67,7 @@ def conv2d(
     """Cross-correlation of ``x`` (N, C, H, W) with ``weight`` (O, C, kh, kw), as in PyTorch."""
     if groups != 1:
         raise NotImplementedError("conv2d: only groups=1 is supported")
+    x, weight, bias = autocast_low(x, weight, bias)
     if x.ndim != 4 or weight.ndim != 4:
         raise ShapeError(
             f"conv2d: expected a 4-D input (N, C, H, W) and weight, got {x.shape} and {weight.shape}"

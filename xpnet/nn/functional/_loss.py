@@ -6,14 +6,19 @@ gradients, without warnings.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ... import ops as E
+from ..._autocast_state import LOW
 from ..._errors import DTypeError, ShapeError
 from ..._tensor import Tensor
 from ...autodiff import describe
 from ...ops import expand_dims, log_softmax, mean, permute_dims, reshape, sum, take, take_along_axis
 from ...ops.internal import (
+    autocast_high,
     binary_cross_entropy_p,
     check_indices,
     softmax_cross_entropy_p,
@@ -21,6 +26,20 @@ from ...ops.internal import (
 )
 
 _REDUCTIONS = ("mean", "sum", "none")
+F = TypeVar("F", bound=Callable[..., Tensor])
+
+
+def _fp32(fn: F) -> F:
+    """Losses compute in float32 under ``xn.autocast`` (floating tensor arguments cast up)."""
+
+    @functools.wraps(fn)
+    def wrapped(*args: Any, **kwargs: Any) -> Tensor:
+        if LOW.get() is not None:
+            args = tuple(autocast_high(a) for a in args)
+            kwargs = {k: autocast_high(v) for k, v in kwargs.items()}
+        return fn(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
 
 
 def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
@@ -40,6 +59,7 @@ def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
         )
 
 
+@_fp32
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Squared error (input - target)^2."""
     _same_shape(input, target, "mse_loss")
@@ -47,12 +67,14 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     return _reduce(d * d, reduction, "mse_loss")
 
 
+@_fp32
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Absolute error |input - target|."""
     _same_shape(input, target, "l1_loss")
     return _reduce(E.abs(input - target), reduction, "l1_loss")
 
 
+@_fp32
 def huber_loss(
     input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0
 ) -> Tensor:
@@ -64,6 +86,7 @@ def huber_loss(
     return _reduce(loss, reduction, "huber_loss")
 
 
+@_fp32
 def binary_cross_entropy(
     input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
 ) -> Tensor:
@@ -75,6 +98,7 @@ def binary_cross_entropy(
     return _reduce(loss, reduction, "binary_cross_entropy")
 
 
+@_fp32
 def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Tensor,
@@ -122,6 +146,7 @@ def _mean_over(total: Tensor, count: Tensor) -> Tensor:
     return E.where(count > 0, total / E.maximum(count, 1.0), math.nan)
 
 
+@_fp32
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -164,6 +189,7 @@ def _nll(
     return _reduce(loss, reduction, "nll_loss")
 
 
+@_fp32
 def cross_entropy(
     input: Tensor,
     target: Tensor,

@@ -8,6 +8,7 @@ from ..._errors import ShapeError
 from ..._tensor import Tensor
 from ...autodiff import no_grad
 from ...ops import mean, reshape, sqrt
+from ...ops.internal import autocast_high
 
 
 def batch_norm(
@@ -27,6 +28,7 @@ def batch_norm(
     the running statistics are used. ``momentum`` may be a 0-d tensor (the
     cumulative average of ``BatchNorm(momentum=None)`` is computed on the device).
     """
+    x = autocast_high(x)
     if x.ndim < 2:
         raise ShapeError(
             f"batch_norm: expected an input of at least 2 dimensions (N, C, ...), got {x.shape}"
@@ -69,6 +71,7 @@ def layer_norm(
     eps: float = 1e-5,
 ) -> Tensor:
     """Normalise over the trailing ``normalized_shape`` axes of each sample."""
+    x = autocast_high(x)
     ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if x.shape[x.ndim - len(ns) :] != ns:
         raise ShapeError(

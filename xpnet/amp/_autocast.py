@@ -1,0 +1,67 @@
+"""``xn.autocast``: matrix products in float16 or bfloat16, the numerically delicate rest in float32.
+
+Inside ``with xn.autocast("float16"):`` (PyTorch's autocast op lists are the model):
+
+- ``matmul``, ``linear`` and ``conv2d`` cast their floating inputs to the low
+  dtype and compute there (that is where tensor cores and memory bandwidth pay);
+- softmax, log_softmax, logsumexp, the losses, layer and batch normalisation and
+  the reductions (sum, mean, var, std) cast low-precision inputs up to float32;
+- everything else runs in the dtype its inputs promote to.
+
+Parameters stay float32 ("master weights"): the casts are ordinary differentiable
+operations, so gradients arrive in float32. Scale float16 losses with
+``xn.amp.GradScaler`` so small gradients do not underflow. The dtype must exist on
+the backend: float16 on NumPy, CuPy, torch and JAX (not on array-api-strict: the
+standard has no float16), bfloat16 on torch and JAX. NumPy has no bfloat16;
+the ``ml_dtypes`` package adds the type, but its matrix product and its arithmetic
+with Python numbers return float32 (ml_dtypes 0.6), so low precision would silently
+not happen: entering the context raises instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from .._autocast_state import LOW
+from .._errors import DTypeError
+from ..backend import get_backend
+
+_NAMES = {"float16": "float16", "half": "float16", "bfloat16": "bfloat16"}
+
+
+@contextlib.contextmanager
+def autocast(
+    dtype: Any = "float16", enabled: bool = True, *, backend: Any = None
+) -> Iterator[None]:
+    """Run matrix products in ``dtype`` within the block (see the module docstring)."""
+    if not enabled:
+        token = LOW.set(None)
+    else:
+        name = _NAMES.get(str(dtype).rsplit(".", 1)[-1])
+        if name is None:
+            raise DTypeError(f"autocast: dtype must be 'float16' or 'bfloat16', got {dtype!r}")
+        b = get_backend(backend)
+        try:
+            b.dtype(name)
+        except DTypeError as e:
+            hint = (
+                "; NumPy has no bfloat16 arithmetic (ml_dtypes' bfloat16 computes matmul in "
+                "float32): use 'float16', or the torch or jax backend"
+                if name == "bfloat16"
+                else "; the Array API standard defines no float16, and array-api-strict has only "
+                "the standard's dtypes"
+                if b.name == "array_api_strict"
+                else ""
+            )
+            raise DTypeError(f"autocast({name!r}) on {b}: {e}{hint}") from None
+        token = LOW.set(name)
+    try:
+        yield
+    finally:
+        LOW.reset(token)
+
+
+def is_autocast_enabled() -> bool:
+    return LOW.get() is not None

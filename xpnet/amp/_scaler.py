@@ -1,0 +1,129 @@
+"""``xn.amp.GradScaler``: loss scaling for float16 training, as PyTorch's ``torch.amp.GradScaler``.
+
+float16 has a small range: gradients below about 6e-8 underflow to zero. The
+scaler multiplies the loss by ``scale`` before ``backward()`` (so gradients are
+``scale`` times larger), divides the gradients by it before the update, and skips
+the update when a gradient overflowed to inf or NaN. ``update()`` halves the scale
+after such a step and doubles it after ``growth_interval`` clean steps::
+
+    scaler = xn.amp.GradScaler()
+    with xn.autocast("float16"):
+        loss = loss_fn(model(x), y)
+    opt.zero_grad()
+    scaler.scale(loss).backward()
+    scaler.unscale_(opt)                       # optional: to clip true gradients
+    xn.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    scaler.step(opt)                           # skipped on inf/NaN
+    scaler.update()
+
+Deciding whether to skip reads one flag back from the device per step (PyTorch's
+scaler does too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import ArgumentError
+from .._tensor import Tensor
+from ..autodiff import no_grad
+from ..ops import all as all_
+from ..ops import isfinite, logical_not, stack
+
+
+class GradScaler:
+    def __init__(
+        self,
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ) -> None:
+        if init_scale <= 0 or growth_factor <= 1.0 or not 0.0 < backoff_factor < 1.0:
+            raise ArgumentError(
+                f"GradScaler: need init_scale > 0, growth_factor > 1 and 0 < backoff_factor < 1, "
+                f"got {init_scale}, {growth_factor}, {backoff_factor}"
+            )
+        if growth_interval < 1:
+            raise ArgumentError(
+                f"GradScaler: growth_interval must be positive, got {growth_interval}"
+            )
+        self.enabled = enabled
+        self._scale = float(init_scale)
+        self.growth_factor, self.backoff_factor = growth_factor, backoff_factor
+        self.growth_interval = growth_interval
+        self._growth_tracker = 0
+        self._per_optimizer: dict[int, dict[str, Any]] = {}  # this iteration: unscaled? found inf?
+
+    def get_scale(self) -> float:
+        return self._scale if self.enabled else 1.0
+
+    def scale(self, loss: Tensor) -> Tensor:
+        """``loss * scale`` (the loss itself when disabled)."""
+        return loss * self._scale if self.enabled else loss
+
+    def unscale_(self, optimizer: Any) -> None:
+        """Divide ``optimizer``'s gradients by the scale, in place, and note any inf/NaN."""
+        if not self.enabled:
+            return
+        state = self._per_optimizer.setdefault(id(optimizer), {})
+        if state.get("unscaled"):
+            raise ArgumentError(
+                "GradScaler.unscale_ was already called for this optimizer since the last update()"
+            )
+        grads = [p.grad for g in optimizer.param_groups for p in g["params"] if p.grad is not None]
+        inv = 1.0 / self._scale
+        flags = []
+        with no_grad():
+            for grad in grads:
+                grad *= inv
+                flags.append(all_(isfinite(grad)))
+        state["unscaled"] = True
+        state["found_inf"] = logical_not(all_(stack(flags))) if flags else None
+
+    def step(self, optimizer: Any, *args: Any, **kwargs: Any) -> Any:
+        """Unscale if needed, then ``optimizer.step()`` unless a gradient was inf or NaN."""
+        if not self.enabled:
+            return optimizer.step(*args, **kwargs)
+        state = self._per_optimizer.setdefault(id(optimizer), {})
+        if not state.get("unscaled"):
+            self.unscale_(optimizer)
+        found = state.get("found_inf")
+        skip = found is not None and bool(found.item())  # one read back per step
+        state["skipped"] = skip
+        if skip:
+            return None
+        return optimizer.step(*args, **kwargs)
+
+    def update(self, new_scale: float | None = None) -> None:
+        """Back off after a skipped step, grow after ``growth_interval`` clean ones."""
+        if not self.enabled:
+            return
+        if new_scale is not None:
+            self._scale = float(new_scale)
+        elif any(s.get("skipped") for s in self._per_optimizer.values()):
+            self._scale *= self.backoff_factor
+            self._growth_tracker = 0
+        else:
+            self._growth_tracker += 1
+            if self._growth_tracker == self.growth_interval:
+                self._scale *= self.growth_factor
+                self._growth_tracker = 0
+        self._per_optimizer = {}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "scale": self._scale,
+            "growth_factor": self.growth_factor,
+            "backoff_factor": self.backoff_factor,
+            "growth_interval": self.growth_interval,
+            "growth_tracker": self._growth_tracker,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._scale = float(state["scale"])
+        self.growth_factor = float(state["growth_factor"])
+        self.backoff_factor = float(state["backoff_factor"])
+        self.growth_interval = int(state["growth_interval"])
+        self._growth_tracker = int(state["growth_tracker"])
