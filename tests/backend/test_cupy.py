@@ -84,3 +84,66 @@ def test_cupy_to_torch_on_the_gpu_goes_through_dlpack_not_the_host():
 def test_device_spellings():
     b = _cupy_backend()
     assert xn.get_backend("cupy", "0") is xn.get_backend("cupy", "cuda:0") is b
+
+
+def test_a_registered_kernel_replaces_the_generic_implementation_and_keeps_the_rule():
+    import array_api_compat.numpy as xp
+
+    b = _CountingBackend(xp, "cpu")
+    from xpnet._tensor import _wrap
+
+    calls = []
+
+    def my_tanh(backend, x):
+        calls.append(x.shape)
+        return np.tanh(x)
+
+    b.register_kernel("tanh", my_tanh)
+    x = _wrap(np.array([0.5, -1.0]), b).requires_grad_()
+    y = xn.tanh(x)
+    y.sum().backward()
+    assert calls == [(2,)]
+    np.testing.assert_allclose(
+        x.grad.numpy(), 1 - np.tanh([0.5, -1.0]) ** 2
+    )  # the VJP rule is unchanged
+    b.register_kernel("tanh", None)
+    xn.tanh(x)
+    assert calls == [(2,)]  # back to the generic implementation
+
+
+@pytest.mark.parametrize(
+    "opt",
+    [
+        lambda ps: xn.optim.Adam(ps, lr=1e-2, weight_decay=0.01),
+        lambda ps: xn.optim.AdamW(ps, lr=1e-2),
+        lambda ps: xn.optim.SGD(ps, lr=0.1),
+        lambda ps: xn.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3),
+        lambda ps: xn.optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.1),
+    ],
+    ids=["adam", "adamw", "sgd", "sgd-nesterov", "sgd-dampening"],
+)
+def test_fused_update_kernels_match_the_generic_path(opt):
+    b = _cupy_backend()
+    results = []
+    for fused in (True, False):
+        saved = {k: b.kernels.pop(k) for k in ("adam_update", "sgd_update")} if not fused else {}
+        try:
+            p = xn.nn.Parameter(xn.tensor(np.linspace(-1, 1, 1000), dtype="float32", backend=b))
+            o = opt([p])
+            for i in range(5):
+                p.grad = xn.tensor(np.sin(np.arange(1000) * (i + 1)), dtype="float32", backend=b)
+                o.step()
+            results.append(p.numpy())
+        finally:
+            b.kernels.update(saved)
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6, atol=1e-7)
+
+
+def test_fused_sigmoid_matches_the_generic_path():
+    b = _cupy_backend()
+    x = xn.tensor(np.linspace(-60, 60, 4001), dtype="float32", backend=b)
+    fused = xn.sigmoid(x).numpy()
+    from xpnet.ops._elementwise import _sigmoid
+
+    generic = b.to_numpy(_sigmoid(b, x.data))
+    np.testing.assert_allclose(fused, generic, rtol=1e-6, atol=0)

@@ -188,3 +188,22 @@ def test_new_shapes_record_new_programs_and_replays_free_intermediates():
         assert out.item() == pytest.approx(2.0 * n * 3 * np.exp(3.0), rel=1e-5)
     assert len(f.entries) == 2 and f.compiled
     assert "del v" in f.source()  # intermediates are released after their last use
+
+
+def test_cuda_graph_replay_matches_eager():
+    try:
+        b = xn.get_backend("cupy")
+    except xn.BackendUnavailableError as e:
+        pytest.skip(f"cupy unavailable: {e}")
+
+    def mlp(b):
+        xn.manual_seed(0)
+        return nn.Sequential(nn.Linear(6, 16, backend=b), nn.Tanh(), nn.Linear(16, 3, backend=b))
+
+    make_opt = OPTIMIZERS["adam-amsgrad"]
+    eager = _train(b, mlp, make_opt, False, 40, False, scheduler=True)
+    comp = _train(b, mlp, make_opt, False, 40, True, scheduler=True)
+    _compare(b, eager, comp)
+    program = next(e.program for v in comp[3].entries.values() for e in v if e.program)
+    assert type(program).__name__ == "CudaGraphProgram" and program.failed is None, program.failed
+    assert program.graph is not None

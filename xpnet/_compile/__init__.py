@@ -37,7 +37,7 @@ from typing import Any
 from .._capture import ACTIVE
 from .._tensor import Tensor
 from ..autodiff import is_grad_enabled
-from ._program import Program, PureProgram
+from ._program import CudaGraphProgram, Program, PureProgram
 from ._recorder import Recorder, _norm
 
 __all__ = ["CompileWarning", "Compiled", "compile"]
@@ -77,7 +77,7 @@ class _Entry:
     def __init__(self) -> None:
         self.guards: list[tuple[Any, bool]] = []  # (module, training) as recorded
         self.grads: list[tuple[Any, bool]] = []  # (leaf, had a .grad) as recorded
-        self.program: Program | PureProgram | None = None
+        self.program: Program | PureProgram | CudaGraphProgram | None = None
         self.shape: Any = None
         self.tree: Any = None
         self.attempts = 0
@@ -102,10 +102,13 @@ def _difference(a: Any, b: Any, rec: Recorder) -> str:
 class Compiled:
     """A function captured by ``xn.compile``; call it like the original."""
 
-    def __init__(self, fn: Callable[..., Any], max_cache: int = 8, jit: bool = True) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], max_cache: int = 8, jit: bool = True, cuda_graph: bool = True
+    ) -> None:
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.jit = jit  # on JAX (immutable arrays), replay through jax.jit
+        self.cuda_graph = cuda_graph  # on CuPy, replay as a CUDA graph where the program allows
         self.max_cache = max_cache
         self.entries: dict[Any, list[_Entry]] = {}
         self.eager_reason: str | None = None
@@ -182,9 +185,7 @@ class Compiled:
         entry.grads = grads
         entry.attempts += 1
         if entry.shape is not None and entry.shape == shape:
-            backends = {id(ins[3]): ins[3] for ins in rec.instrs if ins[0] == "op"}
-            pure = self.jit and len(backends) == 1 and not next(iter(backends.values())).mutable
-            entry.program = PureProgram(rec, outputs) if pure else Program(rec, outputs)
+            entry.program = self._program(rec, outputs)
             entry.tree = tree
         elif entry.attempts >= MAX_ATTEMPTS:
             where = _difference(entry.shape, shape, rec)
@@ -194,6 +195,22 @@ class Compiled:
             )
         entry.shape = shape
         return result
+
+    def _program(
+        self, rec: Recorder, outputs: list[Any]
+    ) -> Program | PureProgram | CudaGraphProgram:
+        backends = {id(ins[3]): ins[3] for ins in rec.instrs if ins[0] == "op"}
+        only = next(iter(backends.values())) if len(backends) == 1 else None
+        if only is not None and self.jit and not only.mutable:
+            return PureProgram(rec, outputs)
+        graphable = (
+            only is not None
+            and only.name == "cupy"
+            and self.cuda_graph
+            and not any(ins[0] == "rng" for ins in rec.instrs)
+            and not any(r[0] == "g" for ins in rec.instrs if ins[0] == "op" for r in ins[4])
+        )
+        return CudaGraphProgram(rec, outputs) if graphable else Program(rec, outputs)
 
     def _give_up(self, why: str) -> None:
         self.eager_reason = why
@@ -213,13 +230,20 @@ class Compiled:
         return "\n".join(e.program.source for v in self.entries.values() for e in v if e.program)
 
 
-def compile(fn: Callable[..., Any] | None = None, *, max_cache: int = 8, jit: bool = True) -> Any:
+def compile(
+    fn: Callable[..., Any] | None = None,
+    *,
+    max_cache: int = 8,
+    jit: bool = True,
+    cuda_graph: bool = True,
+) -> Any:
     """Capture ``fn`` (a training or inference step) and replay it; see the module docstring.
 
     Usable as ``xn.compile(step)`` or as a decorator ``@xn.compile``. On the JAX
     backend the replay is a pure function compiled by ``jax.jit`` (``jit=False``:
-    replay op by op).
+    replay op by op); on CuPy, a program without random draws replays as one CUDA
+    graph launch (``cuda_graph=False``: op by op).
     """
     if fn is None:
-        return lambda f: Compiled(f, max_cache, jit)
-    return Compiled(fn, max_cache, jit)
+        return lambda f: Compiled(f, max_cache, jit, cuda_graph)
+    return Compiled(fn, max_cache, jit, cuda_graph)

@@ -16,9 +16,11 @@ from ._recorder import Recorder
 
 
 class Program:
-    def __init__(self, rec: Recorder, outputs: list[tuple[str, Any]]) -> None:
+    def __init__(
+        self, rec: Recorder, outputs: list[tuple[str, Any]], keep_all: bool = False
+    ) -> None:
         self.before = list(rec.before)
-        self.source, ns = _generate(rec, outputs)
+        self.source, ns = _generate(rec, outputs, keep_all)
         self.out_backends: list[Any] = [
             rec.backend_of[r[1]] if r[0] == "t" else None for r in outputs
         ]
@@ -47,7 +49,9 @@ def _param(v: Any, const: Any) -> str:
     return repr(v) if v is None or isinstance(v, (bool, int)) else const(v, "P")
 
 
-def _generate(rec: Recorder, outputs: list[tuple[str, Any]]) -> tuple[str, dict[str, Any]]:
+def _generate(
+    rec: Recorder, outputs: list[tuple[str, Any]], keep_all: bool = False
+) -> tuple[str, dict[str, Any]]:
     ns: dict[str, Any] = {"_wrap": _wrap}
     names: dict[int, str] = {}
 
@@ -128,8 +132,8 @@ def _generate(rec: Recorder, outputs: list[tuple[str, Any]]) -> tuple[str, dict[
         elif kind == "check":
             _, b, r, error = ins
             body.append(f"{const(b, 'B')}.check({expr(r)}, {const(error, 'X')})")
-        # release what is no longer read
-        done = [k for k, at in last.items() if at == i and k not in returned]
+        # release what is no longer read (a CUDA graph keeps everything: its addresses are fixed)
+        done = [] if keep_all else [k for k, at in last.items() if at == i and k not in returned]
         if (
             kind in ("op", "rng")
             and (ins[-1] is not None)
@@ -140,6 +144,9 @@ def _generate(rec: Recorder, outputs: list[tuple[str, Any]]) -> tuple[str, dict[
         if done:
             body.append("del " + ", ".join(f"v{k}" for k in sorted(done)))
     ret = ", ".join(f"v{r[1]}" if r[0] == "t" else "None" for r in outputs)
+    if keep_all:  # hand every array back too: whoever replays the graph keeps them alive
+        body.append("_KEEP[:] = [v for k, v in locals().items() if k.startswith('v')]")
+        ns["_KEEP"] = []
     body.append(f"return ({ret}{',' if len(outputs) == 1 else ''})")
     source = "def run(args):\n" + "\n".join("    " + line for line in body) + "\n"
     return source, ns
@@ -282,3 +289,87 @@ def _generate_pure(
     lines = head + body + [tail]
     source = "def run(args, ext, rng):\n" + "\n".join("    " + line for line in lines) + "\n"
     return source.replace("(,)", "()"), ns, plan
+
+
+class CudaGraphProgram:
+    """A CuPy program replayed as a CUDA graph: one launch for the whole step.
+
+    Used for programs on CuPy without random draws (Philox's counter would be fixed
+    in the graph) and without gradients left by a previous call. The first call runs
+    the ordinary program; the second captures the program on a stream (capturing
+    executes nothing) with every intermediate kept alive, so its addresses stay
+    valid, then launches it. Later calls copy the arguments into the captured input
+    buffers, refresh the scalar slots, launch, and copy the outputs out. If capture
+    fails the ordinary program runs instead, from then on.
+    """
+
+    def __init__(self, rec: Recorder, outputs: list[tuple[str, Any]]) -> None:
+        self.plain = Program(rec, outputs)
+        self.captured = Program(rec, outputs, keep_all=True)
+        self.backend = next(ins[3] for ins in rec.instrs if ins[0] == "op")
+        self.ops = self.plain.ops
+        self.source = self.plain.source
+        self.calls = 0
+        self.graph: Any = None
+        self.failed: str | None = None
+        self.inputs: list[Any] = []
+        self.results: list[Any] = []
+        self.checks: list[Any] = []
+
+    def __call__(self, args: list[Tensor]) -> list[Any]:
+        self.calls += 1
+        if self.failed is not None or self.calls == 1:
+            return self.plain(args)
+        import cupy
+
+        if self.graph is None:
+            return self._capture(args)
+        for refresh in self.captured.before:
+            refresh()
+        for buf, a in zip(self.inputs, args, strict=True):
+            buf[...] = a.data
+        self.graph.launch(self.stream)
+        self.backend._pending.extend(self.checks)  # the step's value checks, as eagerly
+        return self._outputs(args, cupy)
+
+    def _outputs(self, args: list[Tensor], cupy: Any) -> list[Any]:
+        out: list[Any] = []
+        for r, arr, b in zip(
+            self.captured.outputs, self.results, self.captured.out_backends, strict=True
+        ):
+            if r[0] == "t":
+                out.append(
+                    _wrap(cupy.array(arr, copy=True), b)
+                )  # the graph overwrites arr next time
+            elif r[0] == "a":
+                out.append(args[r[1]])
+            else:
+                out.append(r[1])
+        return out
+
+    def _capture(self, args: list[Tensor]) -> list[Any]:
+        import cupy
+
+        with self.backend.current():
+            self.stream = cupy.cuda.Stream(non_blocking=False)  # ordered with the default stream
+            self.inputs = [cupy.array(a.data, copy=True) for a in args]
+            for refresh in self.captured.before:
+                refresh()
+            cupy.cuda.get_current_stream().synchronize()
+            pending = len(self.backend._pending)
+            try:
+                with self.stream:
+                    self.stream.begin_capture()
+                    try:
+                        self.results = list(self.captured._run(self.inputs))
+                    finally:
+                        graph = self.stream.end_capture()
+                self.graph = graph
+                # checks registered while capturing: their flags are kept intermediates
+                self.checks = self.backend._pending[pending:]
+            except Exception as e:  # capture records only: nothing ran, so run the plain program
+                self.failed = f"{type(e).__name__}: {e}"
+                self.graph = None
+                return self.plain(args)
+            self.graph.launch(self.stream)
+        return self._outputs(args, cupy)

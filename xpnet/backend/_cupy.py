@@ -113,7 +113,9 @@ class CupyBackend(Backend):
     def native_kernels(self) -> dict[str, Any]:
         import cupyx.scipy.special
 
-        return {"erf": lambda b, x: cupyx.scipy.special.erf(x)}
+        from ._cupy_kernels import KERNELS
+
+        return {"erf": lambda b, x: cupyx.scipy.special.erf(x), **KERNELS}
 
     def _scatter_add_advanced(
         self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]
