@@ -6,6 +6,7 @@ W1 MNIST MLP 784-512-256-10 at batch 256 and 4096, W2 XOR 2-8-1 at batch 4, and 
 - ``cupy hand``: hand-derived backprop in CuPy, the reference every ratio is taken to;
 - ``xpnet``: xpnet eager on the ``cupy`` backend;
 - ``xpnet compiled``: the same step through ``xn.compile`` (when this xpnet has it);
+- ``xpnet graph``: through ``xn.compile(..., cuda_graph=True)``, one CUDA graph per step;
 - ``torch``: PyTorch CUDA eager, the same model and SGD;
 - ``xpnet amp`` / ``torch amp``: W1 at batch 4096 under float16 autocast (when available).
 
@@ -41,7 +42,7 @@ WORKLOADS = {
     "W2 XOR b4": ("xor", 4),
     "W5 conv b64": ("conv", 64),
 }
-IMPLS = ["cupy hand", "xpnet", "xpnet compiled", "torch", "xpnet amp", "torch amp"]
+IMPLS = ["cupy hand", "xpnet", "xpnet compiled", "xpnet graph", "torch", "xpnet amp", "torch amp"]
 
 
 def _data(kind: str, batch: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -196,7 +197,10 @@ class Xpnet:
                 with xn.autocast("float16"):
                     return inner(x, y)
 
-        self.fn = xn.compile(step) if mode == "compiled" else step
+        if mode in ("compiled", "graph"):
+            self.fn = xn.compile(step, cuda_graph=mode == "graph")
+        else:
+            self.fn = step
         self.i = 0
         self.loss: Any = None
 
@@ -303,7 +307,7 @@ def _available(impl: str, workload: str) -> str | None:
     if impl.startswith("xpnet"):
         import xpnet as xn
 
-        if impl == "xpnet compiled" and not hasattr(xn, "compile"):
+        if impl in ("xpnet compiled", "xpnet graph") and not hasattr(xn, "compile"):
             return "this xpnet has no xn.compile"
         if impl == "xpnet amp" and not hasattr(xn, "autocast"):
             return "this xpnet has no xn.autocast"

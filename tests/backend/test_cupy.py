@@ -109,6 +109,8 @@ def test_a_registered_kernel_replaces_the_generic_implementation_and_keeps_the_r
     b.register_kernel("tanh", None)
     xn.tanh(x)
     assert calls == [(2,)]  # back to the generic implementation
+    b.register_kernel("tanh", lambda backend, x: NotImplemented)  # a kernel may decline a call
+    np.testing.assert_allclose(xn.tanh(x).numpy(), np.tanh([0.5, -1.0]))
 
 
 @pytest.mark.parametrize(

@@ -103,7 +103,7 @@ class Compiled:
     """A function captured by ``xn.compile``; call it like the original."""
 
     def __init__(
-        self, fn: Callable[..., Any], max_cache: int = 8, jit: bool = True, cuda_graph: bool = True
+        self, fn: Callable[..., Any], max_cache: int = 8, jit: bool = True, cuda_graph: bool = False
     ) -> None:
         functools.update_wrapper(self, fn)
         self.fn = fn
@@ -235,14 +235,14 @@ def compile(
     *,
     max_cache: int = 8,
     jit: bool = True,
-    cuda_graph: bool = True,
+    cuda_graph: bool = False,
 ) -> Any:
     """Capture ``fn`` (a training or inference step) and replay it; see the module docstring.
 
     Usable as ``xn.compile(step)`` or as a decorator ``@xn.compile``. On the JAX
     backend the replay is a pure function compiled by ``jax.jit`` (``jit=False``:
-    replay op by op); on CuPy, a program without random draws replays as one CUDA
-    graph launch (``cuda_graph=False``: op by op).
+    replay op by op). ``cuda_graph=True`` (experimental) replays a CuPy program
+    without random draws as one CUDA graph launch; see ``CudaGraphProgram``.
     """
     if fn is None:
         return lambda f: Compiled(f, max_cache, jit, cuda_graph)

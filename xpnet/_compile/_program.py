@@ -315,11 +315,25 @@ class CudaGraphProgram:
         self.inputs: list[Any] = []
         self.results: list[Any] = []
         self.checks: list[Any] = []
+        self.sizes: list[int] = []  # what the first (plain) call allocated
+        self.pool: Any = None
 
     def __call__(self, args: list[Tensor]) -> list[Any]:
         self.calls += 1
-        if self.failed is not None or self.calls == 1:
+        if self.failed is not None:
             return self.plain(args)
+        if self.calls == 1:  # the plain program, noting the sizes it allocates
+            import cupy
+
+            sizes = self.sizes
+            default = cupy.get_default_memory_pool()
+
+            def malloc(n: int) -> Any:
+                sizes.append(n)
+                return default.malloc(n)
+
+            with cupy.cuda.using_allocator(malloc):
+                return self.plain(args)
         import cupy
 
         if self.graph is None:
@@ -353,12 +367,18 @@ class CudaGraphProgram:
         with self.backend.current():
             self.stream = cupy.cuda.Stream(non_blocking=False)  # ordered with the default stream
             self.inputs = [cupy.array(a.data, copy=True) for a in args]
+            # A private pool: the graph's intermediates (freed ones too) must never be handed
+            # to other code, which the next launch would overwrite. Capture cannot ask the
+            # driver for memory, so the pool is filled first with what the plain call used.
+            self.pool = cupy.cuda.MemoryPool()
+            held = [self.pool.malloc(n) for n in self.sizes]
+            del held
             for refresh in self.captured.before:
                 refresh()
             cupy.cuda.get_current_stream().synchronize()
             pending = len(self.backend._pending)
             try:
-                with self.stream:
+                with self.stream, cupy.cuda.using_allocator(self.pool.malloc):
                     self.stream.begin_capture()
                     try:
                         self.results = list(self.captured._run(self.inputs))

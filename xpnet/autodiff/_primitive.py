@@ -255,6 +255,10 @@ class Primitive:
                     out = impl(backend, *arrays, **params)
             else:
                 out = impl(backend, *arrays, **params)
+            if out is NotImplemented:  # a kernel declined these parameters: the generic path
+                impl = self.impl
+                with backend.current():
+                    out = impl(backend, *arrays, **params)
         except XpnetError:
             raise
         except Exception as e:

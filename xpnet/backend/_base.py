@@ -182,7 +182,8 @@ class Backend:
         """Run ``impl`` for the primitive ``name`` on this backend (None: back to the generic one).
 
         ``impl`` takes what the primitive's own implementation takes and must
-        return the same values (tests compare them); the VJP rules stay the same.
+        return the same values (tests compare them), or ``NotImplemented`` to decline
+        a call (the generic implementation then runs); the VJP rules stay the same.
         """
         if impl is None:
             self.kernels.pop(name, None)

@@ -83,14 +83,9 @@ def adam(
     b: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, step_size: Any, inv_sqrt_bc2: Any,
     decay: Any, *, beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool,
     amsgrad: bool,
-) -> tuple[Any, Any, Any, Any]:  # fmt: skip
-    if amsgrad:  # the running maximum: the generic path
-        from ..optim._update import _adam
-
-        return _adam(
-            b, p, g, m, v, vmax, step_size, inv_sqrt_bc2, decay, beta1=beta1, beta2=beta2,
-            eps=eps, weight_decay=weight_decay, decoupled=decoupled, amsgrad=True,
-        )  # fmt: skip
+) -> Any:  # fmt: skip
+    if amsgrad:  # the running maximum: declined, the generic path runs
+        return NotImplemented
     t = p.dtype
     _kernel("adam")(
         g, _scalar(step_size, t), _scalar(inv_sqrt_bc2, t), _scalar(decay, t), t.type(beta1),
