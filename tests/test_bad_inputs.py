@@ -247,14 +247,19 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
     (
         "class index out of range in cross_entropy",
         lambda: nn.functional.cross_entropy(xn.zeros(2, 3), xn.tensor([0, 3])),
-        IndexError,
+        xn.OutOfRangeError,
         "class index 3 is out of range for 3 classes",
     ),
-    ("load_state_dict with a missing key", _load_missing, KeyError, r"missing keys \['bias'\]"),
+    (
+        "load_state_dict with a missing key",
+        _load_missing,
+        xn.KeyMismatchError,
+        r"missing keys \['bias'\]",
+    ),
     (
         "load_state_dict with an unexpected key",
         _load_unexpected,
-        KeyError,
+        xn.KeyMismatchError,
         r"unexpected keys \['extra'\]",
     ),
     (
@@ -263,8 +268,19 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         xn.ShapeError,
         r"weight: checkpoint \(3, 2\) vs model \(2, 2\)",
     ),
-    ("optimizer with no parameters", lambda: xn.optim.Adam([]), ValueError, "empty parameter list"),
-    ("optimizer given a parameter twice", _optimizer_twice, ValueError, "appears twice"),
+    (
+        "optimizer with no parameters",
+        lambda: xn.optim.Adam([]),
+        xn.ArgumentError,
+        "empty parameter list",
+    ),
+    ("optimizer given a parameter twice", _optimizer_twice, xn.ArgumentError, "appears twice"),
+    (
+        "item() of a tensor with more than one element",
+        lambda: xn.ones(3).item(),
+        xn.ShapeError,
+        r"item\(\) needs a tensor of one element, got shape \(3,\)",
+    ),
     (
         "unknown backend name",
         lambda: xn.get_backend("tensorflow"),
@@ -391,8 +407,9 @@ def _anomaly():
 @pytest.mark.parametrize("case", BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input(case):
     _, call, exc, pattern = case
-    with pytest.raises(exc, match=pattern):
+    with pytest.raises(exc, match=pattern) as info:
         call()
+    assert isinstance(info.value, xn.XpnetError), f"{type(info.value).__name__} is no XpnetError"
 
 
 def render() -> str:

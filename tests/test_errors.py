@@ -58,3 +58,23 @@ def test_reshape_and_axis_errors(backend):
         xn.squeeze(x, 1)
     with pytest.raises(xn.ShapeError, match="cannot broadcast"):
         xn.broadcast_to(x, (3, 3))
+
+
+def test_xpnet_raises_only_its_own_errors():
+    """Every ``raise`` in the package raises an XpnetError subclass (re-raises aside)."""
+    import ast
+    import builtins
+    from pathlib import Path
+
+    builtin_errors = {n for n in dir(builtins) if isinstance(getattr(builtins, n), type)
+                      and issubclass(getattr(builtins, n), BaseException)} - {"AssertionError"}  # fmt: skip
+    bad = []
+    for f in (Path(xn.__file__).parent).rglob("*.py"):
+        if f.name == "testing.py":  # assertion helpers raise AssertionError on purpose
+            continue
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(exc, ast.Name) and exc.id in builtin_errors:
+                    bad.append(f"{f.name}:{node.lineno} raises {exc.id}")
+    assert not bad, "raise an xpnet error (xpnet/_errors.py) instead:\n" + "\n".join(bad)

@@ -53,3 +53,26 @@ class NonFiniteError(XpnetError, FloatingPointError):
 
 class ArgumentError(XpnetError, ValueError):
     """An argument outside its valid range: a stride of 0, a negative learning rate, an unknown option."""
+
+
+class ArgumentTypeError(XpnetError, TypeError):
+    """An argument of the wrong kind (a list where a Tensor is needed, an unknown keyword...)."""
+
+
+class KeyMismatchError(XpnetError, KeyError):
+    """Keys that do not match (a state dict with missing or unexpected entries)."""
+
+    def __str__(self) -> str:  # KeyError would print the message quoted
+        return str(self.args[0]) if self.args else ""
+
+
+class NotSupportedError(XpnetError, NotImplementedError):
+    """Something xpnet does not do (yet), said plainly: Conv2d with groups > 1..."""
+
+
+class MissingDependencyError(XpnetError, ImportError, RuntimeError):
+    """An optional package or program a feature needs is not installed (matplotlib, Graphviz)."""
+
+
+class DataNotFoundError(XpnetError, FileNotFoundError):
+    """A dataset's files are not where they were looked for."""

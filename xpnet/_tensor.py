@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._capture import ACTIVE
-from ._errors import DTypeError, GraphError
+from ._errors import ArgumentTypeError, DTypeError, GraphError, ShapeError
 
 if TYPE_CHECKING:
     from .autodiff import Node
@@ -120,7 +120,7 @@ class Tensor:
 
     def __len__(self) -> int:
         if not self.data.shape:
-            raise TypeError("len() of a 0-d tensor")
+            raise ArgumentTypeError("len() of a 0-d tensor")
         return int(self.data.shape[0])
 
     def __iter__(self) -> Iterator[Tensor]:
@@ -137,7 +137,7 @@ class Tensor:
     def item(self) -> Any:
         """The value of a one-element tensor as a Python scalar."""
         if self.size != 1:
-            raise ValueError(f"item() needs a tensor of one element, got shape {self.shape}")
+            raise ShapeError(f"item() needs a tensor of one element, got shape {self.shape}")
         return self.numpy().reshape(()).item()
 
     def tolist(self) -> Any:

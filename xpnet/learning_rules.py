@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import ops as E
+from ._errors import NotSupportedError
 from ._tensor import Tensor
 from .autodiff import no_grad
 from .ops import tensor, zeros
@@ -40,7 +41,7 @@ class _Unit:
         return float((self.predict(xt) == (yt > 0.5)).astype("float32").mean().item())
 
     def predict(self, x: Tensor) -> Tensor:
-        raise NotImplementedError
+        raise NotSupportedError(f"{type(self).__name__} must define predict(x)")
 
 
 class Perceptron(_Unit):

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._errors import ArgumentError, ArgumentTypeError
 from ._tensor import Tensor, _wrap
 from .autodiff import grad, no_grad
 from .backend import Generator
@@ -69,7 +70,9 @@ def _fd_check(
     with no_grad():
         out = f(*inputs)
     if not isinstance(out, Tensor):
-        raise TypeError(f"check_grad: the function must return a Tensor, got {type(out).__name__}")
+        raise ArgumentTypeError(
+            f"check_grad: the function must return a Tensor, got {type(out).__name__}"
+        )
     u = _wrap(rng.normal(out.shape, dtype=out.dtype), out.backend)
     vs = [_wrap(rng.normal(inputs[i].shape, dtype=inputs[i].dtype), inputs[i].backend) for i in wrt]
 
@@ -113,7 +116,7 @@ def check_grad(
     tensors = [x if isinstance(x, Tensor) else _wrap(np.asarray(x), _numpy()) for x in inputs]
     wrt = [i for i, x in enumerate(tensors) if x.backend.is_float(x.dtype)]
     if not wrt:
-        raise ValueError("check_grad: no floating-point input to differentiate")
+        raise ArgumentError("check_grad: no floating-point input to differentiate")
     b = tensors[wrt[0]].backend
     wide = b.float64
     dtype = "float64" if wide else "float32"

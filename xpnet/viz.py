@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from ._errors import MissingDependencyError
 from ._tensor import Tensor
 from .autodiff import Node
 
@@ -85,7 +86,7 @@ def render(dot: str, path: str | Path) -> Path:
     """Render DOT text to ``path`` (format from its suffix: .svg, .png, .pdf) with Graphviz's ``dot``."""
     exe = shutil.which("dot")
     if exe is None:
-        raise RuntimeError(
+        raise MissingDependencyError(
             "rendering needs Graphviz's `dot` program (apt-get install graphviz); the DOT text is fine"
         )
     out = Path(path)

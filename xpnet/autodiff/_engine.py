@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .._errors import GraphError, ShapeError
+from .._errors import ArgumentTypeError, GraphError, ShapeError
 from .._tensor import VERSION, Tensor, _new, _wrap
 from ._anomaly import _enabled as _anomaly_flag
 from ._anomaly import check_backward, is_anomaly_enabled
@@ -47,7 +47,7 @@ def install_ops(**ops: Callable[..., Any]) -> None:
     """Called once by ``xpnet.ops``: hand the engine the ops it composes gradients with."""
     for name, fn in ops.items():
         if name not in EngineOps.__annotations__:
-            raise TypeError(f"install_ops: unknown op {name!r}")
+            raise ArgumentTypeError(f"install_ops: unknown op {name!r}")
         setattr(OPS, name, fn)
 
 
@@ -144,7 +144,7 @@ def backward(
                 )
             g = _wrap(r.backend.full_like(r.data, 1), r.backend)
         elif not isinstance(g, Tensor):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"the gradient passed to backward() must be a Tensor, got {type(g).__name__}"
             )
         elif g.shape != r.shape:

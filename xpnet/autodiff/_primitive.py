@@ -22,6 +22,8 @@ from typing import Any
 
 from .._capture import ACTIVE
 from .._errors import (
+    ArgumentError,
+    ArgumentTypeError,
     BackendError,
     DeviceError,
     DTypeError,
@@ -177,7 +179,7 @@ class Primitive:
         module = sys._getframe(1).f_globals.get("__name__", "")
         if self.differentiable and module.startswith("xpnet."):
             if name in PRIMITIVES:
-                raise ValueError(f"xpnet declares two primitives named {name!r}")
+                raise ArgumentError(f"xpnet declares two primitives named {name!r}")
             PRIMITIVES[name] = self
 
     def __repr__(self) -> str:
@@ -246,7 +248,9 @@ class Primitive:
             else:
                 raise _foreign(self.name, a, args)
         if backend is None:
-            raise TypeError(f"{self.name}: expected at least one Tensor argument, got {args!r}")
+            raise ArgumentTypeError(
+                f"{self.name}: expected at least one Tensor argument, got {args!r}"
+            )
         kernels = backend.kernels
         impl = kernels.get(self.name, self.impl) if kernels and self.name in kernels else self.impl
         try:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._capture import ACTIVE
-from .._errors import DTypeError
+from .._errors import DTypeError, NotSupportedError
 
 Array = Any  # a native array of the backend's library
 
@@ -106,13 +106,13 @@ class Backend:
     def namespace(cls) -> types.ModuleType:
         """The library's Array API namespace (imported here, on first use)."""
         if not cls.namespace_module:
-            raise NotImplementedError(f"backend {cls.name!r} defines no namespace")
+            raise NotSupportedError(f"backend {cls.name!r} defines no namespace")
         return importlib.import_module(cls.namespace_module)
 
     @classmethod
     def parse_device(cls, spec: Any) -> tuple[Any, Hashable]:
         """``(native device, cache key)`` for a device spelling; None means the default device."""
-        raise NotImplementedError(f"backend {cls.name!r} does not define parse_device()")
+        raise NotSupportedError(f"backend {cls.name!r} does not define parse_device()")
 
     __slots__ = (
         "_dtypes",

@@ -37,9 +37,11 @@ class JaxBackend(Backend):
             elif isinstance(spec, jax.Device):
                 dev = spec
             else:
-                raise TypeError
+                dev = None
         except (RuntimeError, IndexError, ValueError, TypeError):
-            raise DeviceError(f"unknown device {spec!r} for backend 'jax'") from None
+            dev = None
+        if dev is None:
+            raise DeviceError(f"unknown device {spec!r} for backend 'jax'")
         return dev, (dev.platform, dev.id)
 
     @property

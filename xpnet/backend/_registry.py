@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from .._errors import BackendError, BackendUnavailableError
+from .._errors import ArgumentTypeError, BackendError, BackendUnavailableError
 from ._base import Backend
 
 # name -> (module, class) of xpnet's backends: adding one is one line here (and its
@@ -59,7 +59,7 @@ def register_backend(cls: type[Backend], install: str | None = None) -> None:
     ``install`` is what an error says to run when its library is missing.
     """
     if not (isinstance(cls, type) and issubclass(cls, Backend)):
-        raise TypeError(f"register_backend takes a Backend subclass, got {cls!r}")
+        raise ArgumentTypeError(f"register_backend takes a Backend subclass, got {cls!r}")
     if cls.name in _CLASSES and _CLASSES[cls.name][1] is not cls:
         raise BackendError(f"a backend named {cls.name!r} exists already")
     _CLASSES[cls.name] = ("", cls)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ShapeError
+from .._errors import ArgumentError, NotSupportedError, ShapeError
 from .._tensor import Tensor
 from ..backend import Generator, draw_seed
 
@@ -16,10 +16,10 @@ class Dataset:
     """Anything with ``__len__`` and ``__getitem__(i)`` returning a tuple of arrays/values."""
 
     def __len__(self) -> int:
-        raise NotImplementedError
+        raise NotSupportedError(f"{type(self).__name__} must define __len__")
 
     def __getitem__(self, i: int) -> Any:
-        raise NotImplementedError
+        raise NotSupportedError(f"{type(self).__name__} must define __getitem__")
 
 
 class ArrayDataset(Dataset):
@@ -31,7 +31,7 @@ class ArrayDataset(Dataset):
 
     def __init__(self, *arrays: Any) -> None:
         if not arrays:
-            raise ValueError("ArrayDataset needs at least one array")
+            raise ArgumentError("ArrayDataset needs at least one array")
         self.arrays = tuple(a if isinstance(a, Tensor) else np.asarray(a) for a in arrays)
         n = len(self.arrays[0])
         for a in self.arrays[1:]:
@@ -98,7 +98,7 @@ def random_split(
     else:
         counts = [int(x) for x in lengths]
     if sum(counts) != n:
-        raise ValueError(
+        raise ArgumentError(
             f"random_split: lengths {list(lengths)} do not add up to the dataset size {n}"
         )
     perm = np.random.default_rng(seed).permutation(n)

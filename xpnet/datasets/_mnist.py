@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .._atomic import atomic_write
-from .._errors import XpnetError
+from .._errors import DataNotFoundError, XpnetError
 
 # MD5 of the uncompressed IDX bytes, as published with MNIST.
 FILES = {
@@ -114,7 +114,7 @@ def load_mnist(
         path = _find(base, name)
         if path is None:
             if not download:
-                raise FileNotFoundError(
+                raise DataNotFoundError(
                     f"MNIST file {name}(.gz) not found in {base}; pass download=True, set XPNET_DATA, "
                     "or use load_mnist_subset() for the small copy shipped with xpnet"
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._errors import NotSupportedError
 from .._tensor import Tensor
 from . import functional as F
 from . import init
@@ -33,7 +34,7 @@ class Conv2d(Module):
     ) -> None:
         super().__init__()
         if groups != 1:
-            raise NotImplementedError("Conv2d: only groups=1 is supported")
+            raise NotSupportedError("Conv2d: only groups=1 is supported")
         k = _pair(kernel_size, "kernel_size", "Conv2d", 1)
         _pair(stride, "stride", "Conv2d", 1)
         _pair(padding, "padding", "Conv2d")

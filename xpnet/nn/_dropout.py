@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._errors import ArgumentError
 from .._tensor import Tensor
 from ..backend import Generator
 from . import functional as F
@@ -14,7 +15,7 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, generator: Generator | None = None) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+            raise ArgumentError(f"Dropout: p must be in [0, 1], got {p}")
         self.p, self.generator = p, generator
 
     def forward(self, x: Tensor) -> Tensor:

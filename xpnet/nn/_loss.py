@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._errors import ArgumentError
 from .._tensor import Tensor
 from . import functional as F
 from ._module import Module
@@ -11,7 +12,7 @@ class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         if reduction not in ("mean", "sum", "none"):
-            raise ValueError(
+            raise ArgumentError(
                 f"{type(self).__name__}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}"
             )
         self.reduction = reduction

@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._capture import ACTIVE
-from .._errors import BackendError, DeviceError, ShapeError, XpnetError
+from .._errors import (
+    BackendError,
+    DeviceError,
+    KeyMismatchError,
+    NotSupportedError,
+    ShapeError,
+    XpnetError,
+)
 from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..backend import Backend, get_backend
@@ -211,7 +218,7 @@ class Module:
         missing = sorted(set(own) - set(state_dict))
         unexpected = sorted(set(state_dict) - set(own))
         if strict and (missing or unexpected):
-            raise KeyError(
+            raise KeyMismatchError(
                 f"load_state_dict into {type(self).__name__}: missing keys {missing}, unexpected keys "
                 f"{unexpected} (pass strict=False to load the keys that match)"
             )
@@ -236,7 +243,7 @@ class Module:
 
     # -- calling ---------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+        raise NotSupportedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         rec = ACTIVE[0]

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .._errors import ShapeError
+from .._errors import ArgumentError, ArgumentTypeError, ShapeError
 from .._tensor import Tensor, _wrap
 from ..autodiff import no_grad
 from ..backend import Generator, host_generator
@@ -31,7 +31,7 @@ def _rng(generator: Generator | None) -> Generator:
     if generator is None:
         return host_generator()
     if not isinstance(generator, Generator):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"initializers take an xn.Generator, got {type(generator).__name__} "
             "(xn.Generator(seed, host=True) draws on the host, like NumPy)"
         )
@@ -65,7 +65,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
+    raise ArgumentError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
 
 
 def calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
@@ -81,7 +81,7 @@ def calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
 def _fan(t: Tensor, mode: str) -> int:
     fan_in, fan_out = calculate_fan_in_and_fan_out(t)
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+        raise ArgumentError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
     return fan_in if mode == "fan_in" else fan_out
 
 

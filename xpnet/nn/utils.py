@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 
 from .. import ops as E
+from .._errors import ArgumentError
 from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..ops import max as max_
@@ -27,7 +28,7 @@ def clip_grad_norm_(
     """
     params = _grads(parameters)
     if not params:
-        raise ValueError("clip_grad_norm_: no parameter has a gradient")
+        raise ArgumentError("clip_grad_norm_: no parameter has a gradient")
     with no_grad():
         gs = [p.grad for p in params]
         if math.isinf(norm_type):

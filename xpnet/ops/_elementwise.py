@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._errors import ArgumentTypeError
 from .._tensor import Tensor, _wrap
 from ..autodiff import Primitive
 from ._common import as_operand, autocast_high
@@ -194,7 +195,7 @@ def _binary(prim: Primitive, x: Any, y: Any) -> Tensor:
         if type(x) is float and y.data.dtype not in y.backend._float_dtypes:
             y = astype_p(y, dtype=y.backend.default_float)
         return prim(x, y)
-    raise TypeError(
+    raise ArgumentTypeError(
         f"{prim.name}: expected a Tensor operand, got {type(x).__name__} and {type(y).__name__}"
     )
 

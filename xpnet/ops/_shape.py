@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 from .._capture import ACTIVE
-from .._errors import DeviceError, GraphError, OutOfRangeError, ShapeError
+from .._errors import ArgumentTypeError, DeviceError, GraphError, OutOfRangeError, ShapeError
 from .._tensor import Tensor
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
 from ..backend import IDX, get_backend
@@ -70,7 +70,7 @@ class _From:
         return isinstance(i, int) and i >= self.start
 
     def __iter__(self) -> Any:
-        raise TypeError("an open range of argument positions")
+        raise ArgumentTypeError("an open range of argument positions")
 
 
 _view: dict[str, Any] = {"view": True}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._errors import ArgumentError
 from .._tensor import Tensor
 from ..autodiff import Primitive
 from . import _elementwise as E
@@ -110,7 +111,7 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     PyTorch's signature and values; the gradient is sigmoid(beta x), 1/2 at 0.
     """
     if beta <= 0:
-        raise ValueError(f"softplus: beta must be positive, got {beta}")
+        raise ArgumentError(f"softplus: beta must be positive, got {beta}")
     x = autocast_high(x)
     z = x if beta == 1.0 else x * beta
     out = softplus_p(z) if beta == 1.0 else softplus_p(z) * (1.0 / beta)

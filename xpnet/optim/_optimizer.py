@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .._capture import ACTIVE
-from .._errors import ShapeError
+from .._errors import ArgumentError, ArgumentTypeError, NotSupportedError, ShapeError
 from .._tensor import Tensor, _wrap
 from ..autodiff import no_grad
 from ..ops import zeros, zeros_like
@@ -32,7 +32,7 @@ class Optimizer:
         ] = {}  # per parameter: its 0-d scalar slots (xn.compile)
         items = list(params) if not isinstance(params, Tensor) else [params]
         if not items:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+            raise ArgumentError(f"{type(self).__name__} got an empty parameter list")
         groups: list[Any] = items if isinstance(items[0], dict) else [{"params": items}]
         for g in groups:
             self.add_param_group(g)
@@ -42,33 +42,33 @@ class Optimizer:
         params = group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
         if not params:
-            raise ValueError(f"{type(self).__name__}: a parameter group has no parameters")
+            raise ArgumentError(f"{type(self).__name__}: a parameter group has no parameters")
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"{type(self).__name__} can only optimize Tensors, got {type(p).__name__}"
                 )
             if not p.is_leaf:
-                raise ValueError(
+                raise ArgumentError(
                     f"{type(self).__name__} can only optimize leaf tensors (parameters), not results"
                 )
             if id(p) in seen:
-                raise ValueError(
+                raise ArgumentError(
                     f"{type(self).__name__}: a parameter of shape {p.shape} appears twice (in one group or "
                     "in two); pass each parameter once"
                 )
             seen.add(id(p))
         unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
         if unknown:
-            raise ValueError(f"{type(self).__name__}: unknown hyperparameters {sorted(unknown)}")
+            raise ArgumentError(f"{type(self).__name__}: unknown hyperparameters {sorted(unknown)}")
         full = {**self.defaults, **group, "params": params}
         self._check_hyperparameters(full)
         self.param_groups.append(full)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         if group["lr"] < 0:
-            raise ValueError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
+            raise ArgumentError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (``set_to_none``: drop them; else fill them with zeros)."""
@@ -100,7 +100,7 @@ class Optimizer:
     def _update(
         self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
-        raise NotImplementedError
+        raise NotSupportedError(f"{type(self).__name__} must define _update(p, grad, state, group)")
 
     def _scalars(self, p: Tensor, compute: Callable[[], tuple[float, ...]]) -> tuple[Any, ...]:
         """The values of this step that change from step to step, as ``compute()`` gives them.
@@ -147,21 +147,21 @@ class Optimizer:
         """Restore hyperparameters and state; every group and shape is checked before anything changes."""
         groups = state_dict.get("param_groups")
         if not isinstance(groups, list) or len(groups) != len(self.param_groups):
-            raise ValueError(
+            raise ArgumentError(
                 f"{type(self).__name__}.load_state_dict: {len(groups) if isinstance(groups, list) else 'no'} "
                 f"parameter groups saved, {len(self.param_groups)} here"
             )
         params = [p for g in self.param_groups for p in g["params"]]
         for saved, g in zip(groups, self.param_groups, strict=True):
             if len(saved["params"]) != len(g["params"]):
-                raise ValueError(
+                raise ArgumentError(
                     f"{type(self).__name__}.load_state_dict: a group has {len(saved['params'])} parameters "
                     f"saved and {len(g['params'])} here"
                 )
         by_index = {int(k): v for k, v in state_dict.get("state", {}).items()}
         for k, s in by_index.items():
             if not 0 <= k < len(params):
-                raise ValueError(
+                raise ArgumentError(
                     f"{type(self).__name__}.load_state_dict: state for parameter {k} of {len(params)}"
                 )
             for name, v in s.items():

@@ -11,13 +11,14 @@ import bisect
 import math
 from typing import Any
 
+from .._errors import ArgumentError, ArgumentTypeError, NotSupportedError
 from ._optimizer import Optimizer
 
 
 class LRScheduler:
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{type(self).__name__} needs an Optimizer, got {type(optimizer).__name__}"
             )
         self.optimizer = optimizer
@@ -28,7 +29,7 @@ class LRScheduler:
         self.step()
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
-        raise NotImplementedError
+        raise NotSupportedError(f"{type(self).__name__} must define lr_at(base_lr, epoch)")
 
     def get_last_lr(self) -> list[float]:
         return [g["lr"] for g in self.optimizer.param_groups]
@@ -110,7 +111,7 @@ class LinearLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         if not 0 < start_factor <= 1 or not 0 <= end_factor <= 1:
-            raise ValueError("LinearLR: start_factor must be in (0, 1] and end_factor in [0, 1]")
+            raise ArgumentError("LinearLR: start_factor must be in (0, 1] and end_factor in [0, 1]")
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch)
 
@@ -135,9 +136,9 @@ class ReduceLROnPlateau:
         eps: float = 1e-8,
     ) -> None:
         if factor >= 1.0:
-            raise ValueError("ReduceLROnPlateau: factor must be < 1")
+            raise ArgumentError("ReduceLROnPlateau: factor must be < 1")
         if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
-            raise ValueError(
+            raise ArgumentError(
                 "ReduceLROnPlateau: mode is 'min' or 'max', threshold_mode 'rel' or 'abs'"
             )
         self.optimizer = optimizer

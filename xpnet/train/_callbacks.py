@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._errors import ArgumentError, KeyMismatchError
+
 
 class Callback:
     """``on_epoch_end(epoch, logs)`` runs after each epoch; returning True stops training."""
@@ -30,7 +32,7 @@ class EarlyStopping(Callback):
         min_delta: float = 0.0,
     ):
         if mode not in ("min", "max"):
-            raise ValueError("EarlyStopping: mode is 'min' or 'max'")
+            raise ArgumentError("EarlyStopping: mode is 'min' or 'max'")
         self.monitor, self.patience, self.mode, self.min_delta = monitor, patience, mode, min_delta
         self.best = math.inf if mode == "min" else -math.inf
         self.best_epoch = -1
@@ -38,7 +40,7 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool:
         if self.monitor not in logs:
-            raise KeyError(
+            raise KeyMismatchError(
                 f"EarlyStopping monitors {self.monitor!r}, but the epoch logged only {sorted(logs)}"
             )
         value = float(logs[self.monitor])

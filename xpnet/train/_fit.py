@@ -12,7 +12,7 @@ from typing import Any
 
 from .._checkpoint import load, save
 from .._compile import compile as xn_compile
-from .._errors import ArgumentError, NonFiniteError
+from .._errors import ArgumentError, ArgumentTypeError, NonFiniteError
 from .._tensor import Tensor
 from ..amp import GradScaler, autocast
 from ..autodiff import no_grad
@@ -48,7 +48,7 @@ def _metric_fns(metrics: Any, target: Any) -> dict[str, tuple[Metric, bool]]:
     for m in metrics:
         if isinstance(m, str):
             if m not in SUMMED:
-                raise ValueError(
+                raise ArgumentError(
                     f"unknown metric {m!r}; known: {sorted(SUMMED)} (or pass a function)"
                 )
             out[m] = (SUMMED[m], True)
@@ -83,7 +83,7 @@ class _Totals:
 def _batch(batch: Any) -> tuple[Any, Any]:
     if isinstance(batch, (tuple, list)) and len(batch) == 2:
         return batch[0], batch[1]
-    raise TypeError(
+    raise ArgumentTypeError(
         f"fit: each batch must be an (input, target) pair, got {type(batch).__name__}"
         + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else "")
     )
@@ -217,13 +217,13 @@ def fit(
     file and continues exactly as if it had never stopped (bit-identical on NumPy).
     """
     if on_nonfinite not in ("raise", "skip"):
-        raise ValueError(f"fit: on_nonfinite must be 'raise' or 'skip', got {on_nonfinite!r}")
+        raise ArgumentError(f"fit: on_nonfinite must be 'raise' or 'skip', got {on_nonfinite!r}")
     if scheduler_interval not in ("epoch", "step"):
-        raise ValueError(
+        raise ArgumentError(
             f"fit: scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}"
         )
     if log_every < 1:
-        raise ValueError(f"fit: log_every must be positive, got {log_every}")
+        raise ArgumentError(f"fit: log_every must be positive, got {log_every}")
     if compile and on_nonfinite == "skip":
         raise ArgumentError(
             "fit: compile=True cannot skip non-finite steps (that reads the loss inside the step); "
@@ -237,7 +237,9 @@ def fit(
     scaler = GradScaler() if precision == "16-mixed" else None
     plateau = scheduler is not None and hasattr(scheduler, "num_bad_epochs")
     if plateau and scheduler_interval == "step":
-        raise ValueError("fit: ReduceLROnPlateau steps once per epoch (scheduler_interval='epoch')")
+        raise ArgumentError(
+            "fit: ReduceLROnPlateau steps once per epoch (scheduler_interval='epoch')"
+        )
     history = History()
     start_epoch = 0
     backend = next(iter(model.parameters())).backend

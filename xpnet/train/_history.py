@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .._errors import MissingDependencyError
+
 
 class History:
     """Per-epoch metrics: ``history["loss"]``, ``history["val_accuracy"]``, ...; one value per epoch."""
@@ -36,7 +38,9 @@ class History:
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
         except ImportError as e:
-            raise ImportError("History.plot needs matplotlib: pip install 'xpnet[train]'") from e
+            raise MissingDependencyError(
+                "History.plot needs matplotlib: pip install 'xpnet[train]'"
+            ) from e
         epochs = self.records.get("epoch", [])
         panels = [("loss", ["loss", "val_loss"])]
         if "accuracy" in self.records or "val_accuracy" in self.records:

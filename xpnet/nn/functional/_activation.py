@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ... import ops as E
+from ..._errors import ArgumentError
 from ..._tensor import Tensor
 from ...ops import erf as erf
 from ...ops import log_softmax as log_softmax
@@ -41,5 +42,5 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
         inner = (x + 0.044715 * x * x * x) * math.sqrt(2.0 / math.pi)
         return 0.5 * x * (1.0 + E.tanh(inner))
     if approximate != "none":
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._errors import ArgumentError, ShapeError
+from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ..._tensor import Tensor
 from ...ops import concat, full, matmul, mean, permute_dims, reshape, stack
 from ...ops.internal import autocast_low, fold_p, max_p, out_size, unfold_p
@@ -66,7 +66,7 @@ def conv2d(
 ) -> Tensor:
     """Cross-correlation of ``x`` (N, C, H, W) with ``weight`` (O, C, kh, kw), as in PyTorch."""
     if groups != 1:
-        raise NotImplementedError("conv2d: only groups=1 is supported")
+        raise NotSupportedError("conv2d: only groups=1 is supported")
     x, weight, bias = autocast_low(x, weight, bias)
     if x.ndim != 4 or weight.ndim != 4:
         raise ShapeError(

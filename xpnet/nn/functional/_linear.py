@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ... import ops as E
-from ..._errors import DTypeError, ShapeError
+from ..._errors import ArgumentError, DTypeError, ShapeError
 from ..._tensor import Tensor, _wrap
 from ...autodiff import describe
 from ...backend import Generator, default_generator
@@ -31,7 +31,7 @@ def dropout(
 ) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (training only)."""
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+        raise ArgumentError(f"dropout probability must be in [0, 1], got {p}")
     if not training or p == 0.0:
         return x
     if p == 1.0:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from ... import ops as E
 from ..._autocast_state import LOW
-from ..._errors import DTypeError, ShapeError
+from ..._errors import ArgumentError, DTypeError, ShapeError
 from ..._tensor import Tensor
 from ...autodiff import describe
 from ...ops import expand_dims, log_softmax, mean, permute_dims, reshape, sum, take, take_along_axis
@@ -49,7 +49,7 @@ def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
         return sum(loss)
     if reduction == "none":
         return loss
-    raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    raise ArgumentError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
 def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
@@ -212,9 +212,11 @@ def cross_entropy(
             f"cross_entropy: input must be (N, C, ...) logits, got shape {input.shape}"
         )
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise ArgumentError(
+            f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}"
+        )
     if reduction not in _REDUCTIONS:
-        raise ValueError(
+        raise ArgumentError(
             f"cross_entropy: reduction must be one of {_REDUCTIONS}, got {reduction!r}"
         )
     c = input.shape[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._errors import ShapeError
+from ..._errors import ArgumentError, ShapeError
 from ..._tensor import Tensor
 from ...autodiff import no_grad
 from ...ops import mean, reshape, sqrt
@@ -54,7 +54,9 @@ def batch_norm(
         y = d / sqrt(var + eps)
     else:
         if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: evaluation needs running statistics (or training=True)")
+            raise ArgumentError(
+                "batch_norm: evaluation needs running statistics (or training=True)"
+            )
         y = (x - reshape(running_mean, shape)) / sqrt(reshape(running_var, shape) + eps)
     if weight is not None:
         y = y * reshape(weight, shape)
