@@ -27,8 +27,8 @@ from ._errors import ArgumentTypeError as ArgumentTypeError
 from ._errors import BackendError as BackendError
 from ._errors import BackendUnavailableError as BackendUnavailableError
 from ._errors import CheckpointError as CheckpointError
-from ._errors import DeviceError as DeviceError
 from ._errors import DataNotFoundError as DataNotFoundError
+from ._errors import DeviceError as DeviceError
 from ._errors import DTypeError as DTypeError
 from ._errors import GraphError as GraphError
 from ._errors import KeyMismatchError as KeyMismatchError
