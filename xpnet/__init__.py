@@ -39,6 +39,8 @@ from ._errors import OpError as OpError
 from ._errors import OutOfRangeError as OutOfRangeError
 from ._errors import ShapeError as ShapeError
 from ._errors import XpnetError as XpnetError
+from ._printing import get_printoptions as get_printoptions
+from ._printing import set_printoptions as set_printoptions
 from ._tensor import Tensor as Tensor
 from .amp import autocast as autocast
 from .autodiff import AnomalyError as AnomalyError
@@ -62,5 +64,13 @@ from .backend import set_backend as set_backend
 from .backend import use_backend as use_backend
 from .ops import *  # noqa: F403  (the op functions: xn.exp, xn.sum, xn.concat...)
 from .testing import check_grad as check_grad
+
+# dtype names (accepted wherever a dtype is: xn.zeros(3, dtype=xn.float64), t.astype(xn.int64))
+bool_ = "bool"
+int8, int16, int32, int64 = "int8", "int16", "int32", "int64"
+uint8, uint16, uint32, uint64 = "uint8", "uint16", "uint32", "uint64"
+float16, bfloat16, float32, float64 = "float16", "bfloat16", "float32", "float64"
+complex64, complex128 = "complex64", "complex128"
+from .ops import concat as cat  # noqa: E402, F401  (PyTorch's name)
 
 __version__ = "0.1.0"

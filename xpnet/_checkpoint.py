@@ -35,7 +35,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ._atomic import atomic_write
-from ._errors import CheckpointError
+from ._errors import CheckpointError, XpnetError
 from ._tensor import Tensor
 from .backend import DTYPE_NAMES
 
@@ -78,6 +78,9 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
         return {"__ndarray__": name}
     if obj is None or isinstance(obj, (bool, int, str)):
         return obj
+    foreign = _foreign_array(obj)
+    if foreign is not None:  # an array of another library (torch, cupy, jax...): through xpnet
+        return _encode(foreign, arrays, where)
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else {"__float__": repr(obj)}
     if isinstance(obj, (np.integer, np.floating, np.bool_)):
@@ -95,10 +98,28 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
                 )
             items.append([k, _encode(v, arrays, f"{where}[{k!r}]")])
         return {"__dict__": items}
+    mod = type(obj).__module__
+    kind = type(obj).__qualname__ if mod == "builtins" else f"{mod}.{type(obj).__qualname__}"
     raise CheckpointError(
-        f"save: {where} is a {type(obj).__name__}, which a checkpoint cannot hold (tensors, arrays, "
-        "numbers, strings, None, lists, tuples and dicts only)"
+        f"save: {where} is a {kind}, which a checkpoint cannot hold (xpnet tensors, arrays of "
+        "NumPy or another Array API library, numbers, strings, None, lists, tuples and dicts only)"
     )
+
+
+def _foreign_array(obj: Any) -> Any:
+    """An xpnet Tensor for an array of another supported library, else None."""
+    from .backend import backend_of
+    from .ops import asarray
+
+    try:
+        b = backend_of(obj)
+    except XpnetError:  # an Array API array of a library xpnet has no backend for: DLPack
+        if hasattr(obj, "__dlpack__"):
+            return asarray(np.from_dlpack(obj), backend="numpy")
+        return None
+    if b is None or b.host_format:
+        return None
+    return asarray(obj)
 
 
 def save(obj: Any, path: str | os.PathLike[str]) -> None:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ._capture import ACTIVE
-from ._errors import ArgumentTypeError, DTypeError, GraphError, ShapeError
+from ._errors import ArgumentTypeError, BackendError, DTypeError, GraphError, ShapeError, XpnetError
 
 if TYPE_CHECKING:
     from .autodiff import Node
@@ -20,6 +21,46 @@ _new = object.__new__
 _float = float  # the method Tensor.float shadows the builtin inside the class
 
 
+class _Size(int):
+    """An int (the element count) that, called, gives the shape or one extent (PyTorch's size())."""
+
+    _shape: tuple[int, ...]
+
+    def __new__(cls, n: int, shape: tuple[int, ...]) -> _Size:
+        obj = super().__new__(cls, n)
+        obj._shape = shape
+        return obj
+
+    def __call__(self, dim: int | None = None) -> Any:
+        return self._shape if dim is None else self._shape[dim]
+
+
+_TORCH_KW = {"dim": "axis", "keepdim": "keepdims"}
+_TORCH_ONLY = {
+    "out": "xpnet ops return new tensors (no out=)",
+    "unbiased": "use correction=1 (or 0)",
+}
+
+
+def _torch_kwargs(fn: Any) -> Any:
+    """Accept PyTorch's keyword names (dim, keepdim) beside the Array API's (axis, keepdims)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapped(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        for k in list(kwargs):
+            if k in _TORCH_KW:
+                new = _TORCH_KW[k]
+                if new in kwargs:
+                    raise ArgumentTypeError(f"{fn.__name__}: both {k}= and {new}= given")
+                kwargs[new] = kwargs.pop(k)
+            elif k in _TORCH_ONLY:
+                raise ArgumentTypeError(f"{fn.__name__}() has no {k}= in xpnet: {_TORCH_ONLY[k]}")
+        return fn(self, *args, **kwargs)
+
+    return wrapped
+
+
 class Tensor:
     """An n-dimensional array of one backend and device that can record gradients.
 
@@ -27,10 +68,10 @@ class Tensor:
     native array is ``.data``; ``.backend`` is the ``Backend`` it lives on.
     """
 
-    __slots__ = ("__weakref__", "_grad", "_node", "_rg", "_vc", "backend", "data")
+    __slots__ = ("__weakref__", "_data", "_grad", "_node", "_rg", "_vc", "backend")
     __array_ufunc__ = None  # NumPy defers to our reflected operators (np.float32(2) * t)
 
-    data: Any
+    _data: Any  # the native array (``data`` is the checked public view of it)
     backend: Backend
     _grad: Tensor | None
     _node: Node | None
@@ -51,7 +92,7 @@ class Tensor:
         from .ops import tensor
 
         t = tensor(data, dtype=dtype, requires_grad=requires_grad, backend=backend, device=device)
-        self.data, self.backend = t.data, t.backend
+        self._data, self.backend = t._data, t.backend
         self._rg, self._grad, self._node, self._vc = t._rg, None, None, None
 
     # -- description -----------------------------------------------------------
@@ -72,8 +113,51 @@ class Tensor:
         return len(self.data.shape)
 
     @property
-    def size(self) -> int:
-        return math.prod(self.data.shape)
+    def size(self) -> _Size:
+        """The number of elements (the Array API's ``size``); ``x.size()`` and ``x.size(dim)``
+        also work, giving the shape and one extent as PyTorch's ``size`` method does."""
+        return _Size(math.prod(self._data.shape), self.shape)
+
+    def numel(self) -> int:
+        """The number of elements (PyTorch's name)."""
+        return math.prod(self._data.shape)
+
+    def dim(self) -> int:
+        """The number of dimensions (PyTorch's name for ``ndim``)."""
+        return len(self._data.shape)
+
+    def _assign_data(self, value: Any) -> None:
+        """Replace the values with another array of the same backend, device, shape and dtype.
+
+        Checked here, so a wrong array fails at the assignment rather than at a later
+        op; the version counter moves (a graph that kept the old values refuses them).
+        """
+        from .backend import backend_of
+
+        b = self.backend
+        try:
+            where = backend_of(value)
+        except XpnetError:
+            where = None
+        if where is not b:
+            got = (
+                f"{type(value).__module__}.{type(value).__name__}" if where is None else str(where)
+            )
+            raise BackendError(
+                f"tensor.data = ...: the array must belong to {b} (the tensor's backend and device), "
+                f"got {got}; convert it with xn.tensor(array, backend=..., device=...).data"
+            )
+        if tuple(value.shape) != self.shape or value.dtype != self.dtype:
+            cls = ShapeError if tuple(value.shape) != self.shape else DTypeError
+            raise cls(
+                f"tensor.data = ...: an array of shape {tuple(value.shape)} and dtype {value.dtype} for a "
+                f"tensor of shape {self.shape} and dtype {self.dtype}; make a new tensor to change them"
+            )
+        self._set_data(value)
+
+    data = property(
+        attrgetter("_data"), _assign_data, doc="The native array of the tensor's backend."
+    )
 
     @property
     def grad(self) -> Tensor | None:
@@ -110,11 +194,12 @@ class Tensor:
         return self._node
 
     def __repr__(self) -> str:
+        from ._printing import format_values
+
         b = self.backend
-        body = repr(self.backend.to_numpy(self.data).tolist())
-        extra = ", requires_grad=True" if self.requires_grad else ""
+        extra = ", requires_grad=True" if self._rg else ""
         return (
-            f"Tensor({body}, dtype={b.dtype_name(self.dtype)}, backend={b.name}, "
+            f"Tensor({format_values(self)}, dtype={b.dtype_name(self.dtype)}, backend={b.name}, "
             f"device={b.device_str}{extra})"
         )
 
@@ -173,6 +258,29 @@ class Tensor:
 
     def astype(self, dtype: Any) -> Tensor:
         return _ops.astype(self, dtype)
+
+    def clone(self) -> Tensor:
+        """A copy in the graph (gradients flow back to ``self``), as PyTorch's ``clone``."""
+        return (
+            self * 1
+            if self.backend.is_float(self.dtype)
+            else _wrap(self.backend.xp.asarray(self._data, copy=True), self.backend)
+        )
+
+    def cpu(self) -> Tensor:
+        """This tensor on the host: the NumPy backend (differentiable, like ``to``)."""
+        return _ops.to(self, backend="numpy")
+
+    def long(self) -> Tensor:
+        return _ops.astype(self, "int64")
+
+    def half(self) -> Tensor:
+        return _ops.astype(self, "float16")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        """``np.asarray(t)``: a host copy of the values."""
+        host = self.numpy()
+        return host if dtype is None else host.astype(dtype)
 
     def float(self) -> Tensor:
         return _ops.astype(self, "float32")
@@ -239,7 +347,7 @@ class Tensor:
         every view of the same memory) takes the new VERSION clock, so a graph node
         recorded earlier that kept this tensor sees that it changed.
         """
-        self.data = data
+        self._data = data
         clock = VERSION[0] + 1
         VERSION[0] = clock
         vc = self._vc
@@ -356,27 +464,35 @@ class Tensor:
         """The last two axes swapped (a stack of transposed matrices)."""
         return _ops.matrix_transpose(self)
 
+    @_torch_kwargs
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.sum(self, axis=axis, keepdims=keepdims)
 
+    @_torch_kwargs
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.mean(self, axis=axis, keepdims=keepdims)
 
+    @_torch_kwargs
     def var(self, axis: Any = None, keepdims: bool = False, correction: _float = 0.0) -> Tensor:
         return _ops.var(self, axis=axis, keepdims=keepdims, correction=correction)
 
+    @_torch_kwargs
     def std(self, axis: Any = None, keepdims: bool = False, correction: _float = 0.0) -> Tensor:
         return _ops.std(self, axis=axis, keepdims=keepdims, correction=correction)
 
+    @_torch_kwargs
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.max(self, axis=axis, keepdims=keepdims)
 
+    @_torch_kwargs
     def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return _ops.min(self, axis=axis, keepdims=keepdims)
 
+    @_torch_kwargs
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         return _ops.argmax(self, axis=axis, keepdims=keepdims)
 
+    @_torch_kwargs
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         return _ops.argmin(self, axis=axis, keepdims=keepdims)
 
@@ -406,9 +522,11 @@ class Tensor:
 
     clamp = clip
 
+    @_torch_kwargs
     def softmax(self, axis: int = -1) -> Tensor:
         return _ops.softmax(self, axis=axis)
 
+    @_torch_kwargs
     def log_softmax(self, axis: int = -1) -> Tensor:
         return _ops.log_softmax(self, axis=axis)
 
@@ -429,9 +547,11 @@ class Tensor:
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return _ops.swapaxes(self, dim0, dim1)
 
+    @_torch_kwargs
     def squeeze(self, axis: Any = None) -> Tensor:
         return _ops.squeeze(self, axis)
 
+    @_torch_kwargs
     def unsqueeze(self, axis: int) -> Tensor:
         return _ops.expand_dims(self, axis=axis)
 
@@ -460,7 +580,7 @@ VERSION = [0]
 def _wrap(data: Any, backend: Backend) -> Tensor:
     """A fresh graph-free Tensor around a native array (the fast internal constructor)."""
     t = _new(Tensor)
-    t.data = data
+    t._data = data
     t.backend = backend
     t._rg = False
     t._grad = None

@@ -89,7 +89,7 @@ def _ans(node: Node) -> Tensor | None:
     if node.ans is None:
         return None
     t = _new(Tensor)
-    t.data = node.ans
+    t._data = node.ans
     t.backend = node.backend
     t._grad = None
     t._rg = True

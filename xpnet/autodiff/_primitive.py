@@ -240,7 +240,7 @@ class Primitive:
                     backend = b
                 elif b is not backend:
                     raise mismatch_error(self.name, args)
-                arrays.append(a.data)
+                arrays.append(a._data)
                 if a._rg:
                     needs_grad = True
             elif type(a) in _SCALARS or a is None:
@@ -283,7 +283,7 @@ class Primitive:
         if self.special and self.moves:
             backend = params["dst"]
         t = _new(Tensor)
-        t.data = out
+        t._data = out
         t.backend = backend
         t._grad = None
         t._vc = cell(args[0]) if self.view else None

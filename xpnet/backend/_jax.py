@@ -59,6 +59,26 @@ class JaxBackend(Backend):
     def setitem(self, arr: Array, key: Any, value: Any) -> Array:
         return arr.at[key].set(value)
 
+    def __init__(self, xp: Any, device: Any) -> None:
+        super().__init__(xp, device)
+        import jax
+
+        if not getattr(jax.config, "jax_enable_x64", False):
+            # Without x64, JAX truncates 64-bit requests to 32 bits with a warning each time:
+            # ask for what it will give, so xpnet never warns about its own calls.
+            for wide, narrow in (
+                ("int64", "int32"),
+                ("uint64", "uint32"),
+                ("complex128", "complex64"),
+            ):
+                if narrow in self._dtypes:
+                    self._dtypes[wide] = self._dtypes[narrow]
+            self._dtypes.pop("float64", None)
+            self.float64 = False
+            self._float_dtypes = frozenset(
+                self._dtypes[n] for n in ("float16", "bfloat16", "float32") if n in self._dtypes
+            )
+
     def native_kernels(self) -> dict[str, Any]:
         import jax.scipy.special
 

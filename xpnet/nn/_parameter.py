@@ -17,7 +17,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any, requires_grad: bool = True, **kwargs: Any) -> None:
         if isinstance(data, Tensor):
-            self.data, self.backend = data.data, data.backend
+            self._data, self.backend = data._data, data.backend
             self._grad, self._node, self._rg = None, None, False
             self._vc = cell(data)  # the same memory: share the version cell
         else:

@@ -191,7 +191,7 @@ class Optimizer:
 def _refill(slots: list[Tensor], values: tuple[float, ...]) -> None:
     """Write ``values`` into the 0-d slot tensors (not a recorded operation)."""
     for t, v in zip(slots, values, strict=True):
-        t.data = t.backend.fill(t.data, v)
+        t._data = t.backend.fill(t._data, v)  # a slot: no graph keeps it
 
 
 def _scalar_like(p: Tensor, v: Tensor) -> Tensor:

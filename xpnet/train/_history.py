@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .._errors import MissingDependencyError
+from .._errors import KeyMismatchError, MissingDependencyError, OutOfRangeError
 
 
 class History:
@@ -18,8 +18,27 @@ class History:
         for k, v in logs.items():
             self.records.setdefault(k, []).append(v)
 
-    def __getitem__(self, key: str) -> list[Any]:
+    def __getitem__(self, key: str | int) -> Any:
+        """``history["loss"]``: one value per epoch; ``history[-1]``: the logs of one epoch."""
+        if isinstance(key, int):
+            n = len(self)
+            if not -n <= key < n:
+                raise OutOfRangeError(f"History: epoch index {key} out of range for {n} epoch(s)")
+            return {k: v[key] for k, v in self.records.items() if len(v) == n}
+        if key not in self.records:
+            raise KeyMismatchError(f"History has no {key!r}; it has {sorted(self.records)}")
         return self.records[key]
+
+    def __repr__(self) -> str:
+        last = self[-1] if len(self) else {}
+        shown = ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in last.items()
+        )
+        return f"History({len(self)} epochs; last: {shown})"
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """The records as plain lists, by key."""
+        return {k: list(v) for k, v in self.records.items()}
 
     def __contains__(self, key: str) -> bool:
         return key in self.records
@@ -32,11 +51,9 @@ class History:
 
     def plot(self, path: str | Path) -> Path:
         """Write a PNG with the loss curves and, when recorded, the accuracy curves (needs matplotlib)."""
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
+        try:  # a Figure of its own: pyplot's state and backend stay as the user set them
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
         except ImportError as e:
             raise MissingDependencyError(
                 "History.plot needs matplotlib: pip install 'xpnet[train]'"
@@ -45,7 +62,9 @@ class History:
         panels = [("loss", ["loss", "val_loss"])]
         if "accuracy" in self.records or "val_accuracy" in self.records:
             panels.append(("accuracy", ["accuracy", "val_accuracy"]))
-        fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
+        fig = Figure(figsize=(5 * len(panels), 3.6))
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(1, len(panels), squeeze=False)
         for ax, (title, keys) in zip(axes[0], panels, strict=True):
             for k in keys:
                 if k in self.records:
@@ -57,5 +76,4 @@ class History:
         fig.tight_layout()
         out = Path(path)
         fig.savefig(out, dpi=100)
-        plt.close(fig)
         return out

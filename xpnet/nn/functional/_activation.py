@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 from ... import ops as E
-from ..._errors import ArgumentError
+from ..._errors import ArgumentError, ArgumentTypeError
 from ..._tensor import Tensor
 from ...ops import erf as erf
-from ...ops import log_softmax as log_softmax
-from ...ops import softmax as softmax
+from ...ops import log_softmax as _log_softmax
+from ...ops import softmax as _softmax
 from ...ops.internal import softplus as softplus
 from ...ops.internal import softplus_p
 
@@ -31,6 +31,11 @@ def tanh(x: Tensor) -> Tensor:
     return E.tanh(x)
 
 
+def silu(x: Tensor) -> Tensor:
+    """x * sigmoid(x) (the swish activation)."""
+    return x * E.sigmoid(x)
+
+
 def log_sigmoid(x: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), finite for any input; the gradient at 0 is 1/2."""
     return -softplus_p(-x)
@@ -44,3 +49,21 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     if approximate != "none":
         raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
+
+
+def _axis(dim: int | None, axis: int | None, op: str) -> int:
+    if dim is not None and axis is not None and dim != axis:
+        raise ArgumentTypeError(f"{op}: both dim={dim} and axis={axis} given")
+    if dim is None and axis is None:
+        return -1
+    return dim if dim is not None else axis  # type: ignore[return-value]
+
+
+def softmax(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim`` (PyTorch's name; ``axis`` too; default: the last axis)."""
+    return _softmax(x, axis=_axis(dim, axis, "softmax"))
+
+
+def log_softmax(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """x - logsumexp(x) along ``dim`` (PyTorch's name; ``axis`` too; default: the last axis)."""
+    return _log_softmax(x, axis=_axis(dim, axis, "log_softmax"))
