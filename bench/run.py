@@ -38,6 +38,9 @@ IMPLS = [
     "xpnet",
     "xpnet compiled",
     "xpnet torch backend",
+    "xpnet strict backend",
+    "xpnet jax backend",
+    "xpnet jax compiled",
     "torch",
     "jax jit",
 ]
@@ -62,13 +65,21 @@ def make(workload: str, name: str, threads: int) -> object:
         torch.set_num_threads(threads)
     if name in ("torch", "xpnet torch backend") and not _available("torch"):
         return None
-    if name == "jax jit" and not _available("jax"):
+    if name in ("jax jit", "xpnet jax backend", "xpnet jax compiled") and not _available("jax"):
+        return None
+    if name == "xpnet strict backend" and not _available("array_api_strict"):
         return None
     xp_kw: dict = {}
     if name == "xpnet compiled":
         xp_kw = {"compiled": True}
     elif name == "xpnet torch backend":
         xp_kw = {"backend": "torch"}
+    elif name == "xpnet strict backend":
+        xp_kw = {"backend": "array_api_strict"}
+    elif name == "xpnet jax backend":
+        xp_kw = {"backend": "jax"}
+    elif name == "xpnet jax compiled":
+        xp_kw = {"backend": "jax", "compiled": True}
     if workload == "W1":
         x, y = W.mnist_batches(256, image=False)
         params = W.init_mlp([784, 512, 256, 10])
@@ -267,11 +278,11 @@ def _which(exe: str) -> bool:
     return shutil.which(exe) is not None
 
 
-def measure(workload: str, threads: int, quick: bool) -> dict:
+def measure(workload: str, threads: int, quick: bool, only: list[str] | None = None) -> dict:
     """Start one worker per implementation, check trajectories, interleave timing blocks."""
     blocks = 3 if quick else 7
     procs = {}
-    for name in IMPLS:
+    for name in IMPLS if only is None else ["numpy", *only]:
         cmd = [
             *_pinned(threads),
             sys.executable,
@@ -360,36 +371,37 @@ def report(runs: list[dict], machine: str) -> str:
                     f"{statistics.median(data['faults'][name]):.0f} | {'' if dev is None else f'{dev:.1e}'} | "
                     f"{'' if target is None else f'<= {target}'} |"
                 )
-    one = next(r for r in runs if r["threads"] == 1)
-    lines += [
-        "",
-        "W3: forward+backward of one primitive on 4x4 float32 arrays (microseconds, 1 thread)",
-        "",
-        "| primitive | xpnet us | NumPy us (same math by hand) | overhead us |",
-        "| --- | --- | --- | --- |",
-    ]
-    for name, v in one["W3"].items():
-        lines.append(
-            f"| {name} | {v['xpnet_us']:.2f} | {v['numpy_us']:.2f} | {v['overhead_us']:.2f} |"
-        )
-    c = one["chain"]
-    lines += [
-        "",
-        f"In a chain of 50 multiplies (one backward): eager {c['xpnet_us']:.2f} us per primitive "
-        f"(overhead {c['overhead_us']:.2f}; target <= 8), compiled {c['compiled_us']:.2f} us "
-        f"(overhead {c['compiled_overhead_us']:.2f}; target <= 2), NumPy {c['numpy_us']:.2f} us.",
-        "",
-        "Memory: peak NumPy allocations during training steps (tracemalloc; target: <= 1.2x the reference)",
-        "",
-        "| workload | NumPy reference MB | xpnet MB | ratio | xpnet compiled MB | ratio |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for w, m in one["memory"].items():
-        ref = m["numpy"]
-        lines.append(
-            f"| {NAMES[w]} | {ref / 2**20:.1f} | {m['xpnet'] / 2**20:.1f} | {m['xpnet'] / ref:.2f} | "
-            f"{m['xpnet compiled'] / 2**20:.1f} | {m['xpnet compiled'] / ref:.2f} |"
-        )
+    one = next((r for r in runs if r["threads"] == 1 and "W3" in r), None)
+    if one is not None:
+        lines += [
+            "",
+            "W3: forward+backward of one primitive on 4x4 float32 arrays (microseconds, 1 thread)",
+            "",
+            "| primitive | xpnet us | NumPy us (same math by hand) | overhead us |",
+            "| --- | --- | --- | --- |",
+        ]
+        for name, v in one["W3"].items():
+            lines.append(
+                f"| {name} | {v['xpnet_us']:.2f} | {v['numpy_us']:.2f} | {v['overhead_us']:.2f} |"
+            )
+        c = one["chain"]
+        lines += [
+            "",
+            f"In a chain of 50 multiplies (one backward): eager {c['xpnet_us']:.2f} us per primitive "
+            f"(overhead {c['overhead_us']:.2f}; target <= 8), compiled {c['compiled_us']:.2f} us "
+            f"(overhead {c['compiled_overhead_us']:.2f}; target <= 2), NumPy {c['numpy_us']:.2f} us.",
+            "",
+            "Memory: peak NumPy allocations during training steps (tracemalloc; target: <= 1.2x the reference)",
+            "",
+            "| workload | NumPy reference MB | xpnet MB | ratio | xpnet compiled MB | ratio |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for w, m in one["memory"].items():
+            ref = m["numpy"]
+            lines.append(
+                f"| {NAMES[w]} | {ref / 2**20:.1f} | {m['xpnet'] / 2**20:.1f} | {m['xpnet'] / ref:.2f} | "
+                f"{m['xpnet compiled'] / 2**20:.1f} | {m['xpnet compiled'] / ref:.2f} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -407,6 +419,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--threads", default="1,2")
+    parser.add_argument(
+        "--only", default=None, help="comma-separated implementations to run beside numpy"
+    )
+    parser.add_argument("--workloads", default="W1,W2,W5")
     parser.add_argument("--serve", nargs=3, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--overhead", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--memory", nargs=2, default=None, help=argparse.SUPPRESS)
@@ -424,10 +440,11 @@ def main() -> None:
     runs = []
     for t in (int(v) for v in args.threads.split(",")):
         run: dict = {"threads": t, "workloads": {}}
-        for w in ("W1", "W2", "W5"):
-            run["workloads"][w] = measure(w, t, args.quick)
+        only = None if args.only is None else [v for v in args.only.split(",") if v != "numpy"]
+        for w in args.workloads.split(","):
+            run["workloads"][w] = measure(w, t, args.quick, only)
             print(f"{w} at {t} thread(s) measured", file=sys.stderr, flush=True)
-        if t == 1:
+        if t == 1 and only is None and args.workloads == "W1,W2,W5":
             run.update(_in_process("overhead", [] + (["--quick"] if args.quick else []), 1))  # type: ignore[arg-type]
             run["memory"] = {
                 w: {
@@ -441,10 +458,12 @@ def main() -> None:
     text = report(runs, machine)
     outdir = HERE / "results"
     outdir.mkdir(exist_ok=True)
-    (outdir / "results.json").write_text(
+    full = args.only is None and args.workloads == "W1,W2,W5"
+    stem = "results" if full else "subset"  # a partial run never replaces the full record
+    (outdir / f"{stem}.json").write_text(
         json.dumps({"machine": machine, "date": date.today().isoformat(), "runs": runs}, indent=1)
     )
-    (outdir / "results.md").write_text(text)
+    (outdir / f"{stem}.md").write_text(text)
     print(text)
 
 

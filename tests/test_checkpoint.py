@@ -179,3 +179,20 @@ def test_version_1_files_still_load(tmp_path):
     _rewrite_meta(path, downgrade, redigest=False)
     got = xn.load(path)
     assert got["w"].tolist() == [0.0, 1.0, 2.0] and got["n"] == 5
+
+
+def test_arrays_of_other_libraries_are_saved_as_their_values(tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "foreign.xpn"
+    xn.save({"t": torch.arange(3, dtype=torch.float32), "n": np.ones(2, np.int32)}, path)
+    back = xn.load(path, backend="numpy")
+    assert back["t"].numpy().tolist() == [0.0, 1.0, 2.0] and back["t"].dtype == np.float32
+    assert back["n"].dtype == np.int32
+
+
+def test_an_unsavable_value_is_named_by_its_type(tmp_path):
+    with pytest.raises(
+        xn.CheckpointError, match="obj\\['t'\\] is a set, which a checkpoint cannot hold"
+    ):
+        xn.save({"t": {1, 2}}, tmp_path / "bad.xpn")
+    assert not (tmp_path / "bad.xpn").exists()

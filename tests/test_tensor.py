@@ -241,3 +241,79 @@ def test_zero_fills_in_place(backend):
     t = _t([1.0, float("nan"), float("inf")], backend)
     before = t._version
     assert t.zero_() is t and t.tolist() == [0.0, 0.0, 0.0] and t._version > before
+
+
+# -- PyTorch habits (compared with torch 2.13 where it applies) ------------------------
+
+
+def test_size_numel_dim_like_pytorch(backend):
+    torch = pytest.importorskip("torch")
+    t = _t(np.zeros((2, 3, 4)), backend, dtype="float32")
+    r = torch.zeros(2, 3, 4)
+    assert t.size() == tuple(r.size()) and t.size(1) == r.size(1) and t.size(-1) == r.size(-1)
+    assert t.numel() == r.numel() and t.dim() == r.dim()
+    assert t.size == 24 and t.size + 1 == 25  # still the Array API's element count
+
+
+def test_dim_keepdim_aliases_match_pytorch(backend):
+    torch = pytest.importorskip("torch")
+    a = np.arange(12.0).reshape(3, 4)
+    t, r = _t(a, backend, dtype="float32"), torch.tensor(a, dtype=torch.float32)
+    for name in ("sum", "mean", "softmax", "log_softmax"):
+        kw = {"dim": 1} if "softmax" in name else {"dim": 1, "keepdim": True}
+        np.testing.assert_allclose(
+            getattr(t, name)(**kw).numpy(), getattr(r, name)(**kw).numpy(), rtol=1e-6
+        )
+    np.testing.assert_allclose(t.var(dim=0, correction=1).numpy(), r.var(dim=0).numpy(), rtol=1e-6)
+    np.testing.assert_array_equal(t.argmax(dim=1).numpy(), r.argmax(dim=1).numpy())
+    assert t.unsqueeze(dim=0).shape == tuple(r.unsqueeze(dim=0).shape)
+    np.testing.assert_allclose(xn.nn.functional.softmax(t, dim=0).numpy(),
+                               torch.nn.functional.softmax(r, dim=0).numpy(), rtol=1e-6)  # fmt: skip
+    with pytest.raises(xn.ArgumentTypeError, match="both dim= and axis= given"):
+        t.sum(dim=0, axis=1)
+    with pytest.raises(xn.ArgumentTypeError, match="no unbiased= in xpnet: use correction=1"):
+        t.std(unbiased=True)
+    with pytest.raises(xn.ArgumentTypeError, match="no out= in xpnet"):
+        t.sum(out=None)
+    with pytest.raises(
+        xn.ArgumentTypeError, match="unknown keyword dims=; it takes axis \\(or dim\\)"
+    ):
+        t.sum(dims=1)
+
+
+def test_clone_cpu_casts_and_dtype_constants(backend):
+    t = _t([1.5, -2.0], backend, dtype="float32", requires_grad=True)
+    c = t.clone()
+    assert c is not t and c.data is not t.data and c.requires_grad
+    (c * 2.0).sum().backward()
+    np.testing.assert_allclose(t.grad.numpy(), [2.0, 2.0])  # clone is differentiable
+    host = t.cpu()  # the host: the NumPy backend, whatever the tensor's backend
+    assert host.backend.name == "numpy" and host.numpy().tolist() == [1.5, -2.0]
+    assert backend.dtype_name(t.long().dtype) == "int64" or not backend.float64
+    assert backend.dtype_name(t.float().dtype) == "float32"
+    assert xn.float32 == "float32" and xn.int64 == "int64"
+    assert backend.dtype_name(xn.zeros(2, dtype=xn.float32, backend=backend).dtype) == "float32"
+    assert xn.cat([t.detach(), t.detach()]).shape == (4,)
+
+
+def test_numpy_asarray_gives_the_values(backend):
+    t = _t([[1.0, 2.0], [3.0, 4.0]], backend, dtype="float32")
+    a = np.asarray(t)
+    assert a.dtype == np.float32 and a.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert np.asarray(t, dtype=np.float64).dtype == np.float64
+
+
+def test_assigning_data_is_checked_at_assignment():
+    t = xn.zeros((2, 2))
+    t.data = np.ones((2, 2), np.float32)
+    assert t.numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    with pytest.raises(xn.ShapeError, match="an array of shape \\(3, 3\\)"):
+        t.data = np.ones((3, 3), np.float32)
+    with pytest.raises(
+        xn.DTypeError, match="dtype float64 for a tensor of shape \\(2, 2\\) and dtype float32"
+    ):
+        t.data = np.ones((2, 2))
+    torch = pytest.importorskip("torch")
+    with pytest.raises(xn.BackendError, match="must belong to Backend\\('numpy'"):
+        t.data = torch.ones(2, 2)
+    assert t.numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]  # unchanged by the refused assignments

@@ -45,6 +45,9 @@ _TORCH_ONLY = {
 def _torch_kwargs(fn: Any) -> Any:
     """Accept PyTorch's keyword names (dim, keepdim) beside the Array API's (axis, keepdims)."""
     import functools
+    import inspect
+
+    accepted = [p for p in inspect.signature(fn).parameters if p != "self"]
 
     @functools.wraps(fn)
     def wrapped(self: Tensor, *args: Any, **kwargs: Any) -> Any:
@@ -56,6 +59,12 @@ def _torch_kwargs(fn: Any) -> Any:
                 kwargs[new] = kwargs.pop(k)
             elif k in _TORCH_ONLY:
                 raise ArgumentTypeError(f"{fn.__name__}() has no {k}= in xpnet: {_TORCH_ONLY[k]}")
+            elif k not in accepted:
+                torch_names = {v: k2 for k2, v in _TORCH_KW.items()}
+                names = [f"{a} (or {torch_names[a]})" if a in torch_names else a for a in accepted]
+                raise ArgumentTypeError(
+                    f"{fn.__name__}() got an unknown keyword {k}=; it takes {', '.join(names)}"
+                )
         return fn(self, *args, **kwargs)
 
     return wrapped

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import warnings
 
 import pytest
 
@@ -129,3 +130,21 @@ def test_dtype_spellings(backend):
     assert backend.dtype(float) == backend.xp.float32
     with pytest.raises(xn.DTypeError, match="unknown dtype 'float33'"):
         backend.dtype("float33")
+
+
+def test_jax_without_x64_maps_64_bit_dtypes_quietly():
+    # JAX (x64 off) warns when asked for int64; xpnet must not cause that warning itself.
+    jax = pytest.importorskip("jax")
+    if jax.config.jax_enable_x64:
+        pytest.skip("jax runs with x64 enabled here")
+    b = xn.get_backend("jax")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = xn.arange(5, backend=b)
+        assert b.dtype_name(xn.zeros(3, dtype="int64", backend=b).dtype) == "int32"
+        assert x[xn.tensor([0, 2], backend=b)].tolist() == [0, 2]
+        loss = xn.nn.functional.cross_entropy(
+            xn.randn(3, 4, backend=b, requires_grad=True), xn.tensor([0, 1, 2], backend=b)
+        )
+        loss.backward()
+        assert b.dtype_name(x.long().dtype) == "int32"

@@ -11,7 +11,13 @@ from .spec import NN_KINKS, NN_SPECS, make_inputs
 
 LAYERS = [
     "Linear",
+    "Conv1d",
     "Conv2d",
+    "AdaptiveAvgPool2d",
+    "Identity",
+    "SiLU",
+    "Softplus",
+    "Unflatten",
     "MaxPool2d",
     "AvgPool2d",
     "Dropout",

@@ -1,11 +1,24 @@
-"""Activation layers and Flatten."""
+"""Activation layers, Identity, Flatten and Unflatten."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from .._errors import ArgumentError
 from .._tensor import Tensor
-from ..ops import flatten
+from ..ops import flatten, reshape
 from . import functional as F
 from ._module import Module
+
+
+class Identity(Module):
+    """Returns its input unchanged (any constructor arguments are accepted and ignored)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, x: Any) -> Any:
+        return x
 
 
 class ReLU(Module):
@@ -35,6 +48,27 @@ class Tanh(Module):
         return F.tanh(x)
 
 
+class SiLU(Module):
+    """x * sigmoid(x)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta, linear above ``threshold`` (PyTorch's defaults)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
 class GELU(Module):
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
@@ -50,7 +84,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softmax(x, axis=self.dim)
+        return F.softmax(x, dim=self.dim)
 
 
 class LogSoftmax(Module):
@@ -59,7 +93,7 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.log_softmax(x, axis=self.dim)
+        return F.log_softmax(x, dim=self.dim)
 
 
 class Flatten(Module):
@@ -71,3 +105,26 @@ class Flatten(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return flatten(x, self.start_dim, self.end_dim)
+
+
+class Unflatten(Module):
+    """Split axis ``dim`` into ``unflattened_size`` (the inverse of Flatten; one entry may be -1)."""
+
+    def __init__(self, dim: int, unflattened_size: Any) -> None:
+        super().__init__()
+        size = tuple(unflattened_size)
+        if not size or any(not isinstance(s, int) or (s < 1 and s != -1) for s in size):
+            raise ArgumentError(
+                f"Unflatten: unflattened_size must be a non-empty sequence of positive ints "
+                f"(one may be -1), got {unflattened_size!r}"
+            )
+        self.dim, self.unflattened_size = dim, size
+
+    def forward(self, x: Tensor) -> Tensor:
+        d = self.dim + x.ndim if self.dim < 0 else self.dim
+        if not 0 <= d < x.ndim:
+            raise ArgumentError(f"Unflatten: dim {self.dim} is out of range for shape {x.shape}")
+        return reshape(x, (*x.shape[:d], *self.unflattened_size, *x.shape[d + 1 :]))
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,10 +1,11 @@
-"""Sequential and ModuleList."""
+"""Sequential, ModuleList and ModuleDict."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from .._errors import ArgumentTypeError, KeyMismatchError, OutOfRangeError
 from ._module import Module
 
 
@@ -17,8 +18,28 @@ class _ModuleSequence(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
+    def __getitem__(self, i: int | slice) -> Any:
+        """The module at ``i``; a slice gives a new container of the same kind (sharing modules)."""
+        modules = list(self._modules.values())
+        if isinstance(i, slice):
+            return type(self)._of(modules[i])
+        if not isinstance(i, int) or isinstance(i, bool):
+            raise ArgumentTypeError(
+                f"{type(self).__name__} indices must be ints or slices, got {type(i).__name__}"
+            )
+        if not -len(modules) <= i < len(modules):
+            raise OutOfRangeError(
+                f"{type(self).__name__} index {i} is out of range (length {len(modules)})"
+            )
+        return modules[i]
+
+    @classmethod
+    def _of(cls, modules: list[Module]) -> Any:
+        new = cls.__new__(cls)
+        Module.__init__(new)
+        for m in modules:
+            new.append(m)
+        return new
 
     def append(self, module: Module) -> Any:
         self.add_module(str(len(self._modules)), module)
@@ -50,3 +71,57 @@ class ModuleList(_ModuleSequence):
         for m in modules:
             self.append(m)
         return self
+
+
+class ModuleDict(Module):
+    """Modules by name, registered (their parameters are the container's), in insertion order."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()) -> None:
+        super().__init__()
+        self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self._modules:
+            raise KeyMismatchError(
+                f"ModuleDict has no module {key!r}; it has {list(self._modules)}"
+            )
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise ArgumentTypeError(
+                f"ModuleDict[{key!r}] must be a Module, got {type(module).__name__}"
+            )
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        self[key]
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> Iterable[str]:
+        return self._modules.keys()
+
+    def values(self) -> Iterable[Module]:
+        return self._modules.values()
+
+    def items(self) -> Iterable[tuple[str, Module]]:
+        return self._modules.items()
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        for k, m in pairs:
+            self[k] = m
+
+    def pop(self, key: str) -> Module:
+        m = self[key]
+        del self[key]
+        return m

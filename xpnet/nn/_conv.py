@@ -1,4 +1,4 @@
-"""Conv2d and the pooling layers."""
+"""Conv1d, Conv2d and the pooling layers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,55 @@ from . import functional as F
 from . import init
 from ._factory import empty_parameter
 from ._module import Module
-from .functional._conv import _pair
+from .functional._conv import _pair, _single
+
+
+class Conv1d(Module):
+    """1-D cross-correlation over (N, C, L) inputs (groups=1), with PyTorch's initialisation."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        *,
+        backend: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if groups != 1:
+            raise NotSupportedError("Conv1d: only groups=1 is supported")
+        k = _single(kernel_size, "kernel_size", "Conv1d", 1)
+        self.stride = _single(stride, "stride", "Conv1d", 1)
+        self.padding = _single(padding, "padding", "Conv1d")
+        self.dilation = _single(dilation, "dilation", "Conv1d", 1)
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, (k,)
+        self.groups = groups
+        self.weight = empty_parameter((out_channels, in_channels, k), backend, device, dtype)
+        self.bias = empty_parameter((out_channels,), backend, device, dtype) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
+            bound = 1.0 / math.sqrt(fan_in)
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding}"
+        )
 
 
 class Conv2d(Module):
@@ -86,3 +134,17 @@ class AvgPool2d(_Pool2d):
     """Mean over each window (zero padding counts, as PyTorch's default)."""
 
     _fn = staticmethod(F.avg_pool2d)
+
+
+class AdaptiveAvgPool2d(Module):
+    """Mean over windows chosen so the output has spatial size ``output_size`` (PyTorch's bins)."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

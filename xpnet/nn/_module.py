@@ -37,6 +37,8 @@ class Module:
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module]
     _non_persistent: set[str]
+    _forward_pre_hooks: dict[int, Callable[..., Any]]
+    _forward_hooks: dict[int, Callable[..., Any]]
 
     if TYPE_CHECKING:
         # Registered buffers and submodules are set dynamically.
@@ -48,6 +50,8 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_pre_hooks", {})
+        object.__setattr__(self, "_forward_hooks", {})
 
     # -- registration ----------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -115,27 +119,39 @@ class Module:
         for _, m in self.named_modules():
             yield m
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """(dotted name, parameter) pairs; a parameter shared by two layers appears once."""
-        seen: set[int] = set()
-        for mname, m in self.named_modules(prefix):
-            for k, p in m._parameters.items():
-                if p is not None and id(p) not in seen:
-                    seen.add(id(p))
-                    yield (f"{mname}.{k}" if mname else k), p
+    def _members(
+        self, kind: str, prefix: str, recurse: bool
+    ) -> Iterator[tuple[str, Module, str, Any]]:
+        """(module name, module, key, value) for every registered ``kind`` ("_parameters"...)."""
+        mods = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for mname, m in mods:
+            for k, v in getattr(m, kind).items():
+                if v is not None:
+                    yield mname, m, k, v
 
-    def parameters(self) -> Iterator[Parameter]:
-        for _, p in self.named_parameters():
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs; a parameter shared by two layers appears once.
+
+        ``recurse=False``: only this module's own parameters, not its submodules'.
+        """
+        seen: set[int] = set()
+        for mname, _, k, p in self._members("_parameters", prefix, recurse):
+            if id(p) not in seen:
+                seen.add(id(p))
+                yield (f"{mname}.{k}" if mname else k), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
-        for mname, m in self.named_modules():
-            for k, b in m._buffers.items():
-                if b is not None:
-                    yield (f"{mname}.{k}" if mname else k), b
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        for mname, _, k, b in self._members("_buffers", prefix, recurse):
+            yield (f"{mname}.{k}" if mname else k), b
 
-    def buffers(self) -> Iterator[Tensor]:
-        for _, b in self.named_buffers():
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
@@ -186,6 +202,18 @@ class Module:
                 if t.grad is not None:
                     _move(t.grad, device, backend, dtype)
         return self
+
+    def float(self) -> Module:
+        """Cast floating-point parameters and buffers to float32 (in place); returns ``self``."""
+        return self.to(dtype="float32")
+
+    def double(self) -> Module:
+        """Cast floating-point parameters and buffers to float64 (in place); returns ``self``."""
+        return self.to(dtype="float64")
+
+    def half(self) -> Module:
+        """Cast floating-point parameters and buffers to float16 (in place); returns ``self``."""
+        return self.to(dtype="float16")
 
     # -- state -----------------------------------------------------------------
     def state_dict(self) -> dict[str, Tensor]:
@@ -245,10 +273,25 @@ class Module:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotSupportedError(f"{type(self).__name__} does not define forward()")
 
+    def register_forward_pre_hook(self, hook: Callable[[Module, tuple[Any, ...]], Any]) -> Handle:
+        """Call ``hook(module, args)`` before each forward; a non-None result replaces ``args``
+        (a tuple, or one value that becomes the only argument). Returns a handle with ``remove()``."""
+        return Handle(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook: Callable[[Module, tuple[Any, ...], Any], Any]) -> Handle:
+        """Call ``hook(module, args, output)`` after each forward; a non-None result replaces the
+        output. Returns a handle with ``remove()``."""
+        return Handle(self._forward_hooks, hook)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         rec = ACTIVE[0]
         if rec is not None:
             rec.module(self)
+        if self._forward_pre_hooks:
+            for hook in list(self._forward_pre_hooks.values()):
+                new = hook(self, args)
+                if new is not None:
+                    args = new if isinstance(new, tuple) else (new,)
         params = self._parameters
         if params:
             for p in params.values():
@@ -259,9 +302,15 @@ class Module:
                             raise _placement_error(self, a, own)
                     break
         try:
-            return self.forward(*args, **kwargs)
+            out = self.forward(*args, **kwargs)
         except XpnetError as e:
             raise _in_layer(self, e) from e
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                new = hook(self, args, out)
+                if new is not None:
+                    out = new
+        return out
 
     # -- description -----------------------------------------------------------
     def extra_repr(self) -> str:
@@ -273,6 +322,26 @@ class Module:
         if not lines:
             return head + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+class Handle:
+    """Returned by the ``register_*_hook`` methods: ``remove()`` unregisters the hook."""
+
+    _next = 0
+
+    def __init__(self, registry: dict[int, Any], hook: Any) -> None:
+        Handle._next += 1
+        self.id, self._registry = Handle._next, registry
+        registry[self.id] = hook
+
+    def remove(self) -> None:
+        self._registry.pop(self.id, None)
+
+    def __enter__(self) -> Handle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
 
 
 def _in_layer(m: Module, e: XpnetError) -> XpnetError:

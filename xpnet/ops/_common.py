@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._autocast_state import LOW
-from .._errors import ShapeError
+from .._errors import DTypeError, ShapeError
 from .._tensor import Tensor
 
 SCALAR_TYPES = (int, float, bool)
@@ -72,3 +72,19 @@ def autocast_high(t: Any) -> Any:
 
         return astype(t, "float32")
     return t
+
+
+def layer_dtypes(op: str, x: Tensor, *params: Tensor | None) -> None:
+    """A layer's input must have its parameters' dtype (PyTorch refuses a float64 input to a
+    float32 layer rather than computing in float64); under ``xn.autocast`` all were cast already."""
+    if not isinstance(x, Tensor):
+        return  # the primitive refuses a foreign array with a BackendError that names it
+    for p in params:
+        if p is not None and p.dtype != x.dtype:
+            b = x.backend
+            raise DTypeError(
+                f"{op}: the input is {b.dtype_name(x.dtype)} but the parameters are "
+                f"{p.backend.dtype_name(p.dtype)} (shapes {x.shape} and {p.shape}); convert the input "
+                f"with x.astype({p.backend.dtype_name(p.dtype)!r}) (or x.float()), or the model with "
+                f"model.to(dtype=...)"
+            )

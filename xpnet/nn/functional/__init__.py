@@ -8,10 +8,13 @@ from ._activation import log_sigmoid as log_sigmoid
 from ._activation import log_softmax as log_softmax
 from ._activation import relu as relu
 from ._activation import sigmoid as sigmoid
+from ._activation import silu as silu
 from ._activation import softmax as softmax
 from ._activation import softplus as softplus
 from ._activation import tanh as tanh
+from ._conv import adaptive_avg_pool2d as adaptive_avg_pool2d
 from ._conv import avg_pool2d as avg_pool2d
+from ._conv import conv1d as conv1d
 from ._conv import conv2d as conv2d
 from ._conv import fold as fold
 from ._conv import max_pool2d as max_pool2d

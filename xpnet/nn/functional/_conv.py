@@ -7,7 +7,7 @@ from typing import Any
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ..._tensor import Tensor
 from ...ops import concat, full, matmul, mean, permute_dims, reshape, stack
-from ...ops.internal import autocast_low, fold_p, max_p, out_size, unfold_p
+from ...ops.internal import autocast_low, fold_p, layer_dtypes, max_p, out_size, unfold_p
 
 
 def _pair(v: Any, name: str, op: str = "", minimum: int = 0) -> tuple[int, int]:
@@ -68,6 +68,7 @@ def conv2d(
     if groups != 1:
         raise NotSupportedError("conv2d: only groups=1 is supported")
     x, weight, bias = autocast_low(x, weight, bias)
+    layer_dtypes("conv2d", x, weight, bias)
     if x.ndim != 4 or weight.ndim != 4:
         raise ShapeError(
             f"conv2d: expected a 4-D input (N, C, H, W) and weight, got {x.shape} and {weight.shape}"
@@ -94,6 +95,48 @@ def conv2d(
     out = matmul(reshape(weight, (o, c * kh * kw)), cols)  # one GEMM: (O, N*Ho*Wo)
     out = permute_dims(reshape(out, (o, n, ho, wo)), (1, 0, 2, 3))
     return out if bias is None else out + reshape(bias, (o, 1, 1))
+
+
+def _single(v: Any, name: str, op: str, minimum: int = 0) -> int:
+    """``v`` (an int or a 1-tuple) as an int of at least ``minimum``."""
+    one = v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
+    if not isinstance(one, int) or isinstance(one, bool) or one < minimum:
+        kind = "positive" if minimum == 1 else "non-negative"
+        raise ArgumentError(f"{op}: {name} must be a {kind} int, got {v!r}")
+    return one
+
+
+def conv1d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """Cross-correlation of ``x`` (N, C, L) with ``weight`` (O, C, k), as in PyTorch.
+
+    Computed as a 2-D convolution over a height of 1, so it shares conv2d's kernels.
+    """
+    if x.ndim != 3 or weight.ndim != 3:
+        raise ShapeError(
+            f"conv1d: expected a 3-D input (N, C, L) and weight (O, C, k), got {x.shape} and "
+            f"{weight.shape}"
+        )
+    st = _single(stride, "stride", "conv1d", 1)
+    pd = _single(padding, "padding", "conv1d")
+    dl = _single(dilation, "dilation", "conv1d", 1)
+    out = conv2d(
+        reshape(x, (x.shape[0], x.shape[1], 1, x.shape[2])),
+        reshape(weight, (*weight.shape[:2], 1, weight.shape[2])),
+        bias,
+        (1, st),
+        (0, pd),
+        (1, dl),
+        groups,
+    )
+    return reshape(out, (out.shape[0], out.shape[1], out.shape[3]))
 
 
 def unfold(
@@ -177,3 +220,45 @@ def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0
 def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
     """Mean over each window (zero padding counts, as PyTorch's default)."""
     return _pool(x, kernel_size, stride, padding, "avg_pool2d", 0.0)
+
+
+def _adaptive_mean(x: Tensor, axis: int, size: int) -> Tensor:
+    """Mean of ``x`` over PyTorch's adaptive bins along ``axis`` (floor/ceil bin edges)."""
+    n = x.shape[axis]
+    if n % size == 0:  # equal bins: one reshape and one mean
+        k = n // size
+        shape = (*x.shape[:axis], size, k, *x.shape[axis + 1 :])
+        return mean(reshape(x, shape), axis=axis + 1)
+    bins = []
+    for i in range(size):
+        lo, hi = (i * n) // size, -((-(i + 1) * n) // size)
+        index = tuple(slice(lo, hi) if a == axis else slice(None) for a in range(x.ndim))
+        bins.append(mean(x[index], axis=axis))
+    return stack(bins, axis=axis)
+
+
+def adaptive_avg_pool2d(x: Tensor, output_size: Any) -> Tensor:
+    """Mean over PyTorch's adaptive windows so the output has spatial size ``output_size``.
+
+    ``output_size`` is an int or a pair (``None`` keeps that axis). The mean over a
+    window is separable, so it is taken over rows, then over columns.
+    """
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape {x.shape}")
+    pair = (output_size, output_size) if not isinstance(output_size, (tuple, list)) else output_size
+    if len(pair) != 2:
+        raise ArgumentError(
+            f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}"
+        )
+    size = []
+    for s, n in zip(pair, x.shape[-2:], strict=True):
+        s = n if s is None else s
+        if not isinstance(s, int) or isinstance(s, bool) or s < 1:
+            raise ArgumentError(
+                f"adaptive_avg_pool2d: output_size must be positive ints (or None), got {output_size!r}"
+            )
+        size.append(s)
+    if 0 in x.shape[-2:]:
+        raise ShapeError(f"adaptive_avg_pool2d: empty spatial size in input of shape {x.shape}")
+    out = _adaptive_mean(x, x.ndim - 2, size[0])
+    return _adaptive_mean(out, x.ndim - 1, size[1])

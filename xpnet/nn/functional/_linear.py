@@ -10,12 +10,13 @@ from ..._tensor import Tensor, _wrap
 from ...autodiff import describe
 from ...backend import Generator, default_generator
 from ...ops import expand_dims, reshape, take
-from ...ops.internal import autocast_low, check_indices, linear_p
+from ...ops.internal import autocast_low, check_indices, layer_dtypes, linear_p
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias, with ``weight`` of shape (out_features, in_features)."""
     x, weight, bias = autocast_low(x, weight, bias)
+    layer_dtypes("linear", x, weight, bias)
     if x.shape[-1:] != weight.shape[1:]:
         raise ShapeError(
             f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features, but the weight "
