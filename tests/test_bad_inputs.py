@@ -22,6 +22,21 @@ def _strict(*shape, device=None):
     return xn.ones(*shape, backend="array_api_strict", device=device)
 
 
+def _torch_ones(*shape):
+    torch = pytest.importorskip("torch")
+    return torch.ones(*shape)
+
+
+def _truncated_safetensors():
+    import tempfile
+
+    pytest.importorskip("safetensors")
+    with tempfile.TemporaryDirectory() as d:
+        path = xn.save_safetensors({"w": xn.ones(4)}, Path(d) / "w.safetensors")
+        path.write_bytes(path.read_bytes()[:-4])
+        xn.load_safetensors(path)
+
+
 def _freed_graph():
     x = xn.ones(2, requires_grad=True)
     y = (x.exp() * 2.0).sum()
@@ -395,6 +410,61 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         lambda: _anomaly(),
         xn.AnomalyError,
         r"log\(float32\[2\].*NaN or Inf",
+    ),
+    (
+        "a float64 input to a float32 Linear",
+        lambda: nn.Linear(3, 2)(xn.ones(4, 3, dtype="float64")),
+        xn.DTypeError,
+        "linear: the input is float64 but the parameters are float32",
+    ),
+    (
+        "a torch tensor passed to a layer",
+        lambda: nn.Linear(3, 2)(_torch_ones(4, 3)),
+        xn.BackendError,
+        r"linear: got a torch\.Tensor beside .*Convert arrays first",
+    ),
+    (
+        "an unknown keyword on a Tensor method",
+        lambda: xn.ones(2, 2).sum(dims=1),
+        xn.ArgumentTypeError,
+        r"sum\(\) got an unknown keyword dims=; it takes axis \(or dim\)",
+    ),
+    (
+        "tensor.data = an array of another shape",
+        lambda: setattr(xn.ones(2), "data", np.ones(3, np.float32)),
+        xn.ShapeError,
+        r"tensor\.data = \.\.\.: an array of shape \(3,\)",
+    ),
+    (
+        "Sequential index out of range",
+        lambda: nn.Sequential(nn.ReLU())[1],
+        xn.OutOfRangeError,
+        "Sequential index 1 is out of range",
+    ),
+    (
+        "ModuleDict key that is not there",
+        lambda: nn.ModuleDict({"a": nn.ReLU()})["b"],
+        xn.KeyMismatchError,
+        r"ModuleDict has no module 'b'; it has \['a'\]",
+    ),
+    (
+        "fit with grad_accumulation_steps=0",
+        lambda: xn.train.fit(
+            nn.Linear(1, 1),
+            nn.functional.mse_loss,
+            xn.optim.SGD(nn.Linear(1, 1).parameters(), lr=0.1),
+            [],
+            1,
+            grad_accumulation_steps=0,
+        ),
+        xn.ArgumentError,
+        "grad_accumulation_steps must be a positive int",
+    ),
+    (
+        "load_safetensors of a truncated file",
+        lambda: _truncated_safetensors(),
+        xn.CheckpointError,
+        "truncated",
     ),
 ]
 

@@ -89,3 +89,12 @@ def test_gpu_training_checks_device_residency_on_a_fake_device(tmp_path):
         ]
     )
     assert r["test_accuracy"] > 0.3
+
+
+def test_mnist_ddp_runs_as_a_world_of_one(tmp_path):
+    pytest.importorskip("mpi4py", reason="the mpi extra is not installed")
+    r = _load("mnist_ddp").main(
+        ["--epochs", "1", "--limit", "1500", "--quiet", "--out", str(tmp_path)]
+    )
+    assert r["world"] == 1 and r["test_accuracy"] > 0.6
+    assert (tmp_path / "mnist_ddp.xpn").exists()

@@ -29,6 +29,7 @@ from ._errors import BackendUnavailableError as BackendUnavailableError
 from ._errors import CheckpointError as CheckpointError
 from ._errors import DataNotFoundError as DataNotFoundError
 from ._errors import DeviceError as DeviceError
+from ._errors import DistributedError as DistributedError
 from ._errors import DTypeError as DTypeError
 from ._errors import GraphError as GraphError
 from ._errors import KeyMismatchError as KeyMismatchError
@@ -41,6 +42,9 @@ from ._errors import ShapeError as ShapeError
 from ._errors import XpnetError as XpnetError
 from ._printing import get_printoptions as get_printoptions
 from ._printing import set_printoptions as set_printoptions
+from ._safetensors import load_safetensors as load_safetensors
+from ._safetensors import safetensors_metadata as safetensors_metadata
+from ._safetensors import save_safetensors as save_safetensors
 from ._tensor import Tensor as Tensor
 from .amp import autocast as autocast
 from .autodiff import AnomalyError as AnomalyError

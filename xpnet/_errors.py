@@ -76,3 +76,7 @@ class MissingDependencyError(XpnetError, ImportError, RuntimeError):
 
 class DataNotFoundError(XpnetError, FileNotFoundError):
     """A dataset's files are not where they were looked for."""
+
+
+class DistributedError(XpnetError, RuntimeError):
+    """A data-parallel job is not set up (no process group) or its ranks disagree."""

@@ -187,3 +187,145 @@ def test_load_state_dict_casts_real_numbers_like_pytorch():
     m.load_state_dict({"weight": np.eye(2, dtype=np.int64), "bias": [True, False]})
     assert m.weight.dtype == m.bias.dtype and m.weight.tolist() == [[1.0, 0.0], [0.0, 1.0]]
     assert m.bias.tolist() == [1.0, 0.0]
+
+
+# -- PyTorch habits (compared with torch where it applies) -------------------------
+
+
+def test_slicing_a_sequential_gives_a_sequential_sharing_the_layers():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    tail = model[1:]
+    assert type(tail) is nn.Sequential and len(tail) == 2 and tail[1] is model[2]
+    assert model[-1] is model[2] and list(model[::2]) == [model[0], model[2]]
+    x = xn.ones((5, 4))
+    np.testing.assert_array_equal(tail(x).numpy(), model[2](model[1](x)).numpy())
+    assert type(nn.ModuleList([nn.ReLU(), nn.Tanh()])[:1]) is nn.ModuleList
+    with pytest.raises(xn.OutOfRangeError, match="index 3 is out of range"):
+        model[3]
+    with pytest.raises(xn.ArgumentTypeError, match="ints or slices"):
+        model["0"]
+
+
+def test_parameters_without_recursion_are_the_modules_own():
+    b = Block()
+    assert [n for n, _ in b.named_parameters(recurse=False)] == ["scale"]
+    assert list(b.parameters(recurse=False)) == [b.scale]
+    assert [n for n, _ in b.named_buffers(recurse=False)] == ["steps", "scratch"]
+    assert len(list(b.parameters())) == 5
+
+
+def test_module_dict_registers_by_name():
+    d = nn.ModuleDict({"enc": nn.Linear(3, 2), "act": nn.ReLU()})
+    d["dec"] = nn.Linear(2, 3)
+    assert list(d) == ["enc", "act", "dec"] and "dec" in d and len(d) == 3
+    assert [n for n, _ in d.named_parameters()] == [
+        "enc.weight",
+        "enc.bias",
+        "dec.weight",
+        "dec.bias",
+    ]
+    assert sorted(d.state_dict()) == ["dec.bias", "dec.weight", "enc.bias", "enc.weight"]
+    popped = d.pop("act")
+    assert isinstance(popped, nn.ReLU) and list(d.keys()) == ["enc", "dec"]
+    with pytest.raises(xn.KeyMismatchError, match="no module 'nope'; it has \\['enc', 'dec'\\]"):
+        d["nope"]
+    with pytest.raises(xn.ArgumentTypeError, match="must be a Module, got int"):
+        d["x"] = 3
+
+
+def test_forward_hooks_see_and_replace_inputs_and_outputs():
+    lin = nn.Linear(2, 2)
+    seen = []
+    pre = lin.register_forward_pre_hook(lambda m, args: (args[0] * 2.0,))
+    post = lin.register_forward_hook(lambda m, args, out: seen.append((args[0], out)) or out + 1.0)
+    x = xn.ones((1, 2))
+    y = lin(x)
+    expected = nn.functional.linear(x * 2.0, lin.weight, lin.bias) + 1.0
+    np.testing.assert_allclose(y.numpy(), expected.numpy())
+    assert seen and seen[0][0].numpy().tolist() == [[2.0, 2.0]]
+    pre.remove()
+    post.remove()
+    np.testing.assert_allclose(
+        lin(x).numpy(), nn.functional.linear(x, lin.weight, lin.bias).numpy()
+    )
+    y.sum().backward()  # hooks are ordinary recorded ops: gradients flow through them
+    np.testing.assert_allclose(lin.weight.grad.numpy(), [[2.0, 2.0], [2.0, 2.0]])
+    with lin.register_forward_pre_hook(lambda m, args: xn.zeros((1, 2))):
+        np.testing.assert_allclose(lin(x).numpy(), lin.bias.numpy()[None])
+
+
+def test_float_double_half_cast_parameters_and_buffers_in_place():
+    b = Block(backend="numpy")
+    weight = b.fc.weight
+    assert b.double() is b and b.fc.weight is weight
+    assert weight.dtype == np.float64 and b.bn.running_mean.dtype == np.float64
+    assert b.steps.dtype == np.int64  # integers are not cast
+    b.half()
+    assert weight.dtype == np.float16
+    b.float()
+    assert weight.dtype == np.float32 and b.bn.running_var.dtype == np.float32
+
+
+def test_a_float64_input_to_a_float32_layer_is_a_dtype_error():
+    torch = pytest.importorskip("torch")
+    lin, conv = nn.Linear(3, 2), nn.Conv2d(1, 1, 2)
+    with pytest.raises(
+        xn.DTypeError, match="linear: the input is float64 but the parameters are float32"
+    ):
+        lin(xn.tensor(np.ones((4, 3)), dtype="float64"))
+    with pytest.raises(xn.DTypeError, match="conv2d: the input is float64"):
+        conv(xn.tensor(np.ones((1, 1, 3, 3)), dtype="float64"))
+    with pytest.raises(RuntimeError):  # PyTorch refuses it too
+        torch.nn.Linear(3, 2)(torch.ones(4, 3, dtype=torch.float64))
+    with xn.autocast("float16"):  # autocast casts both sides first: no error
+        lin(xn.tensor(np.ones((4, 3)), dtype="float64"))
+
+
+def test_foreign_arrays_are_refused_by_layers_with_a_backend_error():
+    torch = pytest.importorskip("torch")
+    lin = nn.Linear(3, 2)
+    with pytest.raises(xn.BackendError, match=r"linear: got a torch\.Tensor beside"):
+        lin(torch.ones(4, 3))
+    with pytest.raises(xn.BackendError, match=r"got a numpy\.ndarray"):
+        lin(np.ones((4, 3), np.float32))
+
+
+def test_summary_tabulates_layers_and_changes_nothing():
+    xn.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.5), nn.Linear(4 * 14 * 14, 10),
+    )  # fmt: skip
+    model[0].bias.requires_grad_(False)
+    state = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+    rng = xn.backend.default_generator(model.backend).get_state()
+    s = nn.summary(model, (2, 1, 28, 28))
+    rows = {r.name: r for r in s.rows}
+    assert rows["0"].output_shape == (2, 4, 28, 28) and rows["3"].output_shape == (2, 4, 14, 14)
+    assert rows["6"].output_shape == (2, 10) and rows[""].output_shape == (2, 10)
+    assert rows["0"].params == 40 and rows["1"].params == 8 and rows["6"].params == 7850
+    assert rows["1"].bytes == 8 * 4 + 2 * 4 * 4 + 8  # weight, bias, running stats, int64 counter
+    assert s.total_params == 7898 and s.trainable_params == 7894
+    assert s.param_bytes == 7898 * 4 and s.buffer_bytes == 40
+    torch = pytest.importorskip("torch")
+    tm = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.BatchNorm2d(4),
+                             torch.nn.Linear(784, 10))  # fmt: skip
+    assert s.total_params == sum(p.numel() for p in tm.parameters())
+    text = str(s)
+    assert "0 (Conv2d)" in text and "[2, 4, 28, 28]" in text and "Total params: 7,898" in text
+    assert "Non-trainable params: 4" in text
+    assert model.training  # the mode is restored; nothing else moved
+    assert all(np.array_equal(v.numpy(), state[k]) for k, v in model.state_dict().items())
+    assert xn.backend.default_generator(model.backend).get_state() == rng
+    with pytest.raises(xn.ArgumentTypeError, match="input must be a Tensor or a shape"):
+        nn.summary(model, "28x28")
+
+
+def test_fit_logs_the_summary_when_asked():
+    lines = []
+    x, y = xn.randn(8, 3), xn.randn(8, 2)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    opt = xn.optim.SGD(model.parameters(), lr=0.1)
+    xn.train.fit(model, nn.functional.mse_loss, opt, [(x, y)], 1, summary=True, progress=False,
+                 log=lines.append)  # fmt: skip
+    assert "Total params: 26" in lines[0] and "[8, 2]" in lines[0]

@@ -215,3 +215,101 @@ def test_compiled_fit_equals_eager_fit():
     with pytest.raises(xn.ArgumentError, match="compile=True cannot skip"):
         xn.train.fit(_model(), nn.functional.cross_entropy, xn.optim.SGD(_model().parameters(), lr=0.1),
                      _problem()[0], 1, compile=True, on_nonfinite="skip", progress=False, log=None)  # fmt: skip
+
+
+def _regression(n=48, seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 4)).astype("float32")
+    y = (x @ rng.standard_normal((4, 1))).astype("float32")
+    return x, y
+
+
+@pytest.mark.parametrize("compile_", [False, True])
+def test_grad_accumulation_equals_one_big_batch(compile_):
+    # 4 batches of 6, accumulated, are one step on the batch of 24 (a mean loss), also for a
+    # short last group (2 batches out of 4: its gradient is their mean, not half of it).
+    x, y = _regression(36)
+
+    def run(batch, accum):
+        xn.manual_seed(0)
+        model = nn.Linear(4, 1)
+        opt = xn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        loader = DataLoader(ArrayDataset(x, y), batch)
+        xn.train.fit(model, nn.functional.mse_loss, opt, loader, 3, grad_accumulation_steps=accum,
+                     compile=compile_, progress=False, log=None)  # fmt: skip
+        return model.weight.numpy(), model.bias.numpy()
+
+    import numpy as np
+
+    for got, want in zip(run(6, 4), run(24, 1), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_clip_grad_norm_bounds_every_step_and_logs_the_norm():
+    import numpy as np
+
+    x, y = _regression(32)
+    y = y * 100.0  # large gradients
+    xn.manual_seed(0)
+    model = nn.Linear(4, 1)
+    before = model.weight.numpy().copy()
+    opt = xn.optim.SGD(model.parameters(), lr=1.0)
+    loader = DataLoader(ArrayDataset(x, y), 32)
+    h = xn.train.fit(model, nn.functional.mse_loss, opt, loader, 1, clip_grad_norm=0.5,
+                     progress=False, log=None)  # fmt: skip
+    step = np.concatenate([(model.weight.numpy() - before).ravel()])
+    assert h["grad_norm"][0] > 0.5
+    assert np.linalg.norm(step) <= 0.5 + 1e-5  # one SGD step of a gradient clipped to norm 0.5
+
+
+@pytest.mark.parametrize(
+    "kw, pattern",
+    [
+        ({"grad_accumulation_steps": 0}, "grad_accumulation_steps must be a positive int"),
+        ({"grad_accumulation_steps": 1.5}, "grad_accumulation_steps must be a positive int"),
+        ({"clip_grad_norm": 0.0}, "clip_grad_norm must be positive"),
+    ],
+)
+def test_fit_refuses_bad_accumulation_and_clipping(kw, pattern):
+    x, y = _regression(8)
+    model = nn.Linear(4, 1)
+    opt = xn.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(xn.ArgumentError, match=pattern):
+        xn.train.fit(model, nn.functional.mse_loss, opt, DataLoader(ArrayDataset(x, y), 4), 1,
+                     progress=False, log=None, **kw)  # fmt: skip
+
+
+def test_fit_accepts_any_iterable_of_batches_and_a_per_step_scheduler():
+    x, y = _regression(16)
+    batches = [(xn.tensor(x[i : i + 4]), xn.tensor(y[i : i + 4])) for i in range(0, 16, 4)]
+    model = nn.Linear(4, 1)
+    opt = xn.optim.SGD(model.parameters(), lr=0.1)
+    sched = xn.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    h = xn.train.fit(model, nn.functional.mse_loss, opt, iter(batches), 1, scheduler=sched,
+                     scheduler_interval="step", progress=False, log=None)  # fmt: skip
+    assert len(h) == 1 and opt.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**4)
+
+
+def test_history_repr_len_indexing_and_to_dict():
+    h = xn.train.History()
+    for e in range(3):
+        h.append({"epoch": e + 1, "loss": 1.0 / (e + 1), "lr": 0.1})
+    assert len(h) == 3 and h[-1] == {"epoch": 3, "loss": pytest.approx(1 / 3), "lr": 0.1}
+    assert (
+        h[0]["loss"] == 1.0 and repr(h) == "History(3 epochs; last: epoch=3, loss=0.3333, lr=0.1)"
+    )
+    assert h.to_dict() == {"epoch": [1, 2, 3], "loss": [1.0, 0.5, 1 / 3], "lr": [0.1, 0.1, 0.1]}
+    with pytest.raises(xn.OutOfRangeError, match="epoch index 3 out of range for 3 epoch"):
+        h[3]
+    with pytest.raises(xn.KeyMismatchError, match="History has no 'accuracy'"):
+        h["accuracy"]
+
+
+def test_history_plot_leaves_matplotlibs_backend_alone(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    before = matplotlib.get_backend()
+    h = xn.train.History({"epoch": [1, 2], "loss": [1.0, 0.5]})
+    h.plot(tmp_path / "c.png")
+    assert matplotlib.get_backend() == before

@@ -26,6 +26,21 @@ from ._mode import set_grad_enabled
 from ._primitive import Meta, Node
 
 _FREED: dict[str, object] = {}  # the params of a freed node (shared, never written)
+
+# Called (in registration order) after every backward() that accumulated into .grad:
+# data-parallel wrappers average the gradients there. Keys are registration ids.
+POST_BACKWARD: dict[int, Callable[[], None]] = {}
+_next_hook = [0]
+
+
+def register_post_backward_hook(fn: Callable[[], None]) -> Callable[[], None]:
+    """Call ``fn()`` after each ``backward()`` that writes ``.grad``; returns a remover."""
+    _next_hook[0] += 1
+    key = _next_hook[0]
+    POST_BACKWARD[key] = fn
+    return lambda: POST_BACKWARD.pop(key, None) and None
+
+
 _UNSET: Any = object()
 
 
@@ -221,7 +236,12 @@ def backward(
                 node.inputs = None
                 node.params = _FREED
                 node.ans = None
-    return tuple(found) if inputs is not None else None
+    if inputs is not None:
+        return tuple(found)
+    if POST_BACKWARD:
+        for hook in list(POST_BACKWARD.values()):
+            hook()
+    return None
 
 
 @contextlib.contextmanager

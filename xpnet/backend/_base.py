@@ -95,11 +95,22 @@ class Backend:
     # call and creation then happens inside ``current()``.
     needs_context: ClassVar[bool] = False
     native_rng: ClassVar[bool] = False  # False: random draws happen on the host
+    # The transport ``xpnet.distributed`` uses for these arrays: "mpi" (through host
+    # memory), "nccl" (device memory, CuPy) or "torch" (torch.distributed).
+    collective: ClassVar[str] = "mpi"
 
     # The namespace module to import, and array-api-compat's test of "is this one of
     # the library's arrays" (by name): most backends need only these two lines.
     namespace_module: ClassVar[str] = ""
     array_check: ClassVar[str] = ""
+
+    def device_pointer(self, arr: Array) -> int:
+        """The address of ``arr``'s first element in device memory (NCCL transport only)."""
+        raise NotSupportedError(f"backend {self.name!r} has no device pointers")
+
+    def stream_pointer(self) -> int:
+        """The handle of the stream work is queued on (NCCL transport only)."""
+        raise NotSupportedError(f"backend {self.name!r} has no streams")
 
     # -- the contract every backend must fill --------------------------------
     @classmethod

@@ -43,7 +43,16 @@ class CupyBackend(Backend):
     native_rng = True
     supports_out = True
     needs_context = True
+    collective = "nccl"
     __slots__ = ()
+
+    def device_pointer(self, arr: Any) -> int:
+        return int(arr.data.ptr)
+
+    def stream_pointer(self) -> int:
+        import cupy
+
+        return int(cupy.cuda.get_current_stream().ptr)
 
     def current(self) -> contextlib.AbstractContextManager[Any]:
         import cupy  # switching devices costs a driver call: only when another one is current

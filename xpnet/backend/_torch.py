@@ -16,6 +16,7 @@ class TorchBackend(Backend):
     array_check = "is_torch_array"
     native_rng = True
     supports_out = True
+    collective = "torch"
     __slots__ = ()
 
     @classmethod

@@ -5,3 +5,4 @@ from ._dataset import Dataset as Dataset
 from ._dataset import Subset as Subset
 from ._dataset import random_split as random_split
 from ._loader import DataLoader as DataLoader
+from ._sampler import DistributedSampler as DistributedSampler

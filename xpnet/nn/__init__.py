@@ -2,18 +2,26 @@
 
 from . import functional as functional
 from . import init as init
+from . import parallel as parallel
 from . import utils as utils
 from ._activation import GELU as GELU
 from ._activation import Flatten as Flatten
+from ._activation import Identity as Identity
 from ._activation import LeakyReLU as LeakyReLU
 from ._activation import LogSoftmax as LogSoftmax
 from ._activation import ReLU as ReLU
 from ._activation import Sigmoid as Sigmoid
+from ._activation import SiLU as SiLU
 from ._activation import Softmax as Softmax
+from ._activation import Softplus as Softplus
 from ._activation import Tanh as Tanh
+from ._activation import Unflatten as Unflatten
+from ._container import ModuleDict as ModuleDict
 from ._container import ModuleList as ModuleList
 from ._container import Sequential as Sequential
+from ._conv import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from ._conv import AvgPool2d as AvgPool2d
+from ._conv import Conv1d as Conv1d
 from ._conv import Conv2d as Conv2d
 from ._conv import MaxPool2d as MaxPool2d
 from ._dropout import Dropout as Dropout
@@ -31,3 +39,5 @@ from ._norm import BatchNorm1d as BatchNorm1d
 from ._norm import BatchNorm2d as BatchNorm2d
 from ._norm import LayerNorm as LayerNorm
 from ._parameter import Parameter as Parameter
+from ._summary import Summary as Summary
+from ._summary import summary as summary

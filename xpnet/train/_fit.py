@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import distributed as dist
 from .._checkpoint import load, save
 from .._compile import compile as xn_compile
 from .._errors import ArgumentError, ArgumentTypeError, NonFiniteError
@@ -18,6 +19,8 @@ from ..amp import GradScaler, autocast
 from ..autodiff import no_grad
 from ..backend import default_generator
 from ..nn import Module
+from ..nn import summary as summarise
+from ..nn.utils import clip_grad_norm_
 from ..optim import Optimizer
 from ._callbacks import Callback
 from ._history import History
@@ -73,11 +76,12 @@ class _Totals:
         self.sums[name] = self.sums[name] + value
 
     def read(self) -> dict[str, float]:
-        """Means over the samples so far: one host read per device value."""
-        n = max(self.n, 1)
-        return {
-            k: float(v.item() if isinstance(v, Tensor) else v) / n for k, v in self.sums.items()
-        }
+        """Means over the samples so far (over every rank in a process group): one host read
+        per device value, and one exchange between ranks."""
+        keys = list(self.sums)
+        values = [float(v.item() if isinstance(v, Tensor) else v) for v in self.sums.values()]
+        *sums, n = dist.all_reduce_host([*values, float(self.n)])
+        return {k: v / max(n, 1.0) for k, v in zip(keys, sums, strict=True)}
 
 
 def _batch(batch: Any) -> tuple[Any, Any]:
@@ -182,6 +186,9 @@ def fit(
     on_nonfinite: str = "raise",
     compile: bool = False,
     precision: str = "32",
+    grad_accumulation_steps: int = 1,
+    clip_grad_norm: float | None = None,
+    summary: bool = False,
 ) -> History:
     """Train ``model`` for ``epochs`` epochs and return the per-epoch History.
 
@@ -206,6 +213,18 @@ def fit(
     ``xn.autocast("float16")`` with a ``GradScaler``; its state is saved in
     checkpoints) or ``"bf16-mixed"`` (``xn.autocast("bfloat16")``, no scaling).
 
+    ``grad_accumulation_steps=k`` adds up the gradients of ``k`` batches (each loss
+    divided by ``k``) before one optimizer step, so a step sees the mean gradient of
+    ``k`` batches; a shorter group at the end of an epoch is stepped too, its gradient
+    rescaled to the mean of the batches it has. ``clip_grad_norm`` clips the total
+    gradient norm (``xn.nn.utils.clip_grad_norm_``, after unscaling under
+    ``"16-mixed"``) before every optimizer step; the norm before clipping of the
+    epoch's last step is logged as ``grad_norm``. Schedulers with
+    ``scheduler_interval="step"`` step once per optimizer step.
+
+    ``summary=True`` logs ``xn.nn.summary`` of the model (layers, output shapes,
+    parameter counts and bytes) for the first training batch before training.
+
     ``compile=True`` runs each training step through ``xn.compile`` (forward, loss,
     backward and the optimizer step captured once, then replayed); it cannot be
     combined with ``on_nonfinite="skip"``, which reads the loss inside the step.
@@ -215,6 +234,12 @@ def fit(
     atomically, and only when the parameters are all finite, so a diverged run
     never replaces a good checkpoint; with ``resume=True`` a run restarts from that
     file and continues exactly as if it had never stopped (bit-identical on NumPy).
+
+    In a process group (``xn.distributed``, with the model wrapped in
+    ``DistributedDataParallel`` and a ``DistributedSampler``), the logged loss and
+    metrics are means over every rank's samples, validation included; only rank 0
+    shows progress, logs and writes checkpoints (the others wait for the file), and
+    every rank resumes from it, also with another number of ranks.
     """
     if on_nonfinite not in ("raise", "skip"):
         raise ArgumentError(f"fit: on_nonfinite must be 'raise' or 'skip', got {on_nonfinite!r}")
@@ -222,6 +247,16 @@ def fit(
         raise ArgumentError(
             f"fit: scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}"
         )
+    if (
+        not isinstance(grad_accumulation_steps, int)
+        or isinstance(grad_accumulation_steps, bool)
+        or grad_accumulation_steps < 1
+    ):
+        raise ArgumentError(
+            f"fit: grad_accumulation_steps must be a positive int, got {grad_accumulation_steps!r}"
+        )
+    if clip_grad_norm is not None and not clip_grad_norm > 0:
+        raise ArgumentError(f"fit: clip_grad_norm must be positive, got {clip_grad_norm!r}")
     if log_every < 1:
         raise ArgumentError(f"fit: log_every must be positive, got {log_every}")
     if compile and on_nonfinite == "skip":
@@ -240,6 +275,9 @@ def fit(
         raise ArgumentError(
             "fit: ReduceLROnPlateau steps once per epoch (scheduler_interval='epoch')"
         )
+    rank = dist.get_rank() if dist.is_initialized() else 0
+    if rank != 0:  # one voice: the progress bar, the log and the checkpoints are rank 0's
+        progress, log = False, None
     history = History()
     start_epoch = 0
     backend = next(iter(model.parameters())).backend
@@ -262,21 +300,58 @@ def fit(
             log(f"resumed from {checkpoint} after epoch {state['epoch'] + 1}")
     fns: dict[str, tuple[Metric, bool]] | None = None
 
-    def train_step(x: Any, y: Any) -> tuple[Tensor, Tensor]:
+    accum = grad_accumulation_steps
+    params = list(model.parameters())
+    norm: list[Tensor | None] = [None]
+
+    def forward_backward(x: Any, y: Any) -> tuple[Tensor, Tensor]:
+        """One batch: forward, loss and backward, its gradients added to ``.grad``."""
         with autocast(low or "float16", enabled=low is not None):
             out = model(x)
             loss = loss_fn(out, y)
-        optimizer.zero_grad()
-        if scaler is None:
-            loss.backward()
-            optimizer.step()
-        else:
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
+        scaled = loss if accum == 1 else loss * (1.0 / accum)
+        (scaled if scaler is None else scaler.scale(scaled)).backward()
         return out.detach(), loss.detach()
 
-    step = xn_compile(train_step) if compile else train_step
+    def update() -> Tensor | None:
+        """Clip (if asked), then one optimizer step; returns the norm before clipping."""
+        total = None
+        if clip_grad_norm is not None:
+            if scaler is not None:
+                scaler.unscale_(optimizer)
+            total = clip_grad_norm_(params, clip_grad_norm)
+        if scaler is None:
+            optimizer.step()
+        else:
+            scaler.step(optimizer)
+            scaler.update()
+        return total
+
+    def train_step(x: Any, y: Any) -> tuple[Tensor, Tensor, Tensor | None]:
+        optimizer.zero_grad()
+        out, loss = forward_backward(x, y)
+        return out, loss, update()
+
+    def update_step() -> Tensor | None:
+        total = update()
+        optimizer.zero_grad()
+        return total
+
+    step = xn_compile(train_step) if compile and accum == 1 else train_step
+    micro = xn_compile(forward_backward) if compile and accum > 1 else forward_backward
+    apply = xn_compile(update_step) if compile and accum > 1 else update_step
+
+    def finish_group(pending: int) -> None:
+        """The optimizer step closing a group of ``pending`` accumulated batches."""
+        if pending < accum:  # a short last group: its mean gradient, not pending/accum of it
+            with no_grad():
+                for p in params:
+                    if p.grad is not None:
+                        p.grad = p.grad * (accum / pending)
+        norm[0] = apply()
+        if scheduler is not None and scheduler_interval == "step":
+            scheduler.step()
+
     for epoch in range(start_epoch, epochs):
         model.train()
         if hasattr(train_loader, "epoch"):
@@ -284,34 +359,45 @@ def fit(
         total = len(train_loader) if hasattr(train_loader, "__len__") else None  # type: ignore[arg-type]
         bar = _Progress(progress, total, f"epoch {epoch + 1}/{epochs}")
         totals: _Totals | None = None
-        skipped = 0
+        skipped = pending = 0
         steps = shown = 0
+        if accum > 1:
+            optimizer.zero_grad()
         t0 = time.perf_counter()
         for batch in train_loader:
             x, y = _batch(batch)
             if fns is None:
                 fns = _metric_fns(metrics, y)
+                if summary and log:
+                    log(str(summarise(model, x)))
             if totals is None:
                 totals = _Totals(["loss", *fns])
             if on_nonfinite == "skip":
                 with autocast(low or "float16", enabled=low is not None):
                     out = model(x)
                     loss = loss_fn(out, y)
-                optimizer.zero_grad()
                 if not math.isfinite(float(loss.item())):
                     skipped += 1
                     continue
-                if scaler is None:
-                    loss.backward()
-                    optimizer.step()
-                else:
-                    scaler.scale(loss).backward()
-                    scaler.step(optimizer)
-                    scaler.update()
+                if accum == 1:
+                    optimizer.zero_grad()
+                scaled = loss if accum == 1 else loss * (1.0 / accum)
+                (scaled if scaler is None else scaler.scale(scaled)).backward()
+                out, loss = out.detach(), loss.detach()
+                if accum == 1:
+                    norm[0] = update()
+            elif accum == 1:
+                out, loss, norm[0] = step(x, y)
             else:
-                out, loss = step(x, y)
-            if scheduler is not None and scheduler_interval == "step":
-                scheduler.step()
+                out, loss = micro(x, y)
+            if accum == 1:
+                if scheduler is not None and scheduler_interval == "step":
+                    scheduler.step()
+            else:
+                pending += 1
+                if pending == accum:
+                    finish_group(pending)
+                    pending = 0
             b = x.shape[0]
             totals.add("loss", loss * float(b))
             detached = out.detach()
@@ -327,6 +413,8 @@ def fit(
                     raise _nonfinite(epoch, max(shown, 1), steps, "seen at a progress refresh")
                 bar.update(steps - shown, running, totals.n / max(time.perf_counter() - t0, 1e-9))
                 shown = steps
+        if pending:
+            finish_group(pending)
         seconds = time.perf_counter() - t0
         means = totals.read() if totals is not None else {"loss": math.nan}
         if on_nonfinite == "raise" and not math.isfinite(means["loss"]):
@@ -334,7 +422,8 @@ def fit(
             raise _nonfinite(epoch, max(shown, 1), steps, "seen at the end of the epoch")
         bar.update(steps - shown, means["loss"], (totals.n if totals else 0) / max(seconds, 1e-9))
         bar.close()
-        n = totals.n if totals is not None else 0
+        # samples of every rank (one exchange in a process group)
+        n = dist.all_reduce_host([totals.n if totals is not None else 0])[0]
         logs: dict[str, Any] = {"epoch": epoch + 1, **means}
         if on_nonfinite == "skip":
             logs["skipped_steps"] = skipped
@@ -343,6 +432,8 @@ def fit(
             logs.update(
                 {f"val_{k}": v for k, v in evaluate(model, loss_fn, val_loader, same).items()}
             )
+        if norm[0] is not None:
+            logs["grad_norm"] = float(norm[0].item())
         logs["lr"] = optimizer.param_groups[0]["lr"]
         logs["seconds"] = seconds
         logs["samples_per_s"] = n / max(seconds, 1e-9)
@@ -379,7 +470,10 @@ def fit(
                 state["scheduler"] = scheduler.state_dict()
             if scaler is not None:
                 state["scaler"] = scaler.state_dict()
-            save(state, checkpoint)
+            if rank == 0:
+                save(state, checkpoint)
+            if dist.is_initialized():
+                dist.barrier()  # the file is complete before any rank goes on
         if stop:
             if log:
                 log(f"stopped early after epoch {epoch + 1}")

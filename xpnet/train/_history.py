@@ -50,7 +50,14 @@ class History:
         return {k: list(v) for k, v in self.records.items()}
 
     def plot(self, path: str | Path) -> Path:
-        """Write a PNG with the loss curves and, when recorded, the accuracy curves (needs matplotlib)."""
+        """Write a PNG with the loss curves and, when recorded, the accuracy curves (needs matplotlib).
+
+        In a process group of several ranks only rank 0 writes; the others return the path.
+        """
+        from .. import distributed as dist
+
+        if dist.is_initialized() and dist.get_rank() != 0:
+            return Path(path)
         try:  # a Figure of its own: pyplot's state and backend stay as the user set them
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             from matplotlib.figure import Figure

@@ -1,0 +1,245 @@
+"""The process group: which transport, which rank; the collectives on tensors.
+
+One process group per process (as ``torch.distributed``'s default group). The
+transport follows the current array backend unless named: ``"mpi"`` for host
+arrays (NumPy, array-api-strict, JAX and torch on the CPU through the host),
+``"nccl"`` for CuPy, ``"torch"`` for torch arrays (gloo on the CPU, NCCL on
+CUDA). A process started without ``mpiexec`` is a world of one: every
+collective returns its input, so a script runs unchanged on a laptop.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .._errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    BackendError,
+    DistributedError,
+    MissingDependencyError,
+)
+from .._tensor import Tensor
+from ..backend import Backend, get_backend
+from ._comm import Communicator, check_op
+
+TRANSPORTS = ("mpi", "nccl", "torch")
+_STATE: dict[str, Any] = {"comm": None, "hook": None}
+
+# Launchers' environment variables that give the world size before MPI starts.
+_SIZE_VARS = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MPI_LOCALNRANKS", "PMIX_SIZE")
+
+
+def _launched_size() -> int:
+    for v in _SIZE_VARS:
+        if v in os.environ:
+            try:
+                return int(os.environ[v])
+            except ValueError:
+                pass
+    return 1
+
+
+def _mpi_or_none(required: bool) -> Any:
+    from ._mpi import MPICommunicator
+
+    try:
+        return MPICommunicator()
+    except MissingDependencyError:
+        if required or _launched_size() > 1:
+            raise
+        return None
+
+
+def init_process_group(backend: str | None = None, *, abort_on_error: bool = True) -> None:
+    """Join the job's process group (``mpiexec -n N python3 script.py`` starts N ranks).
+
+    ``backend``: ``"mpi"``, ``"nccl"`` or ``"torch"``; by default the one the
+    current array backend uses (``xn.get_backend().collective``). With
+    ``abort_on_error`` (default), an exception nobody catches on one rank prints its
+    traceback and aborts the whole job (``MPI_Abort``), so the others do not wait
+    forever in a collective.
+    """
+    if _STATE["comm"] is not None:
+        raise DistributedError(
+            "init_process_group: this process is already in a process group; "
+            "call destroy_process_group() first"
+        )
+    b = get_backend()
+    transport = backend if backend is not None else b.collective
+    if transport not in TRANSPORTS:
+        raise ArgumentError(
+            f"init_process_group: backend must be one of {TRANSPORTS} (or None), got {backend!r}"
+        )
+    comm: Communicator
+    if transport == "nccl":
+        if b.collective != "nccl":
+            raise BackendError(
+                f"init_process_group('nccl') needs the cupy array backend (NCCL moves CuPy device "
+                f"arrays); the current backend is {b}. Use 'mpi' for host arrays, 'torch' for torch"
+            )
+        from ._nccl import NCCLCommunicator
+
+        mpi = _mpi_or_none(required=False)
+        comm = NCCLCommunicator(mpi if mpi is not None and mpi.size > 1 else None, b.device.id)
+    elif transport == "torch":
+        if b.collective != "torch":
+            raise BackendError(
+                f"init_process_group('torch') needs the torch array backend; the current backend "
+                f"is {b}. Use 'mpi' for host arrays, 'nccl' for CuPy"
+            )
+        from ._torch import TorchCommunicator
+
+        mpi = _mpi_or_none(required=False)
+        comm = TorchCommunicator(mpi if mpi is not None and mpi.size > 1 else None,
+                                 getattr(b.device, "type", "cpu") == "cuda")  # fmt: skip
+    else:
+        mpi = _mpi_or_none(required=backend == "mpi")
+        comm = mpi if mpi is not None else Communicator()
+    _STATE["comm"] = comm
+    if abort_on_error and comm.size > 1:
+        _STATE["hook"] = sys.excepthook
+
+        def abort_job(kind: Any, exc: Any, tb: Any) -> None:
+            sys.__excepthook__(kind, exc, tb)
+            sys.stderr.write(f"[rank {comm.rank}] uncaught {kind.__name__}: aborting the job\n")
+            sys.stderr.flush()
+            comm.abort(1)
+
+        sys.excepthook = abort_job
+
+
+def destroy_process_group() -> None:
+    """Leave the process group (the transport's resources are released)."""
+    comm = _STATE["comm"]
+    if comm is None:
+        return
+    comm.close()
+    if _STATE["hook"] is not None:
+        sys.excepthook = _STATE["hook"]
+    _STATE["comm"] = _STATE["hook"] = None
+
+
+def is_initialized() -> bool:
+    return _STATE["comm"] is not None
+
+
+def group() -> Communicator:
+    """The current communicator (DistributedError when there is no process group)."""
+    comm = _STATE["comm"]
+    if comm is None:
+        raise DistributedError(
+            "no process group: call xn.distributed.init_process_group() first (a process "
+            "started without mpiexec is a world of one)"
+        )
+    return comm
+
+
+def get_rank() -> int:
+    return group().rank
+
+
+def get_world_size() -> int:
+    return group().size
+
+
+def get_backend_name() -> str:
+    """The transport in use: "mpi", "nccl", "torch", or "local" for a world of one."""
+    return group().name
+
+
+def barrier() -> None:
+    group().barrier()
+
+
+def _checked(t: Any, op: str, comm: Communicator) -> Backend:
+    if not isinstance(t, Tensor):
+        raise ArgumentTypeError(f"{op}: expected an xpnet Tensor, got {type(t).__name__}")
+    b = t.backend
+    if comm.name in ("nccl", "torch") and b.collective != comm.name:
+        raise BackendError(
+            f"{op}: a tensor on {b.name}:{b.device_str} in a {comm.name!r} process group, which "
+            f"moves {'CuPy' if comm.name == 'nccl' else 'torch'} arrays; move it with .to(...)"
+        )
+    return b
+
+
+def all_reduce(tensor: Tensor, op: str = "sum") -> Tensor:
+    """Reduce ``tensor`` over all ranks in place (``"sum"``, ``"avg"``, ``"max"``, ``"min"``)."""
+    comm = group()
+    check_op(op)
+    b = _checked(tensor, "all_reduce", comm)
+    if comm.size > 1:
+        tensor._set_data(comm.all_reduce(tensor._data, b, op))
+    return tensor
+
+
+def broadcast(tensor: Tensor, src: int = 0) -> Tensor:
+    """Overwrite ``tensor`` on every rank with rank ``src``'s values (in place)."""
+    comm = group()
+    b = _checked(tensor, "broadcast", comm)
+    if not 0 <= src < comm.size:
+        raise ArgumentError(f"broadcast: src {src} is not a rank of a world of {comm.size}")
+    if comm.size > 1:
+        tensor._set_data(comm.broadcast(tensor._data, b, src))
+    return tensor
+
+
+def all_gather(tensor_list: list[Any], tensor: Tensor) -> list[Tensor]:
+    """Fill ``tensor_list`` (world-size long) with every rank's ``tensor``; returns the list.
+
+    As in PyTorch, the list's tensors must match ``tensor``'s shape, dtype, backend
+    and device; their values are replaced.
+    """
+    comm = group()
+    b = _checked(tensor, "all_gather", comm)
+    if len(tensor_list) != comm.size:
+        raise ArgumentError(
+            f"all_gather: tensor_list has {len(tensor_list)} entries for a world of {comm.size}"
+        )
+    for i, t in enumerate(tensor_list):
+        if not isinstance(t, Tensor) or t.backend is not b or t.shape != tensor.shape or (
+            t.dtype != tensor.dtype
+        ):  # fmt: skip
+            what = (
+                type(t).__name__
+                if not isinstance(t, Tensor)
+                else f"{b.dtype_name(t.dtype) if t.backend is b else t.dtype}{list(t.shape)} on "
+                f"{t.backend.name}:{t.backend.device_str}"
+            )
+            raise BackendError(
+                f"all_gather: tensor_list[{i}] is {what}; every entry must be "
+                f"{b.dtype_name(tensor.dtype)}{list(tensor.shape)} on {b.name}:{b.device_str} "
+                "like the input"
+            )
+    for t, arr in zip(tensor_list, comm.all_gather(tensor._data, b), strict=True):
+        t._set_data(arr)
+    return tensor_list
+
+
+def all_gather_object(object_list: list[Any], obj: Any) -> list[Any]:
+    """Fill ``object_list`` with every rank's ``obj`` (picklable Python objects)."""
+    comm = group()
+    got = comm.all_gather_object(obj)
+    object_list[:] = got
+    return object_list
+
+
+def all_reduce_host(values: Sequence[float], op: str = "sum") -> list[float]:
+    """Reduce a few Python numbers over the ranks (metrics, counts): one object exchange.
+
+    Outside a process group (or in a world of one) the values come back as they are.
+    """
+    check_op(op)
+    comm = _STATE["comm"]
+    if comm is None or comm.size == 1:
+        return [float(v) for v in values]
+    rows = comm.all_gather_object([float(v) for v in values])
+    cols = list(zip(*rows, strict=True))
+    if op in ("sum", "avg"):
+        out = [sum(c) for c in cols]
+        return [v / comm.size for v in out] if op == "avg" else out
+    return [max(c) if op == "max" else min(c) for c in cols]

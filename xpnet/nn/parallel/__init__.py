@@ -1,0 +1,3 @@
+"""Data-parallel model wrappers (``xn.nn.parallel``)."""
+
+from ._ddp import DistributedDataParallel as DistributedDataParallel
