@@ -158,7 +158,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.worker:
         fn = sizes_worker if args.worker == "sizes" else w1_worker
-        print(json.dumps(fn(args.quick)), flush=True)
+        result = fn(args.quick)
+        if result:  # rank 0's; the other ranks stay silent
+            print(json.dumps(result), flush=True)
         return
     me = [sys.executable, str(Path(__file__).resolve())] + (["--quick"] if args.quick else [])
     mpi = [_mpiexec(), "-n", "2"]
