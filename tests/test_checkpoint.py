@@ -196,3 +196,20 @@ def test_an_unsavable_value_is_named_by_its_type(tmp_path):
     ):
         xn.save({"t": {1, 2}}, tmp_path / "bad.xpn")
     assert not (tmp_path / "bad.xpn").exists()
+
+
+@pytest.mark.parametrize("name", ["torch", "jax"])
+def test_bfloat16_tensors_save_as_their_bits_and_read_back_exactly(tmp_path, name):
+    try:
+        b = xn.get_backend(name)
+    except xn.BackendUnavailableError as e:
+        pytest.skip(f"{name} unavailable: {e}")
+    values = [1.5, 2.25, -3.0e38, 1e-40, 0.0]
+    t = xn.tensor(values, dtype="bfloat16", backend=b)
+    host = t.numpy()  # ml_dtypes' bfloat16 (JAX's own host type), not an error
+    assert host.dtype.name == "bfloat16"
+    xn.save({"t": t}, tmp_path / "bf16.xpn")
+    back = xn.load(tmp_path / "bf16.xpn", backend=b)["t"]
+    assert b.dtype_name(back.dtype) == "bfloat16"
+    np.testing.assert_array_equal(back.numpy().astype(np.float32), host.astype(np.float32))
+    assert "bfloat16" in repr(back)

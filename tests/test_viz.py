@@ -40,3 +40,15 @@ def test_render_needs_dot(tmp_path):
             xn.viz.render(dot, tmp_path / "g.svg")
     else:
         assert xn.viz.render(dot, tmp_path / "g.svg").read_text().lstrip().startswith("<")
+
+
+def test_user_names_and_constants_are_escaped_in_labels():
+    x = xn.tensor([1.0, 2.0], requires_grad=True)
+    dot = xn.viz.graph((x * 2.5).sum(), {'my "x"\\ \n<b>': x})
+    assert 'label="my \\"x\\"\\\\ \\n<b>\\nfloat32[2]' in dot
+    # every label is one well-formed quoted string: unescaped quotes would end it early
+    import re
+
+    for label in re.findall(r'label="((?:[^"\\]|\\.)*)"', dot):
+        assert "\n" not in label
+    assert dot.count('label="') == len(re.findall(r'label="((?:[^"\\]|\\.)*)"', dot))

@@ -41,7 +41,20 @@ from .backend import DTYPE_NAMES
 
 FORMAT = "xpnet-checkpoint"
 VERSION = 2
-_DTYPES = tuple(n for n in DTYPE_NAMES if n != "bfloat16")  # NumPy has no bfloat16
+_DTYPES = DTYPE_NAMES
+# NumPy has no bfloat16: such a tensor is stored as the uint16 of its bits (the upper half
+# of the float32 of the same value), with "bfloat16" as its dtype in the tree.
+
+
+def _bf16_bits(t: Tensor) -> np.ndarray:
+    """The bfloat16 tensor ``t``'s bits as a host uint16 array (exact: through float32)."""
+    f32 = t.backend.to_numpy(t.backend.xp.astype(t.data, t.backend.dtype("float32")))
+    return (np.ascontiguousarray(f32, dtype=np.float32).view(np.uint32) >> 16).astype(np.uint16)
+
+
+def _bf16_values(bits: np.ndarray) -> np.ndarray:
+    """The float32 array holding exactly the bfloat16 values of ``bits``."""
+    return (bits.astype(np.uint32) << 16).view(np.float32)
 
 
 def _manifest_digest(meta: dict[str, Any]) -> str:
@@ -62,7 +75,8 @@ def _digest(a: np.ndarray) -> str:
 def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     if isinstance(obj, Tensor):
         name = f"a{len(arrays)}"
-        arrays[name] = obj.numpy()
+        bf16 = obj.backend.dtype_name(obj.dtype) == "bfloat16"
+        arrays[name] = _bf16_bits(obj.detach()) if bf16 else obj.numpy()
         return {
             "__tensor__": name,
             "dtype": obj.backend.dtype_name(obj.dtype),
@@ -168,7 +182,9 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], backend: Any, device: Any,
             )
         a = _array(node["__tensor__"], arrays, where)
         dtype = node.get("dtype")
-        if dtype not in _DTYPES or np.dtype(dtype) != a.dtype:
+        if dtype == "bfloat16" and a.dtype == np.uint16:
+            a = _bf16_values(a)  # exact: every bfloat16 is a float32
+        elif dtype not in _DTYPES or dtype == "bfloat16" or np.dtype(dtype) != a.dtype:
             raise _Bad(
                 f"{where} says dtype {dtype!r} but its array {node['__tensor__']!r} holds {a.dtype.name}"
             )

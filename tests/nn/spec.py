@@ -110,6 +110,12 @@ NN_SPECS: list[NNSpec] = [
         [(2, 4, 6)],
     ),
     NNSpec(
+        "pad-torch-order",
+        lambda x: F.pad(x, (1, 2, 0, 1), value=0.5),
+        lambda x: _tf().pad(x, (1, 2, 0, 1), value=0.5),
+        [(2, 3, 4)],
+    ),
+    NNSpec(
         "max_pool2d",
         lambda x: F.max_pool2d(x, 2),
         lambda x: _tf().max_pool2d(x, 2),

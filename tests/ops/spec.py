@@ -269,6 +269,14 @@ SPECS: list[Spec] = [
         [(2, 3), (2, 3)],
     ),
     # gathers (duplicate indices) and their scatter-add
+    Spec(
+        "pad",
+        "pad-value",
+        lambda x: xn.pad(x, ((1, 2), (0, 1)), value=1.5),
+        lambda x: np.pad(x, ((1, 2), (0, 1)), constant_values=1.5),
+        [(2, 3)],
+    ),
+    Spec("pad", "pad-int-3d", lambda x: xn.pad(x, 1), lambda x: np.pad(x, 1), [(2, 1, 2)]),
     Spec("slice", "getitem-basic", lambda x: x[1:, ::2], lambda x: x[1:, ::2], [(3, 5)]),
     Spec("slice", "getitem-int", lambda x: x[1, -1], lambda x: x[1, -1], [(3, 5)]),
     Spec(

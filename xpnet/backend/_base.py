@@ -54,6 +54,16 @@ DTYPE_NAMES = (
 )
 
 
+def bfloat16_host(values: np.ndarray) -> np.ndarray:
+    """float32 ``values`` that are all bfloat16 numbers as a host bfloat16 array: ml_dtypes'
+    bfloat16 (what JAX's arrays give) where installed, else the float32 array itself."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return values
+    return values.astype(ml_dtypes.bfloat16)
+
+
 def is_basic_key(key: tuple[Any, ...]) -> bool:
     """True when an index key holds only ints, slices, None and Ellipsis."""
     return all(isinstance(k, _BASIC_INDEX_TYPES) for k in key)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import BackendUnavailableError, DeviceError
-from ._base import Array, Backend, Gather
+from ._base import Array, Backend, Gather, bfloat16_host
 
 
 class TorchBackend(Backend):
@@ -53,6 +53,10 @@ class TorchBackend(Backend):
         return self.device.type == "cpu"
 
     def _to_host(self, arr: Array) -> np.ndarray:
+        import torch
+
+        if arr.dtype == torch.bfloat16:  # NumPy has no bfloat16: ml_dtypes' where installed
+            return bfloat16_host(arr.detach().to(torch.float32).cpu().numpy())
         return np.array(arr.detach().cpu().numpy(), copy=True)
 
     def to_device(self, arr: Array) -> Array:

@@ -21,6 +21,7 @@ __all__ = [
     "flatten",
     "getitem",
     "matrix_transpose",
+    "pad",
     "permute_dims",
     "reshape",
     "scatter_add",
@@ -108,6 +109,30 @@ scatter_add_p.defvjp_argnum(
 # Basic indexing (ints, slices, None, Ellipsis): a view of the input.
 slice_p = Primitive("slice", lambda b, x, *, key: b.gather(x, ("getitem", key)), **_view)
 slice_p.defvjp(lambda g, ans, x, *, key: scatter_add_p(g, shape=x.shape, how=("getitem", key)), **_meta)
+
+
+
+def _pad_impl(b: Any, x: Any, *, widths: tuple[tuple[int, int], ...], value: float) -> Any:
+    """Bands of ``value`` joined to ``x`` along each padded axis (the standard has no pad)."""
+    xp, out = b.xp, x
+    for axis, (lo, hi) in enumerate(widths):
+        if lo or hi:
+            shape = list(out.shape)
+            parts = []
+            for n in (lo, hi):
+                shape[axis] = n
+                parts.append(xp.full(tuple(shape), value, dtype=x.dtype, device=b.device) if n else None)
+            out = xp.concat([p for p in (parts[0], out, parts[1]) if p is not None], axis=axis)
+    return out
+
+
+def _unpad(g: Tensor, ans: Any, x: Any, *, widths: tuple[tuple[int, int], ...], value: float) -> Tensor:
+    return slice_p(g, key=tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape, strict=True)))
+
+
+# Constant padding: one primitive (one node), its VJP the slice that undoes it.
+pad_p = Primitive("pad", _pad_impl)
+pad_p.defvjp(_unpad, **_meta)
 
 # ``how``: ("getitem", key template with IDX marks) | ("take", axis) | ("take_along_axis", axis);
 # the index tensors are the arguments after ``x``.
@@ -403,3 +428,20 @@ def to(x: Tensor, device: Any = None, backend: Any = None, dtype: Any = None) ->
 
 
 from . import _reduce  # noqa: E402  (broadcast_to's VJP sums; _reduce builds on this module)
+
+
+def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
+    """``x`` with ``value`` added before and after each axis: ``pad_width`` is one
+    ``(before, after)`` pair per axis (NumPy's ``np.pad`` order), or one int for all sides."""
+    if isinstance(pad_width, int):
+        widths = ((pad_width, pad_width),) * x.ndim
+    else:
+        widths = tuple((int(lo), int(hi)) for lo, hi in pad_width)
+    if len(widths) != x.ndim or any(lo < 0 or hi < 0 for lo, hi in widths):
+        raise ShapeError(
+            f"pad: pad_width {pad_width!r} must give a non-negative (before, after) pair for each "
+            f"of the {x.ndim} axes of a tensor of shape {x.shape}"
+        )
+    if not any(lo or hi for lo, hi in widths):
+        return x
+    return pad_p(x, widths=widths, value=float(value))

@@ -18,6 +18,7 @@ from ._conv import conv1d as conv1d
 from ._conv import conv2d as conv2d
 from ._conv import fold as fold
 from ._conv import max_pool2d as max_pool2d
+from ._conv import pad as pad
 from ._conv import pad2d as pad2d
 from ._conv import unfold as unfold
 from ._linear import dropout as dropout

@@ -6,7 +6,8 @@ from typing import Any
 
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ..._tensor import Tensor
-from ...ops import concat, full, matmul, mean, permute_dims, reshape, stack
+from ...ops import matmul, mean, permute_dims, reshape, stack
+from ...ops import pad as xpad
 from ...ops.internal import autocast_low, fold_p, layer_dtypes, max_p, out_size, unfold_p
 
 
@@ -23,16 +24,22 @@ def _pair(v: Any, name: str, op: str = "", minimum: int = 0) -> tuple[int, int]:
 
 
 def pad2d(x: Tensor, padding: tuple[int, int], value: float = 0.0) -> Tensor:
-    """Pad the last two axes of ``x`` with ``value`` (``padding`` on each side)."""
+    """Pad the last two axes of ``x`` with ``value`` (``padding`` on each side): one primitive."""
     ph, pw = padding
-    b = x.backend
-    if ph:
-        band = full((*x.shape[:-2], ph, x.shape[-1]), value, dtype=x.dtype, backend=b)
-        x = concat([band, x, band], axis=-2)
-    if pw:
-        band = full((*x.shape[:-1], pw), value, dtype=x.dtype, backend=b)
-        x = concat([band, x, band], axis=-1)
-    return x
+    return xpad(x, ((0, 0),) * (x.ndim - 2) + ((ph, ph), (pw, pw)), value)
+
+
+def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """PyTorch's ``F.pad``: ``pad`` lists (before, after) pairs from the last axis backwards."""
+    if mode != "constant":
+        raise NotSupportedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    pad = tuple(pad)
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ArgumentError(
+            f"pad: pad must hold (before, after) pairs for at most {x.ndim} axes, got {pad!r}"
+        )
+    pairs = [(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)][::-1]
+    return xpad(x, [(0, 0)] * (x.ndim - len(pairs)) + pairs, value)
 
 
 def _windows(
