@@ -8,4 +8,6 @@ python3 -m pip install -q --disable-pip-version-check -e ".[test]" torch==2.13.0
 python3 -m ruff check xpnet tests examples bench
 python3 -m ruff format --check xpnet tests examples bench
 python3 -m mypy
-python3 -m pytest "$@"
+# Two workers (CI has 2 cores): about 4 minutes instead of 7. -p no:benchmark: a
+# pytest-benchmark plugin, where installed, refuses to run under xdist.
+python3 -m pytest -n 2 -p no:benchmark "$@"

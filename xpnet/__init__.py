@@ -6,6 +6,7 @@ x = xn.tensor([1.0, 2.0], requires_grad=True)
 x.grad  # Tensor([2., 4.])
 """
 
+from . import _namespace as _namespace  # gives Tensor its __array_namespace__
 from . import amp as amp
 from . import autodiff as autodiff
 from . import backend as backend
@@ -34,6 +35,7 @@ from ._errors import DTypeError as DTypeError
 from ._errors import GraphError as GraphError
 from ._errors import KeyMismatchError as KeyMismatchError
 from ._errors import MissingDependencyError as MissingDependencyError
+from ._errors import MissingFunctionError as MissingFunctionError
 from ._errors import NonFiniteError as NonFiniteError
 from ._errors import NotSupportedError as NotSupportedError
 from ._errors import OpError as OpError
@@ -54,11 +56,14 @@ from .autodiff import enable_grad as enable_grad
 from .autodiff import grad as grad
 from .autodiff import hessian as hessian
 from .autodiff import is_grad_enabled as is_grad_enabled
+from .autodiff import jacfwd as jacfwd
 from .autodiff import jacobian as jacobian
+from .autodiff import jvp as jvp
 from .autodiff import no_grad as no_grad
 from .autodiff import set_grad_enabled as set_grad_enabled
 from .autodiff import value_and_grad as value_and_grad
 from .autodiff import vjp as vjp
+from .autodiff import vmap as vmap
 from .backend import Backend as Backend
 from .backend import Generator as Generator
 from .backend import available_backends as available_backends
@@ -67,6 +72,7 @@ from .backend import manual_seed as manual_seed
 from .backend import set_backend as set_backend
 from .backend import use_backend as use_backend
 from .ops import *  # noqa: F403  (the op functions: xn.exp, xn.sum, xn.concat...)
+from .ops import linalg as linalg
 from .testing import check_grad as check_grad
 
 # dtype names (accepted wherever a dtype is: xn.zeros(3, dtype=xn.float64), t.astype(xn.int64))

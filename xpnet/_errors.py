@@ -80,3 +80,7 @@ class DataNotFoundError(XpnetError, FileNotFoundError):
 
 class DistributedError(XpnetError, RuntimeError):
     """A data-parallel job is not set up (no process group) or its ranks disagree."""
+
+
+class MissingFunctionError(XpnetError, AttributeError):
+    """A function of the Array API standard that the xpnet namespace does not provide."""

@@ -276,6 +276,10 @@ class Tensor:
             else _wrap(self.backend.xp.asarray(self._data, copy=True), self.backend)
         )
 
+    def to_device(self, device: Any, /, *, stream: Any = None) -> Tensor:
+        """The standard's spelling of ``to(device=...)`` (differentiable)."""
+        return _ops.to(self, device=device)
+
     def cpu(self) -> Tensor:
         """This tensor on the host: the NumPy backend (differentiable, like ``to``)."""
         return _ops.to(self, backend="numpy")

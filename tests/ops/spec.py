@@ -24,7 +24,7 @@ class Spec:
     fn: Callable[..., xn.Tensor]
     ref: Callable[..., Any]
     shapes: list[tuple[int, ...]]
-    domain: str = "real"  # real | positive | nonzero (|x| in [0.5, 2])
+    domain: str = "real"  # real | positive | nonzero (|x| in [0.5, 2]) | unit | above1 | wellcond
     ints: dict[int, np.ndarray] = field(
         default_factory=dict
     )  # fixed integer/bool inputs by position
@@ -412,6 +412,59 @@ SPECS: list[Spec] = [
 ]
 
 
+def _spd(x: xn.Tensor) -> xn.Tensor:
+    """A symmetric positive-definite matrix made from any square ``x`` (for cholesky)."""
+    return x @ xn.matrix_transpose(x) + 3.0 * xn.eye(x.shape[-1], dtype=x.dtype, backend=x.backend)
+
+
+def _np_spd(x: np.ndarray) -> np.ndarray:
+    return x @ np.swapaxes(x, -1, -2) + 3.0 * np.eye(x.shape[-1])
+
+
+def _np_cumprod_zero_safe(x: np.ndarray) -> np.ndarray:
+    return np.cumprod(x, axis=1)
+
+
+# The rest of the Array API standard: trigonometric and other elementwise functions,
+# products and running sums, and the linalg extension.
+SPECS += [
+    Spec("sin", "sin", xn.sin, np.sin, [(2, 3)]),
+    Spec("cos", "cos", xn.cos, np.cos, [(2, 3)]),
+    Spec("tan", "tan", xn.tan, np.tan, [(2, 3)], domain="unit"),
+    Spec("asin", "asin", xn.asin, np.arcsin, [(2, 3)], domain="unit"),
+    Spec("acos", "acos", xn.acos, np.arccos, [(2, 3)], domain="unit"),
+    Spec("atan", "atan", xn.atan, np.arctan, [(2, 3)]),
+    Spec("sinh", "sinh", xn.sinh, np.sinh, [(2, 3)]),
+    Spec("cosh", "cosh", xn.cosh, np.cosh, [(2, 3)]),
+    Spec("asinh", "asinh", xn.asinh, np.arcsinh, [(2, 3)]),
+    Spec("acosh", "acosh", xn.acosh, np.arccosh, [(2, 3)], domain="above1"),
+    Spec("atanh", "atanh", xn.atanh, np.arctanh, [(2, 3)], domain="unit"),
+    Spec("expm1", "expm1", xn.expm1, np.expm1, [(2, 3)]),
+    Spec("log2", "log2", xn.log2, np.log2, [(2, 3)], domain="positive"),
+    Spec("log10", "log10", xn.log10, np.log10, [(2, 3)], domain="positive"),
+    Spec("atan2", "atan2-broadcast", xn.atan2, np.arctan2, [(2, 3), (3,)], domain="nonzero"),
+    Spec("hypot", "hypot", xn.hypot, np.hypot, [(2, 3), (2, 3)], domain="nonzero"),
+    Spec("logaddexp", "logaddexp", xn.logaddexp, np.logaddexp, [(2, 3), (1, 3)]),
+    Spec("remainder", "remainder", xn.remainder, np.remainder, [(2, 3), (2, 3)], domain="positive"),
+    Spec("copysign", "copysign", xn.copysign, np.copysign, [(2, 3), (2, 3)], domain="nonzero"),
+    Spec("prod", "prod-axis", lambda x: xn.prod(x, axis=1), lambda x: np.prod(x, axis=1), [(2, 4)]),
+    Spec("prod", "prod-all-keepdims", lambda x: xn.prod(x, keepdims=True),
+         lambda x: np.prod(x, keepdims=True), [(2, 3)]),
+    Spec("cumulative_sum", "cumulative_sum-axis1", lambda x: xn.cumulative_sum(x, axis=1),
+         lambda x: np.cumsum(x, axis=1), [(2, 4)]),
+    Spec("cumulative_sum", "cumulative_sum-initial",
+         lambda x: xn.cumulative_sum(x, include_initial=True),
+         lambda x: np.concatenate([[0.0], np.cumsum(x)]), [(5,)]),
+    Spec("inv", "inv", xn.linalg.inv, np.linalg.inv, [(2, 3, 3)], domain="wellcond"),
+    Spec("det", "det", xn.linalg.det, np.linalg.det, [(2, 3, 3)], domain="wellcond"),
+    Spec("logabsdet", "slogdet", lambda x: xn.linalg.slogdet(x).logabsdet,
+         lambda x: np.linalg.slogdet(x)[1], [(3, 3)], domain="wellcond"),
+    Spec("solve", "solve", xn.linalg.solve, np.linalg.solve, [(3, 3), (3, 2)], domain="wellcond"),
+    Spec("cholesky", "cholesky-spd", lambda x: xn.linalg.cholesky(_spd(x)),
+         lambda x: np.linalg.cholesky(_np_spd(x)), [(3, 3)]),
+]  # fmt: skip
+
+
 def make_inputs(spec: Spec, rng: np.random.Generator) -> list[np.ndarray]:
     """Host inputs for ``spec``: float64 draws in its domain, or its fixed integer inputs."""
     out = []
@@ -423,6 +476,12 @@ def make_inputs(spec: Spec, rng: np.random.Generator) -> list[np.ndarray]:
             a = rng.uniform(0.5, 2.0, shape)
         elif spec.domain == "nonzero":
             a = rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+        elif spec.domain == "unit":  # inside (-1, 1), clear of the ends
+            a = rng.uniform(-0.8, 0.8, shape)
+        elif spec.domain == "above1":
+            a = rng.uniform(1.2, 3.0, shape)
+        elif spec.domain == "wellcond" and shape[-1] == shape[-2]:  # near 3*I: well conditioned
+            a = 3.0 * np.eye(shape[-1]) + 0.5 * rng.standard_normal(shape)
         elif spec.domain == "clip":  # keep clear of the bounds, where the slope jumps
             a = rng.choice([-1.0, 1.0], shape) * rng.choice(
                 [rng.uniform(0.0, 0.3), rng.uniform(0.5, 1.5)], shape

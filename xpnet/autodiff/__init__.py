@@ -5,6 +5,9 @@ from ._anomaly import detect_anomaly as detect_anomaly
 from ._engine import backward as backward
 from ._engine import install_ops as install_ops
 from ._engine import register_post_backward_hook as register_post_backward_hook
+from ._forward import jacfwd as jacfwd
+from ._forward import jvp as jvp
+from ._forward import vmap as vmap
 from ._functional import grad as grad
 from ._functional import hessian as hessian
 from ._functional import jacobian as jacobian

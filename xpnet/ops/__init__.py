@@ -12,13 +12,31 @@ import sys as _sys
 
 from .._tensor import bind_ops as _bind_ops
 from ..autodiff import install_ops as _install_ops
-from . import _composite, _creation, _elementwise, _inplace, _linalg, _reduce, _shape, _special
+from . import (
+    _composite,
+    _creation,
+    _elementwise,
+    _inplace,
+    _linalg,
+    _manip,
+    _math,
+    _reduce,
+    _scan,
+    _shape,
+    _sorting,
+    _special,
+)
+from . import linalg as linalg
 from ._composite import *  # noqa: F403
 from ._creation import *  # noqa: F403
 from ._elementwise import *  # noqa: F403
 from ._linalg import *  # noqa: F403
+from ._manip import *  # noqa: F403
+from ._math import *  # noqa: F403
 from ._reduce import *  # noqa: F403
+from ._scan import *  # noqa: F403
 from ._shape import *  # noqa: F403
+from ._sorting import *  # noqa: F403
 from ._special import *  # noqa: F403
 
 __all__ = [
@@ -26,8 +44,12 @@ __all__ = [
     *_creation.__all__,
     *_elementwise.__all__,
     *_linalg.__all__,
+    *_manip.__all__,
+    *_math.__all__,
     *_reduce.__all__,
+    *_scan.__all__,
     *_shape.__all__,
+    *_sorting.__all__,
     *_special.__all__,
 ]
 

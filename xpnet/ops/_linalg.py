@@ -11,7 +11,7 @@ from ._common import as_operand, autocast_low
 from ._reduce import sum_p
 from ._shape import expand_dims_p, permute_dims_p, reshape_p, squeeze_p
 
-__all__ = ["matmul"]  # the public ops (xn.*) of this module
+__all__ = ["matmul", "tensordot", "vecdot"]  # the public ops (xn.*) of this module
 
 
 def _matmul_x(g: Tensor, ans: Any, x: Tensor, y: Tensor) -> Tensor:
@@ -83,3 +83,42 @@ def matmul(x: Tensor, y: Tensor) -> Tensor:
             f"must equal the {'only' if len(ys) == 1 else 'second-to-last'} axis of y ({k_y})"
         )
     return matmul_p(x, y)
+
+
+def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
+    """The dot product of vectors along ``axis`` (broadcasting the other axes; real inputs)."""
+    from ._reduce import sum as sum_
+
+    if x1.shape[axis] != x2.shape[axis]:
+        raise ShapeError(
+            f"vecdot: axis {axis} has {x1.shape[axis]} entries in {describe(x1)} but "
+            f"{x2.shape[axis]} in {describe(x2)}"
+        )
+    return sum_(x1 * x2, axis=axis)
+
+
+def tensordot(x1: Tensor, x2: Tensor, /, *, axes: Any = 2) -> Tensor:
+    """Sum products over ``axes`` (an int: the last of x1 with the first of x2; or two lists),
+    as one matmul between reshaped operands."""
+    if isinstance(axes, int):
+        a1 = list(range(x1.ndim - axes, x1.ndim))
+        a2 = list(range(axes))
+    else:
+        a1 = [a % x1.ndim for a in axes[0]]
+        a2 = [a % x2.ndim for a in axes[1]]
+    if [x1.shape[a] for a in a1] != [x2.shape[a] for a in a2]:
+        raise ShapeError(
+            f"tensordot: contracted axes {a1} of {describe(x1)} and {a2} of {describe(x2)} differ"
+        )
+    free1 = [a for a in range(x1.ndim) if a not in a1]
+    free2 = [a for a in range(x2.ndim) if a not in a2]
+    k = 1
+    for a in a1:
+        k *= x1.shape[a]
+    from ._shape import permute_dims, reshape
+
+    left = reshape(permute_dims(x1, (*free1, *a1)), (-1, k))
+    right = reshape(permute_dims(x2, (*a2, *free2)), (k, -1))
+    return reshape(
+        matmul(left, right), (*[x1.shape[a] for a in free1], *[x2.shape[a] for a in free2])
+    )

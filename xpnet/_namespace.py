@@ -1,0 +1,300 @@
+"""xpnet as an Array API namespace: ``x.__array_namespace__()`` for xpnet tensors.
+
+Code written only against the standard (``xp = array_namespace(x)``, then ``xp.sum``,
+``xp.exp``...) given xpnet tensors gets this namespace and runs on xpnet's ops, so it
+is differentiable unchanged. The namespace is bound to one backend: creation
+functions (``xp.zeros``, ``xp.asarray``...) make tensors on it, and its dtype
+constants are that library's dtype objects, so ``x.dtype == xp.float32`` holds.
+The functions it lacks (``fft``, ``eigh``, bitwise functions...) are listed in
+docs/array_api.md; asking for one raises AttributeError, as the standard's
+optional-extension checks (``hasattr(xp, "fft")``) expect.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from ._errors import MissingFunctionError, NotSupportedError
+from ._tensor import Tensor
+from .backend import Backend, get_backend
+
+API_VERSION = "2024.12"
+
+# The standard's names this namespace takes from xpnet's ops unchanged.
+FROM_OPS = [
+    "abs",
+    "acos",
+    "acosh",
+    "add",
+    "all",
+    "any",
+    "argmax",
+    "argmin",
+    "argsort",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "bitwise_and",
+    "bitwise_invert",
+    "bitwise_left_shift",
+    "bitwise_or",
+    "bitwise_right_shift",
+    "bitwise_xor",
+    "broadcast_arrays",
+    "broadcast_shapes",
+    "broadcast_to",
+    "ceil",
+    "clip",
+    "concat",
+    "conj",
+    "copysign",
+    "cos",
+    "cosh",
+    "count_nonzero",
+    "diff",
+    "divide",
+    "equal",
+    "exp",
+    "expand_dims",
+    "expm1",
+    "flip",
+    "floor",
+    "floor_divide",
+    "greater",
+    "greater_equal",
+    "hypot",
+    "imag",
+    "isfinite",
+    "isin",
+    "isinf",
+    "isnan",
+    "less",
+    "less_equal",
+    "log",
+    "log10",
+    "log1p",
+    "log2",
+    "logaddexp",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "matmul",
+    "matrix_transpose",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "moveaxis",
+    "multiply",
+    "negative",
+    "nextafter",
+    "nonzero",
+    "not_equal",
+    "permute_dims",
+    "positive",
+    "pow",
+    "real",
+    "reciprocal",
+    "remainder",
+    "repeat",
+    "roll",
+    "round",
+    "searchsorted",
+    "sign",
+    "signbit",
+    "sin",
+    "sinh",
+    "sort",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "std",
+    "subtract",
+    "take",
+    "take_along_axis",
+    "tan",
+    "tanh",
+    "tensordot",
+    "tile",
+    "trunc",
+    "unique_all",
+    "unique_counts",
+    "unique_inverse",
+    "unique_values",
+    "unstack",
+    "var",
+    "vecdot",
+    "where",
+]
+# Reductions whose ``dtype=`` the standard defines: cast first, then reduce.
+WITH_DTYPE = ("sum", "prod", "cumulative_sum", "cumulative_prod")
+CREATION = ("arange", "empty", "eye", "full", "linspace", "ones", "zeros")
+LIKE = ("empty_like", "full_like", "ones_like", "zeros_like")
+LINALG = tuple(ops.linalg.__all__)
+
+
+class _Linalg:
+    """The ``linalg`` extension of one backend's namespace."""
+
+    def __init__(self) -> None:
+        for name in LINALG:
+            setattr(self, name, getattr(ops.linalg, name))
+
+
+class ArrayNamespace:
+    """The Array API 2024.12 namespace over xpnet tensors of one backend (see the module)."""
+
+    __array_api_version__ = API_VERSION
+    __name__ = "xpnet"  # array-api-compat compares namespaces by name
+    e, inf, nan, pi, newaxis = math.e, math.inf, math.nan, math.pi, None
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        for name in FROM_OPS:
+            setattr(self, name, getattr(ops, name))
+        for name, dt in backend._dtypes.items():
+            setattr(self, name, dt)
+        self.linalg = _Linalg()
+
+    def __repr__(self) -> str:
+        return f"<xpnet Array API namespace ({API_VERSION}) on {self.backend}>"
+
+    def __getattr__(self, name: str) -> Any:
+        # The creation functions, bound to this backend (made on first use).
+        if name in CREATION:
+            fn = getattr(ops, name)
+            b = self.backend
+
+            def make(*args: Any, device: Any = None, **kwargs: Any) -> Tensor:
+                where = b if device is None else get_backend(b.name, device)
+                if name == "eye":
+                    return _eye(*args, backend=where, **kwargs)
+                return fn(*args, backend=where, **kwargs)
+
+            make.__name__ = name
+            return make
+        raise MissingFunctionError(
+            f"the xpnet namespace has no {name!r} (see docs/array_api.md for what is covered)"
+        )
+
+    # -- creation and conversion --------------------------------------------------
+    def asarray(
+        self, obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | None = None
+    ) -> Tensor:
+        b = self.backend if device is None else get_backend(self.backend.name, device)
+        if copy:
+            return ops.tensor(obj, dtype=dtype, backend=b)
+        return ops.asarray(obj, dtype=dtype, backend=b)
+
+    def from_dlpack(self, x: Any, /, *, device: Any = None, copy: bool | None = None) -> Tensor:
+        return ops.from_dlpack(x, backend=self.backend, device=device)
+
+    def empty_like(self, x: Tensor, /, *, dtype: Any = None, device: Any = None) -> Tensor:
+        return ops.zeros_like(x, dtype=dtype)
+
+    def zeros_like(self, x: Tensor, /, *, dtype: Any = None, device: Any = None) -> Tensor:
+        return ops.zeros_like(x, dtype=dtype)
+
+    def ones_like(self, x: Tensor, /, *, dtype: Any = None, device: Any = None) -> Tensor:
+        return ops.ones_like(x, dtype=dtype)
+
+    def full_like(
+        self, x: Tensor, /, fill_value: Any, *, dtype: Any = None, device: Any = None
+    ) -> Tensor:
+        return ops.full_like(x, fill_value, dtype=dtype)
+
+    def meshgrid(self, *arrays: Tensor, indexing: str = "xy") -> list[Tensor]:
+        return ops.meshgrid(*arrays, indexing=indexing)
+
+    def tril(self, x: Tensor, /, *, k: int = 0) -> Tensor:
+        return ops.tril(x, k=k)
+
+    def triu(self, x: Tensor, /, *, k: int = 0) -> Tensor:
+        return ops.triu(x, k=k)
+
+    # -- reductions with dtype= ---------------------------------------------------
+    def sum(
+        self, x: Tensor, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False
+    ) -> Tensor:
+        return ops.sum(x if dtype is None else ops.astype(x, dtype), axis=axis, keepdims=keepdims)
+
+    def prod(
+        self, x: Tensor, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False
+    ) -> Tensor:
+        return ops.prod(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+    def cumulative_sum(self, x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
+                       include_initial: bool = False) -> Tensor:  # fmt: skip
+        return ops.cumulative_sum(x, axis, dtype, include_initial)
+
+    def cumulative_prod(self, x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
+                        include_initial: bool = False) -> Tensor:  # fmt: skip
+        return ops.cumulative_prod(x, axis, dtype, include_initial)
+
+    def reshape(self, x: Tensor, /, shape: Any, *, copy: bool | None = None) -> Tensor:
+        return ops.reshape(x, shape)
+
+    # -- data types -----------------------------------------------------------------
+    def astype(self, x: Tensor, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Tensor:
+        return ops.astype(x, dtype)
+
+    def _native(self, v: Any) -> Any:
+        return (
+            v.data if isinstance(v, Tensor) else self.backend.dtype(v) if isinstance(v, str) else v
+        )
+
+    def can_cast(self, from_: Any, to: Any, /) -> bool:
+        return bool(self.backend.xp.can_cast(self._native(from_), self._native(to)))
+
+    def result_type(self, *arrays_and_dtypes: Any) -> Any:
+        return self.backend.xp.result_type(*(self._native(v) for v in arrays_and_dtypes))
+
+    def isdtype(self, dtype: Any, kind: Any) -> bool:
+        return bool(self.backend.xp.isdtype(self._native(dtype), kind))
+
+    def finfo(self, type: Any, /) -> Any:
+        return self.backend.xp.finfo(self._native(type))
+
+    def iinfo(self, type: Any, /) -> Any:
+        return self.backend.xp.iinfo(self._native(type))
+
+    def __array_namespace_info__(self) -> Any:
+        return self.backend.xp.__array_namespace_info__()
+
+
+def _eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None,
+         backend: Any = None) -> Tensor:  # fmt: skip
+    b = get_backend(backend)
+    return ops.tensor(np.eye(n_rows, n_cols, k), dtype=b.float_dtype(dtype), backend=b)
+
+
+_CACHE: dict[int, ArrayNamespace] = {}
+
+
+def namespace(backend: Backend) -> ArrayNamespace:
+    """The namespace of ``backend``'s tensors (one per backend, cached)."""
+    ns = _CACHE.get(id(backend))
+    if ns is None or ns.backend is not backend:
+        ns = _CACHE[id(backend)] = ArrayNamespace(backend)
+    return ns
+
+
+def _array_namespace(self: Tensor, api_version: str | None = None) -> ArrayNamespace:
+    """The Array API namespace of this tensor's backend (see ``xpnet._namespace``)."""
+    if api_version not in (None, "2023.12", API_VERSION):
+        raise NotSupportedError(
+            f"__array_namespace__: xpnet implements the {API_VERSION} standard, not {api_version!r}"
+        )
+    return namespace(self.backend)
+
+
+Tensor.__array_namespace__ = _array_namespace  # type: ignore[attr-defined]

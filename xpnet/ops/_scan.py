@@ -1,0 +1,131 @@
+"""Products and running sums: prod, cumulative_sum, cumulative_prod, diff.
+
+``prod``'s rule is exact at zeros: an entry's derivative is the product of the
+others, which is ``prod / x`` only where ``x != 0``; with one zero in a slice that
+zero's derivative is the product of the rest, with two or more every derivative
+is 0. Second derivatives are exact where a slice holds at most one zero (with two
+or more, the rule's branch is constant and the mixed derivatives of the two zero
+entries come out 0 instead of the product of the rest). ``cumulative_prod`` is
+built from multiplies along the axis, so its derivatives of every order are exact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import ShapeError
+from .._tensor import Tensor
+from ..autodiff import Primitive
+from ._common import normalize_axes, normalize_axis
+from ._elementwise import astype, astype_p, where
+from ._reduce import _kept, sum_p
+from ._shape import concat, expand_dims, reshape, stack
+
+__all__ = ["cumulative_prod", "cumulative_sum", "diff", "prod"]
+
+
+def _prod_impl(b: Any, x: Any, *, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    out = b.xp.prod(x, axis=axis, keepdims=keepdims)
+    return out if keepdims or (axis is not None and len(axis) < x.ndim) else b.xp.asarray(out)
+
+
+def _prod_vjp(g: Tensor, ans: Any, x: Tensor, *, axis: Any, keepdims: bool) -> Tensor:
+    zero = x == 0
+    safe = where(zero, 1.0, x)
+    others = prod_p(safe, axis=axis, keepdims=True)  # the product of the nonzero entries
+    zeros = sum_p(astype_p(zero, dtype=x.dtype), axis=axis, keepdims=True)
+    at_zero = where(zeros == 1.0, others, 0.0)
+    return _kept(g, x, axis, keepdims) * where(zero, at_zero, _kept(ans, x, axis, keepdims) / safe)
+
+
+def _flip(x: Tensor, axis: int) -> Tensor:
+    return x[(slice(None),) * axis + (slice(None, None, -1),)]
+
+
+def _cumsum_impl(b: Any, x: Any, *, axis: int) -> Any:
+    return b.xp.cumulative_sum(x, axis=axis)
+
+
+# fmt: off
+prod_p = Primitive("prod", _prod_impl)
+prod_p.defvjp(_prod_vjp)
+cumulative_sum_p = Primitive("cumulative_sum", _cumsum_impl)
+cumulative_sum_p.defvjp(lambda g, ans, x, *, axis: _flip(cumulative_sum_p(_flip(g, axis), axis=axis), axis),
+                        keep=(), keep_ans=False)
+# fmt: on
+
+
+def prod(x: Tensor, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
+    """The product over ``axis`` (all axes by default); gradients exact at zeros."""
+    if dtype is not None:
+        x = astype(x, dtype)
+    return prod_p(x, axis=normalize_axes(axis, x.ndim, "prod"), keepdims=keepdims)
+
+
+def _scan_axis(x: Tensor, axis: int | None, op: str) -> int:
+    if axis is None:
+        if x.ndim != 1:
+            raise ShapeError(f"{op}: axis is required for a tensor of {x.ndim} dimensions")
+        return 0
+    return normalize_axis(axis, x.ndim, op)
+
+
+def cumulative_sum(
+    x: Tensor, axis: int | None = None, dtype: Any = None, include_initial: bool = False
+) -> Tensor:
+    """Running sums along ``axis`` (with a leading 0 when ``include_initial``)."""
+    ax = _scan_axis(x, axis, "cumulative_sum")
+    if dtype is not None:
+        x = astype(x, dtype)
+    out = cumulative_sum_p(x, axis=ax) if x.shape[ax] else x
+    if include_initial:
+        out = concat([_initial(x, ax, 0), out], axis=ax)
+    return out
+
+
+def _initial(x: Tensor, axis: int, value: float) -> Tensor:
+    from ._creation import full
+
+    shape = tuple(1 if i == axis else n for i, n in enumerate(x.shape))
+    return full(shape, value, dtype=x.dtype, backend=x.backend)
+
+
+def cumulative_prod(
+    x: Tensor, axis: int | None = None, dtype: Any = None, include_initial: bool = False
+) -> Tensor:
+    """Running products along ``axis``: one multiply per entry, so gradients are exact at
+    zeros (n recorded ops for an axis of length n)."""
+    ax = _scan_axis(x, axis, "cumulative_prod")
+    if dtype is not None:
+        x = astype(x, dtype)
+    parts = []
+    running = None
+    for i in range(x.shape[ax]):
+        item = x[(slice(None),) * ax + (i,)]
+        running = item if running is None else running * item
+        parts.append(running)
+    if include_initial:
+        parts.insert(
+            0, reshape(_initial(x, ax, 1), tuple(n for i, n in enumerate(x.shape) if i != ax))
+        )
+    if not parts:
+        return x
+    return stack(parts, axis=ax)
+
+
+def diff(
+    x: Tensor, axis: int = -1, n: int = 1, prepend: Tensor | None = None,
+    append: Tensor | None = None,
+) -> Tensor:  # fmt: skip
+    """The ``n``-th forward difference along ``axis`` (after joining ``prepend``/``append``)."""
+    ax = normalize_axis(axis, x.ndim, "diff")
+    if n < 0:
+        raise ShapeError(f"diff: n must be non-negative, got {n}")
+    parts = [p for p in (prepend, x, append) if p is not None]
+    parts = [expand_dims(p, axis=ax) if p.ndim < x.ndim else p for p in parts]
+    out = concat(parts, axis=ax) if len(parts) > 1 else x
+    for _ in range(n):
+        lo = (slice(None),) * ax + (slice(None, -1),)
+        hi = (slice(None),) * ax + (slice(1, None),)
+        out = out[hi] - out[lo]
+    return out

@@ -1,0 +1,137 @@
+"""Sorting, searching and set functions.
+
+``sort`` is differentiable: it is the gather of ``x`` at ``argsort(x)``, so the
+gradient flows back to the positions the values came from. Indices, counts and
+membership are integers or booleans: non-differentiable primitives. ``unique_*``
+and ``nonzero`` have data-dependent shapes; they run eagerly (``xn.compile``
+cannot capture them).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+from .._capture import ACTIVE
+from .._errors import NotSupportedError
+from .._tensor import Tensor, _wrap
+from ..autodiff import Primitive
+from ._common import normalize_axes, normalize_axis
+from ._shape import take_along_axis
+
+__all__ = [
+    "argsort",
+    "count_nonzero",
+    "isin",
+    "nonzero",
+    "searchsorted",
+    "sort",
+    "unique_all",
+    "unique_counts",
+    "unique_inverse",
+    "unique_values",
+]
+
+_nondiff: dict[str, Any] = {"differentiable": False}
+argsort_op = Primitive(
+    "argsort",
+    lambda b, x, *, axis, descending, stable: b.xp.argsort(
+        x, axis=axis, descending=descending, stable=stable
+    ),
+    **_nondiff,
+)
+searchsorted_op = Primitive(
+    "searchsorted", lambda b, x1, x2, *, side: b.xp.searchsorted(x1, x2, side=side), **_nondiff
+)
+count_nonzero_op = Primitive(
+    "count_nonzero",
+    lambda b, x, *, axis, keepdims: b.xp.asarray(
+        b.xp.count_nonzero(x, axis=axis, keepdims=keepdims)
+    ),
+    **_nondiff,
+)
+
+
+def _isin(b: Any, x1: Any, x2: Any, *, invert: bool) -> Any:
+    xp = b.xp
+    hit = xp.any(xp.reshape(x1, (*x1.shape, 1)) == xp.reshape(x2, (-1,)), axis=-1)
+    return xp.logical_not(hit) if invert else hit
+
+
+isin_op = Primitive("isin", _isin, **_nondiff)
+
+
+def argsort(x: Tensor, axis: int = -1, descending: bool = False, stable: bool = True) -> Tensor:
+    """The indices that sort ``x`` along ``axis`` (stable by default)."""
+    ax = normalize_axis(axis, x.ndim, "argsort")
+    return argsort_op(x, axis=ax, descending=descending, stable=stable)
+
+
+def sort(x: Tensor, axis: int = -1, descending: bool = False, stable: bool = True) -> Tensor:
+    """``x`` sorted along ``axis``; the gradient returns to where each value came from."""
+    ax = normalize_axis(axis, x.ndim, "sort")
+    return take_along_axis(x, argsort(x, ax, descending, stable), axis=ax)
+
+
+def searchsorted(x1: Tensor, x2: Tensor, *, side: str = "left", sorter: Any = None) -> Tensor:
+    """Insertion indices of ``x2`` into the sorted 1-D ``x1``."""
+    if sorter is not None:
+        x1 = take_along_axis(x1, sorter, axis=0)
+    return searchsorted_op(x1, x2, side=side)
+
+
+def count_nonzero(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return count_nonzero_op(
+        x, axis=normalize_axes(axis, x.ndim, "count_nonzero"), keepdims=keepdims
+    )
+
+
+def isin(x1: Tensor, x2: Tensor, *, invert: bool = False) -> Tensor:
+    """Whether each element of ``x1`` is in ``x2``."""
+    return isin_op(x1, x2, invert=invert)
+
+
+def _eager(op: str) -> None:
+    if ACTIVE[0] is not None:
+        raise NotSupportedError(
+            f"{op}: its result's shape depends on the values, so xn.compile cannot capture it"
+        )
+
+
+def nonzero(x: Tensor) -> tuple[Tensor, ...]:
+    """The indices of the nonzero elements, one integer tensor per axis (eager only)."""
+    _eager("nonzero")
+    return tuple(_wrap(a, x.backend) for a in x.backend.xp.nonzero(x.data))
+
+
+UniqueAllResult = namedtuple("UniqueAllResult", ["values", "indices", "inverse_indices", "counts"])
+UniqueCountsResult = namedtuple("UniqueCountsResult", ["values", "counts"])
+UniqueInverseResult = namedtuple("UniqueInverseResult", ["values", "inverse_indices"])
+
+
+def _unique(x: Tensor, fn: str) -> tuple[Tensor, ...]:
+    _eager(fn)
+    b = x.backend
+    with b.current():
+        out = getattr(b.xp, fn)(x.data)
+    return tuple(_wrap(a, b) for a in out)
+
+
+def unique_values(x: Tensor) -> Tensor:
+    """The distinct values of ``x`` (sorted on most backends; no gradient)."""
+    _eager("unique_values")
+    b = x.backend
+    with b.current():
+        return _wrap(b.xp.unique_values(x.data), b)
+
+
+def unique_counts(x: Tensor) -> UniqueCountsResult:
+    return UniqueCountsResult(*_unique(x, "unique_counts"))
+
+
+def unique_inverse(x: Tensor) -> UniqueInverseResult:
+    return UniqueInverseResult(*_unique(x, "unique_inverse"))
+
+
+def unique_all(x: Tensor) -> UniqueAllResult:
+    return UniqueAllResult(*_unique(x, "unique_all"))

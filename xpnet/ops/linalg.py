@@ -1,0 +1,218 @@
+"""The standard's ``linalg`` extension (``xn.linalg``), with gradients.
+
+Primitives with their rules: ``inv`` (d inv = -inv^T g inv^T), ``det`` (g det inv^T),
+``slogdet``'s log-magnitude, ``solve`` and ``cholesky``. The rest is composed of
+those and of matmul, slicing and reductions. ``eigh``, ``qr``, ``svd``, ``eig``,
+``pinv`` and ``matrix_rank`` are not provided: their rules need care at repeated
+eigenvalues and are not written yet (see docs/array_api.md).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+from .._errors import ShapeError
+from .._tensor import Tensor
+from ..autodiff import Primitive, describe
+from ._elementwise import abs as abs_
+from ._elementwise import sqrt
+from ._linalg import matmul, tensordot, vecdot
+from ._reduce import max as max_
+from ._reduce import sum as sum_
+from ._shape import expand_dims, matrix_transpose, take
+
+__all__ = [
+    "cholesky",
+    "cross",
+    "det",
+    "diagonal",
+    "inv",
+    "matmul",
+    "matrix_norm",
+    "matrix_power",
+    "matrix_transpose",
+    "outer",
+    "slogdet",
+    "solve",
+    "tensordot",
+    "trace",
+    "vecdot",
+    "vector_norm",
+]
+
+SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
+
+
+def _mT(x: Tensor) -> Tensor:
+    return matrix_transpose(x)
+
+
+def _solve_impl(b: Any, a: Any, y: Any) -> Any:
+    return b.xp.linalg.solve(a, y)
+
+
+def _cholesky_vjp(g: Tensor, ans: Tensor, x: Any) -> Tensor:
+    # Murray (2016): phi(L^T g) with phi = lower triangle, halved diagonal; then
+    # S = L^-T phi L^-1, and the symmetric part of S.
+    from ._manip import tril
+
+    p = tril(matmul(_mT(ans), g))
+    p = p - 0.5 * _diag_embed(diagonal(p))
+    linv = inv_p(ans)
+    s = matmul(matmul(_mT(linv), p), linv)
+    return 0.5 * (s + _mT(s))
+
+
+# fmt: off
+inv_p = Primitive("inv", lambda b, x: b.xp.linalg.inv(x))
+inv_p.defvjp(lambda g, ans, x: -matmul(matmul(_mT(ans), g), _mT(ans)), keep=())
+det_p = Primitive("det", lambda b, x: b.xp.linalg.det(x))
+det_p.defvjp(lambda g, ans, x: expand_dims(expand_dims(g * ans, axis=-1), axis=-1) * _mT(inv_p(x)))
+logabsdet_p = Primitive("logabsdet", lambda b, x: b.xp.linalg.slogdet(x)[1])
+logabsdet_p.defvjp(lambda g, ans, x: expand_dims(expand_dims(g, axis=-1), axis=-1) * _mT(inv_p(x)),
+                   keep_ans=False)
+solve_p = Primitive("solve", _solve_impl)
+solve_p.defvjp(lambda g, ans, a, y: -matmul(solve_p(_mT(a), g), _mT(ans)),
+               lambda g, ans, a, y: solve_p(_mT(a), g))
+cholesky_p = Primitive("cholesky", lambda b, x, *, upper: b.xp.linalg.cholesky(x, upper=upper))
+cholesky_p.defvjp(lambda g, ans, x, *, upper: _cholesky_vjp(g, ans, x), keep=())
+# fmt: on
+_sign_op = Primitive("slogdet_sign", lambda b, x: b.xp.linalg.slogdet(x)[0], differentiable=False)
+
+
+def _square(x: Tensor, op: str) -> None:
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise ShapeError(f"linalg.{op}: expected (..., n, n) matrices, got {describe(x)}")
+
+
+def inv(x: Tensor) -> Tensor:
+    _square(x, "inv")
+    return inv_p(x)
+
+
+def det(x: Tensor) -> Tensor:
+    _square(x, "det")
+    return det_p(x)
+
+
+def slogdet(x: Tensor) -> SlogdetResult:
+    """(sign, log|det|) of square matrices; the gradient flows through ``logabsdet``."""
+    _square(x, "slogdet")
+    return SlogdetResult(_sign_op(x), logabsdet_p(x))
+
+
+def solve(x1: Tensor, x2: Tensor) -> Tensor:
+    """The solution of ``x1 @ out = x2`` (x2 a stack of matrices; a 1-D x2 is one vector)."""
+    _square(x1, "solve")
+    if x2.ndim == 1:
+        return solve_p(x1, expand_dims(x2, axis=-1))[..., 0]
+    return solve_p(x1, x2)
+
+
+def cholesky(x: Tensor, *, upper: bool = False) -> Tensor:
+    """The Cholesky factor of symmetric positive-definite matrices."""
+    _square(x, "cholesky")
+    if upper:
+        return _mT(cholesky_p(x, upper=False))
+    return cholesky_p(x, upper=False)
+
+
+def diagonal(x: Tensor, *, offset: int = 0) -> Tensor:
+    """The ``offset`` diagonal of the last two axes (a gather: differentiable)."""
+    rows, cols = x.shape[-2:]
+    start_r, start_c = (0, offset) if offset >= 0 else (-offset, 0)
+    n = max(0, min(rows - start_r, cols - start_c))
+    from ._creation import tensor
+    from ._shape import reshape
+
+    flat = reshape(x, (*x.shape[:-2], rows * cols))
+    idx = [(start_r + i) * cols + start_c + i for i in range(n)]
+    return take(flat, tensor(idx, dtype="int64", backend=x.backend), axis=-1)
+
+
+def _diag_embed(d: Tensor) -> Tensor:
+    from ._creation import eye
+
+    n = d.shape[-1]
+    return expand_dims(d, axis=-1) * eye(n, dtype=d.dtype, backend=d.backend)
+
+
+def trace(x: Tensor, *, offset: int = 0, dtype: Any = None) -> Tensor:
+    out = sum_(diagonal(x, offset=offset), axis=-1)
+    return out if dtype is None else out.astype(dtype)
+
+
+def outer(x1: Tensor, x2: Tensor) -> Tensor:
+    return expand_dims(x1, axis=-1) * x2
+
+
+def cross(x1: Tensor, x2: Tensor, *, axis: int = -1) -> Tensor:
+    """The cross product of 3-vectors along ``axis``."""
+    from ._shape import stack
+
+    if x1.shape[axis] != 3 or x2.shape[axis] != 3:
+        raise ShapeError(
+            f"linalg.cross: axis {axis} must have 3 entries, got {x1.shape}, {x2.shape}"
+        )
+
+    def c(t: Tensor, i: int) -> Tensor:
+        return t[(slice(None),) * (axis % t.ndim) + (i,)]
+
+    a = [c(x1, i) for i in range(3)]
+    b = [c(x2, i) for i in range(3)]
+    parts = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    return stack(parts, axis=axis)
+
+
+def vector_norm(x: Tensor, *, axis: Any = None, keepdims: bool = False, ord: float = 2) -> Tensor:
+    """The ``ord``-norm over ``axis`` (all elements by default); ``inf`` and ``-inf`` too."""
+    a = abs_(x)
+    if ord == float("inf"):
+        return max_(a, axis=axis, keepdims=keepdims)
+    if ord == float("-inf"):
+        from ._reduce import min as min_
+
+        return min_(a, axis=axis, keepdims=keepdims)
+    if ord == 2:
+        return sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
+    if ord == 1:
+        return sum_(a, axis=axis, keepdims=keepdims)
+    if ord == 0:
+        return sum_((x != 0).astype(x.dtype), axis=axis, keepdims=keepdims)
+    return sum_(a**ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+
+
+def matrix_norm(x: Tensor, *, keepdims: bool = False, ord: Any = "fro") -> Tensor:
+    """Frobenius (``"fro"``), 1 and inf norms of the last two axes (``"nuc"`` and 2 need an
+    SVD, which xpnet does not differentiate yet)."""
+    if ord == "fro":
+        return sqrt(sum_(x * x, axis=(-2, -1), keepdims=keepdims))
+    if ord in (1, float("inf")):
+        ax = -2 if ord == 1 else -1
+        out = max_(
+            sum_(abs_(x), axis=ax, keepdims=True), axis=(-1 if ord == 1 else -2), keepdims=True
+        )
+        return out if keepdims else out[..., 0, 0]
+    raise ShapeError(f"linalg.matrix_norm: ord {ord!r} is not supported (use 'fro', 1 or inf)")
+
+
+def matrix_power(x: Tensor, n: int) -> Tensor:
+    """``x`` multiplied by itself ``n`` times (``inv`` first for negative ``n``)."""
+    _square(x, "matrix_power")
+    if n < 0:
+        x, n = inv(x), -n
+    from ._creation import eye
+
+    out: Tensor | None = None
+    base = x
+    while n:
+        if n & 1:
+            out = base if out is None else matmul(out, base)
+        n >>= 1
+        if n:
+            base = matmul(base, base)
+    if out is None:
+        e = eye(x.shape[-1], dtype=x.dtype, backend=x.backend)
+        return e + 0.0 * x  # identity, broadcast to x's batch shape
+    return out
