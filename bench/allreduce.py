@@ -142,13 +142,10 @@ def _run(cmd: list[str], threads: int) -> dict:
 
 
 def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    sys.path.insert(0, str(HERE))
+    from run import cpu_model as model
+
+    return model()
 
 
 def main() -> None:

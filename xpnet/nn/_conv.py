@@ -14,8 +14,11 @@ from ._module import Module
 from .functional._conv import _pair, _single
 
 
-class Conv1d(Module):
-    """1-D cross-correlation over (N, C, L) inputs (groups=1), with PyTorch's initialisation."""
+class _ConvNd(Module):
+    """What Conv1d and Conv2d share: argument checks, parameters, PyTorch's initialisation."""
+
+    _dims: int = 2
+    _fn: Any = None
 
     def __init__(
         self,
@@ -33,15 +36,17 @@ class Conv1d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        name = type(self).__name__
         if groups != 1:
-            raise NotSupportedError("Conv1d: only groups=1 is supported")
-        k = _single(kernel_size, "kernel_size", "Conv1d", 1)
-        self.stride = _single(stride, "stride", "Conv1d", 1)
-        self.padding = _single(padding, "padding", "Conv1d")
-        self.dilation = _single(dilation, "dilation", "Conv1d", 1)
-        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, (k,)
-        self.groups = groups
-        self.weight = empty_parameter((out_channels, in_channels, k), backend, device, dtype)
+            raise NotSupportedError(f"{name}: only groups=1 is supported")
+        check = _single if self._dims == 1 else _pair
+        k = check(kernel_size, "kernel_size", name, 1)
+        kernel = (k,) if isinstance(k, int) else k
+        stride, padding = check(stride, "stride", name, 1), check(padding, "padding", name)
+        dilation = check(dilation, "dilation", name, 1)
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        self.weight = empty_parameter((out_channels, in_channels, *kernel), backend, device, dtype)
         self.bias = empty_parameter((out_channels,), backend, device, dtype) if bias else None
         self.reset_parameters()
 
@@ -53,7 +58,8 @@ class Conv1d(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+        fn = type(self)._fn
+        return fn(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
     def extra_repr(self) -> str:
         return (
@@ -62,52 +68,18 @@ class Conv1d(Module):
         )
 
 
-class Conv2d(Module):
+class Conv1d(_ConvNd):
+    """1-D cross-correlation over (N, C, L) inputs (groups=1), with PyTorch's initialisation."""
+
+    _dims = 1
+    _fn = staticmethod(F.conv1d)
+
+
+class Conv2d(_ConvNd):
     """2-D cross-correlation over (N, C, H, W) inputs (groups=1), with PyTorch's initialisation."""
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        *,
-        backend: Any = None,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__()
-        if groups != 1:
-            raise NotSupportedError("Conv2d: only groups=1 is supported")
-        k = _pair(kernel_size, "kernel_size", "Conv2d", 1)
-        _pair(stride, "stride", "Conv2d", 1)
-        _pair(padding, "padding", "Conv2d")
-        _pair(dilation, "dilation", "Conv2d", 1)
-        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, k
-        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
-        self.weight = empty_parameter((out_channels, in_channels, *k), backend, device, dtype)
-        self.bias = empty_parameter((out_channels,), backend, device, dtype) if bias else None
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
-            bound = 1.0 / math.sqrt(fan_in)
-            init.uniform_(self.bias, -bound, bound)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
-
-    def extra_repr(self) -> str:
-        return (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-            f"padding={self.padding}"
-        )
+    _dims = 2
+    _fn = staticmethod(F.conv2d)
 
 
 class _Pool2d(Module):
