@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -104,9 +106,13 @@ def init_process_group(backend: str | None = None, *, abort_on_error: bool = Tru
         _STATE["hook"] = sys.excepthook
 
         def abort_job(kind: Any, exc: Any, tb: Any) -> None:
-            sys.__excepthook__(kind, exc, tb)
-            sys.stderr.write(f"[rank {comm.rank}] uncaught {kind.__name__}: aborting the job\n")
-            sys.stderr.flush()
+            # One unbuffered write, then a moment for the launcher to forward it: MPI_Abort
+            # kills every process of the job at once, output still in flight included.
+            text = "".join(traceback.format_exception(kind, exc, tb))
+            text += f"[rank {comm.rank}] uncaught {kind.__name__}: aborting the job\n"
+            sys.stdout.flush()
+            os.write(2, text.encode(errors="replace"))
+            time.sleep(0.5)
             comm.abort(1)
 
         sys.excepthook = abort_job
