@@ -1,7 +1,10 @@
 """Data-parallel MNIST: the MLP of mnist_mlp.py trained on N processes.
 
-    mpiexec -n 2 python3 examples/mnist_ddp.py --data ../shared/data/mnist --epochs 5
+    OMP_NUM_THREADS=1 mpiexec -n 2 python3 examples/mnist_ddp.py --data ../shared/data/mnist
     python3 examples/mnist_ddp.py --batch-size 256      # the same training on one process
+
+(``OMP_NUM_THREADS=1``: one BLAS thread per rank, so ranks sharing a machine do not
+oversubscribe its cores.)
 
 Each rank reads its share of every epoch (``DistributedSampler``: the epoch's
 permutation dealt out round robin) in batches of ``--batch-size``, and

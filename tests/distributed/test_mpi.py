@@ -34,7 +34,7 @@ def _mpiexec() -> str:
 
 def launch(tmp: Path, scenario: str, *extra: str) -> subprocess.CompletedProcess[str]:
     cmd = [_mpiexec(), "-n", "2", sys.executable, str(WORKER), scenario, str(tmp), *extra]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=_no_data())
 
 
 def results(tmp: Path, scenario: str) -> list[dict]:
@@ -176,6 +176,6 @@ def test_the_ddp_example_on_two_ranks_matches_one_process(tmp_path):
 def _no_data():
     import os
 
-    env = dict(os.environ)
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")  # a core per rank
     env.pop("XPNET_DATA", None)  # the shipped subset: quick and always present
     return env
