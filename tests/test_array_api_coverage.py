@@ -133,7 +133,7 @@ MISSING = {
 def _provided(ns, category: str, name: str) -> bool:
     if category == "linalg extension":
         return hasattr(ns.linalg, name)
-    return name == "newaxis" or hasattr(ns, name)
+    return hasattr(ns, name)
 
 
 def _status(name: str, spec_prims: set[str]) -> str:

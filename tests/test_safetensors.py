@@ -201,3 +201,11 @@ def test_save_is_atomic_and_refuses_bad_values_before_writing(tmp_path, monkeypa
     with pytest.raises(OSError, match="disk full"):
         xn.save_safetensors({"a": xn.zeros(5)}, path)
     assert path.read_bytes() == good and list(tmp_path.iterdir()) == [path]
+
+
+def test_bfloat16_is_refused_before_anything_is_written(tmp_path):
+    pytest.importorskip("torch")
+    t = xn.ones(2, dtype="bfloat16", backend="torch")
+    with pytest.raises(xn.DTypeError, match="'w' is bfloat16, which the safetensors NumPy API"):
+        xn.save_safetensors({"w": t}, tmp_path / "bf16.safetensors")
+    assert not (tmp_path / "bf16.safetensors").exists()

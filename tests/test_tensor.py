@@ -317,3 +317,13 @@ def test_assigning_data_is_checked_at_assignment():
     with pytest.raises(xn.BackendError, match="must belong to Backend\\('numpy'"):
         t.data = torch.ones(2, 2)
     assert t.numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]  # unchanged by the refused assignments
+
+
+def test_nbytes_and_element_size_like_pytorch(backend):
+    torch = pytest.importorskip("torch")
+    for dtype in ("float32", "int64", "bool", "float64"):
+        if not backend.float64 and dtype == "float64":
+            continue
+        t = xn.zeros((3, 4), dtype=dtype, backend=backend, device=backend.device)
+        r = torch.zeros(3, 4, dtype=getattr(torch, dtype))
+        assert t.element_size() == r.element_size() and t.nbytes == r.nbytes

@@ -135,10 +135,8 @@ FROM_OPS = [
     "vecdot",
     "where",
 ]
-# Reductions whose ``dtype=`` the standard defines: cast first, then reduce.
-WITH_DTYPE = ("sum", "prod", "cumulative_sum", "cumulative_prod")
+# Creation functions without an input tensor: bound to the namespace's backend.
 CREATION = ("arange", "empty", "eye", "full", "linspace", "ones", "zeros")
-LIKE = ("empty_like", "full_like", "ones_like", "zeros_like")
 LINALG = tuple(ops.linalg.__all__)
 
 
@@ -163,25 +161,15 @@ class ArrayNamespace:
             setattr(self, name, getattr(ops, name))
         for name, dt in backend._dtypes.items():
             setattr(self, name, dt)
+        for name in CREATION:
+            setattr(self, name, _bound(name, backend))
         self.linalg = _Linalg()
 
     def __repr__(self) -> str:
         return f"<xpnet Array API namespace ({API_VERSION}) on {self.backend}>"
 
     def __getattr__(self, name: str) -> Any:
-        # The creation functions, bound to this backend (made on first use).
-        if name in CREATION:
-            fn = getattr(ops, name)
-            b = self.backend
-
-            def make(*args: Any, device: Any = None, **kwargs: Any) -> Tensor:
-                where = b if device is None else get_backend(b.name, device)
-                if name == "eye":
-                    return _eye(*args, backend=where, **kwargs)
-                return fn(*args, backend=where, **kwargs)
-
-            make.__name__ = name
-            return make
+        # Only names the namespace does not have reach here.
         raise MissingFunctionError(
             f"the xpnet namespace has no {name!r} (see docs/array_api.md for what is covered)"
         )
@@ -275,6 +263,18 @@ def _eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = 
          backend: Any = None) -> Tensor:  # fmt: skip
     b = get_backend(backend)
     return ops.tensor(np.eye(n_rows, n_cols, k), dtype=b.float_dtype(dtype), backend=b)
+
+
+def _bound(name: str, backend: Backend) -> Any:
+    """``ops.<name>`` making tensors on ``backend`` (or on ``device=`` of the same library)."""
+    fn = _eye if name == "eye" else getattr(ops, name)
+
+    def make(*args: Any, device: Any = None, **kwargs: Any) -> Tensor:
+        where = backend if device is None else get_backend(backend.name, device)
+        return fn(*args, backend=where, **kwargs)
+
+    make.__name__ = name
+    return make
 
 
 _CACHE: dict[int, ArrayNamespace] = {}

@@ -58,12 +58,12 @@ def _numpy_api() -> Any:
 def _host(name: str, value: Any) -> np.ndarray:
     """``value`` (an xpnet Tensor, a NumPy array or another library's array) on the host."""
     if isinstance(value, Tensor):
-        arr = value.backend.to_numpy(value.data)
-        if value.backend.dtype_name(value.dtype) == "bfloat16":
+        if value.backend.dtype_name(value.dtype) == "bfloat16":  # before any copy to the host
             raise DTypeError(
                 f"save_safetensors: {name!r} is bfloat16, which the safetensors NumPy API cannot "
                 "write; cast it first (t.float())"
             )
+        arr = value.backend.to_numpy(value.data)
     elif isinstance(value, np.ndarray):
         arr = value
     else:

@@ -10,6 +10,8 @@ from collections.abc import Iterator, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ._capture import ACTIVE
 from ._errors import ArgumentTypeError, BackendError, DTypeError, GraphError, ShapeError, XpnetError
 
@@ -134,6 +136,16 @@ class Tensor:
     def dim(self) -> int:
         """The number of dimensions (PyTorch's name for ``ndim``)."""
         return len(self._data.shape)
+
+    def element_size(self) -> int:
+        """Bytes per element (PyTorch's name; bfloat16 is 2 though NumPy has no such dtype)."""
+        name = self.backend.dtype_name(self._data.dtype)
+        return 2 if name == "bfloat16" else int(np.dtype(name).itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the elements (NumPy's and PyTorch's name)."""
+        return self.numel() * self.element_size()
 
     def _assign_data(self, value: Any) -> None:
         """Replace the values with another array of the same backend, device, shape and dtype.

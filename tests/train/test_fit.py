@@ -119,15 +119,20 @@ def _poisoned(after: int, batch: int = 20):
     return DataLoader(ArrayDataset(x, y), batch)
 
 
-def test_nonfinite_loss_stops_fit_and_keeps_the_good_checkpoint(tmp_path):
-    path = tmp_path / "ckpt.xpn"
+def _good_checkpoint(path):
+    """A model, its optimizer, the clean loader, and the checkpoint bytes of one clean epoch."""
     model = _model()
     opt = xn.optim.SGD(model.parameters(), lr=0.05)
     clean = DataLoader(ArrayDataset(*xn.datasets.spirals(200, classes=3, seed=0)), 20)
     xn.train.fit(
         model, nn.functional.cross_entropy, opt, clean, 1, checkpoint=path, progress=False, log=None
     )
-    good = path.read_bytes()
+    return model, opt, clean, path.read_bytes()
+
+
+def test_nonfinite_loss_stops_fit_and_keeps_the_good_checkpoint(tmp_path):
+    path = tmp_path / "ckpt.xpn"
+    model, opt, _, good = _good_checkpoint(path)
     with pytest.raises(xn.NonFiniteError, match="NaN or infinite in epoch 1"):
         xn.train.fit(model, nn.functional.cross_entropy, opt, _poisoned(4), 1, checkpoint=path,
                      progress=False, log=None, log_every=3)  # fmt: skip
@@ -145,13 +150,7 @@ def test_nonfinite_steps_can_be_skipped():
 
 def test_checkpoint_is_not_written_over_nonfinite_parameters(tmp_path):
     path = tmp_path / "ckpt.xpn"
-    model = _model()
-    opt = xn.optim.SGD(model.parameters(), lr=0.05)
-    clean = DataLoader(ArrayDataset(*xn.datasets.spirals(200, classes=3, seed=0)), 20)
-    xn.train.fit(
-        model, nn.functional.cross_entropy, opt, clean, 1, checkpoint=path, progress=False, log=None
-    )
-    good = path.read_bytes()
+    model, opt, clean, good = _good_checkpoint(path)
 
     class Poison(xn.train.Callback):  # damages the weights after the epoch's checks
         def on_epoch_end(self, epoch, logs):
@@ -310,6 +309,11 @@ def test_history_repr_len_indexing_and_to_dict():
 def test_history_plot_leaves_matplotlibs_backend_alone(tmp_path):
     matplotlib = pytest.importorskip("matplotlib")
     before = matplotlib.get_backend()
-    h = xn.train.History({"epoch": [1, 2], "loss": [1.0, 0.5]})
-    h.plot(tmp_path / "c.png")
-    assert matplotlib.get_backend() == before
+    matplotlib.use("svg")  # not Agg: a plot that switched to Agg would show here
+    try:
+        h = xn.train.History({"epoch": [1, 2], "loss": [1.0, 0.5]})
+        h.plot(tmp_path / "c.png")
+        assert matplotlib.get_backend() == "svg"
+        assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    finally:
+        matplotlib.use(before)

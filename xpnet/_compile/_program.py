@@ -9,6 +9,7 @@ eager step did, and usually less.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .._tensor import Tensor, _wrap
@@ -49,32 +50,53 @@ def _param(v: Any, const: Any) -> str:
     return repr(v) if v is None or isinstance(v, (bool, int)) else const(v, "P")
 
 
+class _Consts:
+    """Names in the generated program's namespace for the objects it refers to (one each)."""
+
+    def __init__(self, ns: dict[str, Any]) -> None:
+        self.ns = ns
+        self.names: dict[int, str] = {}
+
+    def __call__(self, value: Any, prefix: str) -> str:
+        key = id(value)
+        if key not in self.names:
+            self.names[key] = f"{prefix}{len(self.names)}"
+            self.ns[self.names[key]] = value
+        return self.names[key]
+
+
+def _expr(
+    r: tuple[str, Any],
+    const: _Consts,
+    external: Callable[[Tensor], str],
+    grad: Callable[[Tensor], str],
+) -> str:
+    """Source text of one recorded operand: a slot, an argument, an external tensor's array
+    or gradient (as the program kind reads them), or a constant."""
+    kind, v = r
+    if kind == "t":
+        return f"v{v}"
+    if kind == "a":
+        return f"args[{v}]"
+    if kind == "e":
+        return external(v)
+    if kind == "g":
+        return grad(v)
+    if v is None or isinstance(v, (bool, int)):
+        return repr(v)
+    return const(v, "C")
+
+
 def _generate(
     rec: Recorder, outputs: list[tuple[str, Any]], keep_all: bool = False
 ) -> tuple[str, dict[str, Any]]:
     ns: dict[str, Any] = {"_wrap": _wrap}
-    names: dict[int, str] = {}
-
-    def const(value: Any, prefix: str) -> str:
-        key = id(value)
-        if key not in names:
-            names[key] = f"{prefix}{len(names)}"
-            ns[names[key]] = value
-        return names[key]
+    const = _Consts(ns)
 
     def expr(r: tuple[str, Any]) -> str:
-        kind, v = r
-        if kind == "t":
-            return f"v{v}"
-        if kind == "a":
-            return f"args[{v}]"
-        if kind == "e":
-            return f"{const(v, 'E')}.data"
-        if kind == "g":
-            return f"{const(v, 'E')}.grad.data"
-        if v is None or isinstance(v, (bool, int)):
-            return repr(v)
-        return const(v, "C")
+        return _expr(
+            r, const, lambda t: f"{const(t, 'E')}.data", lambda t: f"{const(t, 'E')}.grad.data"
+        )
 
     instrs = rec.instrs
     # Liveness: the last instruction (or the return) that reads each slot.
@@ -203,7 +225,6 @@ def _generate_pure(
     rec: Recorder, outputs: list[tuple[str, Any]]
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
     ns: dict[str, Any] = {}
-    names: dict[int, str] = {}
     ext: list[Tensor] = []
     ext_index: dict[int, int] = {}
     grad_in: list[Tensor] = []
@@ -212,11 +233,7 @@ def _generate_pure(
     body: list[str] = []
     mutated: dict[int, Tensor] = {}
 
-    def const(value: Any, prefix: str) -> str:
-        if id(value) not in names:
-            names[id(value)] = f"{prefix}{len(names)}"
-            ns[names[id(value)]] = value
-        return names[id(value)]
+    const = _Consts(ns)
 
     def local(t: Tensor) -> str:
         if id(t) not in ext_index:
@@ -224,22 +241,14 @@ def _generate_pure(
             ext.append(t)
         return f"x{ext_index[id(t)]}"
 
+    def grad_local(t: Tensor) -> str:
+        if id(t) not in grad_index:
+            grad_index[id(t)] = len(grad_in)
+            grad_in.append(t)
+        return f"gx{grad_index[id(t)]}"
+
     def expr(r: tuple[str, Any]) -> str:
-        kind, v = r
-        if kind == "t":
-            return f"v{v}"
-        if kind == "a":
-            return f"args[{v}]"
-        if kind == "e":
-            return local(v)
-        if kind == "g":
-            if id(v) not in grad_index:
-                grad_index[id(v)] = len(grad_in)
-                grad_in.append(v)
-            return f"gx{grad_index[id(v)]}"
-        if v is None or isinstance(v, (bool, int)):
-            return repr(v)
-        return const(v, "C")
+        return _expr(r, const, local, grad_local)
 
     grads_out: list[str] = []
     flags: list[str] = []

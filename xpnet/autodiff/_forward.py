@@ -22,6 +22,45 @@ from ._functional import _as_tuple, _prepare, _zeros_like
 from ._mode import enable_grad
 
 
+def _linearize(
+    f: Callable[..., Tensor], primals: Sequence[Any]
+) -> tuple[Tensor, list[Tensor], Callable[[Sequence[Tensor | None], bool], Tensor] | None]:
+    """``f``'s output, its leaves, and ``push(tangents, again) -> J t``.
+
+    One forward pass and one backward pass (to a dummy cotangent, keeping its graph)
+    serve every ``push``; ``again=True`` keeps that graph for another push. A None
+    tangent is a zero one. ``push`` is None when the output does not depend on the
+    inputs.
+    """
+    args, leaves, nested = _prepare(tuple(primals), tuple(range(len(primals))))
+    with enable_grad():
+        out = f(*args)
+        if not out.requires_grad:
+            return (out if nested else out.detach()), leaves, None
+        u = _wrap(out.backend.full_like(out.data, 0), out.backend).requires_grad_(True)
+        gs = backward((out,), (u,), inputs=leaves, create_graph=True, retain_graph=True)
+    assert gs is not None
+
+    def push(tangents: Sequence[Tensor | None], again: bool) -> Tensor:
+        with enable_grad():
+            terms = [
+                (g * t).sum()
+                for g, t in zip(gs, tangents, strict=True)
+                if g is not None and t is not None
+            ]
+            terms = [s for s in terms if s.requires_grad]
+            if not terms:
+                return _zeros_like(out)
+            total = terms[0]
+            for s in terms[1:]:
+                total = OPS.add(total, s)
+            got = backward((total,), inputs=[u], create_graph=nested, retain_graph=again or nested)
+        assert got is not None
+        return got[0] if got[0] is not None else _zeros_like(out)
+
+    return (out if nested else out.detach()), leaves, push
+
+
 def jvp(
     f: Callable[..., Tensor], primals: Sequence[Any], tangents: Sequence[Any]
 ) -> tuple[Tensor, Tensor]:
@@ -33,67 +72,42 @@ def jvp(
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ArgumentError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
-    args, leaves, nested = _prepare(primals, tuple(range(len(primals))))
     ts = [t if isinstance(t, Tensor) else OPS.as_tensor(t) for t in tangents]
-    for i, (x, t) in enumerate(zip(leaves, ts, strict=True)):
-        if t.shape != x.shape:
-            raise ShapeError(
-                f"jvp: tangent {i} has shape {t.shape} for a primal of shape {x.shape}"
-            )
-    with enable_grad():
-        out = f(*args)
-        if not out.requires_grad:
-            return (out if nested else out.detach()), _zeros_like(out)
-        u = _wrap(out.backend.full_like(out.data, 0), out.backend).requires_grad_(True)
-        gs = backward((out,), (u,), inputs=leaves, create_graph=True, retain_graph=True)
-        assert gs is not None
-        terms = [(g * t).sum() for g, t in zip(gs, ts, strict=True) if g is not None]
-        if not terms or not any(s.requires_grad for s in terms):
-            return (out if nested else out.detach()), _zeros_like(out)
-        total = terms[0]
-        for s in terms[1:]:
-            total = OPS.add(total, s)
-        got = backward((total,), inputs=[u], create_graph=nested, retain_graph=nested)
-    assert got is not None
-    tangent_out = got[0] if got[0] is not None else _zeros_like(out)
-    return (out if nested else out.detach()), tangent_out
+    for i, (x, t) in enumerate(zip(primals, ts, strict=True)):
+        shape = x.shape if isinstance(x, Tensor) else OPS.as_tensor(x).shape
+        if t.shape != shape:
+            raise ShapeError(f"jvp: tangent {i} has shape {t.shape} for a primal of shape {shape}")
+    out, _, push = _linearize(f, primals)
+    return out, (_zeros_like(out) if push is None else push(ts, False))
 
 
 def jacfwd(f: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
-    """The Jacobian of ``f`` by forward mode, one ``jvp`` per input element: shape
-    ``out.shape + x.shape`` (cheaper than ``jacobian`` when inputs are fewer than outputs)."""
+    """The Jacobian of ``f`` by forward mode: shape ``out.shape + x.shape`` for each
+    differentiated argument. One forward and one backward pass, then one push per input
+    element (cheaper than ``jacobian`` when inputs are fewer than outputs)."""
     nums = _as_tuple(argnums)
 
     def wrapped(*args: Any) -> Any:
-        args_t = [a if isinstance(a, Tensor) or i not in nums else OPS.as_tensor(a)
-                  for i, a in enumerate(args)]  # fmt: skip
+        def g(*xs: Tensor) -> Tensor:
+            full = list(args)
+            for k, x in zip(nums, xs, strict=True):
+                full[k] = x
+            return f(*full)
+
+        out, leaves, push = _linearize(g, [args[i] for i in nums])
         jacs = []
-        for i in nums:
-            x = args_t[i]
+        for i, x in enumerate(leaves):
             b = x.backend
-            eye = b.eye(x.size, None, x.dtype)
-            cols = []
-            out_shape: tuple[int, ...] = ()
-            for j in range(x.size):
-                tangents = [
-                    _wrap(b.xp.reshape(eye[j, ...], x.shape), b) if k == i else _zeros_like(a)
-                    for k, a in enumerate(args_t)
-                    if isinstance(a, Tensor)
-                ]
-                primals = [a for a in args_t if isinstance(a, Tensor)]
-                positions = [k for k, a in enumerate(args_t) if isinstance(a, Tensor)]
-
-                def g(*ts: Tensor, positions: list[int] = positions) -> Tensor:
-                    full = list(args_t)
-                    for k, t in zip(positions, ts, strict=True):
-                        full[k] = t
-                    return f(*full)
-
-                out, col = jvp(g, primals, tangents)
-                out_shape = out.shape
-                cols.append(col)
-            jac = OPS.stack(cols, len(out_shape))
-            jacs.append(OPS.reshape(jac, out_shape + x.shape))
+            if push is None:
+                cols = [_zeros_like(out)] * x.size
+            else:
+                eye = b.eye(x.size, None, x.dtype)
+                cols = [
+                    push([_wrap(b.xp.reshape(eye[j, ...], x.shape), b) if k == i else None
+                          for k in range(len(leaves))], True)
+                    for j in range(x.size)
+                ]  # fmt: skip
+            jacs.append(OPS.reshape(OPS.stack(cols, out.ndim), out.shape + x.shape))
         return jacs[0] if isinstance(argnums, int) else tuple(jacs)
 
     return wrapped

@@ -47,17 +47,7 @@ class ArrayDataset(Dataset):
 
     @property
     def nbytes(self) -> int:
-        return sum(int(a.size) * _itemsize(a) for a in self.arrays)
-
-
-def _itemsize(a: Any) -> int:
-    if isinstance(a, Tensor):
-        return (
-            int(np.dtype(a.backend.dtype_name(a.dtype)).itemsize)
-            if a.backend.dtype_name(a.dtype) != "bfloat16"
-            else 2
-        )
-    return int(a.dtype.itemsize)
+        return sum(int(a.nbytes) for a in self.arrays)
 
 
 class Subset(ArrayDataset):

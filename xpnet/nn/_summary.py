@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from .._errors import ArgumentTypeError
 from .._tensor import Tensor
 from ..autodiff import no_grad
@@ -70,11 +68,6 @@ class Summary:
         return str(self)
 
 
-def _nbytes(t: Tensor) -> int:
-    name = t.backend.dtype_name(t.dtype)
-    return int(t.size) * (2 if name == "bfloat16" else np.dtype(name).itemsize)
-
-
 def summary(model: Module, input: Any, dtype: Any = None) -> Summary:
     """Run ``model`` once on ``input`` and tabulate every layer (like torchinfo's summary).
 
@@ -128,7 +121,7 @@ def summary(model: Module, input: Any, dtype: Any = None) -> Summary:
                 output_shape=shapes.get(id(m)),
                 params=sum(int(p.size) for p in own),
                 trainable=sum(int(p.size) for p in own if p.requires_grad),
-                bytes=sum(_nbytes(t) for t in [*own, *bufs]),
+                bytes=sum(t.nbytes for t in [*own, *bufs]),
             )
         )
     params = list(model.parameters())
@@ -136,7 +129,7 @@ def summary(model: Module, input: Any, dtype: Any = None) -> Summary:
         rows=rows,
         total_params=sum(int(p.size) for p in params),
         trainable_params=sum(int(p.size) for p in params if p.requires_grad),
-        param_bytes=sum(_nbytes(p) for p in params),
-        buffer_bytes=sum(_nbytes(t) for t in model.buffers()),
+        param_bytes=sum(p.nbytes for p in params),
+        buffer_bytes=sum(t.nbytes for t in model.buffers()),
         input_shape=tuple(x.shape),
     )

@@ -100,8 +100,7 @@ def _eager(op: str) -> None:
 
 def nonzero(x: Tensor) -> tuple[Tensor, ...]:
     """The indices of the nonzero elements, one integer tensor per axis (eager only)."""
-    _eager("nonzero")
-    return tuple(_wrap(a, x.backend) for a in x.backend.xp.nonzero(x.data))
+    return _results(x, "nonzero")
 
 
 UniqueAllResult = namedtuple("UniqueAllResult", ["values", "indices", "inverse_indices", "counts"])
@@ -109,29 +108,30 @@ UniqueCountsResult = namedtuple("UniqueCountsResult", ["values", "counts"])
 UniqueInverseResult = namedtuple("UniqueInverseResult", ["values", "inverse_indices"])
 
 
-def _unique(x: Tensor, fn: str) -> tuple[Tensor, ...]:
+def _native(x: Tensor, fn: str) -> Any:
+    """``xp.<fn>(x)`` on ``x``'s device: the data-dependent shapes no primitive records."""
     _eager(fn)
     b = x.backend
     with b.current():
-        out = getattr(b.xp, fn)(x.data)
-    return tuple(_wrap(a, b) for a in out)
+        return getattr(b.xp, fn)(x.data)
+
+
+def _results(x: Tensor, fn: str) -> tuple[Tensor, ...]:
+    return tuple(_wrap(a, x.backend) for a in _native(x, fn))
 
 
 def unique_values(x: Tensor) -> Tensor:
     """The distinct values of ``x`` (sorted on most backends; no gradient)."""
-    _eager("unique_values")
-    b = x.backend
-    with b.current():
-        return _wrap(b.xp.unique_values(x.data), b)
+    return _wrap(_native(x, "unique_values"), x.backend)
 
 
 def unique_counts(x: Tensor) -> UniqueCountsResult:
-    return UniqueCountsResult(*_unique(x, "unique_counts"))
+    return UniqueCountsResult(*_results(x, "unique_counts"))
 
 
 def unique_inverse(x: Tensor) -> UniqueInverseResult:
-    return UniqueInverseResult(*_unique(x, "unique_inverse"))
+    return UniqueInverseResult(*_results(x, "unique_inverse"))
 
 
 def unique_all(x: Tensor) -> UniqueAllResult:
-    return UniqueAllResult(*_unique(x, "unique_all"))
+    return UniqueAllResult(*_results(x, "unique_all"))

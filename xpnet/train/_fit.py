@@ -68,7 +68,8 @@ class _Totals:
 
     def __init__(self, names: Sequence[str]) -> None:
         self.sums: dict[str, Any] = dict.fromkeys(names, 0.0)
-        self.n = 0
+        self.n = 0  # this rank's samples
+        self.global_n = 0.0  # every rank's, as of the last read()
 
     def add(self, name: str, value: Any) -> None:
         if isinstance(value, Tensor):
@@ -80,8 +81,8 @@ class _Totals:
         per device value, and one exchange between ranks."""
         keys = list(self.sums)
         values = [float(v.item() if isinstance(v, Tensor) else v) for v in self.sums.values()]
-        *sums, n = dist.all_reduce_host([*values, float(self.n)])
-        return {k: v / max(n, 1.0) for k, v in zip(keys, sums, strict=True)}
+        *sums, self.global_n = dist.all_reduce_host([*values, float(self.n)])
+        return {k: v / max(self.global_n, 1.0) for k, v in zip(keys, sums, strict=True)}
 
 
 def _batch(batch: Any) -> tuple[Any, Any]:
@@ -411,7 +412,9 @@ def fit(
                 if on_nonfinite == "raise" and not math.isfinite(running):
                     bar.close()
                     raise _nonfinite(epoch, max(shown, 1), steps, "seen at a progress refresh")
-                bar.update(steps - shown, running, totals.n / max(time.perf_counter() - t0, 1e-9))
+                bar.update(
+                    steps - shown, running, totals.global_n / max(time.perf_counter() - t0, 1e-9)
+                )
                 shown = steps
         if pending:
             finish_group(pending)
@@ -420,10 +423,9 @@ def fit(
         if on_nonfinite == "raise" and not math.isfinite(means["loss"]):
             bar.close()
             raise _nonfinite(epoch, max(shown, 1), steps, "seen at the end of the epoch")
-        bar.update(steps - shown, means["loss"], (totals.n if totals else 0) / max(seconds, 1e-9))
+        n = totals.global_n if totals is not None else 0  # every rank's samples
+        bar.update(steps - shown, means["loss"], n / max(seconds, 1e-9))
         bar.close()
-        # samples of every rank (one exchange in a process group)
-        n = dist.all_reduce_host([totals.n if totals is not None else 0])[0]
         logs: dict[str, Any] = {"epoch": epoch + 1, **means}
         if on_nonfinite == "skip":
             logs["skipped_steps"] = skipped

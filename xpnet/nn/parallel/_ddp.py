@@ -24,8 +24,6 @@ import weakref
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-
 from ... import distributed as dist
 from ..._capture import ACTIVE
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
@@ -131,7 +129,7 @@ class DistributedDataParallel(Module):
             out: list[list[Parameter]] = []
             size, key = 0.0, None
             for p in reversed([p for p in self.module.parameters() if p.requires_grad]):
-                nbytes = p.size * _itemsize(p)
+                nbytes = p.nbytes
                 k = (p.backend, p.dtype)
                 if not out or k != key or (size + nbytes > cap and size > 0):
                     out.append([])
@@ -162,11 +160,6 @@ class DistributedDataParallel(Module):
                 n = p.size
                 p.grad = _from(flat[offset : offset + n], p)
                 offset += n
-
-
-def _itemsize(t: Tensor) -> int:
-    name = t.backend.dtype_name(t.dtype)
-    return 2 if name == "bfloat16" else np.dtype(name).itemsize
 
 
 def _from(arr: Any, like: Tensor) -> Tensor:
