@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Container, Sequence
 from typing import Any
 
-from .._capture import ACTIVE
+from .._capture import ACTIVE, recorder
 from .._errors import (
     ArgumentError,
     ArgumentTypeError,
@@ -276,7 +276,7 @@ class Primitive:
             for i, new in zip(self.mutates, out, strict=True):
                 if args[i] is not None:  # an unused state slot
                     args[i]._set_data(new)
-            rec = ACTIVE[0]
+            rec = ACTIVE[0] and recorder()
             if rec is not None:
                 rec.op(self, impl, backend, args, params, out)
             return None  # type: ignore[return-value]
@@ -302,7 +302,7 @@ class Primitive:
         else:
             t._rg = False
             t._node = None
-        rec = ACTIVE[0]
+        rec = ACTIVE[0] and recorder()
         if rec is not None:
             rec.op(self, impl, args[0].backend if self.moves else backend, args, params, t)
         return t

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._capture import ACTIVE
+from .._capture import ACTIVE, recorder
 from .._errors import DTypeError, NotSupportedError
 
 Array = Any  # a native array of the backend's library
@@ -308,7 +308,7 @@ class Backend:
         Deferred checks (see ``check``) raise here first; ``HOST_READS`` counts the
         reads of device backends (tests prove a training step makes none).
         """
-        rec = ACTIVE[0]
+        rec = ACTIVE[0] and recorder()
         if rec is not None:
             rec.host_read()
         if self._pending:
@@ -339,7 +339,7 @@ class Backend:
         training step never waits for the device. The operation itself must keep
         going safely meanwhile (clamped indices, NaN results).
         """
-        rec = ACTIVE[0]
+        rec = ACTIVE[0] and recorder()
         if rec is not None:
             rec.check(self, bad, error)
         if self.host_visible:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._capture import ACTIVE
+from .._capture import ACTIVE, recorder
 from ._base import Array, Backend
 from ._registry import _cache, get_backend
 
@@ -98,7 +98,7 @@ class Generator:
     # The public draws: each reports itself to an active xn.compile recorder, which
     # replays the same call (so the stream advances exactly as in eager mode).
     def _report(self, name: str, args: tuple[Any, ...], out: Array) -> Array:
-        rec = ACTIVE[0]
+        rec = ACTIVE[0] and recorder()
         if rec is not None:
             rec.rng(self, name, args, out)
         return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._capture import ACTIVE
+from .._capture import recorder
 from .._errors import ArgumentTypeError, DeviceError, GraphError, OutOfRangeError, ShapeError
 from .._tensor import Tensor
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
@@ -350,7 +350,7 @@ def check_indices(
     from ._reduce import any as any_
 
     b = indices.backend
-    if b.host_visible and ACTIVE[0] is None:  # (a recorded step checks with primitives)
+    if b.host_visible and recorder() is None:  # (a recorded step checks with primitives)
         host = indices.numpy()
         wrong = (host < 0) | (host >= n)
         if ignore is not None:

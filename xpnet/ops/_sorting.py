@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-from .._capture import ACTIVE
+from .._capture import recorder
 from .._errors import NotSupportedError
 from .._tensor import Tensor, _wrap
 from ..autodiff import Primitive
@@ -92,7 +92,7 @@ def isin(x1: Tensor, x2: Tensor, *, invert: bool = False) -> Tensor:
 
 
 def _eager(op: str) -> None:
-    if ACTIVE[0] is not None:
+    if recorder() is not None:
         raise NotSupportedError(
             f"{op}: its result's shape depends on the values, so xn.compile cannot capture it"
         )

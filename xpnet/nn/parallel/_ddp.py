@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ... import distributed as dist
-from ..._capture import ACTIVE
+from ..._capture import recorder
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ..._tensor import Tensor
 from ...autodiff import is_grad_enabled, register_post_backward_hook
@@ -115,7 +115,7 @@ class DistributedDataParallel(Module):
         object.__setattr__(self, "_pending", False)
         if self._comm.size == 1:
             return
-        if ACTIVE[0] is not None:
+        if recorder() is not None:
             raise NotSupportedError(
                 "DistributedDataParallel inside xn.compile: the gradient all-reduce is not a "
                 "recorded op; run the step eagerly (fit(compile=False))"
