@@ -6,13 +6,14 @@ Operators and methods are thin bindings to the functions in ``xpnet.ops``.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections.abc import Iterator, Sequence
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._capture import ACTIVE
+from ._capture import ACTIVE, changed, recorder
 from ._errors import ArgumentTypeError, BackendError, DTypeError, GraphError, ShapeError, XpnetError
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .backend import Backend
 
 _new = object.__new__
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _float = float  # the method Tensor.float shadows the builtin inside the class
 
 
@@ -109,11 +111,11 @@ class Tensor:
     # -- description -----------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(self.data.shape)
+        return tuple(self._data.shape)
 
     @property
     def dtype(self) -> Any:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def device(self) -> Any:
@@ -121,7 +123,7 @@ class Tensor:
 
     @property
     def ndim(self) -> int:
-        return len(self.data.shape)
+        return len(self._data.shape)
 
     @property
     def size(self) -> _Size:
@@ -174,23 +176,32 @@ class Tensor:
                 f"tensor.data = ...: an array of shape {tuple(value.shape)} and dtype {value.dtype} for a "
                 f"tensor of shape {self.shape} and dtype {self.dtype}; make a new tensor to change them"
             )
+        rec = ACTIVE[0] and recorder()
+        if rec is not None:
+            rec.raw_access("assigns tensor.data")
         self._set_data(value)
+        changed()  # a compiled step replayed as a CUDA graph holds the old storage
 
-    data = property(
-        attrgetter("_data"), _assign_data, doc="The native array of the tensor's backend."
-    )
+    def _get_data(self) -> Any:
+        if ACTIVE[0] is not None and not sys._getframe(1).f_code.co_filename.startswith(_PACKAGE):
+            rec = recorder()
+            if rec is not None:  # the user's step holds a native array xn.compile cannot follow
+                rec.raw_access("reads tensor.data")
+        return self._data
+
+    data = property(_get_data, _assign_data, doc="The native array of the tensor's backend.")
 
     @property
     def grad(self) -> Tensor | None:
         """The gradient accumulated by ``backward()`` (None until then, or after ``zero_grad``)."""
-        rec = ACTIVE[0]
+        rec = ACTIVE[0] and recorder()
         if rec is not None:
             rec.grad_read(self, self._grad)
         return self._grad
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        rec = ACTIVE[0]
+        rec = ACTIVE[0] and recorder()
         if rec is not None:
             rec.set_grad(self, value)
         self._grad = value
@@ -363,6 +374,7 @@ class Tensor:
         if not requires_grad and self._node is not None:
             raise GraphError("requires_grad_(False) on a non-leaf tensor; use .detach()")
         self._rg = bool(requires_grad)
+        changed()
         return self
 
     def _set_data(self, data: Any) -> None:

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._capture import ACTIVE, recorder
 from .._errors import ArgumentError
+from .._slots import Slots
 from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..ops import all as all_
@@ -32,6 +34,9 @@ from ..ops import isfinite, logical_not, stack
 
 
 class GradScaler:
+    # what changes every step: a compiled step takes the scale as an input (see ``_live``)
+    _live_attributes = ("_scale", "_growth_tracker", "_per_optimizer")
+
     def __init__(
         self,
         init_scale: float = 2.0**16,
@@ -55,13 +60,30 @@ class GradScaler:
         self.growth_interval = growth_interval
         self._growth_tracker = 0
         self._per_optimizer: dict[int, dict[str, Any]] = {}  # this iteration: unscaled? found inf?
+        self._slots: dict[Any, Slots] = {}  # (backend, dtype) -> [scale, 1/scale] (xn.compile)
+
+    def _live(self, like: Tensor) -> tuple[Any, Any]:
+        """``(scale, 1/scale)``: Python floats, or while xn.compile records a step, 0-d slots
+        refilled before each replay (the scale changes between steps: never a constant)."""
+        values = (self._scale, 1.0 / self._scale)
+        rec = ACTIVE[0] and recorder()
+        if rec is None:
+            return values
+        rec.watch(self)
+        key = (id(like.backend), str(like.dtype))
+        slots = self._slots.get(key)
+        if slots is None:
+            slots = self._slots[key] = Slots(like, 2)
+        slots.fill(values)
+        rec.before_replay(lambda: slots.fill((self._scale, 1.0 / self._scale)))
+        return slots.tensors[0], slots.tensors[1]
 
     def get_scale(self) -> float:
         return self._scale if self.enabled else 1.0
 
     def scale(self, loss: Tensor) -> Tensor:
         """``loss * scale`` (the loss itself when disabled)."""
-        return loss * self._scale if self.enabled else loss
+        return loss * self._live(loss)[0] if self.enabled else loss
 
     def unscale_(self, optimizer: Any) -> None:
         """Divide ``optimizer``'s gradients by the scale, in place, and note any inf/NaN."""
@@ -73,11 +95,10 @@ class GradScaler:
                 "GradScaler.unscale_ was already called for this optimizer since the last update()"
             )
         grads = [p.grad for g in optimizer.param_groups for p in g["params"] if p.grad is not None]
-        inv = 1.0 / self._scale
         flags = []
         with no_grad():
             for grad in grads:
-                grad *= inv
+                grad *= self._live(grad)[1]
                 flags.append(all_(isfinite(grad)))
         state["unscaled"] = True
         state["found_inf"] = logical_not(all_(stack(flags))) if flags else None

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._capture import ACTIVE
+from .._capture import ACTIVE, changed, recorder
 from .._errors import (
     BackendError,
     DeviceError,
@@ -55,6 +55,8 @@ class Module:
 
     # -- registration ----------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
+        if self.__dict__.get(name, changed) is not value:  # (x += 1 stores the same tensor)
+            changed()  # compiled steps that call this module check their assumptions again
         if "_parameters" not in self.__dict__:
             raise XpnetError(
                 f"{type(self).__name__}.__init__ must call super().__init__() before setting {name!r}"
@@ -71,6 +73,7 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
+        changed()
         for registry in (self._parameters, self._buffers, self._modules):
             registry.pop(name, None)
         object.__delattr__(self, name)
@@ -78,11 +81,13 @@ class Module:
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Register ``tensor`` as state of the module (saved when ``persistent``, moved by ``to``)."""
         self._buffers[name] = tensor
+        changed()
         if not persistent:
             self._non_persistent.add(name)
         object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
+        changed()
         if param is None:
             self._parameters.pop(name, None)
             object.__setattr__(self, name, None)
@@ -163,6 +168,7 @@ class Module:
     def train(self, mode: bool = True) -> Module:
         for m in self.modules():
             object.__setattr__(m, "training", mode)
+        changed()
         return self
 
     def eval(self) -> Module:
@@ -284,7 +290,7 @@ class Module:
         return Handle(self._forward_hooks, hook)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        rec = ACTIVE[0]
+        rec = ACTIVE[0] and recorder()
         if rec is not None:
             rec.module(self)
         if self._forward_pre_hooks:
@@ -333,9 +339,11 @@ class Handle:
         Handle._next += 1
         self.id, self._registry = Handle._next, registry
         registry[self.id] = hook
+        changed()
 
     def remove(self) -> None:
         self._registry.pop(self.id, None)
+        changed()
 
     def __enter__(self) -> Handle:
         return self
@@ -370,3 +378,4 @@ def _move(t: Tensor, device: Any, backend: Any, dtype: Any) -> None:
         data = dst.xp.astype(data, dst.dtype(dtype))
     t.backend = dst
     t._set_data(data)
+    changed()

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .._capture import ACTIVE
+from .._capture import ACTIVE, changed, recorder
 from .._errors import ArgumentError, ArgumentTypeError, NotSupportedError, ShapeError
+from .._slots import Slots
 from .._tensor import Tensor, _wrap
 from ..autodiff import no_grad
 from ..ops import zeros, zeros_like
@@ -23,13 +24,15 @@ from ..ops.internal import converted
 class Optimizer:
     """Base class: subclasses implement ``_update(p, grad, state, group)``."""
 
+    # Hyperparameters that reach the update only through ``_scalars`` (refreshed before
+    # every replay of a compiled step); xn.compile re-records when any other one changes.
+    _live: tuple[str, ...] = ("lr", "initial_lr")
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Tensor, dict[str, Any]] = {}
-        self._slots: dict[
-            int, list[Tensor]
-        ] = {}  # per parameter: its 0-d scalar slots (xn.compile)
+        self._slots: dict[int, Slots] = {}  # per parameter: its 0-d scalar slots (xn.compile)
         items = list(params) if not isinstance(params, Tensor) else [params]
         if not items:
             raise ArgumentError(f"{type(self).__name__} got an empty parameter list")
@@ -65,6 +68,7 @@ class Optimizer:
         full = {**self.defaults, **group, "params": params}
         self._check_hyperparameters(full)
         self.param_groups.append(full)
+        changed()
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         if group["lr"] < 0:
@@ -88,6 +92,9 @@ class Optimizer:
 
             with enable_grad():
                 loss = closure()
+        rec = ACTIVE[0] and recorder()
+        if rec is not None:
+            rec.optimizer(self)
         with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
@@ -113,17 +120,15 @@ class Optimizer:
         optimizers keep such values on the device for the same reason).
         """
         values = compute()
-        rec = ACTIVE[0]
+        rec = ACTIVE[0] and recorder()
         if rec is None:
             return values
         slots = self._slots.get(id(p))
-        if slots is None or len(slots) != len(values):
-            slots = self._slots[id(p)] = [
-                _wrap(p.backend.full((), v, p.dtype), p.backend) for v in values
-            ]
-        _refill(slots, values)
-        rec.before_replay(lambda: _refill(slots, compute()))
-        return tuple(slots)
+        if slots is None or not slots.fits(p, len(values)):
+            slots = self._slots[id(p)] = Slots(p, len(values))
+        slots.fill(values)
+        rec.before_replay(lambda: slots.fill(compute()))
+        return tuple(slots.tensors)
 
     # -- state -----------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -186,12 +191,7 @@ class Optimizer:
         for saved, g in zip(groups, self.param_groups, strict=True):
             g.update({k: v for k, v in saved.items() if k != "params"})
         self.state = state
-
-
-def _refill(slots: list[Tensor], values: tuple[float, ...]) -> None:
-    """Write ``values`` into the 0-d slot tensors (not a recorded operation)."""
-    for t, v in zip(slots, values, strict=True):
-        t._data = t.backend.fill(t._data, v)  # a slot: no graph keeps it
+        changed()
 
 
 def _scalar_like(p: Tensor, v: Tensor) -> Tensor:

@@ -59,6 +59,8 @@ class RMSprop(Optimizer):
 class Adagrad(Optimizer):
     """PyTorch's Adagrad: sum += g^2; p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(sum) + eps)."""
 
+    _live = ("lr", "initial_lr", "lr_decay")
+
     def __init__(
         self,
         params: Iterable[Any],
