@@ -34,29 +34,54 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from .._capture import ACTIVE
+from .. import _capture
 from .._tensor import Tensor
 from ..autodiff import is_grad_enabled
+from ._guards import Guards
 from ._program import CudaGraphProgram, Program, PureProgram
 from ._recorder import Recorder, _norm
 
 __all__ = ["CompileWarning", "Compiled", "compile"]
 
 MAX_ATTEMPTS = 4  # recordings per signature before giving up on one that never settles
+MAX_VALUES = 3  # distinct values of the Python arguments for one set of tensor shapes
+
+_SCALARS = (bool, int, float, complex, str, bytes, type(None))
 
 
 class CompileWarning(UserWarning):
     """xn.compile fell back to eager mode, or recompiles a function often."""
 
 
-def _flatten(obj: Any, leaves: list[Any]) -> Any:
+class _Unkeyable(Exception):
+    """An argument whose content cannot be compared between calls."""
+
+
+def _flatten(obj: Any, leaves: list[Tensor], key: list[Any], path: str) -> Any:
+    """The argument's structure (to rebuild results), its tensors appended to ``leaves`` and
+    its comparable content to ``key``: tensors by shape, dtype, backend and requires_grad,
+    containers element by element, other values by value."""
     if isinstance(obj, Tensor):
         leaves.append(obj)
+        key.append(("T", obj.shape, obj.dtype, id(obj.backend), obj._rg))
         return ("T",)
     if isinstance(obj, (tuple, list)):
-        return (type(obj), [_flatten(o, leaves) for o in obj])
+        key.append((type(obj), len(obj)))
+        return (type(obj), [_flatten(o, leaves, key, f"{path}[{i}]") for i, o in enumerate(obj)])
     if isinstance(obj, dict):
-        return (dict, [(k, _flatten(v, leaves)) for k, v in obj.items()])
+        key.append((dict, tuple(obj)))
+        return (dict, [(k, _flatten(v, leaves, key, f"{path}[{k!r}]")) for k, v in obj.items()])
+    if isinstance(obj, _SCALARS):
+        key.append(("V", path, type(obj), obj))
+        return ("V", obj)
+    try:
+        hash(obj)
+    except TypeError:
+        raise _Unkeyable(
+            f"argument {path} is a {type(obj).__name__}, which cannot be compared between calls "
+            "(pass tensors, numbers, strings, or tuples, lists and dicts of them)"
+        ) from None
+    key.append(("V", path, type(obj), obj))  # hashable: equal objects give equal programs
     return ("V", obj)
 
 
@@ -71,21 +96,31 @@ def _unflatten(tree: Any, leaves: list[Any], pos: list[int]) -> Any:
     return tree[0](_unflatten(v, leaves, pos) for v in tree[1])
 
 
+def _outputs_tree(obj: Any, leaves: list[Any]) -> Any:
+    """The structure of a step's result (its tensors appended to ``leaves``)."""
+    if isinstance(obj, Tensor):
+        leaves.append(obj)
+        return ("T",)
+    if isinstance(obj, (tuple, list)):
+        return (type(obj), [_outputs_tree(o, leaves) for o in obj])
+    if isinstance(obj, dict):
+        return (dict, [(k, _outputs_tree(v, leaves)) for k, v in obj.items()])
+    return ("V", obj)
+
+
 class _Entry:
-    __slots__ = ("attempts", "grads", "guards", "program", "shape", "tree")
+    __slots__ = ("attempts", "eager", "guards", "program", "shape", "tree")
 
     def __init__(self) -> None:
-        self.guards: list[tuple[Any, bool]] = []  # (module, training) as recorded
-        self.grads: list[tuple[Any, bool]] = []  # (leaf, had a .grad) as recorded
+        self.guards: Guards | None = None
         self.program: Program | PureProgram | CudaGraphProgram | None = None
         self.shape: Any = None
         self.tree: Any = None
         self.attempts = 0
+        self.eager: str | None = None  # why this signature always runs eagerly
 
     def guards_hold(self) -> bool:
-        return all(m.training == flag for m, flag in self.guards) and all(
-            (t._grad is not None) == had for t, had in self.grads
-        )
+        return self.guards is None or self.guards.hold()
 
 
 def _difference(a: Any, b: Any, rec: Recorder) -> str:
@@ -97,6 +132,20 @@ def _difference(a: Any, b: Any, rec: Recorder) -> str:
     if len(a[0]) != len(b[0]):
         return f"the number of instructions ({len(a[0])} vs {len(b[0])})"
     return "the outputs"
+
+
+def _externals(rec: Recorder) -> list[Tensor]:
+    """The tensors the program reads or writes that are not its arguments (parameters,
+    buffers, optimizer state...), each once."""
+    seen: dict[int, Tensor] = {}
+    for ins in rec.instrs:
+        refs: Any = ins[4] if ins[0] == "op" else ((ins[2],) if ins[0] == "grad" and ins[2] else ())
+        for r in refs:
+            if r[0] in ("e", "g"):
+                seen[id(r[1])] = r[1]
+        if ins[0] == "grad":
+            seen[id(ins[1])] = ins[1]
+    return list(seen.values())
 
 
 class Compiled:
@@ -111,36 +160,64 @@ class Compiled:
         self.cuda_graph = cuda_graph  # on CuPy, replay as a CUDA graph where the program allows
         self.max_cache = max_cache
         self.entries: dict[Any, list[_Entry]] = {}
+        self._values: dict[Any, dict[Any, None]] = {}  # tensor signature -> Python values seen
         self.eager_reason: str | None = None
+        self._warned: set[str] = set()
         self.recordings = 0
         self.replays = 0
 
-    def _key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        parts: list[Any] = []
-        for a in (*args, *kwargs.values()):
-            if isinstance(a, Tensor):
-                parts.append((a.shape, a.dtype, id(a.backend), a._rg))
-            else:
-                try:
-                    hash(a)
-                except TypeError:
-                    parts.append(("id", id(a)))
-                else:
-                    parts.append(("v", type(a), a))
-        return (tuple(parts), tuple(kwargs), is_grad_enabled())
+    def _name(self) -> str:
+        return getattr(self.fn, "__name__", "the function")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.eager_reason is not None or ACTIVE[0] is not None:
+        if self.eager_reason is not None or _capture.recorder() is not None:
             return self.fn(*args, **kwargs)  # given up on, or inside another recording
-        key = self._key(args, kwargs)
-        entries = self.entries.setdefault(key, [])
+        tensors: list[Tensor] = []
+        parts: list[Any] = []
+        try:
+            _flatten(args, tensors, parts, "args")
+            _flatten(kwargs, tensors, parts, "kwargs")
+        except _Unkeyable as e:
+            self._give_up(str(e))
+            return self.fn(*args, **kwargs)
+        key = (tuple(parts), is_grad_enabled())
+        entries = self.entries.get(key)
+        if entries is None:
+            if self._new_values(key):
+                return self.fn(*args, **kwargs)
+            entries = self.entries[key] = []
         entry = next((e for e in entries if e.guards_hold()), None)
-        tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
-        if entry is not None and entry.program is not None:
-            self.replays += 1
-            leaves = entry.program(tensors)
-            return _unflatten(entry.tree, leaves, [0])
+        if entry is not None:
+            if entry.eager is not None:
+                return self.fn(*args, **kwargs)
+            if entry.program is not None:
+                self.replays += 1
+                return _unflatten(entry.tree, entry.program(tensors), [0])
         return self._record(entry, entries, tensors, args, kwargs)
+
+    def _new_values(self, key: Any) -> bool:
+        """Note a new combination of Python argument values; True (after a warning) when too
+        many were seen for the same tensors: such an argument would record a program per value."""
+        masked = tuple(p if p[0] != "V" else ("V", p[1], p[2]) for p in key[0])
+        seen = self._values.setdefault((masked, key[1]), {})
+        seen[key] = None
+        if len(seen) <= MAX_VALUES:
+            return False
+        varying = sorted(
+            {
+                p[1]
+                for k in seen
+                for p, q in zip(k[0], key[0], strict=True)
+                if p[0] == "V" and p[3] != q[3]
+            }
+        )
+        shown = [repr(q[3]) for q in key[0] if q[0] == "V" and q[1] in varying][:1]
+        self._give_up(
+            f"the Python value of {', '.join(varying)} changed in {len(seen)} calls (now "
+            f"{', '.join(shown)}); each value would be a constant of its own program. Pass "
+            "values that change between steps as tensors (xn.tensor(value))"
+        )
+        return True
 
     def _record(
         self,
@@ -151,38 +228,39 @@ class Compiled:
         kwargs: dict[str, Any],
     ) -> Any:
         rec = Recorder(tensors)
-        ACTIVE[0] = rec
+        _capture.start(rec)
         try:
             result = self.fn(*args, **kwargs)
         finally:
-            ACTIVE[0] = None
+            _capture.stop()
         self.recordings += 1
         if rec.broken is not None:
             self._give_up(rec.broken)
             return result
         leaves: list[Any] = []
-        tree = _flatten(result, leaves)
-        outputs = [rec.ref(t) for t in leaves]
-        guards = [(m, flag) for m, flag in rec.modules.values()]
-        grads = [(t, had) for t, had in rec.grads_read.values()]
-        shape = (rec.shape_of(), _norm(tuple(outputs)))
+        tree = _outputs_tree(result, leaves)
         if entry is None:
             if sum(len(v) for v in self.entries.values()) >= self.max_cache:
+                self._evict(entries)
+            entry = _Entry()
+            entries.append(entry)
+        entry.guards = Guards(rec, _externals(rec))
+        if any(t._node is not None and t._node.inputs is not None for t in leaves):
+            entry.eager = (
+                "its result carries a graph that backward() outside the step may use; a "
+                "replay cannot rebuild it (compile the whole step, forward, backward and "
+                "update, or call it under xn.no_grad())"
+            )
+            if entry.eager not in self._warned:
+                self._warned.add(entry.eager)
                 warnings.warn(
-                    f"xn.compile: {getattr(self.fn, '__name__', 'the function')} has recorded "
-                    f"{self.max_cache} programs (new shapes, dtypes or train/eval modes); "
-                    "the oldest are dropped",
+                    f"xn.compile: {self._name()} runs eagerly for these arguments: {entry.eager}",
                     CompileWarning,
                     stacklevel=3,
                 )
-                for v in self.entries.values():
-                    if v:
-                        v.pop(0)
-                        break
-            entry = _Entry()
-            entries.append(entry)
-        entry.guards = guards
-        entry.grads = grads
+            return result
+        outputs = [rec.ref(t) for t in leaves]
+        shape = (rec.shape_of(), _norm(tuple(outputs)))
         entry.attempts += 1
         if entry.shape is not None and entry.shape == shape:
             entry.program = self._program(rec, outputs)
@@ -195,6 +273,24 @@ class Compiled:
             )
         entry.shape = shape
         return result
+
+    def _evict(self, entries: list[_Entry]) -> None:
+        """Make room: drop a program of this signature whose assumptions no longer hold, or
+        else (with a warning: the cache is too small for this use) the oldest program."""
+        stale = [e for e in entries if e.guards is not None and e.guards.broken()]
+        if stale:
+            entries.remove(stale[0])
+            return
+        warnings.warn(
+            f"xn.compile: {self._name()} has recorded {self.max_cache} programs (new shapes, "
+            "dtypes or train/eval modes); the oldest are dropped",
+            CompileWarning,
+            stacklevel=4,
+        )
+        for v in self.entries.values():
+            if v:
+                v.pop(0)
+                break
 
     def _program(
         self, rec: Recorder, outputs: list[Any]
@@ -215,7 +311,7 @@ class Compiled:
     def _give_up(self, why: str) -> None:
         self.eager_reason = why
         warnings.warn(
-            f"xn.compile: {getattr(self.fn, '__name__', 'the function')} runs eagerly from now on: {why}",
+            f"xn.compile: {self._name()} runs eagerly from now on: {why}",
             CompileWarning,
             stacklevel=4,
         )

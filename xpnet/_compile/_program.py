@@ -34,7 +34,11 @@ class Program:
     def __call__(self, args: list[Tensor]) -> list[Any]:
         for refresh in self.before:
             refresh()
-        arrays = self._run([a.data for a in args])
+        return self.execute(args)
+
+    def execute(self, args: list[Tensor]) -> list[Any]:
+        """Run the program on ``args`` (the scalar slots already refreshed)."""
+        arrays = self._run([a._data for a in args])
         out: list[Any] = []
         for r, arr, b in zip(self.outputs, arrays, self.out_backends, strict=True):
             if r[0] == "t":
@@ -95,7 +99,7 @@ def _generate(
 
     def expr(r: tuple[str, Any]) -> str:
         return _expr(
-            r, const, lambda t: f"{const(t, 'E')}.data", lambda t: f"{const(t, 'E')}.grad.data"
+            r, const, lambda t: f"{const(t, 'E')}._data", lambda t: f"{const(t, 'E')}._grad._data"
         )
 
     instrs = rec.instrs
@@ -130,8 +134,7 @@ def _generate(
             else:
                 body.append(line)
             if slot is None:  # an in-place update: the next instruction says what it changed
-                changed = instrs[i + 1][1]
-                for j, pos in enumerate(changed):
+                for pos, j in instrs[i + 1][1]:
                     r = refs[pos]
                     if r[0] == "e":
                         body.append(f"{const(r[1], 'E')}._set_data(n[{j}])")
@@ -149,8 +152,8 @@ def _generate(
                 body.append(f"{target} = _wrap(v{r[1]}, {const(rec.backend_of[r[1]], 'B')})")
             elif r[0] == "e":
                 body.append(f"{target} = {const(r[1], 'E')}")
-            else:
-                body.append(f"{target} = None  # an argument as a gradient is not replayed")
+            else:  # an argument of the step: its array, as a new tensor
+                body.append(f"{target} = _wrap(args[{r[1]}], {const(rec.arg_backends[r[1]], 'B')})")
         elif kind == "check":
             _, b, r, error = ins
             body.append(f"{const(b, 'B')}.check({expr(r)}, {const(error, 'X')})")
@@ -202,8 +205,8 @@ class PureProgram:
         for refresh in self.before:
             refresh()
         rng = tuple(draw(*a) for draw, a in plan["rng"])
-        ext = tuple(t.data for t in plan["ext"]) + tuple(t._grad.data for t in plan["grad_in"])
-        outs, muts, grads, flags = self._run(tuple(a.data for a in args), ext, rng)
+        ext = tuple(t._data for t in plan["ext"]) + tuple(t._grad._data for t in plan["grad_in"])
+        outs, muts, grads, flags = self._run(tuple(a._data for a in args), ext, rng)
         for (b, error), flag in zip(plan["checks"], flags, strict=True):
             b.check(flag, error)
         for t, arr in zip(plan["mutated"], muts, strict=True):
@@ -213,6 +216,8 @@ class PureProgram:
                 leaf.grad = None
             elif how == "slot":
                 leaf.grad = _wrap(arr, b)
+            elif how == "arg":
+                leaf.grad = args[b]  # the step's argument itself
             else:
                 leaf.grad = b  # an external tensor itself
         out: list[Any] = []
@@ -261,7 +266,7 @@ def _generate_pure(
             target = f"v{slot}" if slot is not None else "n"
             body.append(f"{target} = {const(impl, 'F')}({const(b, 'B')}{args_src}{kw})")
             if slot is None:
-                for j, pos in enumerate(rec.instrs[i + 1][1]):
+                for pos, j in rec.instrs[i + 1][1]:
                     r = refs[pos]
                     if r[0] == "e":
                         body.append(f"{local(r[1])} = n[{j}]")
@@ -280,8 +285,11 @@ def _generate_pure(
             elif r[0] == "t":
                 plan["grads"].append((t, "slot", rec.backend_of[r[1]]))
                 grads_out.append(f"v{r[1]}")
+            elif r[0] == "a":
+                plan["grads"].append((t, "arg", r[1]))
+                grads_out.append("None")
             else:
-                plan["grads"].append((t, "tensor", r[1] if r[0] == "e" else None))
+                plan["grads"].append((t, "tensor", r[1]))
                 grads_out.append("None")
         elif kind == "check":
             _, b, r, error = ins
@@ -305,11 +313,18 @@ class CudaGraphProgram:
 
     Used for programs on CuPy without random draws (Philox's counter would be fixed
     in the graph) and without gradients left by a previous call. The first call runs
-    the ordinary program; the second captures the program on a stream (capturing
-    executes nothing) with every intermediate kept alive, so its addresses stay
-    valid, then launches it. Later calls copy the arguments into the captured input
-    buffers, refresh the scalar slots, launch, and copy the outputs out. If capture
-    fails the ordinary program runs instead, from then on.
+    the ordinary program, noting the sizes it allocates; the second captures the
+    program on a private stream (capturing executes nothing) with every intermediate
+    kept alive in a private memory pool, so its addresses stay valid, then launches
+    it. Later calls refresh the scalar slots, copy the arguments into the captured
+    input buffers, launch, and redo the step's Python side effects: ``.grad``
+    assignments (with copies of the graph's buffers, which the next launch
+    overwrites), version moves of the updated tensors, and the value checks (copies
+    of their flags). The private stream is ordered after the caller's current stream
+    and the caller's after it with events, whatever stream the caller uses. A graph
+    holds raw pointers: when a parameter's, buffer's or state tensor's storage was
+    replaced (``load_state_dict``, ``.data =``...) the graph is captured again. If
+    capture fails the ordinary program runs instead, from then on.
     """
 
     def __init__(self, rec: Recorder, outputs: list[tuple[str, Any]]) -> None:
@@ -318,22 +333,45 @@ class CudaGraphProgram:
         self.backend = next(ins[3] for ins in rec.instrs if ins[0] == "op")
         self.ops = self.plain.ops
         self.source = self.plain.source
+        ext: dict[int, Tensor] = {}
+        mutated: dict[int, Tensor] = {}
+        assigned: dict[int, Tensor] = {}
+        for i, ins in enumerate(rec.instrs):
+            if ins[0] == "op":
+                for r in ins[4]:
+                    if r[0] == "e":
+                        ext[id(r[1])] = r[1]
+                if ins[6] is None:
+                    for pos, _ in rec.instrs[i + 1][1]:
+                        if ins[4][pos][0] == "e":
+                            mutated[id(ins[4][pos][1])] = ins[4][pos][1]
+            elif ins[0] == "grad":
+                assigned[id(ins[1])] = ins[1]
+        self.externals = list(ext.values())
+        self.mutated = list(mutated.values())
+        self.assigned = list(assigned.values())
         self.calls = 0
         self.graph: Any = None
         self.failed: str | None = None
         self.inputs: list[Any] = []
         self.results: list[Any] = []
         self.checks: list[Any] = []
+        self.grads: list[Any] = []  # per assigned leaf: the tensor its .grad ends as, or None
+        self.addresses: tuple[int, ...] = ()
         self.sizes: list[int] = []  # what the first (plain) call allocated
         self.pool: Any = None
+        self.stream: Any = None
+
+    def _addresses(self) -> tuple[int, ...]:
+        return tuple(self.backend.device_pointer(t._data) for t in self.externals)
 
     def __call__(self, args: list[Tensor]) -> list[Any]:
         self.calls += 1
         if self.failed is not None:
             return self.plain(args)
-        if self.calls == 1:  # the plain program, noting the sizes it allocates
-            import cupy
+        import cupy
 
+        if self.calls == 1:  # the plain program, noting the sizes it allocates
             sizes = self.sizes
             default = cupy.get_default_memory_pool()
 
@@ -343,62 +381,83 @@ class CudaGraphProgram:
 
             with cupy.cuda.using_allocator(malloc):
                 return self.plain(args)
-        import cupy
-
-        if self.graph is None:
-            return self._capture(args)
-        for refresh in self.captured.before:
-            refresh()
-        for buf, a in zip(self.inputs, args, strict=True):
-            buf[...] = a.data
-        self.graph.launch(self.stream)
-        self.backend._pending.extend(self.checks)  # the step's value checks, as eagerly
-        return self._outputs(args, cupy)
-
-    def _outputs(self, args: list[Tensor], cupy: Any) -> list[Any]:
-        out: list[Any] = []
-        for r, arr, b in zip(
-            self.captured.outputs, self.results, self.captured.out_backends, strict=True
-        ):
-            if r[0] == "t":
-                out.append(
-                    _wrap(cupy.array(arr, copy=True), b)
-                )  # the graph overwrites arr next time
-            elif r[0] == "a":
-                out.append(args[r[1]])
-            else:
-                out.append(r[1])
-        return out
-
-    def _capture(self, args: list[Tensor]) -> list[Any]:
-        import cupy
-
         with self.backend.current():
-            self.stream = cupy.cuda.Stream(non_blocking=False)  # ordered with the default stream
-            self.inputs = [cupy.array(a.data, copy=True) for a in args]
-            # A private pool: the graph's intermediates (freed ones too) must never be handed
-            # to other code, which the next launch would overwrite. Capture cannot ask the
-            # driver for memory, so the pool is filled first with what the plain call used.
-            self.pool = cupy.cuda.MemoryPool()
-            held = [self.pool.malloc(n) for n in self.sizes]
-            del held
             for refresh in self.captured.before:
                 refresh()
-            cupy.cuda.get_current_stream().synchronize()
-            pending = len(self.backend._pending)
-            try:
-                with self.stream, cupy.cuda.using_allocator(self.pool.malloc):
-                    self.stream.begin_capture()
-                    try:
-                        self.results = list(self.captured._run(self.inputs))
-                    finally:
-                        graph = self.stream.end_capture()
-                self.graph = graph
-                # checks registered while capturing: their flags are kept intermediates
-                self.checks = self.backend._pending[pending:]
-            except Exception as e:  # capture records only: nothing ran, so run the plain program
-                self.failed = f"{type(e).__name__}: {e}"
-                self.graph = None
-                return self.plain(args)
+            if self.graph is not None and self._addresses() != self.addresses:
+                self.graph = None  # storage replaced since the capture: its pointers are stale
+            if self.graph is None:
+                if not self._capture(args, cupy):
+                    return self.plain.execute(args)  # (the slots are refreshed already)
+            else:
+                caller = cupy.cuda.get_current_stream()
+                self.stream.wait_event(caller.record())
+                with self.stream:
+                    for buf, a in zip(self.inputs, args, strict=True):
+                        buf[...] = a._data
+                    self.graph.launch(self.stream)
+            return self._finish(args, cupy)
+
+    def _finish(self, args: list[Tensor], cupy: Any) -> list[Any]:
+        """After a launch: the step's Python side effects and its outputs (as copies: the next
+        launch overwrites the graph's buffers), ordered before the caller's stream goes on."""
+        with self.stream:
+            for leaf, g in zip(self.assigned, self.grads, strict=True):
+                leaf._grad = None if g is None else _wrap(cupy.array(g._data, copy=True), g.backend)
+            for t in self.mutated:
+                t._set_data(t._data)  # the graph updated it in place: move its version
+            checks = [(cupy.array(flag, copy=True), error) for flag, error in self.checks]
+            out: list[Any] = []
+            for r, arr, b in zip(
+                self.captured.outputs, self.results, self.captured.out_backends, strict=True
+            ):
+                if r[0] == "t":
+                    out.append(_wrap(cupy.array(arr, copy=True), b))
+                elif r[0] == "a":
+                    out.append(args[r[1]])
+                else:
+                    out.append(r[1])
+            done = self.stream.record()
+        cupy.cuda.get_current_stream().wait_event(done)
+        for flag, error in checks:  # deferred as in eager mode (raised at the next host read)
+            self.backend.check(flag, error)
+        return out
+
+    def _capture(self, args: list[Tensor], cupy: Any) -> bool:
+        """Capture the program into a graph and launch it; False when capture failed."""
+        self.backend.flush_checks()  # nothing may read the host while capturing
+        caller = cupy.cuda.get_current_stream()
+        self.stream = cupy.cuda.Stream(non_blocking=True)
+        # A private pool: the graph's intermediates (freed ones too) must never be handed
+        # to other code, which the next launch would overwrite. Capture cannot ask the
+        # driver for memory, so the pool is filled first, on the capture stream (free
+        # blocks are kept per stream), with the sizes the plain call used.
+        self.pool = cupy.cuda.MemoryPool()
+        self.stream.wait_event(caller.record())
+        with self.stream:
+            held = [self.pool.malloc(n) for n in self.sizes]
+            del held
+            self.inputs = [cupy.array(a._data, copy=True) for a in args]
+        self.stream.synchronize()
+        checks_before = len(self.backend._pending)
+        try:
+            with self.stream, cupy.cuda.using_allocator(self.pool.malloc):
+                self.stream.begin_capture()
+                try:
+                    self.results = list(self.captured._run(self.inputs))
+                finally:
+                    graph = self.stream.end_capture()
+        except Exception as e:  # capture records only: nothing ran, so run the plain program
+            del self.backend._pending[checks_before:]
+            self.failed = f"{type(e).__name__}: {e}"
+            self.graph = None
+            return False
+        # checks registered while capturing: their flags are kept intermediates
+        self.checks = self.backend._pending[checks_before:]
+        del self.backend._pending[checks_before:]
+        self.grads = [leaf._grad for leaf in self.assigned]  # what capture left: graph buffers
+        self.addresses = self._addresses()
+        self.graph = graph
+        with self.stream:
             self.graph.launch(self.stream)
-        return self._outputs(args, cupy)
+        return True

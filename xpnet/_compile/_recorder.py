@@ -15,14 +15,19 @@ Instructions:
 
 - ``("op", prim, impl, backend, refs, params, out)``: a primitive call, its output
   in slot ``out`` (None for an in-place update);
-- ``("mut", positions)`` follows an in-place update: which references it changed;
+- ``("mut", ((position, output), ...))`` follows an in-place update: which argument
+  positions it changed, each with the index of its new array in the update's outputs
+  (an unused state slot, None, is skipped, so the two differ);
 - ``("rng", generator, method, args, out)``: a random draw, made again on replay;
 - ``("grad", tensor, ref)``: ``tensor.grad = ref`` (None: ``tensor.grad = None``);
 - ``("check", backend, ref, error)``: a value check (``Backend.check``).
 
-``host_read`` marks the recording as unusable (a value was read back to Python,
-so the step's course may depend on it); ``before_replay`` collects the callbacks
-that refresh scalar slots (``Optimizer._scalars``).
+``host_read`` and ``raw_access`` mark the recording as unusable (a value was read
+back to Python, so the step's course may depend on it; a native array escaped, so
+what is done with it is not recorded); ``before_replay`` collects the callbacks
+that refresh scalar slots (``Optimizer._scalars``, ``GradScaler``). ``modules``,
+``optimizers`` and ``watched`` are the objects whose state the program assumes
+(see ``_guards.py``).
 """
 
 from __future__ import annotations
@@ -50,9 +55,12 @@ class Recorder:
         self.nslots = 0
         self._slot_of: dict[int, int] = {}  # id(array) -> slot
         self._alive: list[Any] = []  # every recorded array, so that ids stay unique
-        self._arg_of = {id(t.data): i for i, t in enumerate(args)}
+        self._arg_of = {id(t._data): i for i, t in enumerate(args)}
+        self.arg_backends = [t.backend for t in args]
         self.backend_of: list[Any] = []  # per slot: the backend of its array
-        self.modules: dict[int, tuple[Any, bool]] = {}
+        self.modules: dict[int, Any] = {}  # id -> module called by the step
+        self.optimizers: dict[int, Any] = {}
+        self.watched: dict[int, Any] = {}
         self._grad_of: dict[int, Tensor] = {}  # id(a gradient read from .grad) -> its leaf
         self.grads_read: dict[int, tuple[Tensor, bool]] = {}  # leaf -> whether it had a gradient
         self._assigned: set[int] = set()  # leaves whose .grad the step assigned
@@ -63,7 +71,7 @@ class Recorder:
     def ref(self, a: Any) -> tuple[str, Any]:
         if not isinstance(a, Tensor):
             return ("c", a)
-        arr = a.data
+        arr = a._data
         k = self._slot_of.get(id(arr))
         if k is not None:
             return ("t", k)
@@ -97,10 +105,10 @@ class Recorder:
         if prim.mutates:
             self.instrs.append(("op", prim, impl, backend, refs, params, None))
             changed = []
-            for i, new in zip(prim.mutates, out, strict=True):
+            for j, (i, new) in enumerate(zip(prim.mutates, out, strict=True)):
                 if args[i] is None:
                     continue
-                changed.append(i)
+                changed.append((i, j))
                 r = refs[i]
                 if r[0] == "t" and id(new) not in self._slot_of:  # a slot updated out of place
                     self._slot_of[id(new)] = r[1]
@@ -112,7 +120,7 @@ class Recorder:
             self.instrs.append(("mut", tuple(changed)))
             return
         self.instrs.append(
-            ("op", prim, impl, backend, refs, params, self._new_slot(out.data, out.backend))
+            ("op", prim, impl, backend, refs, params, self._new_slot(out._data, out.backend))
         )
 
     def rng(self, generator: Any, method: str, args: tuple[Any, ...], out: Any) -> None:
@@ -122,7 +130,7 @@ class Recorder:
         if id(leaf) not in self.grads_read and id(leaf) not in self._assigned:
             # what the step found when it started: the program assumes the same next time
             self.grads_read[id(leaf)] = (leaf, value is not None)
-        if value is not None and id(value.data) not in self._slot_of:
+        if value is not None and id(value._data) not in self._slot_of:
             self._grad_of[id(value)] = leaf
             self._alive.append(value)  # its id must not be reused during the recording
 
@@ -141,7 +149,21 @@ class Recorder:
         self.instrs.append(("check", backend, ("t", k), error))
 
     def module(self, m: Any) -> None:
-        self.modules[id(m)] = (m, m.training)
+        self.modules[id(m)] = m
+
+    def optimizer(self, opt: Any) -> None:
+        self.optimizers[id(opt)] = opt
+
+    def watch(self, obj: Any) -> None:
+        """The program depends on ``obj``'s attributes (a GradScaler's ``enabled``...)."""
+        self.watched[id(obj)] = obj
+
+    def raw_access(self, what: str) -> None:
+        if self.broken is None:
+            self.broken = (
+                f"the step {what} at {_user_line()} (operations on native arrays are not "
+                "recorded; use tensor operations, or .detach() for a value without gradient)"
+            )
 
     def host_read(self) -> None:
         if self.broken is None:
