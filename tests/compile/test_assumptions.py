@@ -157,6 +157,43 @@ def test_adam_hyperparameters_edited_between_steps(backend, change):
     _same(backend, _run(backend, False, fn, make), _run(backend, True, fn, make))
 
 
+LIVE_EDITS = {
+    # optimizer, hyperparameters at capture, the edit, whether it selects other code
+    "SGD momentum": (xn.optim.SGD, dict(lr=0.1, momentum=0.9), ("momentum", 0.5), False),
+    "SGD dampening": (xn.optim.SGD, dict(lr=0.1, momentum=0.9), ("dampening", 0.3), False),
+    "SGD weight_decay on": (xn.optim.SGD, dict(lr=0.1), ("weight_decay", 0.05), True),
+    "Adam betas": (xn.optim.Adam, dict(lr=0.01), ("betas", (0.5, 0.9)), False),
+    "Adam eps": (xn.optim.Adam, dict(lr=0.01), ("eps", 0.5), False),
+    "AdamW weight_decay": (xn.optim.AdamW, dict(lr=0.01), ("weight_decay", 0.2), False),
+    "RMSprop alpha": (xn.optim.RMSprop, dict(lr=0.01, momentum=0.5), ("alpha", 0.5), False),
+    "RMSprop momentum off": (
+        xn.optim.RMSprop,
+        dict(lr=0.01, momentum=0.5),
+        ("momentum", 0.0),
+        True,
+    ),
+    "Adagrad eps": (xn.optim.Adagrad, dict(lr=0.1), ("eps", 0.1), False),
+}
+
+
+@pytest.mark.parametrize("case", list(LIVE_EDITS), ids=list(LIVE_EDITS))
+def test_numeric_hyperparameters_are_program_inputs(backend, case):
+    """Editing a value only refills a program input (no new recording); a value that becomes
+    or stops being zero selects other code, so the step is recorded again."""
+    cls, kw, (key, value), recompiles = LIVE_EDITS[case]
+
+    def make(ps):
+        return cls(ps, **kw)
+
+    base = _run(backend, True, None, make)[2].recordings
+    eager, comp = (
+        _run(backend, False, _group(key, value), make),
+        _run(backend, True, _group(key, value), make),
+    )
+    _same(backend, eager, comp)
+    assert comp[2].recordings == base + (2 if recompiles else 0), (base, comp[2].recordings)
+
+
 def test_add_param_group_after_capture(backend):
     extra = []
 

@@ -67,12 +67,25 @@ def optimizer_structure(opt: Any) -> tuple[Any, ...]:
     return (id(opt.state), groups, state)
 
 
+def _zero(v: Any) -> Any:
+    """Which parts of a live hyperparameter are zero (that selects the code a step runs)."""
+    if isinstance(v, tuple):
+        return tuple(_zero(x) for x in v)
+    return v == 0 if isinstance(v, (int, float)) else _value(v)
+
+
 def hyperparameters(opt: Any) -> tuple[Any, ...]:
-    """The hyperparameters a replay takes as constants (all but those refreshed before each
-    replay, ``Optimizer._live``)."""
-    live = opt._live
+    """What a replay assumes of the hyperparameters: the values of those it takes as
+    constants (flags: ``nesterov``, ``amsgrad``...); of those it takes as refreshed inputs
+    (``Optimizer._live``: lr, momentum, eps...) nothing, except whether the ones in
+    ``Optimizer._switches`` (momentum, weight decay) are zero: that selects the code."""
+    live, switches = opt._live, opt._switches
     return tuple(
-        tuple((k, _value(v)) for k, v in g.items() if k != "params" and k not in live)
+        tuple(
+            (k, _zero(v) if k in switches else _value(v))
+            for k, v in g.items()
+            if k != "params" and (k not in live or k in switches)
+        )
         for g in opt.param_groups
     )
 

@@ -81,30 +81,32 @@ def _scalar(a: Any, dtype: Any) -> Any:
 
 def adam(
     b: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, step_size: Any, inv_sqrt_bc2: Any,
-    decay: Any, *, beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool,
-    amsgrad: bool,
+    decay: Any, beta1: Any, one_minus_beta1: Any, beta2: Any, one_minus_beta2: Any, eps: Any,
+    weight_decay: Any, *, use_weight_decay: bool, decoupled: bool, amsgrad: bool,
 ) -> Any:  # fmt: skip
     if amsgrad:  # the running maximum: declined, the generic path runs
         return NotImplemented
     t = p.dtype
+    wd = _scalar(weight_decay, t) if use_weight_decay else t.type(0)
     _kernel("adam")(
-        g, _scalar(step_size, t), _scalar(inv_sqrt_bc2, t), _scalar(decay, t), t.type(beta1),
-        t.type(beta2), t.type(1.0 - beta1), t.type(1.0 - beta2), t.type(eps), t.type(weight_decay),
-        int(decoupled), p, m, v,
+        g, _scalar(step_size, t), _scalar(inv_sqrt_bc2, t), _scalar(decay, t), _scalar(beta1, t),
+        _scalar(beta2, t), _scalar(one_minus_beta1, t), _scalar(one_minus_beta2, t),
+        _scalar(eps, t), wd, int(decoupled and use_weight_decay), p, m, v,
     )  # fmt: skip
     return p, m, v, vmax
 
 
 def sgd(
-    b: Any, p: Any, g: Any, buf: Any, lr: Any, *, momentum: float, dampening: float,
-    weight_decay: float, nesterov: bool, first: bool,
+    b: Any, p: Any, g: Any, buf: Any, lr: Any, momentum: Any, one_minus_dampening: Any,
+    weight_decay: Any, *, use_momentum: bool, use_weight_decay: bool, nesterov: bool, first: bool,
 ) -> tuple[Any, Any]:  # fmt: skip
     t = p.dtype
-    if not momentum:
-        _kernel("sgd0")(g, _scalar(lr, t), t.type(weight_decay), p)
+    wd = _scalar(weight_decay, t) if use_weight_decay else t.type(0)
+    if not use_momentum:
+        _kernel("sgd0")(g, _scalar(lr, t), wd, p)
         return p, buf
     _kernel("sgd")(
-        g, _scalar(lr, t), t.type(momentum), t.type(1.0 - dampening), t.type(weight_decay),
+        g, _scalar(lr, t), _scalar(momentum, t), _scalar(one_minus_dampening, t), wd,
         bool(nesterov), bool(first), p, buf,
     )  # fmt: skip
     return p, buf

@@ -17,6 +17,7 @@ class Adam(Optimizer):
     """Kingma & Ba's Adam with bias correction; ``weight_decay`` adds wd * p to the gradient."""
 
     _decoupled = False
+    _live = ("lr", "initial_lr", "betas", "eps", "weight_decay")
     _default_weight_decay = 0.0
 
     def __init__(
@@ -44,7 +45,6 @@ class Adam(Optimizer):
     def _update(
         self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
-        b1, b2 = group["betas"]
         if not state:
             state["step"] = 0
             state["exp_avg"] = zeros_like(p)
@@ -54,17 +54,18 @@ class Adam(Optimizer):
 
         def scalars() -> tuple[float, ...]:
             state["step"] += 1
-            t, lr = state["step"], group["lr"]
+            t, lr, wd = state["step"], group["lr"], group["weight_decay"]
+            b1, b2 = group["betas"]
             return (
                 lr / (1.0 - b1**t),
                 1.0 / math.sqrt(1.0 - b2**t),
-                1.0 - lr * group["weight_decay"],
-            )
+                1.0 - lr * wd,
+                b1, 1.0 - b1, b2, 1.0 - b2, group["eps"], wd,
+            )  # fmt: skip
 
         adam_update_p(
             p, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
-            *self._scalars(p, scalars),
-            beta1=b1, beta2=b2, eps=group["eps"], weight_decay=group["weight_decay"],
+            *self._scalars(p, scalars), use_weight_decay=bool(group["weight_decay"]),
             decoupled=self._decoupled, amsgrad=group["amsgrad"],
         )  # fmt: skip
 

@@ -27,6 +27,8 @@ class Optimizer:
     # Hyperparameters that reach the update only through ``_scalars`` (refreshed before
     # every replay of a compiled step); xn.compile re-records when any other one changes.
     _live: tuple[str, ...] = ("lr", "initial_lr")
+    # Live hyperparameters whose being zero or not selects the code of the update.
+    _switches: tuple[str, ...] = ("momentum", "weight_decay")
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -110,13 +112,13 @@ class Optimizer:
         raise NotSupportedError(f"{type(self).__name__} must define _update(p, grad, state, group)")
 
     def _scalars(self, p: Tensor, compute: Callable[[], tuple[float, ...]]) -> tuple[Any, ...]:
-        """The values of this step that change from step to step, as ``compute()`` gives them.
+        """The numeric hyperparameters of this step, as ``compute()`` gives them.
 
         ``compute`` runs once per step (it may advance the step count). In eager mode
         the values are Python floats. While ``xn.compile`` records a step they are
         0-d tensors on ``p``'s device ("slots", the same objects every step) that the
         recorded program refills from ``compute()`` before each replay, so a replay
-        sees the current learning rate and bias corrections (PyTorch's capturable
+        sees the current learning rate, bias corrections, momentum, eps... (PyTorch's capturable
         optimizers keep such values on the device for the same reason).
         """
         values = compute()

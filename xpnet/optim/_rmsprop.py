@@ -14,6 +14,8 @@ from ._update import adagrad_update_p, rmsprop_update_p
 class RMSprop(Optimizer):
     """PyTorch's RMSprop: sq = a sq + (1 - a) g^2; p -= lr g / (sqrt(sq) + eps), optionally centered."""
 
+    _live = ("lr", "initial_lr", "alpha", "eps", "weight_decay", "momentum")
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -47,19 +49,20 @@ class RMSprop(Optimizer):
 
         def scalars() -> tuple[float, ...]:
             state["step"] += 1
-            return (group["lr"],)
+            a = group["alpha"]
+            return group["lr"], a, 1.0 - a, group["eps"], group["weight_decay"], group["momentum"]
 
         rmsprop_update_p(
             p, grad, state["square_avg"], state.get("grad_avg"), state.get("momentum_buffer"),
-            *self._scalars(p, scalars), alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
-            momentum=group["momentum"], centered=group["centered"],
+            *self._scalars(p, scalars), use_weight_decay=bool(group["weight_decay"]),
+            use_momentum=bool(group["momentum"]), centered=group["centered"],
         )  # fmt: skip
 
 
 class Adagrad(Optimizer):
     """PyTorch's Adagrad: sum += g^2; p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(sum) + eps)."""
 
-    _live = ("lr", "initial_lr", "lr_decay")
+    _live = ("lr", "initial_lr", "lr_decay", "eps", "weight_decay")
 
     def __init__(
         self,
@@ -88,9 +91,10 @@ class Adagrad(Optimizer):
 
         def scalars() -> tuple[float, ...]:
             state["step"] += 1
-            return (group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"]),)
+            clr = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
+            return clr, group["eps"], group["weight_decay"]
 
         adagrad_update_p(
             p, grad, state["sum"], *self._scalars(p, scalars),
-            weight_decay=group["weight_decay"], eps=group["eps"],
+            use_weight_decay=bool(group["weight_decay"]),
         )  # fmt: skip

@@ -15,6 +15,8 @@ from ._update import sgd_update_p
 class SGD(Optimizer):
     """PyTorch's SGD: g = grad + wd p; buf = mu buf + (1 - dampening) g; p -= lr (g + mu buf | buf)."""
 
+    _live = ("lr", "initial_lr", "momentum", "dampening", "weight_decay")
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -42,8 +44,12 @@ class SGD(Optimizer):
         first = mu and "momentum_buffer" not in state
         if first:
             state["momentum_buffer"] = zeros_like(p)
+
+        def scalars() -> tuple[float, ...]:
+            return group["lr"], group["momentum"], 1.0 - group["dampening"], group["weight_decay"]
+
         sgd_update_p(
-            p, grad, state.get("momentum_buffer"), *self._scalars(p, lambda: (group["lr"],)),
-            momentum=mu, dampening=group["dampening"], weight_decay=group["weight_decay"],
+            p, grad, state.get("momentum_buffer"), *self._scalars(p, scalars),
+            use_momentum=bool(mu), use_weight_decay=bool(group["weight_decay"]),
             nesterov=group["nesterov"], first=bool(first),
         )  # fmt: skip

@@ -8,9 +8,13 @@ refuses to use them. Being primitives, updates are recorded by ``xn.compile`` li
 any other operation, and a backend may register a fused kernel for one (one launch
 per parameter instead of ten; see ``Backend.register_kernel``).
 
-Positional arguments are tensors and the values that change from step to step
-(learning rate, bias corrections; see ``Optimizer._scalars``); keyword parameters
-are the fixed hyperparameters.
+Positional arguments are tensors and then every numeric hyperparameter (learning
+rate, bias corrections, momentum, betas, eps, weight decay; see
+``Optimizer._scalars``): Python floats in eager mode, 0-d tensors refilled before
+each replay of a compiled step, so editing ``param_groups`` between steps reaches
+the replay. Keyword parameters are the structural choices (is weight decay on,
+Nesterov, AMSGrad, centered), which select the code that runs; changing one makes
+``xn.compile`` record the step again.
 """
 
 from __future__ import annotations
@@ -36,17 +40,17 @@ def _copy_into(b: Any, dst: Any, src: Any) -> Any:
 
 
 def _sgd(
-    b: Any, p: Any, g: Any, buf: Any, lr: Any, *, momentum: float, dampening: float,
-    weight_decay: float, nesterov: bool, first: bool,
+    b: Any, p: Any, g: Any, buf: Any, lr: Any, momentum: Any, one_minus_dampening: Any,
+    weight_decay: Any, *, use_momentum: bool, use_weight_decay: bool, nesterov: bool, first: bool,
 ) -> tuple[Any, Any]:  # fmt: skip
     mul, add, sub = _ops(b)
-    if weight_decay:
+    if use_weight_decay:
         g = g + p * weight_decay
-    if momentum:
+    if use_momentum:
         if first:
             buf = _copy_into(b, buf, g)
         else:
-            buf = add(mul(buf, momentum), g * (1.0 - dampening))
+            buf = add(mul(buf, momentum), g * one_minus_dampening)
         g = g + buf * momentum if nesterov else buf
     p = sub(p, g * lr)
     return p, buf
@@ -54,18 +58,19 @@ def _sgd(
 
 def _adam(
     b: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, step_size: Any, inv_sqrt_bc2: Any,
-    decay: Any, *, beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool,
-    amsgrad: bool,
+    decay: Any, beta1: Any, one_minus_beta1: Any, beta2: Any, one_minus_beta2: Any, eps: Any,
+    weight_decay: Any, *, use_weight_decay: bool, decoupled: bool, amsgrad: bool,
 ) -> tuple[Any, Any, Any, Any]:  # fmt: skip
     # step_size = lr / (1 - beta1^t), inv_sqrt_bc2 = 1 / sqrt(1 - beta2^t), decay = 1 - lr wd:
-    # each used once, so a 0-d slot (xn.compile) rounds exactly as the Python float does.
+    # computed in Python and each used once, so a 0-d slot (xn.compile) rounds exactly as
+    # the Python float does.
     mul, add, sub = _ops(b)
-    if weight_decay and decoupled:
+    if use_weight_decay and decoupled:
         p = mul(p, decay)
-    if weight_decay and not decoupled:
+    if use_weight_decay and not decoupled:
         g = g + p * weight_decay
-    m = add(mul(m, beta1), g * (1.0 - beta1))
-    v = add(mul(v, beta2), g * g * (1.0 - beta2))
+    m = add(mul(m, beta1), g * one_minus_beta1)
+    v = add(mul(v, beta2), g * g * one_minus_beta2)
     second = v
     if amsgrad:
         vmax = _copy_into(b, vmax, b.xp.maximum(vmax, v))
@@ -76,20 +81,21 @@ def _adam(
 
 
 def _rmsprop(
-    b: Any, p: Any, g: Any, sq: Any, ga: Any, buf: Any, lr: Any, *, alpha: float, eps: float,
-    weight_decay: float, momentum: float, centered: bool,
+    b: Any, p: Any, g: Any, sq: Any, ga: Any, buf: Any, lr: Any, alpha: Any, one_minus_alpha: Any,
+    eps: Any, weight_decay: Any, momentum: Any, *, use_weight_decay: bool, use_momentum: bool,
+    centered: bool,
 ) -> tuple[Any, Any, Any, Any]:  # fmt: skip
     mul, add, sub = _ops(b)
     xp = b.xp
-    if weight_decay:
+    if use_weight_decay:
         g = g + p * weight_decay
-    sq = add(mul(sq, alpha), g * g * (1.0 - alpha))
+    sq = add(mul(sq, alpha), g * g * one_minus_alpha)
     if centered:
-        ga = add(mul(ga, alpha), g * (1.0 - alpha))
+        ga = add(mul(ga, alpha), g * one_minus_alpha)
         avg = xp.sqrt(sq - ga * ga) + eps
     else:
         avg = xp.sqrt(sq) + eps
-    if momentum:
+    if use_momentum:
         buf = add(mul(buf, momentum), g / avg)
         p = sub(p, buf * lr)
     else:
@@ -98,10 +104,11 @@ def _rmsprop(
 
 
 def _adagrad(
-    b: Any, p: Any, g: Any, total: Any, clr: Any, *, weight_decay: float, eps: float
-) -> tuple[Any, Any]:
+    b: Any, p: Any, g: Any, total: Any, clr: Any, eps: Any, weight_decay: Any, *,
+    use_weight_decay: bool,
+) -> tuple[Any, Any]:  # fmt: skip
     _, add, sub = _ops(b)
-    if weight_decay:
+    if use_weight_decay:
         g = g + p * weight_decay
     total = add(total, g * g)
     p = sub(p, g / (b.xp.sqrt(total) + eps) * clr)
