@@ -83,6 +83,9 @@ class Recorder:
             return ("g", leaf)
         return ("e", a)
 
+    def refs(self, args: tuple[Any, ...]) -> tuple[tuple[str, Any], ...]:
+        return tuple(self.ref(a) for a in args)
+
     def _new_slot(self, arr: Any, backend: Any) -> int:
         k = self.nslots
         self.nslots += 1
@@ -100,8 +103,12 @@ class Recorder:
         args: tuple[Any, ...],
         params: dict[str, Any],
         out: Any,
+        refs: tuple[tuple[str, Any], ...] | None = None,
     ) -> None:
-        refs = tuple(self.ref(a) for a in args)
+        """A primitive call; an in-place update passes the ``refs`` of its arguments as
+        they were before it ran (``refs(args)``)."""
+        if refs is None:
+            refs = self.refs(args)
         if prim.mutates:
             self.instrs.append(("op", prim, impl, backend, refs, params, None))
             changed = []
@@ -164,6 +171,11 @@ class Recorder:
                 f"the step {what} at {_user_line()} (operations on native arrays are not "
                 "recorded; use tensor operations, or .detach() for a value without gradient)"
             )
+
+    def unsupported(self, why: str) -> None:
+        """A library call that cannot be part of a program says why (its own words)."""
+        if self.broken is None:
+            self.broken = f"{why} (at {_user_line()})"
 
     def host_read(self) -> None:
         if self.broken is None:

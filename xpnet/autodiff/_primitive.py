@@ -273,12 +273,14 @@ class Primitive:
                     f"{self.name} updates tensors that require grad in place; run it under "
                     "xn.no_grad() (optimizers do)"
                 )
+            rec = ACTIVE[0] and recorder()
+            # what the arguments were before the update (on JAX it swaps in new arrays)
+            refs = rec.refs(args) if rec is not None else None
             for i, new in zip(self.mutates, out, strict=True):
                 if args[i] is not None:  # an unused state slot
                     args[i]._set_data(new)
-            rec = ACTIVE[0] and recorder()
             if rec is not None:
-                rec.op(self, impl, backend, args, params, out)
+                rec.op(self, impl, backend, args, params, out, refs)
             return None  # type: ignore[return-value]
         if self.special and self.moves:
             backend = params["dst"]
