@@ -17,7 +17,12 @@ after such a step and doubles it after ``growth_interval`` clean steps::
     scaler.update()
 
 Deciding whether to skip reads one flag back from the device per step (PyTorch's
-scaler does too).
+scaler does too with its non-fused optimizers). Under ``xn.compile`` that read
+cannot be part of a recorded step: compile the forward and
+``scaler.scale(loss).backward()`` in one function and call ``unscale_``, ``step``
+and ``update`` after it (they note Python state that a replay would not);
+``fit(compile=True, precision="16-mixed")`` compiles the unscaling and clipping
+with the backward and the optimizer step on its own, reading one flag in between.
 """
 
 from __future__ import annotations
@@ -94,19 +99,46 @@ class GradScaler:
             raise ArgumentError(
                 "GradScaler.unscale_ was already called for this optimizer since the last update()"
             )
+        rec = ACTIVE[0] and recorder()
+        if rec is not None:
+            rec.unsupported(
+                "GradScaler.unscale_ notes on the scaler that the gradients are unscaled, which a "
+                "replay would not; call unscale_, step and update after the compiled function"
+            )
+        self._unscaled(optimizer, self._unscale_grads(optimizer))
+
+    def _unscale_grads(self, optimizer: Any) -> Tensor | None:
+        """Divide the gradients by the scale in place; the device flag "one was inf/NaN"
+        (None without gradients). Only tensor operations: a compiled step may include it."""
         grads = [p.grad for g in optimizer.param_groups for p in g["params"] if p.grad is not None]
         flags = []
         with no_grad():
             for grad in grads:
                 grad *= self._live(grad)[1]
                 flags.append(all_(isfinite(grad)))
+        return logical_not(all_(stack(flags))) if flags else None
+
+    def _unscaled(self, optimizer: Any, found_inf: Tensor | None) -> None:
+        """Note that ``optimizer``'s gradients are unscaled, with their overflow flag."""
+        state = self._per_optimizer.setdefault(id(optimizer), {})
         state["unscaled"] = True
-        state["found_inf"] = logical_not(all_(stack(flags))) if flags else None
+        state["found_inf"] = found_inf
 
     def step(self, optimizer: Any, *args: Any, **kwargs: Any) -> Any:
         """Unscale if needed, then ``optimizer.step()`` unless a gradient was inf or NaN."""
+        return self._step(optimizer, lambda: optimizer.step(*args, **kwargs))
+
+    def _step(self, optimizer: Any, run: Any) -> Any:
+        """``step``, calling ``run()`` (``optimizer.step`` or a compiled version of it)."""
         if not self.enabled:
-            return optimizer.step(*args, **kwargs)
+            return run()
+        rec = ACTIVE[0] and recorder()
+        if rec is not None:
+            rec.unsupported(
+                "GradScaler.step reads back whether a gradient overflowed, to decide whether to "
+                "skip the update; call scaler.step() and scaler.update() after the compiled "
+                "function, not inside it"
+            )
         state = self._per_optimizer.setdefault(id(optimizer), {})
         if not state.get("unscaled"):
             self.unscale_(optimizer)
@@ -115,7 +147,7 @@ class GradScaler:
         state["skipped"] = skip
         if skip:
             return None
-        return optimizer.step(*args, **kwargs)
+        return run()
 
     def update(self, new_scale: float | None = None) -> None:
         """Back off after a skipped step, grow after ``growth_interval`` clean ones."""

@@ -227,8 +227,12 @@ def fit(
     parameter counts and bytes) for the first training batch before training.
 
     ``compile=True`` runs each training step through ``xn.compile`` (forward, loss,
-    backward and the optimizer step captured once, then replayed); it cannot be
-    combined with ``on_nonfinite="skip"``, which reads the loss inside the step.
+    backward, clipping and the optimizer step captured once, then replayed, and
+    recorded again when the model or optimizer changes; see ``docs/compile.md``).
+    Under ``"16-mixed"`` a step is two programs: forward, backward, unscaling and
+    clipping, then the optimizer step, run only when no gradient overflowed (one
+    flag read per step, as PyTorch's GradScaler). It cannot be combined with
+    ``on_nonfinite="skip"``, which reads the loss inside the step.
 
     With ``checkpoint``, every ``checkpoint_every`` epochs the model, optimizer,
     scheduler, callbacks, loader position, RNG state and history are saved
@@ -307,40 +311,58 @@ def fit(
 
     def forward_backward(x: Any, y: Any) -> tuple[Tensor, Tensor]:
         """One batch: forward, loss and backward, its gradients added to ``.grad``."""
-        with autocast(low or "float16", enabled=low is not None):
+        with autocast(low or "float16", enabled=low is not None, backend=backend):
             out = model(x)
             loss = loss_fn(out, y)
         scaled = loss if accum == 1 else loss * (1.0 / accum)
         (scaled if scaler is None else scaler.scale(scaled)).backward()
         return out.detach(), loss.detach()
 
+    def prepare() -> tuple[Tensor | None, Tensor | None]:
+        """Unscale (under "16-mixed") and clip (if asked): the norm before clipping and
+        the device flag "a gradient overflowed" (None without a scaler). Tensor
+        operations only, so a compiled step includes them."""
+        found = scaler._unscale_grads(optimizer) if scaler is not None else None
+        total = clip_grad_norm_(params, clip_grad_norm) if clip_grad_norm is not None else None
+        return total, found
+
+    def scaled_step(found: Tensor | None) -> None:
+        """The GradScaler's half of a step: read the flag, step unless it is set, update
+        the scale. Python state and one host read, so never inside a compiled function;
+        the optimizer step itself is compiled on its own (``opt_step``)."""
+        assert scaler is not None
+        scaler._unscaled(optimizer, found)
+        scaler._step(optimizer, opt_step)
+        scaler.update()
+
     def update() -> Tensor | None:
         """Clip (if asked), then one optimizer step; returns the norm before clipping."""
-        total = None
-        if clip_grad_norm is not None:
-            if scaler is not None:
-                scaler.unscale_(optimizer)
-            total = clip_grad_norm_(params, clip_grad_norm)
+        total, found = prepare()
         if scaler is None:
             optimizer.step()
         else:
-            scaler.step(optimizer)
-            scaler.update()
+            scaled_step(found)
         return total
 
-    def train_step(x: Any, y: Any) -> tuple[Tensor, Tensor, Tensor | None]:
+    def train_step(x: Any, y: Any) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
         optimizer.zero_grad()
         out, loss = forward_backward(x, y)
-        return out, loss, update()
+        total, found = prepare()
+        if scaler is None:
+            optimizer.step()
+        return out, loss, total, found
 
-    def update_step() -> Tensor | None:
-        total = update()
-        optimizer.zero_grad()
-        return total
+    def update_step() -> tuple[Tensor | None, Tensor | None]:
+        total, found = prepare()
+        if scaler is None:
+            optimizer.step()
+            optimizer.zero_grad()
+        return total, found
 
     step = xn_compile(train_step) if compile and accum == 1 else train_step
     micro = xn_compile(forward_backward) if compile and accum > 1 else forward_backward
     apply = xn_compile(update_step) if compile and accum > 1 else update_step
+    opt_step = xn_compile(optimizer.step) if compile and scaler is not None else optimizer.step
 
     def finish_group(pending: int) -> None:
         """The optimizer step closing a group of ``pending`` accumulated batches."""
@@ -349,7 +371,10 @@ def fit(
                 for p in params:
                     if p.grad is not None:
                         p.grad = p.grad * (accum / pending)
-        norm[0] = apply()
+        norm[0], found = apply()
+        if scaler is not None:
+            scaled_step(found)
+            optimizer.zero_grad()
         if scheduler is not None and scheduler_interval == "step":
             scheduler.step()
 
@@ -374,7 +399,7 @@ def fit(
             if totals is None:
                 totals = _Totals(["loss", *fns])
             if on_nonfinite == "skip":
-                with autocast(low or "float16", enabled=low is not None):
+                with autocast(low or "float16", enabled=low is not None, backend=backend):
                     out = model(x)
                     loss = loss_fn(out, y)
                 if not math.isfinite(float(loss.item())):
@@ -388,7 +413,9 @@ def fit(
                 if accum == 1:
                     norm[0] = update()
             elif accum == 1:
-                out, loss, norm[0] = step(x, y)
+                out, loss, norm[0], found = step(x, y)
+                if scaler is not None:
+                    scaled_step(found)
             else:
                 out, loss = micro(x, y)
             if accum == 1:
