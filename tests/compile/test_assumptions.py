@@ -243,6 +243,37 @@ def test_grad_scaler_scale_is_an_input_not_a_constant(backend):
     assert np.abs(gc[-1]).max() < 10  # scaled by 8, not by the 1024 of the capture
 
 
+@pytest.mark.parametrize("inside", ["unscale_", "step"])
+def test_grad_scaler_bookkeeping_inside_a_step_falls_back_with_its_name(inside):
+    # unscale_ and step note Python state (and step reads the overflow flag): a replay would
+    # skip both, so the step runs eagerly, saying why, and trains exactly as eager does
+    def run(compiled):
+        xn.manual_seed(0)
+        m = nn.Linear(4, 3)
+        opt = xn.optim.SGD(m.parameters(), lr=0.1)
+        scaler = xn.amp.GradScaler(init_scale=256.0)
+        x, y = _data(None)[0]
+
+        def step(x, y):
+            opt.zero_grad()
+            scaler.scale(nn.functional.cross_entropy(m(x), y)).backward()
+            if inside == "unscale_":
+                scaler.unscale_(opt)
+            scaler.step(opt)
+            scaler.update()
+
+        f = xn.compile(step) if compiled else step
+        for _ in range(4):
+            f(x, y)
+        return m.weight.numpy(), f
+
+    we, _ = run(False)
+    with pytest.warns(xn.CompileWarning, match=f"GradScaler.{inside}"):
+        wc, f = run(True)
+    assert f.eager_reason is not None
+    np.testing.assert_array_equal(wc, we)
+
+
 def test_a_compiled_module_keeps_training_what_comes_before_it(backend):
     """head(f(x)).backward() with f = xn.compile(encoder) must reach the encoder's parameters
     on every call (a replay returns no graph, so such a call runs eagerly, after one warning)."""
@@ -365,6 +396,27 @@ def test_a_changing_python_number_is_named_after_a_few_calls():
     assert len(msgs) == 1, msgs
     assert "args[1]" in msgs[0] and "as tensors" in msgs[0]
     assert f.recordings <= 4  # eager from then on: no recording per value
+
+
+SCALE = 2.0
+
+
+def test_a_closure_or_global_number_is_part_of_the_signature():
+    # a number the step reads from its closure or module globals is a constant of the
+    # recording: changing it records again instead of replaying the old value
+    x = xn.tensor(np.arange(4.0, dtype=np.float32))
+    offset = 1.0
+
+    def step(x):
+        return x * SCALE + offset
+
+    f = xn.compile(step)
+    global SCALE
+    for scale, off in [(2.0, 1.0)] * 3 + [(3.0, 1.0)] * 3 + [(3.0, -1.0)] * 3:
+        SCALE, offset = scale, off
+        np.testing.assert_array_equal(f(x).numpy(), np.arange(4.0) * scale + off)
+    SCALE = 2.0
+    assert f.compiled and f.eager_reason is None
 
 
 def test_threads_record_their_own_steps():

@@ -13,18 +13,23 @@ accumulation, the optimizer's in-place updates), every random draw and every
 program replaces the function for this signature: straight-line array calls,
 no Tensor or graph node per operation, intermediates freed after their last use.
 
-What changes between steps stays live: the learning rate and bias corrections
-are refreshed from Python before each replay (``Optimizer._scalars``), dropout
-masks are drawn anew from the same generators (so the stream matches eager
-mode), BatchNorm's running statistics are updated in place. A module switched
-between train() and eval() gets its own recording.
+Each program states its assumptions (``_guards.py``) and checks them on every
+call: which parameters, buffers and optimizer state tensors the step used, their
+``requires_grad``, module attributes and train/eval mode, the optimizer's groups
+and non-numeric hyperparameters, which gradients existed. When one no longer holds
+the step is recorded again. Numeric hyperparameters (learning rate, momentum,
+betas, eps, weight decay, bias corrections) and a GradScaler's scale are inputs of
+the program, refreshed before each replay; dropout masks are drawn anew from the
+same generators (so the stream matches eager mode), BatchNorm's running statistics
+are updated in place.
 
-Not captured: a step that reads a value back to Python (``.item()``, ``bool(t)``,
-``.numpy()``, Python branching on a tensor) runs eagerly from then on, after one
-warning naming the line; so does a step whose recordings never settle (a Python
-number that changes every call, used as a constant). Python control flow on
-anything else is fixed at recording time, and tensors made inside the step with
-creation functions (``xn.zeros``...) are constants of the program.
+The signature of a call includes the values of non-tensor arguments (by content,
+through tuples, lists and dicts) and of the plain numbers and flags in ``fn``'s
+closure and globals. A step that reads a value back to Python (``.item()``,
+``bool(t)``, ``.numpy()``, ``t.data``), changes an argument in place, returns a
+result that carries a graph, or whose recordings never settle runs eagerly, after
+one ``CompileWarning`` naming the reason and the line. ``docs/compile.md`` lists
+exactly what a compiled step may and may not do.
 """
 
 from __future__ import annotations
@@ -165,6 +170,16 @@ class Compiled:
         self._warned: set[str] = set()
         self.recordings = 0
         self.replays = 0
+        code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+        inner = getattr(fn, "__func__", fn)
+        # the function's own closure variables and the globals it names: a plain value
+        # among them (a number, a string, a flag) is a constant of the recording, so it is
+        # part of the signature like an argument's value
+        self._cells = (
+            list(zip(code.co_freevars, inner.__closure__ or (), strict=False)) if code else []
+        )
+        self._globals = getattr(inner, "__globals__", {})
+        self._global_names = [n for n in code.co_names if n in self._globals] if code else []
 
     def _name(self) -> str:
         return getattr(self.fn, "__name__", "the function")
@@ -180,6 +195,7 @@ class Compiled:
         except _Unkeyable as e:
             self._give_up(str(e))
             return self.fn(*args, **kwargs)
+        self._read_constants(parts)
         key = (tuple(parts), is_grad_enabled())
         entries = self.entries.get(key)
         if entries is None:
@@ -194,6 +210,21 @@ class Compiled:
                 self.replays += 1
                 return _unflatten(entry.tree, entry.program(tensors), [0])
         return self._record(entry, entries, tensors, args, kwargs)
+
+    def _read_constants(self, parts: list[Any]) -> None:
+        """Append the plain values of the closure variables and globals ``fn`` names."""
+        for name, cell in self._cells:
+            try:
+                v = cell.cell_contents
+            except ValueError:  # not yet assigned
+                continue
+            if isinstance(v, _SCALARS):
+                parts.append(("V", f"the closure variable {name!r}", type(v), v))
+        g = self._globals
+        for name in self._global_names:
+            v = g.get(name)
+            if isinstance(v, _SCALARS) and not isinstance(v, str | bytes | type(None)):
+                parts.append(("V", f"the global {name!r}", type(v), v))
 
     def _new_values(self, key: Any) -> bool:
         """Note a new combination of Python argument values; True (after a warning) when too
