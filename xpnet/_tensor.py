@@ -15,6 +15,7 @@ import numpy as np
 
 from ._capture import ACTIVE, changed, recorder
 from ._errors import ArgumentTypeError, BackendError, DTypeError, GraphError, ShapeError, XpnetError
+from ._tensor_torch import TorchMethods
 
 if TYPE_CHECKING:
     from .autodiff import Node
@@ -74,7 +75,7 @@ def _torch_kwargs(fn: Any) -> Any:
     return wrapped
 
 
-class Tensor:
+class Tensor(TorchMethods):
     """An n-dimensional array of one backend and device that can record gradients.
 
     Create tensors with ``xn.tensor(...)``, ``xn.zeros(...)`` and friends. The
@@ -280,12 +281,23 @@ class Tensor:
     def __dlpack_device__(self) -> Any:
         return self._array().__dlpack_device__()
 
-    def to(self, device: Any = None, backend: Any = None, dtype: Any = None) -> Tensor:
+    def to(self, *args: Any, device: Any = None, backend: Any = None, dtype: Any = None) -> Tensor:
         """This tensor on another device, backend and/or dtype (differentiable).
 
         ``x.to(backend="torch")`` goes to torch's default device;
-        ``x.to(device="device1")`` keeps the backend. Returns ``self`` when nothing changes.
+        ``x.to(device="device1")`` keeps the backend. As in PyTorch, positional arguments
+        may be a device, a dtype (``x.to(xn.float64)``, ``x.to("cpu", "float16")``) or a
+        tensor whose backend, device and dtype to take. Returns ``self`` when nothing changes.
         """
+        for a in args:
+            if isinstance(a, Tensor):
+                backend, device, dtype = a.backend, a.backend.device, a.dtype
+            elif _is_dtype(self.backend, a):
+                dtype = a
+            elif device is None:
+                device = a
+            else:
+                raise ArgumentTypeError(f"to(): two devices given ({device!r} and {a!r})")
         return _ops.to(self, device=device, backend=backend, dtype=dtype)
 
     def astype(self, dtype: Any) -> Tensor:
@@ -518,14 +530,6 @@ class Tensor:
         return _ops.std(self, axis=axis, keepdims=keepdims, correction=correction)
 
     @_torch_kwargs
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.max(self, axis=axis, keepdims=keepdims)
-
-    @_torch_kwargs
-    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.min(self, axis=axis, keepdims=keepdims)
-
-    @_torch_kwargs
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         return _ops.argmax(self, axis=axis, keepdims=keepdims)
 
@@ -599,6 +603,27 @@ class Tensor:
         return _ops.broadcast_to(self, _shape_args(shape))
 
     expand = broadcast_to
+
+
+_DTYPE_NAMES = frozenset(
+    {
+        *("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"),
+        *("float16", "bfloat16", "float32", "float64", "complex64", "complex128"),
+    }
+)
+
+
+def _is_dtype(backend: Backend, a: Any) -> bool:
+    """Whether ``to()``'s positional ``a`` names a dtype (rather than a device)."""
+    if isinstance(a, str):
+        return a.rsplit(".", 1)[-1] in _DTYPE_NAMES
+    if a is None or isinstance(a, int):
+        return False
+    try:
+        backend.dtype(a)
+    except XpnetError:
+        return False
+    return True
 
 
 def _shape_args(args: Sequence[Any]) -> tuple[int, ...]:

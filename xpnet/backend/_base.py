@@ -243,7 +243,7 @@ class Backend:
                     f"device {self.device_str!r} of backend {self.name!r} has no float64"
                 )
             return dt
-        if isinstance(spec, type) and issubclass(spec, (bool, int, float)):
+        if spec is bool or spec is int or spec is float:  # the Python types themselves
             return self.dtype({bool: "bool", int: "int64", float: "float32"}[spec])
         for dt in self._dtypes.values():
             if spec == dt:
