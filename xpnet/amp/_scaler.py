@@ -27,15 +27,18 @@ with the backward and the optimizer step on its own, reading one flag in between
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .._capture import ACTIVE, recorder
-from .._errors import ArgumentError
+from .._errors import ArgumentError, NonFiniteError
 from .._slots import Slots
 from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..ops import all as all_
 from ..ops import isfinite, logical_not, stack
+
+MIN_SCALE = 2.0**-24  # below this, an overflow cannot be the cause of a non-finite gradient
 
 
 class GradScaler:
@@ -154,8 +157,23 @@ class GradScaler:
         if not self.enabled:
             return
         if new_scale is not None:
+            if not float(new_scale) > 0 or not math.isfinite(float(new_scale)):
+                raise ArgumentError(
+                    f"GradScaler.update: new_scale must be positive, got {new_scale}"
+                )
             self._scale = float(new_scale)
+        elif not any("skipped" in s for s in self._per_optimizer.values()):
+            raise ArgumentError(
+                "GradScaler.update() without scaler.step(optimizer) since the last update: no "
+                "overflow check was made, so there is nothing to update the scale from"
+            )
         elif any(s.get("skipped") for s in self._per_optimizer.values()):
+            if self._scale * self.backoff_factor < MIN_SCALE:
+                raise NonFiniteError(
+                    f"GradScaler: gradients were NaN or infinite at every scale down to "
+                    f"{self._scale:g}; that is no float16 overflow but NaN/inf in the loss or its "
+                    "gradients (check the data and the model; xn.detect_anomaly() finds the op)"
+                )
             self._scale *= self.backoff_factor
             self._growth_tracker = 0
         else:

@@ -13,7 +13,7 @@ from typing import Any
 from .. import distributed as dist
 from .._checkpoint import load, save
 from .._compile import compile as xn_compile
-from .._errors import ArgumentError, ArgumentTypeError, NonFiniteError
+from .._errors import ArgumentError, ArgumentTypeError, CheckpointError, NonFiniteError
 from .._tensor import Tensor
 from ..amp import GradScaler, autocast
 from ..autodiff import no_grad
@@ -82,7 +82,9 @@ class _Totals:
         keys = list(self.sums)
         values = [float(v.item() if isinstance(v, Tensor) else v) for v in self.sums.values()]
         *sums, self.global_n = dist.all_reduce_host([*values, float(self.n)])
-        return {k: v / max(self.global_n, 1.0) for k, v in zip(keys, sums, strict=True)}
+        if not self.global_n:  # no samples (every step skipped): no mean, not 0
+            return dict.fromkeys(keys, math.nan)
+        return {k: v / self.global_n for k, v in zip(keys, sums, strict=True)}
 
 
 def _batch(batch: Any) -> tuple[Any, Any]:
@@ -206,9 +208,13 @@ def fit(
     Nothing is read back from the device during a step: the loss and metrics are
     summed on the device and read every ``log_every`` steps (for the progress bar)
     and at the end of the epoch. A NaN or infinite loss found then raises
-    ``NonFiniteError`` (``on_nonfinite="raise"``); ``on_nonfinite="skip"`` instead
-    checks every step's loss before its update and skips the non-finite ones,
-    counted in ``skipped_steps`` (one host read per step).
+    ``NonFiniteError`` (``on_nonfinite="raise"``); so does a NaN or infinite
+    parameter or buffer at the end of an epoch (a NaN gradient with a finite loss),
+    checked with one read per epoch. ``on_nonfinite="skip"`` instead checks every
+    step's loss and then its gradients before the update and skips the non-finite
+    ones (with gradient accumulation, the whole group a bad gradient was added to),
+    counted in ``skipped_steps`` (two host reads per step); an epoch whose steps were
+    all skipped reports a NaN loss.
 
     ``precision``: ``"32"`` (float32), ``"16-mixed"`` (forward and loss under
     ``xn.autocast("float16")`` with a ``GradScaler``; its state is saved in
@@ -288,6 +294,14 @@ def fit(
     backend = next(iter(model.parameters())).backend
     if resume and checkpoint is not None and Path(checkpoint).exists():
         state = load(checkpoint, backend=backend)
+        needed = ("model", "optimizer", "epoch", "history", "rng")
+        if not isinstance(state, dict) or any(k not in state for k in needed):
+            keys = sorted(state)[:6] if isinstance(state, dict) else type(state).__name__
+            raise CheckpointError(
+                f"fit(resume=True): {checkpoint} is not a checkpoint written by fit (it has "
+                f"{keys}, fit's have {list(needed)}...); a model's state_dict loads with "
+                "model.load_state_dict(xn.load(path)) before fit, without resume"
+            )
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         if scheduler is not None and "scheduler" in state:
@@ -378,6 +392,8 @@ def fit(
         if scheduler is not None and scheduler_interval == "step":
             scheduler.step()
 
+    for cb in callbacks:
+        cb.on_train_begin(model)
     for epoch in range(start_epoch, epochs):
         model.train()
         if hasattr(train_loader, "epoch"):
@@ -409,6 +425,16 @@ def fit(
                     optimizer.zero_grad()
                 scaled = loss if accum == 1 else loss * (1.0 / accum)
                 (scaled if scaler is None else scaler.scale(scaled)).backward()
+                if scaler is None and not _all_finite(
+                    [p.grad for p in params if p.grad is not None]
+                ):
+                    # a finite loss with a NaN/inf gradient: drop this batch (and the group it
+                    # would have been added to: its gradients are mixed in). Under
+                    # "16-mixed" the GradScaler skips such steps itself.
+                    skipped += 1 + (pending if accum > 1 else 0)
+                    pending = 0
+                    optimizer.zero_grad()
+                    continue
                 out, loss = out.detach(), loss.detach()
                 if accum == 1:
                     norm[0] = update()
@@ -450,6 +476,13 @@ def fit(
         if on_nonfinite == "raise" and not math.isfinite(means["loss"]):
             bar.close()
             raise _nonfinite(epoch, max(shown, 1), steps, "seen at the end of the epoch")
+        if not _all_finite([*model.parameters(), *model.buffers()]):  # one read an epoch
+            bar.close()
+            raise NonFiniteError(
+                f"fit: after epoch {epoch + 1} some parameters or buffers are NaN or infinite "
+                "although the loss was finite (a gradient was NaN or infinite: an undefined "
+                "derivative such as sqrt at 0, or an overflow); no checkpoint was written for it"
+            )
         n = totals.global_n if totals is not None else 0  # every rank's samples
         bar.update(steps - shown, means["loss"], n / max(seconds, 1e-9))
         bar.close()
@@ -507,4 +540,6 @@ def fit(
             if log:
                 log(f"stopped early after epoch {epoch + 1}")
             break
+    for cb in callbacks:
+        cb.on_train_end(model)
     return history
