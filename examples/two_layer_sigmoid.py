@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     xn.set_backend(args.backend, args.device)
 
     x_np, y_np = xn.datasets.two_moons(400, noise=0.1, seed=0)
-    X, y = xn.tensor(x_np), xn.tensor(y_np)
+    X, y = xn.tensor(x_np), xn.tensor(y_np.astype(np.float32))  # BCE targets: floats
     g = xn.Generator(0, host=True)
     params = {
         "W1": xn.tensor(g.normal((args.hidden, 2)), requires_grad=True),

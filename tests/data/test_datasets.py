@@ -117,10 +117,14 @@ def test_shipped_subset():
 
 def test_generators_are_reproducible():
     x, y = xn.datasets.two_moons(50, seed=2)
-    assert x.shape == (50, 2) and x.dtype == np.float32 and set(np.unique(y)) == {0.0, 1.0}
+    assert x.shape == (50, 2) and x.dtype == np.float32 and set(np.unique(y)) == {0, 1}
+    assert y.dtype == np.int64  # class labels, as make_moons (cross_entropy takes them as they are)
     np.testing.assert_array_equal(x, xn.datasets.two_moons(50, seed=2)[0])
     xs, ys = xn.datasets.spirals(90, classes=3)
     assert xs.shape == (90, 2) and np.bincount(ys).tolist() == [30, 30, 30]
+    for n, classes, counts in ((10, 2, [5, 5]), (10, 3, [4, 3, 3]), (7, 3, [3, 2, 2])):
+        xs, ys = xn.datasets.spirals(n, classes=classes)
+        assert len(xs) == n and np.bincount(ys).tolist() == counts  # n points, not n - n % classes
     x, y, w, b = xn.datasets.linear_regression(100, features=3, outputs=2, noise=0.0)
     np.testing.assert_allclose(x @ w + b, y, rtol=1e-5, atol=1e-5)
     assert xn.datasets.xor()[1].tolist() == [0.0, 1.0, 1.0, 0.0]

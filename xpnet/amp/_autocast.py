@@ -27,6 +27,7 @@ from typing import Any
 from .._autocast_state import LOW
 from .._errors import DTypeError
 from ..backend import get_backend
+from ..ops.internal import check_low_dtype
 
 _NAMES = {"float16": "float16", "half": "float16", "bfloat16": "bfloat16"}
 
@@ -35,27 +36,20 @@ _NAMES = {"float16": "float16", "half": "float16", "bfloat16": "bfloat16"}
 def autocast(
     dtype: Any = "float16", enabled: bool = True, *, backend: Any = None
 ) -> Iterator[None]:
-    """Run matrix products in ``dtype`` within the block (see the module docstring)."""
+    """Run matrix products in ``dtype`` within the block (see the module docstring).
+
+    ``backend`` checks now that it has ``dtype``; without it the check happens at the
+    first cast, on the backend of the tensors being cast (so a torch model under
+    ``autocast("bfloat16")`` works whatever the global default backend is).
+    """
     if not enabled:
         token = LOW.set(None)
     else:
         name = _NAMES.get(str(dtype).rsplit(".", 1)[-1])
         if name is None:
             raise DTypeError(f"autocast: dtype must be 'float16' or 'bfloat16', got {dtype!r}")
-        b = get_backend(backend)
-        try:
-            b.dtype(name)
-        except DTypeError as e:
-            hint = (
-                "; NumPy has no bfloat16 arithmetic (ml_dtypes' bfloat16 computes matmul in "
-                "float32): use 'float16', or the torch or jax backend"
-                if name == "bfloat16"
-                else "; the Array API standard defines no float16, and array-api-strict has only "
-                "the standard's dtypes"
-                if b.name == "array_api_strict"
-                else ""
-            )
-            raise DTypeError(f"autocast({name!r}) on {b}: {e}{hint}") from None
+        if backend is not None:  # checked now; else at the first op, on that op's backend
+            check_low_dtype(get_backend(backend), name)
         token = LOW.set(name)
     try:
         yield

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._errors import ShapeError
+from .._errors import ArgumentTypeError, ShapeError
 from .._tensor import Tensor, _alias, _wrap
 from ._engine import OPS, backward
 from ._mode import enable_grad, is_grad_enabled
@@ -68,19 +68,29 @@ def _grads(
 
 
 def value_and_grad(
-    f: Callable[..., Tensor], argnums: Argnums = 0
-) -> Callable[..., tuple[Tensor, Any]]:
+    f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False
+) -> Callable[..., tuple[Any, Any]]:
     """``f``'s value and its gradient with respect to the arguments ``argnums``.
 
     ``f`` must return a tensor of one element. The gradient is a Tensor for an
-    int ``argnums`` and a tuple for a sequence.
+    int ``argnums`` and a tuple for a sequence. ``has_aux=True`` (as in JAX): ``f``
+    returns ``(value, aux)``, and the result is ``((value, aux), gradient)``; ``aux``
+    (any object: metrics, predictions) is passed through, not differentiated.
     """
     nums = _as_tuple(argnums)
 
-    def wrapped(*args: Any, **kwargs: Any) -> tuple[Tensor, Any]:
+    def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         args_l, leaves, nested = _prepare(args, nums)
         with enable_grad():
             out = f(*args_l, **kwargs)
+        aux = None
+        if has_aux:
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise ArgumentTypeError(
+                    f"grad(has_aux=True): the function must return a pair (value, aux), got "
+                    f"{type(out).__name__}{f' of {len(out)}' if isinstance(out, tuple) else ''}"
+                )
+            out, aux = out
         if not isinstance(out, Tensor) or out.size != 1:
             shape = out.shape if isinstance(out, Tensor) else type(out).__name__
             raise ShapeError(
@@ -88,14 +98,36 @@ def value_and_grad(
             )
         gs = _grads(out, leaves, nested)
         value = out if nested else out.detach()
-        return value, (gs[0] if isinstance(argnums, int) else tuple(gs))
+        g = gs[0] if isinstance(argnums, int) else tuple(gs)
+        return ((value, aux if nested else _detached(aux)), g) if has_aux else (value, g)
 
     return wrapped
 
 
-def grad(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., Any]:
-    """The gradient of the scalar function ``f`` with respect to arguments ``argnums``."""
-    vg = value_and_grad(f, argnums)
+def _detached(obj: Any) -> Any:
+    """``aux`` with its tensors cut from the graph (through tuples, lists and dicts)."""
+    if isinstance(obj, Tensor):
+        return obj.detach()
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a namedtuple
+        return type(obj)(*(_detached(o) for o in obj))
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_detached(o) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _detached(v) for k, v in obj.items()}
+    return obj
+
+
+def grad(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False) -> Callable[..., Any]:
+    """The gradient of the scalar function ``f`` with respect to arguments ``argnums``;
+    with ``has_aux=True`` ``f`` returns ``(value, aux)`` and this ``(gradient, aux)``."""
+    vg = value_and_grad(f, argnums, has_aux)
+    if has_aux:
+
+        def with_aux(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+            (_, aux), g = vg(*args, **kwargs)
+            return g, aux
+
+        return with_aux
     return lambda *args, **kwargs: vg(*args, **kwargs)[1]
 
 
@@ -143,6 +175,16 @@ def jacobian(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., An
     return wrapped
 
 
-def hessian(f: Callable[..., Tensor], argnums: int = 0) -> Callable[..., Tensor]:
-    """The Hessian of the scalar function ``f``: shape ``x.shape + x.shape``."""
-    return jacobian(grad(f, argnums), argnums)
+def hessian(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The Hessian of the scalar function ``f``: shape ``x.shape + x.shape`` for an int
+    ``argnums``; for a tuple, JAX's nested blocks ``H[i][j]`` of shape
+    ``x_i.shape + x_j.shape`` (the derivative of the gradient for ``argnums[i]`` with
+    respect to ``argnums[j]``)."""
+    if isinstance(argnums, int):
+        return jacobian(grad(f, argnums), argnums)
+    nums = tuple(argnums)
+
+    def wrapped(*args: Any, **kwargs: Any) -> tuple[tuple[Tensor, ...], ...]:
+        return tuple(jacobian(lambda *a, i=i: grad(f, i)(*a, **kwargs), nums)(*args) for i in nums)
+
+    return wrapped

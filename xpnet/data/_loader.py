@@ -26,12 +26,25 @@ class DataLoader:
     Without ``seed``, one is drawn from ``generator`` (default: the host generator
     that ``xn.manual_seed`` seeds) when the loader is made. A ``sampler`` (an
     iterable of indices, re-iterated every epoch, with ``set_epoch(e)`` called
-    when it has one, e.g. ``DistributedSampler``) replaces the shuffle.
+    when it has one, e.g. ``DistributedSampler``) replaces the shuffle; an epoch
+    the user set on the sampler (``sampler.set_epoch(e)``, PyTorch's habit) is
+    kept, and the loader continues from it.
     An ``ArrayDataset`` that fits (``DEVICE_CACHE_BYTES``) is moved to the device
     once and each batch is one ``take`` on the device per array, with the epoch's
     order sent to the device once; other datasets are collated on the host
     (``collate_fn``, default: stack each field) and moved per batch.
     """
+
+    def __repr__(self) -> str:
+        n = len(self.dataset) if hasattr(self.dataset, "__len__") else "?"
+        order = (
+            "sampler" if self.sampler is not None else ("shuffle" if self.shuffle else "in order")
+        )
+        return (
+            f"DataLoader({type(self.dataset).__name__} of {n}, batch_size={self.batch_size}, "
+            f"{order}, drop_last={self.drop_last}, seed={self.seed}, epoch={self.epoch}, "
+            f"backend={self.backend.name}:{self.backend.device_str})"
+        )
 
     def __init__(
         self,
@@ -60,6 +73,9 @@ class DataLoader:
         self.seed = seed if seed is not None else draw_seed(generator)
         self.backend: Backend = get_backend(backend, device)
         self.epoch = 0
+        # the sampler's epoch as this loader last left it: a different value later means
+        # the user set it
+        self._sampler_epoch = getattr(sampler, "epoch", None)
         self._on_device: tuple[Tensor, ...] | None = None
         if (
             collate_fn is None
@@ -82,7 +98,18 @@ class DataLoader:
         if self.sampler is not None:
             set_epoch = getattr(self.sampler, "set_epoch", None)
             if set_epoch is not None:
-                set_epoch(epoch)
+                current = getattr(self.sampler, "epoch", None)
+                if current is not None and current != self._sampler_epoch:
+                    # the user called sampler.set_epoch(e) (PyTorch's habit): theirs wins
+                    self.epoch = epoch = int(current)
+                else:
+                    set_epoch(epoch)
+                order = np.fromiter(iter(self.sampler), dtype=np.int64)
+                # leave the sampler at the next epoch: a user's set_epoch(e) then differs
+                # unless it asks for that same next epoch (which is what would run anyway)
+                set_epoch(epoch + 1)
+                self._sampler_epoch = getattr(self.sampler, "epoch", None)
+                return order
             return np.fromiter(iter(self.sampler), dtype=np.int64)
         n = len(self.dataset)
         if not self.shuffle:
@@ -90,7 +117,7 @@ class DataLoader:
         return np.random.default_rng([self.seed, epoch]).permutation(n)
 
     def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
-        order = self.order(self.epoch)
+        order = self.order(self.epoch)  # may adopt the epoch set on the sampler
         self.epoch += 1
         n = len(order)
         stop = n - n % self.batch_size if self.drop_last else n

@@ -1,11 +1,14 @@
 """Small generated problems for learning and testing: XOR, two moons, spirals, linear regression.
 
-Each returns float32 features and targets as NumPy arrays and is reproducible from ``seed``.
+Each returns float32 features and NumPy targets (float32 values, int64 class labels)
+and is reproducible from ``seed``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from .._errors import ArgumentError
 
 
 def xor() -> tuple[np.ndarray, np.ndarray]:
@@ -15,24 +18,28 @@ def xor() -> tuple[np.ndarray, np.ndarray]:
 
 
 def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaved half circles; labels 0 (upper) and 1 (lower)."""
+    """Two interleaved half circles; int64 labels 0 (upper) and 1 (lower), as scikit-learn's
+    ``make_moons`` (``y.astype("float32")`` for a binary cross-entropy target)."""
     rng = np.random.default_rng(seed)
     t = rng.uniform(0, np.pi, n)
     lower = rng.random(n) < 0.5
     x = np.where(lower, 1 - np.cos(t), np.cos(t))
     y = np.where(lower, 0.5 - np.sin(t), np.sin(t))
     pts = np.stack([x, y], axis=1) + rng.normal(0, noise, (n, 2))
-    return pts.astype(np.float32), lower.astype(np.float32)
+    return pts.astype(np.float32), lower.astype(np.int64)
 
 
 def spirals(
     n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``classes`` interleaved spiral arms; integer labels."""
+    """``classes`` interleaved spiral arms of ``n`` points in all (the first ``n % classes``
+    arms get one more); integer labels."""
+    if classes < 1 or n < 0:
+        raise ArgumentError(f"spirals: need classes >= 1 and n >= 0, got n={n}, classes={classes}")
     rng = np.random.default_rng(seed)
-    per = n // classes
     xs, ys = [], []
     for c in range(classes):
+        per = n // classes + (c < n % classes)
         r = np.linspace(0.0, 1.0, per)
         theta = np.linspace(c * 4, (c + 1) * 4, per) + rng.normal(0, noise, per)
         xs.append(np.stack([r * np.sin(theta), r * np.cos(theta)], axis=1))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._capture import ACTIVE, changed, recorder
 from .._errors import (
+    ArgumentTypeError,
     BackendError,
     DeviceError,
     KeyMismatchError,
@@ -243,6 +244,18 @@ class Module:
         a missing or unexpected key raises; a shape mismatch always raises. Returns
         ``(missing_keys, unexpected_keys)``.
         """
+        if not isinstance(state_dict, Mapping):
+            kind = type(state_dict)
+            hint = (
+                "; pass its state_dict() (a module of "
+                f"{kind.__module__.split('.')[0]}) instead of the module"
+                if hasattr(state_dict, "state_dict")
+                else ""
+            )
+            raise ArgumentTypeError(
+                f"load_state_dict into {type(self).__name__} takes a mapping of names to tensors, "
+                f"got a {kind.__name__}{hint}"
+            )
         own = {}
         for mname, m in self.named_modules():
             for registry, skip in ((m._parameters, set()), (m._buffers, m._non_persistent)):

@@ -50,12 +50,34 @@ def normalize_axis(axis: int, ndim: int, op: str) -> int:
     return axis % ndim
 
 
+def check_low_dtype(b: Any, name: str) -> None:
+    """Raise a DTypeError saying why backend ``b`` cannot autocast to ``name``, if it cannot."""
+    try:
+        b.dtype(name)
+    except DTypeError as e:
+        hint = (
+            "; NumPy has no bfloat16 arithmetic (ml_dtypes' bfloat16 computes matmul in "
+            "float32): use 'float16', or the torch or jax backend"
+            if name == "bfloat16" and b.name == "numpy"
+            else "; the Array API standard defines no float16, and array-api-strict has only "
+            "the standard's dtypes"
+            if b.name == "array_api_strict"
+            else ""
+        )
+        raise DTypeError(f"autocast({name!r}) on {b}: {e}{hint}") from None
+
+
 def autocast_low(*ts: Any) -> tuple[Any, ...]:
     """Under ``xn.autocast``: floating tensors cast to the low dtype (matmul, linear, conv)."""
     name = LOW.get()
     if name is None:
         return ts
     from ._elementwise import astype
+
+    for t in ts:
+        if isinstance(t, Tensor):
+            check_low_dtype(t.backend, name)
+            break
 
     return tuple(
         astype(t, name) if isinstance(t, Tensor) and t.backend.is_float(t.dtype) else t for t in ts
@@ -74,6 +96,11 @@ def autocast_high(t: Any) -> Any:
     return t
 
 
+def _method_hint(name: str) -> str:
+    method = {"float32": "float", "float64": "double", "float16": "half"}.get(name)
+    return f" (or x.{method}())" if method else ""
+
+
 def layer_dtypes(op: str, x: Tensor, *params: Tensor | None) -> None:
     """A layer's input must have its parameters' dtype (PyTorch refuses a float64 input to a
     float32 layer rather than computing in float64); under ``xn.autocast`` all were cast already."""
@@ -85,6 +112,6 @@ def layer_dtypes(op: str, x: Tensor, *params: Tensor | None) -> None:
             raise DTypeError(
                 f"{op}: the input is {b.dtype_name(x.dtype)} but the parameters are "
                 f"{p.backend.dtype_name(p.dtype)} (shapes {x.shape} and {p.shape}); convert the input "
-                f"with x.astype({p.backend.dtype_name(p.dtype)!r}) (or x.float()), or the model with "
-                f"model.to(dtype=...)"
+                f"with x.astype({p.backend.dtype_name(p.dtype)!r}){_method_hint(p.backend.dtype_name(p.dtype))}, "
+                f"or the model with model.to(dtype=...)"
             )

@@ -8,6 +8,7 @@ with ``nn``, ``optim`` and ``train``. Other xpnet packages import from here or f
 
 from ._common import autocast_high as autocast_high
 from ._common import autocast_low as autocast_low
+from ._common import check_low_dtype as check_low_dtype
 from ._common import layer_dtypes as layer_dtypes
 from ._composite import log_softmax as log_softmax
 from ._composite import softmax as softmax

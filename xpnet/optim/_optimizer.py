@@ -72,6 +72,14 @@ class Optimizer:
         self.param_groups.append(full)
         changed()
 
+    def __repr__(self) -> str:
+        """PyTorch's layout: each group's hyperparameters, sorted by name."""
+        lines = [f"{type(self).__name__} ("]
+        for i, g in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {g[k]}" for k in sorted(g) if k != "params"]
+        return "\n".join([*lines, ")"])
+
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         if group["lr"] < 0:
             raise ArgumentError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
@@ -103,6 +111,8 @@ class Optimizer:
                     if p.grad is None:
                         continue
                     state = self.state.setdefault(p, {})
+                    if state:
+                        _follow(p, state)
                     self._update(p, p.grad, state, group)
         return loss
 
@@ -194,6 +204,22 @@ class Optimizer:
             g.update({k: v for k, v in saved.items() if k != "params"})
         self.state = state
         changed()
+
+
+def _follow(p: Tensor, state: dict[str, Any]) -> None:
+    """Move ``p``'s state tensors to where ``p`` is now (``Module.to`` after a step moved
+    the parameters; PyTorch moves state like this in ``load_state_dict``): its backend and
+    device, and its dtype for those of its shape."""
+    for v in state.values():
+        if isinstance(v, Tensor) and (
+            v.backend is not p.backend or (v.shape == p.shape and v.dtype != p.dtype)
+        ):
+            dst, data = p.backend, p.backend.receive(v.data, v.backend)
+            if v.shape == p.shape and data.dtype != p.dtype:
+                data = dst.xp.astype(data, p.dtype)
+            v.backend = dst
+            v._set_data(data)
+            changed()
 
 
 def _scalar_like(p: Tensor, v: Tensor) -> Tensor:

@@ -31,6 +31,11 @@ class LRScheduler:
     def lr_at(self, base_lr: float, epoch: int) -> float:
         raise NotSupportedError(f"{type(self).__name__} must define lr_at(base_lr, epoch)")
 
+    def __repr__(self) -> str:
+        skip = ("optimizer", "base_lrs")
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if k not in skip)
+        return f"{type(self).__name__}({shown})"
+
     def get_last_lr(self) -> list[float]:
         return [g["lr"] for g in self.optimizer.param_groups]
 
@@ -149,6 +154,10 @@ class ReduceLROnPlateau:
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
         self.last_epoch = 0
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if k != "optimizer")
+        return f"ReduceLROnPlateau({shown})"
 
     def _better(self, a: float) -> bool:
         rel = self.threshold_mode == "rel"

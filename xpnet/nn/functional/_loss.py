@@ -15,7 +15,7 @@ from ... import ops as E
 from ..._autocast_state import LOW
 from ..._errors import ArgumentError, DTypeError, ShapeError
 from ..._tensor import Tensor
-from ...autodiff import describe
+from ...autodiff import describe, no_grad
 from ...ops import expand_dims, log_softmax, mean, permute_dims, reshape, sum, take, take_along_axis
 from ...ops.internal import (
     autocast_high,
@@ -90,8 +90,23 @@ def huber_loss(
 def binary_cross_entropy(
     input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
 ) -> Tensor:
-    """-(t log p + (1 - t) log(1 - p)) for probabilities ``input``; logs are clamped at -100."""
+    """-(t log p + (1 - t) log(1 - p)) for probabilities ``input``; logs are clamped at -100.
+
+    ``input`` must hold probabilities (after a sigmoid): a value outside [0, 1] raises
+    ``ArgumentError`` (checked on the device without waiting, ``Backend.check``). For
+    logits use ``binary_cross_entropy_with_logits``, which is also more accurate.
+    """
     _same_shape(input, target, "binary_cross_entropy")
+    b = input.backend
+    with no_grad():
+        outside = E.any(E.logical_or(input < 0.0, input > 1.0)).data
+    b.check(
+        outside,
+        lambda: ArgumentError(
+            "binary_cross_entropy: input holds values outside [0, 1]; it takes probabilities "
+            "(after a sigmoid). For logits use binary_cross_entropy_with_logits"
+        ),
+    )
     loss = binary_cross_entropy_p(input, target)
     if weight is not None:
         loss = loss * weight
