@@ -466,7 +466,76 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         xn.CheckpointError,
         "truncated",
     ),
+    (
+        "xn.load of a file that is not there",
+        lambda: xn.load("/nonexistent/model.xn"),
+        xn.CheckpointError,
+        "load: cannot read /nonexistent/model.xn",
+    ),
+    (
+        "xn.load of a torch.save file",
+        lambda: _torch_saved(),
+        xn.CheckpointError,
+        r"is a PyTorch file \(torch.save\); read it with torch.load",
+    ),
+    (
+        "fit(resume=True) from a model's state_dict",
+        lambda: _resume_from_weights(),
+        xn.CheckpointError,
+        "is not a checkpoint written by fit",
+    ),
+    (
+        "binary_cross_entropy of logits (values outside [0, 1])",
+        lambda: nn.functional.binary_cross_entropy(xn.tensor([2.0]), xn.tensor([1.0])),
+        xn.ArgumentError,
+        r"input holds values outside \[0, 1\].*binary_cross_entropy_with_logits",
+    ),
+    (
+        "load_state_dict given a module instead of its state_dict",
+        lambda: nn.Linear(2, 2).load_state_dict(nn.Linear(2, 2)),  # type: ignore[arg-type]
+        xn.ArgumentTypeError,
+        r"takes a mapping of names to tensors, got a Linear; pass its state_dict\(\)",
+    ),
+    (
+        "t.max(other) (PyTorch's elementwise form)",
+        lambda: xn.ones(2).max(xn.ones(2)),
+        xn.ArgumentTypeError,
+        r"for the elementwise max of two tensors use xn.maximum\(a, b\)",
+    ),
+    (
+        "GradScaler.update() without a step",
+        lambda: xn.amp.GradScaler().update(),
+        xn.ArgumentError,
+        r"update\(\) without scaler.step\(optimizer\)",
+    ),
+    (
+        "grad(has_aux=True) of a function returning one value",
+        lambda: xn.grad(lambda x: (x * x).sum(), has_aux=True)(xn.ones(2)),
+        xn.ArgumentTypeError,
+        r"must return a pair \(value, aux\)",
+    ),
 ]
+
+
+def _torch_saved():
+    torch = pytest.importorskip("torch")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        torch.save({"w": torch.ones(2)}, Path(d) / "m.pt")
+        xn.load(Path(d) / "m.pt")
+
+
+def _resume_from_weights():
+    import tempfile
+
+    m = nn.Linear(1, 1)
+    with tempfile.TemporaryDirectory() as d:
+        xn.save(m.state_dict(), Path(d) / "w.xn")
+        opt = xn.optim.SGD(m.parameters(), lr=0.1)
+        xn.train.fit(
+            m, nn.functional.mse_loss, opt, [], 1, checkpoint=Path(d) / "w.xn", resume=True
+        )
 
 
 def _anomaly():

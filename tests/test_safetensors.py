@@ -162,14 +162,16 @@ def _file(header: dict, data: bytes) -> bytes:
         (_file({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 16]}}, b"\0" * 16),
          "needs 12 bytes"),
         (_file({"w": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]}}, b"\0" * 4),
-         "'w' has dtype BF16, which xpnet cannot represent"),
+         "'w' is bfloat16, which Backend\\('numpy'.*pass dtype='float32'"),
+        (_file({"w": {"dtype": "F8_E4M3", "shape": [2], "data_offsets": [0, 2]}}, b"\0" * 2),
+         "'w' has dtype F8_E4M3, which xpnet cannot represent"),
         (_file({"a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]},
                 "b": {"dtype": "U8", "shape": [4], "data_offsets": [2, 6]}}, b"\0" * 6),
-         "tensors 'a' and 'b' overlap"),
+         "tensor 'b' overlaps the tensor before it"),
         (_file({"w": {"dtype": "F32"}}, b""), "malformed header entry"),
     ],
     ids=["short", "truncated-header", "bad-json", "truncated-data", "mismatched-shape", "bf16",
-         "overlap", "malformed"],
+         "f8", "overlap", "malformed"],
 )  # fmt: skip
 def test_bad_files_are_clear_errors(tmp_path, content, pattern):
     path = tmp_path / "bad.safetensors"
@@ -203,9 +205,18 @@ def test_save_is_atomic_and_refuses_bad_values_before_writing(tmp_path, monkeypa
     assert path.read_bytes() == good and list(tmp_path.iterdir()) == [path]
 
 
-def test_bfloat16_is_refused_before_anything_is_written(tmp_path):
-    pytest.importorskip("torch")
-    t = xn.ones(2, dtype="bfloat16", backend="torch")
-    with pytest.raises(xn.DTypeError, match="'w' is bfloat16, which the safetensors NumPy API"):
-        xn.save_safetensors({"w": t}, tmp_path / "bf16.safetensors")
-    assert not (tmp_path / "bf16.safetensors").exists()
+def test_bfloat16_round_trips_and_reads_in_pytorch(tmp_path):
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file, save_file
+
+    values = torch.tensor([[1.5, -2.0, 3.140625], [0.0, 1e-3, 65504.0]]).to(torch.bfloat16)
+    path = tmp_path / "bf16.safetensors"
+    xn.save_safetensors({"w": xn.asarray(values)}, path)
+    np.testing.assert_array_equal(load_file(path)["w"].float().numpy(), values.float().numpy())
+    back = xn.load_safetensors(path, backend="torch")["w"]
+    assert back.backend.dtype_name(back.dtype) == "bfloat16"
+    np.testing.assert_array_equal(back.float().numpy(), values.float().numpy())
+    save_file({"w": values}, tmp_path / "torch.safetensors")  # a checkpoint from the hub
+    host = xn.load_safetensors(tmp_path / "torch.safetensors", dtype="float32")["w"]
+    assert host.backend.name == "numpy" and host.dtype == np.float32
+    np.testing.assert_array_equal(host.numpy(), values.float().numpy())

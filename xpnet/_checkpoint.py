@@ -24,11 +24,12 @@ and load onto any backend and device.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
 import os
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -68,8 +69,28 @@ def _contiguous(a: np.ndarray) -> np.ndarray:
     return a if a.flags.c_contiguous else a.copy(order="C")
 
 
+def _bytes(a: np.ndarray) -> memoryview:
+    """The bytes of the C-contiguous ``a``, without copying them."""
+    return a.reshape(-1).view(np.uint8).data if a.size else memoryview(b"")
+
+
 def _digest(a: np.ndarray) -> str:
-    return hashlib.sha256(_contiguous(a).tobytes()).hexdigest()
+    return hashlib.sha256(_bytes(_contiguous(a))).hexdigest()  # no bytes copy: peak memory
+
+
+_CHUNK = 4 << 20
+
+
+def _read_into(f: Any, a: np.ndarray) -> bool:
+    """Fill the C-contiguous ``a`` from the file ``f``; False when the file ends first."""
+    view, got = _bytes(a), 0
+    while got < len(view):
+        # in pieces: a ZIP member's readinto reads into a temporary bytes object first
+        n = f.readinto(view[got : got + _CHUNK])
+        if not n:
+            return False
+        got += n
+    return True
 
 
 def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
@@ -167,7 +188,7 @@ class _Bad(Exception):
 
 
 def _decode(node: Any, arrays: dict[str, np.ndarray], backend: Any, device: Any, where: str) -> Any:
-    from .ops import tensor
+    from .ops import asarray
 
     if node is None or isinstance(node, (bool, int, float, str)):
         return node
@@ -191,7 +212,11 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], backend: Any, device: Any,
         rg = node.get("requires_grad", False)
         if not isinstance(rg, bool):
             raise _Bad(f"{where} has requires_grad {rg!r}, not true or false")
-        t = tensor(a, dtype=dtype, backend=backend, device=device)
+        # the array is this load's own (read from the file): the tensor may take it over
+        # without a copy; on another device the host copy goes as soon as the tensor holds it
+        t = asarray(a, dtype=dtype, backend=backend, device=device)
+        del a
+        arrays.pop(node["__tensor__"])
         return t.requires_grad_() if rg else t
     if "__ndarray__" in node:
         if len(node) != 1:
@@ -230,66 +255,161 @@ def _array(name: Any, arrays: dict[str, np.ndarray], where: str) -> np.ndarray:
     return arrays[name]
 
 
-def _read_arrays(z: zipfile.ZipFile, table: Any) -> dict[str, np.ndarray]:
+_ITEMSIZE_LIMIT = 16  # complex128: the widest dtype a checkpoint holds
+
+
+def _members(z: zipfile.ZipFile, size: int) -> dict[str, zipfile.ZipInfo]:
+    """The archive's members, refused unless the format allows them: stored (the format
+    never compresses, so nothing inflates beyond the file), unencrypted, within the file."""
+    infos: dict[str, zipfile.ZipInfo] = {}
+    for info in z.infolist():
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _Bad(
+                f"member {info.filename!r} is compressed (method {info.compress_type}); "
+                "checkpoints store every member uncompressed"
+            )
+        if info.flag_bits & 0x1:
+            raise _Bad(f"member {info.filename!r} is encrypted")
+        if info.file_size != info.compress_size or info.file_size > size:
+            raise _Bad(
+                f"member {info.filename!r} declares {info.file_size} bytes in a file of {size}"
+            )
+        infos[info.filename] = info
+    return infos
+
+
+def _read_arrays(
+    z: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], table: Any
+) -> dict[str, np.ndarray]:
+    """Each array of the manifest, checked against it before its memory is allocated: the
+    .npy header must declare the manifest's dtype and shape, and its data must fill the
+    member exactly; then the data is read in place and its SHA-256 checked."""
     if not isinstance(table, dict):
         raise _Bad("the array table is not a mapping")
     arrays = {}
     for name, info in table.items():
         if not (
-            isinstance(info, dict)
+            isinstance(name, str)
+            and isinstance(info, dict)
             and isinstance(info.get("dtype"), str)
             and isinstance(info.get("shape"), list)
+            and all(
+                isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in info["shape"]
+            )
             and isinstance(info.get("sha256"), str)
         ):
             raise _Bad(f"array {name!r} has a malformed entry {info!r}")
-        with z.open(f"{name}.npy") as entry:
-            a = np.lib.format.read_array(entry, allow_pickle=False)
-        if (
-            a.dtype.str != info["dtype"]
-            or list(a.shape) != info["shape"]
-            or _digest(a) != info["sha256"]
-        ):
+        member = infos.get(f"{name}.npy")
+        if member is None:
+            raise _Bad(f"array {name!r} is in the manifest but not in the archive")
+        with z.open(member) as entry:
+            version = np.lib.format.read_magic(entry)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(entry)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(entry)
+            else:
+                raise _Bad(f"array {name!r} has .npy version {version}")
+            if dtype.hasobject or dtype.itemsize > _ITEMSIZE_LIMIT or fortran:
+                raise _Bad(f"array {name!r} has a .npy header for {dtype} (fortran={fortran})")
+            if dtype.str != info["dtype"] or list(shape) != info["shape"]:
+                raise _Bad(
+                    f"array {name!r}: its .npy header says {dtype.str} {list(shape)}, the manifest "
+                    f"{info['dtype']} {info['shape']} (the file is corrupt)"
+                )
+            nbytes = math.prod(shape) * dtype.itemsize
+            if entry.tell() + nbytes != member.file_size:
+                raise _Bad(
+                    f"array {name!r} declares {nbytes} bytes of data in a member of "
+                    f"{member.file_size} (truncated or corrupt)"
+                )
+            a = np.empty(shape, dtype)
+            if not _read_into(entry, a):
+                raise _Bad(f"array {name!r} is truncated")
+        if _digest(a) != info["sha256"]:
             raise _Bad(f"array {name} fails its checksum (the file is corrupt)")
         arrays[name] = a
     return arrays
+
+
+def _foreign_format(infos: dict[str, zipfile.ZipInfo]) -> str | None:
+    """What a ZIP that is no checkpoint is, when it is something well known."""
+    names = list(infos)
+    if any(n.endswith("data.pkl") for n in names):
+        return (
+            "a PyTorch file (torch.save); read it with torch.load(path, weights_only=True) and "
+            "pass the state_dict to load_state_dict, which takes torch tensors"
+        )
+    if names and all(n.endswith(".npy") for n in names):
+        return "a NumPy .npz archive; read it with numpy.load"
+    return None
 
 
 def load(path: str | os.PathLike[str], backend: Any = None, device: Any = None) -> Any:
     """Read a checkpoint written by ``save``; tensors go to ``backend``/``device`` (default: current).
 
     Anything wrong with the file (not a checkpoint, truncated, a failed checksum,
-    an edited manifest, a malformed tree) raises ``CheckpointError`` saying what,
-    before any tensor is made.
+    an edited manifest, a malformed tree, a member the format does not allow) raises
+    ``CheckpointError`` naming the file and saying what, before any tensor is made and
+    before memory is allocated for what the file only claims to hold. The file is read
+    in place, one array at a time (no copy of the whole file in memory).
     """
     source = Path(path)
     try:
-        raw = source.read_bytes()
-    except OSError as e:
+        f = open(source, "rb")  # noqa: SIM115 (closed below, after the archive)
+        size = os.fstat(f.fileno()).st_size
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
         raise CheckpointError(f"load: cannot read {source}: {e}") from e
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        with f, zipfile.ZipFile(f) as z:
+            infos = _members(z, size)
+            meta_info = infos.get("meta.json")
+            if meta_info is None:
+                foreign = _foreign_format(infos)
+                if foreign is not None:
+                    raise CheckpointError(f"load: {source} is {foreign}")
+                raise _Bad("meta.json is missing: this ZIP archive is no xpnet checkpoint")
             try:
-                meta = json.loads(z.read("meta.json"))
-            except (KeyError, ValueError) as e:
-                raise _Bad(f"meta.json is missing or not JSON ({e})") from e
+                meta = json.loads(z.read(meta_info))
+            except ValueError as e:
+                raise _Bad(f"meta.json is not JSON ({e})") from e
             if not isinstance(meta, dict) or meta.get("format") != FORMAT:
                 raise CheckpointError(f"load: {source} is not an xpnet checkpoint")
             version = meta.get("version")
-            if version not in (1, VERSION):
+            if type(version) is not int or version not in (1, VERSION):
                 raise CheckpointError(
-                    f"load: {source} has format version {version!r}; this xpnet reads 1 and {VERSION}"
+                    f"load: {source} has format version {version!r}; this xpnet reads 1 and "
+                    f"{VERSION} (a newer xpnet wrote it? upgrade xpnet to read it)"
                 )
             if version >= 2 and meta.get("manifest_sha256") != _manifest_digest(meta):
                 raise _Bad(
                     "its manifest (meta.json) fails its checksum: it was edited or corrupted"
                 )
-            arrays = _read_arrays(z, meta.get("arrays"))
+            arrays = _read_arrays(z, infos, meta.get("arrays"))
         tree = _decode(meta.get("tree"), arrays, backend, device, "obj")
     except CheckpointError:
         raise
     except _Bad as e:
         raise CheckpointError(f"load: {source}: {e}") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, EOFError, OSError) as e:
+    except RecursionError:
+        raise CheckpointError(
+            f"load: {source}: meta.json is nested too deeply for a checkpoint (corrupt or hostile)"
+        ) from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        KeyError,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+        struct.error,
+        UnicodeDecodeError,
+        TypeError,
+        OverflowError,
+    ) as e:
         raise CheckpointError(
             f"load: {source} is corrupt or truncated ({type(e).__name__}: {e})"
         ) from e

@@ -45,7 +45,7 @@ def test_truncated_and_corrupt_files(tmp_path):
     labels = tmp_path / "t10k-labels-idx1-ubyte.gz"
     raw = gzip.decompress(labels.read_bytes())
     labels.write_bytes(gzip.compress(raw[:-10]))  # truncated but valid gzip
-    with pytest.raises(DatasetError, match="checksum"):
+    with pytest.raises(DatasetError, match=r"9990 of 10000 data bytes .*truncated"):
         load_mnist(tmp_path)
     labels.write_bytes(labels.read_bytes()[:100])  # truncated gzip stream
     with pytest.raises(DatasetError, match="cannot be read"):
@@ -63,12 +63,16 @@ def test_missing_files_say_what_to_do(tmp_path):
 
 
 def test_idx_parser_rejects_bad_headers():
-    from xpnet.datasets._mnist import parse_idx
+    import io
+
+    from xpnet.datasets._mnist import _read_idx
 
     with pytest.raises(DatasetError, match="not an IDX"):
-        parse_idx(b"\x00\x00\x0d\x01", "x")
+        _read_idx(io.BytesIO(b"\x00\x00\x0d\x01"), "x", "")
     with pytest.raises(DatasetError, match="truncated"):
-        parse_idx(b"\x00\x00\x08\x01\x00\x00\x00\x05abc", "x")
+        _read_idx(io.BytesIO(b"\x00\x00\x08\x01\x00\x00\x00\x05abc"), "x", "")
+    with pytest.raises(DatasetError, match="more than any MNIST file"):
+        _read_idx(io.BytesIO(b"\x00\x00\x08\x02" + (10**5).to_bytes(4, "big") * 2), "x", "")
 
 
 @pytest.fixture

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
+import io
+import math
 import os
 import urllib.request
+import zlib
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import numpy as np
 
@@ -48,37 +53,61 @@ def _find(root: Path, name: str) -> Path | None:
     return None
 
 
-def parse_idx(raw: bytes, what: str) -> np.ndarray:
-    """Decode IDX bytes (magic 0x0000 08 NDIM, big-endian sizes, uint8 data)."""
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+_MAX_IDX = 64 << 20  # the largest MNIST file (train images) is 47,040,016 bytes
+_READ_ERRORS = (OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError)
+
+
+def _read_idx(stream: BinaryIO, what: str, md5: str) -> np.ndarray:
+    """Read one IDX file from ``stream`` (raw or a gzip reader), never more bytes than its
+    header promises (at most ``_MAX_IDX``: a gzip bomb stops there), checked against MD5."""
+    digest = hashlib.md5()
+    head = stream.read(4)
+    if len(head) < 4 or head[:3] != b"\0\0\x08":
         raise DatasetError(f"{what}: not an IDX file of unsigned bytes")
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
+    dims_raw = stream.read(4 * head[3])
+    if len(dims_raw) < 4 * head[3]:
         raise DatasetError(f"{what}: truncated IDX header")
-    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
-    expected = header + int(np.prod(dims))
-    if len(raw) != expected:
+    dims = [int.from_bytes(dims_raw[i : i + 4], "big") for i in range(0, len(dims_raw), 4)]
+    n = math.prod(dims)
+    if n + 4 + len(dims_raw) > _MAX_IDX:
         raise DatasetError(
-            f"{what}: {len(raw)} bytes, expected {expected} for shape {tuple(dims)} (truncated?)"
+            f"{what}: the IDX header declares shape {tuple(dims)} ({n} bytes), more than any "
+            "MNIST file; the file is corrupt or not MNIST"
         )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+    digest.update(head)
+    digest.update(dims_raw)
+    data = np.empty(n, np.uint8)
+    view, got = data.data, 0
+    while got < n:
+        k = stream.readinto(view[got : got + (4 << 20)])  # type: ignore[attr-defined]
+        if not k:
+            raise DatasetError(
+                f"{what}: {got} of {n} data bytes for shape {tuple(dims)} (truncated?)"
+            )
+        got += k
+    if stream.read(1):
+        raise DatasetError(f"{what}: more bytes than shape {tuple(dims)} holds (not MNIST?)")
+    digest.update(view)
+    if digest.hexdigest() != md5:
+        raise DatasetError(
+            f"{what}: checksum {digest.hexdigest()} does not match MNIST's {md5}; the file is "
+            "corrupt or not MNIST"
+        )
+    return data.reshape(dims)
 
 
 def _read(path: Path, md5: str) -> np.ndarray:
+    kind = "gzip" if path.suffix == ".gz" else "IDX"
     try:
-        data = path.read_bytes()
-        raw = gzip.decompress(data) if path.suffix == ".gz" else data
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
-        raise DatasetError(
-            f"{path}: cannot be read as {'gzip' if path.suffix == '.gz' else 'IDX'} ({e})"
-        ) from e
-    digest = hashlib.md5(raw).hexdigest()
-    if digest != md5:
-        raise DatasetError(
-            f"{path}: checksum {digest} does not match MNIST's {md5}; the file is corrupt or not MNIST"
-        )
-    return parse_idx(raw, str(path))
+        with open(path, "rb") as f:
+            if kind == "gzip":
+                with gzip.GzipFile(fileobj=f) as g:
+                    return _read_idx(cast(BinaryIO, g), str(path), md5)
+            return _read_idx(f, str(path), md5)
+    except DatasetError:
+        raise
+    except _READ_ERRORS as e:
+        raise DatasetError(f"{path}: cannot be read as {kind} ({type(e).__name__}: {e})") from e
 
 
 def _download(url: str, target: Path, md5: str) -> None:
@@ -86,14 +115,16 @@ def _download(url: str, target: Path, md5: str) -> None:
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
             data = response.read()
-    except OSError as e:
-        raise DatasetError(f"download of {url} failed: {e}") from e
+    except (OSError, http.client.HTTPException) as e:  # IncompleteRead: a download cut short
+        raise DatasetError(f"download of {url} failed: {type(e).__name__}: {e}") from e
     try:
-        raw = gzip.decompress(data) if target.suffix == ".gz" else data
-    except (OSError, EOFError) as e:
-        raise DatasetError(f"download of {url}: not valid gzip ({e})") from e
-    if hashlib.md5(raw).hexdigest() != md5:
-        raise DatasetError(f"download of {url}: checksum mismatch; nothing was stored")
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as g:
+            stream = cast(BinaryIO, g) if target.suffix == ".gz" else io.BytesIO(data)
+            _read_idx(stream, f"download of {url}", md5)
+    except DatasetError as e:
+        raise DatasetError(f"{e}; nothing was stored") from None
+    except _READ_ERRORS as e:
+        raise DatasetError(f"download of {url}: not valid gzip ({e}); nothing was stored") from e
     atomic_write(target, lambda f: f.write(data))
 
 
