@@ -179,3 +179,31 @@ def _no_data():
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")  # a core per rank
     env.pop("XPNET_DATA", None)  # the shipped subset: quick and always present
     return env
+
+
+def test_uneven_batch_counts_fail_on_every_rank_naming_the_counts(tmp_path):
+    done = launch(tmp_path, "uneven")
+    assert done.returncode != 0
+    assert "different numbers of batches on the ranks (rank 0: 4, rank 1: 3)" in done.stderr
+
+
+def test_a_rank_that_exits_mid_training_fails_the_job_naming_it(tmp_path):
+    done = launch(tmp_path, "leaves")
+    assert done.returncode != 0, done.stderr[-2000:]
+    assert "rank 1 left the job" in done.stderr and "aborting the job" in done.stderr
+
+
+def test_a_collective_timeout(tmp_path):
+    import time
+
+    t0 = time.monotonic()
+    done = launch(tmp_path, "timeout")
+    assert done.returncode != 0
+    assert "did not join within 2 s" in done.stderr
+    assert time.monotonic() - t0 < 25  # not the 30 s rank 1 sleeps
+
+
+def test_ranks_that_end_without_destroy_process_group_exit_cleanly(tmp_path):
+    done = launch(tmp_path, "no_destroy")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert {p.name for p in tmp_path.iterdir()} == {"no_destroy.0.json", "no_destroy.1.json"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -190,11 +191,62 @@ def fail(rank, size):
     return {}
 
 
+def uneven(rank, size):
+    """fit where rank 1 has fewer batches than rank 0: an error on both, not a hang."""
+    x, y = xn.datasets.spirals(60, classes=3, seed=0)
+    n = 40 if rank == 0 else 30
+    loader = xn.data.DataLoader(xn.data.ArrayDataset(x[:n], y[:n]), 10)
+    xn.manual_seed(0)
+    model = nn.parallel.DistributedDataParallel(nn.Sequential(nn.Linear(2, 8), nn.Linear(8, 3)))
+    opt = xn.optim.SGD(model.parameters(), lr=0.1)
+    xn.train.fit(model, nn.functional.cross_entropy, opt, loader, 1, progress=False, log=None)
+    return {}
+
+
+def _ddp_steps(steps, leave_after=None, rank=0):
+    xn.manual_seed(0)
+    model = nn.parallel.DistributedDataParallel(nn.Linear(2, 1))
+    opt = xn.optim.SGD(model.parameters(), lr=0.1)
+    for i in range(steps):
+        if leave_after is not None and i == leave_after:
+            sys.exit(0)  # a script that stops on one rank (a bug, a finished condition...)
+        opt.zero_grad()
+        model(xn.ones(4, 2)).sum().backward()
+        opt.step()
+
+
+def leaves(rank, size):
+    """rank 1 calls sys.exit(0) after 2 steps; rank 0 keeps stepping: an error naming rank 1."""
+    _ddp_steps(10, leave_after=2 if rank == 1 else None, rank=rank)
+    return {}
+
+
+def timeout(rank, size):
+    """rank 1 stalls (no exit) while rank 0 waits in a barrier: the timeout fires."""
+    if rank == 1:
+        time.sleep(30)
+    dist.barrier()
+    return {}
+
+
+def no_destroy(rank, size):
+    """Both ranks finish without destroy_process_group, rank 0 a second later: a clean exit."""
+    _ddp_steps(3)
+    if rank == 0:
+        time.sleep(1.0)
+    (OUT[0] / f"no_destroy.{rank}.json").write_text("{}")
+    sys.exit(0)
+
+
+OUT: list[Path] = []
+
+
 def main():
     scenario, outdir = sys.argv[1], Path(sys.argv[2])
+    OUT.append(outdir)
     if len(sys.argv) > 3:
         xn.set_backend(sys.argv[3])
-    dist.init_process_group()
+    dist.init_process_group(timeout=2.0 if scenario == "timeout" else None)
     rank, size = dist.get_rank(), dist.get_world_size()
     if scenario == "fit":
         result = fit(rank, size, str(outdir / "ckpt.xpn"))

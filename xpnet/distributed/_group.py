@@ -10,6 +10,7 @@ collective returns its input, so a script runs unchanged on a laptop.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import time
@@ -45,18 +46,20 @@ def _launched_size() -> int:
     return 1
 
 
-def _mpi_or_none(required: bool) -> Any:
+def _mpi_or_none(required: bool, timeout: float | None = None) -> Any:
     from ._mpi import MPICommunicator
 
     try:
-        return MPICommunicator()
+        return MPICommunicator(timeout=timeout)
     except MissingDependencyError:
         if required or _launched_size() > 1:
             raise
         return None
 
 
-def init_process_group(backend: str | None = None, *, abort_on_error: bool = True) -> None:
+def init_process_group(
+    backend: str | None = None, *, abort_on_error: bool = True, timeout: float | None = None
+) -> None:
     """Join the job's process group (``mpiexec -n N python3 script.py`` starts N ranks).
 
     ``backend``: ``"mpi"``, ``"nccl"`` or ``"torch"``; by default the one the
@@ -64,7 +67,17 @@ def init_process_group(backend: str | None = None, *, abort_on_error: bool = Tru
     ``abort_on_error`` (default), an exception nobody catches on one rank prints its
     traceback and aborts the whole job (``MPI_Abort``), so the others do not wait
     forever in a collective.
+
+    Never hang (MPI): a rank whose process exits while in the group (``sys.exit()``,
+    the end of its script) tells the others; a rank waiting for it in a collective
+    raises ``DistributedError`` naming it. ``timeout`` (seconds; MPI and torch) makes
+    a collective that waits longer raise ``DistributedError`` too (PyTorch's
+    ``init_process_group(timeout=)``; default: no limit). NCCL has neither.
     """
+    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ArgumentError(
+            f"init_process_group: timeout must be positive seconds, got {timeout!r}"
+        )
     if _STATE["comm"] is not None:
         raise DistributedError(
             "init_process_group: this process is already in a process group; "
@@ -97,11 +110,14 @@ def init_process_group(backend: str | None = None, *, abort_on_error: bool = Tru
 
         mpi = _mpi_or_none(required=False)
         comm = TorchCommunicator(mpi if mpi is not None and mpi.size > 1 else None,
-                                 getattr(b.device, "type", "cpu") == "cuda")  # fmt: skip
+                                 getattr(b.device, "type", "cpu") == "cuda", timeout)  # fmt: skip
     else:
-        mpi = _mpi_or_none(required=backend == "mpi")
+        mpi = _mpi_or_none(required=backend == "mpi", timeout=timeout)
         comm = mpi if mpi is not None else Communicator()
     _STATE["comm"] = comm
+    if comm.size > 1 and not _STATE.get("atexit"):
+        atexit.register(_leave_at_exit)
+        _STATE["atexit"] = True
     if abort_on_error and comm.size > 1:
         _STATE["hook"] = sys.excepthook
 
@@ -116,6 +132,15 @@ def init_process_group(backend: str | None = None, *, abort_on_error: bool = Tru
             comm.abort(1)
 
         sys.excepthook = abort_job
+
+
+def _leave_at_exit() -> None:
+    """The process exits while still in the group: say so to the other ranks (see
+    ``MPICommunicator.leave``) rather than leave them waiting in a collective."""
+    comm = _STATE["comm"]
+    leave = getattr(comm, "leave", None)
+    if leave is not None:
+        leave()
 
 
 def destroy_process_group() -> None:

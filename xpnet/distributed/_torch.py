@@ -25,7 +25,9 @@ def _free_port() -> int:
 class TorchCommunicator(Communicator):
     name = "torch"
 
-    def __init__(self, mpi: MPICommunicator | None, cuda: bool) -> None:
+    def __init__(
+        self, mpi: MPICommunicator | None, cuda: bool, timeout: float | None = None
+    ) -> None:
         import torch.distributed as td
 
         self.td = td
@@ -42,7 +44,12 @@ class TorchCommunicator(Communicator):
             os.environ.setdefault("MASTER_PORT", str(_free_port()))
         self.rank, self.size = rank, size
         if not td.is_initialized():
-            td.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=size)
+            kw: dict[str, Any] = {}
+            if timeout is not None:
+                import datetime
+
+                kw["timeout"] = datetime.timedelta(seconds=timeout)
+            td.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=size, **kw)
         self._ops = {"sum": td.ReduceOp.SUM, "avg": td.ReduceOp.SUM, "max": td.ReduceOp.MAX,
                      "min": td.ReduceOp.MIN}  # fmt: skip
 

@@ -13,7 +13,13 @@ from typing import Any
 from .. import distributed as dist
 from .._checkpoint import load, save
 from .._compile import compile as xn_compile
-from .._errors import ArgumentError, ArgumentTypeError, CheckpointError, NonFiniteError
+from .._errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    CheckpointError,
+    DistributedError,
+    NonFiniteError,
+)
 from .._tensor import Tensor
 from ..amp import GradScaler, autocast
 from ..autodiff import no_grad
@@ -159,6 +165,24 @@ def _nonfinite(epoch: int, first: int, last: int, where: str) -> NonFiniteError:
         "after it. Find the operation with `with xn.detect_anomaly():`, lower the learning rate, or "
         "pass on_nonfinite='skip' to skip such steps"
     )
+
+
+def _same_batch_counts(total: int | None, epoch: int) -> None:
+    """Every rank must run as many steps as the others (each step all-reduces the
+    gradients): compare the counts once an epoch and fail on every rank at once,
+    naming them, instead of hanging in the first unmatched collective."""
+    counts: list[Any] = []
+    dist.all_gather_object(counts, total)
+    if len(set(counts)) > 1:
+        listed = ", ".join(
+            f"rank {r}: {c if c is not None else 'unknown'}" for r, c in enumerate(counts)
+        )
+        raise DistributedError(
+            f"fit: epoch {epoch + 1} has different numbers of batches on the ranks ({listed}); "
+            "each step all-reduces the gradients, so every rank must take the same number of "
+            "steps: use a DistributedSampler (it pads every rank's share to the same length), "
+            "or drop_last"
+        )
 
 
 def _all_finite(tensors: Iterable[Tensor]) -> bool:
@@ -399,6 +423,8 @@ def fit(
         if hasattr(train_loader, "epoch"):
             train_loader.epoch = epoch
         total = len(train_loader) if hasattr(train_loader, "__len__") else None  # type: ignore[arg-type]
+        if dist.is_initialized() and dist.get_world_size() > 1:
+            _same_batch_counts(total, epoch)
         bar = _Progress(progress, total, f"epoch {epoch + 1}/{epochs}")
         totals: _Totals | None = None
         skipped = pending = 0
