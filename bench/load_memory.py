@@ -66,13 +66,16 @@ def main() -> None:
         del big, state
         cpu = platform.processor() or platform.machine()
         try:
-            for line in open("/proc/cpuinfo"):
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
+            with open("/proc/cpuinfo") as info:
+                for line in info:
+                    if line.startswith("model name"):
+                        cpu = line.split(":", 1)[1].strip()
+                        break
         except OSError:
             pass
-        print(f"CPU: {cpu}; Python {platform.python_version()}; {args.repeats} fresh processes each")
+        print(
+            f"CPU: {cpu}; Python {platform.python_version()}; {args.repeats} fresh processes each"
+        )
         print("| load | file MiB | peak rise MiB (median) | ratio to file | target |")
         print("|---|---|---|---|---|")
         for kind, path in paths.items():

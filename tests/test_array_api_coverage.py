@@ -176,7 +176,46 @@ def render() -> str:
         7,
         f"Covered: {provided} of {total} functions and constants; the rest are listed with the reason.\n",
     )
-    return "\n".join(lines)
+    return "\n".join(lines + TRAILER)
+
+
+TRAILER = [
+    "## operators, conversion and in-place updates",
+    "",
+    "- Operators: `+ - * / // % ** @`, comparisons, `& | ^ ~ << >>` (bitwise on integer",
+    "  tensors, logical on bool), their reflected and in-place forms, `__index__` (0-d",
+    "  integer tensors), `__int__`, `__float__`, `__bool__`, `__complex__`",
+    "  (`tests/test_operators.py`).",
+    "- `asarray(x)` of an xpnet tensor returns `x` itself (or a differentiable cast, move",
+    "  or copy with `dtype=`, `device=`, `copy=True`), and a list of tensors is stacked in",
+    "  the graph, so `xp.asarray(x)` at the top of a library function keeps the gradient.",
+    "  `np.asarray(t)` of a tensor that requires grad raises `GraphError` (as PyTorch does):",
+    "  code that goes through NumPy would silently drop the gradient.",
+    "- In-place updates in differentiated code (`x[key] = v`, `x += y`, `x *= y`...) are",
+    "  recorded as PyTorch records them: the out-of-place operation, with `x` rebased onto",
+    "  its result; a node that kept the old `x` refuses it at backward; a leaf that requires",
+    "  grad is refused (`tests/autodiff/test_inplace_in_graph.py`, PyTorch as the oracle).",
+    "  Integer-array `__setitem__` is not in the standard (array-api-strict refuses it).",
+    "",
+    "## SciPy and scikit-learn through xpnet",
+    "",
+    "`tests/interop/test_scipy_sklearn.py` runs these on float64 xpnet tensors",
+    "(`SCIPY_ARRAY_API=1`, `sklearn.config_context(array_api_dispatch=True)`): values equal",
+    "NumPy's, gradients equal central finite differences. SciPy: `special.logsumexp`,",
+    "`softmax`, `log_softmax`, `xlogy`; `stats.zscore`, `kurtosis`, `skew`, `moment`,",
+    "`variation`, `gmean`, `hmean`, `pmean`, `sem`, `tmean`; `integrate.trapezoid`,",
+    "`cumulative_trapezoid`. scikit-learn: `MinMaxScaler`, `MaxAbsScaler`,",
+    "`euclidean_distances`, `rbf_kernel`, `linear_kernel`, `polynomial_kernel`.",
+    "",
+    "Known not to differentiate, each failing loudly: `scipy.special.expit`, `logit`,",
+    "`entr`, `stats.entropy`, `integrate.simpson` (they call NumPy ufuncs: `GraphError`",
+    "from `np.asarray`); `preprocessing.normalize`, `cosine_similarity`, `stats.boxcox_llf`",
+    "(they change in place a value their own graph still needs: `GraphError`, as in",
+    "PyTorch); `StandardScaler` (NaN gradients: the incremental variance divides 0 by 0 in",
+    "the branch `where` discards, as PyTorch would); `Ridge`, `PCA` (need `linalg.svd`).",
+    "Metrics that return Python floats (`mean_squared_error`) have no gradient to give.",
+    "",
+]
 
 
 def test_every_standard_name_is_provided_or_explained():

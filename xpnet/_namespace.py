@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from ._errors import MissingFunctionError, NotSupportedError
+from ._errors import ArgumentError, MissingFunctionError, NotSupportedError
 from ._tensor import Tensor
 from .backend import Backend, get_backend
 
@@ -178,7 +178,23 @@ class ArrayNamespace:
     def asarray(
         self, obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | None = None
     ) -> Tensor:
+        """The standard's ``asarray``, keeping the graph: an xpnet tensor comes back itself
+        (or a differentiable cast, move or copy of it), so ``xp.asarray(x)`` at the top of
+        a library function does not cut the gradient; a list of tensors is stacked."""
         b = self.backend if device is None else get_backend(self.backend.name, device)
+        fresh = isinstance(obj, (list, tuple)) and _holds_tensors(obj)
+        if fresh:
+            obj = _stacked(obj)  # a new array: no further copy needed
+            copy = copy and not fresh
+        if isinstance(obj, Tensor):
+            out = obj if obj.backend is b else ops.to(obj, backend=b.name, device=b.device)
+            if dtype is not None and b.dtype(dtype) != out.dtype:
+                out = ops.astype(out, dtype)
+            if out is not obj and copy is False:
+                raise ArgumentError(
+                    "asarray(copy=False): the tensor needs a copy (another dtype or device)"
+                )
+            return out.clone() if copy and out is obj else out
         if copy:
             return ops.tensor(obj, dtype=dtype, backend=b)
         return ops.asarray(obj, dtype=dtype, backend=b)
@@ -233,7 +249,10 @@ class ArrayNamespace:
 
     # -- data types -----------------------------------------------------------------
     def astype(self, x: Tensor, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Tensor:
-        return ops.astype(x, dtype)
+        out = x if device is None else self.asarray(x, device=device)
+        if self.backend.dtype(dtype) == out.dtype:
+            return out.clone() if copy and out is x else out  # copy=True: never x itself
+        return ops.astype(out, dtype)
 
     def _native(self, v: Any) -> Any:
         return (
@@ -257,6 +276,19 @@ class ArrayNamespace:
 
     def __array_namespace_info__(self) -> Any:
         return self.backend.xp.__array_namespace_info__()
+
+
+def _holds_tensors(obj: Any) -> bool:
+    return any(
+        isinstance(o, Tensor) or (isinstance(o, (list, tuple)) and _holds_tensors(o)) for o in obj
+    )
+
+
+def _stacked(obj: Any) -> Tensor:
+    """A (nested) list of tensors and numbers as one tensor, differentiable in the tensors."""
+    items = [_stacked(o) if isinstance(o, (list, tuple)) else o for o in obj]
+    like = next(o for o in items if isinstance(o, Tensor))
+    return ops.stack([o if isinstance(o, Tensor) else ops.full_like(like, o) for o in items])
 
 
 def _eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None,

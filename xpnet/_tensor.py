@@ -326,7 +326,16 @@ class Tensor(TorchMethods):
         return _ops.astype(self, "float16")
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        """``np.asarray(t)``: a host copy of the values."""
+        """``np.asarray(t)``: a host copy of the values. Refused for a tensor that requires
+        grad (as PyTorch does): code that goes through NumPy would silently drop the
+        gradient; call ``t.detach()`` first when that is what you mean."""
+        if self._rg:
+            raise GraphError(
+                f"np.asarray() of a tensor that requires grad ({self.backend.dtype_name(self.dtype)}"
+                f"{list(self.shape)}): the values would leave the graph and its gradient would be "
+                "lost; use t.detach() (or t.numpy()) if that is what you mean, or xpnet/Array API "
+                "operations to keep the gradient"
+            )
         host = self.numpy()
         return host if dtype is None else host.astype(dtype)
 
@@ -493,14 +502,63 @@ class Tensor(TorchMethods):
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return _ops.not_equal(self, other)
 
+    # The standard's operators: &, |, ^, ~ are bitwise (logical on bool tensors).
     def __and__(self, other: Any) -> Tensor:
-        return _ops.logical_and(self, other)
+        return _ops.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(other, self)
 
     def __or__(self, other: Any) -> Tensor:
-        return _ops.logical_or(self, other)
+        return _ops.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(other, self)
 
     def __invert__(self) -> Tensor:
-        return _ops.logical_not(self)
+        return _ops.bitwise_invert(self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_right_shift(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _ops.remainder(other, self)
+
+    def __index__(self) -> int:
+        """An integer 0-d tensor as an index (``range(t)``, ``lst[t]``)."""
+        if self.ndim != 0 or not self.backend.xp.isdtype(self.dtype, "integral"):
+            raise ArgumentTypeError(
+                f"only a 0-d integer tensor can be an index, got {self.backend.dtype_name(self.dtype)}"
+                f"{list(self.shape)}"
+            )
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
 
     # -- methods (PyTorch and Array API spellings) -------------------------------
     @property

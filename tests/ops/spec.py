@@ -36,6 +36,24 @@ class Spec:
         return self.name
 
 
+def _setitem_slices(x: Any, v: Any) -> Any:
+    y = x * 1  # in a graph: x[key] = v is recorded (index_update) and y rebased onto it
+    y[1:, ::2] = v
+    return y
+
+
+def _setitem_row(x: Any, v: Any) -> Any:
+    y = x * 1
+    y[1] = v
+    return y
+
+
+def _setitem_scalar(x: Any, v: Any) -> Any:
+    y = x * 1
+    y[:, 2] = v  # a 0-d value broadcast over a column
+    return y
+
+
 def _other_backend(b: xn.Backend) -> xn.Backend:
     return xn.get_backend("array_api_strict" if b.name == "numpy" else "numpy")
 
@@ -293,6 +311,9 @@ SPECS: list[Spec] = [
         lambda x: x[None, ::2, None],
         [(5,)],
     ),
+    Spec("index_update", "setitem-slices", _setitem_slices, _setitem_slices, [(3, 5), (2, 3)]),
+    Spec("index_update", "setitem-row-broadcast", _setitem_row, _setitem_row, [(3, 4), (4,)]),
+    Spec("index_update", "setitem-scalar", _setitem_scalar, _setitem_scalar, [(3, 4), ()]),
     Spec(
         "gather",
         "getitem-array-dup",

@@ -364,6 +364,9 @@ class Backend:
     def from_numpy(self, arr: np.ndarray, dtype: Any = None, copy: bool = False) -> Array:
         """``arr`` (host data) as an array of this backend; ``copy``: never share its memory."""
         if copy:
+            name = None if dtype is None else self.dtype_name(dtype)
+            if name in DTYPE_NAMES and name != "bfloat16" and arr.dtype != np.dtype(name):
+                arr = arr.astype(name)  # cast on the host (torch cannot cast a 0-d array here)
             with self.current():
                 return self.xp.asarray(arr, dtype=dtype, device=self.device, copy=True)
         return self.asarray(arr, dtype=dtype)

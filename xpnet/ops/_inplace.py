@@ -1,4 +1,9 @@
-"""In-place arithmetic (``p -= lr * p.grad``): outside the graph only, like PyTorch's leaves.
+"""In-place arithmetic (``p -= lr * p.grad``) and assignment (``x[key] = v``).
+
+Outside the graph the native array changes in place. In a graph (a tensor that
+requires grad, not a leaf) the update is recorded as its out-of-place op and the
+tensor is rebased onto the result, as PyTorch does; a leaf that requires grad is
+refused.
 
 On libraries with mutable arrays the native array is updated in place (no new
 allocation); on JAX a new array replaces the old one. Either way the tensor's
@@ -12,9 +17,11 @@ from collections.abc import Callable
 from typing import Any
 
 from .._errors import DTypeError, GraphError, ShapeError, XpnetError
-from .._tensor import Tensor
+from .._tensor import VERSION, Tensor, cell
 from ..autodiff import Primitive, is_grad_enabled, mismatch_error, no_grad
 from ..backend import fill_key
+
+_new = object.__new__
 
 
 def _inplace_impl(mutate: Callable[[Any, Any], Any], pure: Callable[[Any, Any], Any]) -> Any:
@@ -47,15 +54,56 @@ setitem_p = Primitive(
 fill_p = Primitive("fill", lambda b, x, *, value: (b.fill(x, value),), mutates=(0,))
 
 
+def rebase(x: Tensor, compute: Callable[[Tensor], Tensor], what: str) -> Tensor:
+    """Make ``x`` hold ``compute(old)``, where ``old`` is ``x`` as it was: its values and its
+    place in the graph both move to the result (PyTorch's in-place ops on tensors in a
+    graph). Nothing is written into the old array: ``old`` keeps it for the nodes that need
+    it, and ``x`` takes the result's array. ``x``'s version moves past every node recorded
+    before, so one that kept ``x`` itself (and would now read the new values) refuses them
+    at backward."""
+    old = _new(Tensor)
+    old._data, old.backend, old._grad = x._data, x.backend, None
+    old._node, old._rg, old._vc = x._node, x._rg, x._vc
+    VERSION[0] += 1
+    clock = VERSION[0]  # nodes recorded from here on (the result's) are not stale
+    out = compute(old)
+    if out.shape != x.shape or out.dtype != x.dtype:
+        raise GraphError(
+            f"{what} would change {x.backend.dtype_name(x.dtype)}{list(x.shape)} to "
+            f"{out.backend.dtype_name(out.dtype)}{list(out.shape)}; in-place operations keep "
+            "the shape and dtype"
+        )
+    x._data, x._node, x._rg = out._data, out._node, out._rg
+    x._vc = cell(out)  # x and the result are the same values from now on
+    x._vc[0] = max(x._vc[0], clock)
+    return x
+
+
+def _refuse_leaf(x: Tensor, what: str) -> None:
+    if x._rg and x._node is None:
+        raise GraphError(
+            f"{what} on a leaf tensor that requires grad (a parameter or an input being "
+            "differentiated): its gradient would belong to no value. Do it under "
+            "`with xn.no_grad():` (as optimizers do), or on a copy (x = x.clone(), "
+            "xp.asarray(x, copy=True))"
+        )
+
+
 def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
-    """``x <op>= other`` on the values of ``x``; returns ``x``."""
+    """``x <op>= other`` on the values of ``x``; returns ``x``.
+
+    Outside the graph (no tensor requires grad, or under ``no_grad``) the native array
+    is updated in place. In a graph (``x`` or ``other`` requires grad) the operation is
+    recorded as the out-of-place op and ``x`` is rebased onto its result (``rebase``)."""
     if is_grad_enabled() and (
         x.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
     ):
-        raise GraphError(
-            f"in-place {name} on a tensor that requires grad would not be recorded; "
-            "do it under `with xn.no_grad():` (as optimizers do) or write x = x + y"
-        )
+        _refuse_leaf(x, f"in-place {name}")
+        from . import _elementwise as E
+
+        prim = {"add": E.add_p, "subtract": E.subtract_p, "multiply": E.multiply_p,
+                "divide": E.divide_p}[name]  # fmt: skip
+        return rebase(x, lambda old: E._binary(prim, old, other), f"in-place {name}")
     if isinstance(other, Tensor) and other.backend is not x.backend:
         raise mismatch_error(f"in-place {name}", (x, other))
     if not isinstance(other, Tensor) and type(other) not in (int, float, bool):

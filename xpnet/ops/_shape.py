@@ -8,10 +8,10 @@ import math
 from typing import Any
 
 from .._capture import recorder
-from .._errors import ArgumentTypeError, DeviceError, GraphError, OutOfRangeError, ShapeError
+from .._errors import ArgumentTypeError, DeviceError, OutOfRangeError, ShapeError
 from .._tensor import Tensor
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
-from ..backend import IDX, get_backend
+from ..backend import IDX, fill_key, get_backend
 from ._common import normalize_axes, normalize_axis
 
 __all__ = [
@@ -141,6 +141,29 @@ gather_p.defvjp_argnum(
     lambda i, g, ans, x, *idx, how: scatter_add_p(g, *idx, shape=x.shape, how=how),
     keep=_From(1), keep_ans=False,
 )  # fmt: skip
+
+def _index_update(b: Any, x: Any, value: Any, *idx: Any, key: Any) -> Any:
+    xp = b.xp
+    if (
+        key == (IDX,)
+        and xp.isdtype(idx[0].dtype, "bool")
+        and idx[0].shape == x.shape
+        and (not hasattr(value, "shape") or value.shape == ())
+    ):  # x[mask] = scalar: a select (every library has it; no scatter through the host)
+        v = value if hasattr(value, "shape") else xp.asarray(value, dtype=x.dtype, device=b.device)
+        return xp.where(idx[0], xp.astype(v, x.dtype), x)
+    return b.setitem(xp.asarray(x, copy=True), fill_key(key, idx), value)
+
+
+def _index_update_vjp(i: int, g: Tensor, ans: Any, x: Any, value: Any, *idx: Any, key: Any) -> Tensor:
+    if i == 0:  # x: the cotangent where x was kept, zero where it was overwritten
+        return index_update_p(g, 0.0, *idx, key=key)
+    return _regather(g, ("getitem", key), idx)  # value: the cotangent at key (summed to its shape)
+
+
+# ``x`` with ``value`` written at ``key`` (a copy: the recorded form of ``x[key] = value``).
+index_update_p = Primitive("index_update", _index_update)
+index_update_p.defvjp_argnum(_index_update_vjp, keep=_From(2), keep_ans=False)
 
 # Moves between backends or devices: the output lives on ``dst``.
 transfer_p = Primitive("transfer", lambda b, x, *, src, dst: dst.receive(x, src), moves=True)
@@ -390,14 +413,13 @@ def scatter_add(values: Tensor, indices: Any, shape: Any, axis: int = 0) -> Tens
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
-    """``x[key] = value`` in place (not recorded: only for tensors outside the graph)."""
-    if is_grad_enabled() and (
+    """``x[key] = value``. Outside the graph the native array changes in place; in a graph
+    (``x`` or ``value`` requires grad) it is recorded (``index_update``) and ``x`` is
+    rebased onto the result, as PyTorch does: gradients reach ``value`` at ``key`` and
+    ``x`` elsewhere. A leaf that requires grad is refused."""
+    graph = is_grad_enabled() and (
         x.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
-    ):
-        raise GraphError(
-            "in-place assignment x[key] = value is not differentiable; build a new tensor "
-            "(xn.where, xn.concat) or assign under xn.no_grad()"
-        )
+    )
     if isinstance(value, Tensor):
         if value.backend is not x.backend:
             raise DeviceError(
@@ -407,9 +429,19 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         from ._creation import tensor
 
         value = tensor(value, backend=x.backend)
-    from ._inplace import setitem_p
+    from ._inplace import _refuse_leaf, rebase, setitem_p
 
     template, indices = _index_key(x, key)
+    if not indices and Ellipsis not in template and sum(k is not None for k in template) < x.ndim:
+        template = (*template, Ellipsis)  # x[1] = v means x[1, ...] = v (as getitem reads it)
+    if isinstance(value, Tensor) and value.dtype != x.dtype:
+        from ._elementwise import astype  # the target's dtype, as NumPy and PyTorch assign
+
+        value = astype(value, x.backend.dtype_name(x.dtype))
+    if graph:
+        _refuse_leaf(x, "x[key] = value")
+        rebase(x, lambda old: index_update_p(old, value, *indices, key=template), "x[key] = value")
+        return
     with no_grad():
         setitem_p(x, value, *indices, key=template)
 
