@@ -53,16 +53,20 @@ def _words(text: str) -> set[str]:
 
 
 NO_GRADIENT = _words(
-    "e inf nan newaxis pi arange asarray empty empty_like eye from_dlpack full full_like linspace "
+    "e inf nan newaxis pi arange empty empty_like eye from_dlpack full full_like linspace "
     "ones ones_like zeros zeros_like astype can_cast finfo iinfo isdtype result_type "
     "bitwise_and bitwise_left_shift bitwise_invert bitwise_or bitwise_right_shift bitwise_xor ceil "
     "equal floor floor_divide greater greater_equal isfinite isinf isnan less less_equal "
     "logical_and logical_not logical_or logical_xor nextafter not_equal round sign signbit trunc "
     "__array_namespace_info__ argmax argmin count_nonzero nonzero searchsorted unique_all "
-    "unique_counts unique_inverse unique_values argsort all any"
+    "unique_counts unique_inverse unique_values argsort all any matrix_rank"
 )
 # Differentiable through other primitives: where the composition is checked.
 COMPOSED = {
+    "eigh": "eigvalsh + eigh_vectors (spec); infinite at repeated eigenvalues, as PyTorch",
+    "svd": "svd_u + svdvals + svd_vh (spec); full_matrices=True differentiable for square input",
+    "pinv": "svd (spec) + where",
+    "asarray": "keeps the graph: the tensor itself, or astype/to/clone of it (tests/test_operators.py)",
     "astype": "astype primitive (spec)",
     "conj": "identity on real tensors",
     "real": "identity on real tensors",
@@ -105,7 +109,7 @@ COMPOSED = {
     "trace": "diagonal + sum",
     "outer": "multiply (spec)",
     "vector_norm": "abs/sqrt/sum/max (spec)",
-    "matrix_norm": "sqrt/sum/max (spec); fro, 1 and inf",
+    "matrix_norm": "sqrt/sum/max/svdvals (spec); fro, nuc, ±1, ±2 and ±inf",
     "matrix_power": "matmul, inv (spec)",
     "slogdet": "logabsdet primitive (spec); the sign has no gradient",
     "abs": "spec row",
@@ -116,13 +120,7 @@ COMPOSED = {
     "minimum": "spec row",
 }
 MISSING = {
-    "eigh": "its rule is unstable at repeated eigenvalues; not written yet",
-    "eigvalsh": "as eigh",
     "qr": "rule not written yet",
-    "svd": "rule not written yet (unstable at repeated singular values)",
-    "svdvals": "as svd",
-    "pinv": "needs svd",
-    "matrix_rank": "needs svd",
     **{
         name: "xpnet has no complex dtypes in autodiff; the fft extension needs them"
         for name in STANDARD["fft extension"].split()
@@ -205,14 +203,16 @@ TRAILER = [
     "`softmax`, `log_softmax`, `xlogy`; `stats.zscore`, `kurtosis`, `skew`, `moment`,",
     "`variation`, `gmean`, `hmean`, `pmean`, `sem`, `tmean`; `integrate.trapezoid`,",
     "`cumulative_trapezoid`. scikit-learn: `MinMaxScaler`, `MaxAbsScaler`,",
-    "`euclidean_distances`, `rbf_kernel`, `linear_kernel`, `polynomial_kernel`.",
+    "`euclidean_distances`, `rbf_kernel`, `linear_kernel`, `polynomial_kernel`, `PCA`",
+    "(through `linalg.svd`).",
     "",
     "Known not to differentiate, each failing loudly: `scipy.special.expit`, `logit`,",
     "`entr`, `stats.entropy`, `integrate.simpson` (they call NumPy ufuncs: `GraphError`",
     "from `np.asarray`); `preprocessing.normalize`, `cosine_similarity`, `stats.boxcox_llf`",
     "(they change in place a value their own graph still needs: `GraphError`, as in",
     "PyTorch); `StandardScaler` (NaN gradients: the incremental variance divides 0 by 0 in",
-    "the branch `where` discards, as PyTorch would); `Ridge`, `PCA` (need `linalg.svd`).",
+    "the branch `where` discards, as PyTorch would); `Ridge` (centres its input in place",
+    "after using it: `GraphError`).",
     "Metrics that return Python floats (`mean_squared_error`) have no gradient to give.",
     "",
 ]

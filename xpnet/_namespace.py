@@ -5,9 +5,9 @@ Code written only against the standard (``xp = array_namespace(x)``, then ``xp.s
 is differentiable unchanged. The namespace is bound to one backend: creation
 functions (``xp.zeros``, ``xp.asarray``...) make tensors on it, and its dtype
 constants are that library's dtype objects, so ``x.dtype == xp.float32`` holds.
-The functions it lacks (``fft``, ``eigh``, bitwise functions...) are listed in
-docs/array_api.md; asking for one raises AttributeError, as the standard's
-optional-extension checks (``hasattr(xp, "fft")``) expect.
+The functions it lacks (``fft``, ``qr``, ``eig``...) are listed in docs/array_api.md;
+asking for one raises AttributeError, as the standard's optional-extension checks
+(``hasattr(xp, "fft")``) expect.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ def cases():
     import scipy.integrate as si
     import scipy.special as sps
     import scipy.stats as st
+    from sklearn.decomposition import PCA
     from sklearn.metrics.pairwise import (
         euclidean_distances,
         linear_kernel,
@@ -76,6 +77,7 @@ def cases():
         "sklearn.metrics.pairwise.rbf_kernel": (lambda x: rbf_kernel(x, o(x)), n((6, 3))),
         "sklearn.metrics.pairwise.linear_kernel": (lambda x: linear_kernel(x), n((6, 3))),
         "sklearn.metrics.pairwise.polynomial_kernel": (lambda x: polynomial_kernel(x), n((6, 3))),
+        "sklearn.decomposition.PCA": (lambda x: PCA(n_components=2).fit_transform(x), n((8, 4))),
     }
 
 

@@ -438,6 +438,19 @@ def _spd(x: xn.Tensor) -> xn.Tensor:
     return x @ xn.matrix_transpose(x) + 3.0 * xn.eye(x.shape[-1], dtype=x.dtype, backend=x.backend)
 
 
+def _sym(x: xn.Tensor) -> xn.Tensor:
+    """A symmetric matrix made from any square ``x``, its eigenvalues spread apart."""
+    n = x.shape[-1]
+    spread = xn.tensor(
+        np.diag(np.arange(n) * 3.0), dtype=x.backend.dtype_name(x.dtype), backend=x.backend
+    )
+    return x + xn.matrix_transpose(x) + spread
+
+
+def _np_sym(x: np.ndarray) -> np.ndarray:
+    return x + np.swapaxes(x, -1, -2) + np.diag(np.arange(x.shape[-1]) * 3.0)
+
+
 def _np_spd(x: np.ndarray) -> np.ndarray:
     return x @ np.swapaxes(x, -1, -2) + 3.0 * np.eye(x.shape[-1])
 
@@ -481,6 +494,17 @@ SPECS += [
     Spec("logabsdet", "slogdet", lambda x: xn.linalg.slogdet(x).logabsdet,
          lambda x: np.linalg.slogdet(x)[1], [(3, 3)], domain="wellcond"),
     Spec("solve", "solve", xn.linalg.solve, np.linalg.solve, [(3, 3), (3, 2)], domain="wellcond"),
+    Spec("eigvalsh", "eigvalsh-sym", lambda x: xn.linalg.eigvalsh(_sym(x)),
+         lambda x: np.linalg.eigvalsh(_np_sym(x)), [(2, 3, 3)]),
+    # vectors squared: the sign of an eigenvector (singular vector) is arbitrary
+    Spec("eigh_vectors", "eigh-vectors-sym", lambda x: xn.linalg.eigh(_sym(x)).eigenvectors ** 2,
+         lambda x: np.linalg.eigh(_np_sym(x))[1] ** 2, [(3, 3)]),
+    Spec("svdvals", "svdvals-tall", xn.linalg.svdvals, lambda x: np.linalg.svd(x, compute_uv=False),
+         [(2, 4, 3)]),
+    Spec("svd_u", "svd-u-tall", lambda x: xn.linalg.svd(x, full_matrices=False).U ** 2,
+         lambda x: np.linalg.svd(x, full_matrices=False)[0] ** 2, [(4, 3)]),
+    Spec("svd_vh", "svd-vh-wide", lambda x: xn.linalg.svd(x, full_matrices=False).Vh ** 2,
+         lambda x: np.linalg.svd(x, full_matrices=False)[2] ** 2, [(3, 4)]),
     Spec("cholesky", "cholesky-spd", lambda x: xn.linalg.cholesky(_spd(x)),
          lambda x: np.linalg.cholesky(_np_spd(x)), [(3, 3)]),
 ]  # fmt: skip

@@ -1,10 +1,13 @@
 """The standard's ``linalg`` extension (``xn.linalg``), with gradients.
 
 Primitives with their rules: ``inv`` (d inv = -inv^T g inv^T), ``det`` (g det inv^T),
-``slogdet``'s log-magnitude, ``solve`` and ``cholesky``. The rest is composed of
-those and of matmul, slicing and reductions. ``eigh``, ``qr``, ``svd``, ``eig``,
-``pinv`` and ``matrix_rank`` are not provided: their rules need care at repeated
-eigenvalues and are not written yet (see docs/array_api.md).
+``slogdet``'s log-magnitude, ``solve``, ``cholesky``, and the decompositions ``eigh``
+and (reduced) ``svd``, one primitive per output (each rule is the part of PyTorch's
+backward formula that its output's cotangent contributes; the parts add up). The
+eigenvector and singular-vector rules divide by eigenvalue (squared singular value)
+gaps, so they are infinite at repeated values, as in PyTorch and JAX; eigenvalues and
+singular values alone are always fine. The rest is composed of those and of matmul,
+slicing and reductions. ``qr`` and ``eig`` are not provided (see docs/array_api.md).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ._elementwise import abs as abs_
 from ._elementwise import sqrt
 from ._linalg import matmul, tensordot, vecdot
 from ._reduce import max as max_
+from ._reduce import min as _min
 from ._reduce import sum as sum_
 from ._shape import expand_dims, matrix_transpose, take
 
@@ -27,14 +31,20 @@ __all__ = [
     "cross",
     "det",
     "diagonal",
+    "eigh",
+    "eigvalsh",
     "inv",
     "matmul",
     "matrix_norm",
     "matrix_power",
+    "matrix_rank",
     "matrix_transpose",
     "outer",
+    "pinv",
     "slogdet",
     "solve",
+    "svd",
+    "svdvals",
     "tensordot",
     "trace",
     "vecdot",
@@ -42,6 +52,8 @@ __all__ = [
 ]
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
+EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 
 
 def _mT(x: Tensor) -> Tensor:
@@ -77,6 +89,61 @@ solve_p.defvjp(lambda g, ans, a, y: -matmul(solve_p(_mT(a), g), _mT(ans)),
                lambda g, ans, a, y: solve_p(_mT(a), g))
 cholesky_p = Primitive("cholesky", lambda b, x, *, upper: b.xp.linalg.cholesky(x, upper=upper))
 cholesky_p.defvjp(lambda g, ans, x, *, upper: _cholesky_vjp(g, ans, x), keep=())
+# fmt: on
+
+
+eigvalsh_p = Primitive("eigvalsh", lambda b, x: b.xp.linalg.eigvalsh(x))
+eigvecs_p = Primitive("eigh_vectors", lambda b, x: b.xp.linalg.eigh(x)[1])
+svdvals_p = Primitive("svdvals", lambda b, x: b.xp.linalg.svdvals(x))
+svd_u_p = Primitive("svd_u", lambda b, x: b.xp.linalg.svd(x, full_matrices=False)[0])
+svd_vh_p = Primitive("svd_vh", lambda b, x: b.xp.linalg.svd(x, full_matrices=False)[2])
+
+
+def _gaps(w: Tensor) -> Tensor:
+    """1 / (w_j - w_i) off the diagonal, 0 on it (w: (..., n))."""
+    from ._creation import eye
+    from ._elementwise import where
+
+    e = expand_dims(w, axis=-2) - expand_dims(w, axis=-1)
+    n = w.shape[-1]
+    on = eye(n, dtype=w.dtype, backend=w.backend) > 0.5
+    return where(on, 0.0, 1.0 / where(on, 1.0, e))
+
+
+def _eigvecs_vjp(g: Tensor, ans: Tensor, x: Any) -> Tensor:
+    v = ans  # PyTorch: gA = V (skew(V^T gV) / 2E) V^T, E_ij = w_j - w_i (symmetric)
+    vg = matmul(_mT(v), g)
+    inner = 0.5 * (vg - _mT(vg)) * _gaps(eigvalsh_p(x))
+    return matmul(matmul(v, inner), _mT(v))
+
+
+def _svd_u_vjp(g: Tensor, ans: Tensor, x: Any) -> Tensor:
+    u, sv, vh = ans, svdvals_p(x), svd_vh_p(x)  # PyTorch's svd_backward, the gU part
+    j = matmul(_mT(u), g)
+    j = (j - _mT(j)) * _gaps(sv * sv)
+    core = matmul(matmul(u, j * expand_dims(sv, axis=-2)), vh)
+    rest = g - matmul(u, matmul(_mT(u), g))  # (I - U U^T) gU S^-1 V^T
+    return core + matmul(rest / expand_dims(sv, axis=-2), vh)
+
+
+def _svd_vh_vjp(g: Tensor, ans: Tensor, x: Any) -> Tensor:
+    vh, sv, u = ans, svdvals_p(x), svd_u_p(x)  # the gV part, gV = gVh^T
+    gv, v = _mT(g), _mT(ans)
+    k = matmul(vh, gv)
+    k = (k - _mT(k)) * _gaps(sv * sv)
+    core = matmul(matmul(u, expand_dims(sv, axis=-1) * k), vh)
+    rest = g - matmul(matmul(g, v), vh)  # U S^-1 gV^T (I - V V^T)
+    return core + matmul(u, rest / expand_dims(sv, axis=-1))
+
+
+# fmt: off
+eigvalsh_p.defvjp(lambda g, ans, x: matmul(eigvecs_p(x) * expand_dims(g, axis=-2), _mT(eigvecs_p(x))),
+                  keep_ans=False)
+eigvecs_p.defvjp(_eigvecs_vjp)
+svdvals_p.defvjp(lambda g, ans, x: matmul(svd_u_p(x) * expand_dims(g, axis=-2), svd_vh_p(x)),
+                 keep_ans=False)
+svd_u_p.defvjp(_svd_u_vjp)
+svd_vh_p.defvjp(_svd_vh_vjp)
 # fmt: on
 _sign_op = Primitive("slogdet_sign", lambda b, x: b.xp.linalg.slogdet(x)[0], differentiable=False)
 
@@ -116,6 +183,78 @@ def cholesky(x: Tensor, *, upper: bool = False) -> Tensor:
     if upper:
         return _mT(cholesky_p(x, upper=False))
     return cholesky_p(x, upper=False)
+
+
+def eigh(x: Tensor) -> EighResult:
+    """Eigenvalues (ascending) and eigenvectors of symmetric matrices (the lower triangle is
+    read). Differentiable; the eigenvector gradient is infinite at repeated eigenvalues."""
+    _square(x, "eigh")
+    return EighResult(eigvalsh_p(x), eigvecs_p(x))
+
+
+def eigvalsh(x: Tensor) -> Tensor:
+    _square(x, "eigvalsh")
+    return eigvalsh_p(x)
+
+
+def _matrices(x: Tensor, op: str) -> None:
+    if x.ndim < 2:
+        raise ShapeError(f"linalg.{op}: expected (..., m, n) matrices, got {describe(x)}")
+
+
+def svd(x: Tensor, *, full_matrices: bool = True) -> SVDResult:
+    """``U, S, Vh`` with ``x = U diag(S) Vh``. Differentiable for ``full_matrices=False``
+    (and for square matrices, where both are the same); the vector gradients are infinite
+    at repeated singular values, and use 1/S (as PyTorch's)."""
+    _matrices(x, "svd")
+    m, n = x.shape[-2:]
+    if full_matrices and m != n:
+        from ..autodiff import is_grad_enabled
+
+        if x.requires_grad and is_grad_enabled():
+            from .._errors import NotSupportedError
+
+            raise NotSupportedError(
+                f"linalg.svd(full_matrices=True) of a non-square {describe(x)}: the extra "
+                "singular vectors have no gradient; use full_matrices=False"
+            )
+        from .._tensor import _wrap
+
+        u, sv, vh = x.backend.xp.linalg.svd(x.data, full_matrices=True)
+        b = x.backend
+        return SVDResult(_wrap(u, b), _wrap(sv, b), _wrap(vh, b))
+    return SVDResult(svd_u_p(x), svdvals_p(x), svd_vh_p(x))
+
+
+def svdvals(x: Tensor) -> Tensor:
+    _matrices(x, "svdvals")
+    return svdvals_p(x)
+
+
+def pinv(x: Tensor, *, rtol: Any = None) -> Tensor:
+    """The Moore-Penrose pseudo-inverse: V diag(1/S) U^T over singular values above
+    ``rtol * max(S)`` (default: max(m, n) * eps). Differentiable through ``svd``."""
+    from ._elementwise import where
+
+    _matrices(x, "pinv")
+    u, sv, vh = svd(x, full_matrices=False)
+    eps = float(x.backend.xp.finfo(x.dtype).eps)
+    tol = (max(x.shape[-2:]) * eps if rtol is None else rtol) * max_(sv, axis=-1, keepdims=True)
+    keep = sv > tol
+    inv_s = where(keep, 1.0 / where(keep, sv, 1.0), 0.0)
+    return matmul(_mT(vh) * expand_dims(inv_s, axis=-2), _mT(u))
+
+
+def matrix_rank(x: Tensor, *, rtol: Any = None) -> Tensor:
+    """The number of singular values above ``rtol * max(S)`` (an integer: no gradient)."""
+    from ..autodiff import no_grad
+
+    _matrices(x, "matrix_rank")
+    with no_grad():
+        sv = svdvals_p(x)
+        eps = float(x.backend.xp.finfo(x.dtype).eps)
+        tol = (max(x.shape[-2:]) * eps if rtol is None else rtol) * max_(sv, axis=-1, keepdims=True)
+        return sum_((sv > tol).astype("int64"), axis=-1)
 
 
 def diagonal(x: Tensor, *, offset: int = 0) -> Tensor:
@@ -184,8 +323,19 @@ def vector_norm(x: Tensor, *, axis: Any = None, keepdims: bool = False, ord: flo
 
 
 def matrix_norm(x: Tensor, *, keepdims: bool = False, ord: Any = "fro") -> Tensor:
-    """Frobenius (``"fro"``), 1 and inf norms of the last two axes (``"nuc"`` and 2 need an
-    SVD, which xpnet does not differentiate yet)."""
+    """Frobenius (``"fro"``), nuclear (``"nuc"``), 1, -1, 2, -2, inf and -inf norms of the
+    last two axes (2, -2 and ``"nuc"`` through ``svdvals``)."""
+    if ord in ("nuc", 2, -2):
+        _matrices(x, "matrix_norm")
+        sv = svdvals_p(x)
+        out = sum_(sv, axis=-1) if ord == "nuc" else (max_ if ord == 2 else _min)(sv, axis=-1)
+        return expand_dims(expand_dims(out, axis=-1), axis=-1) if keepdims else out
+    if ord in (-1, float("-inf")):
+        ax = -2 if ord == -1 else -1
+        out = _min(
+            sum_(abs_(x), axis=ax, keepdims=True), axis=(-1 if ord == -1 else -2), keepdims=True
+        )
+        return out if keepdims else out[..., 0, 0]
     if ord == "fro":
         return sqrt(sum_(x * x, axis=(-2, -1), keepdims=keepdims))
     if ord in (1, float("inf")):
@@ -194,7 +344,9 @@ def matrix_norm(x: Tensor, *, keepdims: bool = False, ord: Any = "fro") -> Tenso
             sum_(abs_(x), axis=ax, keepdims=True), axis=(-1 if ord == 1 else -2), keepdims=True
         )
         return out if keepdims else out[..., 0, 0]
-    raise ShapeError(f"linalg.matrix_norm: ord {ord!r} is not supported (use 'fro', 1 or inf)")
+    raise ShapeError(
+        f"linalg.matrix_norm: ord {ord!r} is not supported (use 'fro', 'nuc', 1, -1, 2, -2, inf or -inf)"
+    )
 
 
 def matrix_power(x: Tensor, n: int) -> Tensor:
