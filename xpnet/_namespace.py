@@ -13,6 +13,7 @@ asking for one raises AttributeError, as the standard's optional-extension check
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -136,7 +137,6 @@ FROM_OPS = [
     "where",
 ]
 # Creation functions without an input tensor: bound to the namespace's backend.
-CREATION = ("arange", "empty", "eye", "full", "linspace", "ones", "zeros")
 LINALG = tuple(ops.linalg.__all__)
 
 
@@ -161,8 +161,8 @@ class ArrayNamespace:
             setattr(self, name, getattr(ops, name))
         for name, dt in backend._dtypes.items():
             setattr(self, name, dt)
-        for name in CREATION:
-            setattr(self, name, _bound(name, backend))
+        for name, fn in _creation(backend).items():
+            setattr(self, name, fn)
         self.linalg = _Linalg()
 
     def __repr__(self) -> str:
@@ -269,13 +269,39 @@ class ArrayNamespace:
         return bool(self.backend.xp.isdtype(self._native(dtype), kind))
 
     def finfo(self, type: Any, /) -> Any:
-        return self.backend.xp.finfo(self._native(type))
+        """The standard's finfo: ``bits``, ``eps``, ``max``, ``min``, ``smallest_normal`` as
+        Python numbers, and ``dtype``."""
+        f = self.backend.xp.finfo(self._native(type))
+        return _FInfo(int(f.bits), float(f.eps), float(f.max), float(f.min),
+                      float(f.smallest_normal), f.dtype)  # fmt: skip
 
     def iinfo(self, type: Any, /) -> Any:
         return self.backend.xp.iinfo(self._native(type))
 
     def __array_namespace_info__(self) -> Any:
-        return self.backend.xp.__array_namespace_info__()
+        return _Info(self.backend)
+
+
+_FInfo = namedtuple("_FInfo", ["bits", "eps", "max", "min", "smallest_normal", "dtype"])
+
+
+class _Info:
+    """``__array_namespace_info__()``: the library's, except the defaults xpnet uses (float32
+    for real floating point, as every creation function makes)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+        self._native = backend.xp.__array_namespace_info__()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._native, name)
+
+    def default_dtypes(self, *, device: Any = None) -> dict[str, Any]:
+        out = dict(self._native.default_dtypes(device=device))
+        out["real floating"] = self._backend.default_float
+        if "complex64" in self._backend._dtypes:
+            out["complex floating"] = self._backend.dtype("complex64")
+        return out
 
 
 def _holds_tensors(obj: Any) -> bool:
@@ -291,22 +317,44 @@ def _stacked(obj: Any) -> Tensor:
     return ops.stack([o if isinstance(o, Tensor) else ops.full_like(like, o) for o in items])
 
 
-def _eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None,
-         backend: Any = None) -> Tensor:  # fmt: skip
-    b = get_backend(backend)
-    return ops.tensor(np.eye(n_rows, n_cols, k), dtype=b.float_dtype(dtype), backend=b)
+def _creation(backend: Backend) -> dict[str, Any]:
+    """The standard's creation functions, with its signatures, making tensors on ``backend``
+    (or on ``device=`` of the same library)."""
 
+    def on(device: Any) -> Backend:
+        return backend if device is None else get_backend(backend.name, device)
 
-def _bound(name: str, backend: Backend) -> Any:
-    """``ops.<name>`` making tensors on ``backend`` (or on ``device=`` of the same library)."""
-    fn = _eye if name == "eye" else getattr(ops, name)
+    def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None,
+               device: Any = None) -> Tensor:  # fmt: skip
+        return ops.arange(start, stop, step, dtype=dtype, backend=on(device))
 
-    def make(*args: Any, device: Any = None, **kwargs: Any) -> Tensor:
-        where = backend if device is None else get_backend(backend.name, device)
-        return fn(*args, backend=where, **kwargs)
+    def empty(shape: Any, *, dtype: Any = None, device: Any = None) -> Tensor:
+        return ops.zeros(shape, dtype=dtype, backend=on(device))
 
-    make.__name__ = name
-    return make
+    def zeros(shape: Any, *, dtype: Any = None, device: Any = None) -> Tensor:
+        return ops.zeros(shape, dtype=dtype, backend=on(device))
+
+    def ones(shape: Any, *, dtype: Any = None, device: Any = None) -> Tensor:
+        return ops.ones(shape, dtype=dtype, backend=on(device))
+
+    def eye(n_rows: int, n_cols: int | None = None, /, *, k: int = 0, dtype: Any = None,
+            device: Any = None) -> Tensor:  # fmt: skip
+        b = on(device)
+        return ops.tensor(np.eye(n_rows, n_cols, k), dtype=b.float_dtype(dtype), backend=b)
+
+    def full(shape: Any, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Tensor:
+        """Without ``dtype``: bool for a bool fill, the default integer for an int fill."""
+        if dtype is None and isinstance(fill_value, bool):
+            dtype = "bool"
+        elif dtype is None and isinstance(fill_value, int):
+            dtype = "int64"
+        return ops.full(shape, fill_value, dtype=dtype, backend=on(device))
+
+    def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: Any = None,
+                 endpoint: bool = True) -> Tensor:  # fmt: skip
+        return ops.linspace(start, stop, num, dtype=dtype, backend=on(device), endpoint=endpoint)
+
+    return {f.__name__: f for f in (arange, empty, zeros, ones, eye, full, linspace)}
 
 
 _CACHE: dict[int, ArrayNamespace] = {}

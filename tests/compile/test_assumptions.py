@@ -32,6 +32,17 @@ def _model(b):
     )
 
 
+def _train_step(model, opt):
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    return step
+
+
 def _run(b, compiled, change=None, make_opt=None, steps=8, at=4):
     """Train ``steps`` steps; ``change(model, opt)`` runs before step ``at``. Returns the
     losses, the final parameters and the function that ran the steps."""
@@ -41,14 +52,7 @@ def _run(b, compiled, change=None, make_opt=None, steps=8, at=4):
     )
     data = _data(b)
     xn.manual_seed(7)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.detach()
-
+    step = _train_step(model, opt)
     f = xn.compile(step) if compiled else step
     losses = []
     for i in range(steps):
@@ -470,14 +474,7 @@ def test_cuda_graph_replay_sees_state_changes():
         model[2].p = 0.0  # no random draws: graphable
         opt = xn.optim.Adam(list(model.parameters()), lr=0.01)
         data = _data(b)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss.detach()
-
+        step = _train_step(model, opt)
         f = xn.compile(step, cuda_graph=True) if compiled else step
         out = []
         for i in range(10):

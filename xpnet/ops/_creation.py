@@ -202,9 +202,12 @@ def linspace(
     dtype: Any = None,
     backend: Any = None,
     device: Any = None,
+    endpoint: bool = True,
 ) -> Tensor:
     b = get_backend(backend, device)
     dt = b.float_dtype(dtype)
+    if not endpoint:  # num points of [start, stop): the first num of num + 1
+        return _wrap(b.linspace(start, stop, num + 1, dt)[:num], b)
     return _wrap(b.linspace(start, stop, num, dt), b)
 
 

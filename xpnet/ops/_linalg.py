@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .._errors import ShapeError
@@ -94,7 +95,11 @@ def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
             f"vecdot: axis {axis} has {x1.shape[axis]} entries in {describe(x1)} but "
             f"{x2.shape[axis]} in {describe(x2)}"
         )
-    return sum_(x1 * x2, axis=axis)
+    out = sum_(x1 * x2, axis=axis)
+    b = x1.backend
+    if not b.is_float(out.dtype):  # the inputs' promoted dtype (a sum widens small integers)
+        out = out.astype(b.dtype_name(b.xp.result_type(x1.data, x2.data)))
+    return out
 
 
 def tensordot(x1: Tensor, x2: Tensor, /, *, axes: Any = 2) -> Tensor:
@@ -117,8 +122,10 @@ def tensordot(x1: Tensor, x2: Tensor, /, *, axes: Any = 2) -> Tensor:
         k *= x1.shape[a]
     from ._shape import permute_dims, reshape
 
-    left = reshape(permute_dims(x1, (*free1, *a1)), (-1, k))
-    right = reshape(permute_dims(x2, (*a2, *free2)), (k, -1))
+    m = math.prod(x1.shape[a] for a in free1)  # not -1: a size-0 axis makes it ambiguous
+    n = math.prod(x2.shape[a] for a in free2)
+    left = reshape(permute_dims(x1, (*free1, *a1)), (m, k))
+    right = reshape(permute_dims(x2, (*a2, *free2)), (k, n))
     return reshape(
         matmul(left, right), (*[x1.shape[a] for a in free1], *[x2.shape[a] for a in free2])
     )

@@ -258,11 +258,13 @@ def broadcast_to(x: Tensor, shape: Any) -> Tensor:
     return broadcast_to_p(x, shape=shape)
 
 
-def concat(tensors: Any, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+def concat(tensors: Any, axis: int | None = 0) -> Tensor:
+    """Join tensors along an existing axis (``axis=None``: flattened, as the standard)."""
     tensors = tuple(tensors)
     if not tensors:
         raise ShapeError("concat: needs at least one tensor")
+    if axis is None:
+        tensors, axis = tuple(reshape(t, (-1,)) for t in tensors), 0
     ax = normalize_axis(axis, tensors[0].ndim, "concat")
     return concat_p(*tensors, axis=ax)
 

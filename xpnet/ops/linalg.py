@@ -237,10 +237,13 @@ def pinv(x: Tensor, *, rtol: Any = None) -> Tensor:
     from ._elementwise import where
 
     _matrices(x, "pinv")
+    if 0 in x.shape[-2:]:
+        from ._creation import zeros
+
+        return zeros(*x.shape[:-2], x.shape[-1], x.shape[-2], dtype=x.backend.dtype_name(x.dtype),
+                     backend=x.backend)  # fmt: skip
     u, sv, vh = svd(x, full_matrices=False)
-    eps = float(x.backend.xp.finfo(x.dtype).eps)
-    tol = (max(x.shape[-2:]) * eps if rtol is None else rtol) * max_(sv, axis=-1, keepdims=True)
-    keep = sv > tol
+    keep = sv > _tolerance(x, sv, rtol)
     inv_s = where(keep, 1.0 / where(keep, sv, 1.0), 0.0)
     return matmul(_mT(vh) * expand_dims(inv_s, axis=-2), _mT(u))
 
@@ -251,10 +254,22 @@ def matrix_rank(x: Tensor, *, rtol: Any = None) -> Tensor:
 
     _matrices(x, "matrix_rank")
     with no_grad():
+        if 0 in x.shape[-2:]:
+            from ._creation import zeros
+
+            return zeros(*x.shape[:-2], dtype="int64", backend=x.backend)
         sv = svdvals_p(x)
-        eps = float(x.backend.xp.finfo(x.dtype).eps)
-        tol = (max(x.shape[-2:]) * eps if rtol is None else rtol) * max_(sv, axis=-1, keepdims=True)
-        return sum_((sv > tol).astype("int64"), axis=-1)
+        return sum_((sv > _tolerance(x, sv, rtol)).astype("int64"), axis=-1)
+
+
+def _tolerance(x: Tensor, sv: Tensor, rtol: Any) -> Any:
+    """rtol * max(S) per matrix (rtol: a number or an array over the batch; default
+    max(M, N) * eps of the dtype)."""
+    if rtol is None:
+        rtol = max(x.shape[-2:]) * float(x.backend.xp.finfo(x.dtype).eps)
+    elif isinstance(rtol, Tensor):
+        rtol = expand_dims(rtol, axis=-1)
+    return rtol * max_(sv, axis=-1, keepdims=True)
 
 
 def diagonal(x: Tensor, *, offset: int = 0) -> Tensor:
