@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._errors import ArgumentError, ShapeError
+from .._errors import ArgumentError, ArgumentTypeError, ShapeError
 from .._tensor import Tensor, _wrap
 from ._engine import OPS, backward
 from ._functional import _as_tuple, _prepare, _zeros_like
@@ -35,6 +35,11 @@ def _linearize(
     args, leaves, nested = _prepare(tuple(primals), tuple(range(len(primals))))
     with enable_grad():
         out = f(*args)
+        if not isinstance(out, Tensor):
+            raise ArgumentTypeError(
+                f"jvp/jacfwd: the function must return one tensor, got a {type(out).__name__}; "
+                "take one output at a time (lambda x: f(x)[0])"
+            )
         if not out.requires_grad:
             return (out if nested else out.detach()), leaves, None
         u = _wrap(out.backend.full_like(out.data, 0), out.backend).requires_grad_(True)
@@ -87,12 +92,14 @@ def jacfwd(f: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -> Callab
     element (cheaper than ``jacobian`` when inputs are fewer than outputs)."""
     nums = _as_tuple(argnums)
 
-    def wrapped(*args: Any) -> Any:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        _check_argnums(nums, len(args), "jacfwd")
+
         def g(*xs: Tensor) -> Tensor:
             full = list(args)
             for k, x in zip(nums, xs, strict=True):
                 full[k] = x
-            return f(*full)
+            return f(*full, **kwargs)  # keyword arguments: passed, not differentiated
 
         out, leaves, push = _linearize(g, [args[i] for i in nums])
         jacs = []
@@ -113,6 +120,26 @@ def jacfwd(f: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -> Callab
     return wrapped
 
 
+def _check_argnums(nums: Sequence[int], n: int, who: str) -> None:
+    bad = [i for i in nums if not -n <= i < n]
+    if bad:
+        raise ArgumentError(f"{who}: argnums {list(nums)} for a call with {n} positional arguments")
+
+
+def _with_one(a: Tensor, ax: int) -> Tensor:
+    """``a`` with its mapped (size-0) axis given one element."""
+    shape = list(a.shape)
+    shape[ax % a.ndim] = 1
+    return _wrap(a.backend.full(tuple(shape), 0, a.dtype), a.backend)
+
+
+def _none_of(one: Tensor, out_axes: int) -> Tensor:
+    """An empty stack of results like ``one`` (vmap over a size-0 axis)."""
+    shape = list(one.shape)
+    shape.insert(out_axes % (one.ndim + 1), 0)
+    return _wrap(one.backend.full(tuple(shape), 0, one.dtype), one.backend)
+
+
 def vmap(
     f: Callable[..., Any], in_axes: int | Sequence[int | None] | None = 0, out_axes: int = 0
 ) -> Callable[..., Any]:
@@ -120,8 +147,10 @@ def vmap(
     on ``out_axes``. Calls ``f`` once per slice (no batched rules); tuples of results are
     stacked element by element."""
 
-    def wrapped(*args: Any) -> Any:
-        axes = [in_axes] * len(args) if not isinstance(in_axes, (list, tuple)) else list(in_axes)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        axes: list[Any] = (
+            [in_axes] * len(args) if not isinstance(in_axes, (list, tuple)) else list(in_axes)
+        )
         if len(axes) != len(args):
             raise ArgumentError(f"vmap: {len(axes)} in_axes for {len(args)} arguments")
         sizes = {a.shape[ax] for a, ax in zip(args, axes, strict=True) if ax is not None}
@@ -130,13 +159,21 @@ def vmap(
                 f"vmap: the mapped axes must have one size, got {sorted(sizes) or 'none mapped'}"
             )
         (n,) = sizes
-        results = []
-        for i in range(n):
-            sliced = [
+
+        def at(i: int, source: Sequence[Any]) -> list[Any]:
+            return [
                 a if ax is None else a[(slice(None),) * (ax % a.ndim) + (i,)]
-                for a, ax in zip(args, axes, strict=True)
+                for a, ax in zip(source, axes, strict=True)
             ]
-            results.append(f(*sliced))
+
+        if n == 0:  # no slice to call f on: learn the result's shape from a zero example
+            probe = [a if ax is None else _with_one(a, int(ax))
+                     for a, ax in zip(args, axes, strict=True)]  # fmt: skip
+            one = f(*at(0, probe), **kwargs)
+            if isinstance(one, tuple):
+                return tuple(_none_of(r, out_axes) for r in one)
+            return _none_of(one, out_axes)
+        results = [f(*at(i, args), **kwargs) for i in range(n)]
         if isinstance(results[0], tuple):
             return tuple(
                 OPS.stack([r[k] for r in results], out_axes) for k in range(len(results[0]))

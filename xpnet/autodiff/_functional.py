@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._errors import ArgumentTypeError, ShapeError
+from .._errors import ArgumentError, ArgumentTypeError, ShapeError
 from .._tensor import Tensor, _alias, _wrap
 from ._engine import OPS, backward
 from ._mode import enable_grad, is_grad_enabled
@@ -80,6 +80,11 @@ def value_and_grad(
     nums = _as_tuple(argnums)
 
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        bad = [i for i in nums if not -len(args) <= i < len(args)]
+        if bad:
+            raise ArgumentError(
+                f"grad: argnums {list(nums)} for a call with {len(args)} positional arguments"
+            )
         args_l, leaves, nested = _prepare(args, nums)
         with enable_grad():
             out = f(*args_l, **kwargs)

@@ -319,6 +319,15 @@ def cross(x1: Tensor, x2: Tensor, *, axis: int = -1) -> Tensor:
     return stack(parts, axis=axis)
 
 
+def _safe_sqrt(s: Tensor) -> Tensor:
+    """sqrt of a sum of squares whose gradient is 0 at 0 (PyTorch's norm subgradient) rather
+    than 0/0: the square root is taken of 1 where the sum is 0, then replaced."""
+    from ._elementwise import where
+
+    pos = s > 0.0
+    return where(pos, sqrt(where(pos, s, 1.0)), 0.0)
+
+
 def vector_norm(x: Tensor, *, axis: Any = None, keepdims: bool = False, ord: float = 2) -> Tensor:
     """The ``ord``-norm over ``axis`` (all elements by default); ``inf`` and ``-inf`` too."""
     a = abs_(x)
@@ -329,7 +338,7 @@ def vector_norm(x: Tensor, *, axis: Any = None, keepdims: bool = False, ord: flo
 
         return min_(a, axis=axis, keepdims=keepdims)
     if ord == 2:
-        return sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
+        return _safe_sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
     if ord == 1:
         return sum_(a, axis=axis, keepdims=keepdims)
     if ord == 0:
@@ -352,7 +361,7 @@ def matrix_norm(x: Tensor, *, keepdims: bool = False, ord: Any = "fro") -> Tenso
         )
         return out if keepdims else out[..., 0, 0]
     if ord == "fro":
-        return sqrt(sum_(x * x, axis=(-2, -1), keepdims=keepdims))
+        return _safe_sqrt(sum_(x * x, axis=(-2, -1), keepdims=keepdims))
     if ord in (1, float("inf")):
         ax = -2 if ord == 1 else -1
         out = max_(
