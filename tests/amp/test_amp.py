@@ -131,3 +131,18 @@ def test_fit_with_16_mixed_precision(tmp_path):
     with pytest.raises(xn.ArgumentError, match="precision must be"):
         xn.train.fit(model, nn.functional.cross_entropy, opt, DataLoader(ArrayDataset(x, y), 64), 1,
                      precision="8-bit", progress=False, log=None)  # fmt: skip
+
+
+def test_float16_products_on_numpy_accumulate_in_float32():
+    # NumPy has no float16 GEMM (its float16 matmul crawled, ~120x float32): the NumPy
+    # backend multiplies in float32 and rounds once, as GPUs accumulate float16 products
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 64)).astype(np.float32)
+    w = rng.standard_normal((8, 64)).astype(np.float32)
+    with xn.autocast("float16"):
+        y = nn.functional.linear(xn.tensor(x), xn.tensor(w))
+        z = xn.tensor(x) @ xn.tensor(w).mT
+    want = x.astype(np.float16).astype(np.float32) @ w.astype(np.float16).astype(np.float32).T
+    for got in (y, z):
+        assert got.dtype == np.float16
+        np.testing.assert_array_equal(got.numpy(), want.astype(np.float16))

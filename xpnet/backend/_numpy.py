@@ -48,10 +48,12 @@ class NumpyBackend(Backend):
 
     def native_kernels(self) -> dict[str, Any]:
         # NumPy itself, past array-api-compat's Python wrappers, for the hottest primitives
-        # (the same results: the spec tests run every primitive on this backend).
+        # (the same results: the spec tests run every primitive on this backend). float16
+        # products (xn.autocast) run in float32 and are rounded once: NumPy has no float16
+        # GEMM, and its float16 matmul is over 100x slower (GPUs accumulate in float32 too).
         kernels: dict[str, Any] = {
-            "matmul": lambda b, x, y: np.matmul(x, y),
-            "linear": _linear,
+            "matmul": _matmul,
+            "linear": _linear_kernel,
             "sum": _reduction(np.sum),
             "max": _reduction(np.max),
             "min": _reduction(np.min),
@@ -74,6 +76,24 @@ class NumpyBackend(Backend):
         out = np.zeros(shape, dtype=values.dtype)
         np.add.at(out, native_key(how, values.shape, np.arange, indices), values)
         return out
+
+
+def _f32(*arrays: Any) -> bool:
+    return any(a.dtype == np.float16 for a in arrays)
+
+
+def _matmul(b: Any, x: Any, y: Any) -> Any:
+    if _f32(x, y):
+        return np.matmul(x.astype(np.float32), y.astype(np.float32)).astype(np.float16)
+    return np.matmul(x, y)
+
+
+def _linear_kernel(b: Any, x: Any, w: Any, *bias: Any) -> Any:
+    if _f32(x, w, *bias):
+        out = _linear(b, x.astype(np.float32), w.astype(np.float32),
+                      *(v.astype(np.float32) for v in bias))  # fmt: skip
+        return out.astype(np.result_type(x, w, *bias))
+    return _linear(b, x, w, *bias)
 
 
 def _linear(b: Any, x: Array, w: Array, *bias: Array) -> Array:
