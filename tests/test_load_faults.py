@@ -84,22 +84,24 @@ def _rewrite(path, out, change=None, compress=zipfile.ZIP_STORED, meta_text=None
             z.writestr(n, data)
 
 
+def _damaged(tmp_path, **rewrite):
+    """A good small checkpoint, rewritten (``_rewrite``'s options) into bad.xn."""
+    good, bad = tmp_path / "good.xn", tmp_path / "bad.xn"
+    _small_checkpoint(good)
+    _rewrite(good, bad, **rewrite)
+    return bad
+
+
 @pytest.mark.parametrize("version", [3, 2.0, True, "2", None])
 def test_an_unknown_format_version_is_refused(tmp_path, version):
-    good = tmp_path / "good.xn"
-    _small_checkpoint(good)
-    bad = tmp_path / "bad.xn"
-    _rewrite(good, bad, lambda m: m.update(version=version))
+    bad = _damaged(tmp_path, change=lambda m: m.update(version=version))
     with pytest.raises(xn.CheckpointError, match="format version"):
         xn.load(bad)
 
 
 def test_compressed_members_are_refused_before_inflating(tmp_path):
-    good = tmp_path / "good.xn"
-    _small_checkpoint(good)
-    bomb = tmp_path / "bomb.xn"
     # a 100 MB meta.json that deflates to about 100 KB: refused from the directory alone
-    _rewrite(good, bomb, compress=zipfile.ZIP_DEFLATED, meta_text=b" " * 100_000_000)
+    bomb = _damaged(tmp_path, compress=zipfile.ZIP_DEFLATED, meta_text=b" " * 100_000_000)
     assert bomb.stat().st_size < 1_000_000
     with pytest.raises(xn.CheckpointError, match="is compressed"):
         xn.load(bomb)
@@ -118,10 +120,7 @@ def test_an_encrypted_member_is_refused(tmp_path):
 
 
 def test_deeply_nested_meta_is_refused(tmp_path):
-    good = tmp_path / "good.xn"
-    _small_checkpoint(good)
-    bad = tmp_path / "bad.xn"
-    _rewrite(good, bad, meta_text=b"[" * 200_000 + b"]" * 200_000)
+    bad = _damaged(tmp_path, meta_text=b"[" * 200_000 + b"]" * 200_000)
     with pytest.raises(xn.CheckpointError, match=r"nested too deeply|not JSON"):
         xn.load(bad)
 
