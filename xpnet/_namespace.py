@@ -5,7 +5,7 @@ Code written only against the standard (``xp = array_namespace(x)``, then ``xp.s
 is differentiable unchanged. The namespace is bound to one backend: creation
 functions (``xp.zeros``, ``xp.asarray``...) make tensors on it, and its dtype
 constants are that library's dtype objects, so ``x.dtype == xp.float32`` holds.
-The functions it lacks (``fft``, ``qr``, ``eig``...) are listed in docs/array_api.md;
+The functions it lacks (the ``fft`` extension) are listed in docs/array_api.md;
 asking for one raises AttributeError, as the standard's optional-extension checks
 (``hasattr(xp, "fft")``) expect.
 """

@@ -505,6 +505,10 @@ SPECS += [
          lambda x: np.linalg.svd(x, full_matrices=False)[0] ** 2, [(4, 3)]),
     Spec("svd_vh", "svd-vh-wide", lambda x: xn.linalg.svd(x, full_matrices=False).Vh ** 2,
          lambda x: np.linalg.svd(x, full_matrices=False)[2] ** 2, [(3, 4)]),
+    Spec("qr_q", "qr-q-tall", lambda x: xn.linalg.qr(x).Q ** 2,
+         lambda x: np.linalg.qr(x)[0] ** 2, [(2, 4, 3)]),
+    Spec("qr_r", "qr-r-square", lambda x: xn.linalg.qr(x).R ** 2,
+         lambda x: np.linalg.qr(x)[1] ** 2, [(3, 3)], domain="wellcond"),
     Spec("cholesky", "cholesky-spd", lambda x: xn.linalg.cholesky(_spd(x)),
          lambda x: np.linalg.cholesky(_np_spd(x)), [(3, 3)]),
 ]  # fmt: skip

@@ -7,7 +7,8 @@ backward formula that its output's cotangent contributes; the parts add up). The
 eigenvector and singular-vector rules divide by eigenvalue (squared singular value)
 gaps, so they are infinite at repeated values, as in PyTorch and JAX; eigenvalues and
 singular values alone are always fine. The rest is composed of those and of matmul,
-slicing and reductions. ``qr`` and ``eig`` are not provided (see docs/array_api.md).
+slicing and reductions. ``qr`` (PyTorch's rule, tall or square matrices) too; ``eig``
+is not provided (see docs/array_api.md).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "matrix_transpose",
     "outer",
     "pinv",
+    "qr",
     "slogdet",
     "solve",
     "svd",
@@ -54,6 +56,7 @@ __all__ = [
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+QRResult = namedtuple("QRResult", ["Q", "R"])
 
 
 def _mT(x: Tensor) -> Tensor:
@@ -97,6 +100,8 @@ eigvecs_p = Primitive("eigh_vectors", lambda b, x: b.xp.linalg.eigh(x)[1])
 svdvals_p = Primitive("svdvals", lambda b, x: b.xp.linalg.svdvals(x))
 svd_u_p = Primitive("svd_u", lambda b, x: b.xp.linalg.svd(x, full_matrices=False)[0])
 svd_vh_p = Primitive("svd_vh", lambda b, x: b.xp.linalg.svd(x, full_matrices=False)[2])
+qr_q_p = Primitive("qr_q", lambda b, x: b.xp.linalg.qr(x)[0])
+qr_r_p = Primitive("qr_r", lambda b, x: b.xp.linalg.qr(x)[1])
 
 
 def _gaps(w: Tensor) -> Tensor:
@@ -136,7 +141,21 @@ def _svd_vh_vjp(g: Tensor, ans: Tensor, x: Any) -> Tensor:
     return core + matmul(u, rest / expand_dims(sv, axis=-1))
 
 
+def _qr_back(q: Tensor, r: Tensor, gq: Tensor | None, m: Tensor) -> Tensor:
+    """(gQ + Q copyltu(M)) R^-T for the reduced QR of a tall or square matrix, M the part
+    of R gR^T - gQ^T Q one cotangent gives (copyltu: the symmetric matrix made from M's
+    lower triangle)."""
+    from ._manip import tril
+
+    low = tril(m, k=-1)
+    sym = low + _mT(low) + _diag_embed(diagonal(m))
+    x = matmul(q, sym) if gq is None else gq + matmul(q, sym)
+    return _mT(solve_p(r, _mT(x)))
+
+
 # fmt: off
+qr_q_p.defvjp(lambda g, ans, x: _qr_back(ans, qr_r_p(x), g, -matmul(_mT(g), ans)))
+qr_r_p.defvjp(lambda g, ans, x: _qr_back(qr_q_p(x), ans, None, matmul(ans, _mT(g))))
 eigvalsh_p.defvjp(lambda g, ans, x: matmul(eigvecs_p(x) * expand_dims(g, axis=-2), _mT(eigvecs_p(x))),
                   keep_ans=False)
 eigvecs_p.defvjp(_eigvecs_vjp)
@@ -224,6 +243,33 @@ def svd(x: Tensor, *, full_matrices: bool = True) -> SVDResult:
         b = x.backend
         return SVDResult(_wrap(u, b), _wrap(sv, b), _wrap(vh, b))
     return SVDResult(svd_u_p(x), svdvals_p(x), svd_vh_p(x))
+
+
+def qr(x: Tensor, *, mode: str = "reduced") -> QRResult:
+    """``Q, R`` with ``x = Q R``. Differentiable for tall or square matrices in ``"reduced"``
+    mode (PyTorch's rule); a wide matrix, or ``"complete"`` mode of a tall one, has no
+    gradient here (NotSupportedError when one is asked for)."""
+    _matrices(x, "qr")
+    if mode not in ("reduced", "complete"):
+        from .._errors import ArgumentError
+
+        raise ArgumentError(f"linalg.qr: mode is 'reduced' or 'complete', got {mode!r}")
+    m, n = x.shape[-2:]
+    if m >= n and (mode == "reduced" or m == n):
+        return QRResult(qr_q_p(x), qr_r_p(x))
+    from ..autodiff import is_grad_enabled
+
+    if x.requires_grad and is_grad_enabled():
+        from .._errors import NotSupportedError
+
+        raise NotSupportedError(
+            f"linalg.qr(mode={mode!r}) of {describe(x)} has no gradient in xpnet (only reduced QR "
+            "of tall or square matrices)"
+        )
+    from .._tensor import _wrap
+
+    q, r = x.backend.xp.linalg.qr(x.data, mode=mode)
+    return QRResult(_wrap(q, x.backend), _wrap(r, x.backend))
 
 
 def svdvals(x: Tensor) -> Tensor:
