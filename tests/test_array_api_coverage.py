@@ -185,7 +185,7 @@ TRAILER = [
     "the default test run: `--max-examples=20 --derandomize --disable-extension fft`, complex",
     "dtypes skipped. Measured 2026-12-06 on the NumPy backend: 1157 passed, 41 expected",
     "failures, 38 skipped; every expected failure is listed with its reason in",
-    "`tests/array_api_xfails.txt` (24 are floor_divide with infinite operands, where NumPy",
+    "`tests/array_api_xfails.txt` (18 are floor_divide with infinite operands, where NumPy",
     "returns NaN as Python does; 14 the fft names). A new failure, or a listed test that",
     "passes, fails the test.",
     "",
