@@ -147,10 +147,13 @@ class _BadHeader(Exception):
     pass
 
 
-def _header(f: BinaryIO, size: int, where: str) -> tuple[dict[str, Any], int]:
-    """The checked header of an open file and where its data starts: every entry well
-    typed, a known dtype, a shape whose bytes are its byte range, the ranges tiling the
-    data section exactly (the reference's rules), string metadata."""
+def _header(
+    f: BinaryIO, size: int, where: str
+) -> tuple[dict[str, str], dict[str, dict[str, Any]], int]:
+    """The checked header of an open file: its metadata, its tensors' entries in file order,
+    and where the data starts. Every entry well typed, a known dtype, a shape whose bytes
+    are its byte range, the ranges tiling the data section exactly (the reference's
+    rules), string metadata."""
     if size < 8:
         raise CheckpointError(f"{where}: {size} bytes is too short for a safetensors file")
     (n,) = struct.unpack("<Q", f.read(8))
@@ -218,7 +221,7 @@ def _header(f: BinaryIO, size: int, where: str) -> tuple[dict[str, Any], int]:
             f"{where}: the tensors cover {end} of the {body} data bytes (truncated or padded file)"
         )
     ordered = {name: header[name] for _, _, name in spans}  # file order: the same everywhere
-    return {"__metadata__": meta, **ordered}, 8 + n
+    return meta, ordered, 8 + n
 
 
 def _open(path: str | os.PathLike[str], where: str) -> tuple[BinaryIO, int]:
@@ -246,12 +249,11 @@ def load_safetensors(
     where = f"load_safetensors({os.fspath(path)!r})"
     f, size = _open(path, where)
     with f:
-        header, start = _header(f, size, where)
+        _, tensors, start = _header(f, size, where)
         b = get_backend(backend, device)
         wanted = None if dtype is None else b.dtype_name(b.dtype(dtype))
-        for name, info in header.items():
-            if name == "__metadata__":
-                continue
+        targets = {}  # name -> the dtype it loads as; all checked before anything is read
+        for name, info in tensors.items():
             target = DTYPES[info["dtype"]]
             if wanted is not None and target in _FLOATS:
                 target = wanted
@@ -262,21 +264,16 @@ def load_safetensors(
                 raise CheckpointError(
                     f"{where}: tensor {name!r} is {target}, which {b} cannot hold ({e}){hint}"
                 ) from None
+            targets[name] = target
         out: dict[str, Tensor] = {}
-        for name, info in header.items():
-            if name == "__metadata__":
-                continue
+        for name, info in tensors.items():
             code = info["dtype"]
-            lo, _ = info["data_offsets"]
-            raw = np.empty(info["shape"], np.uint16 if code == "BF16" else np.dtype(_LE[code]))
-            f.seek(start + lo)
+            raw = np.empty(info["shape"], np.uint16 if code == "BF16" else _LE[code])
+            f.seek(start + info["data_offsets"][0])
             if not _read_into(f, raw):
                 raise CheckpointError(f"{where}: tensor {name!r} is truncated")
             values = _bf16_values(raw) if code == "BF16" else raw
-            target = DTYPES[code]
-            if wanted is not None and target in _FLOATS:
-                target = wanted
-            out[name] = asarray(values, dtype=target, backend=b)  # takes over this load's array
+            out[name] = asarray(values, dtype=targets[name], backend=b)  # takes over the array
             del raw, values
     return out
 
@@ -286,4 +283,4 @@ def safetensors_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     where = f"safetensors_metadata({os.fspath(path)!r})"
     f, size = _open(path, where)
     with f:
-        return dict(_header(f, size, where)[0]["__metadata__"])
+        return dict(_header(f, size, where)[0])

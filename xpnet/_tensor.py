@@ -378,12 +378,15 @@ class Tensor(TorchMethods):
 
     def zero_(self) -> Tensor:
         """Set every element to 0 in place (outside the graph, like other in-place updates)."""
+        return self._fill(0, "zero_()")
+
+    def _fill(self, value: Any, what: str) -> Tensor:
         if self._rg and _grad_enabled():
-            raise GraphError("zero_() on a tensor that requires grad; do it under xn.no_grad()")
+            raise GraphError(f"{what} on a tensor that requires grad; do it under xn.no_grad()")
         from .autodiff import no_grad
 
         with no_grad():
-            _inplace.fill_p(self, value=0)
+            _inplace.fill_p(self, value=value)
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -663,18 +666,12 @@ class Tensor(TorchMethods):
     expand = broadcast_to
 
 
-_DTYPE_NAMES = frozenset(
-    {
-        *("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"),
-        *("float16", "bfloat16", "float32", "float64", "complex64", "complex128"),
-    }
-)
-
-
 def _is_dtype(backend: Backend, a: Any) -> bool:
     """Whether ``to()``'s positional ``a`` names a dtype (rather than a device)."""
     if isinstance(a, str):
-        return a.rsplit(".", 1)[-1] in _DTYPE_NAMES
+        from .backend import DTYPE_NAMES
+
+        return a.rsplit(".", 1)[-1] in DTYPE_NAMES
     if a is None or isinstance(a, int):
         return False
     try:

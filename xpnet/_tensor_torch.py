@@ -191,9 +191,8 @@ class TorchMethods:
         return self
 
     def fill_(self: Any, value: Any) -> Tensor:
-        """Set every element to ``value`` in place."""
-        self.copy_(_ops().full_like(self, value))
-        return self
+        """Set every element to ``value`` in place (outside the graph, as ``zero_``)."""
+        return self._fill(value, "fill_()")
 
     def clamp_(self: Any, min: Any = None, max: Any = None) -> Tensor:
         self.copy_(_ops().clip(self.detach(), min, max))

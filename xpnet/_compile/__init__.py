@@ -42,7 +42,7 @@ from typing import Any
 from .. import _capture
 from .._tensor import Tensor
 from ..autodiff import is_grad_enabled
-from ._guards import Guards
+from ._guards import _PLAIN, Guards
 from ._program import CudaGraphProgram, Program, PureProgram
 from ._recorder import Recorder, _norm
 
@@ -50,8 +50,6 @@ __all__ = ["CompileWarning", "Compiled", "compile"]
 
 MAX_ATTEMPTS = 4  # recordings per signature before giving up on one that never settles
 MAX_VALUES = 3  # distinct values of the Python arguments for one set of tensor shapes
-
-_SCALARS = (bool, int, float, complex, str, bytes, type(None))
 
 
 class CompileWarning(UserWarning):
@@ -62,31 +60,35 @@ class _Unkeyable(Exception):
     """An argument whose content cannot be compared between calls."""
 
 
-def _flatten(obj: Any, leaves: list[Tensor], key: list[Any], path: str) -> Any:
-    """The argument's structure (to rebuild results), its tensors appended to ``leaves`` and
-    its comparable content to ``key``: tensors by shape, dtype, backend and requires_grad,
-    containers element by element, other values by value."""
+def _flatten(obj: Any, leaves: list[Tensor], key: list[Any] | None, path: str = "") -> Any:
+    """The structure of an argument or result (to rebuild it), its tensors appended to
+    ``leaves``; for arguments (``key`` a list) also its comparable content: tensors by
+    shape, dtype, backend and requires_grad, containers element by element, other values by
+    value (an argument that cannot be compared raises ``_Unkeyable``)."""
     if isinstance(obj, Tensor):
         leaves.append(obj)
-        key.append(("T", obj.shape, obj.dtype, id(obj.backend), obj._rg))
+        if key is not None:
+            key.append(("T", obj.shape, obj.dtype, id(obj.backend), obj._rg))
         return ("T",)
     if isinstance(obj, (tuple, list)):
-        key.append((type(obj), len(obj)))
+        if key is not None:
+            key.append((type(obj), len(obj)))
         return (type(obj), [_flatten(o, leaves, key, f"{path}[{i}]") for i, o in enumerate(obj)])
     if isinstance(obj, dict):
-        key.append((dict, tuple(obj)))
+        if key is not None:
+            key.append((dict, tuple(obj)))
         return (dict, [(k, _flatten(v, leaves, key, f"{path}[{k!r}]")) for k, v in obj.items()])
-    if isinstance(obj, _SCALARS):
-        key.append(("V", path, type(obj), obj))
-        return ("V", obj)
-    try:
-        hash(obj)
-    except TypeError:
-        raise _Unkeyable(
-            f"argument {path} is a {type(obj).__name__}, which cannot be compared between calls "
-            "(pass tensors, numbers, strings, or tuples, lists and dicts of them)"
-        ) from None
-    key.append(("V", path, type(obj), obj))  # hashable: equal objects give equal programs
+    if key is not None:
+        if not isinstance(obj, _PLAIN):
+            try:
+                hash(obj)
+            except TypeError:
+                raise _Unkeyable(
+                    f"argument {path} is a {type(obj).__name__}, which cannot be compared "
+                    "between calls (pass tensors, numbers, strings, or tuples, lists and dicts "
+                    "of them)"
+                ) from None
+        key.append(("V", path, type(obj), obj))  # hashable: equal objects give equal programs
     return ("V", obj)
 
 
@@ -99,18 +101,6 @@ def _unflatten(tree: Any, leaves: list[Any], pos: list[int]) -> Any:
     if tree[0] is dict:
         return {k: _unflatten(v, leaves, pos) for k, v in tree[1]}
     return tree[0](_unflatten(v, leaves, pos) for v in tree[1])
-
-
-def _outputs_tree(obj: Any, leaves: list[Any]) -> Any:
-    """The structure of a step's result (its tensors appended to ``leaves``)."""
-    if isinstance(obj, Tensor):
-        leaves.append(obj)
-        return ("T",)
-    if isinstance(obj, (tuple, list)):
-        return (type(obj), [_outputs_tree(o, leaves) for o in obj])
-    if isinstance(obj, dict):
-        return (dict, [(k, _outputs_tree(v, leaves)) for k, v in obj.items()])
-    return ("V", obj)
 
 
 class _Entry:
@@ -170,8 +160,8 @@ class Compiled:
         self._warned: set[str] = set()
         self.recordings = 0
         self.replays = 0
-        code = getattr(getattr(fn, "__func__", fn), "__code__", None)
-        inner = getattr(fn, "__func__", fn)
+        inner = getattr(fn, "__func__", fn)  # a bound method's function
+        code = getattr(inner, "__code__", None)
         # the function's own closure variables and the globals it names: a plain value
         # among them (a number, a string, a flag) is a constant of the recording, so it is
         # part of the signature like an argument's value
@@ -218,12 +208,12 @@ class Compiled:
                 v = cell.cell_contents
             except ValueError:  # not yet assigned
                 continue
-            if isinstance(v, _SCALARS):
+            if isinstance(v, _PLAIN):
                 parts.append(("V", f"the closure variable {name!r}", type(v), v))
         g = self._globals
         for name in self._global_names:
             v = g.get(name)
-            if isinstance(v, _SCALARS) and not isinstance(v, str | bytes | type(None)):
+            if isinstance(v, _PLAIN):
                 parts.append(("V", f"the global {name!r}", type(v), v))
 
     def _new_values(self, key: Any) -> bool:
@@ -269,7 +259,7 @@ class Compiled:
             self._give_up(rec.broken)
             return result
         leaves: list[Any] = []
-        tree = _outputs_tree(result, leaves)
+        tree = _flatten(result, leaves, None)
         if entry is None:
             if sum(len(v) for v in self.entries.values()) >= self.max_cache:
                 self._evict(entries)

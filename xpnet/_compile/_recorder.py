@@ -65,6 +65,7 @@ class Recorder:
         self.grads_read: dict[int, tuple[Tensor, bool]] = {}  # leaf -> whether it had a gradient
         self._assigned: set[int] = set()  # leaves whose .grad the step assigned
         self.before: list[Any] = []
+        self._once: set[int] = set()
         self.broken: str | None = None
 
     # -- references -------------------------------------------------------------
@@ -183,7 +184,13 @@ class Recorder:
                 f"a value is read back to Python (item(), numpy(), bool()...) at {_user_line()}"
             )
 
-    def before_replay(self, fn: Any) -> None:
+    def before_replay(self, fn: Any, once_for: Any = None) -> None:
+        """Run ``fn`` before each replay; with ``once_for``, only the first ``fn`` given
+        for that object counts (a GradScaler's slots, reached once per gradient)."""
+        if once_for is not None:
+            if id(once_for) in self._once:
+                return
+            self._once.add(id(once_for))
         self.before.append(fn)
 
     # -- comparing two recordings ---------------------------------------------------

@@ -83,7 +83,7 @@ class GradScaler:
         if slots is None:
             slots = self._slots[key] = Slots(like, 2)
         slots.fill(values)
-        rec.before_replay(lambda: slots.fill((self._scale, 1.0 / self._scale)))
+        rec.before_replay(lambda: slots.fill((self._scale, 1.0 / self._scale)), once_for=slots)
         return slots.tensors[0], slots.tensors[1]
 
     def get_scale(self) -> float:

@@ -78,18 +78,18 @@ class NumpyBackend(Backend):
         return out
 
 
-def _f32(*arrays: Any) -> bool:
+def _has_half(*arrays: Any) -> bool:
     return any(a.dtype == np.float16 for a in arrays)
 
 
 def _matmul(b: Any, x: Any, y: Any) -> Any:
-    if _f32(x, y):
+    if _has_half(x, y):
         return np.matmul(x.astype(np.float32), y.astype(np.float32)).astype(np.float16)
     return np.matmul(x, y)
 
 
 def _linear_kernel(b: Any, x: Any, w: Any, *bias: Any) -> Any:
-    if _f32(x, w, *bias):
+    if _has_half(x, w, *bias):
         out = _linear(b, x.astype(np.float32), w.astype(np.float32),
                       *(v.astype(np.float32) for v in bias))  # fmt: skip
         return out.astype(np.result_type(x, w, *bias))

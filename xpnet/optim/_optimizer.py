@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .._capture import ACTIVE, changed, recorder
+from .._capture import ACTIVE, EPOCH, changed, recorder
 from .._errors import ArgumentError, ArgumentTypeError, NotSupportedError, ShapeError
 from .._slots import Slots
 from .._tensor import Tensor, _wrap
@@ -35,6 +35,7 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Tensor, dict[str, Any]] = {}
         self._slots: dict[int, Slots] = {}  # per parameter: its 0-d scalar slots (xn.compile)
+        self._epoch = -1  # _capture.EPOCH at the last step: state follows moved parameters
         items = list(params) if not isinstance(params, Tensor) else [params]
         if not items:
             raise ArgumentError(f"{type(self).__name__} got an empty parameter list")
@@ -105,15 +106,17 @@ class Optimizer:
         rec = ACTIVE[0] and recorder()
         if rec is not None:
             rec.optimizer(self)
+        moved = EPOCH[0] != self._epoch  # parameters may have moved since (Module.to, .data =)
         with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is None:
                         continue
                     state = self.state.setdefault(p, {})
-                    if state:
+                    if moved and state:
                         _follow(p, state)
                     self._update(p, p.grad, state, group)
+        self._epoch = EPOCH[0]
         return loss
 
     def _update(

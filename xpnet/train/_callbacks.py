@@ -36,7 +36,7 @@ class Callback:
 
 
 class _Monitor(Callback):
-    """Follows the best value of one logged quantity."""
+    """Follows the best value of one logged quantity (and holds the model being trained)."""
 
     def __init__(self, who: str, monitor: str, mode: str, min_delta: float) -> None:
         if mode not in ("min", "max"):
@@ -45,6 +45,10 @@ class _Monitor(Callback):
         self.monitor, self.mode, self.min_delta = monitor, mode, min_delta
         self.best = math.inf if mode == "min" else -math.inf
         self.best_epoch = -1
+        self._model: Any = None
+
+    def on_train_begin(self, model: Any) -> None:
+        self._model = model
 
     def _improved(self, epoch: int, logs: dict[str, Any]) -> bool:
         if self.monitor not in logs:
@@ -83,16 +87,13 @@ class EarlyStopping(_Monitor):
         self.restore_best_weights = restore_best_weights
         self.wait = 0
         self.best_weights: dict[str, Any] | None = None
-        self._model: Any = None
-
-    def on_train_begin(self, model: Any) -> None:
-        self._model = model
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool:
         if self._improved(epoch, logs):
             self.wait = 0
             if self.restore_best_weights and self._model is not None:
-                self.best_weights = {k: _copy(v) for k, v in self._model.state_dict().items()}
+                # copies on the device (state_dict gives detached views of the live tensors)
+                self.best_weights = {k: v.clone() for k, v in self._model.state_dict().items()}
             return False
         self.wait += 1
         return self.wait >= self.patience
@@ -121,10 +122,6 @@ class ModelCheckpoint(_Monitor):
         self.save_best_only = save_best_only
         if not Path(self.path).parent.is_dir():
             raise ArgumentError(f"ModelCheckpoint: the folder of {self.path} does not exist")
-        self._model: Any = None
-
-    def on_train_begin(self, model: Any) -> None:
-        self._model = model
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool:
         if (self._improved(epoch, logs) or not self.save_best_only) and self._model is not None:
@@ -134,10 +131,3 @@ class ModelCheckpoint(_Monitor):
             if not dist.is_initialized() or dist.get_rank() == 0:
                 save(self._model.state_dict(), self.path)
         return False
-
-
-def _copy(t: Any) -> Any:
-    """A copy of a state tensor on its device (not a view of the live parameter)."""
-    from .._tensor import _wrap
-
-    return _wrap(t.backend.xp.asarray(t._data, copy=True), t.backend)
