@@ -6,7 +6,11 @@ x = xn.tensor([1.0, 2.0], requires_grad=True)
 x.grad  # Tensor([2., 4.])
 """
 
-from . import _namespace as _namespace  # gives Tensor its __array_namespace__
+# isort: off
+# First: xpnet.Tensor registers itself as the class the engine and the ops build.
+from .tensor import Tensor as Tensor
+
+# isort: on
 from . import amp as amp
 from . import autodiff as autodiff
 from . import backend as backend
@@ -47,7 +51,6 @@ from ._printing import set_printoptions as set_printoptions
 from ._safetensors import load_safetensors as load_safetensors
 from ._safetensors import safetensors_metadata as safetensors_metadata
 from ._safetensors import save_safetensors as save_safetensors
-from ._tensor import Tensor as Tensor
 from .amp import autocast as autocast
 from .autodiff import AnomalyError as AnomalyError
 from .autodiff import Primitive as Primitive

@@ -37,8 +37,8 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._errors import CheckpointError, XpnetError
-from ._tensor import Tensor
 from .backend import DTYPE_NAMES
+from .tensor import Tensor
 
 FORMAT = "xpnet-checkpoint"
 VERSION = 2

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import ops
 from ._errors import ArgumentError, MissingFunctionError, NotSupportedError
-from ._tensor import Tensor
+from .autodiff.internal import TensorBase, is_tensor
 from .backend import Backend, get_backend
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 API_VERSION = "2024.12"
 
@@ -186,7 +189,7 @@ class ArrayNamespace:
         if fresh:
             obj = _stacked(obj)  # a new array: no further copy needed
             copy = copy and not fresh
-        if isinstance(obj, Tensor):
+        if is_tensor(obj):
             out = obj if obj.backend is b else ops.to(obj, backend=b.name, device=b.device)
             if dtype is not None and b.dtype(dtype) != out.dtype:
                 out = ops.astype(out, dtype)
@@ -256,7 +259,11 @@ class ArrayNamespace:
 
     def _native(self, v: Any) -> Any:
         return (
-            v.data if isinstance(v, Tensor) else self.backend.dtype(v) if isinstance(v, str) else v
+            v.data
+            if isinstance(v, TensorBase)
+            else self.backend.dtype(v)
+            if isinstance(v, str)
+            else v
         )
 
     def can_cast(self, from_: Any, to: Any, /) -> bool:
@@ -306,15 +313,16 @@ class _Info:
 
 def _holds_tensors(obj: Any) -> bool:
     return any(
-        isinstance(o, Tensor) or (isinstance(o, (list, tuple)) and _holds_tensors(o)) for o in obj
+        isinstance(o, TensorBase) or (isinstance(o, (list, tuple)) and _holds_tensors(o))
+        for o in obj
     )
 
 
 def _stacked(obj: Any) -> Tensor:
     """A (nested) list of tensors and numbers as one tensor, differentiable in the tensors."""
     items = [_stacked(o) if isinstance(o, (list, tuple)) else o for o in obj]
-    like = next(o for o in items if isinstance(o, Tensor))
-    return ops.stack([o if isinstance(o, Tensor) else ops.full_like(like, o) for o in items])
+    like = next(o for o in items if is_tensor(o))
+    return ops.stack([o if is_tensor(o) else ops.full_like(like, o) for o in items])
 
 
 def _creation(backend: Backend) -> dict[str, Any]:
@@ -368,13 +376,10 @@ def namespace(backend: Backend) -> ArrayNamespace:
     return ns
 
 
-def _array_namespace(self: Tensor, api_version: str | None = None) -> ArrayNamespace:
-    """The Array API namespace of this tensor's backend (see ``xpnet._namespace``)."""
+def array_namespace(x: TensorBase, api_version: str | None = None) -> ArrayNamespace:
+    """The Array API namespace of ``x``'s backend (``Tensor.__array_namespace__``)."""
     if api_version not in (None, "2023.12", API_VERSION):
         raise NotSupportedError(
             f"__array_namespace__: xpnet implements the {API_VERSION} standard, not {api_version!r}"
         )
-    return namespace(self.backend)
-
-
-Tensor.__array_namespace__ = _array_namespace  # type: ignore[attr-defined]
+    return namespace(x.backend)

@@ -27,8 +27,8 @@ import numpy as np
 from ._atomic import atomic_write
 from ._checkpoint import _bf16_bits, _bf16_values, _bytes, _contiguous, _read_into
 from ._errors import ArgumentTypeError, CheckpointError, DTypeError
-from ._tensor import Tensor
 from .backend import backend_of, get_backend
+from .tensor import Tensor
 
 # safetensors dtype -> xpnet dtype name (BF16 is read as the bits of bfloat16 values;
 # the float8 types have no xpnet dtype).

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._tensor import Tensor, _wrap
+from .autodiff.internal import wrap
+from .tensor import Tensor
 
 
 class Slots:
@@ -25,7 +26,7 @@ class Slots:
     def __init__(self, like: Tensor, n: int) -> None:
         b = self.backend = like.backend
         self.dtype = like.dtype
-        self.tensors = [_wrap(b.full((), 0.0, like.dtype), b) for _ in range(n)]
+        self.tensors = [wrap(b.full((), 0.0, like.dtype), b) for _ in range(n)]
         self.values: list[Any] = [None] * n
 
     def fits(self, like: Tensor, n: int) -> bool:

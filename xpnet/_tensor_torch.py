@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import ops
 from ._errors import ArgumentError, ArgumentTypeError, ShapeError
+from .ops import linalg
 
 if TYPE_CHECKING:
-    from ._tensor import Tensor
+    from .tensor import Tensor
 
 
 class ValuesIndices(NamedTuple):
@@ -24,12 +26,6 @@ class ValuesIndices(NamedTuple):
 
     values: Tensor
     indices: Tensor
-
-
-def _ops() -> Any:
-    from . import ops
-
-    return ops
 
 
 def _axis(self: Tensor, dim: int, what: str) -> int:
@@ -44,7 +40,7 @@ def _reduce_with_index(
 ) -> Any:
     """``t.max()``: the value; ``t.max(axis=...)``: values (the Array API); ``t.max(1)`` or
     ``t.max(dim=1)``: ``(values, indices)`` (PyTorch)."""
-    o = _ops()
+    o = ops
     if len(args) > 2 or (args and not isinstance(args[0], int)):
         raise ArgumentTypeError(
             f"{name}() takes dim (an int) and keepdim; for the elementwise {name} of two tensors "
@@ -87,7 +83,7 @@ class TorchMethods:
         self: Any, dim: int = -1, descending: bool = False, stable: bool = False
     ) -> ValuesIndices:
         """``(values, indices)`` sorted along ``dim`` (ties keep their order: always stable)."""
-        o = _ops()
+        o = ops
         ax = _axis(self, dim, "sort")
         idx = o.argsort(self, axis=ax, descending=descending, stable=True)
         return ValuesIndices(o.take_along_axis(self, idx, axis=ax), idx)
@@ -97,7 +93,7 @@ class TorchMethods:
     ) -> ValuesIndices:
         """The ``k`` largest (``largest=False``: smallest) values along ``dim`` and their
         indices, in order."""
-        o = _ops()
+        o = ops
         ax = _axis(self, dim, "topk")
         n = self.shape[ax] if self.ndim else 1
         if not isinstance(k, int) or not 0 <= k <= n:
@@ -115,11 +111,11 @@ class TorchMethods:
             raise ShapeError(
                 f"repeat: {len(reps)} repeat counts for a tensor of {self.ndim} dims {self.shape}"
             )
-        return _ops().tile(self, tuple(int(r) for r in reps))
+        return ops.tile(self, tuple(int(r) for r in reps))
 
     def repeat_interleave(self: Any, repeats: Any, dim: int | None = None) -> Tensor:
         """Each element repeated ``repeats`` times along ``dim`` (flattened by default)."""
-        return _ops().repeat(self, repeats, axis=dim)
+        return ops.repeat(self, repeats, axis=dim)
 
     def split(self: Any, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or pieces of the
@@ -152,18 +148,16 @@ class TorchMethods:
 
     # -- math -------------------------------------------------------------------------
     def pow(self: Any, exponent: Any) -> Tensor:
-        return _ops().pow(self, exponent)
+        return ops.pow(self, exponent)
 
     def norm(self: Any, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
         """The ``p``-norm of all elements, or over ``dim`` (``p="fro"`` is 2)."""
-        from .ops import linalg
-
         order = 2 if p == "fro" else p
         return linalg.vector_norm(self, axis=dim, keepdims=keepdim, ord=order)
 
     def masked_fill(self: Any, mask: Any, value: Any) -> Tensor:
         """``value`` where ``mask`` is True, ``self`` elsewhere (``mask`` broadcasts)."""
-        o = _ops()
+        o = ops
         if not isinstance(mask, type(self)) or mask.backend.dtype_name(mask.dtype) != "bool":
             raise ArgumentTypeError(
                 f"masked_fill: the mask must be a bool tensor, got "
@@ -195,7 +189,7 @@ class TorchMethods:
         return self._fill(value, "fill_()")
 
     def clamp_(self: Any, min: Any = None, max: Any = None) -> Tensor:
-        self.copy_(_ops().clip(self.detach(), min, max))
+        self.copy_(ops.clip(self.detach(), min, max))
         return self
 
     # -- new tensors like this one (backend, device, dtype) ---------------------------
@@ -213,27 +207,27 @@ class TorchMethods:
         of its dtype unless ``dtype`` is given."""
         b = self.backend
         d = self.dtype if dtype is None else b.dtype(dtype)
-        return _ops().full(
+        return ops.full(
             _size((size,)), fill_value, dtype=b.dtype_name(d), backend=b, device=b.device
         )
 
     def new_tensor(self: Any, data: Any, dtype: Any = None) -> Tensor:
         b = self.backend
         name = b.dtype_name(self.dtype) if dtype is None else dtype
-        return _ops().tensor(data, dtype=name, backend=b, device=b.device)
+        return ops.tensor(data, dtype=name, backend=b, device=b.device)
 
     # -- dtype spellings --------------------------------------------------------------
     def type(self: Any, dtype: Any = None) -> Any:
         """``type()``: the dtype's name (``"float32"``); ``type(dtype)``: a cast."""
         if dtype is None:
             return self.backend.dtype_name(self.dtype)
-        return _ops().astype(self, dtype)
+        return ops.astype(self, dtype)
 
     def int(self: Any) -> Tensor:
-        return _ops().astype(self, "int32")
+        return ops.astype(self, "int32")
 
     def bool(self: Any) -> Tensor:
-        return _ops().astype(self, "bool")
+        return ops.astype(self, "bool")
 
     def __format__(self: Any, spec: str) -> str:
         """``f"{loss:.4f}"`` formats the value of a one-element tensor."""

@@ -18,9 +18,9 @@ import numpy as np
 
 from . import ops as E
 from ._errors import NotSupportedError
-from ._tensor import Tensor
 from .autodiff import no_grad
 from .ops import tensor, zeros
+from .tensor import Tensor
 
 
 class _Unit:

@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 
 from ._errors import ArgumentError, ArgumentTypeError
-from ._tensor import Tensor, _wrap
 from .autodiff import grad, no_grad
+from .autodiff.internal import wrap
 from .backend import Generator
+from .tensor import Tensor
 
 
 def assert_close(
@@ -73,8 +74,8 @@ def _fd_check(
         raise ArgumentTypeError(
             f"check_grad: the function must return a Tensor, got {type(out).__name__}"
         )
-    u = _wrap(rng.normal(out.shape, dtype=out.dtype), out.backend)
-    vs = [_wrap(rng.normal(inputs[i].shape, dtype=inputs[i].dtype), inputs[i].backend) for i in wrt]
+    u = wrap(rng.normal(out.shape, dtype=out.dtype), out.backend)
+    vs = [wrap(rng.normal(inputs[i].shape, dtype=inputs[i].dtype), inputs[i].backend) for i in wrt]
 
     def scalar(*xs: Any) -> Tensor:
         return _dot(u, f(*xs))
@@ -85,7 +86,7 @@ def _fd_check(
     def shifted(sign: float) -> float:
         xs = list(inputs)
         for i, v in zip(wrt, vs, strict=True):
-            xs[i] = _wrap((inputs[i] + v * (sign * eps)).data, inputs[i].backend)
+            xs[i] = wrap((inputs[i] + v * (sign * eps)).data, inputs[i].backend)
         with no_grad():
             return float(scalar(*xs).item())
 
@@ -113,7 +114,7 @@ def check_grad(
     gradient (a random projection of it), which exercises the rules' own VJPs.
     Integer inputs (indices) are passed through and not differentiated.
     """
-    tensors = [x if isinstance(x, Tensor) else _wrap(np.asarray(x), _numpy()) for x in inputs]
+    tensors = [x if isinstance(x, Tensor) else wrap(np.asarray(x), _numpy()) for x in inputs]
     wrt = [i for i, x in enumerate(tensors) if x.backend.is_float(x.dtype)]
     if not wrt:
         raise ArgumentError("check_grad: no floating-point input to differentiate")
@@ -127,7 +128,7 @@ def check_grad(
     rng = Generator(seed, backend=b, host=True)
     _fd_check(f, xs, wrt, eps, rtol, atol, rng, 1)
     if order >= 2:
-        ws = {i: _wrap(rng.normal(xs[i].shape, dtype=xs[i].dtype), b) for i in wrt}
+        ws = {i: wrap(rng.normal(xs[i].shape, dtype=xs[i].dtype), b) for i in wrt}
         u_holder: dict[str, Tensor] = {}
 
         def projected_grad(*zs: Any) -> Tensor:
@@ -135,7 +136,7 @@ def check_grad(
             if "u" not in u_holder:
                 with no_grad():
                     out = f(*zs)
-                u_holder["u"] = _wrap(rng.normal(out.shape, dtype=out.dtype), b)
+                u_holder["u"] = wrap(rng.normal(out.shape, dtype=out.dtype), b)
             u = u_holder["u"]
             gs = grad(lambda *ys: _dot(u, f(*ys)), argnums=tuple(wrt))(*zs)
             total = _dot(gs[0], ws[wrt[0]])

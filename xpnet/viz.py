@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import MissingDependencyError
-from ._tensor import Tensor
 from .autodiff import Node
+from .tensor import Tensor
 
 
 def _esc(text: str) -> str:

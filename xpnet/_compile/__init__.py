@@ -40,8 +40,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _capture
-from .._tensor import Tensor
 from ..autodiff import is_grad_enabled
+from ..tensor import Tensor
 from ._guards import _PLAIN, Guards
 from ._program import CudaGraphProgram, Program, PureProgram
 from ._recorder import Recorder, _norm

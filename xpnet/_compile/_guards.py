@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._capture import EPOCH
-from .._tensor import Tensor
+from ..tensor import Tensor
 
 _PLAIN = (bool, int, float, str, bytes, complex, type(None))
 _HOOKS = ("_forward_pre_hooks", "_forward_hooks")

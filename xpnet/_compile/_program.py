@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .._tensor import Tensor, _wrap
+from ..autodiff.internal import wrap
+from ..tensor import Tensor
 from ._recorder import Recorder
 
 
@@ -42,7 +43,7 @@ class Program:
         out: list[Any] = []
         for r, arr, b in zip(self.outputs, arrays, self.out_backends, strict=True):
             if r[0] == "t":
-                out.append(_wrap(arr, b))
+                out.append(wrap(arr, b))
             elif r[0] == "a":
                 out.append(args[r[1]])
             else:
@@ -94,7 +95,7 @@ def _expr(
 def _generate(
     rec: Recorder, outputs: list[tuple[str, Any]], keep_all: bool = False
 ) -> tuple[str, dict[str, Any]]:
-    ns: dict[str, Any] = {"_wrap": _wrap}
+    ns: dict[str, Any] = {"_wrap": wrap}
     const = _Consts(ns)
 
     def expr(r: tuple[str, Any]) -> str:
@@ -149,11 +150,11 @@ def _generate(
             if r is None:
                 body.append(f"{target} = None")
             elif r[0] == "t":
-                body.append(f"{target} = _wrap(v{r[1]}, {const(rec.backend_of[r[1]], 'B')})")
+                body.append(f"{target} = wrap(v{r[1]}, {const(rec.backend_of[r[1]], 'B')})")
             elif r[0] == "e":
                 body.append(f"{target} = {const(r[1], 'E')}")
             else:  # an argument of the step: its array, as a new tensor
-                body.append(f"{target} = _wrap(args[{r[1]}], {const(rec.arg_backends[r[1]], 'B')})")
+                body.append(f"{target} = wrap(args[{r[1]}], {const(rec.arg_backends[r[1]], 'B')})")
         elif kind == "check":
             _, b, r, error = ins
             body.append(f"{const(b, 'B')}.check({expr(r)}, {const(error, 'X')})")
@@ -215,14 +216,14 @@ class PureProgram:
             if how == "none":
                 leaf.grad = None
             elif how == "slot":
-                leaf.grad = _wrap(arr, b)
+                leaf.grad = wrap(arr, b)
             elif how == "arg":
                 leaf.grad = args[b]  # the step's argument itself
             else:
                 leaf.grad = b  # an external tensor itself
         out: list[Any] = []
         for r, arr, b in zip(self.outputs, outs, self.out_backends, strict=True):
-            out.append(_wrap(arr, b) if r[0] == "t" else (args[r[1]] if r[0] == "a" else r[1]))
+            out.append(wrap(arr, b) if r[0] == "t" else (args[r[1]] if r[0] == "a" else r[1]))
         return out
 
 
@@ -403,7 +404,7 @@ class CudaGraphProgram:
         launch overwrites the graph's buffers), ordered before the caller's stream goes on."""
         with self.stream:
             for leaf, g in zip(self.assigned, self.grads, strict=True):
-                leaf._grad = None if g is None else _wrap(cupy.array(g._data, copy=True), g.backend)
+                leaf._grad = None if g is None else wrap(cupy.array(g._data, copy=True), g.backend)
             for t in self.mutated:
                 t._set_data(t._data)  # the graph updated it in place: move its version
             checks = [(cupy.array(flag, copy=True), error) for flag, error in self.checks]
@@ -412,7 +413,7 @@ class CudaGraphProgram:
                 self.captured.outputs, self.results, self.captured.out_backends, strict=True
             ):
                 if r[0] == "t":
-                    out.append(_wrap(cupy.array(arr, copy=True), b))
+                    out.append(wrap(cupy.array(arr, copy=True), b))
                 elif r[0] == "a":
                     out.append(args[r[1]])
                 else:

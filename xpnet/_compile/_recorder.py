@@ -36,7 +36,7 @@ import os
 import traceback
 from typing import Any
 
-from .._tensor import Tensor
+from ..tensor import Tensor
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

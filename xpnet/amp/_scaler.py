@@ -33,10 +33,10 @@ from typing import Any
 from .._capture import ACTIVE, recorder
 from .._errors import ArgumentError, NonFiniteError
 from .._slots import Slots
-from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..ops import all as all_
 from ..ops import isfinite, logical_not, stack
+from ..tensor import Tensor
 
 MIN_SCALE = 2.0**-24  # below this, an overflow cannot be the cause of a non-finite gradient
 

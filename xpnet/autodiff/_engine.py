@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import ArgumentTypeError, GraphError, ShapeError
-from .._tensor import VERSION, Tensor, _new, _wrap
+from . import _tensor_base as _tb
 from ._anomaly import _enabled as _anomaly_flag
 from ._anomaly import check_backward, is_anomaly_enabled
 from ._mode import set_grad_enabled
 from ._primitive import Meta, Node
+from ._tensor_base import VERSION, TensorBase, _new, wrap
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 _FREED: dict[str, object] = {}  # the params of a freed node (shared, never written)
 
@@ -103,7 +107,7 @@ def _ans(node: Node) -> Tensor | None:
     """The node's output as a Tensor in the graph (for rules that use it), or None."""
     if node.ans is None:
         return None
-    t = _new(Tensor)
+    t: Tensor = _new(_tb.TENSOR_CLASS)
     t._data = node.ans
     t.backend = node.backend
     t._grad = None
@@ -157,8 +161,8 @@ def backward(
                     f"backward() on a non-scalar tensor of shape {r.shape} needs a gradient "
                     "argument of that shape (or reduce it first, e.g. .sum())"
                 )
-            g = _wrap(r.backend.full_like(r.data, 1), r.backend)
-        elif not isinstance(g, Tensor):
+            g = wrap(r.backend.full_like(r.data, 1), r.backend)
+        elif not isinstance(g, TensorBase):
             raise ArgumentTypeError(
                 f"the gradient passed to backward() must be a Tensor, got {type(g).__name__}"
             )
@@ -258,7 +262,7 @@ def _check_versions(node: Node, args: tuple[Any, ...]) -> None:
     changed = [
         f"input {i} of shape {a.shape}"
         for i, a in enumerate(args)
-        if isinstance(a, Tensor) and a._vc is not None and a._vc[0] > stamp
+        if isinstance(a, TensorBase) and a._vc is not None and a._vc[0] > stamp
     ]
     if node.ans_vc is not None and node.ans_vc[0] > stamp:
         changed.append(f"its output of shape {tuple(node.shape)}")

@@ -13,13 +13,16 @@ so it is as fast as a Python loop, and its value is that per-sample gradients
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import ArgumentError, ArgumentTypeError, ShapeError
-from .._tensor import Tensor, _wrap
 from ._engine import OPS, backward
 from ._functional import _as_tuple, _prepare, _zeros_like
 from ._mode import enable_grad
+from ._tensor_base import TensorBase, is_tensor, wrap
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 def _linearize(
@@ -35,14 +38,14 @@ def _linearize(
     args, leaves, nested = _prepare(tuple(primals), tuple(range(len(primals))))
     with enable_grad():
         out = f(*args)
-        if not isinstance(out, Tensor):
+        if not isinstance(out, TensorBase):
             raise ArgumentTypeError(
                 f"jvp/jacfwd: the function must return one tensor, got a {type(out).__name__}; "
                 "take one output at a time (lambda x: f(x)[0])"
             )
         if not out.requires_grad:
             return (out if nested else out.detach()), leaves, None
-        u = _wrap(out.backend.full_like(out.data, 0), out.backend).requires_grad_(True)
+        u = wrap(out.backend.full_like(out.data, 0), out.backend).requires_grad_(True)
         gs = backward((out,), (u,), inputs=leaves, create_graph=True, retain_graph=True)
     assert gs is not None
 
@@ -77,9 +80,9 @@ def jvp(
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ArgumentError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
-    ts = [t if isinstance(t, Tensor) else OPS.as_tensor(t) for t in tangents]
+    ts = [t if is_tensor(t) else OPS.as_tensor(t) for t in tangents]
     for i, (x, t) in enumerate(zip(primals, ts, strict=True)):
-        shape = x.shape if isinstance(x, Tensor) else OPS.as_tensor(x).shape
+        shape = x.shape if isinstance(x, TensorBase) else OPS.as_tensor(x).shape
         if t.shape != shape:
             raise ShapeError(f"jvp: tangent {i} has shape {t.shape} for a primal of shape {shape}")
     out, _, push = _linearize(f, primals)
@@ -110,7 +113,7 @@ def jacfwd(f: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -> Callab
             else:
                 eye = b.eye(x.size, None, x.dtype)
                 cols = [
-                    push([_wrap(b.xp.reshape(eye[j, ...], x.shape), b) if k == i else None
+                    push([wrap(b.xp.reshape(eye[j, ...], x.shape), b) if k == i else None
                           for k in range(len(leaves))], True)
                     for j in range(x.size)
                 ]  # fmt: skip
@@ -130,14 +133,14 @@ def _with_one(a: Tensor, ax: int) -> Tensor:
     """``a`` with its mapped (size-0) axis given one element."""
     shape = list(a.shape)
     shape[ax % a.ndim] = 1
-    return _wrap(a.backend.full(tuple(shape), 0, a.dtype), a.backend)
+    return wrap(a.backend.full(tuple(shape), 0, a.dtype), a.backend)
 
 
 def _none_of(one: Tensor, out_axes: int) -> Tensor:
     """An empty stack of results like ``one`` (vmap over a size-0 axis)."""
     shape = list(one.shape)
     shape.insert(out_axes % (one.ndim + 1), 0)
-    return _wrap(one.backend.full(tuple(shape), 0, one.dtype), one.backend)
+    return wrap(one.backend.full(tuple(shape), 0, one.dtype), one.backend)
 
 
 def vmap(

@@ -9,12 +9,15 @@ backward pass (``create_graph``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import ArgumentError, ArgumentTypeError, ShapeError
-from .._tensor import Tensor, _alias, _wrap
 from ._engine import OPS, backward
 from ._mode import enable_grad, is_grad_enabled
+from ._tensor_base import TensorBase, alias, is_tensor, wrap
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 Argnums = int | Sequence[int]
 
@@ -32,19 +35,19 @@ def _prepare(
     nested = False
     for i in argnums:
         a = args_l[i]
-        if not isinstance(a, Tensor):
+        if not isinstance(a, TensorBase):
             a = OPS.as_tensor(a)
         if a._rg and is_grad_enabled():
             nested = True  # part of an outer differentiation: keep the connection
         else:
-            a = _alias(a).requires_grad_(True)
+            a = alias(a).requires_grad_(True)
         args_l[i] = a
         leaves.append(a)
     return args_l, leaves, nested
 
 
 def _zeros_like(x: Tensor) -> Tensor:
-    return _wrap(x.backend.full_like(x.data, 0), x.backend)
+    return wrap(x.backend.full_like(x.data, 0), x.backend)
 
 
 def _zeros_if_none(gs: Sequence[Tensor | None], leaves: Sequence[Tensor]) -> list[Tensor]:
@@ -96,8 +99,8 @@ def value_and_grad(
                     f"{type(out).__name__}{f' of {len(out)}' if isinstance(out, tuple) else ''}"
                 )
             out, aux = out
-        if not isinstance(out, Tensor) or out.size != 1:
-            shape = out.shape if isinstance(out, Tensor) else type(out).__name__
+        if not is_tensor(out) or out.size != 1:
+            shape = out.shape if isinstance(out, TensorBase) else type(out).__name__
             raise ShapeError(
                 f"grad: the function must return a one-element Tensor, got {shape}; use xn.jacobian or xn.vjp"
             )
@@ -111,7 +114,7 @@ def value_and_grad(
 
 def _detached(obj: Any) -> Any:
     """``aux`` with its tensors cut from the graph (through tuples, lists and dicts)."""
-    if isinstance(obj, Tensor):
+    if isinstance(obj, TensorBase):
         return obj.detach()
     if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a namedtuple
         return type(obj)(*(_detached(o) for o in obj))
@@ -167,7 +170,7 @@ def jacobian(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., An
         b = out.backend
         eye = b.eye(n, None, out.dtype)
         for i in range(n):
-            seed = _wrap(b.xp.reshape(eye[i, ...], out.shape), b)
+            seed = wrap(b.xp.reshape(eye[i, ...], out.shape), b)
             gs = _grads(out, leaves, nested, seed=seed)
             for r, g in zip(rows, gs, strict=True):
                 r.append(g)

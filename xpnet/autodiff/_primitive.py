@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Container, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._capture import ACTIVE, recorder
 from .._errors import (
@@ -33,10 +33,14 @@ from .._errors import (
     ShapeError,
     XpnetError,
 )
-from .._tensor import VERSION, Tensor, _new, cell
+from . import _tensor_base as _tb
 from ._anomaly import _enabled as _anomaly
 from ._anomaly import check_forward
 from ._mode import _enabled
+from ._tensor_base import VERSION, TensorBase, _new, cell
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 VjpRule = Callable[..., Any]
 
@@ -234,7 +238,7 @@ class Primitive:
         arrays = []
         needs_grad = False
         for a in args:
-            if type(a) is Tensor or isinstance(a, Tensor):
+            if isinstance(a, TensorBase):
                 b = a.backend
                 if backend is None:
                     backend = b
@@ -284,7 +288,7 @@ class Primitive:
             return None  # type: ignore[return-value]
         if self.special and self.moves:
             backend = params["dst"]
-        t = _new(Tensor)
+        t: Tensor = _new(_tb.TENSOR_CLASS)
         t._data = out
         t.backend = backend
         t._grad = None
@@ -318,11 +322,11 @@ def _record(
     if keep is None:
         inputs: Any = args
         for a in args:
-            parents.append((a._node or a) if isinstance(a, Tensor) and a._rg else None)
+            parents.append((a._node or a) if isinstance(a, TensorBase) and a._rg else None)
     else:
         inputs = []
         for i, a in enumerate(args):
-            if isinstance(a, Tensor):
+            if isinstance(a, TensorBase):
                 if a._rg:
                     parents.append(a._node or a)
                     inputs.append(a if i in keep else None)
@@ -355,14 +359,14 @@ def _record(
 
 def describe(t: Any) -> str:
     """``float32[3, 4] on numpy:cpu`` for a tensor; ``repr`` for anything else."""
-    if isinstance(t, Tensor):
+    if isinstance(t, TensorBase):
         b = t.backend
         return f"{b.dtype_name(t.dtype)}{list(t.shape)} on {b.name}:{b.device_str}"
     return repr(t)
 
 
 def mismatch_error(name: str, args: Sequence[Any]) -> XpnetError:
-    tensors = [a for a in args if isinstance(a, Tensor)]
+    tensors = [a for a in args if isinstance(a, TensorBase)]
     listed = ", ".join(describe(a) for a in tensors)
     if len({a.backend.name for a in tensors}) > 1:
         return BackendError(
@@ -377,7 +381,7 @@ def mismatch_error(name: str, args: Sequence[Any]) -> XpnetError:
 
 def _foreign(name: str, a: Any, args: Sequence[Any]) -> XpnetError:
     kind = f"{type(a).__module__}.{type(a).__name__}"
-    others = [describe(x) for x in args if isinstance(x, Tensor)]
+    others = [describe(x) for x in args if isinstance(x, TensorBase)]
     where = f" beside {', '.join(others)}" if others else ""
     return BackendError(
         f"{name}: got a {kind}{where}; operations take xpnet Tensors and Python scalars. "

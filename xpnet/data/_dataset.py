@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from .._errors import ArgumentError, NotSupportedError, ShapeError
-from .._tensor import Tensor
 from ..backend import Generator, draw_seed
+from ..tensor import Tensor
 
 
 class Dataset:

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from .._errors import ArgumentError
-from .._tensor import Tensor
 from ..backend import Backend, Generator, draw_seed, get_backend
 from ..ops import take, tensor
+from ..tensor import Tensor
 from ._dataset import ArrayDataset, Dataset
 
 # Datasets up to this size are copied to the device once; larger ones go per batch.

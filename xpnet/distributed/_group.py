@@ -25,8 +25,8 @@ from .._errors import (
     DistributedError,
     MissingDependencyError,
 )
-from .._tensor import Tensor
 from ..backend import Backend, get_backend
+from ..tensor import Tensor
 from ._comm import Communicator, check_op
 
 TRANSPORTS = ("mpi", "nccl", "torch")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._errors import ArgumentError
-from .._tensor import Tensor
 from ..ops import flatten, reshape
+from ..tensor import Tensor
 from . import functional as F
 from ._module import Module
 

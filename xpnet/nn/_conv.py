@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from .._errors import NotSupportedError
-from .._tensor import Tensor
+from ..tensor import Tensor
 from . import functional as F
 from . import init
 from ._factory import empty_parameter

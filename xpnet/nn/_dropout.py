@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .._errors import ArgumentError
-from .._tensor import Tensor
 from ..backend import Generator
+from ..tensor import Tensor
 from . import functional as F
 from ._module import Module
 

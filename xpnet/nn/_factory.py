@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._tensor import _wrap
+from ..autodiff.internal import wrap
 from ..backend import get_backend
 from ._parameter import Parameter
 
@@ -13,10 +13,10 @@ def empty_parameter(shape: tuple[int, ...], backend: Any, device: Any, dtype: An
     """A zero-filled Parameter on the requested backend/device (an initializer fills it next)."""
     b = get_backend(backend, device)
     dt = b.float_dtype(dtype)
-    return Parameter(_wrap(b.zeros(shape, dt), b))
+    return Parameter(wrap(b.zeros(shape, dt), b))
 
 
 def buffer(shape: tuple[int, ...], fill: float, backend: Any, device: Any, dtype: Any) -> Any:
     b = get_backend(backend, device)
     dt = b.float_dtype(dtype)
-    return _wrap(b.full(shape, fill, dt), b)
+    return wrap(b.full(shape, fill, dt), b)

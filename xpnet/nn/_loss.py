@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._errors import ArgumentError
-from .._tensor import Tensor
+from ..tensor import Tensor
 from . import functional as F
 from ._module import Module
 

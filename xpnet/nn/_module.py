@@ -17,10 +17,10 @@ from .._errors import (
     ShapeError,
     XpnetError,
 )
-from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..backend import Backend, get_backend
 from ..ops.internal import converted
+from ..tensor import Tensor
 from ._parameter import Parameter
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .._errors import ShapeError
-from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..ops import astype
+from ..tensor import Tensor
 from . import functional as F
 from . import init
 from ._factory import buffer, empty_parameter

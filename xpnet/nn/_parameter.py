@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._tensor import Tensor, cell
+from ..autodiff.internal import cell
+from ..tensor import Tensor
 
 
 class Parameter(Tensor):

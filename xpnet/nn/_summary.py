@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._errors import ArgumentTypeError
-from .._tensor import Tensor
 from ..autodiff import no_grad
+from ..tensor import Tensor
 from ._module import Module
 
 

@@ -14,9 +14,10 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .._errors import ArgumentError, ArgumentTypeError, ShapeError
-from .._tensor import Tensor, _wrap
 from ..autodiff import no_grad
+from ..autodiff.internal import wrap
 from ..backend import Generator, host_generator
+from ..tensor import Tensor
 
 T = TypeVar("T", bound=Tensor)
 
@@ -48,7 +49,7 @@ def _draw(generator: Generator | None, kind: str, t: Tensor, a: float, b: float)
         arr = g.uniform(t.shape, a, b, dtype=_draw_dtype(t))
     else:
         arr = g.normal(t.shape, a, b, dtype=_draw_dtype(t))
-    return _wrap(arr, g.backend)
+    return wrap(arr, g.backend)
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 
 from .. import ops as E
 from .._errors import ArgumentError
-from .._tensor import Tensor
 from ..autodiff import no_grad
 from ..ops import max as max_
 from ..ops import stack
 from ..ops import sum as sum_
+from ..tensor import Tensor
 
 
 def _grads(parameters: Iterable[Tensor] | Tensor) -> list[Tensor]:

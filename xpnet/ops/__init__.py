@@ -4,19 +4,15 @@ Each primitive is declared, with its VJP rules, in the module of its kind
 (``_elementwise``, ``_special``, ``_shape``, ``_reduce``, ``_linalg``, ``_conv``,
 ``_fused_losses``); composites are built from them in ``_composite``. Each module
 lists its public ops in ``__all__``: adding an op is one module (plus a spec row).
-Loading this package hands the engine the ops it needs (``install_ops``) and binds
-the Tensor methods to the op modules (``bind_ops``).
+Loading this package hands the engine the ops it needs (``install_ops``); the
+Tensor class (``xpnet/tensor.py``) sits above this layer and imports it.
 """
 
-import sys as _sys
-
-from .._tensor import bind_ops as _bind_ops
 from ..autodiff import install_ops as _install_ops
 from . import (
     _composite,
     _creation,
     _elementwise,
-    _inplace,
     _linalg,
     _manip,
     _math,
@@ -61,4 +57,3 @@ _install_ops(
     stack=lambda ts, axis: _shape.stack(ts, axis=axis),
     reshape=_shape.reshape,
 )
-_bind_ops(_sys.modules[__name__], _elementwise, _inplace)

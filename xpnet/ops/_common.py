@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._autocast_state import LOW
 from .._errors import DTypeError, ShapeError
-from .._tensor import Tensor
+from ..autodiff.internal import TensorBase, is_tensor
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 SCALAR_TYPES = (int, float, bool)
 
 
-def as_operand(value: Any, like: Tensor) -> Any:
+def as_operand(value: Any, like: TensorBase) -> Any:
     """A Tensor or Python scalar usable beside ``like`` in a binary op."""
-    if isinstance(value, Tensor) or type(value) in SCALAR_TYPES:
+    if isinstance(value, TensorBase) or type(value) in SCALAR_TYPES:
         return value
     from ._creation import tensor
 
@@ -75,18 +78,16 @@ def autocast_low(*ts: Any) -> tuple[Any, ...]:
     from ._elementwise import astype
 
     for t in ts:
-        if isinstance(t, Tensor):
+        if isinstance(t, TensorBase):
             check_low_dtype(t.backend, name)
             break
 
-    return tuple(
-        astype(t, name) if isinstance(t, Tensor) and t.backend.is_float(t.dtype) else t for t in ts
-    )
+    return tuple(astype(t, name) if is_tensor(t) and t.backend.is_float(t.dtype) else t for t in ts)
 
 
 def autocast_high(t: Any) -> Any:
     """Under ``xn.autocast``: a float16/bfloat16 tensor cast up to float32 (softmax, losses, sums...)."""
-    if LOW.get() is None or not isinstance(t, Tensor):
+    if LOW.get() is None or not is_tensor(t):
         return t
     b = t.backend
     if b.is_float(t.dtype) and b.dtype_name(t.dtype) in ("float16", "bfloat16"):
@@ -104,7 +105,7 @@ def _method_hint(name: str) -> str:
 def layer_dtypes(op: str, x: Tensor, *params: Tensor | None) -> None:
     """A layer's input must have its parameters' dtype (PyTorch refuses a float64 input to a
     float32 layer rather than computing in float64); under ``xn.autocast`` all were cast already."""
-    if not isinstance(x, Tensor):
+    if not isinstance(x, TensorBase):
         return  # the primitive refuses a foreign array with a BackendError that names it
     for p in params:
         if p is not None and p.dtype != x.dtype:

@@ -6,12 +6,14 @@ overflows; the gradient is exact because the shift cancels mathematically.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._tensor import Tensor
 from ._common import autocast_high, normalize_axes
 from ._elementwise import exp, log, where
 from ._reduce import max_p, sum_p
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["log_softmax", "logsumexp", "softmax"]  # the public ops (xn.*) of this module
 

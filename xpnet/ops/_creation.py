@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._errors import BackendError, DTypeError
-from .._tensor import Tensor, _wrap
+from ..autodiff.internal import TensorBase, is_tensor, wrap
 from ..backend import Backend, Generator, backend_of, default_generator, get_backend
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = [
     "arange",
@@ -38,7 +41,7 @@ def _shape(shape: Sequence[Any]) -> tuple[int, ...]:
 
 
 def _finish(data: Any, b: Backend, requires_grad: bool) -> Tensor:
-    t = _wrap(data, b)
+    t = wrap(data, b)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -46,10 +49,10 @@ def _finish(data: Any, b: Backend, requires_grad: bool) -> Tensor:
 
 def _convert(data: Any, dtype: Any, backend: Any, device: Any, copy: bool) -> tuple[Any, Backend]:
     """``data`` as a native array of the chosen backend (see ``tensor``); ``copy=False`` may share."""
-    src = data.backend if isinstance(data, Tensor) else backend_of(data)
-    if isinstance(data, Tensor) or (src is not None and not src.host_format):
+    src = data.backend if isinstance(data, TensorBase) else backend_of(data)
+    if isinstance(data, TensorBase) or (src is not None and not src.host_format):
         assert src is not None
-        arr = data.data if isinstance(data, Tensor) else data
+        arr = data.data if isinstance(data, TensorBase) else data
         if backend is None and device is None:
             b = src
         else:
@@ -112,10 +115,10 @@ def asarray(data: Any, dtype: Any = None, *, backend: Any = None, device: Any = 
     array on the NumPy backend (or a torch tensor on the torch backend) is wrapped
     without a copy, so changing one changes the other.
     """
-    if isinstance(data, Tensor) and backend is None and device is None:
+    if is_tensor(data) and backend is None and device is None:
         return data if dtype is None else data.astype(dtype)
     arr, b = _convert(data, dtype, backend, device, copy=False)
-    return _wrap(arr, b)
+    return wrap(arr, b)
 
 
 def _fill(
@@ -158,7 +161,7 @@ def full(
 def _like(x: Tensor, value: Any, dtype: Any) -> Tensor:
     b = x.backend
     dt = x.dtype if dtype is None else b.dtype(dtype)
-    return _wrap(b.full(x.shape, value, dt), b)
+    return wrap(b.full(x.shape, value, dt), b)
 
 
 def zeros_like(x: Tensor, *, dtype: Any = None) -> Tensor:
@@ -191,7 +194,7 @@ def arange(
         dt = b.dtype("int64") if integral else b.default_float
     else:
         dt = b.dtype(dtype)
-    return _wrap(b.arange(start, stop, step, dt), b)
+    return wrap(b.arange(start, stop, step, dt), b)
 
 
 def linspace(
@@ -207,8 +210,8 @@ def linspace(
     b = get_backend(backend, device)
     dt = b.float_dtype(dtype)
     if not endpoint:  # num points of [start, stop): the first num of num + 1
-        return _wrap(b.linspace(start, stop, num + 1, dt)[:num], b)
-    return _wrap(b.linspace(start, stop, num, dt), b)
+        return wrap(b.linspace(start, stop, num + 1, dt)[:num], b)
+    return wrap(b.linspace(start, stop, num, dt), b)
 
 
 def eye(
@@ -216,7 +219,7 @@ def eye(
 ) -> Tensor:
     b = get_backend(backend, device)
     dt = b.float_dtype(dtype)
-    return _wrap(b.eye(n, m, dt), b)
+    return wrap(b.eye(n, m, dt), b)
 
 
 def _generator(generator: Generator | None, backend: Any, device: Any) -> Generator:
@@ -274,7 +277,7 @@ def randint(
     """Integers drawn uniformly from [low, high)."""
     g = _generator(generator, backend, device)
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return _wrap(g.integers(low, high, shape, dtype=dtype), g.backend)
+    return wrap(g.integers(low, high, shape, dtype=dtype), g.backend)
 
 
 def randperm(
@@ -287,12 +290,12 @@ def randperm(
 ) -> Tensor:
     """A random permutation of 0..n-1."""
     g = _generator(generator, backend, device)
-    return _wrap(g.permutation(n, dtype=dtype), g.backend)
+    return wrap(g.permutation(n, dtype=dtype), g.backend)
 
 
 def from_dlpack(x: Any, *, backend: Any = None, device: Any = None) -> Tensor:
     """A tensor sharing memory with any DLPack-capable array (when devices allow)."""
     b = get_backend(backend)
     arr = b.xp.from_dlpack(x)
-    out = _wrap(arr, get_backend(b, b.device_of(arr)))
+    out = wrap(arr, get_backend(b, b.device_of(arr)))
     return out if device is None else out.to(device=device)

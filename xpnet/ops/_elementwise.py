@@ -12,12 +12,15 @@ Python scalars stay Python scalars all the way to the array library, so
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import ArgumentTypeError
-from .._tensor import Tensor, _wrap
 from ..autodiff import Primitive
+from ..autodiff.internal import TensorBase, is_tensor, wrap
 from ._common import as_operand, autocast_high
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = [
     "abs",
@@ -64,16 +67,16 @@ def _sigmoid(b: Any, x: Any) -> Any:
 
 def _log_base(x: Any) -> Any:
     """log(x) for the exponent's gradient of x**y; 0 where x <= 0 (where that term vanishes)."""
-    if not isinstance(x, Tensor):
+    if not is_tensor(x):
         return math.log(x) if x > 0 else 0.0
     return log(where(x > 0, x, 1.0))
 
 
 def _pow_x(g: Tensor, ans: Any, x: Any, y: Any) -> Tensor:
     """d(x**y)/dx = y x**(y-1), and 0 where y == 0 (even at x == 0, where x**-1 is inf)."""
-    if not isinstance(y, Tensor):
+    if not is_tensor(y):
         if y == 0:
-            return _wrap(g.backend.full_like(g.data, 0), g.backend)
+            return wrap(g.backend.full_like(g.data, 0), g.backend)
         return g * y * x ** (y - 1)
     return g * y * x ** (where(y == 0, 1.0, y) - 1.0)
 
@@ -175,9 +178,9 @@ def _binary(prim: Primitive, x: Any, y: Any) -> Tensor:
     cases (two tensors; a tensor and a Python number) are tested first: this runs
     for every arithmetic operator.
     """
-    tx, ty = type(x), type(y)
-    if tx is Tensor or isinstance(x, Tensor):
-        if ty is Tensor or ty is int:
+    ty = type(y)
+    if isinstance(x, TensorBase):
+        if ty is int or isinstance(y, TensorBase):
             return prim(x, y)
         if ty is float:
             if x.data.dtype in x.backend._float_dtypes:
@@ -185,12 +188,12 @@ def _binary(prim: Primitive, x: Any, y: Any) -> Tensor:
             return prim(
                 astype_p(x, dtype=x.backend.default_float), y
             )  # int tensor * 2.5 -> float32
-        if not isinstance(y, Tensor):
+        if not is_tensor(y):
             y = as_operand(y, x)
             if type(y) is float and x.data.dtype not in x.backend._float_dtypes:
                 x = astype_p(x, dtype=x.backend.default_float)
         return prim(x, y)
-    if ty is Tensor or isinstance(y, Tensor):
+    if is_tensor(y):
         x = as_operand(x, y)
         if type(x) is float and y.data.dtype not in y.backend._float_dtypes:
             y = astype_p(y, dtype=y.backend.default_float)
@@ -227,14 +230,14 @@ def pow(x: Any, y: Any) -> Tensor:
 
 def maximum(x: Any, y: Any) -> Tensor:
     """Elementwise maximum; at ties the gradient is split evenly."""
-    if not isinstance(x, Tensor):
+    if not isinstance(x, TensorBase):
         x, y = y, x  # the Tensor first: some libraries take scalars only second
     return _binary(maximum_p, x, y)
 
 
 def minimum(x: Any, y: Any) -> Tensor:
     """Elementwise minimum; at ties the gradient is split evenly."""
-    if not isinstance(x, Tensor):
+    if not isinstance(x, TensorBase):
         x, y = y, x
     return _binary(minimum_p, x, y)
 
@@ -288,7 +291,7 @@ def where(condition: Tensor, x: Any, y: Any) -> Tensor:
     like = condition
     x = as_operand(x, like)
     y = as_operand(y, like)
-    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+    if not isinstance(x, TensorBase) and not isinstance(y, TensorBase):
         # The standard takes at most one scalar: make x a 0-d tensor (float32 for floats).
         from ._creation import tensor
 
@@ -302,7 +305,7 @@ def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     As in PyTorch, ``x`` gets the gradient where min <= x <= max (the bounds
     included) and a tensor bound where ``x`` lies beyond it.
     """
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
+    if isinstance(min, TensorBase) or isinstance(max, TensorBase):
         out = x
         if min is not None:
             out = where(out < min, min, out)
@@ -327,7 +330,7 @@ def sign(x: Tensor) -> Tensor:
 
 
 def _compare(op: Primitive, x: Any, y: Any) -> Tensor:
-    if isinstance(x, Tensor):
+    if is_tensor(x):
         return op(x, as_operand(y, x))
     return op(as_operand(x, y), y)
 

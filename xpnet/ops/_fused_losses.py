@@ -13,14 +13,16 @@ per training step (benchmark W1/W2).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._tensor import Tensor
 from ..autodiff import Primitive
 from . import _elementwise as E
 from ._composite import softmax
 from ._creation import arange
 from ._shape import expand_dims_p
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 def clamped_log(ns: Any, x: Any) -> Any:

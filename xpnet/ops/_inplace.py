@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import DTypeError, GraphError, ShapeError, XpnetError
-from .._tensor import VERSION, Tensor, cell
 from ..autodiff import Primitive, is_grad_enabled, mismatch_error, no_grad
+from ..autodiff.internal import VERSION, TensorBase, cell, wrap
 from ..backend import fill_key
 
-_new = object.__new__
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 def _inplace_impl(mutate: Callable[[Any, Any], Any], pure: Callable[[Any, Any], Any]) -> Any:
@@ -61,8 +62,7 @@ def rebase(x: Tensor, compute: Callable[[Tensor], Tensor], what: str) -> Tensor:
     it, and ``x`` takes the result's array. ``x``'s version moves past every node recorded
     before, so one that kept ``x`` itself (and would now read the new values) refuses them
     at backward."""
-    old = _new(Tensor)
-    old._data, old.backend, old._grad = x._data, x.backend, None
+    old = wrap(x._data, x.backend)
     old._node, old._rg, old._vc = x._node, x._rg, x._vc
     VERSION[0] += 1
     clock = VERSION[0]  # nodes recorded from here on (the result's) are not stale
@@ -96,7 +96,7 @@ def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
     is updated in place. In a graph (``x`` or ``other`` requires grad) the operation is
     recorded as the out-of-place op and ``x`` is rebased onto its result (``rebase``)."""
     if is_grad_enabled() and (
-        x.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+        x.requires_grad or (isinstance(other, TensorBase) and other.requires_grad)
     ):
         _refuse_leaf(x, f"in-place {name}")
         from . import _elementwise as E
@@ -104,9 +104,9 @@ def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
         prim = {"add": E.add_p, "subtract": E.subtract_p, "multiply": E.multiply_p,
                 "divide": E.divide_p}[name]  # fmt: skip
         return rebase(x, lambda old: E._binary(prim, old, other), f"in-place {name}")
-    if isinstance(other, Tensor) and other.backend is not x.backend:
+    if isinstance(other, TensorBase) and other.backend is not x.backend:
         raise mismatch_error(f"in-place {name}", (x, other))
-    if not isinstance(other, Tensor) and type(other) not in (int, float, bool):
+    if not isinstance(other, TensorBase) and type(other) not in (int, float, bool):
         from ._creation import tensor
 
         other = tensor(other, backend=x.backend)
@@ -130,9 +130,9 @@ def converted(t: Tensor, value: Any, what: str) -> Any:
     from ._creation import _convert
 
     b = t.backend
-    src = value.backend if isinstance(value, Tensor) else backend_of(value)
+    src = value.backend if isinstance(value, TensorBase) else backend_of(value)
     if src is None or src.host_format:  # host data: check it there, convert straight to t's dtype
-        host = np.asarray(value.data if isinstance(value, Tensor) else value)
+        host = np.asarray(value.data if isinstance(value, TensorBase) else value)
         if host.dtype.kind not in "biuf":
             raise DTypeError(
                 f"{what}: a value of NumPy dtype {host.dtype} cannot be stored in a "

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import ShapeError
-from .._tensor import Tensor
 from ..autodiff import Primitive, describe
+from ..autodiff.internal import TensorBase
 from ._common import as_operand, autocast_low
 from ._reduce import sum_p
 from ._shape import expand_dims_p, permute_dims_p, reshape_p, squeeze_p
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["matmul", "tensordot", "vecdot"]  # the public ops (xn.*) of this module
 
@@ -66,9 +69,9 @@ linear_p.defvjp(lambda g, ans, x, w, *b: matmul_p(g, w), _linear_w, _linear_b, k
 
 def matmul(x: Tensor, y: Tensor) -> Tensor:
     """Matrix product with NumPy's rules: 1-D operands are vectors, leading axes broadcast."""
-    if not isinstance(x, Tensor):
+    if not isinstance(x, TensorBase):
         x = as_operand(x, y)
-    if not isinstance(y, Tensor):
+    if not isinstance(y, TensorBase):
         y = as_operand(y, x)
     x, y = autocast_low(x, y)
     xs, ys = x.data.shape, y.data.shape

@@ -5,16 +5,19 @@ meshgrid, tril, triu, empty, empty_like."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._errors import ShapeError
-from .._tensor import Tensor
+from ..autodiff.internal import TensorBase
 from ._common import normalize_axes, normalize_axis
 from ._creation import tensor, zeros, zeros_like
 from ._elementwise import where
 from ._shape import broadcast_to, concat, permute_dims, reshape, take
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = [
     "broadcast_arrays",
@@ -81,7 +84,9 @@ def repeat(x: Tensor, repeats: Any, axis: int | None = None) -> Tensor:
         spread = reshape(x, (*shape[: ax + 1], 1, *shape[ax + 1 :]))
         big = broadcast_to(spread, (*shape[: ax + 1], repeats, *shape[ax + 1 :]))
         return reshape(big, (*shape[:ax], shape[ax] * repeats, *shape[ax + 1 :]))
-    counts = np.asarray(repeats.numpy() if isinstance(repeats, Tensor) else repeats, dtype=np.int64)
+    counts = np.asarray(
+        repeats.numpy() if isinstance(repeats, TensorBase) else repeats, dtype=np.int64
+    )
     index = np.repeat(np.arange(x.shape[ax]), counts)
     return take(x, tensor(index, backend=x.backend), axis=ax)
 

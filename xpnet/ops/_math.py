@@ -10,13 +10,15 @@ whose results carry no gradient (PyTorch gives zeros there; xpnet records nothin
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import NotSupportedError
-from .._tensor import Tensor
 from ..autodiff import Primitive
 from ._common import autocast_high
 from ._elementwise import _binary, exp, sqrt, where
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = [
     "acos",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._tensor import Tensor
 from ..autodiff import Primitive
 from ._common import autocast_high, normalize_axes, normalize_axis
 from ._elementwise import astype_p
 from ._shape import broadcast_to_p, reshape_p
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = [
     "all",

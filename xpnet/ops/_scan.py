@@ -11,15 +11,17 @@ built from multiplies along the axis, so its derivatives of every order are exac
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import ShapeError
-from .._tensor import Tensor
 from ..autodiff import Primitive
 from ._common import normalize_axes, normalize_axis
 from ._elementwise import astype, astype_p, where
 from ._reduce import _kept, sum_p
 from ._shape import concat, expand_dims, reshape, stack
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["cumulative_prod", "cumulative_sum", "diff", "prod"]
 

@@ -5,12 +5,12 @@ scatter-add, and transfers between backends."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._capture import recorder
 from .._errors import ArgumentTypeError, DeviceError, OutOfRangeError, ShapeError
-from .._tensor import Tensor
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
+from ..autodiff.internal import TensorBase, is_tensor
 from ..backend import IDX, fill_key, get_backend
 from ._common import normalize_axes, normalize_axis
 
@@ -286,7 +286,7 @@ def _index_key(x: Tensor, key: Any) -> tuple[tuple[Any, ...], list[Tensor]]:
     template: list[Any] = []
     indices: list[Tensor] = []
     for k in key:
-        if isinstance(k, Tensor):
+        if is_tensor(k):
             if k.backend is not x.backend:
                 raise DeviceError(
                     f"indexing {describe(x)} with an index {describe(k)} of another backend/device"
@@ -420,9 +420,9 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     rebased onto the result, as PyTorch does: gradients reach ``value`` at ``key`` and
     ``x`` elsewhere. A leaf that requires grad is refused."""
     graph = is_grad_enabled() and (
-        x.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
+        x.requires_grad or (isinstance(value, TensorBase) and value.requires_grad)
     )
-    if isinstance(value, Tensor):
+    if isinstance(value, TensorBase):
         if value.backend is not x.backend:
             raise DeviceError(
                 f"setitem: value {describe(value)} and target {describe(x)} differ in backend/device"
@@ -436,7 +436,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     template, indices = _index_key(x, key)
     if not indices and Ellipsis not in template and sum(k is not None for k in template) < x.ndim:
         template = (*template, Ellipsis)  # x[1] = v means x[1, ...] = v (as getitem reads it)
-    if isinstance(value, Tensor) and value.dtype != x.dtype:
+    if is_tensor(value) and value.dtype != x.dtype:
         from ._elementwise import astype  # the target's dtype, as NumPy and PyTorch assign
 
         value = astype(value, x.backend.dtype_name(x.dtype))
@@ -462,6 +462,9 @@ def to(x: Tensor, device: Any = None, backend: Any = None, dtype: Any = None) ->
 
 
 from . import _reduce  # noqa: E402  (broadcast_to's VJP sums; _reduce builds on this module)
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:

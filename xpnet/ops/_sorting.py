@@ -10,14 +10,17 @@ cannot capture them).
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._capture import recorder
 from .._errors import NotSupportedError
-from .._tensor import Tensor, _wrap
 from ..autodiff import Primitive
+from ..autodiff.internal import wrap
 from ._common import normalize_axes, normalize_axis
 from ._shape import take_along_axis
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = [
     "argsort",
@@ -117,12 +120,12 @@ def _native(x: Tensor, fn: str) -> Any:
 
 
 def _results(x: Tensor, fn: str) -> tuple[Tensor, ...]:
-    return tuple(_wrap(a, x.backend) for a in _native(x, fn))
+    return tuple(wrap(a, x.backend) for a in _native(x, fn))
 
 
 def unique_values(x: Tensor) -> Tensor:
     """The distinct values of ``x`` (sorted on most backends; no gradient)."""
-    return _wrap(_native(x, "unique_values"), x.backend)
+    return wrap(_native(x, "unique_values"), x.backend)
 
 
 def unique_counts(x: Tensor) -> UniqueCountsResult:

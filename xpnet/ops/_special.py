@@ -16,13 +16,15 @@ with SciPy) register it as a kernel and run that instead (tests compare the two)
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import ArgumentError
-from .._tensor import Tensor
 from ..autodiff import Primitive
 from . import _elementwise as E
 from ._common import autocast_high
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = ["erf"]  # the public ops (xn.*) of this module
 

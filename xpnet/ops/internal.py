@@ -15,12 +15,20 @@ from ._composite import softmax as softmax
 from ._conv import fold_p as fold_p
 from ._conv import out_size as out_size
 from ._conv import unfold_p as unfold_p
+from ._elementwise import _binary as binary  # noqa: F401 (Tensor's operators)
+from ._elementwise import add_p as add_p
 from ._elementwise import astype_p as astype_p
+from ._elementwise import divide_p as divide_p
+from ._elementwise import multiply_p as multiply_p
 from ._elementwise import relu_p as relu_p
 from ._elementwise import sigmoid_p as sigmoid_p
+from ._elementwise import subtract_p as subtract_p
 from ._fused_losses import binary_cross_entropy_p as binary_cross_entropy_p
 from ._fused_losses import softmax_cross_entropy_p as softmax_cross_entropy_p
+from ._inplace import apply_inplace as apply_inplace
 from ._inplace import converted as converted
+from ._inplace import copy_ as copy_
+from ._inplace import fill_p as fill_p
 from ._linalg import linear_p as linear_p
 from ._linalg import matmul_p as matmul_p
 from ._reduce import max_p as max_p

@@ -14,11 +14,11 @@ is not provided (see docs/array_api.md).
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import ShapeError
-from .._tensor import Tensor
 from ..autodiff import Primitive, describe
+from ..autodiff.internal import is_tensor
 from ._elementwise import abs as abs_
 from ._elementwise import sqrt
 from ._linalg import matmul, tensordot, vecdot
@@ -26,6 +26,9 @@ from ._reduce import max as max_
 from ._reduce import min as _min
 from ._reduce import sum as sum_
 from ._shape import expand_dims, matrix_transpose, take
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 __all__ = [
     "cholesky",
@@ -237,11 +240,11 @@ def svd(x: Tensor, *, full_matrices: bool = True) -> SVDResult:
                 f"linalg.svd(full_matrices=True) of a non-square {describe(x)}: the extra "
                 "singular vectors have no gradient; use full_matrices=False"
             )
-        from .._tensor import _wrap
+        from ..autodiff.internal import wrap
 
         u, sv, vh = x.backend.xp.linalg.svd(x.data, full_matrices=True)
         b = x.backend
-        return SVDResult(_wrap(u, b), _wrap(sv, b), _wrap(vh, b))
+        return SVDResult(wrap(u, b), wrap(sv, b), wrap(vh, b))
     return SVDResult(svd_u_p(x), svdvals_p(x), svd_vh_p(x))
 
 
@@ -266,10 +269,10 @@ def qr(x: Tensor, *, mode: str = "reduced") -> QRResult:
             f"linalg.qr(mode={mode!r}) of {describe(x)} has no gradient in xpnet (only reduced QR "
             "of tall or square matrices)"
         )
-    from .._tensor import _wrap
+    from ..autodiff.internal import wrap
 
     q, r = x.backend.xp.linalg.qr(x.data, mode=mode)
-    return QRResult(_wrap(q, x.backend), _wrap(r, x.backend))
+    return QRResult(wrap(q, x.backend), wrap(r, x.backend))
 
 
 def svdvals(x: Tensor) -> Tensor:
@@ -313,7 +316,7 @@ def _tolerance(x: Tensor, sv: Tensor, rtol: Any) -> Any:
     max(M, N) * eps of the dtype)."""
     if rtol is None:
         rtol = max(x.shape[-2:]) * float(x.backend.xp.finfo(x.dtype).eps)
-    elif isinstance(rtol, Tensor):
+    elif is_tensor(rtol):
         rtol = expand_dims(rtol, axis=-1)
     return rtol * max_(sv, axis=-1, keepdims=True)
 

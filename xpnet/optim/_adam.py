@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._errors import ArgumentError
-from .._tensor import Tensor
 from ..ops import zeros_like
+from ..tensor import Tensor
 from ._optimizer import Optimizer
 from ._update import adam_update_p
 

@@ -15,10 +15,11 @@ from typing import Any
 from .._capture import ACTIVE, EPOCH, changed, recorder
 from .._errors import ArgumentError, ArgumentTypeError, NotSupportedError, ShapeError
 from .._slots import Slots
-from .._tensor import Tensor, _wrap
 from ..autodiff import no_grad
+from ..autodiff.internal import wrap
 from ..ops import zeros, zeros_like
 from ..ops.internal import converted
+from ..tensor import Tensor
 
 
 class Optimizer:
@@ -199,7 +200,7 @@ class Optimizer:
                 if isinstance(v, Tensor):
                     like = zeros_like(p) if v.shape == p.shape else _scalar_like(p, v)
                     what = f"{type(self).__name__}.load_state_dict: state {name!r} of parameter {k}"
-                    restored[name] = _wrap(converted(like, v, what), p.backend)
+                    restored[name] = wrap(converted(like, v, what), p.backend)
                 else:
                     restored[name] = v
             state[p] = restored

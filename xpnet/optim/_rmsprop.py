@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .._tensor import Tensor
 from ..ops import full_like, zeros_like
+from ..tensor import Tensor
 from ._optimizer import Optimizer
 from ._update import adagrad_update_p, rmsprop_update_p
 

@@ -20,7 +20,6 @@ from .._errors import (
     DistributedError,
     NonFiniteError,
 )
-from .._tensor import Tensor
 from ..amp import GradScaler, autocast
 from ..autodiff import no_grad
 from ..backend import default_generator
@@ -28,6 +27,7 @@ from ..nn import Module
 from ..nn import summary as summarise
 from ..nn.utils import clip_grad_norm_
 from ..optim import Optimizer
+from ..tensor import Tensor
 from ._callbacks import Callback
 from ._history import History
 from ._metrics import correct

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._errors import DTypeError, ShapeError
-from .._tensor import Tensor
 from ..ops import any as any_
 from ..ops import argmax, astype, logical_and, logical_or, sum, where
+from ..tensor import Tensor
 
 
 def predictions(output: Tensor) -> Tensor:

@@ -6,12 +6,12 @@ import math
 
 from ... import ops as E
 from ..._errors import ArgumentError, ArgumentTypeError
-from ..._tensor import Tensor
 from ...ops import erf as erf
 from ...ops import log_softmax as _log_softmax
 from ...ops import softmax as _softmax
 from ...ops.internal import softplus as softplus
 from ...ops.internal import softplus_p
+from ...tensor import Tensor
 
 
 def relu(x: Tensor) -> Tensor:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
-from ..._tensor import Tensor
 from ...ops import matmul, mean, permute_dims, reshape, stack
 from ...ops import pad as xpad
 from ...ops.internal import autocast_low, fold_p, layer_dtypes, max_p, out_size, unfold_p
+from ...tensor import Tensor
 
 
 def _pair(v: Any, name: str, op: str = "", minimum: int = 0) -> tuple[int, int]:

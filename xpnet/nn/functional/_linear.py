@@ -6,11 +6,12 @@ import math
 
 from ... import ops as E
 from ..._errors import ArgumentError, DTypeError, ShapeError
-from ..._tensor import Tensor, _wrap
 from ...autodiff import describe
+from ...autodiff.internal import wrap
 from ...backend import Generator, default_generator
 from ...ops import expand_dims, reshape, take
 from ...ops.internal import autocast_low, check_indices, layer_dtypes, linear_p
+from ...tensor import Tensor
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -38,7 +39,7 @@ def dropout(
     if p == 1.0:
         return x * 0.0
     g = generator if generator is not None else default_generator(x.backend)
-    keep = _wrap(g.bernoulli(1.0 - p, x.shape), x.backend)
+    keep = wrap(g.bernoulli(1.0 - p, x.shape), x.backend)
     return E.where(keep, x * (1.0 / (1.0 - p)), 0.0)
 
 

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from ... import ops as E
 from ..._autocast_state import LOW
 from ..._errors import ArgumentError, DTypeError, ShapeError
-from ..._tensor import Tensor
 from ...autodiff import describe, no_grad
 from ...ops import expand_dims, log_softmax, mean, permute_dims, reshape, sum, take, take_along_axis
 from ...ops.internal import (
@@ -24,6 +23,7 @@ from ...ops.internal import (
     softmax_cross_entropy_p,
     softplus_p,
 )
+from ...tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
 F = TypeVar("F", bound=Callable[..., Tensor])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..._errors import ArgumentError, ShapeError
-from ..._tensor import Tensor
 from ...autodiff import no_grad
 from ...ops import mean, reshape, sqrt
 from ...ops.internal import autocast_high
+from ...tensor import Tensor
 
 
 def batch_norm(

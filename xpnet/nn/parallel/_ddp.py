@@ -27,8 +27,8 @@ from typing import Any
 from ... import distributed as dist
 from ..._capture import recorder
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
-from ..._tensor import Tensor
 from ...autodiff import is_grad_enabled, register_post_backward_hook
+from ...tensor import Tensor
 from .._module import Module
 from .._parameter import Parameter
 

@@ -1,0 +1,317 @@
+"""The graph core of a tensor: a native array, its backend, and its place in the graph.
+
+``TensorBase`` holds what the engine and the primitives need: the array, the backend,
+requires_grad, the gradient, the node that made it, and the version cell that in-place
+changes move. The user-facing ``xpnet.Tensor`` (``xpnet/tensor.py``) subclasses it
+with the operators and methods, which are bindings to ``xpnet.ops``; it registers
+itself here (``set_tensor_class``), so every tensor the engine and the ops make is a
+``Tensor`` while this layer imports nothing above it (as PyTorch's ``_TensorBase``).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self, TypeGuard
+
+import numpy as np
+
+from .._capture import ACTIVE, changed, recorder
+from .._errors import BackendError, DTypeError, GraphError, ShapeError, XpnetError
+
+if TYPE_CHECKING:
+    from ..backend import Backend
+    from ..tensor import Tensor
+    from ._primitive import Node
+
+_new = object.__new__
+_PACKAGE = str(Path(__file__).resolve().parents[1])
+
+
+class _Size(int):
+    """An int (the element count) that, called, gives the shape or one extent (PyTorch's size())."""
+
+    _shape: tuple[int, ...]
+
+    def __new__(cls, n: int, shape: tuple[int, ...]) -> _Size:
+        obj = super().__new__(cls, n)
+        obj._shape = shape
+        return obj
+
+    def __call__(self, dim: int | None = None) -> Any:
+        return self._shape if dim is None else self._shape[dim]
+
+
+class TensorBase:
+    """The data and graph slots every tensor has (see the module docstring).
+
+    Users meet its subclass ``xpnet.Tensor``; code below the op layer (the engine,
+    the primitives, the ops themselves) tests ``isinstance(x, TensorBase)``.
+    """
+
+    __slots__ = ("__weakref__", "_data", "_grad", "_node", "_rg", "_vc", "backend")
+
+    _data: Any  # the native array (``data`` is the checked public view of it)
+    backend: Backend
+    _grad: Tensor | None
+    _node: Node | None
+    _rg: bool  # requires_grad (read on every op, so a plain slot)
+    # The version cell, shared with every view of the same memory: [the VERSION clock
+    # at the last in-place change]. None until a view is taken or a change is made.
+    _vc: list[int] | None
+
+    # -- description -----------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._data.shape)
+
+    @property
+    def dtype(self) -> Any:
+        return self._data.dtype
+
+    @property
+    def device(self) -> Any:
+        return self.backend.device
+
+    @property
+    def ndim(self) -> int:
+        return len(self._data.shape)
+
+    @property
+    def size(self) -> _Size:
+        """The number of elements (the Array API's ``size``); ``x.size()`` and ``x.size(dim)``
+        also work, giving the shape and one extent as PyTorch's ``size`` method does."""
+        return _Size(math.prod(self._data.shape), self.shape)
+
+    def numel(self) -> int:
+        """The number of elements (PyTorch's name)."""
+        return math.prod(self._data.shape)
+
+    def dim(self) -> int:
+        """The number of dimensions (PyTorch's name for ``ndim``)."""
+        return len(self._data.shape)
+
+    def element_size(self) -> int:
+        """Bytes per element (PyTorch's name; bfloat16 is 2 though NumPy has no such dtype)."""
+        name = self.backend.dtype_name(self._data.dtype)
+        return 2 if name == "bfloat16" else int(np.dtype(name).itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the elements (NumPy's and PyTorch's name)."""
+        return self.numel() * self.element_size()
+
+    def _assign_data(self, value: Any) -> None:
+        """Replace the values with another array of the same backend, device, shape and dtype.
+
+        Checked here, so a wrong array fails at the assignment rather than at a later
+        op; the version counter moves (a graph that kept the old values refuses them).
+        """
+        from .backend import backend_of
+
+        b = self.backend
+        try:
+            where = backend_of(value)
+        except XpnetError:
+            where = None
+        if where is not b:
+            got = (
+                f"{type(value).__module__}.{type(value).__name__}" if where is None else str(where)
+            )
+            raise BackendError(
+                f"tensor.data = ...: the array must belong to {b} (the tensor's backend and device), "
+                f"got {got}; convert it with xn.tensor(array, backend=..., device=...).data"
+            )
+        if tuple(value.shape) != self.shape or value.dtype != self.dtype:
+            cls = ShapeError if tuple(value.shape) != self.shape else DTypeError
+            raise cls(
+                f"tensor.data = ...: an array of shape {tuple(value.shape)} and dtype {value.dtype} for a "
+                f"tensor of shape {self.shape} and dtype {self.dtype}; make a new tensor to change them"
+            )
+        rec = ACTIVE[0] and recorder()
+        if rec is not None:
+            rec.raw_access("assigns tensor.data")
+        self._set_data(value)
+        changed()  # a compiled step replayed as a CUDA graph holds the old storage
+
+    def _get_data(self) -> Any:
+        if ACTIVE[0] is not None and not sys._getframe(1).f_code.co_filename.startswith(_PACKAGE):
+            rec = recorder()
+            if rec is not None:  # the user's step holds a native array xn.compile cannot follow
+                rec.raw_access("reads tensor.data")
+        return self._data
+
+    data = property(_get_data, _assign_data, doc="The native array of the tensor's backend.")
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()`` (None until then, or after ``zero_grad``)."""
+        rec = ACTIVE[0] and recorder()
+        if rec is not None:
+            rec.grad_read(self, self._grad)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        rec = ACTIVE[0] and recorder()
+        if rec is not None:
+            rec.set_grad(self, value)
+        self._grad = value
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for differentiation."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by a recorded op."""
+        return self._node is None
+
+    @property
+    def grad_fn(self) -> Node | None:
+        """The recorded node that made this tensor (None for leaves)."""
+        return self._node
+
+    __hash__ = object.__hash__
+
+    # -- conversion ------------------------------------------------------------
+    def numpy(self) -> Any:
+        """A host NumPy copy of the values (detached from the graph)."""
+        return self.backend.to_numpy(self.data)
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python scalar."""
+        if self.size != 1:
+            raise ShapeError(f"item() needs a tensor of one element, got shape {self.shape}")
+        return self.numpy().reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self.numpy().tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        return bool(self.item())
+
+    def _array(self) -> Any:
+        # NumPy gives scalars, not 0-d arrays, from ufuncs on 0-d input.
+        data = self.data
+        return data if hasattr(data, "__dlpack__") else self.backend.xp.asarray(data)
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return self._array().__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> Any:
+        return self._array().__dlpack_device__()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        """``np.asarray(t)``: a host copy of the values. Refused for a tensor that requires
+        grad (as PyTorch does): code that goes through NumPy would silently drop the
+        gradient; call ``t.detach()`` first when that is what you mean."""
+        if self._rg:
+            raise GraphError(
+                f"np.asarray() of a tensor that requires grad ({self.backend.dtype_name(self.dtype)}"
+                f"{list(self.shape)}): the values would leave the graph and its gradient would be "
+                "lost; use t.detach() (or t.numpy()) if that is what you mean, or xpnet/Array API "
+                "operations to keep the gradient"
+            )
+        host = self.numpy()
+        return host if dtype is None else host.astype(dtype)
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the graph (shares memory and the version counter)."""
+        return alias(self)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
+        """Mark this leaf as needing gradients; returns ``self``."""
+        if requires_grad and not self.backend.is_float(self.dtype):
+            raise DTypeError(
+                f"only floating-point tensors can require grad, got {self.backend.dtype_name(self.dtype)}"
+            )
+        if not requires_grad and self._node is not None:
+            raise GraphError("requires_grad_(False) on a non-leaf tensor; use .detach()")
+        self._rg = bool(requires_grad)
+        changed()
+        return self
+
+    def _set_data(self, data: Any) -> None:
+        """Replace the values in place (optimizers, setitem); moves the version forward.
+
+        The one way xpnet changes a tensor's values: the version cell (shared with
+        every view of the same memory) takes the new VERSION clock, so a graph node
+        recorded earlier that kept this tensor sees that it changed.
+        """
+        self._data = data
+        clock = VERSION[0] + 1
+        VERSION[0] = clock
+        vc = self._vc
+        if vc is None:
+            self._vc = [clock]
+        else:
+            vc[0] = clock
+
+    @property
+    def _version(self) -> int:
+        """The VERSION clock at the last in-place change of this memory (0: never changed)."""
+        return 0 if self._vc is None else self._vc[0]
+
+
+# The in-place clock: bumped by every in-place change of any tensor. A graph node
+# remembers the clock when it was recorded; an input whose version cell holds a
+# larger value was changed in place afterwards.
+VERSION = [0]
+
+
+def wrap(data: Any, backend: Backend) -> Tensor:
+    """A fresh graph-free Tensor around a native array (the fast internal constructor)."""
+    t: Tensor = _new(TENSOR_CLASS)
+    t._data = data
+    t.backend = backend
+    t._rg = False
+    t._grad = None
+    t._node = None
+    t._vc = None
+    return t
+
+
+def cell(t: TensorBase) -> list[int]:
+    """``t``'s version cell, made on first need (to share it with a view, or keep it in a node)."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+    return vc
+
+
+def alias(t: TensorBase) -> Tensor:
+    """A graph-free Tensor on the same memory as ``t``, sharing its version cell."""
+    a = wrap(t.data, t.backend)
+    a._vc = cell(t)
+    return a
+
+
+def is_tensor(x: object) -> TypeGuard[Tensor]:
+    """Whether ``x`` is an xpnet tensor (for code below ``xpnet.tensor``, which cannot name it)."""
+    return isinstance(x, TensorBase)
+
+
+# The class of the tensors the engine and the ops make: xpnet.Tensor, registered by
+# xpnet/tensor.py when xpnet is imported (TensorBase until then).
+TENSOR_CLASS: type = TensorBase
+
+
+def set_tensor_class(cls: type) -> None:
+    """Make ``cls`` (a TensorBase subclass with no slots of its own) what ``wrap`` builds."""
+    global TENSOR_CLASS
+    if not issubclass(cls, TensorBase):
+        raise TypeError(f"{cls.__name__} is not a TensorBase subclass")
+    TENSOR_CLASS = cls
