@@ -91,27 +91,20 @@ def test_no_private_module_of_another_package_is_imported():
     )
 
 
-def test_no_import_cycle_between_parts_of_the_package():
-    mods = _modules()
-    graph: dict[str, set[str]] = {}
-    for n, p in mods.items():
-        u = _unit(n)
-        graph.setdefault(u, set()).update(
-            _unit(t)
-            for t in _imports(n, p)
-            if _unit(t) != u and _unit(t) in {_unit(m) for m in mods}
-        )
-    # Tarjan's strongly connected components, iteratively
+def _cycles(graph: dict[str, set[str]]) -> list[set[str]]:
+    """The strongly connected components of more than one node (Tarjan's, iteratively)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
-    on, stack, comps = set(), [], []
-    counter = [0]
+    on: set[str] = set()
+    stack: list[str] = []
+    comps: list[set[str]] = []
+    counter = 0
     for root in graph:
         if root in index:
             continue
         work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = counter[0]
-        counter[0] += 1
+        index[root] = low[root] = counter
+        counter += 1
         stack.append(root)
         on.add(root)
         while work:
@@ -131,12 +124,46 @@ def test_no_import_cycle_between_parts_of_the_package():
                             break
                     comps.append(comp)
             elif w not in index:
-                index[w] = low[w] = counter[0]
-                counter[0] += 1
+                index[w] = low[w] = counter
+                counter += 1
                 stack.append(w)
                 on.add(w)
                 work.append((w, iter(sorted(graph.get(w, ())))))
             elif w in on:
                 low[v] = min(low[v], index[w])
-    cycles = [c for c in comps if len(c) > 1]
-    assert not cycles, f"import cycles between parts of xpnet: {cycles}"
+    return [c for c in comps if len(c) > 1]
+
+
+def test_no_import_cycle_between_parts_of_the_package():
+    mods = _modules()
+    units = {_unit(m) for m in mods}
+    graph: dict[str, set[str]] = {}
+    for n, p in mods.items():
+        u = _unit(n)
+        graph.setdefault(u, set()).update(
+            _unit(t) for t in _imports(n, p) if _unit(t) != u and _unit(t) in units
+        )
+    assert not _cycles(graph), f"import cycles between parts of xpnet: {_cycles(graph)}"
+
+
+def test_no_import_cycle_between_modules():
+    """Not even inside a package: every module can be read after the ones it imports
+    (the ops' dtype cast, views and sum are their own modules for this)."""
+    mods = _modules()
+    graph = {n: {t for t in _imports(n, p) if t in mods and t != n} for n, p in mods.items()}
+    assert not _cycles(graph), f"import cycles between modules: {_cycles(graph)}"
+
+
+def test_no_function_level_import_of_xpnet_modules():
+    """Imports at the top of each module: what a module needs is in its first lines."""
+    bad = []
+    for n, p in _modules().items():
+        for fn in ast.walk(ast.parse(p.read_text())):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                bad += [
+                    f"{n}:{node.lineno} imports {'.' * node.level}{node.module or ''}"
+                    for node in ast.walk(fn)
+                    if isinstance(node, ast.ImportFrom)
+                    and (node.level or (node.module or "").startswith("xpnet"))
+                ]
+    assert not bad, "\n".join(bad)

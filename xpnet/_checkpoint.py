@@ -37,7 +37,8 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._errors import CheckpointError, XpnetError
-from .backend import DTYPE_NAMES
+from .backend import DTYPE_NAMES, backend_of
+from .ops import asarray
 from .tensor import Tensor
 
 FORMAT = "xpnet-checkpoint"
@@ -143,8 +144,6 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
 
 def _foreign_array(obj: Any) -> Any:
     """An xpnet Tensor for an array of another supported library, else None."""
-    from .backend import backend_of
-    from .ops import asarray
 
     try:
         b = backend_of(obj)
@@ -188,7 +187,6 @@ class _Bad(Exception):
 
 
 def _decode(node: Any, arrays: dict[str, np.ndarray], backend: Any, device: Any, where: str) -> Any:
-    from .ops import asarray
 
     if node is None or isinstance(node, (bool, int, float, str)):
         return node

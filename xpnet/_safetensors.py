@@ -28,6 +28,7 @@ from ._atomic import atomic_write
 from ._checkpoint import _bf16_bits, _bf16_values, _bytes, _contiguous, _read_into
 from ._errors import ArgumentTypeError, CheckpointError, DTypeError
 from .backend import backend_of, get_backend
+from .ops import asarray
 from .tensor import Tensor
 
 # safetensors dtype -> xpnet dtype name (BF16 is read as the bits of bfloat16 values;
@@ -70,7 +71,6 @@ def _host(name: str, value: Any) -> tuple[str, np.ndarray]:
                 f"save_safetensors: {name!r} is a {type(value).__module__}.{type(value).__name__}; "
                 "values must be xpnet tensors or arrays"
             )
-        from .ops import asarray
 
         return _host(name, asarray(value))
     code = _CODES.get(arr.dtype.name)
@@ -244,7 +244,6 @@ def load_safetensors(
     a backend without bfloat16, such as NumPy). Feed the result to
     ``model.load_state_dict``, which checks keys and shapes.
     """
-    from .ops import asarray
 
     where = f"load_safetensors({os.fspath(path)!r})"
     f, size = _open(path, where)

@@ -268,6 +268,8 @@ class Tensor(TensorBase, TorchMethods):
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return _ops.not_equal(self, other)
 
+    __hash__ = object.__hash__  # by identity (== is elementwise), as PyTorch's tensors
+
     # The standard's operators: &, |, ^, ~ are bitwise (logical on bool tensors).
     def __and__(self, other: Any) -> Tensor:
         return _ops.bitwise_and(self, other)

@@ -10,7 +10,7 @@ import numpy as np
 from ._errors import ArgumentError, ArgumentTypeError
 from .autodiff import grad, no_grad
 from .autodiff.internal import wrap
-from .backend import Generator
+from .backend import Generator, get_backend
 from .tensor import Tensor
 
 
@@ -148,6 +148,5 @@ def check_grad(
 
 
 def _numpy() -> Any:
-    from .backend import get_backend
 
     return get_backend("numpy")

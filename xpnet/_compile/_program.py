@@ -95,7 +95,7 @@ def _expr(
 def _generate(
     rec: Recorder, outputs: list[tuple[str, Any]], keep_all: bool = False
 ) -> tuple[str, dict[str, Any]]:
-    ns: dict[str, Any] = {"_wrap": wrap}
+    ns: dict[str, Any] = {"wrap": wrap}
     const = _Consts(ns)
 
     def expr(r: tuple[str, Any]) -> str:

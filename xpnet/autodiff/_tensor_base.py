@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any, Self, TypeGuard
 import numpy as np
 
 from .._capture import ACTIVE, changed, recorder
-from .._errors import BackendError, DTypeError, GraphError, ShapeError, XpnetError
+from .._errors import (
+    ArgumentTypeError,
+    BackendError,
+    DTypeError,
+    GraphError,
+    ShapeError,
+    XpnetError,
+)
+from ..backend import backend_of
 
 if TYPE_CHECKING:
     from ..backend import Backend
@@ -108,8 +116,6 @@ class TensorBase:
         Checked here, so a wrong array fails at the assignment rather than at a later
         op; the version counter moves (a graph that kept the old values refuses them).
         """
-        from .backend import backend_of
-
         b = self.backend
         try:
             where = backend_of(value)
@@ -177,8 +183,6 @@ class TensorBase:
     def grad_fn(self) -> Node | None:
         """The recorded node that made this tensor (None for leaves)."""
         return self._node
-
-    __hash__ = object.__hash__
 
     # -- conversion ------------------------------------------------------------
     def numpy(self) -> Any:
@@ -313,5 +317,5 @@ def set_tensor_class(cls: type) -> None:
     """Make ``cls`` (a TensorBase subclass with no slots of its own) what ``wrap`` builds."""
     global TENSOR_CLASS
     if not issubclass(cls, TensorBase):
-        raise TypeError(f"{cls.__name__} is not a TensorBase subclass")
+        raise ArgumentTypeError(f"set_tensor_class: {cls.__name__} is not a TensorBase subclass")
     TENSOR_CLASS = cls

@@ -12,6 +12,7 @@ import numpy as np
 from .._errors import BackendUnavailableError, DeviceError
 from . import _philox as philox
 from ._base import Array, Backend, Gather, native_key
+from ._cupy_kernels import KERNELS
 
 _INSTALL_HINT = (
     "install it with: pip install 'xpnet[cuda13]' (or 'xpnet[cuda12]' for a CUDA 12 driver)"
@@ -121,8 +122,6 @@ class CupyBackend(Backend):
 
     def native_kernels(self) -> dict[str, Any]:
         import cupyx.scipy.special
-
-        from ._cupy_kernels import KERNELS
 
         return {"erf": lambda b, x: cupyx.scipy.special.erf(x), **KERNELS}
 

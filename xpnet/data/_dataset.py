@@ -9,6 +9,7 @@ import numpy as np
 
 from .._errors import ArgumentError, NotSupportedError, ShapeError
 from ..backend import Generator, draw_seed
+from ..ops import take
 from ..tensor import Tensor
 
 
@@ -59,8 +60,6 @@ class Subset(ArrayDataset):
         parts: list[Any] = []
         for a in dataset.arrays:
             if isinstance(a, Tensor):
-                from ..ops import take
-
                 parts.append(take(a, Tensor(idx, backend=a.backend, device=a.device), axis=0))
             else:
                 parts.append(a[idx])

@@ -28,6 +28,9 @@ from .._errors import (
 from ..backend import Backend, get_backend
 from ..tensor import Tensor
 from ._comm import Communicator, check_op
+from ._mpi import MPICommunicator
+from ._nccl import NCCLCommunicator
+from ._torch import TorchCommunicator
 
 TRANSPORTS = ("mpi", "nccl", "torch")
 _STATE: dict[str, Any] = {"comm": None, "hook": None}
@@ -47,7 +50,6 @@ def _launched_size() -> int:
 
 
 def _mpi_or_none(required: bool, timeout: float | None = None) -> Any:
-    from ._mpi import MPICommunicator
 
     try:
         return MPICommunicator(timeout=timeout)
@@ -96,7 +98,6 @@ def init_process_group(
                 f"init_process_group('nccl') needs the cupy array backend (NCCL moves CuPy device "
                 f"arrays); the current backend is {b}. Use 'mpi' for host arrays, 'torch' for torch"
             )
-        from ._nccl import NCCLCommunicator
 
         mpi = _mpi_or_none(required=False)
         comm = NCCLCommunicator(mpi if mpi is not None and mpi.size > 1 else None, b.device.id)
@@ -106,7 +107,6 @@ def init_process_group(
                 f"init_process_group('torch') needs the torch array backend; the current backend "
                 f"is {b}. Use 'mpi' for host arrays, 'nccl' for CuPy"
             )
-        from ._torch import TorchCommunicator
 
         mpi = _mpi_or_none(required=False)
         comm = TorchCommunicator(mpi if mpi is not None and mpi.size > 1 else None,

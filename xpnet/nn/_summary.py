@@ -7,6 +7,7 @@ from typing import Any
 
 from .._errors import ArgumentTypeError
 from ..autodiff import no_grad
+from ..ops import zeros
 from ..tensor import Tensor
 from ._module import Module
 
@@ -83,8 +84,6 @@ def summary(model: Module, input: Any, dtype: Any = None) -> Summary:
     elif isinstance(input, (tuple, list)) and all(
         isinstance(n, int) and not isinstance(n, bool) for n in input
     ):
-        from ..ops import zeros
-
         b = model.backend
         x = zeros(tuple(input), dtype=dtype, backend=b) if b is not None else zeros(tuple(input))
     else:

@@ -10,6 +10,7 @@ Tensor class (``xpnet/tensor.py``) sits above this layer and imports it.
 
 from ..autodiff import install_ops as _install_ops
 from . import (
+    _cast,
     _composite,
     _creation,
     _elementwise,
@@ -21,8 +22,10 @@ from . import (
     _shape,
     _sorting,
     _special,
+    _views,
 )
 from . import linalg as linalg
+from ._cast import *  # noqa: F403
 from ._composite import *  # noqa: F403
 from ._creation import *  # noqa: F403
 from ._elementwise import *  # noqa: F403
@@ -36,6 +39,7 @@ from ._sorting import *  # noqa: F403
 from ._special import *  # noqa: F403
 
 __all__ = [
+    *_cast.__all__,
     *_composite.__all__,
     *_creation.__all__,
     *_elementwise.__all__,
@@ -50,8 +54,8 @@ __all__ = [
 ]
 
 _install_ops(
-    sum_to=_reduce.sum_to,
-    cast=lambda g, dtype: _elementwise.astype_p(g, dtype=dtype),
+    sum_to=_views.sum_to,
+    cast=lambda g, dtype: _cast.astype_p(g, dtype=dtype),
     add=_elementwise.add,
     as_tensor=_creation.tensor,
     stack=lambda ts, axis: _shape.stack(ts, axis=axis),

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from .._autocast_state import LOW
 from .._errors import DTypeError, ShapeError
 from ..autodiff.internal import TensorBase, is_tensor
+from ._cast import astype
+from ._creation import tensor
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -18,7 +20,6 @@ def as_operand(value: Any, like: TensorBase) -> Any:
     """A Tensor or Python scalar usable beside ``like`` in a binary op."""
     if isinstance(value, TensorBase) or type(value) in SCALAR_TYPES:
         return value
-    from ._creation import tensor
 
     return tensor(value, backend=like.backend)
 
@@ -75,7 +76,6 @@ def autocast_low(*ts: Any) -> tuple[Any, ...]:
     name = LOW.get()
     if name is None:
         return ts
-    from ._elementwise import astype
 
     for t in ts:
         if isinstance(t, TensorBase):
@@ -91,8 +91,6 @@ def autocast_high(t: Any) -> Any:
         return t
     b = t.backend
     if b.is_float(t.dtype) and b.dtype_name(t.dtype) in ("float16", "bfloat16"):
-        from ._elementwise import astype
-
         return astype(t, "float32")
     return t
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._common import autocast_high, normalize_axes
 from ._elementwise import exp, log, where
-from ._reduce import max_p, sum_p
+from ._reduce import max_p
+from ._views import sum_p
 
 if TYPE_CHECKING:
     from ..tensor import Tensor

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 from .._errors import ArgumentTypeError
 from ..autodiff import Primitive
 from ..autodiff.internal import TensorBase, is_tensor, wrap
+from ._cast import astype_p
 from ._common import as_operand, autocast_high
+from ._creation import tensor
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
 __all__ = [
     "abs",
     "add",
-    "astype",
     "clip",
     "divide",
     "equal",
@@ -96,8 +97,6 @@ def _tie_split(g: Tensor, a: Any, b: Any) -> Tensor:
 
 
 # fmt: off
-astype_p = Primitive("astype", lambda b, x, *, dtype: b.xp.astype(x, dtype))
-astype_p.defvjp(lambda g, ans, x, *, dtype: astype_p(g, dtype=x.dtype), keep=(), keep_ans=False)
 add_p = Primitive("add", lambda b, x, y: x + y)
 add_p.defvjp(lambda g, ans, x, y: g, lambda g, ans, x, y: g, keep=(), keep_ans=False)
 
@@ -293,7 +292,6 @@ def where(condition: Tensor, x: Any, y: Any) -> Tensor:
     y = as_operand(y, like)
     if not isinstance(x, TensorBase) and not isinstance(y, TensorBase):
         # The standard takes at most one scalar: make x a 0-d tensor (float32 for floats).
-        from ._creation import tensor
 
         x = tensor(x, backend=condition.backend)
     return where_p(condition, x, y)
@@ -315,14 +313,6 @@ def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     if min is None and max is None:
         return x
     return clip_p(x, min=min, max=max)
-
-
-def astype(x: Tensor, dtype: Any) -> Tensor:
-    """``x`` converted to ``dtype`` (a name such as ``"float64"`` or a dtype object)."""
-    dt = x.backend.dtype(dtype)
-    if dt == x.data.dtype:
-        return x
-    return astype_p(x, dtype=dt)
 
 
 def sign(x: Tensor) -> Tensor:

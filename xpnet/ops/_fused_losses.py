@@ -19,7 +19,7 @@ from ..autodiff import Primitive
 from . import _elementwise as E
 from ._composite import softmax
 from ._creation import arange
-from ._shape import expand_dims_p
+from ._views import expand_dims_p
 
 if TYPE_CHECKING:
     from ..tensor import Tensor

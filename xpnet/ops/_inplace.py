@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 from .._errors import DTypeError, GraphError, ShapeError, XpnetError
 from ..autodiff import Primitive, is_grad_enabled, mismatch_error, no_grad
 from ..autodiff.internal import VERSION, TensorBase, cell, wrap
-from ..backend import fill_key
+from ..backend import backend_of, fill_key
+from . import _elementwise as E
+from ._creation import _convert, tensor
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -99,7 +101,6 @@ def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
         x.requires_grad or (isinstance(other, TensorBase) and other.requires_grad)
     ):
         _refuse_leaf(x, f"in-place {name}")
-        from . import _elementwise as E
 
         prim = {"add": E.add_p, "subtract": E.subtract_p, "multiply": E.multiply_p,
                 "divide": E.divide_p}[name]  # fmt: skip
@@ -107,8 +108,6 @@ def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
     if isinstance(other, TensorBase) and other.backend is not x.backend:
         raise mismatch_error(f"in-place {name}", (x, other))
     if not isinstance(other, TensorBase) and type(other) not in (int, float, bool):
-        from ._creation import tensor
-
         other = tensor(other, backend=x.backend)
     with no_grad():
         _IN_PLACE[name](x, other)
@@ -125,9 +124,6 @@ def converted(t: Tensor, value: Any, what: str) -> Any:
     strings, objects) or another shape raises, naming ``what``. Nothing is changed.
     """
     import numpy as np
-
-    from ..backend import backend_of
-    from ._creation import _convert
 
     b = t.backend
     src = value.backend if isinstance(value, TensorBase) else backend_of(value)

@@ -9,8 +9,9 @@ from .._errors import ShapeError
 from ..autodiff import Primitive, describe
 from ..autodiff.internal import TensorBase
 from ._common import as_operand, autocast_low
-from ._reduce import sum_p
-from ._shape import expand_dims_p, permute_dims_p, reshape_p, squeeze_p
+from ._reduce import sum as sum_
+from ._shape import permute_dims, reshape
+from ._views import expand_dims_p, permute_dims_p, reshape_p, squeeze_p, sum_p
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -91,7 +92,6 @@ def matmul(x: Tensor, y: Tensor) -> Tensor:
 
 def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
     """The dot product of vectors along ``axis`` (broadcasting the other axes; real inputs)."""
-    from ._reduce import sum as sum_
 
     if x1.shape[axis] != x2.shape[axis]:
         raise ShapeError(
@@ -123,7 +123,6 @@ def tensordot(x1: Tensor, x2: Tensor, /, *, axes: Any = 2) -> Tensor:
     k = 1
     for a in a1:
         k *= x1.shape[a]
-    from ._shape import permute_dims, reshape
 
     m = math.prod(x1.shape[a] for a in free1)  # not -1: a size-0 axis makes it ambiguous
     n = math.prod(x2.shape[a] for a in free2)

@@ -6,9 +6,11 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ..autodiff import Primitive
+from ._cast import astype_p
 from ._common import autocast_high, normalize_axes, normalize_axis
-from ._elementwise import astype_p
-from ._shape import broadcast_to_p, reshape_p
+from ._elementwise import sqrt, where
+from ._views import kept as _kept
+from ._views import reduction, sum_p
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -27,29 +29,6 @@ __all__ = [
 ]  # the public ops (xn.*) of this module
 
 
-def _reduction(fn_name: str) -> Any:
-    def impl(b: Any, x: Any, *, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
-        xp = b.xp
-        out = getattr(xp, fn_name)(x, axis=axis, keepdims=keepdims)
-        if keepdims or (axis is not None and len(axis) < x.ndim):
-            return out
-        return xp.asarray(out)  # a full reduction: NumPy returns a scalar, keep a 0-d array
-
-    return impl
-
-
-def _kept(g: Tensor, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Tensor:
-    """A reduction's cotangent reshaped so it broadcasts against the input ``x``."""
-    if keepdims or (axis is None and g.ndim == x.ndim):
-        return g
-    shape = tuple(1 if axis is None or i in axis else n for i, n in enumerate(x.shape))
-    return reshape_p(g, shape=shape)
-
-
-def _sum_vjp(g: Tensor, ans: Any, x: Any, *, axis: Any, keepdims: bool) -> Tensor:
-    return broadcast_to_p(_kept(g, x, axis, keepdims), shape=x.shape)
-
-
 def _extremum_vjp(g: Tensor, ans: Tensor, x: Tensor, *, axis: Any, keepdims: bool) -> Tensor:
     # Ties share the cotangent evenly (like amax in PyTorch and max in JAX).
     hit = astype_p(x == _kept(ans, x, axis, keepdims), dtype=g.dtype)
@@ -57,13 +36,10 @@ def _extremum_vjp(g: Tensor, ans: Tensor, x: Tensor, *, axis: Any, keepdims: boo
 
 
 # fmt: off
-sum_p = Primitive("sum", _reduction("sum"))
-sum_p.defvjp(_sum_vjp, keep=(), keep_ans=False)
-
-max_p = Primitive("max", _reduction("max"))
+max_p = Primitive("max", reduction("max"))
 max_p.defvjp(_extremum_vjp)
 
-min_p = Primitive("min", _reduction("min"))
+min_p = Primitive("min", reduction("min"))
 min_p.defvjp(_extremum_vjp)
 # fmt: on
 
@@ -84,20 +60,6 @@ all_op = Primitive(
 any_op = Primitive(
     "any", lambda b, x, *, axis, keepdims: b.xp.any(x, axis=axis, keepdims=keepdims), **_nondiff
 )
-
-
-def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Sum ``g`` over the axes along which an input of ``shape`` was broadcast (the engine's unbroadcast)."""
-    gshape = g.shape
-    if gshape == shape:
-        return g
-    lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
-    )
-    if axes:
-        g = sum_p(g, axis=axes, keepdims=False)
-    return reshape_p(g, shape=shape) if g.shape != shape else g
 
 
 def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -144,7 +106,6 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, correction: float =
 
 def std(x: Tensor, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
     """Standard deviation over ``axis``; its gradient is 0 where the input is constant (PyTorch's)."""
-    from ._elementwise import sqrt, where
 
     v = var(x, axis=axis, keepdims=keepdims, correction=correction)
     # sqrt has an infinite slope at 0; the inner where keeps that branch away from

@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import ShapeError
 from ..autodiff import Primitive
+from ._cast import astype, astype_p
 from ._common import normalize_axes, normalize_axis
-from ._elementwise import astype, astype_p, where
-from ._reduce import _kept, sum_p
+from ._creation import full
+from ._elementwise import where
 from ._shape import concat, expand_dims, reshape, stack
+from ._views import kept as _kept
+from ._views import sum_p
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -86,7 +89,6 @@ def cumulative_sum(
 
 
 def _initial(x: Tensor, axis: int, value: float) -> Tensor:
-    from ._creation import full
 
     shape = tuple(1 if i == axis else n for i, n in enumerate(x.shape))
     return full(shape, value, dtype=x.dtype, backend=x.backend)

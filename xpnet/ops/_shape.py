@@ -12,7 +12,13 @@ from .._errors import ArgumentTypeError, DeviceError, OutOfRangeError, ShapeErro
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
 from ..autodiff.internal import TensorBase, is_tensor
 from ..backend import IDX, fill_key, get_backend
+from ._cast import astype
 from ._common import normalize_axes, normalize_axis
+from ._creation import tensor
+from ._elementwise import logical_and, logical_or
+from ._inplace import _refuse_leaf, rebase, setitem_p
+from ._reduce import any as any_
+from ._views import broadcast_to_p, expand_dims_p, permute_dims_p, reshape_p, squeeze_p
 
 __all__ = [
     "broadcast_to",
@@ -35,13 +41,6 @@ __all__ = [
 ]  # the public ops (xn.*) of this module
 
 _BASIC_TYPES = (int, slice, type(None), type(Ellipsis))
-
-
-def _inverse(axes: tuple[int, ...]) -> tuple[int, ...]:
-    inv = [0] * len(axes)
-    for i, a in enumerate(axes):
-        inv[a] = i
-    return tuple(inv)
 
 
 def _concat_vjp(i: int, g: Tensor, ans: Any, *xs: Any, axis: int) -> Tensor:
@@ -77,21 +76,6 @@ class _From:
 _view: dict[str, Any] = {"view": True}
 _meta: dict[str, Any] = {"keep": (), "keep_ans": False}  # rules that need only the input's shape
 # fmt: off
-reshape_p = Primitive("reshape", lambda b, x, *, shape: b.xp.reshape(x, shape), **_view)
-reshape_p.defvjp(lambda g, ans, x, *, shape: reshape_p(g, shape=x.shape), **_meta)
-
-permute_dims_p = Primitive("permute_dims", lambda b, x, *, axes: b.xp.permute_dims(x, axes), **_view)
-permute_dims_p.defvjp(lambda g, ans, x, *, axes: permute_dims_p(g, axes=_inverse(axes)), **_meta)
-
-expand_dims_p = Primitive("expand_dims", lambda b, x, *, axis: b.xp.expand_dims(x, axis=axis), **_view)
-expand_dims_p.defvjp(lambda g, ans, x, *, axis: reshape_p(g, shape=x.shape), **_meta)
-
-squeeze_p = Primitive("squeeze", lambda b, x, *, axis: b.xp.squeeze(x, axis=axis), **_view)
-squeeze_p.defvjp(lambda g, ans, x, *, axis: reshape_p(g, shape=x.shape), **_meta)
-
-broadcast_to_p = Primitive("broadcast_to", lambda b, x, *, shape: b.xp.broadcast_to(x, shape), **_view)
-broadcast_to_p.defvjp(lambda g, ans, x, *, shape: _reduce.sum_to(g, x.shape), **_meta)
-
 concat_p = Primitive("concat", lambda b, *xs, axis: b.xp.concat(list(xs), axis=axis))
 concat_p.defvjp_argnum(_concat_vjp, **_meta)
 
@@ -294,8 +278,6 @@ def _index_key(x: Tensor, key: Any) -> tuple[tuple[Any, ...], list[Tensor]]:
             template.append(IDX)
             indices.append(k)
         elif isinstance(k, (list, tuple)) or (not isinstance(k, _BASIC_TYPES)):
-            from ._creation import tensor
-
             template.append(IDX)
             indices.append(tensor(k, backend=x.backend))
         else:
@@ -371,8 +353,6 @@ def check_indices(
     indices, so the caller can clamp them and make their results NaN instead of
     reading memory it does not own.
     """
-    from ._elementwise import logical_and, logical_or
-    from ._reduce import any as any_
 
     b = indices.backend
     if b.host_visible and recorder() is None:  # (a recorded step checks with primitives)
@@ -428,17 +408,12 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
                 f"setitem: value {describe(value)} and target {describe(x)} differ in backend/device"
             )
     elif type(value) not in (int, float, bool):
-        from ._creation import tensor
-
         value = tensor(value, backend=x.backend)
-    from ._inplace import _refuse_leaf, rebase, setitem_p
 
     template, indices = _index_key(x, key)
     if not indices and Ellipsis not in template and sum(k is not None for k in template) < x.ndim:
         template = (*template, Ellipsis)  # x[1] = v means x[1, ...] = v (as getitem reads it)
     if is_tensor(value) and value.dtype != x.dtype:
-        from ._elementwise import astype  # the target's dtype, as NumPy and PyTorch assign
-
         value = astype(value, x.backend.dtype_name(x.dtype))
     if graph:
         _refuse_leaf(x, "x[key] = value")
@@ -450,7 +425,6 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
 
 def to(x: Tensor, device: Any = None, backend: Any = None, dtype: Any = None) -> Tensor:
     """``x`` moved to another backend/device and cast to ``dtype`` (differentiable)."""
-    from ._elementwise import astype
 
     src = x.backend
     if backend is None:
@@ -460,8 +434,6 @@ def to(x: Tensor, device: Any = None, backend: Any = None, dtype: Any = None) ->
     out = x if dst is src else transfer_p(x, src=src, dst=dst)
     return out if dtype is None else astype(out, dtype)
 
-
-from . import _reduce  # noqa: E402  (broadcast_to's VJP sums; _reduce builds on this module)
 
 if TYPE_CHECKING:
     from ..tensor import Tensor

@@ -6,6 +6,7 @@ with ``nn``, ``optim`` and ``train``. Other xpnet packages import from here or f
 ``xpnet.ops``, never from the private ``ops._*`` modules; users should not need it.
 """
 
+from ._cast import astype_p as astype_p
 from ._common import autocast_high as autocast_high
 from ._common import autocast_low as autocast_low
 from ._common import check_low_dtype as check_low_dtype
@@ -17,7 +18,6 @@ from ._conv import out_size as out_size
 from ._conv import unfold_p as unfold_p
 from ._elementwise import _binary as binary  # noqa: F401 (Tensor's operators)
 from ._elementwise import add_p as add_p
-from ._elementwise import astype_p as astype_p
 from ._elementwise import divide_p as divide_p
 from ._elementwise import multiply_p as multiply_p
 from ._elementwise import relu_p as relu_p
@@ -32,11 +32,11 @@ from ._inplace import fill_p as fill_p
 from ._linalg import linear_p as linear_p
 from ._linalg import matmul_p as matmul_p
 from ._reduce import max_p as max_p
-from ._reduce import sum_p as sum_p
-from ._reduce import sum_to as sum_to
 from ._shape import check_indices as check_indices
 from ._shape import gather_p as gather_p
 from ._shape import slice_p as slice_p
 from ._special import erf_p as erf_p
 from ._special import softplus as softplus
 from ._special import softplus_p as softplus_p
+from ._views import sum_p as sum_p
+from ._views import sum_to as sum_to

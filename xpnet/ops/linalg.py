@@ -16,16 +16,19 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
-from .._errors import ShapeError
-from ..autodiff import Primitive, describe
-from ..autodiff.internal import is_tensor
+from .._errors import ArgumentError, NotSupportedError, ShapeError
+from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
+from ..autodiff.internal import is_tensor, wrap
+from ._creation import eye, tensor, zeros
 from ._elementwise import abs as abs_
-from ._elementwise import sqrt
+from ._elementwise import sqrt, where
 from ._linalg import matmul, tensordot, vecdot
+from ._manip import tril
 from ._reduce import max as max_
 from ._reduce import min as _min
+from ._reduce import min as min_
 from ._reduce import sum as sum_
-from ._shape import expand_dims, matrix_transpose, take
+from ._shape import expand_dims, matrix_transpose, reshape, stack, take
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -73,7 +76,6 @@ def _solve_impl(b: Any, a: Any, y: Any) -> Any:
 def _cholesky_vjp(g: Tensor, ans: Tensor, x: Any) -> Tensor:
     # Murray (2016): phi(L^T g) with phi = lower triangle, halved diagonal; then
     # S = L^-T phi L^-1, and the symmetric part of S.
-    from ._manip import tril
 
     p = tril(matmul(_mT(ans), g))
     p = p - 0.5 * _diag_embed(diagonal(p))
@@ -109,8 +111,6 @@ qr_r_p = Primitive("qr_r", lambda b, x: b.xp.linalg.qr(x)[1])
 
 def _gaps(w: Tensor) -> Tensor:
     """1 / (w_j - w_i) off the diagonal, 0 on it (w: (..., n))."""
-    from ._creation import eye
-    from ._elementwise import where
 
     e = expand_dims(w, axis=-2) - expand_dims(w, axis=-1)
     n = w.shape[-1]
@@ -148,7 +148,6 @@ def _qr_back(q: Tensor, r: Tensor, gq: Tensor | None, m: Tensor) -> Tensor:
     """(gQ + Q copyltu(M)) R^-T for the reduced QR of a tall or square matrix, M the part
     of R gR^T - gQ^T Q one cotangent gives (copyltu: the symmetric matrix made from M's
     lower triangle)."""
-    from ._manip import tril
 
     low = tril(m, k=-1)
     sym = low + _mT(low) + _diag_embed(diagonal(m))
@@ -231,16 +230,11 @@ def svd(x: Tensor, *, full_matrices: bool = True) -> SVDResult:
     _matrices(x, "svd")
     m, n = x.shape[-2:]
     if full_matrices and m != n:
-        from ..autodiff import is_grad_enabled
-
         if x.requires_grad and is_grad_enabled():
-            from .._errors import NotSupportedError
-
             raise NotSupportedError(
                 f"linalg.svd(full_matrices=True) of a non-square {describe(x)}: the extra "
                 "singular vectors have no gradient; use full_matrices=False"
             )
-        from ..autodiff.internal import wrap
 
         u, sv, vh = x.backend.xp.linalg.svd(x.data, full_matrices=True)
         b = x.backend
@@ -254,22 +248,16 @@ def qr(x: Tensor, *, mode: str = "reduced") -> QRResult:
     gradient here (NotSupportedError when one is asked for)."""
     _matrices(x, "qr")
     if mode not in ("reduced", "complete"):
-        from .._errors import ArgumentError
-
         raise ArgumentError(f"linalg.qr: mode is 'reduced' or 'complete', got {mode!r}")
     m, n = x.shape[-2:]
     if m >= n and (mode == "reduced" or m == n):
         return QRResult(qr_q_p(x), qr_r_p(x))
-    from ..autodiff import is_grad_enabled
 
     if x.requires_grad and is_grad_enabled():
-        from .._errors import NotSupportedError
-
         raise NotSupportedError(
             f"linalg.qr(mode={mode!r}) of {describe(x)} has no gradient in xpnet (only reduced QR "
             "of tall or square matrices)"
         )
-    from ..autodiff.internal import wrap
 
     q, r = x.backend.xp.linalg.qr(x.data, mode=mode)
     return QRResult(wrap(q, x.backend), wrap(r, x.backend))
@@ -283,12 +271,9 @@ def svdvals(x: Tensor) -> Tensor:
 def pinv(x: Tensor, *, rtol: Any = None) -> Tensor:
     """The Moore-Penrose pseudo-inverse: V diag(1/S) U^T over singular values above
     ``rtol * max(S)`` (default: max(m, n) * eps). Differentiable through ``svd``."""
-    from ._elementwise import where
 
     _matrices(x, "pinv")
     if 0 in x.shape[-2:]:
-        from ._creation import zeros
-
         return zeros(*x.shape[:-2], x.shape[-1], x.shape[-2], dtype=x.backend.dtype_name(x.dtype),
                      backend=x.backend)  # fmt: skip
     u, sv, vh = svd(x, full_matrices=False)
@@ -299,13 +284,10 @@ def pinv(x: Tensor, *, rtol: Any = None) -> Tensor:
 
 def matrix_rank(x: Tensor, *, rtol: Any = None) -> Tensor:
     """The number of singular values above ``rtol * max(S)`` (an integer: no gradient)."""
-    from ..autodiff import no_grad
 
     _matrices(x, "matrix_rank")
     with no_grad():
         if 0 in x.shape[-2:]:
-            from ._creation import zeros
-
             return zeros(*x.shape[:-2], dtype="int64", backend=x.backend)
         sv = svdvals_p(x)
         return sum_((sv > _tolerance(x, sv, rtol)).astype("int64"), axis=-1)
@@ -326,8 +308,6 @@ def diagonal(x: Tensor, *, offset: int = 0) -> Tensor:
     rows, cols = x.shape[-2:]
     start_r, start_c = (0, offset) if offset >= 0 else (-offset, 0)
     n = max(0, min(rows - start_r, cols - start_c))
-    from ._creation import tensor
-    from ._shape import reshape
 
     flat = reshape(x, (*x.shape[:-2], rows * cols))
     idx = [(start_r + i) * cols + start_c + i for i in range(n)]
@@ -335,7 +315,6 @@ def diagonal(x: Tensor, *, offset: int = 0) -> Tensor:
 
 
 def _diag_embed(d: Tensor) -> Tensor:
-    from ._creation import eye
 
     n = d.shape[-1]
     return expand_dims(d, axis=-1) * eye(n, dtype=d.dtype, backend=d.backend)
@@ -352,7 +331,6 @@ def outer(x1: Tensor, x2: Tensor) -> Tensor:
 
 def cross(x1: Tensor, x2: Tensor, *, axis: int = -1) -> Tensor:
     """The cross product of 3-vectors along ``axis``."""
-    from ._shape import stack
 
     if x1.shape[axis] != 3 or x2.shape[axis] != 3:
         raise ShapeError(
@@ -371,7 +349,6 @@ def cross(x1: Tensor, x2: Tensor, *, axis: int = -1) -> Tensor:
 def _safe_sqrt(s: Tensor) -> Tensor:
     """sqrt of a sum of squares whose gradient is 0 at 0 (PyTorch's norm subgradient) rather
     than 0/0: the square root is taken of 1 where the sum is 0, then replaced."""
-    from ._elementwise import where
 
     pos = s > 0.0
     return where(pos, sqrt(where(pos, s, 1.0)), 0.0)
@@ -383,8 +360,6 @@ def vector_norm(x: Tensor, *, axis: Any = None, keepdims: bool = False, ord: flo
     if ord == float("inf"):
         return max_(a, axis=axis, keepdims=keepdims)
     if ord == float("-inf"):
-        from ._reduce import min as min_
-
         return min_(a, axis=axis, keepdims=keepdims)
     if ord == 2:
         return _safe_sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
@@ -427,7 +402,6 @@ def matrix_power(x: Tensor, n: int) -> Tensor:
     _square(x, "matrix_power")
     if n < 0:
         x, n = inv(x), -n
-    from ._creation import eye
 
     out: Tensor | None = None
     base = x

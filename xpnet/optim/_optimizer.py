@@ -15,7 +15,7 @@ from typing import Any
 from .._capture import ACTIVE, EPOCH, changed, recorder
 from .._errors import ArgumentError, ArgumentTypeError, NotSupportedError, ShapeError
 from .._slots import Slots
-from ..autodiff import no_grad
+from ..autodiff import enable_grad, no_grad
 from ..autodiff.internal import wrap
 from ..ops import zeros, zeros_like
 from ..ops.internal import converted
@@ -100,8 +100,6 @@ class Optimizer:
         """Update every parameter that has a gradient; returns ``closure()`` when given."""
         loss = None
         if closure is not None:
-            from ..autodiff import enable_grad
-
             with enable_grad():
                 loss = closure()
         rec = ACTIVE[0] and recorder()

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .. import distributed as dist
+from .._checkpoint import save
 from .._errors import ArgumentError, KeyMismatchError
 
 
@@ -124,10 +126,7 @@ class ModelCheckpoint(_Monitor):
             raise ArgumentError(f"ModelCheckpoint: the folder of {self.path} does not exist")
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> bool:
-        if (self._improved(epoch, logs) or not self.save_best_only) and self._model is not None:
-            from .. import distributed as dist
-            from .._checkpoint import save
-
-            if not dist.is_initialized() or dist.get_rank() == 0:
-                save(self._model.state_dict(), self.path)
+        due = (self._improved(epoch, logs) or not self.save_best_only) and self._model is not None
+        if due and (not dist.is_initialized() or dist.get_rank() == 0):
+            save(self._model.state_dict(), self.path)
         return False

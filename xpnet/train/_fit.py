@@ -26,6 +26,8 @@ from ..backend import default_generator
 from ..nn import Module
 from ..nn import summary as summarise
 from ..nn.utils import clip_grad_norm_
+from ..ops import all as all_
+from ..ops import isfinite, stack
 from ..optim import Optimizer
 from ..tensor import Tensor
 from ._callbacks import Callback
@@ -186,8 +188,6 @@ def _same_batch_counts(total: int | None, epoch: int) -> None:
 
 
 def _all_finite(tensors: Iterable[Tensor]) -> bool:
-    from ..ops import all as all_
-    from ..ops import isfinite, stack
 
     flags = [all_(isfinite(t)) for t in tensors if t.backend.is_float(t.dtype)]
     return not flags or bool(all_(stack(flags)).item())

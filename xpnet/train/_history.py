@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .. import distributed as dist
 from .._errors import KeyMismatchError, MissingDependencyError, OutOfRangeError
 
 
@@ -54,7 +55,6 @@ class History:
 
         In a process group of several ranks only rank 0 writes; the others return the path.
         """
-        from .. import distributed as dist
 
         if dist.is_initialized() and dist.get_rank() != 0:
             return Path(path)

@@ -28,6 +28,7 @@ from ... import distributed as dist
 from ..._capture import recorder
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ...autodiff import is_grad_enabled, register_post_backward_hook
+from ...ops import asarray
 from ...tensor import Tensor
 from .._module import Module
 from .._parameter import Parameter
@@ -163,6 +164,5 @@ class DistributedDataParallel(Module):
 
 
 def _from(arr: Any, like: Tensor) -> Tensor:
-    from ...ops import asarray
 
     return asarray(like.backend.xp.reshape(arr, like.shape), backend=like.backend)
