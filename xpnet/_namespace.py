@@ -162,7 +162,7 @@ class ArrayNamespace:
         self.backend = backend
         for name in FROM_OPS:
             setattr(self, name, getattr(ops, name))
-        for name, dt in backend._dtypes.items():
+        for name, dt in backend.dtypes.items():
             setattr(self, name, dt)
         for name, fn in _creation(backend).items():
             setattr(self, name, fn)
@@ -306,7 +306,7 @@ class _Info:
     def default_dtypes(self, *, device: Any = None) -> dict[str, Any]:
         out = dict(self._native.default_dtypes(device=device))
         out["real floating"] = self._backend.default_float
-        if "complex64" in self._backend._dtypes:
+        if "complex64" in self._backend.dtypes:
             out["complex floating"] = self._backend.dtype("complex64")
         return out
 

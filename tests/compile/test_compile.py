@@ -211,4 +211,4 @@ def test_cuda_graph_replay_matches_eager():
     _compare(b, eager, comp)
     program = next(e.program for v in comp[3].entries.values() for e in v if e.program)
     assert type(program).__name__ == "CudaGraphProgram" and program.failed is None, program.failed
-    assert program.graph is not None
+    assert program.graph.captured

@@ -318,16 +318,18 @@ class Compiled:
     ) -> Program | PureProgram | CudaGraphProgram:
         backends = {id(ins[3]): ins[3] for ins in rec.instrs if ins[0] == "op"}
         only = next(iter(backends.values())) if len(backends) == 1 else None
-        if only is not None and self.jit and not only.mutable:
-            return PureProgram(rec, outputs)
+        if only is None:
+            return Program(rec, outputs)
+        compiler = only.jit_compiler() if self.jit and not only.mutable else None
+        if compiler is not None:
+            return PureProgram(rec, outputs, compiler)
         graphable = (
-            only is not None
-            and only.name == "cupy"
-            and self.cuda_graph
+            self.cuda_graph
             and not any(ins[0] == "rng" for ins in rec.instrs)
             and not any(r[0] == "g" for ins in rec.instrs if ins[0] == "op" for r in ins[4])
         )
-        return CudaGraphProgram(rec, outputs) if graphable else Program(rec, outputs)
+        graph = only.device_graph() if graphable else None
+        return Program(rec, outputs) if graph is None else CudaGraphProgram(rec, outputs, graph)
 
     def _give_up(self, why: str) -> None:
         self.eager_reason = why

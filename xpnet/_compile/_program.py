@@ -179,7 +179,7 @@ def _generate(
 
 
 class PureProgram:
-    """The same program as a pure function, for JAX: compiled by ``jax.jit`` (XLA).
+    """The same program as a pure function, compiled by the backend's ``jit`` (JAX: XLA).
 
     Random draws are made before the call (from the same generators, in the same
     order); external tensors come in as arrays; the function returns the outputs,
@@ -188,9 +188,9 @@ class PureProgram:
     stores the updates and gradients: a failed check changes nothing.
     """
 
-    def __init__(self, rec: Recorder, outputs: list[tuple[str, Any]]) -> None:
-        import jax
-
+    def __init__(
+        self, rec: Recorder, outputs: list[tuple[str, Any]], jit: Callable[..., Any]
+    ) -> None:
         self.before = list(rec.before)
         self.source, ns, self.plan = _generate_pure(rec, outputs)
         self.outputs = outputs
@@ -198,7 +198,7 @@ class PureProgram:
             rec.backend_of[r[1]] if r[0] == "t" else None for r in outputs
         ]
         exec(compile(self.source, "<xn.compile pure program>", "exec"), ns)
-        self._run = jax.jit(ns["run"])
+        self._run = jit(ns["run"])
         self.ops = sum(1 for ins in rec.instrs if ins[0] == "op")
 
     def __call__(self, args: list[Tensor]) -> list[Any]:
@@ -328,10 +328,11 @@ class CudaGraphProgram:
     capture fails the ordinary program runs instead, from then on.
     """
 
-    def __init__(self, rec: Recorder, outputs: list[tuple[str, Any]]) -> None:
+    def __init__(self, rec: Recorder, outputs: list[tuple[str, Any]], graph: Any) -> None:
         self.plain = Program(rec, outputs)
         self.captured = Program(rec, outputs, keep_all=True)
         self.backend = next(ins[3] for ins in rec.instrs if ins[0] == "op")
+        self.graph = graph  # the backend's DeviceGraph (backend/_cuda_graph.py)
         self.ops = self.plain.ops
         self.source = self.plain.source
         ext: dict[int, Tensor] = {}
@@ -352,113 +353,60 @@ class CudaGraphProgram:
         self.mutated = list(mutated.values())
         self.assigned = list(assigned.values())
         self.calls = 0
-        self.graph: Any = None
-        self.failed: str | None = None
-        self.inputs: list[Any] = []
-        self.results: list[Any] = []
-        self.checks: list[Any] = []
         self.grads: list[Any] = []  # per assigned leaf: the tensor its .grad ends as, or None
         self.addresses: tuple[int, ...] = ()
-        self.sizes: list[int] = []  # what the first (plain) call allocated
-        self.pool: Any = None
-        self.stream: Any = None
+
+    @property
+    def failed(self) -> str | None:
+        """Why capture failed (the plain program runs from then on), or None."""
+        return self.graph.failed
 
     def _addresses(self) -> tuple[int, ...]:
         return tuple(self.backend.device_pointer(t._data) for t in self.externals)
 
     def __call__(self, args: list[Tensor]) -> list[Any]:
         self.calls += 1
-        if self.failed is not None:
+        graph = self.graph
+        if graph.failed is not None:
             return self.plain(args)
-        import cupy
-
         if self.calls == 1:  # the plain program, noting the sizes it allocates
-            sizes = self.sizes
-            default = cupy.get_default_memory_pool()
-
-            def malloc(n: int) -> Any:
-                sizes.append(n)
-                return default.malloc(n)
-
-            with cupy.cuda.using_allocator(malloc):
+            with graph.noting_allocations():
                 return self.plain(args)
         with self.backend.current():
             for refresh in self.captured.before:
                 refresh()
-            if self.graph is not None and self._addresses() != self.addresses:
-                self.graph = None  # storage replaced since the capture: its pointers are stale
-            if self.graph is None:
-                if not self._capture(args, cupy):
+            if graph.captured and self._addresses() != self.addresses:
+                graph.reset()  # storage replaced since the capture: its pointers are stale
+            arrays = [a._data for a in args]
+            if not graph.captured:
+                if not graph.capture(self.captured._run, arrays):
                     return self.plain.execute(args)  # (the slots are refreshed already)
+                self.grads = [leaf._grad for leaf in self.assigned]  # graph buffers
+                self.addresses = self._addresses()
             else:
-                caller = cupy.cuda.get_current_stream()
-                self.stream.wait_event(caller.record())
-                with self.stream:
-                    for buf, a in zip(self.inputs, args, strict=True):
-                        buf[...] = a._data
-                    self.graph.launch(self.stream)
-            return self._finish(args, cupy)
-
-    def _finish(self, args: list[Tensor], cupy: Any) -> list[Any]:
-        """After a launch: the step's Python side effects and its outputs (as copies: the next
-        launch overwrites the graph's buffers), ordered before the caller's stream goes on."""
-        with self.stream:
-            for leaf, g in zip(self.assigned, self.grads, strict=True):
-                leaf._grad = None if g is None else wrap(cupy.array(g._data, copy=True), g.backend)
-            for t in self.mutated:
-                t._set_data(t._data)  # the graph updated it in place: move its version
-            checks = [(cupy.array(flag, copy=True), error) for flag, error in self.checks]
-            out: list[Any] = []
-            for r, arr, b in zip(
-                self.captured.outputs, self.results, self.captured.out_backends, strict=True
-            ):
-                if r[0] == "t":
-                    out.append(wrap(cupy.array(arr, copy=True), b))
-                elif r[0] == "a":
-                    out.append(args[r[1]])
-                else:
-                    out.append(r[1])
-            done = self.stream.record()
-        cupy.cuda.get_current_stream().wait_event(done)
+                graph.launch(arrays)
+            out, checks = graph.finish(lambda: self._effects(args))
         for flag, error in checks:  # deferred as in eager mode (raised at the next host read)
             self.backend.check(flag, error)
         return out
 
-    def _capture(self, args: list[Tensor], cupy: Any) -> bool:
-        """Capture the program into a graph and launch it; False when capture failed."""
-        self.backend.flush_checks()  # nothing may read the host while capturing
-        caller = cupy.cuda.get_current_stream()
-        self.stream = cupy.cuda.Stream(non_blocking=True)
-        # A private pool: the graph's intermediates (freed ones too) must never be handed
-        # to other code, which the next launch would overwrite. Capture cannot ask the
-        # driver for memory, so the pool is filled first, on the capture stream (free
-        # blocks are kept per stream), with the sizes the plain call used.
-        self.pool = cupy.cuda.MemoryPool()
-        self.stream.wait_event(caller.record())
-        with self.stream:
-            held = [self.pool.malloc(n) for n in self.sizes]
-            del held
-            self.inputs = [cupy.array(a._data, copy=True) for a in args]
-        self.stream.synchronize()
-        checks_before = len(self.backend._pending)
-        try:
-            with self.stream, cupy.cuda.using_allocator(self.pool.malloc):
-                self.stream.begin_capture()
-                try:
-                    self.results = list(self.captured._run(self.inputs))
-                finally:
-                    graph = self.stream.end_capture()
-        except Exception as e:  # capture records only: nothing ran, so run the plain program
-            del self.backend._pending[checks_before:]
-            self.failed = f"{type(e).__name__}: {e}"
-            self.graph = None
-            return False
-        # checks registered while capturing: their flags are kept intermediates
-        self.checks = self.backend._pending[checks_before:]
-        del self.backend._pending[checks_before:]
-        self.grads = [leaf._grad for leaf in self.assigned]  # what capture left: graph buffers
-        self.addresses = self._addresses()
-        self.graph = graph
-        with self.stream:
-            self.graph.launch(self.stream)
-        return True
+    def _effects(self, args: list[Tensor]) -> tuple[list[Any], list[Any]]:
+        """After a launch: the step's Python side effects and its outputs, as copies of the
+        graph's buffers (the next launch overwrites them), and copies of the check flags."""
+        copy = self.graph.copy
+        for leaf, g in zip(self.assigned, self.grads, strict=True):
+            leaf._grad = None if g is None else wrap(copy(g._data), g.backend)
+        for t in self.mutated:
+            t._set_data(t._data)  # the graph updated it in place: move its version
+        checks = [(copy(flag), error) for flag, error in self.graph.checks]
+        out: list[Any] = []
+        for r, arr, b in zip(
+            self.captured.outputs, self.graph.results, self.captured.out_backends, strict=True
+        ):
+            if r[0] == "t":
+                out.append(wrap(copy(arr), b))
+            elif r[0] == "a":
+                out.append(args[r[1]])
+            else:
+                out.append(r[1])
+        return out, checks

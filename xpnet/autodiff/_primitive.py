@@ -301,7 +301,7 @@ class Primitive:
             needs_grad
             and _enabled.get()
             and self.differentiable
-            and out.dtype in backend._float_dtypes
+            and out.dtype in backend.float_dtypes
         ):
             t._rg = True
             t._node = _record(self, t, args, params, stack)

@@ -8,6 +8,7 @@ that knows about individual array libraries.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import importlib
 import math
@@ -69,7 +70,7 @@ def is_basic_key(key: tuple[Any, ...]) -> bool:
     return all(isinstance(k, _BASIC_INDEX_TYPES) for k in key)
 
 
-class Backend:
+class Backend(abc.ABC):
     """An array library's Array API namespace ``xp`` together with a native device.
 
     Backends are cached: asking twice for the same library and device returns the
@@ -88,7 +89,7 @@ class Backend:
     - ``owns(obj)``: whether an object is one of the library's arrays.
 
     and **may** override, where the library does better than the standard-only
-    defaults here: ``device_str``, ``host_visible``, ``_to_host`` and ``to_device``
+    defaults here: ``device_str``, ``host_visible``, ``read_host`` and ``to_device``
     (transfers), ``current()`` with ``needs_context`` (libraries with a current
     device), ``gather``/``setitem``/``_scatter_add_advanced``/``_scatter_add_flat``
     (indexing and its VJP), ``clip``, ``native_kernels()`` (native implementations
@@ -99,7 +100,6 @@ class Backend:
 
     name: ClassVar[str] = "standard"
     mutable: ClassVar[bool] = True  # arrays support in-place __setitem__ and +=
-    supports_out: ClassVar[bool] = False  # functions take out= (NumPy, CuPy, torch): buffer reuse
     host_format: ClassVar[bool] = False  # its arrays are host data (NumPy): xn.tensor moves them
     # True when the library runs work on a "current device" (CuPy): every primitive
     # call and creation then happens inside ``current()``.
@@ -122,6 +122,17 @@ class Backend:
         """The handle of the stream work is queued on (NCCL transport only)."""
         raise NotSupportedError(f"backend {self.name!r} has no streams")
 
+    # -- how xn.compile may replay a recorded step on this backend -----------
+    def device_graph(self) -> Any:
+        """A fresh device graph (``CudaGraph`` on CuPy) to capture a program into and
+        launch as one call, or None where the library has none."""
+        return None
+
+    def jit_compiler(self) -> Callable[[Callable[..., Any]], Callable[..., Any]] | None:
+        """The library's compiler of pure functions of arrays (``jax.jit`` on JAX), or None
+        where it has none."""
+        return None
+
     # -- the contract every backend must fill --------------------------------
     @classmethod
     def namespace(cls) -> types.ModuleType:
@@ -131,17 +142,17 @@ class Backend:
         return importlib.import_module(cls.namespace_module)
 
     @classmethod
+    @abc.abstractmethod
     def parse_device(cls, spec: Any) -> tuple[Any, Hashable]:
         """``(native device, cache key)`` for a device spelling; None means the default device."""
-        raise NotSupportedError(f"backend {cls.name!r} does not define parse_device()")
 
     __slots__ = (
-        "_dtypes",
-        "_float_dtypes",
         "_generator",
         "_pending",
         "device",
+        "dtypes",
         "float64",
+        "float_dtypes",
         "kernels",
         "xp",
     )
@@ -153,15 +164,15 @@ class Backend:
         # the primitive's generic (standard-only) implementation on this backend.
         self.kernels: dict[str, Callable[..., Any]] = dict(self.native_kernels())
         self._pending: list[tuple[Array, Callable[[], Exception]]] = []
-        self._dtypes: dict[str, Any] = {}
+        self.dtypes: dict[str, Any] = {}
         for n in DTYPE_NAMES:
             dt = getattr(xp, n, None)
             if dt is not None:
-                self._dtypes[n] = self._canonical(dt)
-        self._float_dtypes = frozenset(
-            self._dtypes[n]
+                self.dtypes[n] = self._canonical(dt)
+        self.float_dtypes = frozenset(
+            self.dtypes[n]
             for n in ("float16", "bfloat16", "float32", "float64")
-            if n in self._dtypes
+            if n in self.dtypes
         )
         self.float64 = self._supports_float64()
         self._generator: Any = None
@@ -235,7 +246,7 @@ class Backend:
         if spec is None:
             return None
         if isinstance(spec, str):
-            dt = self._dtypes.get(spec)
+            dt = self.dtypes.get(spec)
             if dt is None:
                 raise DTypeError(f"unknown dtype {spec!r} for backend {self.name!r}")
             if spec == "float64" and not self.float64:
@@ -245,27 +256,27 @@ class Backend:
             return dt
         if spec is bool or spec is int or spec is float:  # the Python types themselves
             return self.dtype({bool: "bool", int: "int64", float: "float32"}[spec])
-        for dt in self._dtypes.values():
+        for dt in self.dtypes.values():
             if spec == dt:
                 return dt
         # A NumPy dtype or another library's dtype: go by name.
         name = getattr(spec, "name", None) or str(spec).rsplit(".", 1)[-1]
-        if name in self._dtypes:
+        if name in self.dtypes:
             return self.dtype(name)
         raise DTypeError(f"{spec!r} is not a dtype of backend {self.name!r}")
 
     def dtype_name(self, dtype: Any) -> str:
-        for n, dt in self._dtypes.items():
+        for n, dt in self.dtypes.items():
             if dt == dtype:
                 return n
         return str(dtype)
 
     def is_float(self, dtype: Any) -> bool:
-        return dtype in self._float_dtypes
+        return dtype in self.float_dtypes
 
     @property
     def default_float(self) -> Any:
-        return self._dtypes["float32"]
+        return self.dtypes["float32"]
 
     def float_dtype(self, spec: Any = None) -> Any:
         """``spec`` as this backend's dtype, or the default float (float32) when it is None."""
@@ -315,9 +326,11 @@ class Backend:
             self.flush_checks()
         if not self.host_visible:
             HOST_READS[0] += 1
-        return self._to_host(arr)
+        return self.read_host(arr)
 
-    def _to_host(self, arr: Array) -> np.ndarray:
+    def read_host(self, arr: Array) -> np.ndarray:
+        """A host copy of ``arr`` as it is now: no deferred checks run, no host read counted
+        (``to_numpy`` is the user-facing read)."""
         return np.array(np.from_dlpack(arr), copy=True)
 
     @property
@@ -343,7 +356,7 @@ class Backend:
         if rec is not None:
             rec.check(self, bad, error)
         if self.host_visible:
-            if bool(self._to_host(bad)):
+            if bool(self.read_host(bad)):
                 raise error()
             return
         self._pending.append((bad, error))
@@ -355,7 +368,7 @@ class Backend:
         pending, self._pending = self._pending, []
         if not pending:
             return
-        flags = self._to_host(self.xp.stack([b for b, _ in pending]))
+        flags = self.read_host(self.xp.stack([b for b, _ in pending]))
         HOST_READS[0] += 1
         for flag, (_, error) in zip(flags.reshape(-1), pending, strict=True):
             if flag:
@@ -406,6 +419,7 @@ class Backend:
 
     def synchronize(self) -> None:
         """Wait for queued device work (a no-op on the CPU)."""
+        return None
 
     def clip(self, arr: Array, lo: float | None, hi: float | None) -> Array:
         """``arr`` limited to [lo, hi] (Python scalar bounds; None: unbounded)."""

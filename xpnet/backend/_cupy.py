@@ -12,6 +12,7 @@ import numpy as np
 from .._errors import BackendUnavailableError, DeviceError
 from . import _philox as philox
 from ._base import Array, Backend, Gather, native_key
+from ._cuda_graph import CudaGraph
 from ._cupy_kernels import KERNELS
 
 _INSTALL_HINT = (
@@ -42,13 +43,15 @@ class CupyBackend(Backend):
     name = "cupy"
     array_check = "is_cupy_array"
     native_rng = True
-    supports_out = True
     needs_context = True
     collective = "nccl"
     __slots__ = ()
 
     def device_pointer(self, arr: Any) -> int:
         return int(arr.data.ptr)
+
+    def device_graph(self) -> CudaGraph:
+        return CudaGraph(self)
 
     def stream_pointer(self) -> int:
         import cupy
@@ -102,7 +105,7 @@ class CupyBackend(Backend):
     def host_visible(self) -> bool:
         return False
 
-    def _to_host(self, arr: Array) -> np.ndarray:
+    def read_host(self, arr: Array) -> np.ndarray:
         return np.asarray(arr.get())
 
     def to_device(self, arr: Array) -> Array:

@@ -48,7 +48,7 @@ class JaxBackend(Backend):
     def host_visible(self) -> bool:
         return self.device.platform == "cpu"
 
-    def _to_host(self, arr: Array) -> np.ndarray:
+    def read_host(self, arr: Array) -> np.ndarray:
         return np.array(arr, copy=True)
 
     def to_device(self, arr: Array) -> Array:
@@ -71,13 +71,18 @@ class JaxBackend(Backend):
                 ("uint64", "uint32"),
                 ("complex128", "complex64"),
             ):
-                if narrow in self._dtypes:
-                    self._dtypes[wide] = self._dtypes[narrow]
-            self._dtypes.pop("float64", None)
+                if narrow in self.dtypes:
+                    self.dtypes[wide] = self.dtypes[narrow]
+            self.dtypes.pop("float64", None)
             self.float64 = False
-            self._float_dtypes = frozenset(
-                self._dtypes[n] for n in ("float16", "bfloat16", "float32") if n in self._dtypes
+            self.float_dtypes = frozenset(
+                self.dtypes[n] for n in ("float16", "bfloat16", "float32") if n in self.dtypes
             )
+
+    def jit_compiler(self) -> Any:
+        import jax
+
+        return jax.jit
 
     def native_kernels(self) -> dict[str, Any]:
         import jax.scipy.special

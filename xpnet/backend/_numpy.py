@@ -14,7 +14,6 @@ class NumpyBackend(Backend):
     name = "numpy"
     namespace_module = "array_api_compat.numpy"
     native_rng = True  # NumPy's generator is the host generator
-    supports_out = True
     host_format = True
     __slots__ = ()
 
@@ -30,7 +29,7 @@ class NumpyBackend(Backend):
     def zeros(self, shape: tuple[int, ...], dtype: Any) -> Array:
         return np.zeros(shape, dtype=dtype)
 
-    def _to_host(self, arr: Array) -> np.ndarray:
+    def read_host(self, arr: Array) -> np.ndarray:
         return np.array(arr, copy=True)
 
     def to_device(self, arr: Array) -> Array:

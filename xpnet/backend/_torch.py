@@ -15,7 +15,6 @@ class TorchBackend(Backend):
     namespace_module = "array_api_compat.torch"
     array_check = "is_torch_array"
     native_rng = True
-    supports_out = True
     collective = "torch"
     __slots__ = ()
 
@@ -52,7 +51,7 @@ class TorchBackend(Backend):
     def host_visible(self) -> bool:
         return self.device.type == "cpu"
 
-    def _to_host(self, arr: Array) -> np.ndarray:
+    def read_host(self, arr: Array) -> np.ndarray:
         import torch
 
         if arr.dtype == torch.bfloat16:  # NumPy has no bfloat16: ml_dtypes' where installed

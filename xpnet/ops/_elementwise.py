@@ -182,19 +182,19 @@ def _binary(prim: Primitive, x: Any, y: Any) -> Tensor:
         if ty is int or isinstance(y, TensorBase):
             return prim(x, y)
         if ty is float:
-            if x.data.dtype in x.backend._float_dtypes:
+            if x.data.dtype in x.backend.float_dtypes:
                 return prim(x, y)
             return prim(
                 astype_p(x, dtype=x.backend.default_float), y
             )  # int tensor * 2.5 -> float32
         if not is_tensor(y):
             y = as_operand(y, x)
-            if type(y) is float and x.data.dtype not in x.backend._float_dtypes:
+            if type(y) is float and x.data.dtype not in x.backend.float_dtypes:
                 x = astype_p(x, dtype=x.backend.default_float)
         return prim(x, y)
     if is_tensor(y):
         x = as_operand(x, y)
-        if type(x) is float and y.data.dtype not in y.backend._float_dtypes:
+        if type(x) is float and y.data.dtype not in y.backend.float_dtypes:
             y = astype_p(y, dtype=y.backend.default_float)
         return prim(x, y)
     raise ArgumentTypeError(
