@@ -44,7 +44,7 @@ from ..autodiff import is_grad_enabled
 from ..tensor import Tensor
 from ._guards import _PLAIN, Guards
 from ._program import CudaGraphProgram, Program, PureProgram
-from ._recorder import Recorder, _norm
+from ._recorder import Op, Recorder, Rng, SetGrad, _norm, reads
 
 __all__ = ["CompileWarning", "Compiled", "compile"]
 
@@ -122,7 +122,7 @@ def _difference(a: Any, b: Any, rec: Recorder) -> str:
     for i, (x, y) in enumerate(zip(a[0], b[0], strict=False)):
         if x != y:
             ins = rec.instrs[i]
-            what = ins[1].name if ins[0] == "op" else ins[0]
+            what = ins.prim.name if isinstance(ins, Op) else type(ins).__name__
             return f"instruction {i} ({what}): {x!r} vs {y!r}"
     if len(a[0]) != len(b[0]):
         return f"the number of instructions ({len(a[0])} vs {len(b[0])})"
@@ -134,12 +134,11 @@ def _externals(rec: Recorder) -> list[Tensor]:
     buffers, optimizer state...), each once."""
     seen: dict[int, Tensor] = {}
     for ins in rec.instrs:
-        refs: Any = ins[4] if ins[0] == "op" else ((ins[2],) if ins[0] == "grad" and ins[2] else ())
-        for r in refs:
+        for r in reads(ins):
             if r[0] in ("e", "g"):
                 seen[id(r[1])] = r[1]
-        if ins[0] == "grad":
-            seen[id(ins[1])] = ins[1]
+        if isinstance(ins, SetGrad):
+            seen[id(ins.tensor)] = ins.tensor
     return list(seen.values())
 
 
@@ -316,7 +315,7 @@ class Compiled:
     def _program(
         self, rec: Recorder, outputs: list[Any]
     ) -> Program | PureProgram | CudaGraphProgram:
-        backends = {id(ins[3]): ins[3] for ins in rec.instrs if ins[0] == "op"}
+        backends = {id(ins.backend): ins.backend for ins in rec.instrs if isinstance(ins, Op)}
         only = next(iter(backends.values())) if len(backends) == 1 else None
         if only is None:
             return Program(rec, outputs)
@@ -325,8 +324,8 @@ class Compiled:
             return PureProgram(rec, outputs, compiler)
         graphable = (
             self.cuda_graph
-            and not any(ins[0] == "rng" for ins in rec.instrs)
-            and not any(r[0] == "g" for ins in rec.instrs if ins[0] == "op" for r in ins[4])
+            and not any(isinstance(ins, Rng) for ins in rec.instrs)
+            and not any(r[0] == "g" for ins in rec.instrs if isinstance(ins, Op) for r in ins.refs)
         )
         graph = only.device_graph() if graphable else None
         return Program(rec, outputs) if graph is None else CudaGraphProgram(rec, outputs, graph)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..autodiff.internal import wrap
 from ..tensor import Tensor
-from ._recorder import Recorder
+from ._recorder import Check, Mut, Op, Recorder, Rng, SetGrad, ident, reads
 
 
 class Program:
@@ -30,7 +30,7 @@ class Program:
         code = compile(self.source, "<xn.compile program>", "exec")
         exec(code, ns)
         self._run = ns["run"]
-        self.ops = sum(1 for ins in rec.instrs if ins[0] == "op")
+        self.ops = sum(1 for ins in rec.instrs if isinstance(ins, Op))
 
     def __call__(self, args: list[Tensor]) -> list[Any]:
         for refresh in self.before:
@@ -51,8 +51,11 @@ class Program:
         return out
 
 
-def _param(v: Any, const: Any) -> str:
-    return repr(v) if v is None or isinstance(v, (bool, int)) else const(v, "P")
+def _changed(ins: Any) -> tuple[tuple[int, int], ...]:
+    """What an in-place update changed: the ``Mut`` that follows it says."""
+    if not isinstance(ins, Mut):
+        raise AssertionError(f"an in-place update not followed by its Mut record: {ins!r}")
+    return ins.changed
 
 
 class _Consts:
@@ -75,12 +78,14 @@ def _expr(
     const: _Consts,
     external: Callable[[Tensor], str],
     grad: Callable[[Tensor], str],
+    names: list[str],
 ) -> str:
-    """Source text of one recorded operand: a slot, an argument, an external tensor's array
-    or gradient (as the program kind reads them), or a constant."""
+    """Source text of one recorded operand: a slot (named after the primitive that made
+    it), an argument, an external tensor's array or gradient (as the program kind reads
+    them), or a constant."""
     kind, v = r
     if kind == "t":
-        return f"v{v}"
+        return names[v]
     if kind == "a":
         return f"args[{v}]"
     if kind == "e":
@@ -89,7 +94,7 @@ def _expr(
         return grad(v)
     if v is None or isinstance(v, (bool, int)):
         return repr(v)
-    return const(v, "C")
+    return const(v, "const")
 
 
 def _generate(
@@ -98,80 +103,79 @@ def _generate(
     ns: dict[str, Any] = {"wrap": wrap}
     const = _Consts(ns)
 
+    names = rec.slot_names
+
+    def tensor(t: Tensor) -> str:
+        return const(t, "tensor")
+
     def expr(r: tuple[str, Any]) -> str:
         return _expr(
-            r, const, lambda t: f"{const(t, 'E')}._data", lambda t: f"{const(t, 'E')}._grad._data"
+            r, const, lambda t: f"{tensor(t)}._data", lambda t: f"{tensor(t)}._grad._data", names
         )
 
     instrs = rec.instrs
     # Liveness: the last instruction (or the return) that reads each slot.
     last: dict[int, int] = {}
     for i, ins in enumerate(instrs):
-        refs: tuple[Any, ...] = ()
-        if ins[0] == "op":
-            refs = ins[4]
-        elif (ins[0] == "grad" and ins[2] is not None) or ins[0] == "check":
-            refs = (ins[2],)
-        for r in refs:
+        for r in reads(ins):
             if r[0] == "t":
                 last[r[1]] = i
     returned = {r[1] for r in outputs if r[0] == "t"}
     body: list[str] = []
     for i, ins in enumerate(instrs):
-        kind = ins[0]
-        if kind == "op":
-            _, _prim, impl, b, refs, params, slot = ins
-            call = f"{const(impl, 'F')}({const(b, 'B')}{''.join(', ' + expr(r) for r in refs)}"
+        made: int | None = None  # the slot this instruction makes
+        if isinstance(ins, Op):
+            b, refs, slot = ins.backend, ins.refs, ins.slot
+            made = slot
+            call = f"{const(ins.impl, ident(ins.prim.name) + '_fn')}({const(b, 'backend')}"
+            call += "".join(", " + expr(r) for r in refs)
             call += "".join(
-                f", {k}={const(v, 'P') if not isinstance(v, (bool, int, type(None))) else repr(v)}"
-                for k, v in params.items()
+                f", {k}={repr(v) if isinstance(v, (bool, int, type(None))) else const(v, 'param')}"
+                for k, v in ins.params.items()
             )
             call += ")"
-            target = f"v{slot}" if slot is not None else "n"
+            target = names[slot] if slot is not None else "n"
             line = f"{target} = {call}"
             if b.needs_context:
-                body.append(f"with {const(b, 'B')}.current():")
+                body.append(f"with {const(b, 'backend')}.current():")
                 body.append(f"    {line}")
             else:
                 body.append(line)
             if slot is None:  # an in-place update: the next instruction says what it changed
-                for pos, j in instrs[i + 1][1]:
+                for pos, j in _changed(instrs[i + 1]):
                     r = refs[pos]
                     if r[0] == "e":
-                        body.append(f"{const(r[1], 'E')}._set_data(n[{j}])")
+                        body.append(f"{tensor(r[1])}._set_data(n[{j}])")
                     elif r[0] == "t":
-                        body.append(f"v{r[1]} = n[{j}]")
-        elif kind == "rng":
-            _, g, method, args, slot = ins
-            body.append(f"v{slot} = {const(getattr(g, method), 'R')}(*{const(args, 'A')})")
-        elif kind == "grad":
-            _, t, r = ins
-            target = f"{const(t, 'E')}.grad"
-            if r is None:
+                        body.append(f"{names[r[1]]} = n[{j}]")
+        elif isinstance(ins, Rng):
+            made = ins.slot
+            draw = const(getattr(ins.generator, ins.method), "draw")
+            body.append(f"{names[ins.slot]} = {draw}(*{const(ins.args, 'draw_args')})")
+        elif isinstance(ins, SetGrad):
+            target, ref = f"{tensor(ins.tensor)}.grad", ins.ref
+            if ref is None:
                 body.append(f"{target} = None")
-            elif r[0] == "t":
-                body.append(f"{target} = wrap(v{r[1]}, {const(rec.backend_of[r[1]], 'B')})")
-            elif r[0] == "e":
-                body.append(f"{target} = {const(r[1], 'E')}")
+            elif ref[0] == "t":
+                b = const(rec.backend_of[ref[1]], "backend")
+                body.append(f"{target} = wrap({names[ref[1]]}, {b})")
+            elif ref[0] == "e":
+                body.append(f"{target} = {tensor(ref[1])}")
             else:  # an argument of the step: its array, as a new tensor
-                body.append(f"{target} = wrap(args[{r[1]}], {const(rec.arg_backends[r[1]], 'B')})")
-        elif kind == "check":
-            _, b, r, error = ins
-            body.append(f"{const(b, 'B')}.check({expr(r)}, {const(error, 'X')})")
+                b = const(rec.arg_backends[ref[1]], "backend")
+                body.append(f"{target} = wrap(args[{ref[1]}], {b})")
+        elif isinstance(ins, Check):
+            b, error = const(ins.backend, "backend"), const(ins.error, "error")
+            body.append(f"{b}.check({expr(ins.ref)}, {error})")
         # release what is no longer read (a CUDA graph keeps everything: its addresses are fixed)
         done = [] if keep_all else [k for k, at in last.items() if at == i and k not in returned]
-        if (
-            kind in ("op", "rng")
-            and (ins[-1] is not None)
-            and ins[-1] not in last
-            and ins[-1] not in returned
-        ):
-            done.append(ins[-1])  # made but never read
+        if made is not None and made not in last and made not in returned:
+            done.append(made)  # made but never read
         if done:
-            body.append("del " + ", ".join(f"v{k}" for k in sorted(done)))
-    ret = ", ".join(f"v{r[1]}" if r[0] == "t" else "None" for r in outputs)
+            body.append("del " + ", ".join(names[k] for k in sorted(done)))
+    ret = ", ".join(names[r[1]] if r[0] == "t" else "None" for r in outputs)
     if keep_all:  # hand every array back too: whoever replays the graph keeps them alive
-        body.append("_KEEP[:] = [v for k, v in locals().items() if k.startswith('v')]")
+        body.append("_KEEP[:] = [v for k, v in locals().items() if k != 'args']")
         ns["_KEEP"] = []
     body.append(f"return ({ret}{',' if len(outputs) == 1 else ''})")
     source = "def run(args):\n" + "\n".join("    " + line for line in body) + "\n"
@@ -199,7 +203,7 @@ class PureProgram:
         ]
         exec(compile(self.source, "<xn.compile pure program>", "exec"), ns)
         self._run = jit(ns["run"])
-        self.ops = sum(1 for ins in rec.instrs if ins[0] == "op")
+        self.ops = sum(1 for ins in rec.instrs if isinstance(ins, Op))
 
     def __call__(self, args: list[Tensor]) -> list[Any]:
         plan = self.plan
@@ -253,49 +257,51 @@ def _generate_pure(
             grad_in.append(t)
         return f"gx{grad_index[id(t)]}"
 
+    names = rec.slot_names
+
     def expr(r: tuple[str, Any]) -> str:
-        return _expr(r, const, local, grad_local)
+        return _expr(r, const, local, grad_local, names)
 
     grads_out: list[str] = []
     flags: list[str] = []
     for i, ins in enumerate(rec.instrs):
-        kind = ins[0]
-        if kind == "op":
-            _, _prim, impl, b, refs, params, slot = ins
+        if isinstance(ins, Op):
+            refs, slot = ins.refs, ins.slot
             args_src = "".join(", " + expr(r) for r in refs)
-            kw = "".join(f", {k}={const(v, 'P')}" for k, v in params.items())
-            target = f"v{slot}" if slot is not None else "n"
-            body.append(f"{target} = {const(impl, 'F')}({const(b, 'B')}{args_src}{kw})")
+            kw = "".join(f", {k}={const(v, 'param')}" for k, v in ins.params.items())
+            target = names[slot] if slot is not None else "n"
+            call = (
+                f"{const(ins.impl, ident(ins.prim.name) + '_fn')}({const(ins.backend, 'backend')}"
+            )
+            body.append(f"{target} = {call}{args_src}{kw})")
             if slot is None:
-                for pos, j in rec.instrs[i + 1][1]:
+                for pos, j in _changed(rec.instrs[i + 1]):
                     r = refs[pos]
                     if r[0] == "e":
                         body.append(f"{local(r[1])} = n[{j}]")
                         mutated[id(r[1])] = r[1]
                     elif r[0] == "t":
-                        body.append(f"v{r[1]} = n[{j}]")
-        elif kind == "rng":
-            _, g, method, args, slot = ins
-            body.append(f"v{slot} = rng[{len(plan['rng'])}]")
-            plan["rng"].append((getattr(g, method), args))
-        elif kind == "grad":
-            _, t, r = ins
-            if r is None:
+                        body.append(f"{names[r[1]]} = n[{j}]")
+        elif isinstance(ins, Rng):
+            body.append(f"{names[ins.slot]} = rng[{len(plan['rng'])}]")
+            plan["rng"].append((getattr(ins.generator, ins.method), ins.args))
+        elif isinstance(ins, SetGrad):
+            t, ref = ins.tensor, ins.ref
+            if ref is None:
                 plan["grads"].append((t, "none", None))
                 grads_out.append("None")
-            elif r[0] == "t":
-                plan["grads"].append((t, "slot", rec.backend_of[r[1]]))
-                grads_out.append(f"v{r[1]}")
-            elif r[0] == "a":
-                plan["grads"].append((t, "arg", r[1]))
+            elif ref[0] == "t":
+                plan["grads"].append((t, "slot", rec.backend_of[ref[1]]))
+                grads_out.append(names[ref[1]])
+            elif ref[0] == "a":
+                plan["grads"].append((t, "arg", ref[1]))
                 grads_out.append("None")
             else:
-                plan["grads"].append((t, "tensor", r[1]))
+                plan["grads"].append((t, "tensor", ref[1]))
                 grads_out.append("None")
-        elif kind == "check":
-            _, b, r, error = ins
-            plan["checks"].append((b, error))
-            flags.append(expr(r))
+        elif isinstance(ins, Check):
+            plan["checks"].append((ins.backend, ins.error))
+            flags.append(expr(ins.ref))
     plan["ext"] = ext
     plan["grad_in"] = grad_in
     plan["mutated"] = list(mutated.values())
@@ -331,7 +337,7 @@ class CudaGraphProgram:
     def __init__(self, rec: Recorder, outputs: list[tuple[str, Any]], graph: Any) -> None:
         self.plain = Program(rec, outputs)
         self.captured = Program(rec, outputs, keep_all=True)
-        self.backend = next(ins[3] for ins in rec.instrs if ins[0] == "op")
+        self.backend = next(ins.backend for ins in rec.instrs if isinstance(ins, Op))
         self.graph = graph  # the backend's DeviceGraph (backend/_cuda_graph.py)
         self.ops = self.plain.ops
         self.source = self.plain.source
@@ -339,16 +345,16 @@ class CudaGraphProgram:
         mutated: dict[int, Tensor] = {}
         assigned: dict[int, Tensor] = {}
         for i, ins in enumerate(rec.instrs):
-            if ins[0] == "op":
-                for r in ins[4]:
+            if isinstance(ins, Op):
+                for r in ins.refs:
                     if r[0] == "e":
                         ext[id(r[1])] = r[1]
-                if ins[6] is None:
-                    for pos, _ in rec.instrs[i + 1][1]:
-                        if ins[4][pos][0] == "e":
-                            mutated[id(ins[4][pos][1])] = ins[4][pos][1]
-            elif ins[0] == "grad":
-                assigned[id(ins[1])] = ins[1]
+                if ins.slot is None:
+                    for pos, _ in _changed(rec.instrs[i + 1]):
+                        if ins.refs[pos][0] == "e":
+                            mutated[id(ins.refs[pos][1])] = ins.refs[pos][1]
+            elif isinstance(ins, SetGrad):
+                assigned[id(ins.tensor)] = ins.tensor
         self.externals = list(ext.values())
         self.mutated = list(mutated.values())
         self.assigned = list(assigned.values())

@@ -33,7 +33,9 @@ that refresh scalar slots (``Optimizer._scalars``, ``GradScaler``). ``modules``,
 from __future__ import annotations
 
 import os
+import re
 import traceback
+from dataclasses import dataclass
 from typing import Any
 
 from ..tensor import Tensor
@@ -49,9 +51,79 @@ def _user_line() -> str:
     return "(inside xpnet)"
 
 
+Ref = tuple[
+    str, Any
+]  # ("t", slot) | ("a", argument) | ("e", tensor) | ("g", leaf) | ("c", constant)
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """A primitive call: ``slot = impl(backend, *refs, **params)``; ``slot`` None for an
+    in-place update, whose results the next ``Mut`` places."""
+
+    prim: Any
+    impl: Any
+    backend: Any
+    refs: tuple[Ref, ...]
+    params: dict[str, Any]
+    slot: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Mut:
+    """What the in-place update just before changed: (argument position, result index) pairs."""
+
+    changed: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rng:
+    """A random draw: ``slot = getattr(generator, method)(*args)``."""
+
+    generator: Any
+    method: str
+    args: tuple[Any, ...]
+    slot: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetGrad:
+    """``tensor.grad = ref`` (None: cleared)."""
+
+    tensor: Any
+    ref: Ref | None
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A deferred value check: ``backend.check(flag, error)``."""
+
+    backend: Any
+    ref: Ref
+    error: Any
+
+
+Instr = Op | Mut | Rng | SetGrad | Check
+
+
+def reads(ins: Instr) -> tuple[Ref, ...]:
+    """The operands an instruction reads."""
+    if isinstance(ins, Op):
+        return ins.refs
+    if isinstance(ins, (SetGrad, Check)) and ins.ref is not None:
+        return (ins.ref,)
+    return ()
+
+
+def ident(name: str) -> str:
+    """``name`` (a primitive's, such as "in-place add") as part of a Python identifier."""
+    return re.sub(r"\W", "_", name)
+
+
 class Recorder:
     def __init__(self, args: list[Tensor]) -> None:
-        self.instrs: list[tuple[Any, ...]] = []
+        self.instrs: list[Instr] = []
+        self.slot_names: list[str] = []  # per slot: a name for generated code (its primitive's)
         self.nslots = 0
         self._slot_of: dict[int, int] = {}  # id(array) -> slot
         self._alive: list[Any] = []  # every recorded array, so that ids stay unique
@@ -87,8 +159,9 @@ class Recorder:
     def refs(self, args: tuple[Any, ...]) -> tuple[tuple[str, Any], ...]:
         return tuple(self.ref(a) for a in args)
 
-    def _new_slot(self, arr: Any, backend: Any) -> int:
+    def _new_slot(self, arr: Any, backend: Any, what: str) -> int:
         k = self.nslots
+        self.slot_names.append(f"{ident(what)}_{k}")
         self.nslots += 1
         self._slot_of[id(arr)] = k
         self._alive.append(arr)
@@ -111,7 +184,7 @@ class Recorder:
         if refs is None:
             refs = self.refs(args)
         if prim.mutates:
-            self.instrs.append(("op", prim, impl, backend, refs, params, None))
+            self.instrs.append(Op(prim, impl, backend, refs, params, None))
             changed = []
             for j, (i, new) in enumerate(zip(prim.mutates, out, strict=True)):
                 if args[i] is None:
@@ -125,14 +198,14 @@ class Recorder:
                     self.broken = self.broken or (
                         f"the step changes its argument {r[1]} in place ({prim.name}) at {_user_line()}"
                     )
-            self.instrs.append(("mut", tuple(changed)))
+            self.instrs.append(Mut(tuple(changed)))
             return
-        self.instrs.append(
-            ("op", prim, impl, backend, refs, params, self._new_slot(out._data, out.backend))
-        )
+        slot = self._new_slot(out._data, out.backend, prim.name)
+        self.instrs.append(Op(prim, impl, backend, refs, params, slot))
 
     def rng(self, generator: Any, method: str, args: tuple[Any, ...], out: Any) -> None:
-        self.instrs.append(("rng", generator, method, args, self._new_slot(out, generator.backend)))
+        slot = self._new_slot(out, generator.backend, method)
+        self.instrs.append(Rng(generator, method, args, slot))
 
     def grad_read(self, leaf: Tensor, value: Tensor | None) -> None:
         if id(leaf) not in self.grads_read and id(leaf) not in self._assigned:
@@ -144,7 +217,7 @@ class Recorder:
 
     def set_grad(self, tensor: Tensor, value: Tensor | None) -> None:
         self._assigned.add(id(tensor))
-        self.instrs.append(("grad", tensor, None if value is None else self.ref(value)))
+        self.instrs.append(SetGrad(tensor, None if value is None else self.ref(value)))
 
     def check(self, backend: Any, bad: Any, error: Any) -> None:
         k = self._slot_of.get(id(bad))
@@ -154,7 +227,7 @@ class Recorder:
                 or f"a value check on an array the step did not compute, at {_user_line()}"
             )
             return
-        self.instrs.append(("check", backend, ("t", k), error))
+        self.instrs.append(Check(backend, ("t", k), error))
 
     def module(self, m: Any) -> None:
         self.modules[id(m)] = m
@@ -198,21 +271,19 @@ class Recorder:
         """A comparable form: equal for two recordings that would replay the same program."""
         out: list[Any] = []
         for ins in self.instrs:
-            kind = ins[0]
-            if kind == "op":
-                _, prim, impl, b, refs, params, slot = ins
-                out.append((kind, id(prim), id(impl), id(b), _norm(refs), params, slot))
-            elif kind == "rng":
-                _, g, method, args, slot = ins
-                out.append((kind, id(g), method, args, slot))
-            elif kind == "grad":
-                _, t, r = ins
-                out.append((kind, _Ext(t), None if r is None else _norm((r,))))
-            elif kind == "check":
-                _, b, r, _error = ins
-                out.append((kind, id(b), r))
+            if isinstance(ins, Op):
+                out.append(("op", id(ins.prim), id(ins.impl), id(ins.backend), _norm(ins.refs),
+                            ins.params, ins.slot))  # fmt: skip
+            elif isinstance(ins, Rng):
+                out.append(("rng", id(ins.generator), ins.method, ins.args, ins.slot))
+            elif isinstance(ins, SetGrad):
+                out.append(
+                    ("grad", _Ext(ins.tensor), None if ins.ref is None else _norm((ins.ref,)))
+                )
+            elif isinstance(ins, Check):
+                out.append(("check", id(ins.backend), ins.ref))
             else:
-                out.append(ins)
+                out.append(("mut", ins.changed))
         return out
 
 
