@@ -32,9 +32,9 @@ def clip_grad_norm_(
     with no_grad():
         gs = [p.grad for p in params]
         if math.isinf(norm_type):
-            total = max_(stack([max_(E.abs(g)) for g in gs]))  # type: ignore[arg-type]
+            total = max_(stack([max_(E.abs(g)) for g in gs]))
         else:
-            total = sum_(stack([sum_(E.abs(g) ** norm_type) for g in gs])) ** (1.0 / norm_type)  # type: ignore[arg-type]
+            total = sum_(stack([sum_(E.abs(g) ** norm_type) for g in gs])) ** (1.0 / norm_type)
         scale = E.minimum(max_norm / (total + 1e-6), 1.0)
         for p in params:
             p.grad = p.grad * scale

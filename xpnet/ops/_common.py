@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._autocast_state import LOW
-from .._errors import DTypeError, ShapeError
+from .._errors import ArgumentTypeError, DTypeError, ShapeError
 from ..autodiff.internal import TensorBase, is_tensor
-from ._cast import astype
+from ._cast import astype, astype_p
 from ._creation import tensor
 
 if TYPE_CHECKING:
@@ -114,3 +114,36 @@ def layer_dtypes(op: str, x: Tensor, *params: Tensor | None) -> None:
                 f"with x.astype({p.backend.dtype_name(p.dtype)!r}){_method_hint(p.backend.dtype_name(p.dtype))}, "
                 f"or the model with model.to(dtype=...)"
             )
+
+
+def binary(prim: Any, x: Any, y: Any) -> Tensor:
+    """``prim(x, y)`` with one operand possibly a Python scalar or host data.
+
+    The one place binary promotion happens (the Tensor operators come here too):
+    a Python float beside an integer tensor makes it float32 first. The common
+    cases (two tensors; a tensor and a Python number) are tested first: this runs
+    for every arithmetic operator.
+    """
+    ty = type(y)
+    if isinstance(x, TensorBase):
+        if ty is int or isinstance(y, TensorBase):
+            return prim(x, y)
+        if ty is float:
+            if x.data.dtype in x.backend.float_dtypes:
+                return prim(x, y)
+            return prim(
+                astype_p(x, dtype=x.backend.default_float), y
+            )  # int tensor * 2.5 -> float32
+        if not is_tensor(y):
+            y = as_operand(y, x)
+            if type(y) is float and x.data.dtype not in x.backend.float_dtypes:
+                x = astype_p(x, dtype=x.backend.default_float)
+        return prim(x, y)
+    if is_tensor(y):
+        x = as_operand(x, y)
+        if type(x) is float and y.data.dtype not in y.backend.float_dtypes:
+            y = astype_p(y, dtype=y.backend.default_float)
+        return prim(x, y)
+    raise ArgumentTypeError(
+        f"{prim.name}: expected a Tensor operand, got {type(x).__name__} and {type(y).__name__}"
+    )

@@ -21,6 +21,7 @@ from ..autodiff import Primitive, is_grad_enabled, mismatch_error, no_grad
 from ..autodiff.internal import VERSION, TensorBase, cell, wrap
 from ..backend import backend_of, fill_key
 from . import _elementwise as E
+from ._common import binary
 from ._creation import _convert, tensor
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
 
         prim = {"add": E.add_p, "subtract": E.subtract_p, "multiply": E.multiply_p,
                 "divide": E.divide_p}[name]  # fmt: skip
-        return rebase(x, lambda old: E._binary(prim, old, other), f"in-place {name}")
+        return rebase(x, lambda old: binary(prim, old, other), f"in-place {name}")
     if isinstance(other, TensorBase) and other.backend is not x.backend:
         raise mismatch_error(f"in-place {name}", (x, other))
     if not isinstance(other, TensorBase) and type(other) not in (int, float, bool):

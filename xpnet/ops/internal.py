@@ -9,6 +9,7 @@ with ``nn``, ``optim`` and ``train``. Other xpnet packages import from here or f
 from ._cast import astype_p as astype_p
 from ._common import autocast_high as autocast_high
 from ._common import autocast_low as autocast_low
+from ._common import binary as binary
 from ._common import check_low_dtype as check_low_dtype
 from ._common import layer_dtypes as layer_dtypes
 from ._composite import log_softmax as log_softmax
@@ -16,7 +17,6 @@ from ._composite import softmax as softmax
 from ._conv import fold_p as fold_p
 from ._conv import out_size as out_size
 from ._conv import unfold_p as unfold_p
-from ._elementwise import _binary as binary  # noqa: F401 (Tensor's operators)
 from ._elementwise import add_p as add_p
 from ._elementwise import divide_p as divide_p
 from ._elementwise import multiply_p as multiply_p
