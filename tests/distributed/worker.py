@@ -158,7 +158,7 @@ def sampler(rank, size):
 
 def fit(rank, size, path):
     """fit on every rank: rank 0 alone writes the checkpoint; metrics are global means."""
-    import xpnet.train._fit as F
+    import xpnet.train._state as F
 
     saves = []
     original = F.save

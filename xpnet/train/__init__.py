@@ -3,7 +3,7 @@
 from ._callbacks import Callback as Callback
 from ._callbacks import EarlyStopping as EarlyStopping
 from ._callbacks import ModelCheckpoint as ModelCheckpoint
-from ._fit import evaluate as evaluate
+from ._evaluate import evaluate as evaluate
 from ._fit import fit as fit
 from ._history import History as History
 from ._metrics import accuracy as accuracy
