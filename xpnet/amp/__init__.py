@@ -3,3 +3,9 @@
 from ._autocast import autocast as autocast
 from ._autocast import is_autocast_enabled as is_autocast_enabled
 from ._scaler import GradScaler as GradScaler
+
+__all__ = [
+    "autocast",
+    "is_autocast_enabled",
+    "GradScaler",
+]

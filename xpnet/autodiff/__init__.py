@@ -24,3 +24,30 @@ from ._primitive import Primitive as Primitive
 from ._primitive import describe as describe
 from ._primitive import mismatch_error as mismatch_error
 from ._primitive import op_error as op_error
+
+__all__ = [
+    "AnomalyError",
+    "detect_anomaly",
+    "backward",
+    "install_ops",
+    "register_post_backward_hook",
+    "jacfwd",
+    "jvp",
+    "vmap",
+    "grad",
+    "hessian",
+    "jacobian",
+    "value_and_grad",
+    "vjp",
+    "enable_grad",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+    "PRIMITIVES",
+    "Meta",
+    "Node",
+    "Primitive",
+    "describe",
+    "mismatch_error",
+    "op_error",
+]

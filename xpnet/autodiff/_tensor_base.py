@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
 
@@ -29,6 +29,8 @@ from .._errors import (
 from ..backend import backend_of
 
 if TYPE_CHECKING:
+    from typing import Self  # Python 3.11; annotations only
+
     from ..backend import Backend
     from ..tensor import Tensor
     from ._primitive import Node

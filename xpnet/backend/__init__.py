@@ -19,3 +19,25 @@ from ._registry import get_backend as get_backend
 from ._registry import register_backend as register_backend
 from ._registry import set_backend as set_backend
 from ._registry import use_backend as use_backend
+
+__all__ = [
+    "DTYPE_NAMES",
+    "HOST_READS",
+    "IDX",
+    "Backend",
+    "fill_key",
+    "is_basic_key",
+    "Generator",
+    "default_generator",
+    "draw_seed",
+    "host_generator",
+    "manual_seed",
+    "available_backends",
+    "backend_names",
+    "backend_of",
+    "current_backend",
+    "get_backend",
+    "register_backend",
+    "set_backend",
+    "use_backend",
+]

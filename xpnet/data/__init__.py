@@ -6,3 +6,12 @@ from ._dataset import Subset as Subset
 from ._dataset import random_split as random_split
 from ._loader import DataLoader as DataLoader
 from ._sampler import DistributedSampler as DistributedSampler
+
+__all__ = [
+    "ArrayDataset",
+    "Dataset",
+    "Subset",
+    "random_split",
+    "DataLoader",
+    "DistributedSampler",
+]

@@ -9,3 +9,15 @@ from ._synthetic import linearly_separable as linearly_separable
 from ._synthetic import spirals as spirals
 from ._synthetic import two_moons as two_moons
 from ._synthetic import xor as xor
+
+__all__ = [
+    "DatasetError",
+    "load_mnist",
+    "load_mnist_or_subset",
+    "load_mnist_subset",
+    "linear_regression",
+    "linearly_separable",
+    "spirals",
+    "two_moons",
+    "xor",
+]

@@ -20,3 +20,19 @@ from ._group import get_world_size as get_world_size
 from ._group import group as group
 from ._group import init_process_group as init_process_group
 from ._group import is_initialized as is_initialized
+
+__all__ = [
+    "all_gather",
+    "all_gather_object",
+    "all_reduce",
+    "all_reduce_host",
+    "barrier",
+    "broadcast",
+    "destroy_process_group",
+    "get_backend_name",
+    "get_rank",
+    "get_world_size",
+    "group",
+    "init_process_group",
+    "is_initialized",
+]

@@ -7,3 +7,13 @@ from ._optimizer import Optimizer as Optimizer
 from ._rmsprop import Adagrad as Adagrad
 from ._rmsprop import RMSprop as RMSprop
 from ._sgd import SGD as SGD
+
+__all__ = [
+    "lr_scheduler",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "Adagrad",
+    "RMSprop",
+    "SGD",
+]

@@ -8,3 +8,14 @@ from ._fit import fit as fit
 from ._history import History as History
 from ._metrics import accuracy as accuracy
 from ._metrics import confusion_matrix as confusion_matrix
+
+__all__ = [
+    "Callback",
+    "EarlyStopping",
+    "ModelCheckpoint",
+    "evaluate",
+    "fit",
+    "History",
+    "accuracy",
+    "confusion_matrix",
+]
