@@ -28,118 +28,30 @@ if TYPE_CHECKING:
 
 API_VERSION = "2024.12"
 
-# The standard's names this namespace takes from xpnet's ops unchanged.
-FROM_OPS = [
-    "abs",
-    "acos",
-    "acosh",
-    "add",
-    "all",
-    "any",
-    "argmax",
-    "argmin",
-    "argsort",
-    "asin",
-    "asinh",
-    "atan",
-    "atan2",
-    "atanh",
-    "bitwise_and",
-    "bitwise_invert",
-    "bitwise_left_shift",
-    "bitwise_or",
-    "bitwise_right_shift",
-    "bitwise_xor",
-    "broadcast_arrays",
-    "broadcast_shapes",
-    "broadcast_to",
-    "ceil",
-    "clip",
-    "concat",
-    "conj",
-    "copysign",
-    "cos",
-    "cosh",
-    "count_nonzero",
-    "diff",
-    "divide",
-    "equal",
-    "exp",
-    "expand_dims",
-    "expm1",
-    "flip",
-    "floor",
-    "floor_divide",
-    "greater",
-    "greater_equal",
-    "hypot",
-    "imag",
-    "isfinite",
-    "isin",
-    "isinf",
-    "isnan",
-    "less",
-    "less_equal",
-    "log",
-    "log10",
-    "log1p",
-    "log2",
-    "logaddexp",
-    "logical_and",
-    "logical_not",
-    "logical_or",
-    "logical_xor",
-    "matmul",
-    "matrix_transpose",
-    "max",
-    "maximum",
-    "mean",
-    "min",
-    "minimum",
-    "moveaxis",
-    "multiply",
-    "negative",
-    "nextafter",
-    "nonzero",
-    "not_equal",
-    "permute_dims",
-    "positive",
-    "pow",
-    "real",
-    "reciprocal",
-    "remainder",
-    "repeat",
-    "roll",
-    "round",
-    "searchsorted",
-    "sign",
-    "signbit",
-    "sin",
-    "sinh",
-    "sort",
-    "sqrt",
-    "square",
-    "squeeze",
-    "stack",
-    "std",
-    "subtract",
-    "take",
-    "take_along_axis",
-    "tan",
-    "tanh",
-    "tensordot",
-    "tile",
-    "trunc",
-    "unique_all",
-    "unique_counts",
-    "unique_inverse",
-    "unique_values",
-    "unstack",
-    "var",
-    "vecdot",
-    "where",
-]
-# Creation functions without an input tensor: bound to the namespace's backend.
+# xpnet's ops beyond the standard: left out of the namespace, which holds every other op
+# of ``xpnet.ops.__all__`` (a new standard op appears here by being added to the ops).
+BEYOND_STANDARD = frozenset(
+    [
+        "erf",
+        "flatten",
+        "getitem",
+        "log_softmax",
+        "logsumexp",
+        "pad",
+        "rand",
+        "randint",
+        "randn",
+        "randperm",
+        "relu",
+        "scatter_add",
+        "setitem",
+        "sigmoid",
+        "softmax",
+        "swapaxes",
+        "tensor",
+        "to",
+    ]
+)
 LINALG = tuple(ops.linalg.__all__)
 
 
@@ -160,11 +72,14 @@ class ArrayNamespace:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
-        for name in FROM_OPS:
-            setattr(self, name, getattr(ops, name))
+        creation = _creation(backend)
+        own = set(vars(ArrayNamespace)) | set(creation)  # the standard's signatures, here
+        for name in ops.__all__:
+            if name not in BEYOND_STANDARD and name not in own:
+                setattr(self, name, getattr(ops, name))
         for name, dt in backend.dtypes.items():
             setattr(self, name, dt)
-        for name, fn in _creation(backend).items():
+        for name, fn in creation.items():
             setattr(self, name, fn)
         self.linalg = _Linalg()
 

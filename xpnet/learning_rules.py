@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops as E
+from . import ops
 from ._errors import NotSupportedError
 from .autodiff import no_grad
 from .ops import tensor, zeros
@@ -83,7 +83,7 @@ class DeltaRule(_Unit):
         self.lr = lr
 
     def probability(self, x: Tensor) -> Tensor:
-        return E.sigmoid(x @ self.w + self.b)
+        return ops.sigmoid(x @ self.w + self.b)
 
     def predict(self, x: Tensor) -> Tensor:
         return self.probability(x) > 0.5
@@ -98,7 +98,7 @@ class DeltaRule(_Unit):
                     delta = self.probability(xt[i]) - yt[i]  # y_hat - y
                     self.w -= xt[i] * delta * self.lr
                     self.b -= delta * self.lr
-                p = E.clip(self.probability(xt), 1e-7, 1 - 1e-7)
-                bce = -(yt * E.log(p) + (1.0 - yt) * E.log(1.0 - p)).mean()
+                p = ops.clip(self.probability(xt), 1e-7, 1 - 1e-7)
+                bce = -(yt * ops.log(p) + (1.0 - yt) * ops.log(1.0 - p)).mean()
                 history.append(float(bce.item()))
         return history

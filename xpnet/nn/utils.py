@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from .. import ops as E
+from .. import ops
 from .._errors import ArgumentError
 from ..autodiff import no_grad
 from ..ops import max as max_
@@ -32,10 +32,10 @@ def clip_grad_norm_(
     with no_grad():
         gs = [p.grad for p in params]
         if math.isinf(norm_type):
-            total = max_(stack([max_(E.abs(g)) for g in gs]))
+            total = max_(stack([max_(ops.abs(g)) for g in gs]))
         else:
-            total = sum_(stack([sum_(E.abs(g) ** norm_type) for g in gs])) ** (1.0 / norm_type)
-        scale = E.minimum(max_norm / (total + 1e-6), 1.0)
+            total = sum_(stack([sum_(ops.abs(g) ** norm_type) for g in gs])) ** (1.0 / norm_type)
+        scale = ops.minimum(max_norm / (total + 1e-6), 1.0)
         for p in params:
             p.grad = p.grad * scale
     return total
@@ -45,4 +45,4 @@ def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -
     """Clip every gradient element to [-clip_value, clip_value]."""
     with no_grad():
         for p in _grads(parameters):
-            p.grad = E.clip(p.grad, -clip_value, clip_value)  # type: ignore[arg-type]
+            p.grad = ops.clip(p.grad, -clip_value, clip_value)  # type: ignore[arg-type]

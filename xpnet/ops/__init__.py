@@ -1,8 +1,13 @@
 """The op functions, with the Array API's names and signatures.
 
-Each primitive is declared, with its VJP rules, in the module of its kind
-(``_elementwise``, ``_special``, ``_shape``, ``_reduce``, ``_linalg``, ``_conv``,
-``_fused_losses``); composites are built from them in ``_composite``. Each module
+Each primitive is declared, with its VJP rules, in the module of its kind: ``_cast``
+(astype), ``_views`` (reshape, permute, broadcast and their dual, sum), ``_elementwise``
+(arithmetic, comparisons, the common unary functions), ``_transcendental``
+(trigonometric, hyperbolic, other logs), ``_rounding`` (rounding, remainder, bits),
+``_special`` (erf, softplus), ``_shape`` (indexing, concat, pad, transfers), ``_reduce``,
+``_scan``, ``_sorting``, ``_matmul``, ``_conv``, ``_fused_losses``, ``_inplace``;
+creation in ``_creation`` and, composed from other ops, ``_manipulation``; composites
+(softmax, logsumexp) in ``_composite``; ``linalg`` the standard's extension. Each module
 lists its public ops in ``__all__``: adding an op is one module (plus a spec row).
 Loading this package hands the engine the ops it needs (``install_ops``); the
 Tensor class (``xpnet/tensor.py``) sits above this layer and imports it.
@@ -14,14 +19,15 @@ from . import (
     _composite,
     _creation,
     _elementwise,
-    _linalg,
-    _manip,
-    _math,
+    _manipulation,
+    _matmul,
     _reduce,
+    _rounding,
     _scan,
     _shape,
     _sorting,
     _special,
+    _transcendental,
     _views,
 )
 from . import linalg as linalg
@@ -29,23 +35,25 @@ from ._cast import *  # noqa: F403
 from ._composite import *  # noqa: F403
 from ._creation import *  # noqa: F403
 from ._elementwise import *  # noqa: F403
-from ._linalg import *  # noqa: F403
-from ._manip import *  # noqa: F403
-from ._math import *  # noqa: F403
+from ._manipulation import *  # noqa: F403
+from ._matmul import *  # noqa: F403
 from ._reduce import *  # noqa: F403
+from ._rounding import *  # noqa: F403
 from ._scan import *  # noqa: F403
 from ._shape import *  # noqa: F403
 from ._sorting import *  # noqa: F403
 from ._special import *  # noqa: F403
+from ._transcendental import *  # noqa: F403
 
 __all__ = [
     *_cast.__all__,
     *_composite.__all__,
     *_creation.__all__,
     *_elementwise.__all__,
-    *_linalg.__all__,
-    *_manip.__all__,
-    *_math.__all__,
+    *_matmul.__all__,
+    *_manipulation.__all__,
+    *_rounding.__all__,
+    *_transcendental.__all__,
     *_reduce.__all__,
     *_scan.__all__,
     *_shape.__all__,

@@ -29,8 +29,8 @@ from ._inplace import apply_inplace as apply_inplace
 from ._inplace import converted as converted
 from ._inplace import copy_ as copy_
 from ._inplace import fill_p as fill_p
-from ._linalg import linear_p as linear_p
-from ._linalg import matmul_p as matmul_p
+from ._matmul import linear_p as linear_p
+from ._matmul import matmul_p as matmul_p
 from ._reduce import max_p as max_p
 from ._shape import check_indices as check_indices
 from ._shape import gather_p as gather_p

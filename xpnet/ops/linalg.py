@@ -22,8 +22,8 @@ from ..autodiff.internal import is_tensor, wrap
 from ._creation import eye, tensor, zeros
 from ._elementwise import abs as abs_
 from ._elementwise import sqrt, where
-from ._linalg import matmul, tensordot, vecdot
-from ._manip import tril
+from ._manipulation import tril
+from ._matmul import matmul, tensordot, vecdot
 from ._reduce import max as max_
 from ._reduce import min as _min
 from ._reduce import min as min_

@@ -21,8 +21,8 @@ from ._conv import max_pool2d as max_pool2d
 from ._conv import pad as pad
 from ._conv import pad2d as pad2d
 from ._conv import unfold as unfold
-from ._linear import dropout as dropout
-from ._linear import embedding as embedding
+from ._dropout import dropout as dropout
+from ._embedding import embedding as embedding
 from ._linear import linear as linear
 from ._loss import binary_cross_entropy as binary_cross_entropy
 from ._loss import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ... import ops as E
+from ... import ops
 from ..._errors import ArgumentError, ArgumentTypeError
 from ...ops import erf as erf
 from ...ops import log_softmax as _log_softmax
@@ -15,25 +15,25 @@ from ...tensor import Tensor
 
 
 def relu(x: Tensor) -> Tensor:
-    return E.relu(x)
+    return ops.relu(x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, else negative_slope * x."""
-    return E.where(x > 0, x, x * negative_slope)
+    return ops.where(x > 0, x, x * negative_slope)
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return E.sigmoid(x)
+    return ops.sigmoid(x)
 
 
 def tanh(x: Tensor) -> Tensor:
-    return E.tanh(x)
+    return ops.tanh(x)
 
 
 def silu(x: Tensor) -> Tensor:
     """x * sigmoid(x) (the swish activation)."""
-    return x * E.sigmoid(x)
+    return x * ops.sigmoid(x)
 
 
 def log_sigmoid(x: Tensor) -> Tensor:
@@ -45,7 +45,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x); ``approximate="tanh"`` uses PyTorch's tanh approximation."""
     if approximate == "tanh":
         inner = (x + 0.044715 * x * x * x) * math.sqrt(2.0 / math.pi)
-        return 0.5 * x * (1.0 + E.tanh(inner))
+        return 0.5 * x * (1.0 + ops.tanh(inner))
     if approximate != "none":
         raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))

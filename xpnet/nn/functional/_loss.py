@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ... import ops as E
+from ... import ops
 from ..._autocast_state import LOW
 from ..._errors import ArgumentError, DTypeError, ShapeError
 from ...autodiff import describe, no_grad
@@ -71,7 +71,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Absolute error |input - target|."""
     _same_shape(input, target, "l1_loss")
-    return _reduce(E.abs(input - target), reduction, "l1_loss")
+    return _reduce(ops.abs(input - target), reduction, "l1_loss")
 
 
 @_fp32
@@ -81,8 +81,8 @@ def huber_loss(
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
     _same_shape(input, target, "huber_loss")
     d = input - target
-    a = E.abs(d)
-    loss = E.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+    a = ops.abs(d)
+    loss = ops.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
     return _reduce(loss, reduction, "huber_loss")
 
 
@@ -99,7 +99,7 @@ def binary_cross_entropy(
     _same_shape(input, target, "binary_cross_entropy")
     b = input.backend
     with no_grad():
-        outside = E.any(E.logical_or(input < 0.0, input > 1.0)).data
+        outside = ops.any(ops.logical_or(input < 0.0, input > 1.0)).data
     b.check(
         outside,
         lambda: ArgumentError(
@@ -158,7 +158,7 @@ def _check_labels(input: Tensor, target: Tensor, op: str, ignore_index: int) -> 
 
 def _mean_over(total: Tensor, count: Tensor) -> Tensor:
     """total / count, NaN (without a warning) where count is 0, as PyTorch's mean over nothing."""
-    return E.where(count > 0, total / E.maximum(count, 1.0), math.nan)
+    return ops.where(count > 0, total / ops.maximum(count, 1.0), math.nan)
 
 
 @_fp32
@@ -188,15 +188,15 @@ def _nll(
 ) -> Tensor:
     c = logp.shape[1]
     keep = labels != ignore_index
-    valid = E.logical_and(keep, E.logical_and(labels >= 0, labels < c))
-    safe = E.where(valid, labels, 0)  # never an index outside the table, on any device
+    valid = ops.logical_and(keep, ops.logical_and(labels >= 0, labels < c))
+    safe = ops.where(valid, labels, 0)  # never an index outside the table, on any device
     picked = reshape(take_along_axis(logp, expand_dims(safe, axis=1), axis=1), (-1,))
     w = (
-        E.astype(keep, logp.dtype)
+        ops.astype(keep, logp.dtype)
         if weight is None
-        else E.astype(E.where(keep, take(weight, safe), 0.0), logp.dtype)
+        else ops.astype(ops.where(keep, take(weight, safe), 0.0), logp.dtype)
     )
-    loss = E.where(valid == keep, -picked * w, math.nan)  # NaN for an out-of-range label
+    loss = ops.where(valid == keep, -picked * w, math.nan)  # NaN for an out-of-range label
     if reduction == "mean":
         return _mean_over(sum(loss), sum(w))
     if reduction == "none":
@@ -256,20 +256,22 @@ def cross_entropy(
             return reshape(per_sample, target.shape)
         if reduction == "sum":
             return sum(per_sample)
-        return _mean_over(sum(per_sample), sum(E.astype(labels != ignore_index, per_sample.dtype)))
+        return _mean_over(
+            sum(per_sample), sum(ops.astype(labels != ignore_index, per_sample.dtype))
+        )
     logp = _classes_last(log_softmax(input, axis=1))
     nll = _nll(logp, labels, weight, ignore_index, reduction, target.shape)
     if not label_smoothing:
         return nll
     # The smoothing term: the (weighted) mean over classes of -log p, per sample.
-    keep = E.astype(labels != ignore_index, logp.dtype)
+    keep = ops.astype(labels != ignore_index, logp.dtype)
     smooth = -sum(logp if weight is None else logp * weight, axis=1) * keep * (1.0 / c)
     if reduction == "mean":
         if weight is None:
             denom = sum(keep)
         else:
-            safe = E.where(labels != ignore_index, E.clip(labels, 0, c - 1), 0)
-            denom = sum(E.where(labels != ignore_index, take(weight, safe), 0.0))
+            safe = ops.where(labels != ignore_index, ops.clip(labels, 0, c - 1), 0)
+            denom = sum(ops.where(labels != ignore_index, take(weight, safe), 0.0))
         smooth_r = _mean_over(sum(smooth), denom)
     elif reduction == "none":
         smooth_r = reshape(smooth, target.shape)
