@@ -24,7 +24,9 @@ class Spec:
     fn: Callable[..., xn.Tensor]
     ref: Callable[..., Any]
     shapes: list[tuple[int, ...]]
-    domain: str = "real"  # real | positive | nonzero (|x| in [0.5, 2]) | unit | above1 | wellcond
+    domain: str = (
+        "real"  # real | positive | nonzero (|x| in [0.5, 2]) | unit | above1 | wellcond | distinct
+    )
     ints: dict[int, np.ndarray] = field(
         default_factory=dict
     )  # fixed integer/bool inputs by position
@@ -112,6 +114,34 @@ def _fold_ref(cols: np.ndarray) -> np.ndarray:
         if pos:  # 0 marks padding
             x.reshape(-1)[int(pos) - 1] += v
     return x
+
+
+POOL_X = np.random.default_rng(7).standard_normal((2, 3, 5, 6))  # no ties; a 5th row, 0 gradient
+
+
+def _max_pool_ref(x: np.ndarray) -> np.ndarray:
+    """2x2 windows, stride 2, the rows and columns past the last window left out."""
+    n, c, h, w = x.shape
+    return x[:, :, : h // 2 * 2, : w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+
+
+def _max_pool_grad_ref(g: np.ndarray) -> np.ndarray:
+    """Each window's g at its maximum in POOL_X (no ties there)."""
+    x = POOL_X.astype(np.float32).astype(np.float64)
+    out = np.zeros_like(x)
+    m = _max_pool_ref(x)
+    for b, c, i, j in np.ndindex(*m.shape):
+        window = x[b, c, 2 * i : 2 * i + 2, 2 * j : 2 * j + 2]
+        di, dj = np.unravel_index(np.argmax(window), (2, 2))
+        out[b, c, 2 * i + di, 2 * j + dj] = g[b, c, i, j]
+    return out
+
+
+def _max_pool_grad(g: xn.Tensor) -> xn.Tensor:
+    from xpnet.ops.internal import max_pool_grad_p, max_pool_p
+
+    x = xn.tensor(POOL_X, dtype=g.dtype, backend=g.backend, device=g.device)
+    return max_pool_grad_p(g, x, max_pool_p(x, kernel=(2, 2)), kernel=(2, 2))
 
 
 def _t(a: np.ndarray, like: xn.Tensor) -> xn.Tensor:
@@ -369,6 +399,21 @@ SPECS: list[Spec] = [
         [(12, 2 * 5 * 2)],
     ),
     Spec(
+        "max_pool",
+        "max_pool-2x2-odd-size",
+        lambda x: xn.nn.functional.max_pool2d(x, 2),
+        _max_pool_ref,
+        [(2, 3, 5, 6)],
+        domain="distinct",
+    ),
+    Spec(
+        "max_pool_grad",
+        "max_pool_grad-linear-in-g",
+        _max_pool_grad,
+        _max_pool_grad_ref,
+        [(2, 3, 2, 3)],
+    ),
+    Spec(
         "linear",
         "linear-fused",
         lambda x, w, b: xn.nn.functional.linear(x, w, b),
@@ -531,6 +576,9 @@ def make_inputs(spec: Spec, rng: np.random.Generator) -> list[np.ndarray]:
             a = rng.uniform(1.2, 3.0, shape)
         elif spec.domain == "wellcond" and shape[-1] == shape[-2]:  # near 3*I: well conditioned
             a = 3.0 * np.eye(shape[-1]) + 0.5 * rng.standard_normal(shape)
+        elif spec.domain == "distinct":  # no two values within 0.05: no tie, even after rounding
+            size = int(np.prod(shape))
+            a = (rng.permutation(size) - size / 2).reshape(shape) * 0.05
         elif spec.domain == "clip":  # keep clear of the bounds, where the slope jumps
             a = rng.choice([-1.0, 1.0], shape) * rng.choice(
                 [rng.uniform(0.0, 0.3), rng.uniform(0.5, 1.5)], shape

@@ -15,6 +15,8 @@ from ._common import layer_dtypes as layer_dtypes
 from ._composite import log_softmax as log_softmax
 from ._composite import softmax as softmax
 from ._conv import fold_p as fold_p
+from ._conv import max_pool_grad_p as max_pool_grad_p
+from ._conv import max_pool_p as max_pool_p
 from ._conv import out_size as out_size
 from ._conv import unfold_p as unfold_p
 from ._elementwise import add_p as add_p

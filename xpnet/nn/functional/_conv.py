@@ -7,7 +7,15 @@ from typing import Any
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ...ops import matmul, mean, permute_dims, reshape, stack
 from ...ops import pad as xpad
-from ...ops.internal import autocast_low, fold_p, layer_dtypes, max_p, out_size, unfold_p
+from ...ops.internal import (
+    autocast_low,
+    fold_p,
+    layer_dtypes,
+    max_p,
+    max_pool_p,
+    out_size,
+    unfold_p,
+)
 from ...tensor import Tensor
 
 
@@ -208,6 +216,10 @@ def _pool(
     ho, wo = out_size(H, k[0], s[0], p[0], 1), out_size(W, k[1], s[1], p[1], 1)
     if ho <= 0 or wo <= 0:
         raise ShapeError(f"{op}: input of spatial size {(H, W)} is smaller than the kernel {k}")
+    if op == "max_pool2d" and s == k and p == (0, 0) and k != (1, 1):
+        # non-overlapping windows (MaxPool2d(2)): the fused pair, no im2col
+        out = max_pool_p(x, kernel=k)
+        return reshape(out, out.shape[1:]) if unbatched else out
     # The windows side by side on one axis (im2col), then one reduction over that axis:
     # NumPy reduces a single axis far faster than two interleaved ones (x.reshape(..., 2, ..., 2)).
     windows = reshape(unfold(pad2d(x, p, pad_value), k, s), (c, k[0] * k[1], n, ho, wo))
