@@ -221,7 +221,7 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         "integer tensor asked to require grad",
         lambda: xn.tensor([1, 2], requires_grad=True),
         xn.DTypeError,
-        "only floating-point tensors can require grad, got int64",
+        "only floating-point and complex tensors can require grad, got int64",
     ),
     (
         "boolean tensor asked to require grad",
@@ -355,7 +355,7 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         "requires_grad = True on an integer tensor",
         _set_requires_grad_on_int,
         xn.DTypeError,
-        "only floating-point tensors can require grad",
+        "only floating-point and complex tensors can require grad",
     ),
     (
         "load_state_dict with a value that is no number",

@@ -125,7 +125,7 @@ class Tensor(TensorBase, TorchMethods):
         """A copy in the graph (gradients flow back to ``self``), as PyTorch's ``clone``."""
         return (
             self * 1
-            if self.backend.is_float(self.dtype)
+            if self.backend.is_inexact(self.dtype)
             else wrap(self.backend.xp.asarray(self._data, copy=True), self.backend)
         )
 

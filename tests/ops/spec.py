@@ -144,6 +144,12 @@ def _max_pool_grad(g: xn.Tensor) -> xn.Tensor:
     return max_pool_grad_p(g, x, max_pool_p(x, kernel=(2, 2)), kernel=(2, 2))
 
 
+def _c(x: xn.Tensor, y: xn.Tensor) -> xn.Tensor:
+    """x + iy in the complex dtype of x's precision (real inputs, so finite differences apply)."""
+    cdt = "complex128" if x.backend.dtype_name(x.dtype) == "float64" else "complex64"
+    return x.astype(cdt) + y.astype(cdt) * 1j
+
+
 def _t(a: np.ndarray, like: xn.Tensor) -> xn.Tensor:
     return xn.tensor(a, backend=like.backend)
 
@@ -397,6 +403,27 @@ SPECS: list[Spec] = [
         lambda c: xn.nn.functional.fold(c, (2, 2, 5, 6), **GEOM),
         _fold_ref,
         [(12, 2 * 5 * 2)],
+    ),
+    Spec(
+        "real",
+        "real-of-complex",
+        lambda x, y: xn.real(_c(x, y) * (1 - 2j)),
+        lambda x, y: x + 2 * y,
+        [(2, 3), (2, 3)],
+    ),
+    Spec(
+        "imag",
+        "imag-of-complex",
+        lambda x, y: xn.imag(_c(x, y) * (1 - 2j)),
+        lambda x, y: y - 2 * x,
+        [(2, 3), (2, 3)],
+    ),
+    Spec(
+        "conj",
+        "conj-of-complex",
+        lambda x, y: xn.real(xn.conj(_c(x, y)) * (1 + 2j)),
+        lambda x, y: x + 2 * y,
+        [(2, 3), (2, 3)],
     ),
     Spec(
         "max_pool",

@@ -48,7 +48,7 @@ def user_stack(limit: int = 4) -> str:
 
 def all_finite(backend: Any, arr: Any) -> bool:
     xp = backend.xp
-    if not backend.is_float(arr.dtype):
+    if not backend.is_inexact(arr.dtype):
         return True
     return bool(xp.all(xp.isfinite(arr)))
 

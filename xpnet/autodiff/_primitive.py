@@ -47,7 +47,7 @@ VjpRule = Callable[..., Any]
 # xpnet's own primitives by name (tests/ops/spec.py must cover each). Primitives
 # defined outside the package are not registered: any number may share a name.
 PRIMITIVES: dict[str, Primitive] = {}
-_SCALARS = (int, float, bool)  # and None, for an unused optional argument
+_SCALARS = (int, float, bool, complex)  # and None, for an unused optional argument
 
 
 class Meta:
@@ -301,7 +301,7 @@ class Primitive:
             needs_grad
             and _enabled.get()
             and self.differentiable
-            and out.dtype in backend.float_dtypes
+            and out.dtype in backend.inexact_dtypes
         ):
             t._rg = True
             t._node = _record(self, t, args, params, stack)

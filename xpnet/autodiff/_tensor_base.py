@@ -240,9 +240,10 @@ class TensorBase:
 
     def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Mark this leaf as needing gradients; returns ``self``."""
-        if requires_grad and not self.backend.is_float(self.dtype):
+        if requires_grad and not self.backend.is_inexact(self.dtype):
             raise DTypeError(
-                f"only floating-point tensors can require grad, got {self.backend.dtype_name(self.dtype)}"
+                "only floating-point and complex tensors can require grad, got "
+                f"{self.backend.dtype_name(self.dtype)}"
             )
         if not requires_grad and self._node is not None:
             raise GraphError("requires_grad_(False) on a non-leaf tensor; use .detach()")

@@ -153,6 +153,7 @@ class Backend(abc.ABC):
         "dtypes",
         "float64",
         "float_dtypes",
+        "inexact_dtypes",
         "kernels",
         "xp",
     )
@@ -174,8 +175,15 @@ class Backend(abc.ABC):
             for n in ("float16", "bfloat16", "float32", "float64")
             if n in self.dtypes
         )
+        self._set_inexact()
         self.float64 = self._supports_float64()
         self._generator: Any = None
+
+    def _set_inexact(self) -> None:
+        """The dtypes that can carry gradients: the floating ones and the complex ones."""
+        self.inexact_dtypes = self.float_dtypes | frozenset(
+            self.dtypes[n] for n in ("complex64", "complex128") if n in self.dtypes
+        )
 
     def _canonical(self, dt: Any) -> Any:
         # Arrays report dtype *instances* (NumPy's dtype('float32'), not np.float32),
@@ -274,9 +282,21 @@ class Backend(abc.ABC):
     def is_float(self, dtype: Any) -> bool:
         return dtype in self.float_dtypes
 
+    def is_complex(self, dtype: Any) -> bool:
+        return dtype in self.inexact_dtypes and dtype not in self.float_dtypes
+
+    def is_inexact(self, dtype: Any) -> bool:
+        """Floating or complex: the dtypes that can require grad."""
+        return dtype in self.inexact_dtypes
+
     @property
     def default_float(self) -> Any:
         return self.dtypes["float32"]
+
+    @property
+    def default_complex(self) -> Any:
+        """The dtype of Python complex data: complex64, beside the float32 default."""
+        return self.dtypes["complex64"]
 
     def float_dtype(self, spec: Any = None) -> Any:
         """``spec`` as this backend's dtype, or the default float (float32) when it is None."""

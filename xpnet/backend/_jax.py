@@ -78,6 +78,7 @@ class JaxBackend(Backend):
             self.float_dtypes = frozenset(
                 self.dtypes[n] for n in ("float16", "bfloat16", "float32") if n in self.dtypes
             )
+            self._set_inexact()
 
     def jit_compiler(self) -> Any:
         import jax

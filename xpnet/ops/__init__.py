@@ -63,7 +63,7 @@ __all__ = [
 
 _install_ops(
     sum_to=_views.sum_to,
-    cast=lambda g, dtype: _cast.astype_p(g, dtype=dtype),
+    cast=_cast.cast_cotangent,
     add=_elementwise.add,
     as_tensor=_creation.tensor,
     stack=lambda ts, axis: _shape.stack(ts, axis=axis),

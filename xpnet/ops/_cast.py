@@ -1,7 +1,15 @@
-"""Dtype conversion: the astype primitive (its VJP casts the cotangent back) and ``astype``.
+"""Dtype conversion: ``astype``, and the parts of complex numbers (``real``, ``imag``,
+``conj``), whose gradients move between real and complex cotangents.
 
 Its own module because everything casts: the operators (int tensor * 2.5), autocast,
 reductions and assignments all build on it.
+
+Complex gradients follow JAX's convention: a rule is the transpose of the derivative
+as a linear map over the reals, so a holomorphic function's rule is the real formula
+(``g * f'(z)``), and for a real-valued loss ``L(z)`` the gradient is
+``dL/dx - i dL/dy`` (PyTorch returns its conjugate). The non-holomorphic parts:
+``real``: g -> g (as complex); ``imag``: g -> -i g; ``conj``: g -> conj(g);
+``abs`` (in ``_elementwise``): g -> g conj(z)/|z|; a real->complex ``astype``: g -> real(g).
 """
 
 from __future__ import annotations
@@ -13,10 +21,28 @@ from ..autodiff import Primitive
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["astype"]  # the public ops (xn.*) of this module
+__all__ = ["astype", "conj", "imag", "real"]  # the public ops (xn.*) of this module
 
+
+def cast_cotangent(g: Tensor, dtype: Any) -> Tensor:
+    """``g`` as the cotangent of an input of ``dtype``: its real part for a real input
+    (JAX's convention), then cast (the engine's cast too, for mixed dtypes)."""
+    b = g.backend
+    if b.is_complex(g.dtype) and not b.is_complex(dtype):
+        g = real_p(g)
+    return g if g.dtype == dtype else astype_p(g, dtype=dtype)
+
+
+# fmt: off
 astype_p = Primitive("astype", lambda b, x, *, dtype: b.xp.astype(x, dtype))
-astype_p.defvjp(lambda g, ans, x, *, dtype: astype_p(g, dtype=x.dtype), keep=(), keep_ans=False)
+astype_p.defvjp(lambda g, ans, x, *, dtype: cast_cotangent(g, x.dtype), keep=(), keep_ans=False)
+real_p = Primitive("real", lambda b, x: b.xp.real(x))
+real_p.defvjp(lambda g, ans, x: astype_p(g, dtype=x.dtype), keep=(), keep_ans=False)
+imag_p = Primitive("imag", lambda b, x: b.xp.imag(x))
+imag_p.defvjp(lambda g, ans, x: astype_p(g, dtype=x.dtype) * -1j, keep=(), keep_ans=False)
+conj_p = Primitive("conj", lambda b, x: b.xp.conj(x))
+conj_p.defvjp(lambda g, ans, x: conj_p(g), keep=(), keep_ans=False)
+# fmt: on
 
 
 def astype(x: Tensor, dtype: Any) -> Tensor:
@@ -25,3 +51,22 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
     if dt == x.data.dtype:
         return x
     return astype_p(x, dtype=dt)
+
+
+def _complex(x: Tensor) -> bool:
+    return x.backend.is_complex(x.dtype)
+
+
+def real(x: Tensor) -> Tensor:
+    """The real part (``x`` itself for a real tensor)."""
+    return real_p(x) if _complex(x) else x
+
+
+def imag(x: Tensor) -> Tensor:
+    """The imaginary part (zeros for a real tensor)."""
+    return imag_p(x) if _complex(x) else x * 0.0
+
+
+def conj(x: Tensor) -> Tensor:
+    """The complex conjugate (``x`` itself for a real tensor)."""
+    return conj_p(x) if _complex(x) else x

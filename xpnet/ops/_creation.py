@@ -81,6 +81,8 @@ def _convert(data: Any, dtype: Any, backend: Any, device: Any, copy: bool) -> tu
         dt = b.dtype("int64")
     elif host.dtype.kind == "b":
         dt = b.dtype("bool")
+    elif host.dtype.kind == "c":
+        dt = b.default_complex
     else:
         raise DTypeError(f"tensor: cannot make a tensor from data of NumPy dtype {host.dtype}")
     # A NumPy array of the caller's is copied: the tensor never aliases it (torch.tensor's rule).

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..autodiff import Primitive
 from ..autodiff.internal import TensorBase, is_tensor, wrap
-from ._cast import astype_p
+from ._cast import astype_p, conj
 from ._common import as_operand, autocast_high, binary
 from ._creation import tensor
 from ._declare import elementwise
@@ -160,7 +160,7 @@ log_p, log = elementwise("log", lambda g, ans, x: g / x, keep_ans=False, autocas
 log1p_p, log1p = elementwise("log1p", lambda g, ans, x: g / (x + 1.0), keep_ans=False, autocast=_H,
                              doc="``log(1 + x)``, accurate for small ``x``.")
 sqrt_p, sqrt = elementwise("sqrt", lambda g, ans, x: g * 0.5 / ans, keep=())
-abs_p, abs = elementwise("abs", lambda g, ans, x: g * sign(x), keep_ans=False)
+abs_p, abs = elementwise("abs", lambda g, ans, x: g * conj(sign(x)), keep_ans=False)  # conj: complex x
 tanh_p, tanh = elementwise("tanh", lambda g, ans, x: g * (1.0 - ans * ans), keep=())
 sigmoid_p, sigmoid = elementwise("sigmoid", lambda g, ans, x: g * ans * (1.0 - ans), keep=(), impl=_sigmoid,
                              doc="The logistic function 1 / (1 + exp(-x)), finite and warning-free for any input.")

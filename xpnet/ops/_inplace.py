@@ -108,7 +108,7 @@ def apply_inplace(x: Tensor, name: str, other: Any) -> Tensor:
         return rebase(x, lambda old: binary(prim, old, other), f"in-place {name}")
     if isinstance(other, TensorBase) and other.backend is not x.backend:
         raise mismatch_error(f"in-place {name}", (x, other))
-    if not isinstance(other, TensorBase) and type(other) not in (int, float, bool):
+    if not isinstance(other, TensorBase) and type(other) not in (int, float, bool, complex):
         other = tensor(other, backend=x.backend)
     with no_grad():
         _IN_PLACE[name](x, other)

@@ -1,5 +1,4 @@
-"""Rounding, remainder and sign, bit operations and elementwise tests, and the complex
-parts of real tensors.
+"""Rounding, remainder and sign, bit operations and elementwise tests.
 
 Rounding, bit and boolean functions are piecewise constant: non-differentiable
 primitives whose results carry no gradient (PyTorch gives zeros there; xpnet records
@@ -11,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._errors import NotSupportedError
 from ..autodiff import Primitive
 from ._declare import elementwise
 from ._elementwise import where
@@ -27,16 +25,13 @@ __all__ = [
     "bitwise_right_shift",
     "bitwise_xor",
     "ceil",
-    "conj",
     "copysign",
     "floor",
     "floor_divide",
-    "imag",
     "isinf",
     "logical_xor",
     "nextafter",
     "positive",
-    "real",
     "reciprocal",
     "remainder",
     "round",
@@ -82,26 +77,3 @@ def positive(x: Tensor) -> Tensor:
 def reciprocal(x: Tensor) -> Tensor:
     """1 / x (not in the standard; PyTorch's name)."""
     return 1.0 / x
-
-
-def _real_only(x: Tensor, op: str) -> None:
-    if x.backend.xp.isdtype(x.dtype, "complex floating"):
-        raise NotSupportedError(f"{op}: xpnet does not differentiate complex numbers yet")
-
-
-def conj(x: Tensor) -> Tensor:
-    """The complex conjugate: ``x`` itself for the real tensors xpnet supports."""
-    _real_only(x, "conj")
-    return x
-
-
-def real(x: Tensor) -> Tensor:
-    """The real part: ``x`` itself for real tensors."""
-    _real_only(x, "real")
-    return x
-
-
-def imag(x: Tensor) -> Tensor:
-    """The imaginary part: zeros for real tensors."""
-    _real_only(x, "imag")
-    return x * 0.0

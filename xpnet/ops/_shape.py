@@ -407,7 +407,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
             raise DeviceError(
                 f"setitem: value {describe(value)} and target {describe(x)} differ in backend/device"
             )
-    elif type(value) not in (int, float, bool):
+    elif type(value) not in (int, float, bool, complex):
         value = tensor(value, backend=x.backend)
 
     template, indices = _index_key(x, key)
