@@ -30,10 +30,9 @@ def test_conformance_suite(tmp_path):
         **os.environ,
         "ARRAY_API_TESTS_MODULE": "xpnet.array_api",
         "ARRAY_API_TESTS_VERSION": "2024.12",
-        "ARRAY_API_TESTS_SKIP_DTYPES": "complex64,complex128",
     }
     cmd = [sys.executable, "-m", "pytest", "array_api_tests", "--max-examples=20", "--derandomize",
-           "--disable-extension", "fft", "--xfails-file", str(XFAILS), "-o", "xfail_strict=true",
+           "--xfails-file", str(XFAILS), "-o", "xfail_strict=true",
            "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:xdist", "-q", "-rfX"]  # fmt: skip
     done = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=900)
     tail = done.stdout[-4000:]

@@ -229,7 +229,9 @@ def test_tensor_copies_foreign_arrays_of_its_own_backend():
 
 def test_requires_grad_attribute_rejects_integer_tensors(backend):
     t = _t([1, 2], backend)
-    with pytest.raises(xn.DTypeError, match="only floating-point and complex tensors can require grad"):
+    with pytest.raises(
+        xn.DTypeError, match="only floating-point and complex tensors can require grad"
+    ):
         t.requires_grad = True
     assert t.requires_grad is False
     f = _t([1.0], backend)

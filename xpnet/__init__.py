@@ -75,6 +75,7 @@ from .backend import manual_seed as manual_seed
 from .backend import set_backend as set_backend
 from .backend import use_backend as use_backend
 from .ops import *  # noqa: F403  (the op functions: xn.exp, xn.sum, xn.concat...)
+from .ops import fft as fft
 from .ops import linalg as linalg
 from .testing import check_grad as check_grad
 

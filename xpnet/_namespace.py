@@ -63,6 +63,26 @@ class _Linalg:
             setattr(self, name, getattr(ops.linalg, name))
 
 
+class _Fft:
+    """The ``fft`` extension of one backend's namespace (``fftfreq``/``rfftfreq`` make
+    tensors on its backend, with the standard's ``device=``)."""
+
+    def __init__(self, backend: Backend) -> None:
+        for name in ops.fft.__all__:
+            setattr(self, name, getattr(ops.fft, name))
+
+        def on(device: Any) -> Backend:
+            return backend if device is None else get_backend(backend.name, device)
+
+        def fftfreq(n: int, /, *, d: float = 1.0, dtype: Any = None, device: Any = None) -> Tensor:
+            return ops.fft.fftfreq(n, d=d, dtype=dtype, backend=on(device))
+
+        def rfftfreq(n: int, /, *, d: float = 1.0, dtype: Any = None, device: Any = None) -> Tensor:
+            return ops.fft.rfftfreq(n, d=d, dtype=dtype, backend=on(device))
+
+        self.fftfreq, self.rfftfreq = fftfreq, rfftfreq
+
+
 class ArrayNamespace:
     """The Array API 2024.12 namespace over xpnet tensors of one backend (see the module)."""
 
@@ -82,6 +102,7 @@ class ArrayNamespace:
         for name, fn in creation.items():
             setattr(self, name, fn)
         self.linalg = _Linalg()
+        self.fft = _Fft(backend)
 
     def __repr__(self) -> str:
         return f"<xpnet Array API namespace ({API_VERSION}) on {self.backend}>"
@@ -266,11 +287,14 @@ def _creation(backend: Backend) -> dict[str, Any]:
         return ops.tensor(np.eye(n_rows, n_cols, k), dtype=b.float_dtype(dtype), backend=b)
 
     def full(shape: Any, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Tensor:
-        """Without ``dtype``: bool for a bool fill, the default integer for an int fill."""
+        """Without ``dtype``: bool for a bool fill, the default integer for an int fill, the
+        default complex dtype for a complex fill."""
         if dtype is None and isinstance(fill_value, bool):
             dtype = "bool"
         elif dtype is None and isinstance(fill_value, int):
             dtype = "int64"
+        elif dtype is None and isinstance(fill_value, complex):
+            dtype = "complex64"
         return ops.full(shape, fill_value, dtype=dtype, backend=on(device))
 
     def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: Any = None,

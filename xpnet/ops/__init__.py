@@ -30,6 +30,7 @@ from . import (
     _transcendental,
     _views,
 )
+from . import fft as fft
 from . import linalg as linalg
 from ._cast import *  # noqa: F403
 from ._composite import *  # noqa: F403

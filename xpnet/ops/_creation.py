@@ -157,6 +157,8 @@ def full(
     shape: Any, fill_value: Any, *, dtype: Any = None, backend: Any = None, device: Any = None
 ) -> Tensor:
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if dtype is None and isinstance(fill_value, complex):
+        dtype = "complex64"  # a complex fill never loses its imaginary part
     return _fill(shape, fill_value, dtype, backend, device, False)
 
 

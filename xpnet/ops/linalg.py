@@ -362,7 +362,8 @@ def vector_norm(x: Tensor, *, axis: Any = None, keepdims: bool = False, ord: flo
     if ord == float("-inf"):
         return min_(a, axis=axis, keepdims=keepdims)
     if ord == 2:
-        return _safe_sqrt(sum_(x * x, axis=axis, keepdims=keepdims))
+        r = a if x.backend.is_complex(x.dtype) else x  # |z|^2, real
+        return _safe_sqrt(sum_(r * r, axis=axis, keepdims=keepdims))
     if ord == 1:
         return sum_(a, axis=axis, keepdims=keepdims)
     if ord == 0:
