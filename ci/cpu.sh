@@ -12,7 +12,7 @@ python3 -m mypy
 # nothing is kept: both must build without a warning.
 out=$(mktemp -d)
 NO_MKDOCS_2_WARNING=1 python3 -m mkdocs build --strict --quiet --site-dir "$out/site"
-python3 -m build --quiet --outdir "$out/dist" . >/dev/null
+python3 -m build --outdir "$out/dist" . >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 python3 -m twine check --strict "$out"/dist/*
 rm -rf "$out"
 # Two workers (CI has 2 cores): about 4 minutes instead of 7. -p no:benchmark: a

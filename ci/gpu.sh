@@ -3,21 +3,27 @@
 # when CuPy cannot use the GPU. Works offline when the packages are already there:
 #   - an importable CuPy (cupy-cuda12x or cupy-cuda13x) is used as it is; only when none
 #     is, the extra matching the driver's CUDA major is installed (that needs the network);
-#   - XPNET_WHEELS=dir installs array-api-compat and array-api-strict from wheels in dir;
+#   - XPNET_WHEELS=dir installs array-api-compat and array-api-strict from wheels in dir,
+#     into a private folder on PYTHONPATH (no site-packages write: no PEP 668 refusal);
+#   - tqdm and matplotlib are optional (the tests that need them skip);
+#   - JAX, where installed, must not take 75% of the GPU's memory in a test worker;
 #   - xpnet itself runs from the checkout (PYTHONPATH), so nothing is built.
 # Extra arguments go to pytest (e.g. -x, -k cupy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+export XLA_PYTHON_CLIENT_PREALLOCATE=false
 PIP=(python3 -m pip install -q --disable-pip-version-check)
 
 if [ -n "${XPNET_WHEELS:-}" ]; then
-    "${PIP[@]}" --no-index --no-deps --find-links "$XPNET_WHEELS" array-api-compat array-api-strict
+    site="${TMPDIR:-/tmp}/xpnet-site"
+    "${PIP[@]}" --no-index --no-deps --target "$site" "$XPNET_WHEELS"/*.whl
+    export PYTHONPATH="$site:$PYTHONPATH"
 fi
 missing=$(python3 - <<'EOF'
 import importlib.util
 need = {"numpy": "numpy", "array_api_compat": "array-api-compat", "array_api_strict": "array-api-strict",
-        "pytest": "pytest", "hypothesis": "hypothesis", "tqdm": "tqdm", "matplotlib": "matplotlib"}
+        "pytest": "pytest", "hypothesis": "hypothesis"}
 print(" ".join(pkg for mod, pkg in need.items() if importlib.util.find_spec(mod) is None))
 EOF
 )

@@ -91,7 +91,9 @@ def test_the_namespace_is_the_backends(backend):
     assert all(m.backend is backend for m in made)
     assert xp.eye(3, k=1).tolist() == np.eye(3, k=1).tolist()
     assert xp.finfo(xp.float32).eps == np.finfo(np.float32).eps
-    assert not hasattr(xp, "fft")  # an extension xpnet does not provide is absent, not broken
+    spectrum = xp.fft.fft(xp.asarray([1.0, 0.0, 0.0, 0.0]))  # the fft extension, on this backend
+    assert spectrum.backend is backend and xp.isdtype(spectrum.dtype, "complex floating")
+    assert spectrum.tolist() == [1, 1, 1, 1]
     with pytest.raises(xn.NotSupportedError, match=r"2024\.12"):
         x.__array_namespace__(api_version="2021.12")
 
@@ -162,3 +164,15 @@ def test_prod_gradient_at_zeros_matches_pytorch():
     np.testing.assert_allclose(
         xn.grad(lambda x: xn.sum(xn.cumulative_prod(x)))(x).numpy(), t.grad.numpy()
     )
+
+
+def test_matrix_power_zero_is_the_identity_with_zero_gradient_even_at_inf():
+    torch = pytest.importorskip("torch")
+    values = [[[1.0, float("inf")], [2.0, 3.0]], [[0.5, 1.0], [float("nan"), 2.0]]]
+    x = xn.tensor(values, dtype="float64", requires_grad=True)
+    y = xn.linalg.matrix_power(x, 0)
+    np.testing.assert_array_equal(y.numpy(), np.broadcast_to(np.eye(2), (2, 2, 2)))
+    y.sum().backward()
+    t = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    torch.linalg.matrix_power(t, 0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())

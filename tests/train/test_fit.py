@@ -79,6 +79,10 @@ def test_progress_bar_and_log(capsys):
     xn.train.fit(model, nn.functional.cross_entropy, opt, train, 1, progress=True)
     captured = capsys.readouterr()
     assert "epoch 1/1" in captured.out and "loss" in captured.out
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:  # the bar is optional (the GPU image has no tqdm): the log line stays
+        return
     assert "samples_per_s" in captured.err  # tqdm's postfix
 
 

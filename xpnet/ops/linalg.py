@@ -28,7 +28,7 @@ from ._reduce import max as max_
 from ._reduce import min as _min
 from ._reduce import min as min_
 from ._reduce import sum as sum_
-from ._shape import expand_dims, matrix_transpose, reshape, stack, take
+from ._shape import expand_dims, getitem, matrix_transpose, reshape, stack, take
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -414,5 +414,8 @@ def matrix_power(x: Tensor, n: int) -> Tensor:
             base = matmul(base, base)
     if out is None:
         e = eye(x.shape[-1], dtype=x.dtype, backend=x.backend)
-        return e + 0.0 * x  # identity, broadcast to x's batch shape
+        # the identity in x's batch shape, still in x's graph with a zero gradient: a sum over
+        # no element of x is exactly 0 even where x holds inf or NaN (0 * x would not be)
+        nothing = sum_(getitem(x, (..., slice(0, 0))), axis=-1, keepdims=True)
+        return e + nothing
     return out
