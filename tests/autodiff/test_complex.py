@@ -96,3 +96,49 @@ def test_gradient_descent_on_a_complex_parameter():
             z -= 0.1 * xn.conj(z.grad)
             z.grad = None
     np.testing.assert_allclose(z.numpy(), target.numpy(), atol=1e-4)
+
+
+def test_eigvals_gradient_equals_jax_for_real_and_complex_matrices():
+    a = RNG.standard_normal((4, 4))
+    for m in (a, a + 1j * RNG.standard_normal((4, 4))):
+        ours = xn.grad(lambda x: xn.abs(xn.linalg.eigvals(x) ** 2 * (1 + 0.3j)).sum())(xn.tensor(m))
+        theirs = jax.grad(lambda x: jnp.abs(jnp.linalg.eigvals(x) ** 2 * (1 + 0.3j)).sum())(
+            jnp.asarray(m)
+        )
+        assert ours.dtype == xn.tensor(m).dtype
+        np.testing.assert_allclose(ours.numpy(), np.asarray(theirs), rtol=1e-8, atol=1e-10)
+
+
+def test_eigenvector_gradient_equals_pytorch_conjugated_and_finite_differences():
+    torch = pytest.importorskip("torch")
+    w = RNG.standard_normal((4, 4))
+    a = RNG.standard_normal((4, 4))
+    z = a + 1j * RNG.standard_normal((4, 4))
+
+    def ours(m):  # a loss that does not depend on each eigenvector's phase
+        return xn.grad(lambda x: (xn.abs(xn.linalg.eig(x).eigenvectors) ** 2 * xn.tensor(w)).sum())(
+            xn.tensor(m)
+        ).numpy()
+
+    t = torch.tensor(z, requires_grad=True)
+    ((torch.linalg.eig(t)[1].abs() ** 2) * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(ours(z), np.conj(t.grad.numpy()), atol=1e-8)
+
+    def f(m):  # the same loss on NumPy, for finite differences on the real matrix
+        return float(((np.abs(np.linalg.eig(m.astype(complex))[1]) ** 2) * w).sum())
+
+    fd = np.zeros_like(a)
+    for i, j in np.ndindex(*a.shape):
+        d = np.zeros_like(a)
+        d[i, j] = 1e-6
+        fd[i, j] = (f(a + d) - f(a - d)) / 2e-6
+    np.testing.assert_allclose(ours(a), fd, atol=1e-6)
+
+
+def test_eig_second_derivative_through_eigenvectors_raises():
+    a = xn.tensor(RNG.standard_normal((3, 3)))
+    with pytest.raises(xn.NotSupportedError, match="second derivatives through the eigenvectors"):
+        xn.hessian(lambda x: xn.abs(xn.linalg.eig(x).eigenvectors).sum())(a)
+    # eigenvalues alone differentiate twice (spec row, order 2)
+    h = xn.hessian(lambda x: xn.real(xn.linalg.eigvals(x)).sum() ** 2)(a)
+    assert h.shape == (3, 3, 3, 3)

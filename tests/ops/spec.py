@@ -454,6 +454,21 @@ SPECS: list[Spec] = [
         [(2, 5), (2, 5)],
     ),
     Spec(
+        "eig_values",
+        "eigvals-real-part-squared",
+        lambda x: xn.sum(xn.real(xn.linalg.eigvals(x)) ** 2 + xn.imag(xn.linalg.eigvals(x))),
+        lambda x: np.sum(np.real(np.linalg.eigvals(x)) ** 2 + np.imag(np.linalg.eigvals(x))),
+        [(3, 3)],
+    ),
+    Spec(
+        "eig_vectors",
+        "eig-vectors-phase-free",
+        lambda x: xn.sum(xn.abs(xn.linalg.eig(x).eigenvectors) ** 4),
+        lambda x: np.sum(np.abs(np.linalg.eig(x.astype(complex))[1]) ** 4),
+        [(3, 3)],
+        order=1,  # a second derivative raises (tests/autodiff/test_complex.py)
+    ),
+    Spec(
         "max_pool",
         "max_pool-2x2-odd-size",
         lambda x: xn.nn.functional.max_pool2d(x, 2),

@@ -7,8 +7,9 @@ backward formula that its output's cotangent contributes; the parts add up). The
 eigenvector and singular-vector rules divide by eigenvalue (squared singular value)
 gaps, so they are infinite at repeated values, as in PyTorch and JAX; eigenvalues and
 singular values alone are always fine. The rest is composed of those and of matmul,
-slicing and reductions. ``qr`` (PyTorch's rule, tall or square matrices) too; ``eig``
-is not provided (see docs/array_api.md).
+slicing and reductions. ``qr`` (PyTorch's rule, tall or square matrices) too, and the
+2025.12 additions ``eig``/``eigvals`` (complex results; eigenvalue rule V^-T diag(g) V^T,
+eigenvector rule PyTorch's, conjugated into JAX's convention; first derivatives).
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .._errors import ArgumentError, NotSupportedError, ShapeError
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
 from ..autodiff.internal import is_tensor, wrap
+from ._cast import conj, real
 from ._creation import eye, tensor, zeros
 from ._elementwise import abs as abs_
 from ._elementwise import sqrt, where
@@ -38,7 +42,9 @@ __all__ = [
     "cross",
     "det",
     "diagonal",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
     "inv",
     "matmul",
@@ -61,6 +67,7 @@ __all__ = [
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
 
@@ -211,6 +218,78 @@ def eigh(x: Tensor) -> EighResult:
     read). Differentiable; the eigenvector gradient is infinite at repeated eigenvalues."""
     _square(x, "eigh")
     return EighResult(eigvalsh_p(x), eigvecs_p(x))
+
+
+def _eig_values_vjp(g: Tensor, ans: Any, x: Tensor) -> Tensor:
+    """d lambda_i = (V^-1 dA V)_ii, transposed (JAX's convention): V^-T diag(g) V^T."""
+    v = eig_vectors_p(x)
+    return matmul(_mT(inv_p(v)), expand_dims(g, axis=-1) * _mT(v))
+
+
+def _complex_dtype(x: Tensor) -> str:
+    return (
+        "complex128" if x.backend.dtype_name(x.dtype) in ("float64", "complex128") else "complex64"
+    )
+
+
+def _eig_impl(b: Any, x: Any, *, part: int) -> Any:
+    """Both outputs come from one ``eig`` call each time, so their orders always agree.
+    A library without eig (array-api-strict at 2024.12 refuses it) gets NumPy's, on the host."""
+    try:
+        return b.xp.linalg.eig(x)[part]
+    except (AttributeError, RuntimeError):
+        out = np.linalg.eig(b.read_host(x))[part]
+    return b.from_numpy(np.ascontiguousarray(out), b.dtype(out.dtype.name))
+
+
+def _eig_vectors_vjp(g: Tensor, ans: Tensor, x: Tensor) -> Tensor:
+    """PyTorch's eigenvector rule (linalg_eig_backward) in JAX's convention:
+    V^-T R V^T with R = (V^T g - V^T conj(V) diag(re(diag(V^T g)))) / E, E_ij = L_j - L_i
+    off the diagonal and R_ii = 0 (the eigenvalues' part is their own rule). Infinite at
+    repeated eigenvalues, as in PyTorch; the result is invariant to each column's phase
+    only when the loss is (PyTorch checks that; xpnet does not)."""
+    if is_grad_enabled():  # a backward that builds a graph: the next one would need this rule's own
+        raise NotSupportedError(
+            "eig: second derivatives through the eigenvectors are not provided (first derivatives "
+            "are; eigenvalues alone, through eigvals, differentiate twice)"
+        )
+    v, lam = ans, eig_values_p(x)
+    vtg = matmul(_mT(v), g)
+    d = real(diagonal(vtg))
+    r = vtg - matmul(_mT(v), conj(v)) * expand_dims(d, axis=-2)
+    n = x.shape[-1]
+    off = eye(n, dtype=x.dtype, backend=x.backend) == 0
+    gaps = expand_dims(lam, axis=-2) - expand_dims(lam, axis=-1)  # L_j - L_i
+    r = where(off, r / where(off, gaps, 1.0), 0.0)
+    return solve_p(_mT(v), matmul(r, _mT(v)))
+
+
+# fmt: off
+eig_values_p = Primitive("eig_values", lambda b, x: _eig_impl(b, x, part=0))
+eig_values_p.defvjp(_eig_values_vjp, keep_ans=False)
+eig_vectors_p = Primitive("eig_vectors", lambda b, x: _eig_impl(b, x, part=1))
+eig_vectors_p.defvjp(_eig_vectors_vjp)
+# fmt: on
+
+
+def eigvals(x: Tensor) -> Tensor:
+    """Eigenvalues of general square matrices (complex; in no particular order).
+
+    Differentiable in JAX's convention for complex gradients; a real ``x`` gets a real
+    gradient (the real part). Computed on the host where the library has no eig."""
+    _square(x, "eigvals")
+    return eig_values_p(x.astype(_complex_dtype(x)) if not x.backend.is_complex(x.dtype) else x)
+
+
+def eig(x: Tensor) -> EigResult:
+    """Eigenvalues and right eigenvectors (columns, unit norm) of general square matrices.
+
+    Differentiable in JAX's convention (the eigenvector rule is PyTorch's, conjugated):
+    infinite at repeated eigenvalues, and meaningful only for losses that do not depend
+    on each eigenvector's arbitrary phase (|v|, v v^H...)."""
+    _square(x, "eig")
+    xc = x.astype(_complex_dtype(x)) if not x.backend.is_complex(x.dtype) else x
+    return EigResult(eig_values_p(xc), eig_vectors_p(xc))
 
 
 def eigvalsh(x: Tensor) -> Tensor:
