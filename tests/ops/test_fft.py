@@ -26,6 +26,10 @@ def _cases(m):
         "irfft n=9": (lambda a, norm: (m.fft.irfft(a, n=9, norm=norm) ** 2).sum(), Z),
         "fftn": (lambda a, norm: m.abs(m.fft.fftn(a, norm=norm)).sum(), Z),
         "ifftn s": (lambda a, norm: m.abs(m.fft.ifftn(a, s=(4, 6), norm=norm)).sum(), Z),
+        "rfftn": (lambda a, norm: m.abs(m.fft.rfftn(a, norm=norm)).sum(), X),
+        "irfftn s": (lambda a, norm: (m.fft.irfftn(a, s=(4, 9), norm=norm) ** 2).sum(), Z),
+        "hfft": (lambda a, norm: (m.fft.hfft(a, n=9, norm=norm) ** 2).sum(), Z),
+        "ihfft": (lambda a, norm: m.abs(m.fft.ihfft(a, norm=norm) * (1 - 1j)).sum(), X),
     }
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import ShapeError
 from ..autodiff import Primitive, describe
 from ..autodiff.internal import TensorBase
+from ._cast import conj
 from ._common import as_operand, autocast_low
 from ._reduce import sum as sum_
 from ._shape import permute_dims, reshape
@@ -91,16 +92,17 @@ def matmul(x: Tensor, y: Tensor) -> Tensor:
 
 
 def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
-    """The dot product of vectors along ``axis`` (broadcasting the other axes; real inputs)."""
+    """The dot product of vectors along ``axis`` (broadcasting the other axes): the sum of
+    ``conj(x1) * x2``, as the standard says for complex vectors."""
 
     if x1.shape[axis] != x2.shape[axis]:
         raise ShapeError(
             f"vecdot: axis {axis} has {x1.shape[axis]} entries in {describe(x1)} but "
             f"{x2.shape[axis]} in {describe(x2)}"
         )
-    out = sum_(x1 * x2, axis=axis)
+    out = sum_(conj(x1) * x2, axis=axis)
     b = x1.backend
-    if not b.is_float(out.dtype):  # the inputs' promoted dtype (a sum widens small integers)
+    if not b.is_inexact(out.dtype):  # the inputs' promoted dtype (a sum widens small integers)
         out = out.astype(b.dtype_name(b.xp.result_type(x1.data, x2.data)))
     return out
 

@@ -8,7 +8,8 @@ the rule of ``fft``/``ifft``/``fftn``/``ifftn`` is the same transform of the cot
 cotangent zero-padded to n, transformed, and its real part; ``irfft``'s is JAX's:
 ``conj(scale * w * rfft(g))`` with weights 1, 2, ..., 2, (1) for the bins that stand
 for two. ``fftshift``/``ifftshift`` are rolls; ``fftfreq``/``rfftfreq`` create tensors.
-``hfft`` and ``ihfft`` are not provided (docs/array_api.md).
+``rfftn``/``irfftn``/``hfft``/``ihfft`` are compositions of those (as NumPy defines
+them), differentiable through their parts.
 """
 
 from __future__ import annotations
@@ -33,12 +34,16 @@ __all__ = [
     "fftfreq",
     "fftn",
     "fftshift",
+    "hfft",
     "ifft",
     "ifftn",
     "ifftshift",
+    "ihfft",
     "irfft",
+    "irfftn",
     "rfft",
     "rfftfreq",
+    "rfftn",
 ]
 
 _NORMS = ("backward", "ortho", "forward")
@@ -220,3 +225,44 @@ def rfftfreq(n: int, /, *, d: float = 1.0, dtype: Any = None, backend: Any = Non
              device: Any = None) -> Tensor:  # fmt: skip
     """The sample frequencies of an n-point rfft: [0, 1, ..., n // 2] / (d n)."""
     return _freq(n, d, dtype, backend, device, real_only=True)
+
+
+_SWAP = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+def rfftn(x: Tensor, /, *, s: Any = None, axes: Any = None, norm: str = "backward") -> Tensor:
+    """The n-dimensional DFT of a real ``x``: rfft over the last of ``axes``, then fftn over
+    the others."""
+    sizes, axes = _n_axes(x, s, axes, norm, "rfftn")
+    out = rfft(x, n=sizes[-1], axis=axes[-1], norm=norm)
+    if len(axes) == 1:
+        return out
+    return fftn(out, s=sizes[:-1], axes=axes[:-1], norm=norm)
+
+
+def irfftn(x: Tensor, /, *, s: Any = None, axes: Any = None, norm: str = "backward") -> Tensor:
+    """The inverse of ``rfftn``: ifftn over all but the last of ``axes``, then irfft over it
+    (to ``s[-1]`` points, 2 (m - 1) by default)."""
+    if axes is None:
+        axes = tuple(range(x.ndim)) if s is None else tuple(range(x.ndim - len(s), x.ndim))
+    axes = tuple(_check(x, a, norm, "irfftn") for a in axes)
+    if s is None:
+        s = [x.shape[a] for a in axes[:-1]] + [2 * (x.shape[axes[-1]] - 1)]
+    s = tuple(int(v) for v in s)
+    if len(s) != len(axes):
+        raise ArgumentError(f"fft.irfftn: s has {len(s)} sizes for {len(axes)} axes")
+    out = x if len(axes) == 1 else ifftn(x, s=s[:-1], axes=axes[:-1], norm=norm)
+    return irfft(out, n=s[-1], axis=axes[-1], norm=norm)
+
+
+def hfft(x: Tensor, /, *, n: int | None = None, axis: int = -1, norm: str = "backward") -> Tensor:
+    """The real spectrum of a signal with Hermitian symmetry (``x`` its first half):
+    irfft of conj(x) with the other normalisation direction, as NumPy."""
+    axis = _check(x, axis, norm, "hfft")
+    return irfft(conj(_complex(x)), n=n, axis=axis, norm=_SWAP[norm])
+
+
+def ihfft(x: Tensor, /, *, n: int | None = None, axis: int = -1, norm: str = "backward") -> Tensor:
+    """The inverse of ``hfft``: conj(rfft(x)) with the other normalisation direction."""
+    axis = _check(x, axis, norm, "ihfft")
+    return conj(rfft(x, n=n, axis=axis, norm=_SWAP[norm]))
