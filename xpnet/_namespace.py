@@ -168,20 +168,29 @@ class ArrayNamespace:
     def sum(
         self, x: Tensor, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False
     ) -> Tensor:
-        return ops.sum(x if dtype is None else ops.astype(x, dtype), axis=axis, keepdims=keepdims)
+        out = ops.sum(x if dtype is None else ops.astype(x, dtype), axis=axis, keepdims=keepdims)
+        return self._in(out, dtype)
 
     def prod(
         self, x: Tensor, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False
     ) -> Tensor:
-        return ops.prod(x, axis=axis, keepdims=keepdims, dtype=dtype)
+        return self._in(ops.prod(x, axis=axis, keepdims=keepdims, dtype=dtype), dtype)
 
     def cumulative_sum(self, x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
                        include_initial: bool = False) -> Tensor:  # fmt: skip
-        return ops.cumulative_sum(x, axis, dtype, include_initial)
+        return self._in(ops.cumulative_sum(x, axis, dtype, include_initial), dtype)
 
     def cumulative_prod(self, x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
                         include_initial: bool = False) -> Tensor:  # fmt: skip
-        return ops.cumulative_prod(x, axis, dtype, include_initial)
+        return self._in(ops.cumulative_prod(x, axis, dtype, include_initial), dtype)
+
+    def _in(self, out: Tensor, dtype: Any) -> Tensor:
+        """``out`` in the ``dtype=`` asked for: libraries accumulate small integers in 64 bits
+        (NumPy's sum of uint8 is uint64); the standard returns the dtype given (wrapping as
+        modular arithmetic does, the same as accumulating in it)."""
+        if dtype is None or out.dtype == self.backend.dtype(dtype):
+            return out
+        return ops.astype(out, dtype)
 
     def reshape(self, x: Tensor, /, shape: Any, *, copy: bool | None = None) -> Tensor:
         return ops.reshape(x, shape)
@@ -238,6 +247,10 @@ class _Info:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._native, name)
+
+    def devices(self) -> list[Any]:
+        """The library's devices, as the standard's list (array-api-compat gives a tuple)."""
+        return list(self._native.devices())
 
     def default_dtypes(self, *, device: Any = None) -> dict[str, Any]:
         out = dict(self._native.default_dtypes(device=device))

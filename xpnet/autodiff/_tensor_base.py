@@ -214,8 +214,19 @@ class TensorBase:
         data = self.data
         return data if hasattr(data, "__dlpack__") else self.backend.xp.asarray(data)
 
-    def __dlpack__(self, **kwargs: Any) -> Any:
-        return self._array().__dlpack__(**kwargs)
+    def __dlpack__(
+        self,
+        /,
+        *,
+        stream: Any = None,
+        max_version: Any = None,
+        dl_device: Any = None,
+        copy: bool | None = None,
+    ) -> Any:
+        """The standard's DLPack export of the native array (keywords given are passed on;
+        libraries that predate some of them get only the ones set)."""
+        given = {"stream": stream, "max_version": max_version, "dl_device": dl_device, "copy": copy}
+        return self._array().__dlpack__(**{k: v for k, v in given.items() if v is not None})
 
     def __dlpack_device__(self) -> Any:
         return self._array().__dlpack_device__()
