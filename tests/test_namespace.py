@@ -176,3 +176,27 @@ def test_matrix_power_zero_is_the_identity_with_zero_gradient_even_at_inf():
     t = torch.tensor(values, dtype=torch.float64, requires_grad=True)
     torch.linalg.matrix_power(t, 0).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize(
+    "matrix",
+    [
+        [[1.0, 2.0], [2.0, 4.0]],
+        [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
+        [[0.0, 0.0], [0.0, 0.0]],
+    ],
+)
+def test_det_gradient_at_a_singular_matrix_is_the_adjugate(matrix):
+    """JAX and finite differences agree (PyTorch 2.x returns zeros here)."""
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    a = np.array(matrix)
+    g = xn.grad(lambda x: xn.linalg.det(x))(xn.tensor(a, dtype="float64"))
+    expected = np.asarray(jax.grad(lambda x: jax.numpy.linalg.det(x))(jax.numpy.asarray(a)))
+    np.testing.assert_allclose(g.numpy(), expected, atol=1e-12)
+    fd = np.zeros_like(a)
+    for i, j in np.ndindex(*a.shape):
+        d = np.zeros_like(a)
+        d[i, j] = 1e-6
+        fd[i, j] = (np.linalg.det(a + d) - np.linalg.det(a - d)) / 2e-6
+    np.testing.assert_allclose(g.numpy(), fd, atol=1e-6)

@@ -26,12 +26,13 @@ from ._cast import conj, real
 from ._creation import eye, tensor, zeros
 from ._elementwise import abs as abs_
 from ._elementwise import sqrt, where
-from ._manipulation import tril
+from ._manipulation import flip, tril
 from ._matmul import matmul, tensordot, vecdot
 from ._reduce import max as max_
 from ._reduce import min as _min
 from ._reduce import min as min_
 from ._reduce import sum as sum_
+from ._scan import cumulative_prod
 from ._shape import expand_dims, getitem, matrix_transpose, reshape, stack, take
 
 if TYPE_CHECKING:
@@ -76,6 +77,30 @@ def _mT(x: Tensor) -> Tensor:
     return matrix_transpose(x)
 
 
+def _mat(v: Tensor) -> Tensor:
+    """A value per matrix, shaped to broadcast against the matrices."""
+    return expand_dims(expand_dims(v, axis=-1), axis=-1)
+
+
+def _cofactors(x: Tensor, d: Tensor) -> Tensor:
+    """adj(x)^T, the gradient of det: det(x) inv(x)^T where x is invertible, and from the
+    SVD where det is exactly 0 (PyTorch's approach): x = U S Vh gives adj(x)^T =
+    det(U) det(Vh) U diag(prod of the other singular values) Vh. Each formula runs on a
+    stand-in where the other applies (the identity; distinct singular values), so neither
+    raises nor puts NaN into the other's gradient."""
+    n = x.shape[-1]
+    singular = _mat(d == 0)
+    identity = eye(n, dtype=x.dtype, backend=x.backend)
+    regular = _mat(d) * _mT(inv_p(where(singular, identity, x)))
+    spread = identity * tensor([float(i + 1) for i in range(n)], dtype=x.dtype, backend=x.backend)
+    u, sv, vh = (p(where(singular, x, spread)) for p in (svd_u_p, svdvals_p, svd_vh_p))
+    before = cumulative_prod(sv, axis=-1, include_initial=True)
+    after = flip(cumulative_prod(flip(sv, axis=-1), axis=-1, include_initial=True), axis=-1)
+    others = getitem(before, (..., slice(0, n))) * getitem(after, (..., slice(1, n + 1)))
+    sign = _mat(det_p(u) * det_p(vh))
+    return where(singular, sign * matmul(u * expand_dims(others, axis=-2), vh), regular)
+
+
 def _solve_impl(b: Any, a: Any, y: Any) -> Any:
     return b.xp.linalg.solve(a, y)
 
@@ -95,7 +120,7 @@ def _cholesky_vjp(g: Tensor, ans: Tensor, x: Any) -> Tensor:
 inv_p = Primitive("inv", lambda b, x: b.xp.linalg.inv(x))
 inv_p.defvjp(lambda g, ans, x: -matmul(matmul(_mT(ans), g), _mT(ans)), keep=())
 det_p = Primitive("det", lambda b, x: b.xp.linalg.det(x))
-det_p.defvjp(lambda g, ans, x: expand_dims(expand_dims(g * ans, axis=-1), axis=-1) * _mT(inv_p(x)))
+det_p.defvjp(lambda g, ans, x: _mat(g) * _cofactors(x, ans))
 logabsdet_p = Primitive("logabsdet", lambda b, x: b.xp.linalg.slogdet(x)[1])
 logabsdet_p.defvjp(lambda g, ans, x: expand_dims(expand_dims(g, axis=-1), axis=-1) * _mT(inv_p(x)),
                    keep_ans=False)
