@@ -66,7 +66,7 @@ COMPOSED = {
     "eigh": "eigvalsh + eigh_vectors (spec); infinite at repeated eigenvalues, as PyTorch",
     "svd": "svd_u + svdvals + svd_vh (spec); full_matrices=True differentiable for square input",
     "pinv": "svd (spec) + where",
-    "qr": "qr_q + qr_r (spec); reduced, tall or square matrices (PyTorch's rule)",
+    "qr": "qr_q + qr_r (spec): reduced tall or square (PyTorch's rule), wide by composition",
     "asarray": "keeps the graph: the tensor itself, or astype/to/clone of it (tests/test_operators.py)",
     "astype": "astype primitive (spec)",
     "fftn": "spec row (fftn primitive; ifftn too)",

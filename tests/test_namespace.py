@@ -200,3 +200,34 @@ def test_det_gradient_at_a_singular_matrix_is_the_adjugate(matrix):
         d[i, j] = 1e-6
         fd[i, j] = (np.linalg.det(a + d) - np.linalg.det(a - d)) / 2e-6
     np.testing.assert_allclose(g.numpy(), fd, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("shape", "mode"),
+    [((3, 5), "reduced"), ((2, 3, 6), "complete"), ((4, 4), "complete"), ((5, 3), "reduced")],
+)
+def test_qr_gradients_equal_pytorch_for_wide_and_tall_matrices(shape, mode):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(shape)
+    k = shape[-2] if mode == "complete" or shape[-2] < shape[-1] else shape[-1]
+    wq = rng.standard_normal((*shape[:-2], shape[-2], k))
+    wr = rng.standard_normal((*shape[:-2], k, shape[-1]))
+    x = xn.tensor(a, requires_grad=True)
+    q, r = xn.linalg.qr(x, mode=mode)
+    np.testing.assert_allclose((q @ r).numpy(), a, atol=1e-12)
+    ((q * xn.tensor(wq)).sum() + (r * xn.tensor(wr)).sum()).backward()
+    t = torch.tensor(a, requires_grad=True)
+    tq, tr = torch.linalg.qr(t, mode=mode)
+    ((tq * torch.tensor(wq)).sum() + (tr * torch.tensor(wr)).sum()).backward()
+    np.testing.assert_allclose(q.detach().numpy(), tq.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), atol=1e-10)
+
+
+def test_qr_complete_of_a_tall_matrix_has_no_gradient():
+    x = xn.tensor(np.random.default_rng(0).standard_normal((5, 3)), requires_grad=True)
+    with pytest.raises(xn.NotSupportedError, match="extra columns of Q"):
+        xn.linalg.qr(x, mode="complete")
+    with xn.no_grad():
+        q, r = xn.linalg.qr(x, mode="complete")
+    assert q.shape == (5, 5) and r.shape == (5, 3)

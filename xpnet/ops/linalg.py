@@ -33,7 +33,7 @@ from ._reduce import min as _min
 from ._reduce import min as min_
 from ._reduce import sum as sum_
 from ._scan import cumulative_prod
-from ._shape import expand_dims, getitem, matrix_transpose, reshape, stack, take
+from ._shape import concat, expand_dims, getitem, matrix_transpose, reshape, stack, take
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -347,22 +347,28 @@ def svd(x: Tensor, *, full_matrices: bool = True) -> SVDResult:
 
 
 def qr(x: Tensor, *, mode: str = "reduced") -> QRResult:
-    """``Q, R`` with ``x = Q R``. Differentiable for tall or square matrices in ``"reduced"``
-    mode (PyTorch's rule); a wide matrix, or ``"complete"`` mode of a tall one, has no
-    gradient here (NotSupportedError when one is asked for)."""
+    """``Q, R`` with ``x = Q R``. Differentiable for tall and square matrices in ``"reduced"``
+    mode (PyTorch's rule) and for wide ones (either mode: Q is square), as PyTorch: x =
+    [X | Y] with X square gives Q, U = qr(X) and R = [U | Q^T Y], so the gradient is the
+    composition's. ``"complete"`` mode of a tall matrix has no gradient (PyTorch neither:
+    the extra columns of Q are not determined by x); NotSupportedError when one is asked for."""
     _matrices(x, "qr")
     if mode not in ("reduced", "complete"):
         raise ArgumentError(f"linalg.qr: mode is 'reduced' or 'complete', got {mode!r}")
     m, n = x.shape[-2:]
     if m >= n and (mode == "reduced" or m == n):
         return QRResult(qr_q_p(x), qr_r_p(x))
-
+    if m < n:
+        square = getitem(x, (..., slice(None), slice(0, m)))
+        rest = getitem(x, (..., slice(None), slice(m, n)))
+        q, u = qr_q_p(square), qr_r_p(square)
+        return QRResult(q, concat([u, matmul(_mT(q), rest)], axis=-1))
     if x.requires_grad and is_grad_enabled():
         raise NotSupportedError(
-            f"linalg.qr(mode={mode!r}) of {describe(x)} has no gradient in xpnet (only reduced QR "
-            "of tall or square matrices)"
+            f"linalg.qr(mode='complete') of {describe(x)} (taller than wide) has no gradient: "
+            "the extra columns of Q are not determined by x (PyTorch refuses it too); use "
+            "mode='reduced'"
         )
-
     q, r = x.backend.xp.linalg.qr(x.data, mode=mode)
     return QRResult(wrap(q, x.backend), wrap(r, x.backend))
 
