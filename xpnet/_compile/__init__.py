@@ -360,7 +360,8 @@ def compile(
     Usable as ``xn.compile(step)`` or as a decorator ``@xn.compile``. On the JAX
     backend the replay is a pure function compiled by ``jax.jit`` (``jit=False``:
     replay op by op). ``cuda_graph=True`` (experimental) replays a CuPy program
-    without random draws as one CUDA graph launch; see ``CudaGraphProgram``.
+    without random draws as one CUDA graph launch, through the backend's
+    ``device_graph()`` (see ``CudaGraphProgram`` and docs/compile.md).
     """
     if fn is None:
         return lambda f: Compiled(f, max_cache, jit, cuda_graph)
