@@ -39,7 +39,11 @@ def _prod_vjp(g: Tensor, ans: Any, x: Tensor, *, axis: Any, keepdims: bool) -> T
     safe = where(zero, 1.0, x)
     others = prod_p(safe, axis=axis, keepdims=True)  # the product of the nonzero entries
     zeros = sum_p(astype_p(zero, dtype=x.dtype), axis=axis, keepdims=True)
-    at_zero = where(zeros == 1.0, others, 0.0)
+    # At a zero entry the derivative is the product of the others: ``others`` when it is the
+    # only zero; with exactly two, others * (the other zero entry), which is 0 but carries the
+    # second derivative others toward that entry (the sum of the zero entries minus this one).
+    zsum = sum_p(where(zero, x, 0.0), axis=axis, keepdims=True)
+    at_zero = where(zeros == 1.0, others, 0.0) + where(zeros == 2.0, others * (zsum - x), 0.0)
     return _kept(g, x, axis, keepdims) * where(zero, at_zero, _kept(ans, x, axis, keepdims) / safe)
 
 
@@ -61,7 +65,8 @@ cumulative_sum_p.defvjp(lambda g, ans, x, *, axis: _flip(cumulative_sum_p(_flip(
 
 
 def prod(x: Tensor, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
-    """The product over ``axis`` (all axes by default); gradients exact at zeros."""
+    """The product over ``axis`` (all axes by default); first and second derivatives exact at
+    zeros (PyTorch's values, any number of zeros per slice)."""
     if dtype is not None:
         x = astype(x, dtype)
     return prod_p(x, axis=normalize_axes(axis, x.ndim, "prod"), keepdims=keepdims)
