@@ -178,11 +178,26 @@ class ArrayNamespace:
 
     def cumulative_sum(self, x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
                        include_initial: bool = False) -> Tensor:  # fmt: skip
+        dtype = self._accumulator(x, dtype)
         return self._in(ops.cumulative_sum(x, axis, dtype, include_initial), dtype)
 
     def cumulative_prod(self, x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
                         include_initial: bool = False) -> Tensor:  # fmt: skip
+        dtype = self._accumulator(x, dtype)
         return self._in(ops.cumulative_prod(x, axis, dtype, include_initial), dtype)
+
+    def _accumulator(self, x: Tensor, dtype: Any) -> Any:
+        """The standard's default for sums and products: the default integer for bool and
+        signed integers, its unsigned twin for unsigned ones (``sum`` gets it from the
+        library; ``cumulative_*`` keep the input's dtype in NumPy)."""
+        if dtype is not None:
+            return dtype
+        xp = self.backend.xp
+        if xp.isdtype(x.dtype, "unsigned integer"):
+            return "uint64"
+        if xp.isdtype(x.dtype, "bool") or xp.isdtype(x.dtype, "signed integer"):
+            return "int64"
+        return None
 
     def _in(self, out: Tensor, dtype: Any) -> Tensor:
         """``out`` in the ``dtype=`` asked for: libraries accumulate small integers in 64 bits
