@@ -234,3 +234,13 @@ def test_qr_complete_of_a_tall_matrix_has_no_gradient():
     with xn.no_grad():
         q, r = xn.linalg.qr(x, mode="complete")
     assert q.shape == (5, 5) and r.shape == (5, 3)
+
+
+def test_meshgrid_and_broadcast_arrays_return_tuples():
+    """As the 2025.12 standard (and PyTorch's meshgrid) return them."""
+    xp = xn.tensor([1.0, 2.0]).__array_namespace__()
+    a, b = xp.asarray([1.0, 2.0, 3.0]), xp.asarray([4.0, 5.0])
+    grids = xp.meshgrid(a, b)
+    assert isinstance(grids, tuple) and [g.shape for g in grids] == [(2, 3), (2, 3)]
+    out = xp.broadcast_arrays(xp.asarray([[1.0], [2.0]]), a)
+    assert isinstance(out, tuple) and [o.shape for o in out] == [(2, 3), (2, 3)]

@@ -155,7 +155,7 @@ class ArrayNamespace:
     ) -> Tensor:
         return ops.full_like(x, fill_value, dtype=dtype)
 
-    def meshgrid(self, *arrays: Tensor, indexing: str = "xy") -> list[Tensor]:
+    def meshgrid(self, *arrays: Tensor, indexing: str = "xy") -> tuple[Tensor, ...]:
         return ops.meshgrid(*arrays, indexing=indexing)
 
     def tril(self, x: Tensor, /, *, k: int = 0) -> Tensor:

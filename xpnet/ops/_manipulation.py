@@ -117,13 +117,15 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
         raise ShapeError(f"broadcast_shapes: shapes {list(shapes)} do not broadcast") from None
 
 
-def broadcast_arrays(*arrays: Tensor) -> list[Tensor]:
+def broadcast_arrays(*arrays: Tensor) -> tuple[Tensor, ...]:
+    """The arrays broadcast to one shape (a tuple, as the 2025.12 standard returns)."""
     shape = broadcast_shapes(*(a.shape for a in arrays))
-    return [a if a.shape == shape else broadcast_to(a, shape) for a in arrays]
+    return tuple(a if a.shape == shape else broadcast_to(a, shape) for a in arrays)
 
 
-def meshgrid(*arrays: Tensor, indexing: str = "xy") -> list[Tensor]:
-    """Coordinate grids from 1-D tensors (``"xy"``: the first two axes swapped, as NumPy)."""
+def meshgrid(*arrays: Tensor, indexing: str = "xy") -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors (``"xy"``: the first two axes swapped, as NumPy); a
+    tuple, as the 2025.12 standard returns (and PyTorch)."""
     n = len(arrays)
     sizes = [a.shape[0] for a in arrays]
     if indexing == "xy" and n > 1:
@@ -133,7 +135,7 @@ def meshgrid(*arrays: Tensor, indexing: str = "xy") -> list[Tensor]:
         pos = (1, 0, *range(2, n))[i] if indexing == "xy" and n > 1 else i
         shape = tuple(sizes[pos] if j == pos else 1 for j in range(n))
         out.append(broadcast_to(reshape(a, shape), tuple(sizes)))
-    return out
+    return tuple(out)
 
 
 def _band(x: Tensor, k: int, lower: bool) -> Tensor:
