@@ -499,6 +499,26 @@ SPECS: list[Spec] = [
         ints={1: np.array([0, 3, 1, 1, 2])},
     ),
     Spec(
+        "softmax_cross_entropy_mean",
+        "cross_entropy-mean-ignore",
+        lambda x, y: xn.nn.functional.cross_entropy(x, y, ignore_index=3),
+        lambda x, y: np.mean((_lse(x, 1)[:, 0] - x[np.arange(len(y)), y])[y != 3]),
+        [(5, 4), (5,)],
+        ints={1: np.array([0, 3, 1, 1, 2])},
+    ),
+    Spec(
+        "softmax_cross_entropy_mean_grad",
+        "cross_entropy-mean-grad",
+        lambda g, x, y: xn.ops._fused_losses.softmax_cross_entropy_mean_grad_p(
+            g, x, y, ignore_index=3
+        ),
+        lambda g, x, y: (
+            g * (np.exp(x - _lse(x, 1)) - np.eye(4)[y]) * (y != 3)[:, None] / np.sum(y != 3)
+        ),
+        [(), (5, 4), (5,)],
+        ints={2: np.array([0, 3, 1, 1, 2])},
+    ),
+    Spec(
         "binary_cross_entropy",
         "binary_cross_entropy-fused",
         lambda p, t: xn.ops._fused_losses.binary_cross_entropy_p(xn.sigmoid(p), xn.sigmoid(t)),

@@ -20,6 +20,7 @@ from ...ops.internal import (
     autocast_high,
     binary_cross_entropy_p,
     check_indices,
+    softmax_cross_entropy_mean_p,
     softmax_cross_entropy_p,
     softplus_p,
 )
@@ -249,16 +250,16 @@ def cross_entropy(
     labels = reshape(target, (-1,))
     if weight is None and not label_smoothing:
         # The common case: one fused primitive (stable log-sum-exp, VJP softmax - onehot).
+        if reduction == "mean":  # one primitive forward and one backward (W1)
+            return softmax_cross_entropy_mean_p(
+                _classes_last(input), labels, ignore_index=ignore_index
+            )
         per_sample = softmax_cross_entropy_p(
             _classes_last(input), labels, ignore_index=ignore_index
         )
         if reduction == "none":
             return reshape(per_sample, target.shape)
-        if reduction == "sum":
-            return sum(per_sample)
-        return _mean_over(
-            sum(per_sample), sum(ops.astype(labels != ignore_index, per_sample.dtype))
-        )
+        return sum(per_sample)
     logp = _classes_last(log_softmax(input, axis=1))
     nll = _nll(logp, labels, weight, ignore_index, reduction, target.shape)
     if not label_smoothing:
