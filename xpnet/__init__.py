@@ -44,6 +44,7 @@ from ._errors import NonFiniteError as NonFiniteError
 from ._errors import NotSupportedError as NotSupportedError
 from ._errors import OpError as OpError
 from ._errors import OutOfRangeError as OutOfRangeError
+from ._errors import PerformanceWarning as PerformanceWarning
 from ._errors import ShapeError as ShapeError
 from ._errors import XpnetError as XpnetError
 from ._printing import get_printoptions as get_printoptions

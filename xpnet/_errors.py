@@ -84,3 +84,7 @@ class DistributedError(XpnetError, RuntimeError):
 
 class MissingFunctionError(XpnetError, AttributeError):
     """A function of the Array API standard that the xpnet namespace does not provide."""
+
+
+class PerformanceWarning(UserWarning):
+    """Something will run correctly but far slower than a user would expect (said once)."""

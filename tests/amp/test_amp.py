@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -146,3 +148,21 @@ def test_float16_products_on_numpy_accumulate_in_float32():
     for got in (y, z):
         assert got.dtype == np.float16
         np.testing.assert_array_equal(got.numpy(), want.astype(np.float16))
+
+
+def test_float16_on_numpy_says_once_that_it_is_slow():
+    """NumPy computes float16 in software: autocast to it works but warns, once per backend."""
+    from xpnet.ops import _common
+
+    b = xn.get_backend("numpy")
+    _common._SLOW_WARNED.discard(id(b))
+    x = xn.ones((2, 2), backend=b)
+    with (
+        pytest.warns(xn.PerformanceWarning, match="computes float16 in software"),
+        xn.autocast("float16"),
+    ):
+        xn.matmul(x, x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with xn.autocast("float16"):
+            assert xn.matmul(x, x).dtype == b.dtype("float16")  # said once, not per op

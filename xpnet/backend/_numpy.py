@@ -12,6 +12,7 @@ from ._base import Array, Backend, Gather, native_key
 
 class NumpyBackend(Backend):
     name = "numpy"
+    fast_float16 = False  # NumPy computes float16 in software
     namespace_module = "array_api_compat.numpy"
     native_rng = True  # NumPy's generator is the host generator
     host_format = True
