@@ -71,14 +71,11 @@ class _Fft:
         for name in ops.fft.__all__:
             setattr(self, name, getattr(ops.fft, name))
 
-        def on(device: Any) -> Backend:
-            return backend if device is None else get_backend(backend.name, device)
-
         def fftfreq(n: int, /, *, d: float = 1.0, dtype: Any = None, device: Any = None) -> Tensor:
-            return ops.fft.fftfreq(n, d=d, dtype=dtype, backend=on(device))
+            return ops.fft.fftfreq(n, d=d, dtype=dtype, backend=backend, device=device)
 
         def rfftfreq(n: int, /, *, d: float = 1.0, dtype: Any = None, device: Any = None) -> Tensor:
-            return ops.fft.rfftfreq(n, d=d, dtype=dtype, backend=on(device))
+            return ops.fft.rfftfreq(n, d=d, dtype=dtype, backend=backend, device=device)
 
         self.fftfreq, self.rfftfreq = fftfreq, rfftfreq
 

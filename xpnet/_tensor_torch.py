@@ -40,7 +40,6 @@ def _reduce_with_index(
 ) -> Any:
     """``t.max()``: the value; ``t.max(axis=...)``: values (the Array API); ``t.max(1)`` or
     ``t.max(dim=1)``: ``(values, indices)`` (PyTorch)."""
-    o = ops
     if len(args) > 2 or (args and not isinstance(args[0], int)):
         raise ArgumentTypeError(
             f"{name}() takes dim (an int) and keepdim; for the elementwise {name} of two tensors "
@@ -55,12 +54,12 @@ def _reduce_with_index(
     if "axis" in kwargs and ("dim" in kwargs or args):
         raise ArgumentTypeError(f"{name}: both dim and axis given")
     keep = bool(kwargs.get("keepdim", kwargs.get("keepdims", args[1] if len(args) > 1 else False)))
-    fn = o.max if name == "max" else o.min
+    fn = ops.max if name == "max" else ops.min
     if "axis" in kwargs or ("dim" not in kwargs and not args):
         return fn(self, axis=kwargs.get("axis"), keepdims=keep)
     dim = kwargs["dim"] if "dim" in kwargs else args[0]
     ax = _axis(self, dim, name)
-    arg = o.argmax if name == "max" else o.argmin
+    arg = ops.argmax if name == "max" else ops.argmin
     return ValuesIndices(fn(self, axis=ax, keepdims=keep), arg(self, axis=ax, keepdims=keep))
 
 
@@ -83,24 +82,22 @@ class TorchMethods:
         self: Any, dim: int = -1, descending: bool = False, stable: bool = False
     ) -> ValuesIndices:
         """``(values, indices)`` sorted along ``dim`` (ties keep their order: always stable)."""
-        o = ops
         ax = _axis(self, dim, "sort")
-        idx = o.argsort(self, axis=ax, descending=descending, stable=True)
-        return ValuesIndices(o.take_along_axis(self, idx, axis=ax), idx)
+        idx = ops.argsort(self, axis=ax, descending=descending, stable=True)
+        return ValuesIndices(ops.take_along_axis(self, idx, axis=ax), idx)
 
     def topk(
         self: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     ) -> ValuesIndices:
         """The ``k`` largest (``largest=False``: smallest) values along ``dim`` and their
         indices, in order."""
-        o = ops
         ax = _axis(self, dim, "topk")
         n = self.shape[ax] if self.ndim else 1
         if not isinstance(k, int) or not 0 <= k <= n:
             raise ArgumentError(f"topk: k={k!r} for {n} elements along dim {dim} of {self.shape}")
-        idx = o.argsort(self, axis=ax, descending=largest, stable=True)
+        idx = ops.argsort(self, axis=ax, descending=largest, stable=True)
         idx = idx[(slice(None),) * ax + (slice(0, k),)]
-        return ValuesIndices(o.take_along_axis(self, idx, axis=ax), idx)
+        return ValuesIndices(ops.take_along_axis(self, idx, axis=ax), idx)
 
     # -- shape ------------------------------------------------------------------------
     def repeat(self: Any, *sizes: Any) -> Tensor:
@@ -157,15 +154,14 @@ class TorchMethods:
 
     def masked_fill(self: Any, mask: Any, value: Any) -> Tensor:
         """``value`` where ``mask`` is True, ``self`` elsewhere (``mask`` broadcasts)."""
-        o = ops
         if not isinstance(mask, type(self)) or mask.backend.dtype_name(mask.dtype) != "bool":
             raise ArgumentTypeError(
                 f"masked_fill: the mask must be a bool tensor, got "
                 f"{type(mask).__name__ if not isinstance(mask, type(self)) else mask.backend.dtype_name(mask.dtype)}"
             )
         if isinstance(value, type(self)):
-            value = o.astype(value, self.dtype)
-        return o.where(mask, value, self)
+            value = ops.astype(value, self.dtype)
+        return ops.where(mask, value, self)
 
     # -- in place (outside the graph, like ``+=``) ------------------------------------
     def add_(self: Any, other: Any, alpha: Any = 1) -> Tensor:

@@ -11,8 +11,8 @@ itself here (``set_tensor_class``), so every tensor the engine and the ops make 
 from __future__ import annotations
 
 import math
+import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from ._primitive import Node
 
 _new = object.__new__
-_PACKAGE = str(Path(__file__).resolve().parents[1])
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # as co_filename spells it
 
 
 class _Size(int):

@@ -440,6 +440,23 @@ class Backend(abc.ABC):
             probe = self.xp.empty((0,), dtype=self.default_float, device=self.device)
         return tuple(probe.__dlpack_device__())
 
+    def eig(self, arr: Array) -> tuple[Array, Array]:
+        """(eigenvalues, eigenvectors) of square matrices, from one call so their orders
+        agree; NumPy's on the host where the library has no eig (the 2024.12 standard has
+        none: this is its 2025.12 addition)."""
+        f = getattr(self.xp.linalg, "eig", None)
+        if f is None:
+            return self._host_eig(arr)
+        values, vectors = f(arr)
+        return values, vectors
+
+    def _host_eig(self, arr: Array) -> tuple[Array, Array]:
+        values, vectors = np.linalg.eig(self.read_host(arr))
+        return tuple(
+            self.from_numpy(np.ascontiguousarray(a), self.dtype(a.dtype.name))
+            for a in (values, vectors)
+        )
+
     def synchronize(self) -> None:
         """Wait for queued device work (a no-op on the CPU)."""
         return None

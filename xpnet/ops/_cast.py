@@ -57,6 +57,15 @@ def _complex(x: Tensor) -> bool:
     return x.backend.is_complex(x.dtype)
 
 
+def as_complex(x: Tensor) -> Tensor:
+    """``x`` itself if complex, else cast to the complex dtype of its precision (complex128
+    for float64, complex64 otherwise)."""
+    b = x.backend
+    if b.is_complex(x.dtype):
+        return x
+    return astype(x, "complex128" if b.dtype_name(x.dtype) == "float64" else "complex64")
+
+
 def real(x: Tensor) -> Tensor:
     """The real part (``x`` itself for a real tensor)."""
     return real_p(x) if _complex(x) else x

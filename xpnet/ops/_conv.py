@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..autodiff import Primitive
-from ..autodiff.internal import wrap
 from ._cast import astype
+from ._creation import zeros_like
 from ._shape import getitem
 
 if TYPE_CHECKING:
@@ -141,15 +141,13 @@ def _max_pool_grad_vjp(
     return total / count
 
 
-def _zeros(like: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """The cotangent of an argument the result is piecewise constant in (the window masks)."""
-    return wrap(like.backend.zeros(shape, like.dtype), like.backend)
-
-
 # fmt: off
 max_pool_p = Primitive("max_pool", _max_pool)
 max_pool_grad_p = Primitive("max_pool_grad", _max_pool_grad)
 max_pool_p.defvjp(lambda g, ans, x, *, kernel: max_pool_grad_p(g, x, ans, kernel=kernel))
-max_pool_grad_p.defvjp(_max_pool_grad_vjp, lambda G, ans, g, x, pooled, *, kernel: _zeros(G, x.shape),
-                       lambda G, ans, g, x, pooled, *, kernel: _zeros(G, pooled.shape), keep=(1, 2), keep_ans=False)
+# the masks are piecewise constant in x and in the pooled maxima: zero cotangents there
+max_pool_grad_p.defvjp(_max_pool_grad_vjp,
+                       lambda G, ans, g, x, pooled, *, kernel: zeros_like(x, dtype=G.dtype),
+                       lambda G, ans, g, x, pooled, *, kernel: zeros_like(pooled, dtype=G.dtype),
+                       keep=(1, 2), keep_ans=False)
 # fmt: on

@@ -21,7 +21,7 @@ from .._errors import ArgumentError
 from ..autodiff import Primitive
 from ..autodiff.internal import wrap
 from ..backend import get_backend
-from ._cast import astype, conj, real
+from ._cast import as_complex, conj, real
 from ._creation import tensor
 from ._manipulation import roll
 from ._shape import getitem, pad
@@ -124,26 +124,17 @@ def _check(x: Tensor, axis: int, norm: str, op: str) -> int:
     return axis % x.ndim
 
 
-def _complex(x: Tensor) -> Tensor:
-    """``x`` as the complex dtype of its precision (the standard's fft takes complex input)."""
-    b = x.backend
-    if b.is_complex(x.dtype):
-        return x
-    name = "complex128" if b.dtype_name(x.dtype) == "float64" else "complex64"
-    return astype(x, name)
-
-
 def fft(x: Tensor, /, *, n: int | None = None, axis: int = -1, norm: str = "backward") -> Tensor:
     """The one-dimensional discrete Fourier transform along ``axis``."""
     axis = _check(x, axis, norm, "fft")
-    x = _complex(x)
+    x = as_complex(x)
     return fft_p(x, n=x.shape[axis] if n is None else n, axis=axis, norm=norm, inverse=False)
 
 
 def ifft(x: Tensor, /, *, n: int | None = None, axis: int = -1, norm: str = "backward") -> Tensor:
     """The one-dimensional inverse discrete Fourier transform along ``axis``."""
     axis = _check(x, axis, norm, "ifft")
-    x = _complex(x)
+    x = as_complex(x)
     return fft_p(x, n=x.shape[axis] if n is None else n, axis=axis, norm=norm, inverse=True)
 
 
@@ -165,13 +156,13 @@ def _n_axes(
 def fftn(x: Tensor, /, *, s: Any = None, axes: Any = None, norm: str = "backward") -> Tensor:
     """The n-dimensional discrete Fourier transform over ``axes`` (all by default)."""
     sizes, axes = _n_axes(x, s, axes, norm, "fftn")
-    return fftn_p(_complex(x), s=sizes, axes=axes, norm=norm, inverse=False)
+    return fftn_p(as_complex(x), s=sizes, axes=axes, norm=norm, inverse=False)
 
 
 def ifftn(x: Tensor, /, *, s: Any = None, axes: Any = None, norm: str = "backward") -> Tensor:
     """The n-dimensional inverse discrete Fourier transform over ``axes``."""
     sizes, axes = _n_axes(x, s, axes, norm, "ifftn")
-    return fftn_p(_complex(x), s=sizes, axes=axes, norm=norm, inverse=True)
+    return fftn_p(as_complex(x), s=sizes, axes=axes, norm=norm, inverse=True)
 
 
 def rfft(x: Tensor, /, *, n: int | None = None, axis: int = -1, norm: str = "backward") -> Tensor:
@@ -185,7 +176,9 @@ def rfft(x: Tensor, /, *, n: int | None = None, axis: int = -1, norm: str = "bac
 def irfft(x: Tensor, /, *, n: int | None = None, axis: int = -1, norm: str = "backward") -> Tensor:
     """The real signal of length ``n`` (default 2 (m - 1)) whose rfft is ``x``."""
     axis = _check(x, axis, norm, "irfft")
-    return irfft_p(_complex(x), n=2 * (x.shape[axis] - 1) if n is None else n, axis=axis, norm=norm)
+    return irfft_p(
+        as_complex(x), n=2 * (x.shape[axis] - 1) if n is None else n, axis=axis, norm=norm
+    )
 
 
 def _shift(x: Tensor, axes: Any, inverse: bool) -> Tensor:
@@ -259,7 +252,7 @@ def hfft(x: Tensor, /, *, n: int | None = None, axis: int = -1, norm: str = "bac
     """The real spectrum of a signal with Hermitian symmetry (``x`` its first half):
     irfft of conj(x) with the other normalisation direction, as NumPy."""
     axis = _check(x, axis, norm, "hfft")
-    return irfft(conj(_complex(x)), n=n, axis=axis, norm=_SWAP[norm])
+    return irfft(conj(as_complex(x)), n=n, axis=axis, norm=_SWAP[norm])
 
 
 def ihfft(x: Tensor, /, *, n: int | None = None, axis: int = -1, norm: str = "backward") -> Tensor:

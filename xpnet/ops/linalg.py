@@ -17,12 +17,10 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from .._errors import ArgumentError, NotSupportedError, ShapeError
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
 from ..autodiff.internal import is_tensor, wrap
-from ._cast import conj, real
+from ._cast import as_complex, conj, real
 from ._creation import eye, tensor, zeros
 from ._elementwise import abs as abs_
 from ._elementwise import sqrt, where
@@ -251,20 +249,9 @@ def _eig_values_vjp(g: Tensor, ans: Any, x: Tensor) -> Tensor:
     return matmul(_mT(inv_p(v)), expand_dims(g, axis=-1) * _mT(v))
 
 
-def _complex_dtype(x: Tensor) -> str:
-    return (
-        "complex128" if x.backend.dtype_name(x.dtype) in ("float64", "complex128") else "complex64"
-    )
-
-
 def _eig_impl(b: Any, x: Any, *, part: int) -> Any:
-    """Both outputs come from one ``eig`` call each time, so their orders always agree.
-    A library without eig (array-api-strict at 2024.12 refuses it) gets NumPy's, on the host."""
-    try:
-        return b.xp.linalg.eig(x)[part]
-    except (AttributeError, RuntimeError):
-        out = np.linalg.eig(b.read_host(x))[part]
-    return b.from_numpy(np.ascontiguousarray(out), b.dtype(out.dtype.name))
+    """Both outputs come from one ``eig`` call each time, so their orders always agree."""
+    return b.eig(x)[part]
 
 
 def _eig_vectors_vjp(g: Tensor, ans: Tensor, x: Tensor) -> Tensor:
@@ -303,7 +290,7 @@ def eigvals(x: Tensor) -> Tensor:
     Differentiable in JAX's convention for complex gradients; a real ``x`` gets a real
     gradient (the real part). Computed on the host where the library has no eig."""
     _square(x, "eigvals")
-    return eig_values_p(x.astype(_complex_dtype(x)) if not x.backend.is_complex(x.dtype) else x)
+    return eig_values_p(as_complex(x))
 
 
 def eig(x: Tensor) -> EigResult:
@@ -313,7 +300,7 @@ def eig(x: Tensor) -> EigResult:
     infinite at repeated eigenvalues, and meaningful only for losses that do not depend
     on each eigenvector's arbitrary phase (|v|, v v^H...)."""
     _square(x, "eig")
-    xc = x.astype(_complex_dtype(x)) if not x.backend.is_complex(x.dtype) else x
+    xc = as_complex(x)
     return EigResult(eig_values_p(xc), eig_vectors_p(xc))
 
 

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from .. import distributed as dist
@@ -22,7 +23,7 @@ from ..tensor import Tensor
 from ._callbacks import Callback
 from ._evaluate import Metric, Totals, batch_pair, evaluate, metric_fns
 from ._history import History
-from ._state import RunState, exists
+from ._state import RunState
 from ._step import TrainStep, _all_finite
 
 
@@ -221,8 +222,7 @@ def fit(
     if dist.is_initialized() and dist.get_rank() != 0:  # one voice: rank 0's bar, log, files
         progress, log = False, None
     history, start_epoch = History(), 0
-    if resume and exists(checkpoint):
-        assert checkpoint is not None
+    if resume and checkpoint is not None and Path(checkpoint).exists():
         history, start_epoch = run.resume(checkpoint)
         if log:
             log(f"resumed from {checkpoint} after epoch {start_epoch}")

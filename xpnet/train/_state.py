@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from .. import distributed as dist
@@ -83,7 +82,3 @@ class RunState:
             save(state, path)
         if dist.is_initialized():
             dist.barrier()  # the file is complete before any rank goes on
-
-
-def exists(path: str | os.PathLike[str] | None) -> bool:
-    return path is not None and Path(path).exists()
