@@ -149,3 +149,16 @@ def test_fused_sigmoid_matches_the_generic_path():
 
     generic = b.to_numpy(_sigmoid(b, x.data))
     np.testing.assert_allclose(fused, generic, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+def test_fused_relu_grad_matches_the_generic_path(dtype):
+    b = _cupy_backend()
+    g = xn.tensor([1.0, float("nan"), -2.0, 3.0, 4.0], dtype=dtype, backend=b)
+    ans = xn.tensor([0.5, 1.0, 0.0, -1.0, 2.0], dtype=dtype, backend=b)
+    from xpnet.ops.internal import relu_grad_p
+
+    fused = relu_grad_p(g, ans)
+    generic = b.to_numpy(relu_grad_p.impl(b, g.data, ans.data))
+    assert fused.dtype == g.dtype and "relu_grad" in b.kernels
+    np.testing.assert_array_equal(fused.numpy(), generic)

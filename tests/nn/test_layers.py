@@ -174,3 +174,30 @@ def test_batchnorm_cumulative_average_reads_nothing_back_on_a_device():
 def test_convolution_and_pooling_geometry_is_checked(make, pattern):
     with pytest.raises(xn.ArgumentError, match=pattern):
         make()
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [dict(kernel=(3, 3)), dict(kernel=(2, 3), stride=(1, 2), padding=(1, 0), dilation=(2, 1))],
+)
+def test_unfold_and_fold_match_pytorch(geometry):
+    """PyTorch's F.unfold/F.fold as the oracle: layout (N, C*kh*kw, L), values and gradients."""
+    torch = pytest.importorskip("torch")
+    k = geometry["kernel"]
+    opts = {
+        key: geometry.get(key, d) for key, d in (("stride", 1), ("padding", 0), ("dilation", 1))
+    }
+    x = np.random.default_rng(0).standard_normal((2, 3, 6, 7)).astype(np.float32)
+    tx = torch.tensor(x, requires_grad=True)
+    tcols = torch.nn.functional.unfold(tx, k, **opts)
+    xx = xn.tensor(x, requires_grad=True)
+    cols = xn.nn.functional.unfold(xx, **geometry)
+    np.testing.assert_array_equal(cols.numpy(), tcols.detach().numpy())
+    w = np.random.default_rng(1).standard_normal(tuple(cols.shape)).astype(np.float32)
+    (tcols * torch.tensor(w)).sum().backward()
+    (cols * xn.tensor(w)).sum().backward()
+    np.testing.assert_allclose(xx.grad.numpy(), tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+    folded = xn.nn.functional.fold(xn.tensor(w), (2, 3, 6, 7), **geometry)
+    tfolded = torch.nn.functional.fold(torch.tensor(w), (6, 7), k, **opts)
+    np.testing.assert_allclose(folded.numpy(), tfolded.numpy(), rtol=1e-6, atol=1e-6)
+    assert folded.shape == (2, 3, 6, 7) and folded.dtype == xn.float32

@@ -88,19 +88,19 @@ GEOM = dict(kernel=(2, 3), stride=(1, 2), padding=(1, 0), dilation=(2, 1))
 
 
 def _unfold_ref(x: np.ndarray) -> np.ndarray:
-    """im2col by loops: row (c, i, j), column (n, oh, ow)."""
+    """im2col by loops: sample n, row (c, i, j), column (oh, ow) (PyTorch's F.unfold layout)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = GEOM.values()
     n, c, h, w = x.shape
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     ho, wo = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    out = np.zeros((c * kh * kw, n * ho * wo))
+    out = np.zeros((n, c * kh * kw, ho * wo))
     for ci in range(c):
         for i in range(kh):
             for j in range(kw):
                 for b in range(n):
                     for oh in range(ho):
                         for ow in range(wo):
-                            out[(ci * kh + i) * kw + j, (b * ho + oh) * wo + ow] = xp[
+                            out[b, (ci * kh + i) * kw + j, oh * wo + ow] = xp[
                                 b, ci, oh * sh + i * dh, ow * sw + j * dw
                             ]
     return out
@@ -142,6 +142,16 @@ def _max_pool_grad(g: xn.Tensor) -> xn.Tensor:
 
     x = xn.tensor(POOL_X, dtype=g.dtype, backend=g.backend, device=g.device)
     return max_pool_grad_p(g, x, max_pool_p(x, kernel=(2, 2)), kernel=(2, 2))
+
+
+RELU_ANS = np.array([[0.5, -1.0, 0.0], [2.0, -0.25, 1.5]])  # the mask: > 0 only
+
+
+def _relu_grad(g: xn.Tensor) -> xn.Tensor:
+    from xpnet.ops.internal import relu_grad_p
+
+    ans = xn.tensor(RELU_ANS, dtype=g.dtype, backend=g.backend, device=g.device)
+    return relu_grad_p(g, ans)
 
 
 def _c(x: xn.Tensor, y: xn.Tensor) -> xn.Tensor:
@@ -191,6 +201,13 @@ SPECS: list[Spec] = [
     ),
     Spec("sigmoid", "sigmoid", xn.sigmoid, _sigmoid, [(2, 3)]),
     Spec("relu", "relu", xn.relu, lambda x: np.maximum(x, 0), [(2, 3)], domain="nonzero"),
+    Spec(
+        "relu_grad",
+        "relu_grad-linear-in-g",
+        _relu_grad,
+        lambda g: g * (RELU_ANS > 0),
+        [(2, 3)],
+    ),
     Spec("maximum", "maximum-broadcast", xn.maximum, np.maximum, [(2, 3), (3,)]),
     Spec(
         "maximum",
@@ -402,7 +419,7 @@ SPECS: list[Spec] = [
         "fold-stride-pad-dilation",
         lambda c: xn.nn.functional.fold(c, (2, 2, 5, 6), **GEOM),
         _fold_ref,
-        [(12, 2 * 5 * 2)],
+        [(2, 12, 5 * 2)],
     ),
     Spec(
         "real",
@@ -750,6 +767,16 @@ KINKS: list[Kink] = [
     Kink("tanh", "tanh-at-0", xn.tanh, None, [0.0], [1.0], [0.0]),
     Kink("sigmoid", "sigmoid-at-0", xn.sigmoid, None, [0.0], [0.25], [0.0]),
     Kink("relu", "relu-at-0", xn.relu, None, [0.0], [0.0], [0.0]),
+    # relu_grad(x, x) = x * (x > 0) = relu(x): its mask is constant off 0, so slope 0 at 0
+    Kink(
+        "relu_grad",
+        "relu_grad-mask-at-0",
+        lambda x: xn.ops.internal.relu_grad_p(x, x),
+        lambda x: x.relu(),
+        [0.0, 1.0, -1.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 0.0],
+    ),
     Kink(
         "maximum",
         "maximum-tie",

@@ -7,7 +7,8 @@ Each replaces a primitive's implementation on the ``cupy`` backend (registered b
 - ``adam_update``: the whole Adam/AdamW step of one parameter (about ten launches
   in the generic path: moments, square root, bias corrections, the update);
 - ``sgd_update``: SGD with weight decay, momentum, dampening and Nesterov;
-- ``sigmoid``: 1/(1+exp(-x)) in the overflow-free form, one launch instead of five.
+- ``sigmoid``: 1/(1+exp(-x)) in the overflow-free form, one launch instead of five;
+- ``relu_grad``: ReLU's backward, g times the mask ans > 0, one launch instead of three.
 
 The kernels are compiled by CuPy on first use (then cached on disk).
 """
@@ -68,6 +69,10 @@ def _kernel(name: str) -> Any:
             )  # fmt: skip
         elif name == "sgd0":
             k = cupy.ElementwiseKernel("T g, T lr, T wd", "T p", _SGD_PLAIN, "xpnet_sgd0")
+        elif name == "relu_grad":  # g * mask, as the generic path: a NaN g stays NaN
+            k = cupy.ElementwiseKernel(
+                "T g, U a", "T y", "y = g * (a > 0 ? (T)1 : (T)0)", "xpnet_relu_grad"
+            )
         else:
             k = cupy.ElementwiseKernel("T x", "T y", _SIGMOID, "xpnet_sigmoid")
         _CACHE[name] = k
@@ -116,4 +121,8 @@ def sigmoid(b: Any, x: Any) -> Any:
     return _kernel("sigmoid")(x)
 
 
-KERNELS = {"adam_update": adam, "sgd_update": sgd, "sigmoid": sigmoid}
+def relu_grad(b: Any, g: Any, ans: Any) -> Any:
+    return _kernel("relu_grad")(g, ans)
+
+
+KERNELS = {"adam_update": adam, "sgd_update": sgd, "sigmoid": sigmoid, "relu_grad": relu_grad}

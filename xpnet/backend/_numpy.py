@@ -61,6 +61,7 @@ class NumpyBackend(Backend):
             "permute_dims": lambda b, x, *, axes: np.transpose(x, axes),
             "broadcast_to": lambda b, x, *, shape: np.broadcast_to(x, shape),
             "astype": lambda b, x, *, dtype: x.astype(dtype),
+            "relu_grad": lambda b, g, ans: np.multiply(g, ans > 0),  # bool mask cast in the loop
         }
         try:
             from scipy import special

@@ -2,12 +2,18 @@
 non-overlapping windows as a fused pair.
 
 ``unfold`` gathers every kernel window of a (N, C, H, W) input into the columns
-of a (C*kh*kw, N*Ho*Wo) matrix, so a convolution is one 2-D matrix product and
-its weight gradient another, with no batched product and no reduction over the
-batch. ``fold`` scatters such columns back, adding overlapping windows. Both are
-written with standard slicing and stacking only (one copy each way); they are
-fused primitives because the composite of kh*kw gathers costs kh*kw full-size
-scatter buffers in the backward pass (see bench/ and issue notes).
+of a (N, C*kh*kw, Ho*Wo) array (PyTorch's ``F.unfold`` layout), so a convolution
+is one batched matrix product ``weight (O, C*kh*kw) @ cols`` whose result is
+already the (N, O, Ho, Wo) output, with no permuting copy; its weight gradient is
+another batched product summed over the batch. Per sample the products are small
+enough to stay in cache: on NumPy (one thread) the batched forward and weight
+gradient of a 3x3 1->16 convolution over 64 MNIST images take 0.16 ms each, the
+single 2-D product over (C*kh*kw, N*Ho*Wo) columns 0.41 and 0.59 ms (plus 0.1 ms
+to permute its output), and for a 5x5 16->32 convolution they are even. ``fold``
+scatters such columns back, adding overlapping windows. Both are written with
+standard slicing and stacking only (one copy each way); they are fused primitives
+because the composite of kh*kw gathers costs kh*kw full-size scatter buffers in
+the backward pass (see bench/ and issue notes).
 """
 
 from __future__ import annotations
@@ -29,24 +35,30 @@ def out_size(size: int, k: int, s: int, p: int, d: int) -> int:
     return (size + 2 * p - d * (k - 1) - 1) // s + 1
 
 
+def _window_key(i: int, j: int, ho: int, wo: int, geometry: Geometry) -> tuple[slice, ...]:
+    """The (N, C, Ho, Wo) view of the padded input under kernel position (i, j)."""
+    _, _, sh, sw, _, _, dh, dw = geometry
+    return (
+        slice(None),
+        slice(None),
+        slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
+        slice(j * dw, j * dw + sw * (wo - 1) + 1, sw),
+    )
+
+
 def _unfold(backend: Any, x: Any, *, geometry: Geometry) -> Any:
     xp = backend.xp
     kh, kw, sh, sw, ph, pw, dh, dw = geometry
     n, c, h, w = x.shape
     ho, wo = out_size(h, kh, sh, ph, dh), out_size(w, kw, sw, pw, dw)
-    xt = xp.permute_dims(x, (1, 0, 2, 3))  # (C, N, H, W): columns come out in (N, Ho, Wo) order
     if ph or pw:
-        padded = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x.dtype, device=backend.device)
-        xt = backend.setitem(
-            padded, (slice(None), slice(None), slice(ph, ph + h), slice(pw, pw + w)), xt
+        padded = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype, device=backend.device)
+        x = backend.setitem(
+            padded, (slice(None), slice(None), slice(ph, ph + h), slice(pw, pw + w)), x
         )
-    views = [
-        xt[:, :, i * dh : i * dh + sh * (ho - 1) + 1 : sh, j * dw : j * dw + sw * (wo - 1) + 1 : sw]
-        for i in range(kh)
-        for j in range(kw)
-    ]
-    cols = xp.stack(views, axis=1)  # (C, kh*kw, N, Ho, Wo)
-    return xp.reshape(cols, (c * kh * kw, n * ho * wo))
+    views = [x[_window_key(i, j, ho, wo, geometry)] for i in range(kh) for j in range(kw)]
+    cols = xp.stack(views, axis=2)  # (N, C, kh*kw, Ho, Wo)
+    return xp.reshape(cols, (n, c * kh * kw, ho * wo))
 
 
 def _fold(backend: Any, cols: Any, *, shape: tuple[int, int, int, int], geometry: Geometry) -> Any:
@@ -54,21 +66,12 @@ def _fold(backend: Any, cols: Any, *, shape: tuple[int, int, int, int], geometry
     kh, kw, sh, sw, ph, pw, dh, dw = geometry
     n, c, h, w = shape
     ho, wo = out_size(h, kh, sh, ph, dh), out_size(w, kw, sw, pw, dw)
-    blocks = xp.reshape(cols, (c, kh * kw, n, ho, wo))
-    out = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype, device=backend.device)
-    k = 0
-    for i in range(kh):
-        for j in range(kw):
-            key = (
-                slice(None),
-                slice(None),
-                slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
-                slice(j * dw, j * dw + sw * (wo - 1) + 1, sw),
-            )
-            out = backend.setitem(out, key, out[key] + blocks[:, k, ...])
-            k += 1
-    out = out[:, :, ph : ph + h, pw : pw + w]
-    return xp.permute_dims(out, (1, 0, 2, 3))
+    blocks = xp.reshape(cols, (n, c, kh * kw, ho, wo))
+    out = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype, device=backend.device)
+    for k in range(kh * kw):
+        key = _window_key(k // kw, k % kw, ho, wo, geometry)
+        out = backend.setitem(out, key, out[key] + blocks[:, :, k, ...])
+    return out[:, :, ph : ph + h, pw : pw + w]
 
 
 # fmt: off

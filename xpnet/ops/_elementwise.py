@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..autodiff import Primitive
 from ..autodiff.internal import TensorBase, is_tensor, wrap
-from ._cast import astype_p, conj
+from ._cast import conj
 from ._common import as_operand, autocast_high, binary
-from ._creation import tensor
+from ._creation import tensor, zeros_like
 from ._declare import elementwise
 
 if TYPE_CHECKING:
@@ -147,6 +147,16 @@ logical_and_op = Primitive("logical_and", lambda b, x, y: b.xp.logical_and(x, y)
 logical_or_op = Primitive("logical_or", lambda b, x, y: b.xp.logical_or(x, y), **_nondiff)
 
 
+# ReLU's backward as one primitive (one kernel on backends that register one, as
+# PyTorch's threshold_backward): g times the mask ans > 0, a mask product (8x faster
+# than where on NumPy). It is linear in g, and the mask is piecewise constant in ans.
+# fmt: off
+relu_grad_p = Primitive("relu_grad", lambda b, g, ans: g * b.xp.astype(ans > 0, g.dtype))
+relu_grad_p.defvjp(lambda G, a, g, ans: relu_grad_p(G, ans),
+                   lambda G, a, g, ans: zeros_like(ans, dtype=G.dtype), keep=(1,), keep_ans=False)
+# fmt: on
+
+
 # One line per unary op (the primitive, its rule, the op function): see _declare.py.
 _H = "high"  # autocast class: float16/bfloat16 inputs computed in float32
 # fmt: off
@@ -164,9 +174,8 @@ abs_p, abs = elementwise("abs", lambda g, ans, x: g * conj(sign(x)), keep_ans=Fa
 tanh_p, tanh = elementwise("tanh", lambda g, ans, x: g * (1.0 - ans * ans), keep=())
 sigmoid_p, sigmoid = elementwise("sigmoid", lambda g, ans, x: g * ans * (1.0 - ans), keep=(), impl=_sigmoid,
                              doc="The logistic function 1 / (1 + exp(-x)), finite and warning-free for any input.")
-relu_p, relu = elementwise("relu", lambda g, ans, x: g * astype_p(ans > 0, dtype=g.dtype), keep=(),
+relu_p, relu = elementwise("relu", lambda g, ans, x: relu_grad_p(g, ans), keep=(),
                        impl=lambda b, x: b.xp.maximum(x, 0), doc="max(x, 0); the gradient at 0 is 0.")
-# (relu's rule: a mask product, 8x faster than where)
 # fmt: on
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..autodiff import Primitive
 from . import _elementwise as E
+from ._cast import astype_p
 from ._composite import softmax
 from ._creation import arange, ones_like
 from ._reduce import sum as sum_
@@ -57,8 +58,8 @@ def _softmax_ce_vjp(
     g: Tensor, ans: Any, logits: Tensor, labels: Tensor, *, ignore_index: int = -100
 ) -> Tensor:
     classes = arange(logits.shape[1], backend=logits.backend)
-    onehot = E.astype_p(expand_dims_p(labels, axis=1) == classes, dtype=logits.dtype)
-    kept = g * E.astype_p(labels != ignore_index, dtype=g.dtype)
+    onehot = astype_p(expand_dims_p(labels, axis=1) == classes, dtype=logits.dtype)
+    kept = g * astype_p(labels != ignore_index, dtype=g.dtype)
     return expand_dims_p(kept, axis=1) * (softmax(logits, axis=1) - onehot)
 
 
@@ -101,7 +102,7 @@ def _ce_mean_grad_logits(G: Tensor, ans: Any, g: Any, logits: Tensor, labels: Te
                          ignore_index: int) -> Tensor:  # fmt: skip
     """The softmax Jacobian (symmetric) applied to G, per row, times g keep / count."""
     p = softmax(logits, axis=1)
-    keep = E.astype_p(labels != ignore_index, dtype=logits.dtype)
+    keep = astype_p(labels != ignore_index, dtype=logits.dtype)
     scale = g * keep / E.maximum(sum_(keep), 1.0)
     inner = sum_(G * p, axis=1, keepdims=True)
     return p * (G - inner) * expand_dims_p(scale, axis=1)

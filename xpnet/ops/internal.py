@@ -22,6 +22,7 @@ from ._conv import unfold_p as unfold_p
 from ._elementwise import add_p as add_p
 from ._elementwise import divide_p as divide_p
 from ._elementwise import multiply_p as multiply_p
+from ._elementwise import relu_grad_p as relu_grad_p
 from ._elementwise import relu_p as relu_p
 from ._elementwise import sigmoid_p as sigmoid_p
 from ._elementwise import subtract_p as subtract_p

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
-from ...ops import matmul, mean, permute_dims, reshape, stack
+from ...ops import matmul, mean, reshape, stack
 from ...ops import pad as xpad
 from ...ops.internal import (
     autocast_low,
@@ -106,9 +106,9 @@ def conv2d(
         raise ShapeError(
             f"conv2d: input of spatial size {(H, W)} is smaller than the (dilated) kernel {(kh, kw)}"
         )
-    cols = unfold(x, (kh, kw), st, pd, dl)  # (C*kh*kw, N*Ho*Wo)
-    out = matmul(reshape(weight, (o, c * kh * kw)), cols)  # one GEMM: (O, N*Ho*Wo)
-    out = permute_dims(reshape(out, (o, n, ho, wo)), (1, 0, 2, 3))
+    cols = unfold(x, (kh, kw), st, pd, dl)  # (N, C*kh*kw, Ho*Wo)
+    out = matmul(reshape(weight, (o, c * kh * kw)), cols)  # one batched GEMM: (N, O, Ho*Wo)
+    out = reshape(out, (n, o, ho, wo))
     return out if bias is None else out + reshape(bias, (o, 1, 1))
 
 
@@ -157,7 +157,11 @@ def conv1d(
 def unfold(
     x: Tensor, kernel: tuple[int, int], stride: Any = 1, padding: Any = 0, dilation: Any = 1
 ) -> Tensor:
-    """Every kernel window of ``x`` (N, C, H, W) as a column: shape (C*kh*kw, N*Ho*Wo) (im2col)."""
+    """Every kernel window of ``x`` (N, C, H, W) as a column: shape (N, C*kh*kw, Ho*Wo) (im2col).
+
+    The layout of PyTorch's ``F.unfold``: row ``(c * kh + i) * kw + j`` of sample ``n``
+    holds channel ``c`` under kernel position ``(i, j)``, column ``oh * Wo + ow``.
+    """
     if x.ndim != 4:
         raise ShapeError(f"unfold: expected a 4-D input (N, C, H, W), got {x.shape}")
     k, st, pd, dl = (
@@ -177,7 +181,8 @@ def fold(
     padding: Any = 0,
     dilation: Any = 1,
 ) -> Tensor:
-    """The adjoint of ``unfold``: columns back to an input of ``shape``, overlaps added (col2im)."""
+    """The adjoint of ``unfold``: columns (N, C*kh*kw, Ho*Wo) back to an input of ``shape``
+    (N, C, H, W), overlapping windows added (col2im, PyTorch's ``F.fold``)."""
     k, st, pd, dl = (
         _pair(kernel, "kernel", "fold", 1),
         _pair(stride, "stride", "fold", 1),
@@ -186,8 +191,9 @@ def fold(
     )
     n, c, h, w = shape
     expected = (
+        n,
         c * k[0] * k[1],
-        n * out_size(h, k[0], st[0], pd[0], dl[0]) * out_size(w, k[1], st[1], pd[1], dl[1]),
+        out_size(h, k[0], st[0], pd[0], dl[0]) * out_size(w, k[1], st[1], pd[1], dl[1]),
     )
     if cols.shape != expected:
         raise ShapeError(
@@ -222,12 +228,11 @@ def _pool(
         return reshape(out, out.shape[1:]) if unbatched else out
     # The windows side by side on one axis (im2col), then one reduction over that axis:
     # NumPy reduces a single axis far faster than two interleaved ones (x.reshape(..., 2, ..., 2)).
-    windows = reshape(unfold(pad2d(x, p, pad_value), k, s), (c, k[0] * k[1], n, ho, wo))
+    windows = reshape(unfold(pad2d(x, p, pad_value), k, s), (n, c, k[0] * k[1], ho, wo))
     if op == "max_pool2d":
-        pooled = max_p(windows, axis=(1,), keepdims=False)
+        out = max_p(windows, axis=(2,), keepdims=False)
     else:
-        pooled = mean(windows, axis=1)
-    out = permute_dims(pooled, (1, 0, 2, 3))
+        out = mean(windows, axis=2)
     return reshape(out, out.shape[1:]) if unbatched else out
 
 
