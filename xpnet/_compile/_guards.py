@@ -80,13 +80,16 @@ def hyperparameters(opt: Any) -> tuple[Any, ...]:
     (``Optimizer._live``: lr, momentum, eps...) nothing, except whether the ones in
     ``Optimizer._switches`` (momentum, weight decay) are zero: that selects the code."""
     live, switches = opt._live, opt._switches
-    return tuple(
+    return (
         tuple(
-            (k, _zero(v) if k in switches else _value(v))
-            for k, v in g.items()
-            if k != "params" and (k not in live or k in switches)
+            tuple(
+                (k, _zero(v) if k in switches else _value(v))
+                for k, v in g.items()
+                if k != "params" and (k not in live or k in switches)
+            )
+            for g in opt.param_groups
         )
-        for g in opt.param_groups
+        + opt._replay_key()
     )
 
 

@@ -10,7 +10,7 @@ from .._errors import ArgumentError
 from ..ops import zeros_like
 from ..tensor import Tensor
 from ._optimizer import Optimizer
-from ._update import adam_update_p
+from ._update import adam_update_p, bucket_key, same_pattern, update_all
 
 
 class Adam(Optimizer):
@@ -42,32 +42,48 @@ class Adam(Optimizer):
                 f"{type(self).__name__}: betas must be in [0, 1), got {group['betas']}"
             )
 
-    def _update(
-        self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]
+    def _update_group(
+        self, todo: list[tuple[Tensor, dict[str, Any]]], group: dict[str, Any]
     ) -> None:
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = zeros_like(p)
-            state["exp_avg_sq"] = zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = zeros_like(p)
+        for p, state in todo:
+            if not state:
+                state["step"] = 0
+                state["exp_avg"] = zeros_like(p)
+                state["exp_avg_sq"] = zeros_like(p)
+                if group["amsgrad"]:
+                    state["max_exp_avg_sq"] = zeros_like(p)
+        # parameters at the same step share the bias corrections: one multi-tensor update each
+        buckets: dict[Any, list[tuple[Tensor, dict[str, Any]]]] = {}
+        for p, state in todo:
+            buckets.setdefault((state["step"], *bucket_key(p)), []).append((p, state))
+        for bucket in buckets.values():
+            states = [s for _, s in bucket]
 
-        def scalars() -> tuple[float, ...]:
-            state["step"] += 1
-            t, lr, wd = state["step"], group["lr"], group["weight_decay"]
-            b1, b2 = group["betas"]
-            return (
-                lr / (1.0 - b1**t),
-                1.0 / math.sqrt(1.0 - b2**t),
-                1.0 - lr * wd,
-                b1, 1.0 - b1, b2, 1.0 - b2, group["eps"], wd,
+            def scalars(states: list[dict[str, Any]] = states) -> tuple[float, ...]:
+                for s in states:
+                    s["step"] += 1
+                t, lr, wd = states[0]["step"], group["lr"], group["weight_decay"]
+                b1, b2 = group["betas"]
+                return (
+                    lr / (1.0 - b1**t),
+                    1.0 / math.sqrt(1.0 - b2**t),
+                    1.0 - lr * wd,
+                    b1, 1.0 - b1, b2, 1.0 - b2, group["eps"], wd,
+                )  # fmt: skip
+
+            update_all(
+                adam_update_p,
+                [[p, p.grad, s["exp_avg"], s["exp_avg_sq"], s.get("max_exp_avg_sq")] for p, s in bucket],
+                self._scalars(bucket[0][0], scalars), use_weight_decay=bool(group["weight_decay"]),
+                decoupled=self._decoupled, amsgrad=group["amsgrad"],
             )  # fmt: skip
 
-        adam_update_p(
-            p, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
-            *self._scalars(p, scalars), use_weight_decay=bool(group["weight_decay"]),
-            decoupled=self._decoupled, amsgrad=group["amsgrad"],
-        )  # fmt: skip
+    def _replay_key(self) -> tuple[Any, ...]:
+        # which parameters are at the same step (a recorded step updates those together)
+        return tuple(
+            same_pattern([self.state[p]["step"] if self.state.get(p) else 0 for p in g["params"]])
+            for g in self.param_groups
+        )
 
 
 class AdamW(Adam):

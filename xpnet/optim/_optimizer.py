@@ -108,15 +108,34 @@ class Optimizer:
         moved = EPOCH[0] != self._epoch  # parameters may have moved since (Module.to, .data =)
         with no_grad():
             for group in self.param_groups:
+                todo = []
                 for p in group["params"]:
                     if p.grad is None:
                         continue
                     state = self.state.setdefault(p, {})
                     if moved and state:
                         _follow(p, state)
-                    self._update(p, p.grad, state, group)
+                    todo.append((p, state))
+                if todo:
+                    self._update_group(todo, group)
         self._epoch = EPOCH[0]
         return loss
+
+    def _update_group(
+        self, todo: list[tuple[Tensor, dict[str, Any]]], group: dict[str, Any]
+    ) -> None:
+        """Update the parameters of one group that have a gradient, with their state.
+
+        One ``_update`` per parameter here; Adam and SGD override it to update the
+        parameters that share the step's scalars with one multi-tensor call.
+        """
+        for p, state in todo:
+            self._update(p, p.grad, state, group)  # type: ignore[arg-type]
+
+    def _replay_key(self) -> tuple[Any, ...]:
+        """What a recorded step assumes of the state beyond its tensors (checked before each
+        replay): how ``_update_group`` split each group into multi-tensor calls."""
+        return ()
 
     def _update(
         self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]

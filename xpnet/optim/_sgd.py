@@ -9,7 +9,7 @@ from .._errors import ArgumentError
 from ..ops import zeros_like
 from ..tensor import Tensor
 from ._optimizer import Optimizer
-from ._update import sgd_update_p
+from ._update import bucket_key, same_pattern, sgd_update_p, update_all
 
 
 class SGD(Optimizer):
@@ -37,19 +37,38 @@ class SGD(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def _update(
-        self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]
+    def _update_group(
+        self, todo: list[tuple[Tensor, dict[str, Any]]], group: dict[str, Any]
     ) -> None:
         mu = group["momentum"]
-        first = mu and "momentum_buffer" not in state
-        if first:
-            state["momentum_buffer"] = zeros_like(p)
+        buckets: dict[Any, list[tuple[Tensor, dict[str, Any]]]] = {}
+        for p, state in todo:  # a first momentum step copies the gradient: its own call
+            first = bool(mu) and "momentum_buffer" not in state
+            buckets.setdefault((first, *bucket_key(p)), []).append((p, state))
+        for (first, *_), bucket in buckets.items():
+            if first:
+                for p, state in bucket:
+                    state["momentum_buffer"] = zeros_like(p)
 
-        def scalars() -> tuple[float, ...]:
-            return group["lr"], group["momentum"], 1.0 - group["dampening"], group["weight_decay"]
+            def scalars() -> tuple[float, ...]:
+                return (
+                    group["lr"],
+                    group["momentum"],
+                    1.0 - group["dampening"],
+                    group["weight_decay"],
+                )
 
-        sgd_update_p(
-            p, grad, state.get("momentum_buffer"), *self._scalars(p, scalars),
-            use_momentum=bool(mu), use_weight_decay=bool(group["weight_decay"]),
-            nesterov=group["nesterov"], first=bool(first),
-        )  # fmt: skip
+            update_all(
+                sgd_update_p,
+                [[p, p.grad, s.get("momentum_buffer")] for p, s in bucket],
+                self._scalars(bucket[0][0], scalars), use_momentum=bool(mu),
+                use_weight_decay=bool(group["weight_decay"]), nesterov=group["nesterov"],
+                first=first,
+            )  # fmt: skip
+
+    def _replay_key(self) -> tuple[Any, ...]:
+        # which parameters have a momentum buffer (a recorded step updates those together)
+        return tuple(
+            same_pattern(["momentum_buffer" in self.state.get(p, ()) for p in g["params"]])
+            for g in self.param_groups
+        )

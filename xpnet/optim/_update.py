@@ -15,6 +15,12 @@ each replay of a compiled step, so editing ``param_groups`` between steps reache
 the replay. Keyword parameters are the structural choices (is weight decay on,
 Nesterov, AMSGrad, centered), which select the code that runs; changing one makes
 ``xn.compile`` record the step again.
+
+``foreach(update, k)`` is the multi-tensor form (PyTorch's ``_foreach``/fused
+optimizers): one primitive call updates ``k`` parameters that share the step's
+scalars, so a compiled step replays one call per optimizer group instead of one
+per parameter, and refreshes one set of scalars. Its implementation runs the
+per-parameter update (the backend's fused kernel where it registers one) on each.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import operator
 from typing import Any
 
 from ..autodiff import Primitive
+from ..autodiff.internal import TensorBase
 
 _IN_PLACE = (operator.imul, operator.iadd, operator.isub)
 _PURE = (operator.mul, operator.add, operator.sub)
@@ -120,3 +127,58 @@ sgd_update_p = Primitive("sgd_update", _sgd, mutates=(0, 2))
 adam_update_p = Primitive("adam_update", _adam, mutates=(0, 2, 3, 4))
 rmsprop_update_p = Primitive("rmsprop_update", _rmsprop, mutates=(0, 2, 3, 4))
 adagrad_update_p = Primitive("adagrad_update", _adagrad, mutates=(0, 2))
+
+
+_FOREACH: dict[tuple[str, int, int], Primitive] = {}
+
+
+def foreach(update: Primitive, k: int, n: int) -> Primitive:
+    """The multi-tensor form of ``update`` for ``k`` parameters of ``n`` tensors each (cached).
+
+    Arguments: the ``k`` parameters, then the ``k`` gradients, then each state
+    tensor's ``k`` values (None for an unused slot), then the scalars once; the
+    keyword parameters as ``update``'s. It writes what ``update`` writes, for all ``k``.
+    """
+    prim = _FOREACH.get((update.name, k, n))
+    if prim is not None:
+        return prim
+
+    def impl(b: Any, *args: Any, **params: Any) -> tuple[Any, ...]:
+        tensors, scalars = args[: n * k], args[n * k :]
+        single = b.kernels.get(update.name, update.impl) if b.kernels else update.impl
+        outs = []
+        for i in range(k):
+            own = [tensors[j * k + i] for j in range(n)]
+            out = single(b, *own, *scalars, **params)
+            if out is NotImplemented:  # the kernel declined: the generic update
+                out = update.impl(b, *own, *scalars, **params)
+            outs.append(out)
+        return tuple(outs[i][m] for m in range(len(update.mutates)) for i in range(k))
+
+    impl.__name__ = impl.__qualname__ = f"{update.name}_foreach"
+    mutates = tuple(j * k + i for j in update.mutates for i in range(k))
+    prim = _FOREACH[(update.name, k, n)] = Primitive(
+        f"{update.name}_foreach", impl, mutates=mutates
+    )
+    return prim
+
+
+def update_all(update: Primitive, tensors: list[list[Any]], scalars: tuple[Any, ...],
+               **params: Any) -> None:  # fmt: skip
+    """Run ``update`` on every parameter: ``tensors[i]`` holds parameter i's (p, g, state...)."""
+    if len(tensors) == 1:
+        update(*tensors[0], *scalars, **params)
+        return
+    by_slot = [t[j] for j in range(len(tensors[0])) for t in tensors]
+    foreach(update, len(tensors), len(tensors[0]))(*by_slot, *scalars, **params)
+
+
+def bucket_key(p: TensorBase) -> tuple[Any, Any]:
+    """Parameters that one multi-tensor call may update together: same backend and dtype."""
+    return (id(p.backend), p.dtype)
+
+
+def same_pattern(values: list[Any]) -> tuple[int, ...]:
+    """Which entries are equal, as first-appearance labels: [5, 5, 3, 5] -> (0, 0, 1, 0)."""
+    labels: dict[Any, int] = {}
+    return tuple(labels.setdefault(v, len(labels)) for v in values)
