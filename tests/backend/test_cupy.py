@@ -162,3 +162,17 @@ def test_fused_relu_grad_matches_the_generic_path(dtype):
     generic = b.to_numpy(relu_grad_p.impl(b, g.data, ans.data))
     assert fused.dtype == g.dtype and "relu_grad" in b.kernels
     np.testing.assert_array_equal(fused.numpy(), generic)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "uint8"])
+@pytest.mark.parametrize("ignore", [None, -100, 2])
+def test_fused_index_check_matches_the_generic_path(dtype, ignore):
+    b = _cupy_backend()
+    from xpnet.ops._shape import out_of_range_p
+
+    assert "out_of_range" in b.kernels
+    for values in ([0, 1, 3], [0, 9, 2], [2, 2], [], [3, 255 if dtype == "uint8" else -100]):
+        idx = xn.tensor(np.array(values).astype(dtype), backend=b)
+        fused = out_of_range_p(idx, n=4, ignore=ignore, reduce=True)
+        generic = out_of_range_p.impl(b, idx.data, n=4, ignore=ignore, reduce=True)
+        assert fused.shape == () and bool(fused.numpy()) == bool(b.to_numpy(generic)), values

@@ -108,3 +108,27 @@ def test_cross_entropy_over_nothing_is_nan_without_a_warning():
         assert np.isnan(F.cross_entropy(xn.zeros(0, 3), xn.zeros(0, dtype="int64")).item())
         assert np.isnan(F.cross_entropy(xn.zeros(2, 3), xn.full((2,), -100, dtype="int64")).item())
         assert np.isnan(F.nll_loss(xn.zeros(2, 3), xn.full((2,), -100, dtype="int64")).item())
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int32", "int64"])
+@pytest.mark.parametrize("ignore", [None, -100, 3, 300])
+def test_the_index_check_is_one_primitive_for_every_integer_dtype(backend, dtype, ignore):
+    """out_of_range: indices outside [0, n) other than ``ignore``, as a mask or one flag,
+    with comparisons the dtype cannot hold left out (uint8 is never -100 or 300)."""
+    from xpnet.ops._shape import out_of_range_p
+
+    values = {"int8": [0, 3, -1, 4, 2, 127], "uint8": [0, 3, 4, 255, 2, 1]}.get(
+        dtype, [0, 3, -1, 4, 300, -100]
+    )
+    idx = xn.tensor(np.array(values).astype(dtype), backend=backend)
+    host = np.array(values).astype(dtype).astype(np.int64)
+    want = (host < 0) | (host >= 4)
+    if ignore is not None:
+        want &= host != ignore
+    mask = out_of_range_p(idx, n=4, ignore=ignore, reduce=False)
+    flag = out_of_range_p(idx, n=4, ignore=ignore, reduce=True)
+    np.testing.assert_array_equal(mask.numpy(), want)
+    assert bool(flag.numpy()) == bool(want.any()) and flag.shape == ()
+    assert mask.device == idx.device and backend.dtype_name(mask.dtype) == "bool"
+    in_range = xn.tensor(np.array([0, 1, 3]).astype(dtype), backend=backend)
+    assert not bool(out_of_range_p(in_range, n=4, ignore=ignore, reduce=True).numpy())

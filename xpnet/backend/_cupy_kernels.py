@@ -8,7 +8,9 @@ Each replaces a primitive's implementation on the ``cupy`` backend (registered b
   in the generic path: moments, square root, bias corrections, the update);
 - ``sgd_update``: SGD with weight decay, momentum, dampening and Nesterov;
 - ``sigmoid``: 1/(1+exp(-x)) in the overflow-free form, one launch instead of five;
-- ``relu_grad``: ReLU's backward, g times the mask ans > 0, one launch instead of three.
+- ``relu_grad``: ReLU's backward, g times the mask ans > 0, one launch instead of three;
+- ``out_of_range``: whether any class index or embedding index is outside [0, n) (and
+  not the ignored index): one reduction launch instead of six.
 
 The kernels are compiled by CuPy on first use (then cached on disk).
 """
@@ -73,6 +75,12 @@ def _kernel(name: str) -> Any:
             k = cupy.ElementwiseKernel(
                 "T g, U a", "T y", "y = g * (a > 0 ? (T)1 : (T)0)", "xpnet_relu_grad"
             )
+        elif name == "out_of_range":
+            k = cupy.ReductionKernel(
+                "T x, int64 n, int64 ignore, bool use_ignore", "bool y",
+                "((long long)x < 0 || (long long)x >= n) && !(use_ignore && (long long)x == ignore)",
+                "a || b", "y = a", "false", "xpnet_out_of_range",
+            )  # fmt: skip
         else:
             k = cupy.ElementwiseKernel("T x", "T y", _SIGMOID, "xpnet_sigmoid")
         _CACHE[name] = k
@@ -125,4 +133,17 @@ def relu_grad(b: Any, g: Any, ans: Any) -> Any:
     return _kernel("relu_grad")(g, ans)
 
 
-KERNELS = {"adam_update": adam, "sgd_update": sgd, "sigmoid": sigmoid, "relu_grad": relu_grad}
+def out_of_range(b: Any, idx: Any, *, n: int, ignore: int | None, reduce: bool) -> Any:
+    if not reduce or idx.dtype.kind not in "iu":  # the mask itself: the generic path
+        return NotImplemented
+    use = ignore is not None
+    return _kernel("out_of_range")(idx, n, ignore if use else 0, use)
+
+
+KERNELS = {
+    "adam_update": adam,
+    "sgd_update": sgd,
+    "sigmoid": sigmoid,
+    "relu_grad": relu_grad,
+    "out_of_range": out_of_range,
+}

@@ -15,7 +15,6 @@ from ..backend import IDX, fill_key, get_backend
 from ._cast import astype
 from ._common import normalize_axes, normalize_axis
 from ._creation import tensor
-from ._elementwise import logical_and, logical_or
 from ._inplace import _refuse_leaf, rebase, setitem_p
 from ._reduce import any as any_
 from ._views import broadcast_to_p, expand_dims_p, permute_dims_p, reshape_p, squeeze_p
@@ -342,16 +341,43 @@ def take_along_axis(x: Tensor, indices: Any, axis: int = -1) -> Tensor:
     return gather_p(x, idx, how=("take_along_axis", ax))
 
 
+def _out_of_range(b: Any, idx: Any, *, n: int, ignore: int | None, reduce: bool) -> Any:
+    """The indices outside [0, n) other than ``ignore``: their mask, or (``reduce``) whether
+    there is one. Comparisons a dtype cannot hold are left out (uint8 labels are never < 0,
+    never equal to -100), so no scalar is out of the array's range."""
+    xp = b.xp
+    info = xp.iinfo(idx.dtype)
+    parts = ([idx < 0] if info.min < 0 else []) + ([idx >= n] if n <= info.max else [])
+    if not parts:
+        bad = xp.zeros(idx.shape, dtype=xp.bool, device=b.device)
+    else:
+        bad = parts[0] if len(parts) == 1 else xp.logical_or(parts[0], parts[1])
+        if ignore is not None and info.min <= ignore <= info.max:
+            bad = xp.logical_and(bad, idx != ignore)
+    return xp.any(bad) if reduce else bad
+
+
+# one call (one kernel where a backend registers one) for the whole check: issue 24
+out_of_range_p = Primitive("out_of_range", _out_of_range, differentiable=False)
+
+
 def check_indices(
-    indices: Tensor, n: int, op: str, what: str, of: str, ignore: int | None = None
+    indices: Tensor,
+    n: int,
+    op: str,
+    what: str,
+    of: str,
+    ignore: int | None = None,
+    mask: bool = True,
 ) -> Tensor | None:
     """Check that every index (except ``ignore``) is in [0, n): ``what`` names one, ``of`` the n.
 
     On a host backend this raises ``OutOfRangeError`` now, naming the first bad
     index, and returns None. On a device it registers a deferred check (raised at
     the next host read, see ``Backend.check``) and returns the boolean mask of bad
-    indices, so the caller can clamp them and make their results NaN instead of
-    reading memory it does not own.
+    indices (unless ``mask=False``: the caller's own kernel is safe with them), so
+    the caller can clamp them and make their results NaN instead of reading memory
+    it does not own.
     """
 
     b = indices.backend
@@ -365,9 +391,8 @@ def check_indices(
                 f"{op}: {what} {int(host[wrong][0])} is out of range for {n} {of} (valid: 0..{n - 1})"
             )
         return None
-    bad = logical_or(indices < 0, indices >= n)
-    if ignore is not None:
-        bad = logical_and(bad, indices != ignore)
+    bad = out_of_range_p(indices, n=n, ignore=ignore, reduce=False) if mask else None
+    flag = out_of_range_p(indices, n=n, ignore=ignore, reduce=True) if bad is None else any_(bad)
     where = (
         ""
         if b.host_visible
@@ -376,7 +401,7 @@ def check_indices(
     )
     article = "an" if what[0] in "aeiou" else "a"
     b.check(
-        any_(bad).data,
+        flag.data,
         lambda: OutOfRangeError(
             f"{op}: {article} {what} was out of range for {n} {of} (valid: 0..{n - 1}){where}"
         ),

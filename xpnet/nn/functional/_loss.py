@@ -154,7 +154,10 @@ def _check_labels(input: Tensor, target: Tensor, op: str, ignore_index: int) -> 
         raise ShapeError(
             f"{op}: target of shape {target.shape} for input {input.shape}; expected {expected}"
         )
-    return check_indices(target, input.shape[1], op, "class index", "classes", ignore_index)
+    # the losses gather with clamped labels themselves: no mask needed, one call checks
+    return check_indices(
+        target, input.shape[1], op, "class index", "classes", ignore_index, mask=False
+    )
 
 
 def _mean_over(total: Tensor, count: Tensor) -> Tensor:
