@@ -140,7 +140,21 @@ def test_nccl_on_one_gpu():
             # NCCL's own all-reduce runs even for one rank through the communicator:
             flat = dist.group().all_reduce(b.xp.ones(4, dtype=b.xp.float32), b, "avg")
             assert float(flat.sum()) == 4.0
+            # a transposed (Fortran-order) array gathers in its logical order
+            host = np.arange(6, dtype=np.float32).reshape(2, 3)
+            arr = b.xp.permute_dims(b.xp.asarray(host, device=b.device), (1, 0))
+            (got,) = dist.group().all_gather(arr, b)
+            np.testing.assert_array_equal(b.to_numpy(got), host.T)
             with pytest.raises(xn.BackendError, match="in a 'nccl' process group"):
                 dist.all_reduce(xn.ones(2, backend="numpy"))
         finally:
             dist.destroy_process_group()
+
+
+def test_each_local_rank_gets_its_own_gpu_unless_one_was_chosen():
+    from xpnet.distributed._nccl import device_for_rank
+
+    # the default GPU 0: local rank r takes GPU r, modulo the GPUs the machine has
+    assert [device_for_rank(0, r, 4) for r in range(6)] == [0, 1, 2, 3, 0, 1]
+    assert device_for_rank(2, 1, 4) == 2  # a GPU the script chose stays
+    assert device_for_rank(0, 3, 1) == 0  # one GPU: nothing to spread over

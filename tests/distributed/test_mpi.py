@@ -77,6 +77,11 @@ def test_collectives_on_two_ranks(numpy_run):
         assert "tensor_list[0] is float32[3]" in c["errors"]["gather_shape"]
         assert "rank 0 has 'weight' of shape (2, 3)" in c["errors"]["mismatch"]
         assert "rank 1 has 'weight' of shape (3, 3)" in c["errors"]["mismatch"]
+        # in-place collectives on views reach their base; a transposed tensor gathers right
+        assert c["view_base"] == [[3.0, 2.0], [6.0, 5.0]]
+        t = np.arange(6.0).reshape(2, 3).T
+        assert c["gather_t"] == [t.tolist(), (t + 10).tolist()]
+    assert sorted(c["local_rank"] for c in (r["collectives"] for r in numpy_run)) == [0, 1]
 
 
 def test_sampler_gives_every_index_once_per_epoch_and_reshuffles(numpy_run):

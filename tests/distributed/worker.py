@@ -115,6 +115,12 @@ def collectives(rank, size):
     lst = [xn.zeros(2) for _ in range(size)]
     g = [v.tolist() for v in dist.all_gather(lst, xn.tensor([float(rank), -1.0]))]
     strict = dist.all_reduce(xn.tensor([1.0 + rank], backend="array_api_strict"), "sum")
+    base = xn.tensor([[1.0 + rank, 2.0], [3.0, 4.0 + rank]])
+    dist.all_reduce(base[:, 0], "sum")  # a strided view: its base must see the sum
+    dist.broadcast(base[1, :], src=1)  # a row: rank 1's values in every rank's base
+    transposed = xn.permute_dims(xn.reshape(xn.arange(6.0) + 10.0 * rank, (2, 3)), (1, 0))
+    gathered_t = [xn.zeros(3, 2) for _ in range(size)]
+    dist.all_gather(gathered_t, transposed)
     errors = {}
     try:
         dist.all_gather([xn.zeros(3) for _ in range(size)], xn.zeros(2))
@@ -128,6 +134,8 @@ def collectives(rank, size):
         "sum": s, "avg": a, "max": m, "int": i.tolist(), "int_dtype": str(i.dtype),
         "bcast": b, "gather": g, "strict": strict.tolist(), "strict_backend": strict.backend.name,
         "errors": errors, "transport": dist.get_backend_name(), "size": size,
+        "view_base": base.tolist(), "gather_t": [v.tolist() for v in gathered_t],
+        "local_rank": dist._group._STATE["comm"].local_rank(),
     }  # fmt: skip
 
 

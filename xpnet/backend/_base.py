@@ -125,6 +125,10 @@ class Backend(abc.ABC):
         """The handle of the stream work is queued on (NCCL transport only)."""
         raise NotSupportedError(f"backend {self.name!r} has no streams")
 
+    def device_count(self) -> int:
+        """How many devices of this kind the process sees (one per rank on a machine)."""
+        return 1
+
     # -- how xn.compile may replay a recorded step on this backend -----------
     def device_graph(self) -> Any:
         """A fresh device graph (``CudaGraph`` on CuPy) to capture a program into and

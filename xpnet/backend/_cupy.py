@@ -97,6 +97,9 @@ class CupyBackend(Backend):
             raise DeviceError(f"device {spec!r}: CuPy sees {count} CUDA device(s)")
         return cupy.cuda.Device(index), index
 
+    def device_count(self) -> int:
+        return int(_cupy().cuda.runtime.getDeviceCount())
+
     @property
     def device_str(self) -> str:
         return f"cuda:{self.device.id}"

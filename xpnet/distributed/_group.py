@@ -25,11 +25,11 @@ from .._errors import (
     DistributedError,
     MissingDependencyError,
 )
-from ..backend import Backend, get_backend
+from ..backend import Backend, get_backend, set_backend
 from ..tensor import Tensor
 from ._comm import Communicator, check_op
 from ._mpi import MPICommunicator
-from ._nccl import NCCLCommunicator
+from ._nccl import NCCLCommunicator, device_for_rank
 from ._torch import TorchCommunicator
 
 TRANSPORTS = ("mpi", "nccl", "torch")
@@ -100,7 +100,13 @@ def init_process_group(
             )
 
         mpi = _mpi_or_none(required=False)
-        comm = NCCLCommunicator(mpi if mpi is not None and mpi.size > 1 else None, b.device.id)
+        world = mpi if mpi is not None and mpi.size > 1 else None
+        device = b.device.id
+        if world is not None:
+            device = device_for_rank(device, world.local_rank(), b.device_count())
+            if device != b.device.id:  # new tensors (the model, the data) go to this GPU
+                b = set_backend(b.name, device)
+        comm = NCCLCommunicator(world, device)
     elif transport == "torch":
         if b.collective != "torch":
             raise BackendError(
@@ -204,7 +210,7 @@ def all_reduce(tensor: Tensor, op: str = "sum") -> Tensor:
     check_op(op)
     b = _checked(tensor, "all_reduce", comm)
     if comm.size > 1:
-        tensor._set_data(comm.all_reduce(tensor._data, b, op))
+        _store(tensor, comm.all_reduce(tensor._data, b, op))
     return tensor
 
 
@@ -215,8 +221,18 @@ def broadcast(tensor: Tensor, src: int = 0) -> Tensor:
     if not 0 <= src < comm.size:
         raise ArgumentError(f"broadcast: src {src} is not a rank of a world of {comm.size}")
     if comm.size > 1:
-        tensor._set_data(comm.broadcast(tensor._data, b, src))
+        _store(tensor, comm.broadcast(tensor._data, b, src))
     return tensor
+
+
+def _store(tensor: Tensor, new: Any) -> None:
+    """Put a collective's result in ``tensor``: into its own memory where the library allows
+    it, so that a view's base (a flat gradient buffer, a slice of a parameter) sees the
+    result, as with PyTorch's in-place collectives; as new data on immutable libraries."""
+    b = tensor.backend
+    if new is not tensor._data and b.mutable:
+        new = b.setitem(tensor._data, (...,), new)
+    tensor._set_data(new)
 
 
 def all_gather(tensor_list: list[Any], tensor: Tensor) -> list[Tensor]:

@@ -59,6 +59,14 @@ class MPICommunicator(Communicator):
         self._ops = {"sum": self.MPI.SUM, "avg": self.MPI.SUM, "max": self.MPI.MAX,
                      "min": self.MPI.MIN}  # fmt: skip
 
+    def local_rank(self) -> int:
+        """This rank's index among the ranks on its own machine (node): its GPU's index."""
+        local = self.comm.Split_type(self.MPI.COMM_TYPE_SHARED)
+        try:
+            return int(local.Get_rank())
+        finally:
+            local.Free()
+
     # -- waiting ------------------------------------------------------------------
     def _wait(self, req: Any, what: str) -> None:
         """Wait for ``req``, failing when a rank left or ``timeout`` passed."""

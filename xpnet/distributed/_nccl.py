@@ -43,6 +43,16 @@ def import_nccl() -> Any:
     return nccl
 
 
+def device_for_rank(current: int, local_rank: int, count: int) -> int:
+    """The GPU a rank uses: the one its backend names, unless that is the default GPU 0
+    and other ranks on this machine would share it (NCCL refuses two ranks on one GPU):
+    then local rank r takes GPU r (modulo the GPUs there are), as ``torchrun`` users do
+    with ``torch.cuda.set_device(local_rank)``."""
+    if current != 0 or count <= 1:
+        return current
+    return local_rank % count
+
+
 class NCCLCommunicator(Communicator):
     name = "nccl"
 
@@ -57,6 +67,8 @@ class NCCLCommunicator(Communicator):
             uid = mpi.comm.bcast(uid, root=0)
         with cupy.cuda.Device(device_id):
             self.comm = self.nccl.NcclCommunicator(self.size, uid, self.rank)
+        # NCCL_AVG (NCCL >= 2.10) divides inside the reduction: no second kernel
+        self._avg = getattr(self.nccl, "NCCL_AVG", None)
         self._ops = {"sum": self.nccl.NCCL_SUM, "avg": self.nccl.NCCL_SUM,
                      "max": self.nccl.NCCL_MAX, "min": self.nccl.NCCL_MIN}  # fmt: skip
 
@@ -67,15 +79,22 @@ class NCCLCommunicator(Communicator):
         return getattr(self.nccl, _TYPES[name])
 
     def _contiguous(self, arr: Any, backend: Any) -> Any:
-        return arr if arr.flags.c_contiguous else backend.xp.asarray(arr, copy=True)
+        """``arr`` as a C-contiguous buffer: NCCL reads ``size`` elements in row-major order.
+        (A copy with ``asarray(copy=True)`` keeps a transposed array's Fortran order.)"""
+        if arr.flags.c_contiguous:
+            return arr
+        xp = backend.xp
+        return xp.reshape(xp.reshape(arr, (-1,)), arr.shape)  # a row-major copy
 
     def all_reduce(self, arr: Any, backend: Any, op: str) -> Any:
         buf = self._contiguous(arr, backend)
+        native_avg = op == "avg" and self._avg is not None and backend.is_float(buf.dtype)
         with backend.current():
             ptr = backend.device_pointer(buf)
-            self.comm.allReduce(ptr, ptr, buf.size, self._type(backend, buf), self._ops[op],
+            self.comm.allReduce(ptr, ptr, buf.size, self._type(backend, buf),
+                                self._avg if native_avg else self._ops[op],
                                 backend.stream_pointer())  # fmt: skip
-            if op == "avg":
+            if op == "avg" and not native_avg:
                 if backend.is_float(buf.dtype):
                     buf /= self.size
                 else:
