@@ -65,6 +65,11 @@ def test_differently_seeded_replicas_start_identical_and_buckets_bound_collectiv
     assert r0["no_sync_collectives"] == 0 and r0["local_differs"]
     # a tiny bucket cap: more than one bucket, still fewer collectives than parameters
     assert 1 < r0["buckets"] < r0["params"] and r0["collectives"] == r0["buckets"]
+    # the all-reduces overlap the backward pass: buckets start before the last gradient
+    # (the first layer's) is in, as torch DDP's do; one start per bucket
+    for r in (r0, r1):
+        ev = r["events"]
+        assert ev.count("start") == r0["buckets"] and ev.index("start") < ev.index("first"), ev
 
 
 def test_collectives_on_two_ranks(numpy_run):

@@ -76,7 +76,13 @@ def replicas(rank, size):
         nn.functional.mse_loss(ddp(xn.tensor(x[:4])), xn.tensor(y[:4])).backward()
     local = [p.grad.numpy().copy() for p in ddp.parameters()]
     after_no_sync = ddp.collectives
+    # when do the bucket all-reduces start? (the first layer's gradients come last)
+    events = []
+    comm, start = ddp._comm, ddp._comm.start_all_reduce
+    comm.start_all_reduce = lambda *a: (events.append("start"), start(*a))[1]
+    ddp.module[0].weight.register_post_accumulate_grad_hook(lambda p: events.append("first"))
     nn.functional.mse_loss(ddp(xn.tensor(x[4:])), xn.tensor(y[4:])).backward()
+    del comm.start_all_reduce
     grads = []
     dist.all_gather_object(grads, [p.grad.numpy().tolist() for p in ddp.parameters()])
     # the expected average of the two ranks' accumulated gradients, computed on one process
@@ -102,6 +108,7 @@ def replicas(rank, size):
         "buckets": len(ddp.buckets()),
         "collectives": ddp.collectives,
         "params": len(list(ddp.parameters())),
+        "events": events,
     }
 
 

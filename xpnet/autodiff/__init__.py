@@ -24,12 +24,14 @@ from ._primitive import Primitive as Primitive
 from ._primitive import describe as describe
 from ._primitive import mismatch_error as mismatch_error
 from ._primitive import op_error as op_error
+from ._tensor_base import register_post_accumulate_grad_hook as register_post_accumulate_grad_hook
 
 __all__ = [
     "AnomalyError",
     "detect_anomaly",
     "backward",
     "install_ops",
+    "register_post_accumulate_grad_hook",
     "register_post_backward_hook",
     "jacfwd",
     "jvp",

@@ -24,7 +24,7 @@ from ._anomaly import _enabled as _anomaly_flag
 from ._anomaly import check_backward, is_anomaly_enabled
 from ._mode import set_grad_enabled
 from ._primitive import Meta, Node
-from ._tensor_base import VERSION, TensorBase, _new, wrap
+from ._tensor_base import GRAD_READY, VERSION, TensorBase, _new, wrap
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -194,6 +194,9 @@ def backward(
             if type(v) is not Node:  # a leaf
                 if g is not None and wanted is None:
                     v.grad = g if v.grad is None else add(v.grad, g)
+                    if GRAD_READY and id(v) in GRAD_READY:
+                        for ready_hook in list(GRAD_READY[id(v)]):
+                            ready_hook(v)
                 continue
             node = v
             args = node.inputs

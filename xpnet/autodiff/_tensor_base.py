@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import os
 import sys
+import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
@@ -51,6 +53,45 @@ class _Size(int):
 
     def __call__(self, dim: int | None = None) -> Any:
         return self._shape if dim is None else self._shape[dim]
+
+
+# Called as hook(leaf) right after backward() accumulated a leaf's .grad (its whole
+# cotangent of that pass), keyed by id(leaf): DistributedDataParallel starts a bucket's
+# all-reduce once its last gradient is in, while the backward pass goes on (PyTorch's
+# Tensor.register_post_accumulate_grad_hook).
+GRAD_READY: dict[int, list[Callable[[Any], None]]] = {}
+
+
+def register_post_accumulate_grad_hook(leaf: Any, fn: Callable[[Any], None]) -> Callable[[], None]:
+    """Call ``fn(leaf)`` each time backward() has accumulated ``leaf.grad``; returns a remover."""
+    key = id(leaf)
+    hooks = GRAD_READY.get(key)
+    if hooks is None:
+        hooks = GRAD_READY[key] = []
+        weakref.finalize(leaf, _forget, key, hooks)  # ids are reused after collection
+    hooks.append(fn)
+
+    def remove() -> None:
+        if fn in hooks:
+            hooks.remove(fn)
+        if not hooks:
+            _forget(key, hooks)
+
+    return remove
+
+
+def _forget(key: int, hooks: list[Callable[[Any], None]]) -> None:
+    if GRAD_READY.get(key) is hooks:
+        del GRAD_READY[key]
+
+
+class HookHandle:
+    """Returned by ``register_post_accumulate_grad_hook``: ``remove()`` unregisters the hook."""
+
+    __slots__ = ("remove",)
+
+    def __init__(self, remove: Callable[[], None]) -> None:
+        self.remove = remove
 
 
 class TensorBase:
@@ -248,6 +289,17 @@ class TensorBase:
     def detach(self) -> Tensor:
         """The same values, cut from the graph (shares memory and the version counter)."""
         return alias(self)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Any], None]) -> HookHandle:
+        """Call ``hook(self)`` each time ``backward()`` has accumulated this leaf's ``.grad``
+        (PyTorch's method of the same name); ``.remove()`` on the result unregisters it."""
+        if self._node is not None or not self._rg:
+            what = "computed by an op" if self._node is not None else "a leaf without requires_grad"
+            raise GraphError(
+                "register_post_accumulate_grad_hook: only a leaf that requires grad gets a "
+                f".grad to accumulate; this tensor (shape {self.shape}) is {what}"
+            )
+        return HookHandle(register_post_accumulate_grad_hook(self, hook))
 
     def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Mark this leaf as needing gradients; returns ``self``."""

@@ -24,6 +24,21 @@ def check_op(op: str) -> str:
     return op
 
 
+class Done:
+    """A collective that has finished: ``wait()`` gives its result."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def poll(self) -> None:
+        pass
+
+    def wait(self) -> Any:
+        return self.value
+
+
 class Communicator:
     """The collectives a transport provides (the base class is the world of one rank)."""
 
@@ -33,6 +48,12 @@ class Communicator:
 
     def all_reduce(self, arr: Any, backend: Any, op: str) -> Any:
         return arr  # the sum, mean, max or min over one rank is the array itself
+
+    def start_all_reduce(self, arr: Any, backend: Any, op: str) -> Any:
+        """Start an all-reduce and return at once: ``.wait()`` on the result gives what
+        ``all_reduce`` returns, ``.poll()`` lets it progress. Transports with nonblocking
+        collectives (MPI) overlap it with the caller's work; the others run it now."""
+        return Done(self.all_reduce(arr, backend, op))
 
     def broadcast(self, arr: Any, backend: Any, src: int) -> Any:
         return arr

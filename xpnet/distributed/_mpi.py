@@ -128,14 +128,12 @@ class MPICommunicator(Communicator):
         return arr if shared else backend.from_numpy(host, arr.dtype, copy=True)
 
     def all_reduce(self, arr: Any, backend: Any, op: str) -> Any:
+        return self.start_all_reduce(arr, backend, op).wait()
+
+    def start_all_reduce(self, arr: Any, backend: Any, op: str) -> _Pending:
         host, shared = self._host(arr, backend)
-        self._wait(self.comm.Iallreduce(self.MPI.IN_PLACE, host, op=self._ops[op]), "all_reduce")
-        if op == "avg":
-            if host.dtype.kind == "f":
-                host /= self.size
-            else:
-                host //= self.size
-        return self._back(host, arr, backend, shared)
+        req = self.comm.Iallreduce(self.MPI.IN_PLACE, host, op=self._ops[op])
+        return _Pending(self, req, host, arr, backend, shared, op)
 
     def broadcast(self, arr: Any, backend: Any, src: int) -> Any:
         host, shared = self._host(arr, backend)
@@ -170,3 +168,27 @@ class MPICommunicator(Communicator):
         if self.notices is not None:
             self.notices.Free()
             self.notices = None
+
+
+class _Pending:
+    """An MPI all-reduce under way (``Iallreduce``): ``wait()`` finishes it."""
+
+    __slots__ = ("arr", "backend", "comm", "host", "op", "req", "shared")
+
+    def __init__(self, comm: MPICommunicator, req: Any, host: np.ndarray, arr: Any, backend: Any,
+                 shared: bool, op: str) -> None:  # fmt: skip
+        self.comm, self.req, self.host, self.arr = comm, req, host, arr
+        self.backend, self.shared, self.op = backend, shared, op
+
+    def poll(self) -> None:
+        self.req.Test()  # MPI progresses nonblocking collectives inside its calls
+
+    def wait(self) -> Any:
+        c, host = self.comm, self.host
+        c._wait(self.req, "all_reduce")
+        if self.op == "avg":
+            if host.dtype.kind == "f":
+                host /= c.size
+            else:
+                host //= c.size
+        return c._back(host, self.arr, self.backend, self.shared)

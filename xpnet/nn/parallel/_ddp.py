@@ -15,6 +15,14 @@ statistics follow its own batches, and a checkpoint from rank 0 holds rank 0's.
 ``broadcast_buffers=True`` copies rank 0's buffers to every rank before each
 forward (PyTorch's default). Batch statistics in training are always the
 rank's own batch (there is no SyncBatchNorm).
+
+The all-reduces overlap the backward pass, as torch DDP's do: a bucket's starts
+as soon as backward has accumulated the last of its gradients (a
+post-accumulate-grad hook on each parameter), and the post-backward hook waits for
+them all and writes the averages back. Buckets start in their fixed order on every
+rank (a ready bucket waits for the ones before it), so the ranks' collectives
+always match. On MPI the all-reduce is nonblocking (``Iallreduce``); transports
+without nonblocking collectives run each one when its bucket starts.
 """
 
 from __future__ import annotations
@@ -27,7 +35,11 @@ from typing import Any
 from ... import distributed as dist
 from ..._capture import recorder
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
-from ...autodiff import is_grad_enabled, register_post_backward_hook
+from ...autodiff import (
+    is_grad_enabled,
+    register_post_accumulate_grad_hook,
+    register_post_backward_hook,
+)
 from ...ops import asarray
 from ...tensor import Tensor
 from .._module import Module
@@ -67,7 +79,22 @@ class DistributedDataParallel(Module):
             if ddp is not None:
                 ddp._after_backward()
 
-        object.__setattr__(self, "_remove_hook", register_post_backward_hook(hook))
+        removers = [register_post_backward_hook(hook)]
+
+        def ready(p: Tensor) -> None:
+            ddp = ref()
+            if ddp is not None:
+                ddp._grad_ready(p)
+
+        object.__setattr__(self, "_bucket_of", {})  # id(parameter) -> bucket index
+        object.__setattr__(self, "_inflight", {})  # bucket index -> its started all-reduce
+        object.__setattr__(self, "_waiting", {})  # bucket index -> parameters not ready yet
+        object.__setattr__(self, "_next", 0)  # the next bucket to start (the fixed order)
+        for i, bucket in enumerate(self.buckets()):
+            for p in bucket:
+                self._bucket_of[id(p)] = i
+                removers.append(register_post_accumulate_grad_hook(p, ready))
+        object.__setattr__(self, "_remove_hook", lambda: [r() for r in removers] and None)
         weakref.finalize(self, self._remove_hook)
 
     def _check_replicas(self) -> None:
@@ -96,6 +123,12 @@ class DistributedDataParallel(Module):
         if self.broadcast_buffers and self._comm.size > 1:
             for b in self.module.buffers():
                 dist.broadcast(b, src=0)
+        if self._inflight or self._waiting:  # a backward that raised midway: settle it
+            for pending in self._inflight.values():
+                pending.wait()  # the other ranks started the same buckets, in the same order
+            self._inflight.clear()
+            self._waiting.clear()
+            object.__setattr__(self, "_next", 0)
         if is_grad_enabled() and self.training:
             object.__setattr__(self, "_pending", True)
         return self.module(*args, **kwargs)
@@ -110,6 +143,54 @@ class DistributedDataParallel(Module):
             object.__setattr__(self, "_sync", True)
 
     # -- the gradient averaging --------------------------------------------------
+    def _grad_ready(self, p: Tensor) -> None:
+        """A parameter's gradient is complete for this backward: start what is ready."""
+        if not self._pending or not self._sync or self._comm.size == 1 or recorder() is not None:
+            return
+        i = self._bucket_of.get(id(p))
+        if i is None or i < self._next:
+            return
+        waiting = self._waiting.get(i)
+        if waiting is None:
+            waiting = self._waiting[i] = {id(q) for q in self.buckets()[i]}
+        waiting.discard(id(p))
+        buckets = self.buckets()
+        while self._next < len(buckets) and not self._waiting.get(self._next, True):
+            self._start(self._next)
+        for pending in self._inflight.values():
+            pending.poll()
+
+    def _start(self, i: int) -> None:
+        bucket = self.buckets()[i]
+        b = bucket[0].backend
+        xp = b.xp
+        parts = []
+        for p in bucket:
+            g = p.grad
+            g_arr = xp.zeros(p.shape, dtype=p.dtype, device=b.device) if g is None else g._data
+            parts.append(xp.reshape(g_arr, (-1,)))
+        flat = xp.concat(parts) if len(parts) > 1 else xp.asarray(parts[0], copy=True)
+        self._inflight[i] = self._comm.start_all_reduce(flat, b, "avg")
+        object.__setattr__(self, "collectives", self.collectives + 1)
+        object.__setattr__(self, "_next", i + 1)
+
+    def _finish(self) -> None:
+        """Start the buckets not started yet (in order), wait for all, write the averages."""
+        try:
+            while self._next < len(self.buckets()):
+                self._start(self._next)
+            for i, bucket in enumerate(self.buckets()):
+                flat = self._inflight.pop(i).wait()
+                offset = 0
+                for p in bucket:
+                    n = p.size
+                    p.grad = _from(flat[offset : offset + n], p)
+                    offset += n
+        finally:
+            self._inflight.clear()
+            self._waiting.clear()
+            object.__setattr__(self, "_next", 0)
+
     def _after_backward(self) -> None:
         if not self._pending or not self._sync:
             return
@@ -121,7 +202,7 @@ class DistributedDataParallel(Module):
                 "DistributedDataParallel inside xn.compile: the gradient all-reduce is not a "
                 "recorded op; run the step eagerly (fit(compile=False))"
             )
-        self.reduce_gradients()
+        self._finish()
 
     def buckets(self) -> list[list[Parameter]]:
         """The parameters of each bucket (reverse registration order, one dtype/device each)."""
@@ -141,26 +222,10 @@ class DistributedDataParallel(Module):
         return self._buckets
 
     def reduce_gradients(self) -> None:
-        """Average every parameter's gradient over the ranks, one all-reduce per bucket."""
-        for bucket in self.buckets():
-            b = bucket[0].backend
-            xp = b.xp
-            parts = []
-            for p in bucket:
-                g = p.grad
-                if g is None:
-                    g_arr = xp.zeros(p.shape, dtype=p.dtype, device=b.device)
-                else:
-                    g_arr = g._data
-                parts.append(xp.reshape(g_arr, (-1,)))
-            flat = xp.concat(parts) if len(parts) > 1 else xp.asarray(parts[0], copy=True)
-            flat = self._comm.all_reduce(flat, b, "avg")
-            object.__setattr__(self, "collectives", self.collectives + 1)
-            offset = 0
-            for p in bucket:
-                n = p.size
-                p.grad = _from(flat[offset : offset + n], p)
-                offset += n
+        """Average every parameter's gradient over the ranks now, one all-reduce per bucket
+        (what the post-backward hook does; for gradients set by hand)."""
+        if self._comm.size > 1:
+            self._finish()
 
 
 def _from(arr: Any, like: Tensor) -> Tensor:
