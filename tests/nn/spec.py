@@ -72,6 +72,12 @@ NN_SPECS: list[NNSpec] = [
         covers=("Conv2d",),
     ),
     NNSpec(
+        "conv2d-many-rows",  # C*kh*kw = 72 > BATCHED_MAX: the 2-D GEMM over "rows" columns
+        lambda x, w, b: F.conv2d(x, w, b, stride=(1, 2), padding=1),
+        lambda x, w, b: _tf().conv2d(x, w, b, stride=(1, 2), padding=1),
+        [(2, 8, 5, 6), (3, 8, 3, 3), (3,)],
+    ),
+    NNSpec(
         "conv2d-stride-dilation",
         lambda x, w: F.conv2d(x, w, None, stride=2, padding=(2, 1), dilation=2),
         lambda x, w: _tf().conv2d(x, w, None, stride=2, padding=(2, 1), dilation=2),

@@ -85,6 +85,7 @@ def _scatter_ref(g: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 GEOM = dict(kernel=(2, 3), stride=(1, 2), padding=(1, 0), dilation=(2, 1))
+GEOM_T = (2, 3, 1, 2, 1, 0, 2, 1)  # the same as the primitives' geometry tuple
 
 
 def _unfold_ref(x: np.ndarray) -> np.ndarray:
@@ -413,6 +414,20 @@ SPECS: list[Spec] = [
         lambda x: xn.nn.functional.unfold(x, **GEOM),
         _unfold_ref,
         [(2, 2, 5, 6)],
+    ),
+    Spec(
+        "unfold",
+        "unfold-rows-layout",
+        lambda x: xn.ops.internal.unfold_p(x, geometry=GEOM_T, layout="rows"),
+        lambda x: _unfold_ref(x).transpose(1, 0, 2).reshape(12, -1),
+        [(2, 2, 5, 6)],
+    ),
+    Spec(
+        "fold",
+        "fold-rows-layout",
+        lambda c: xn.ops.internal.fold_p(c, shape=(2, 2, 5, 6), geometry=GEOM_T, layout="rows"),
+        lambda c: _fold_ref(c.reshape(12, 2, 10).transpose(1, 0, 2)),
+        [(12, 2 * 5 * 2)],
     ),
     Spec(
         "fold",

@@ -1,19 +1,28 @@
 """im2col and col2im as a pair of primitives, each the other's VJP; max pooling over
 non-overlapping windows as a fused pair.
 
-``unfold`` gathers every kernel window of a (N, C, H, W) input into the columns
-of a (N, C*kh*kw, Ho*Wo) array (PyTorch's ``F.unfold`` layout), so a convolution
-is one batched matrix product ``weight (O, C*kh*kw) @ cols`` whose result is
-already the (N, O, Ho, Wo) output, with no permuting copy; its weight gradient is
-another batched product summed over the batch. Per sample the products are small
-enough to stay in cache: on NumPy (one thread) the batched forward and weight
-gradient of a 3x3 1->16 convolution over 64 MNIST images take 0.16 ms each, the
-single 2-D product over (C*kh*kw, N*Ho*Wo) columns 0.41 and 0.59 ms (plus 0.1 ms
-to permute its output), and for a 5x5 16->32 convolution they are even. ``fold``
-scatters such columns back, adding overlapping windows. Both are written with
-standard slicing and stacking only (one copy each way); they are fused primitives
-because the composite of kh*kw gathers costs kh*kw full-size scatter buffers in
-the backward pass (see bench/ and issue notes).
+``unfold`` gathers every kernel window of a (N, C, H, W) input into columns, in one
+of two layouts (the ``layout`` parameter):
+
+- ``"batch"``: (N, C*kh*kw, Ho*Wo), PyTorch's ``F.unfold``. A convolution is then one
+  batched product ``weight (O, C*kh*kw) @ cols`` whose result is already the
+  (N, O, Ho, Wo) output, and its weight gradient a batched product summed over the
+  batch. Per sample the products stay in cache, which wins when C*kh*kw is small.
+- ``"rows"``: (C*kh*kw, N*Ho*Wo), one 2-D product per convolution, its output
+  permuted to (N, O, Ho, Wo). Gathering and scattering these columns is faster (each
+  kernel position's block is contiguous), which wins when C*kh*kw is large.
+
+Measured on NumPy, one thread (Intel Xeon; ``bench/`` and issue 24's note): a 3x3
+1->16 convolution over 64 MNIST images, forward and weight-gradient products 0.16 ms
+each batched against 0.41 and 0.59 ms as 2-D products (plus 0.1 ms to permute);
+a 5x5 16->32 convolution over 128 14x14 maps, products even (10 ms), but im2col
+8.4 ms and col2im 10 ms in rows layout against 13.4 and 16.4 in batch layout.
+``conv2d`` picks the layout by C*kh*kw (``BATCHED_MAX``).
+
+``fold`` scatters such columns back, adding overlapping windows. Both are written
+with standard slicing and stacking only (one copy each way); they are fused
+primitives because the composite of kh*kw gathers costs kh*kw full-size scatter
+buffers in the backward pass.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 Geometry = tuple[int, int, int, int, int, int, int, int]  # kh, kw, sh, sw, ph, pw, dh, dw
+BATCHED_MAX = 64  # conv2d's batched layout up to this many rows (C*kh*kw) per column
 
 
 def out_size(size: int, k: int, s: int, p: int, d: int) -> int:
@@ -36,7 +46,7 @@ def out_size(size: int, k: int, s: int, p: int, d: int) -> int:
 
 
 def _window_key(i: int, j: int, ho: int, wo: int, geometry: Geometry) -> tuple[slice, ...]:
-    """The (N, C, Ho, Wo) view of the padded input under kernel position (i, j)."""
+    """The view of the padded input under kernel position (i, j) (last two axes)."""
     _, _, sh, sw, _, _, dh, dw = geometry
     return (
         slice(None),
@@ -46,39 +56,59 @@ def _window_key(i: int, j: int, ho: int, wo: int, geometry: Geometry) -> tuple[s
     )
 
 
-def _unfold(backend: Any, x: Any, *, geometry: Geometry) -> Any:
+def _unfold(backend: Any, x: Any, *, geometry: Geometry, layout: str = "batch") -> Any:
     xp = backend.xp
     kh, kw, sh, sw, ph, pw, dh, dw = geometry
     n, c, h, w = x.shape
     ho, wo = out_size(h, kh, sh, ph, dh), out_size(w, kw, sw, pw, dw)
+    if layout == "rows":
+        x = xp.permute_dims(x, (1, 0, 2, 3))  # (C, N, H, W): columns in (N, Ho, Wo) order
     if ph or pw:
-        padded = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype, device=backend.device)
+        padded = xp.zeros(
+            (*x.shape[:2], h + 2 * ph, w + 2 * pw), dtype=x.dtype, device=backend.device
+        )
         x = backend.setitem(
             padded, (slice(None), slice(None), slice(ph, ph + h), slice(pw, pw + w)), x
         )
     views = [x[_window_key(i, j, ho, wo, geometry)] for i in range(kh) for j in range(kw)]
-    cols = xp.stack(views, axis=2)  # (N, C, kh*kw, Ho, Wo)
-    return xp.reshape(cols, (n, c * kh * kw, ho * wo))
+    if layout == "rows":
+        return xp.reshape(xp.stack(views, axis=1), (c * kh * kw, n * ho * wo))  # (C, kk, N, Ho, Wo)
+    return xp.reshape(xp.stack(views, axis=2), (n, c * kh * kw, ho * wo))  # (N, C, kk, Ho, Wo)
 
 
-def _fold(backend: Any, cols: Any, *, shape: tuple[int, int, int, int], geometry: Geometry) -> Any:
+def _fold(
+    backend: Any,
+    cols: Any,
+    *,
+    shape: tuple[int, int, int, int],
+    geometry: Geometry,
+    layout: str = "batch",
+) -> Any:
     xp = backend.xp
     kh, kw, sh, sw, ph, pw, dh, dw = geometry
     n, c, h, w = shape
     ho, wo = out_size(h, kh, sh, ph, dh), out_size(w, kw, sw, pw, dw)
-    blocks = xp.reshape(cols, (n, c, kh * kw, ho, wo))
-    out = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype, device=backend.device)
+    if layout == "rows":
+        blocks = xp.reshape(cols, (c, kh * kw, n, ho, wo))
+        out = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype, device=backend.device)
+    else:
+        blocks = xp.reshape(cols, (n, c, kh * kw, ho, wo))
+        out = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype, device=backend.device)
     for k in range(kh * kw):
         key = _window_key(k // kw, k % kw, ho, wo, geometry)
-        out = backend.setitem(out, key, out[key] + blocks[:, :, k, ...])
-    return out[:, :, ph : ph + h, pw : pw + w]
+        block = blocks[:, k, ...] if layout == "rows" else blocks[:, :, k, ...]
+        out = backend.setitem(out, key, out[key] + block)
+    out = out[:, :, ph : ph + h, pw : pw + w]
+    return xp.permute_dims(out, (1, 0, 2, 3)) if layout == "rows" else out
 
 
 # fmt: off
 unfold_p = Primitive("unfold", _unfold)
 fold_p = Primitive("fold", _fold)
-unfold_p.defvjp(lambda g, ans, x, *, geometry: fold_p(g, shape=x.shape, geometry=geometry), keep=(), keep_ans=False)
-fold_p.defvjp(lambda g, ans, c, *, shape, geometry: unfold_p(g, geometry=geometry), keep=(), keep_ans=False)
+unfold_p.defvjp(lambda g, ans, x, *, geometry, layout="batch":
+                fold_p(g, shape=x.shape, geometry=geometry, layout=layout), keep=(), keep_ans=False)
+fold_p.defvjp(lambda g, ans, c, *, shape, geometry, layout="batch":
+              unfold_p(g, geometry=geometry, layout=layout), keep=(), keep_ans=False)
 # fmt: on
 
 

@@ -14,6 +14,7 @@ from ._common import check_low_dtype as check_low_dtype
 from ._common import layer_dtypes as layer_dtypes
 from ._composite import log_softmax as log_softmax
 from ._composite import softmax as softmax
+from ._conv import BATCHED_MAX as BATCHED_MAX
 from ._conv import fold_p as fold_p
 from ._conv import max_pool_grad_p as max_pool_grad_p
 from ._conv import max_pool_p as max_pool_p

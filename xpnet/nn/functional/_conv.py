@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
-from ...ops import matmul, mean, reshape, stack
+from ...ops import matmul, mean, permute_dims, reshape, stack
 from ...ops import pad as xpad
 from ...ops.internal import (
+    BATCHED_MAX,
     autocast_low,
     fold_p,
     layer_dtypes,
@@ -106,9 +107,14 @@ def conv2d(
         raise ShapeError(
             f"conv2d: input of spatial size {(H, W)} is smaller than the (dilated) kernel {(kh, kw)}"
         )
-    cols = unfold(x, (kh, kw), st, pd, dl)  # (N, C*kh*kw, Ho*Wo)
-    out = matmul(reshape(weight, (o, c * kh * kw)), cols)  # one batched GEMM: (N, O, Ho*Wo)
-    out = reshape(out, (n, o, ho, wo))
+    geometry = (kh, kw, *st, *pd, *dl)
+    w2d = reshape(weight, (o, c * kh * kw))
+    if c * kh * kw <= BATCHED_MAX:  # few rows: per-sample products, in cache (ops/_conv.py)
+        cols = unfold_p(x, geometry=geometry, layout="batch")  # (N, C*kh*kw, Ho*Wo)
+        out = reshape(matmul(w2d, cols), (n, o, ho, wo))  # one batched GEMM: (N, O, Ho*Wo)
+    else:  # many rows: one 2-D GEMM over contiguous columns
+        cols = unfold_p(x, geometry=geometry, layout="rows")  # (C*kh*kw, N*Ho*Wo)
+        out = permute_dims(reshape(matmul(w2d, cols), (o, n, ho, wo)), (1, 0, 2, 3))
     return out if bias is None else out + reshape(bias, (o, 1, 1))
 
 
