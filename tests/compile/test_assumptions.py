@@ -15,6 +15,8 @@ import pytest
 import xpnet as xn
 from xpnet import nn
 
+from .steps import train_step
+
 
 def _data(b, n=3):
     rng = np.random.default_rng(3)
@@ -32,17 +34,6 @@ def _model(b):
     )
 
 
-def _train_step(model, opt):
-    def step(x, y):
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.detach()
-
-    return step
-
-
 def _run(b, compiled, change=None, make_opt=None, steps=8, at=4):
     """Train ``steps`` steps; ``change(model, opt)`` runs before step ``at``. Returns the
     losses, the final parameters and the function that ran the steps."""
@@ -52,7 +43,7 @@ def _run(b, compiled, change=None, make_opt=None, steps=8, at=4):
     )
     data = _data(b)
     xn.manual_seed(7)
-    step = _train_step(model, opt)
+    step = train_step(model, opt)
     f = xn.compile(step) if compiled else step
     losses = []
     for i in range(steps):
@@ -474,7 +465,7 @@ def test_cuda_graph_replay_sees_state_changes():
         model[2].p = 0.0  # no random draws: graphable
         opt = xn.optim.Adam(list(model.parameters()), lr=0.01)
         data = _data(b)
-        step = _train_step(model, opt)
+        step = train_step(model, opt)
         f = xn.compile(step, cuda_graph=True) if compiled else step
         out = []
         for i in range(10):

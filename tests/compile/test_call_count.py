@@ -15,6 +15,8 @@ import pytest
 import xpnet as xn
 from xpnet import nn
 
+from .steps import train_step
+
 
 def _replayed_calls():
     strict = pytest.importorskip("array_api_strict")
@@ -24,12 +26,7 @@ def _replayed_calls():
                           nn.ReLU(), nn.Linear(256, 10, backend=b))  # fmt: skip
     opt = xn.optim.Adam(model.parameters(), lr=1e-3)
 
-    def step(x, y):
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
+    step = train_step(model, opt)
 
     f = xn.compile(step)
     rng = np.random.default_rng(0)

@@ -11,6 +11,8 @@ import pytest
 import xpnet as xn
 from xpnet import nn
 
+from .steps import train_step
+
 OPTIMIZERS = {
     "sgd": lambda ps: xn.optim.SGD(ps, lr=0.05),
     "sgd-momentum-wd": lambda ps: xn.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3),
@@ -58,12 +60,7 @@ def _train(b, make_model, make_opt, image, steps, compiled, scheduler=False):
     data = _batches(b, image)
     xn.manual_seed(5)  # the dropout stream
 
-    def step(x, y):
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
+    step = train_step(model, opt)
 
     f = xn.compile(step, cuda_graph=compiled == "graph") if compiled else step
     losses = []

@@ -19,6 +19,8 @@ import xpnet as xn
 from xpnet import nn
 from xpnet.backend._numpy import NumpyBackend
 
+from .steps import train_step
+
 
 class HostGraph:
     def __init__(self, backend: Any, fail: bool = False) -> None:
@@ -103,12 +105,7 @@ def _train(b: Any, steps: int, compiled: bool, reload_at: int | None = None) -> 
         for _ in range(3)
     ]  # fmt: skip
 
-    def step(x, y):
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
+    step = train_step(model, opt)
 
     f = xn.compile(step, cuda_graph=True) if compiled else step
     losses = []

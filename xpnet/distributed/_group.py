@@ -75,6 +75,12 @@ def init_process_group(
     raises ``DistributedError`` naming it. ``timeout`` (seconds; MPI and torch) makes
     a collective that waits longer raise ``DistributedError`` too (PyTorch's
     ``init_process_group(timeout=)``; default: no limit). NCCL has neither.
+
+    NCCL needs one GPU per rank: a rank whose backend is on the default GPU 0, with
+    other ranks on its machine and more than one GPU there, moves to GPU
+    ``local_rank % device_count`` and makes that the global backend
+    (``xn.set_backend("cupy", device)``), so the model and data it creates next live
+    there; create them after this call.
     """
     if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ArgumentError(

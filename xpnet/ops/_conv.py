@@ -121,18 +121,11 @@ fold_p.defvjp(lambda g, ans, c, *, shape, geometry, layout="batch":
 
 
 def _window_keys(shape: tuple[int, ...], kernel: tuple[int, int]) -> list[tuple[slice, ...]]:
+    """The views of x under each position of a non-overlapping (stride = kernel) window."""
     kh, kw = kernel
     ho, wo = shape[-2] // kh, shape[-1] // kw
-    return [
-        (
-            slice(None),
-            slice(None),
-            slice(i, i + kh * (ho - 1) + 1, kh),
-            slice(j, j + kw * (wo - 1) + 1, kw),
-        )
-        for i in range(kh)
-        for j in range(kw)
-    ]
+    geometry = (kh, kw, kh, kw, 0, 0, 1, 1)
+    return [_window_key(i, j, ho, wo, geometry) for i in range(kh) for j in range(kw)]
 
 
 def _max_pool(b: Any, x: Any, *, kernel: tuple[int, int]) -> Any:

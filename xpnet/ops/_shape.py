@@ -4,6 +4,7 @@ scatter-add, and transfers between backends."""
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -361,6 +362,11 @@ def _out_of_range(b: Any, idx: Any, *, n: int, ignore: int | None, reduce: bool)
 out_of_range_p = Primitive("out_of_range", _out_of_range, differentiable=False)
 
 
+@functools.cache
+def _host_backend() -> Any:
+    return get_backend("numpy")  # (cached: a lookup costs microseconds per call)
+
+
 def check_indices(
     indices: Tensor,
     n: int,
@@ -383,9 +389,7 @@ def check_indices(
     b = indices.backend
     if b.host_visible and recorder() is None:  # (a recorded step checks with primitives)
         host = indices.numpy()
-        wrong = (host < 0) | (host >= n)
-        if ignore is not None:
-            wrong &= host != ignore
+        wrong = _out_of_range(_host_backend(), host, n=n, ignore=ignore, reduce=False)
         if wrong.any():
             raise OutOfRangeError(
                 f"{op}: {what} {int(host[wrong][0])} is out of range for {n} {of} (valid: 0..{n - 1})"

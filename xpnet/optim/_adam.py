@@ -10,7 +10,7 @@ from .._errors import ArgumentError
 from ..ops import zeros_like
 from ..tensor import Tensor
 from ._optimizer import Optimizer
-from ._update import adam_update_p, bucket_key, same_pattern, update_all
+from ._update import adam_update_p, update_all
 
 
 class Adam(Optimizer):
@@ -42,6 +42,9 @@ class Adam(Optimizer):
                 f"{type(self).__name__}: betas must be in [0, 1), got {group['betas']}"
             )
 
+    def _shares(self, p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> Any:
+        return state.get("step", 0)  # the bias corrections depend on the step
+
     def _update_group(
         self, todo: list[tuple[Tensor, dict[str, Any]]], group: dict[str, Any]
     ) -> None:
@@ -53,10 +56,7 @@ class Adam(Optimizer):
                 if group["amsgrad"]:
                     state["max_exp_avg_sq"] = zeros_like(p)
         # parameters at the same step share the bias corrections: one multi-tensor update each
-        buckets: dict[Any, list[tuple[Tensor, dict[str, Any]]]] = {}
-        for p, state in todo:
-            buckets.setdefault((state["step"], *bucket_key(p)), []).append((p, state))
-        for bucket in buckets.values():
+        for _, bucket in self._buckets(todo, group):
             states = [s for _, s in bucket]
 
             def scalars(states: list[dict[str, Any]] = states) -> tuple[float, ...]:
@@ -77,13 +77,6 @@ class Adam(Optimizer):
                 self._scalars(bucket[0][0], scalars), use_weight_decay=bool(group["weight_decay"]),
                 decoupled=self._decoupled, amsgrad=group["amsgrad"],
             )  # fmt: skip
-
-    def _replay_key(self) -> tuple[Any, ...]:
-        # which parameters are at the same step (a recorded step updates those together)
-        return tuple(
-            same_pattern([self.state[p]["step"] if self.state.get(p) else 0 for p in g["params"]])
-            for g in self.param_groups
-        )
 
 
 class AdamW(Adam):

@@ -20,6 +20,7 @@ from ..autodiff.internal import wrap
 from ..ops import zeros, zeros_like
 from ..ops.internal import converted
 from ..tensor import Tensor
+from ._update import same_pattern
 
 
 class Optimizer:
@@ -132,10 +133,31 @@ class Optimizer:
         for p, state in todo:
             self._update(p, p.grad, state, group)  # type: ignore[arg-type]
 
+    def _shares(self, p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> Any:
+        """What parameters updated by one multi-tensor call must have in common besides
+        backend and dtype (Adam: the step count behind the bias corrections)."""
+        return None
+
+    def _buckets(
+        self, todo: list[tuple[Tensor, dict[str, Any]]], group: dict[str, Any]
+    ) -> list[tuple[Any, list[tuple[Tensor, dict[str, Any]]]]]:
+        """``todo`` split into the parameter lists one multi-tensor call may update together:
+        the same ``_shares``, backend and dtype. Each with its ``_shares`` value."""
+        buckets: dict[Any, list[tuple[Tensor, dict[str, Any]]]] = {}
+        for p, state in todo:
+            key = (self._shares(p, state, group), id(p.backend), p.dtype)
+            buckets.setdefault(key, []).append((p, state))
+        return [(key[0], bucket) for key, bucket in buckets.items()]
+
     def _replay_key(self) -> tuple[Any, ...]:
         """What a recorded step assumes of the state beyond its tensors (checked before each
-        replay): how ``_update_group`` split each group into multi-tensor calls."""
-        return ()
+        replay): which parameters ``_buckets`` puts together, by their ``_shares``."""
+        if type(self)._shares is Optimizer._shares:
+            return ()
+        return tuple(
+            same_pattern([self._shares(p, self.state.get(p, {}), g) for p in g["params"]])
+            for g in self.param_groups
+        )
 
     def _update(
         self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]

@@ -9,7 +9,7 @@ from .._errors import ArgumentError
 from ..ops import zeros_like
 from ..tensor import Tensor
 from ._optimizer import Optimizer
-from ._update import bucket_key, same_pattern, sgd_update_p, update_all
+from ._update import sgd_update_p, update_all
 
 
 class SGD(Optimizer):
@@ -37,15 +37,15 @@ class SGD(Optimizer):
         )
         super().__init__(params, defaults)
 
+    def _shares(self, p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> Any:
+        # a first momentum step copies the gradient into the new buffer: its own call
+        return bool(group["momentum"]) and "momentum_buffer" not in state
+
     def _update_group(
         self, todo: list[tuple[Tensor, dict[str, Any]]], group: dict[str, Any]
     ) -> None:
         mu = group["momentum"]
-        buckets: dict[Any, list[tuple[Tensor, dict[str, Any]]]] = {}
-        for p, state in todo:  # a first momentum step copies the gradient: its own call
-            first = bool(mu) and "momentum_buffer" not in state
-            buckets.setdefault((first, *bucket_key(p)), []).append((p, state))
-        for (first, *_), bucket in buckets.items():
+        for first, bucket in self._buckets(todo, group):
             if first:
                 for p, state in bucket:
                     state["momentum_buffer"] = zeros_like(p)
@@ -65,10 +65,3 @@ class SGD(Optimizer):
                 use_weight_decay=bool(group["weight_decay"]), nesterov=group["nesterov"],
                 first=first,
             )  # fmt: skip
-
-    def _replay_key(self) -> tuple[Any, ...]:
-        # which parameters have a momentum buffer (a recorded step updates those together)
-        return tuple(
-            same_pattern(["momentum_buffer" in self.state.get(p, ()) for p in g["params"]])
-            for g in self.param_groups
-        )

@@ -29,7 +29,6 @@ import operator
 from typing import Any
 
 from ..autodiff import Primitive
-from ..autodiff.internal import TensorBase
 
 _IN_PLACE = (operator.imul, operator.iadd, operator.isub)
 _PURE = (operator.mul, operator.add, operator.sub)
@@ -171,11 +170,6 @@ def update_all(update: Primitive, tensors: list[list[Any]], scalars: tuple[Any, 
         return
     by_slot = [t[j] for j in range(len(tensors[0])) for t in tensors]
     foreach(update, len(tensors), len(tensors[0]))(*by_slot, *scalars, **params)
-
-
-def bucket_key(p: TensorBase) -> tuple[Any, Any]:
-    """Parameters that one multi-tensor call may update together: same backend and dtype."""
-    return (id(p.backend), p.dtype)
 
 
 def same_pattern(values: list[Any]) -> tuple[int, ...]:
