@@ -6,6 +6,7 @@ from ._base import IDX as IDX
 from ._base import Backend as Backend
 from ._base import fill_key as fill_key
 from ._base import is_basic_key as is_basic_key
+from ._host_memory import host_memory_policy as host_memory_policy
 from ._random import Generator as Generator
 from ._random import default_generator as default_generator
 from ._random import draw_seed as draw_seed
@@ -27,6 +28,7 @@ __all__ = [
     "Backend",
     "fill_key",
     "is_basic_key",
+    "host_memory_policy",
     "Generator",
     "default_generator",
     "draw_seed",

@@ -105,6 +105,9 @@ class Backend(abc.ABC):
     # call and creation then happens inside ``current()``.
     needs_context: ClassVar[bool] = False
     native_rng: ClassVar[bool] = False  # False: random draws happen on the host
+    # True where NumPy allocates the arrays (glibc malloc): the first such backend
+    # fixes malloc's thresholds for training loops (_host_memory.py)
+    malloc_arrays: ClassVar[bool] = False
     # False where float16 arithmetic is emulated in software (NumPy on the CPU): autocast
     # to float16 then runs correctly but several times slower than float32, and says so.
     fast_float16: ClassVar[bool] = True

@@ -16,6 +16,7 @@ class NumpyBackend(Backend):
     namespace_module = "array_api_compat.numpy"
     native_rng = True  # NumPy's generator is the host generator
     host_format = True
+    malloc_arrays = True
     __slots__ = ()
 
     @classmethod

@@ -12,6 +12,7 @@ from typing import Any
 
 from .._errors import ArgumentTypeError, BackendError, BackendUnavailableError
 from ._base import Backend
+from ._host_memory import keep_host_memory
 
 # name -> (module, class) of xpnet's backends: adding one is one line here (and its
 # file in this package); modules import their library only when asked.
@@ -102,6 +103,8 @@ def get_backend(name: str | Backend | None = None, device: Any = None) -> Backen
                 raise BackendUnavailableError(
                     f"backend {cls.name!r} is not installed ({e}); {_INSTALL[cls.name]}"
                 ) from None
+            if cls.malloc_arrays:  # before its first array: see _host_memory
+                keep_host_memory()
             found = cls(xp, native)
             _cache[(cls.name, key)] = found
     return found

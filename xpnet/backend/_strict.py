@@ -14,6 +14,7 @@ from ._base import Backend
 
 class StrictBackend(Backend):
     name = "array_api_strict"
+    malloc_arrays = True
     namespace_module = "array_api_strict"
     __slots__ = ()
 
