@@ -55,11 +55,15 @@ class NumpyBackend(Backend):
         kernels: dict[str, Any] = {
             "matmul": _matmul,
             "linear": _linear_kernel,
-            "sum": _reduction(np.sum),
-            "max": _reduction(np.max),
-            "min": _reduction(np.min),
-            "reshape": lambda b, x, *, shape: np.reshape(x, shape),
-            "permute_dims": lambda b, x, *, axes: np.transpose(x, axes),
+            # the ufuncs' reductions and the array methods that np.sum, np.max,
+            # np.any, np.reshape and np.transpose call, without their Python layers
+            "sum": _reduction(np.add.reduce),
+            "max": _reduction(np.maximum.reduce),
+            "min": _reduction(np.minimum.reduce),
+            "any": _reduction(np.logical_or.reduce, dtype=np.bool_),
+            "all": _reduction(np.logical_and.reduce, dtype=np.bool_),
+            "reshape": lambda b, x, *, shape: x.reshape(shape),
+            "permute_dims": lambda b, x, *, axes: x.transpose(axes),
             "broadcast_to": lambda b, x, *, shape: np.broadcast_to(x, shape),
             "astype": lambda b, x, *, dtype: x.astype(dtype),
             "relu_grad": lambda b, g, ans: np.multiply(g, ans > 0),  # bool mask cast in the loop
@@ -105,9 +109,9 @@ def _linear(b: Any, x: Array, w: Array, *bias: Array) -> Array:
     return out
 
 
-def _reduction(fn: Any) -> Any:
+def _reduction(fn: Any, **fixed: Any) -> Any:
     def impl(b: Any, x: Array, *, axis: Any, keepdims: bool) -> Array:
-        out = fn(x, axis=axis, keepdims=keepdims)
+        out = fn(x, axis=axis, keepdims=keepdims, **fixed)
         return out if isinstance(out, np.ndarray) else np.asarray(out)
 
     return impl
