@@ -70,6 +70,15 @@ def is_basic_key(key: tuple[Any, ...]) -> bool:
     return all(isinstance(k, _BASIC_INDEX_TYPES) for k in key)
 
 
+# reshape and permute_dims as the arrays' own methods, for the libraries whose arrays
+# have NumPy's (NumPy, CuPy): past array-api-compat's and the library's Python
+# wrappers, which cost microseconds a call (the results are the same views)
+METHOD_KERNELS: dict[str, Callable[..., Any]] = {
+    "reshape": lambda b, x, *, shape: x.reshape(shape),
+    "permute_dims": lambda b, x, *, axes: x.transpose(axes),
+}
+
+
 class Backend(abc.ABC):
     """An array library's Array API namespace ``xp`` together with a native device.
 

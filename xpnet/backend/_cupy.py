@@ -11,7 +11,7 @@ import numpy as np
 
 from .._errors import BackendUnavailableError, DeviceError
 from . import _philox as philox
-from ._base import Array, Backend, Gather, native_key
+from ._base import METHOD_KERNELS, Array, Backend, Gather, native_key
 from ._cuda_graph import CudaGraph
 from ._cupy_kernels import KERNELS
 
@@ -127,9 +127,15 @@ class CupyBackend(Backend):
             return cupy.clip(arr, lo, hi)
 
     def native_kernels(self) -> dict[str, Any]:
+        import cupy
         import cupyx.scipy.special
 
-        return {"erf": lambda b, x: cupyx.scipy.special.erf(x), **KERNELS}
+        return {
+            "erf": lambda b, x: cupyx.scipy.special.erf(x),
+            "matmul": lambda b, x, y: cupy.matmul(x, y),  # array-api-compat's is a wrapper
+            **METHOD_KERNELS,
+            **KERNELS,
+        }
 
     def _scatter_add_advanced(
         self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import DeviceError
-from ._base import Array, Backend, Gather, native_key
+from ._base import METHOD_KERNELS, Array, Backend, Gather, native_key
 
 
 class NumpyBackend(Backend):
@@ -55,15 +55,14 @@ class NumpyBackend(Backend):
         kernels: dict[str, Any] = {
             "matmul": _matmul,
             "linear": _linear_kernel,
-            # the ufuncs' reductions and the array methods that np.sum, np.max,
-            # np.any, np.reshape and np.transpose call, without their Python layers
+            # the ufuncs' reductions that np.sum, np.max and np.any call, without
+            # their Python layers
             "sum": _reduction(np.add.reduce),
             "max": _reduction(np.maximum.reduce),
             "min": _reduction(np.minimum.reduce),
             "any": _reduction(np.logical_or.reduce, dtype=np.bool_),
             "all": _reduction(np.logical_and.reduce, dtype=np.bool_),
-            "reshape": lambda b, x, *, shape: x.reshape(shape),
-            "permute_dims": lambda b, x, *, axes: x.transpose(axes),
+            **METHOD_KERNELS,
             "broadcast_to": lambda b, x, *, shape: np.broadcast_to(x, shape),
             "astype": lambda b, x, *, dtype: x.astype(dtype),
             "relu_grad": lambda b, g, ans: np.multiply(g, ans > 0),  # bool mask cast in the loop

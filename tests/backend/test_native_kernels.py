@@ -1,7 +1,7 @@
-"""The NumPy backend's native kernels (``NumpyBackend.native_kernels``) against the
-generic, standard-only implementations of the same primitives: every spec whose
-primitive has a kernel runs twice on NumPy, with the kernels and without, and the
-values, dtypes, shapes and gradients must agree."""
+"""The backends' native kernels (``Backend.native_kernels``: NumPy's, and CuPy's where a
+GPU is there) against the generic, standard-only implementations of the same
+primitives: every spec whose primitive has a kernel runs twice, with the kernels and
+without, and the values, dtypes, shapes and gradients must agree."""
 
 from __future__ import annotations
 
@@ -9,19 +9,34 @@ import numpy as np
 import pytest
 
 import xpnet as xn
+from xpnet.backend._base import METHOD_KERNELS
+from xpnet.backend._cupy_kernels import KERNELS as CUDA_KERNELS
 from xpnet.ops import _reduce
 
 from ..ops.spec import SPECS, make_inputs
 
 NUMPY = xn.get_backend("numpy")
-CASES = [s for s in SPECS if s.prim in NUMPY.kernels]
+# CuPy's kernel names, known without importing CuPy
+CUPY_KERNELS = {"erf", "matmul", *METHOD_KERNELS, *CUDA_KERNELS}
+CASES = [s for s in SPECS if s.prim in set(NUMPY.kernels) | CUPY_KERNELS]
 
 
-def _run(spec, host):
+@pytest.fixture(params=["numpy", "cupy"])
+def kernel_backend(request):
+    try:
+        b = xn.get_backend(request.param)
+    except xn.BackendUnavailableError as e:
+        pytest.skip(f"{request.param} unavailable: {e}")
+    if b.name == "cupy":  # the names above are the ones CuPy registers
+        assert set(b.kernels) >= CUPY_KERNELS
+    return b
+
+
+def _run(spec, host, b):
     ts = [
-        xn.tensor(a, backend=NUMPY)
+        xn.tensor(a, backend=b)
         if i in spec.ints
-        else xn.tensor(a, dtype="float32", backend=NUMPY, requires_grad=True)
+        else xn.tensor(a, dtype="float32", backend=b, requires_grad=True)
         for i, a in enumerate(host)
     ]
     out = spec.fn(*ts)
@@ -42,15 +57,18 @@ def test_every_kernel_is_compared():
 
 
 @pytest.mark.parametrize("spec", CASES, ids=[s.id for s in CASES])
-def test_kernel_matches_the_generic_implementation(spec, rng):
+def test_kernel_matches_the_generic_implementation(spec, kernel_backend, rng):
+    b = kernel_backend
+    if spec.prim not in b.kernels:
+        pytest.skip(f"{b.name} has no kernel for {spec.prim}")
     host = make_inputs(spec, rng)
-    fast, fast_grads = _run(spec, host)
-    saved = dict(NUMPY.kernels)
-    NUMPY.kernels.clear()
+    fast, fast_grads = _run(spec, host, b)
+    saved = dict(b.kernels)
+    b.kernels.clear()
     try:
-        slow, slow_grads = _run(spec, host)
+        slow, slow_grads = _run(spec, host, b)
     finally:
-        NUMPY.kernels.update(saved)
+        b.kernels.update(saved)
     assert fast.dtype == slow.dtype and fast.shape == slow.shape
     np.testing.assert_allclose(fast, slow, rtol=1e-6, atol=1e-7)
     assert len(fast_grads) == len(slow_grads)
