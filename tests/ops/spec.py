@@ -209,6 +209,20 @@ SPECS: list[Spec] = [
         lambda g: g * (RELU_ANS > 0),
         [(2, 3)],
     ),
+    Spec(
+        "sigmoid_grad",
+        "sigmoid_grad",
+        lambda g, a: xn.ops.internal.sigmoid_grad_p(g, a),
+        lambda g, a: g * a * (1.0 - a),
+        [(2, 3), (2, 3)],
+    ),
+    Spec(
+        "tanh_grad",
+        "tanh_grad",
+        lambda g, a: xn.ops.internal.tanh_grad_p(g, a),
+        lambda g, a: g * (1.0 - a * a),
+        [(2, 3), (2, 3)],
+    ),
     Spec("maximum", "maximum-broadcast", xn.maximum, np.maximum, [(2, 3), (3,)]),
     Spec(
         "maximum",
@@ -791,6 +805,25 @@ KINKS: list[Kink] = [
         [0.0, 1.0, -1.0],
         [0.0, 1.0, 0.0],
         [0.0, 0.0, 0.0],
+    ),
+    # sigmoid_grad(x, x) = x^2 (1 - x), tanh_grad(x, x) = x (1 - x^2): smooth, at 0 and 1
+    Kink(
+        "sigmoid_grad",
+        "sigmoid_grad-at-0-and-1",
+        lambda x: xn.ops.internal.sigmoid_grad_p(x, x),
+        lambda x: x * x * (1 - x),
+        [0.0, 1.0],
+        [0.0, -1.0],
+        [2.0, -4.0],
+    ),
+    Kink(
+        "tanh_grad",
+        "tanh_grad-at-0-and-1",
+        lambda x: xn.ops.internal.tanh_grad_p(x, x),
+        lambda x: x * (1 - x * x),
+        [0.0, 1.0],
+        [1.0, -2.0],
+        [0.0, -6.0],
     ),
     Kink(
         "maximum",

@@ -9,6 +9,8 @@ Each replaces a primitive's implementation on the ``cupy`` backend (registered b
 - ``sgd_update``: SGD with weight decay, momentum, dampening and Nesterov;
 - ``sigmoid``: 1/(1+exp(-x)) in the overflow-free form, one launch instead of five;
 - ``relu_grad``: ReLU's backward, g times the mask ans > 0, one launch instead of three;
+- ``sigmoid_grad``, ``tanh_grad``: the sigmoid's and tanh's backward from the forward
+  output, one launch instead of three;
 - ``out_of_range``: whether any class index or embedding index is outside [0, n) (and
   not the ignored index): one reduction launch instead of six.
 
@@ -75,6 +77,14 @@ def _kernel(name: str) -> Any:
             k = cupy.ElementwiseKernel(
                 "T g, U a", "T y", "y = g * (a > 0 ? (T)1 : (T)0)", "xpnet_relu_grad"
             )
+        elif name == "sigmoid_grad":  # (g * a) * (1 - a), the generic path's order
+            k = cupy.ElementwiseKernel(
+                "T g, T a", "T y", "y = g * a * ((T)1 - a)", "xpnet_sigmoid_grad"
+            )
+        elif name == "tanh_grad":
+            k = cupy.ElementwiseKernel(
+                "T g, T a", "T y", "y = g * ((T)1 - a * a)", "xpnet_tanh_grad"
+            )
         elif name == "out_of_range":
             k = cupy.ReductionKernel(
                 "T x, int64 n, int64 ignore, bool use_ignore", "bool y",
@@ -133,6 +143,18 @@ def relu_grad(b: Any, g: Any, ans: Any) -> Any:
     return _kernel("relu_grad")(g, ans)
 
 
+def sigmoid_grad(b: Any, g: Any, ans: Any) -> Any:
+    if g.dtype != ans.dtype:  # mixed precision promotes: the generic path
+        return NotImplemented
+    return _kernel("sigmoid_grad")(g, ans)
+
+
+def tanh_grad(b: Any, g: Any, ans: Any) -> Any:
+    if g.dtype != ans.dtype:
+        return NotImplemented
+    return _kernel("tanh_grad")(g, ans)
+
+
 def out_of_range(b: Any, idx: Any, *, n: int, ignore: int | None, reduce: bool) -> Any:
     if not reduce or idx.dtype.kind not in "iu":  # the mask itself: the generic path
         return NotImplemented
@@ -145,5 +167,7 @@ KERNELS = {
     "sgd_update": sgd,
     "sigmoid": sigmoid,
     "relu_grad": relu_grad,
+    "sigmoid_grad": sigmoid_grad,
+    "tanh_grad": tanh_grad,
     "out_of_range": out_of_range,
 }

@@ -156,6 +156,17 @@ relu_grad_p.defvjp(lambda G, a, g, ans: relu_grad_p(G, ans),
                    lambda G, a, g, ans: zeros_like(ans, dtype=G.dtype), keep=(1,), keep_ans=False)
 # fmt: on
 
+# The sigmoid's and tanh's backward likewise (PyTorch's sigmoid_backward and
+# tanh_backward): from the forward output, linear in g; twice differentiable.
+# fmt: off
+sigmoid_grad_p = Primitive("sigmoid_grad", lambda b, g, ans: g * ans * (1.0 - ans))
+sigmoid_grad_p.defvjp(lambda G, a, g, ans: sigmoid_grad_p(G, ans),
+                      lambda G, a, g, ans: G * g * (1.0 - 2.0 * ans), keep_ans=False)
+tanh_grad_p = Primitive("tanh_grad", lambda b, g, ans: g * (1.0 - ans * ans))
+tanh_grad_p.defvjp(lambda G, a, g, ans: tanh_grad_p(G, ans),
+                   lambda G, a, g, ans: G * g * (-2.0 * ans), keep_ans=False)
+# fmt: on
+
 
 # One line per unary op (the primitive, its rule, the op function): see _declare.py.
 _H = "high"  # autocast class: float16/bfloat16 inputs computed in float32
@@ -171,8 +182,8 @@ log1p_p, log1p = elementwise("log1p", lambda g, ans, x: g / (x + 1.0), keep_ans=
                              doc="``log(1 + x)``, accurate for small ``x``.")
 sqrt_p, sqrt = elementwise("sqrt", lambda g, ans, x: g * 0.5 / ans, keep=())
 abs_p, abs = elementwise("abs", lambda g, ans, x: g * conj(sign(x)), keep_ans=False)  # conj: complex x
-tanh_p, tanh = elementwise("tanh", lambda g, ans, x: g * (1.0 - ans * ans), keep=())
-sigmoid_p, sigmoid = elementwise("sigmoid", lambda g, ans, x: g * ans * (1.0 - ans), keep=(), impl=_sigmoid,
+tanh_p, tanh = elementwise("tanh", lambda g, ans, x: tanh_grad_p(g, ans), keep=())
+sigmoid_p, sigmoid = elementwise("sigmoid", lambda g, ans, x: sigmoid_grad_p(g, ans), keep=(), impl=_sigmoid,
                              doc="The logistic function 1 / (1 + exp(-x)), finite and warning-free for any input.")
 relu_p, relu = elementwise("relu", lambda g, ans, x: relu_grad_p(g, ans), keep=(),
                        impl=lambda b, x: b.xp.maximum(x, 0), doc="max(x, 0); the gradient at 0 is 0.")
