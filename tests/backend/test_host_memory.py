@@ -73,3 +73,11 @@ def test_a_wrong_setting_is_a_clear_error():
     out = _run("fast")
     assert out.returncode != 0
     assert "XPNET_HOST_MALLOC must be 'keep' or 'system', got 'fast'" in out.stderr
+
+
+def test_importing_xpnet_changes_nothing():
+    code = "import xpnet as xn; print(xn.backend.host_memory_policy())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["None"]
