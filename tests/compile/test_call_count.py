@@ -32,6 +32,11 @@ def _replayed_calls():
     rng = np.random.default_rng(0)
     x = xn.tensor(rng.standard_normal((64, 784)).astype(np.float32), backend=b)
     y = xn.tensor(rng.integers(0, 10, 64), backend=b)
+    return _calls(f, x, y)
+
+
+def _calls(f, x, y):
+    """The primitive calls of ``f``'s replayed program, by primitive name."""
     for _ in range(4):
         f(x, y)
     assert f.replays >= 1
@@ -53,3 +58,30 @@ def test_compiled_w1_step_replays_at_most_25_primitive_calls():
     assert calls["adam_update_foreach"] == 1 and calls["adam_update"] == 0  # one for all six
     assert calls["out_of_range"] == 1  # the labels' check
     assert calls["relu_grad"] == 2 and calls["greater"] == 0  # ReLU's backward: one call each
+
+
+def test_compiled_w2_step_replays_its_loss_and_activations_as_single_calls():
+    """W2 (XOR 2-8-1, sigmoid layers, binary cross-entropy, SGD): 37 calls before the
+    fused mean and the sigmoid's one-call backward, 20 after."""
+    strict = pytest.importorskip("array_api_strict")
+    b = xn.get_backend("array_api_strict", strict.Device("device1"))
+    xn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8, backend=b), nn.Sigmoid(), nn.Linear(8, 1, backend=b),
+                          nn.Sigmoid())  # fmt: skip
+    opt = xn.optim.SGD(model.parameters(), lr=0.5)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.functional.binary_cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    x = xn.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], backend=b)
+    y = xn.tensor([[0.0], [1.0], [1.0], [0.0]], backend=b)
+    calls = _calls(xn.compile(step), x, y)
+    assert sum(calls.values()) <= 20, calls
+    assert calls["binary_cross_entropy_mean"] == 1
+    assert calls["binary_cross_entropy_mean_grad"] == 1
+    assert calls["sigmoid_grad"] == 2 and calls["subtract"] == 0  # one call per layer
+    assert calls["sgd_update_foreach"] == 1  # all four parameters

@@ -572,6 +572,22 @@ SPECS: list[Spec] = [
         [(2, 3), (2, 3)],
     ),
     Spec(
+        "binary_cross_entropy_mean",
+        "binary_cross_entropy-mean",
+        lambda p, t: xn.nn.functional.binary_cross_entropy(xn.sigmoid(p), xn.sigmoid(t)),
+        lambda p, t: np.mean(-(_sig(t) * np.log(_sig(p)) + (1 - _sig(t)) * np.log(1 - _sig(p)))),
+        [(2, 3), (2, 3)],
+    ),
+    Spec(
+        "binary_cross_entropy_mean_grad",
+        "binary_cross_entropy-mean-grad",
+        lambda g, p, t: xn.ops._fused_losses.binary_cross_entropy_mean_grad_p(
+            g, xn.sigmoid(p), xn.sigmoid(t)
+        ),
+        lambda g, p, t: g * (_sig(p) - _sig(t)) / (_sig(p) * (1 - _sig(p))) / 6,
+        [(), (2, 3), (2, 3)],
+    ),
+    Spec(
         "transfer",
         "transfer-roundtrip",
         lambda x: xn.to(xn.to(x, backend=_other_backend(x.backend)) * 2.0, backend=x.backend),

@@ -18,6 +18,7 @@ from ...autodiff import describe, no_grad
 from ...ops import expand_dims, log_softmax, mean, permute_dims, reshape, sum, take, take_along_axis
 from ...ops.internal import (
     autocast_high,
+    binary_cross_entropy_mean_p,
     binary_cross_entropy_p,
     check_indices,
     softmax_cross_entropy_mean_p,
@@ -108,6 +109,8 @@ def binary_cross_entropy(
             "(after a sigmoid). For logits use binary_cross_entropy_with_logits"
         ),
     )
+    if weight is None and reduction == "mean":  # one primitive each way (issue 24)
+        return binary_cross_entropy_mean_p(input, target)
     loss = binary_cross_entropy_p(input, target)
     if weight is not None:
         loss = loss * weight
