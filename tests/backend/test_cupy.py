@@ -176,3 +176,16 @@ def test_fused_index_check_matches_the_generic_path(dtype, ignore):
         fused = out_of_range_p(idx, n=4, ignore=ignore, reduce=True)
         generic = out_of_range_p.impl(b, idx.data, n=4, ignore=ignore, reduce=True)
         assert fused.shape == () and bool(fused.numpy()) == bool(b.to_numpy(generic)), values
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_fused_probability_check_matches_the_generic_path(dtype):
+    b = _cupy_backend()
+    from xpnet.ops.internal import outside_p
+
+    assert "outside" in b.kernels
+    for values in ([0.0, 0.5, 1.0], [0.5, -0.01], [1.01], [float("nan")], [float("inf")], []):
+        x = xn.tensor(np.array(values, dtype=dtype), backend=b)
+        fused = outside_p(x, lo=0.0, hi=1.0)
+        generic = outside_p.impl(b, x.data, lo=0.0, hi=1.0)
+        assert fused.shape == () and bool(fused.numpy()) == bool(b.to_numpy(generic)), values

@@ -62,7 +62,7 @@ def test_compiled_w1_step_replays_at_most_25_primitive_calls():
 
 def test_compiled_w2_step_replays_its_loss_and_activations_as_single_calls():
     """W2 (XOR 2-8-1, sigmoid layers, binary cross-entropy, SGD): 37 calls before the
-    fused mean and the sigmoid's one-call backward, 20 after."""
+    fused mean, the sigmoid's one-call backward and the one-call input check, 17 after."""
     strict = pytest.importorskip("array_api_strict")
     b = xn.get_backend("array_api_strict", strict.Device("device1"))
     xn.manual_seed(0)
@@ -80,7 +80,8 @@ def test_compiled_w2_step_replays_its_loss_and_activations_as_single_calls():
     x = xn.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], backend=b)
     y = xn.tensor([[0.0], [1.0], [1.0], [0.0]], backend=b)
     calls = _calls(xn.compile(step), x, y)
-    assert sum(calls.values()) <= 20, calls
+    assert sum(calls.values()) <= 17, calls
+    assert calls["outside"] == 1 and calls["logical_or"] == 0  # the input check
     assert calls["binary_cross_entropy_mean"] == 1
     assert calls["binary_cross_entropy_mean_grad"] == 1
     assert calls["sigmoid_grad"] == 2 and calls["subtract"] == 0  # one call per layer

@@ -110,6 +110,21 @@ def test_cross_entropy_over_nothing_is_nan_without_a_warning():
         assert np.isnan(F.nll_loss(xn.zeros(2, 3), xn.full((2,), -100, dtype="int64")).item())
 
 
+@pytest.mark.parametrize(
+    "values, want",
+    [([0.0, 0.5, 1.0], False), ([0.5, -1e-7], True), ([1.0 + 1e-3, 0.2], True),
+     ([float("nan"), 0.3], False), ([float("inf")], True), ([-float("inf")], True), ([], False)],
+)  # fmt: skip
+def test_the_probability_check_is_one_primitive(backend, values, want):
+    """outside: any element outside [lo, hi]; the bounds themselves and NaN are not."""
+    from xpnet.ops.internal import outside_p
+
+    x = xn.tensor(np.array(values, dtype=np.float32), backend=backend)
+    flag = outside_p(x, lo=0.0, hi=1.0)
+    assert flag.shape == () and backend.dtype_name(flag.dtype) == "bool"
+    assert flag.device == x.device and bool(flag.numpy()) is want
+
+
 @pytest.mark.parametrize("dtype", ["int8", "uint8", "int32", "int64"])
 @pytest.mark.parametrize("ignore", [None, -100, 3, 300])
 def test_the_index_check_is_one_primitive_for_every_integer_dtype(backend, dtype, ignore):

@@ -11,6 +11,8 @@ Each replaces a primitive's implementation on the ``cupy`` backend (registered b
 - ``relu_grad``: ReLU's backward, g times the mask ans > 0, one launch instead of three;
 - ``sigmoid_grad``, ``tanh_grad``: the sigmoid's and tanh's backward from the forward
   output, one launch instead of three;
+- ``outside``: whether any element lies outside [lo, hi] (binary_cross_entropy's input
+  check), one reduction launch instead of four;
 - ``out_of_range``: whether any class index or embedding index is outside [0, n) (and
   not the ignored index): one reduction launch instead of six.
 
@@ -85,6 +87,11 @@ def _kernel(name: str) -> Any:
             k = cupy.ElementwiseKernel(
                 "T g, T a", "T y", "y = g * ((T)1 - a * a)", "xpnet_tanh_grad"
             )
+        elif name == "outside":  # NaN compares false both ways: not outside, as generic
+            k = cupy.ReductionKernel(
+                "T x, T lo, T hi", "bool y", "x < lo || x > hi", "a || b", "y = a", "false",
+                "xpnet_outside",
+            )  # fmt: skip
         elif name == "out_of_range":
             k = cupy.ReductionKernel(
                 "T x, int64 n, int64 ignore, bool use_ignore", "bool y",
@@ -155,6 +162,12 @@ def tanh_grad(b: Any, g: Any, ans: Any) -> Any:
     return _kernel("tanh_grad")(g, ans)
 
 
+def outside(b: Any, x: Any, *, lo: float, hi: float) -> Any:
+    if x.dtype.kind != "f":  # the kernel's bounds are in x's type: floats only
+        return NotImplemented
+    return _kernel("outside")(x, x.dtype.type(lo), x.dtype.type(hi))
+
+
 def out_of_range(b: Any, idx: Any, *, n: int, ignore: int | None, reduce: bool) -> Any:
     if not reduce or idx.dtype.kind not in "iu":  # the mask itself: the generic path
         return NotImplemented
@@ -169,5 +182,6 @@ KERNELS = {
     "relu_grad": relu_grad,
     "sigmoid_grad": sigmoid_grad,
     "tanh_grad": tanh_grad,
+    "outside": outside,
     "out_of_range": out_of_range,
 }

@@ -40,6 +40,7 @@ from ._inplace import fill_p as fill_p
 from ._matmul import linear_p as linear_p
 from ._matmul import matmul_p as matmul_p
 from ._reduce import max_p as max_p
+from ._reduce import outside_p as outside_p
 from ._shape import check_indices as check_indices
 from ._shape import gather_p as gather_p
 from ._shape import slice_p as slice_p

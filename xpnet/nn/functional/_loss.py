@@ -21,6 +21,7 @@ from ...ops.internal import (
     binary_cross_entropy_mean_p,
     binary_cross_entropy_p,
     check_indices,
+    outside_p,
     softmax_cross_entropy_mean_p,
     softmax_cross_entropy_p,
     softplus_p,
@@ -101,7 +102,7 @@ def binary_cross_entropy(
     _same_shape(input, target, "binary_cross_entropy")
     b = input.backend
     with no_grad():
-        outside = ops.any(ops.logical_or(input < 0.0, input > 1.0)).data
+        outside = outside_p(input, lo=0.0, hi=1.0).data
     b.check(
         outside,
         lambda: ArgumentError(
