@@ -491,6 +491,14 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         r"input holds values outside \[0, 1\].*binary_cross_entropy_with_logits",
     ),
     (
+        "binary_cross_entropy of a NaN prediction (PyTorch raises too)",
+        lambda: nn.functional.binary_cross_entropy(
+            xn.tensor([float("nan"), 0.5]), xn.tensor([1.0, 0.0])
+        ),
+        xn.ArgumentError,
+        r"input holds values outside \[0, 1\] \(or NaN\)",
+    ),
+    (
         "load_state_dict given a module instead of its state_dict",
         lambda: nn.Linear(2, 2).load_state_dict(nn.Linear(2, 2)),  # type: ignore[arg-type]
         xn.ArgumentTypeError,

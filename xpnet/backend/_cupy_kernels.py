@@ -11,8 +11,8 @@ Each replaces a primitive's implementation on the ``cupy`` backend (registered b
 - ``relu_grad``: ReLU's backward, g times the mask ans > 0, one launch instead of three;
 - ``sigmoid_grad``, ``tanh_grad``: the sigmoid's and tanh's backward from the forward
   output, one launch instead of three;
-- ``outside``: whether any element lies outside [lo, hi] (binary_cross_entropy's input
-  check), one reduction launch instead of four;
+- ``outside``: whether any element is not in [lo, hi], NaN included
+  (binary_cross_entropy's input check), one reduction launch instead of four;
 - ``out_of_range``: whether any class index or embedding index is outside [0, n) (and
   not the ignored index): one reduction launch instead of six.
 
@@ -87,9 +87,9 @@ def _kernel(name: str) -> Any:
             k = cupy.ElementwiseKernel(
                 "T g, T a", "T y", "y = g * ((T)1 - a * a)", "xpnet_tanh_grad"
             )
-        elif name == "outside":  # NaN compares false both ways: not outside, as generic
+        elif name == "outside":  # NaN is not in [lo, hi]: outside, as the generic path
             k = cupy.ReductionKernel(
-                "T x, T lo, T hi", "bool y", "x < lo || x > hi", "a || b", "y = a", "false",
+                "T x, T lo, T hi", "bool y", "!(x >= lo && x <= hi)", "a || b", "y = a", "false",
                 "xpnet_outside",
             )  # fmt: skip
         elif name == "out_of_range":

@@ -60,10 +60,12 @@ all_op = Primitive(
 any_op = Primitive(
     "any", lambda b, x, *, axis, keepdims: b.xp.any(x, axis=axis, keepdims=keepdims), **_nondiff
 )
-# Whether any element lies outside [lo, hi] (NaN does not): an input check such as
+# Whether any element is not in [lo, hi] (NaN is not): an input check such as
 # binary_cross_entropy's as one call (one reduction kernel on CuPy) instead of four
 outside_p = Primitive(
-    "outside", lambda b, x, *, lo, hi: b.xp.any(b.xp.logical_or(x < lo, x > hi)), **_nondiff
+    "outside",
+    lambda b, x, *, lo, hi: b.xp.any(b.xp.logical_not(b.xp.logical_and(x >= lo, x <= hi))),
+    **_nondiff,
 )
 
 

@@ -95,7 +95,7 @@ def binary_cross_entropy(
 ) -> Tensor:
     """-(t log p + (1 - t) log(1 - p)) for probabilities ``input``; logs are clamped at -100.
 
-    ``input`` must hold probabilities (after a sigmoid): a value outside [0, 1] raises
+    ``input`` must hold probabilities (after a sigmoid): a value outside [0, 1] or NaN raises
     ``ArgumentError`` (checked on the device without waiting, ``Backend.check``). For
     logits use ``binary_cross_entropy_with_logits``, which is also more accurate.
     """
@@ -106,8 +106,8 @@ def binary_cross_entropy(
     b.check(
         outside,
         lambda: ArgumentError(
-            "binary_cross_entropy: input holds values outside [0, 1]; it takes probabilities "
-            "(after a sigmoid). For logits use binary_cross_entropy_with_logits"
+            "binary_cross_entropy: input holds values outside [0, 1] (or NaN); it takes "
+            "probabilities (after a sigmoid). For logits use binary_cross_entropy_with_logits"
         ),
     )
     if weight is None and reduction == "mean":  # one primitive each way (issue 24)
