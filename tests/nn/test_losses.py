@@ -147,3 +147,26 @@ def test_the_index_check_is_one_primitive_for_every_integer_dtype(backend, dtype
     assert mask.device == idx.device and backend.dtype_name(mask.dtype) == "bool"
     in_range = xn.tensor(np.array([0, 1, 3]).astype(dtype), backend=backend)
     assert not bool(out_of_range_p(in_range, n=4, ignore=ignore, reduce=True).numpy())
+
+
+def test_binary_cross_entropy_hessian_matches_pytorch_and_keeps_its_digits_near_0_and_1():
+    """The fused mean's second derivative: PyTorch's values (float64) inside (0, 1) and its
+    convention at p = 0 or 1; near the ends in float32 it keeps its digits where PyTorch's
+    float32 Hessian is 0 (p = 1 - 1e-7, t = 1: the exact value is 1/n)."""
+    torch = pytest.importorskip("torch")
+    p = np.array([0.3, 0.5, 0.9, 0.0, 1.0, 0.0], dtype=np.float64)
+    t = np.array([0.2, 0.5, 1.0, 0.0, 1.0, 1.0], dtype=np.float64)
+    want = np.diag(torch.autograd.functional.hessian(
+        lambda q: torch.nn.functional.binary_cross_entropy(q, torch.tensor(t)), torch.tensor(p)
+    ).numpy())  # fmt: skip
+    h = xn.autodiff.hessian(lambda q: F.binary_cross_entropy(q, xn.tensor(t, dtype="float64")))(
+        xn.tensor(p, dtype="float64")
+    )
+    np.testing.assert_allclose(np.diag(h.numpy()), want, rtol=1e-10)
+    near = np.array([1 - 1e-7, 1e-7], dtype=np.float32)
+    h32 = xn.autodiff.hessian(lambda q: F.binary_cross_entropy(q, xn.tensor([1.0, 0.0])))(
+        xn.tensor(near)
+    )
+    p32 = near.astype(np.float64)  # the float32 values, exactly
+    exact = np.array([(p32[0] - 1.0) ** 2, p32[1] ** 2]) / (p32 * (1 - p32)) ** 2 / 2
+    np.testing.assert_allclose(np.diag(h32.numpy()), exact, rtol=1e-5)

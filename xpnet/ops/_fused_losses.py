@@ -87,11 +87,16 @@ def _bce_mean_grad(b: Any, g: Any, p: Any, t: Any) -> Any:
 
 
 def _bce_mean_grad_p(G: Tensor, ans: Any, g: Tensor, p: Tensor, t: Tensor) -> Tensor:
-    """d/dp of s (p - t) / D, D = max(p (1 - p), 1e-12), s = g/n: s (1/D - (p - t) D' / D^2)."""
+    """d/dp of s (p - t) / D, D = max(p (1 - p), 1e-12), s = g/n: s (p^2 - 2 p t + t) / D^2.
+
+    That is the exact derivative where D = p (1 - p); where D is the clamp (p at 0 or 1)
+    it is PyTorch's convention (its double backward divides the same numerator by the
+    clamped D^2: 0 where p = t). The numerator is written (p - t)^2 + t (1 - t), two
+    terms that do not cancel: near p = 0 or 1 in float32, p^2 - 2 p t + t loses every
+    digit (PyTorch's float32 Hessian is 0 at p = 1 - 1e-7, t = 1, where it is 1)."""
     q = p * (1.0 - p)
     d = E.maximum(q, 1e-12)
-    slope = (1.0 - 2.0 * p) * astype_p(q > 1e-12, dtype=p.dtype)  # D' (0 where clamped)
-    return G * (g * _inverse_size(p)) * (1.0 / d - (p - t) * slope / (d * d))
+    return G * (g * _inverse_size(p)) * (((p - t) * (p - t) + t * (1.0 - t)) / (d * d))
 
 
 def _ce_mean(b: Any, logits: Any, labels: Any, *, ignore_index: int) -> Any:
