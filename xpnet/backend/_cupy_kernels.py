@@ -150,16 +150,15 @@ def relu_grad(b: Any, g: Any, ans: Any) -> Any:
     return _kernel("relu_grad")(g, ans)
 
 
-def sigmoid_grad(b: Any, g: Any, ans: Any) -> Any:
-    if g.dtype != ans.dtype:  # mixed precision promotes: the generic path
-        return NotImplemented
-    return _kernel("sigmoid_grad")(g, ans)
+def _activation_grad(name: str) -> Any:
+    """The backward kernel ``name``(g, ans) where g and ans share a dtype."""
 
+    def impl(b: Any, g: Any, ans: Any) -> Any:
+        if g.dtype != ans.dtype:  # mixed precision promotes: the generic path
+            return NotImplemented
+        return _kernel(name)(g, ans)
 
-def tanh_grad(b: Any, g: Any, ans: Any) -> Any:
-    if g.dtype != ans.dtype:
-        return NotImplemented
-    return _kernel("tanh_grad")(g, ans)
+    return impl
 
 
 def outside(b: Any, x: Any, *, lo: float, hi: float) -> Any:
@@ -180,8 +179,8 @@ KERNELS = {
     "sgd_update": sgd,
     "sigmoid": sigmoid,
     "relu_grad": relu_grad,
-    "sigmoid_grad": sigmoid_grad,
-    "tanh_grad": tanh_grad,
+    "sigmoid_grad": _activation_grad("sigmoid_grad"),
+    "tanh_grad": _activation_grad("tanh_grad"),
     "outside": outside,
     "out_of_range": out_of_range,
 }

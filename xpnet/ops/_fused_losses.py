@@ -30,6 +30,7 @@ from . import _elementwise as E
 from ._cast import astype_p
 from ._composite import softmax
 from ._creation import arange, ones_like
+from ._reduce import _reciprocal
 from ._reduce import sum as sum_
 from ._views import expand_dims_p
 
@@ -71,10 +72,20 @@ def _bce(b: Any, p: Any, t: Any) -> Any:
     return -(t * clamped_log(xp, p) + (1.0 - t) * clamped_log(xp, 1.0 - p))
 
 
+def _bce_denominator(ns: Any, p: Any) -> Any:
+    """p (1 - p) clamped at 1e-12 (PyTorch's), the denominator of the BCE's p-derivative
+    (p - t) / D; ``ns`` an array namespace or ``xpnet.ops._elementwise``, as clamped_log."""
+    return ns.maximum(p * (1.0 - p), 1e-12)
+
+
+def _bce_t_slope(p: Tensor) -> Tensor:
+    """The BCE's t-derivative, log(1 - p) - log(p) with the clamped logs."""
+    return clamped_log(E, 1.0 - p) - clamped_log(E, p)
+
+
 def _inverse_size(x: Any) -> float:
     """1/n for a mean over the n elements of x; NaN over none (as ``mean``)."""
-    n = math.prod(x.shape)
-    return 1.0 / n if n > 0 else math.nan
+    return _reciprocal(math.prod(x.shape))
 
 
 def _bce_mean(b: Any, p: Any, t: Any) -> Any:
@@ -82,8 +93,8 @@ def _bce_mean(b: Any, p: Any, t: Any) -> Any:
 
 
 def _bce_mean_grad(b: Any, g: Any, p: Any, t: Any) -> Any:
-    """d mean / d p: g/n (p - t) / max(p (1 - p), 1e-12), the composite's order of operations."""
-    return g * _inverse_size(p) * (p - t) / b.xp.maximum(p * (1.0 - p), 1e-12)
+    """d mean / d p: g/n (p - t) / D, the composite's order of operations."""
+    return g * _inverse_size(p) * (p - t) / _bce_denominator(b.xp, p)
 
 
 def _bce_mean_grad_p(G: Tensor, ans: Any, g: Tensor, p: Tensor, t: Tensor) -> Tensor:
@@ -94,8 +105,7 @@ def _bce_mean_grad_p(G: Tensor, ans: Any, g: Tensor, p: Tensor, t: Tensor) -> Te
     clamped D^2: 0 where p = t). The numerator is written (p - t)^2 + t (1 - t), two
     terms that do not cancel: near p = 0 or 1 in float32, p^2 - 2 p t + t loses every
     digit (PyTorch's float32 Hessian is 0 at p = 1 - 1e-7, t = 1, where it is 1)."""
-    q = p * (1.0 - p)
-    d = E.maximum(q, 1e-12)
+    d = _bce_denominator(E, p)
     return G * (g * _inverse_size(p)) * (((p - t) * (p - t) + t * (1.0 - t)) / (d * d))
 
 
@@ -153,17 +163,17 @@ binary_cross_entropy_mean_p = Primitive("binary_cross_entropy_mean", _bce_mean)
 binary_cross_entropy_mean_grad_p = Primitive("binary_cross_entropy_mean_grad", _bce_mean_grad)
 binary_cross_entropy_mean_p.defvjp(
     lambda g, ans, p, t: binary_cross_entropy_mean_grad_p(g, p, t),
-    lambda g, ans, p, t: g * _inverse_size(p) * (clamped_log(E, 1.0 - p) - clamped_log(E, p)),
+    lambda g, ans, p, t: g * _inverse_size(p) * _bce_t_slope(p),
     keep_ans=False)
 binary_cross_entropy_mean_grad_p.defvjp(
-    lambda G, ans, g, p, t: sum_(G * (p - t) / E.maximum(p * (1.0 - p), 1e-12)) * _inverse_size(p),
+    lambda G, ans, g, p, t: sum_(G * (p - t) / _bce_denominator(E, p)) * _inverse_size(p),
     _bce_mean_grad_p,
-    lambda G, ans, g, p, t: -(G * (g * _inverse_size(p))) / E.maximum(p * (1.0 - p), 1e-12),
+    lambda G, ans, g, p, t: -(G * (g * _inverse_size(p))) / _bce_denominator(E, p),
     keep_ans=False)
 binary_cross_entropy_p = Primitive("binary_cross_entropy", _bce)
 binary_cross_entropy_p.defvjp(
-    lambda g, ans, p, t: g * (p - t) / E.maximum(p * (1.0 - p), 1e-12),
-    lambda g, ans, p, t: g * (clamped_log(E, 1.0 - p) - clamped_log(E, p)),
+    lambda g, ans, p, t: g * (p - t) / _bce_denominator(E, p),
+    lambda g, ans, p, t: g * _bce_t_slope(p),
     keep_ans=False,
 )
 # fmt: on

@@ -4,9 +4,10 @@ scatter-add, and transfers between backends."""
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from .._capture import recorder
 from .._errors import ArgumentTypeError, DeviceError, OutOfRangeError, ShapeError
@@ -342,29 +343,29 @@ def take_along_axis(x: Tensor, indices: Any, axis: int = -1) -> Tensor:
     return gather_p(x, idx, how=("take_along_axis", ax))
 
 
-def _out_of_range(b: Any, idx: Any, *, n: int, ignore: int | None, reduce: bool) -> Any:
-    """The indices outside [0, n) other than ``ignore``: their mask, or (``reduce``) whether
-    there is one. Comparisons a dtype cannot hold are left out (uint8 labels are never < 0,
-    never equal to -100), so no scalar is out of the array's range."""
-    xp = b.xp
+def bad_indices(xp: Any, idx: Any, n: int, ignore: int | None) -> Any:
+    """The mask of the indices outside [0, n) other than ``ignore``, in namespace ``xp``
+    (a backend's, or NumPy's for a host check). Comparisons a dtype cannot hold are left
+    out (uint8 labels are never < 0, never equal to -100), so no scalar is out of the
+    array's range."""
     info = xp.iinfo(idx.dtype)
     parts = ([idx < 0] if info.min < 0 else []) + ([idx >= n] if n <= info.max else [])
     if not parts:
-        bad = xp.zeros(idx.shape, dtype=xp.bool, device=b.device)
-    else:
-        bad = parts[0] if len(parts) == 1 else xp.logical_or(parts[0], parts[1])
-        if ignore is not None and info.min <= ignore <= info.max:
-            bad = xp.logical_and(bad, idx != ignore)
-    return xp.any(bad) if reduce else bad
+        return xp.zeros_like(idx, dtype=xp.bool)
+    bad = parts[0] if len(parts) == 1 else xp.logical_or(parts[0], parts[1])
+    if ignore is not None and info.min <= ignore <= info.max:
+        bad = xp.logical_and(bad, idx != ignore)
+    return bad
+
+
+def _out_of_range(b: Any, idx: Any, *, n: int, ignore: int | None, reduce: bool) -> Any:
+    """``bad_indices``, or (``reduce``) whether there is one."""
+    bad = bad_indices(b.xp, idx, n, ignore)
+    return b.xp.any(bad) if reduce else bad
 
 
 # one call (one kernel where a backend registers one) for the whole check: issue 24
 out_of_range_p = Primitive("out_of_range", _out_of_range, differentiable=False)
-
-
-@functools.cache
-def _host_backend() -> Any:
-    return get_backend("numpy")  # (cached: a lookup costs microseconds per call)
 
 
 def check_indices(
@@ -389,7 +390,7 @@ def check_indices(
     b = indices.backend
     if b.host_visible and recorder() is None:  # (a recorded step checks with primitives)
         host = indices.numpy()
-        wrong = _out_of_range(_host_backend(), host, n=n, ignore=ignore, reduce=False)
+        wrong = bad_indices(np, host, n, ignore)
         if wrong.any():
             raise OutOfRangeError(
                 f"{op}: {what} {int(host[wrong][0])} is out of range for {n} {of} (valid: 0..{n - 1})"
