@@ -49,10 +49,14 @@ def _run(spec, host, b):
 
 
 REDUCTIONS = ("any", "all")  # not differentiable: no spec entry; compared below
+UPDATES = ("sgd_update_foreach",)  # optimizer updates: compared below by training steps
+CHECKS = ("outside",)  # input checks: no gradient, no spec entry; compared below
 
 
 def test_every_kernel_is_compared():
-    missing = set(NUMPY.kernels) - {s.prim for s in CASES} - set(REDUCTIONS)
+    missing = (
+        set(NUMPY.kernels) - {s.prim for s in CASES} - set(REDUCTIONS) - set(UPDATES) - set(CHECKS)
+    )
     assert not missing, f"NumPy kernels compared with nothing: {sorted(missing)}"
 
 
@@ -92,3 +96,92 @@ def test_reduction_kernel_matches_the_generic_implementation(name, axis, keepdim
     assert isinstance(fast, np.ndarray) and fast.dtype == slow.dtype == np.bool_
     assert fast.shape == slow.shape
     np.testing.assert_array_equal(fast, slow)
+
+
+def _without_kernels(b, fn):
+    saved = dict(b.kernels)
+    b.kernels.clear()
+    try:
+        return fn()
+    finally:
+        b.kernels.update(saved)
+
+
+@pytest.mark.parametrize(
+    "hyper",
+    [{}, {"momentum": 0.9}, {"momentum": 0.9, "dampening": 0.3},
+     {"momentum": 0.9, "nesterov": True}, {"weight_decay": 0.1},
+     {"momentum": 0.5, "weight_decay": 0.01, "nesterov": True}],
+)  # fmt: skip
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_sgd_multi_tensor_kernel_matches_the_generic_update(hyper, dtype, rng):
+    """Three SGD steps (the first fills the momentum buffers) over parameters of several
+    shapes, with the kernel and without: the same parameters and buffers, bit for bit."""
+    shapes = [(3, 4), (4,), (), (2, 3, 2)]
+    init = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(dtype) for s in shapes] for _ in range(3)]
+
+    def train():
+        ps = [xn.tensor(a, backend=NUMPY, requires_grad=True) for a in init]
+        opt = xn.optim.SGD(ps, lr=0.1, **hyper)
+        for step in grads:
+            for p, g in zip(ps, step, strict=True):
+                p.grad = xn.tensor(g, backend=NUMPY)
+            opt.step()
+        bufs = [opt.state[p].get("momentum_buffer") for p in ps]
+        return [p.numpy() for p in ps], [None if b is None else b.numpy() for b in bufs]
+
+    assert "sgd_update_foreach" in NUMPY.kernels
+    fast_p, fast_b = train()
+    slow_p, slow_b = _without_kernels(NUMPY, train)
+    for f, s in zip(fast_p + fast_b, slow_p + slow_b, strict=True):
+        assert (f is None) == (s is None)
+        if f is not None:
+            assert f.dtype == s.dtype == np.dtype(dtype) and f.shape == s.shape
+            np.testing.assert_array_equal(f, s)
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float32"), ("float64", "float32"),
+                                    ("float16", "float16"), ("float32", "int64")])  # fmt: skip
+def test_binary_cross_entropy_kernels_match_at_the_clamp_and_outside_the_domain(dtypes):
+    """The clamped logs at 0 and 1, below the clamp (1e-45), NaN, inf and values outside
+    [0, 1] (the input check keeps them from a user, not from the primitive): the kernels
+    give the generic path's values and dtypes, bit for bit, and warn about nothing."""
+    from xpnet.ops import _fused_losses as L
+
+    p = np.array([0, 1, 0.5, np.nan, -1, 2, 1e-45, 1 - 1e-7, np.inf, -0.0, 0.25, 0.75])
+    t = np.array([0, 1, 0.3, 1, 0, 1, 1, 0, 1, 0.5, 1, 0])
+    p, t = p.astype(dtypes[0]), t.astype(dtypes[1])
+    for name, generic in (
+        ("binary_cross_entropy", L._bce),
+        ("binary_cross_entropy_mean", L._bce_mean),
+    ):
+        for q, u in ((p, t), (p[:0], t[:0]), (p[[0, 1, 2, 7]], t[[0, 1, 2, 7]])):
+            fast = NUMPY.kernels[name](NUMPY, q, u)
+            with np.errstate(all="ignore"):  # the generic path's log(-1) and inf - inf
+                slow = generic(NUMPY, q, u)
+            assert isinstance(fast, np.ndarray) and fast.dtype == slow.dtype
+            assert fast.shape == slow.shape
+            np.testing.assert_array_equal(fast, slow)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int64", "uint8", "bool"])
+def test_outside_kernel_matches_the_generic_check(dtype):
+    """Any element not in [lo, hi]: NaN, infinities, the bounds themselves, empty and 0-d
+    arrays, integer and boolean inputs against float bounds."""
+    from xpnet.ops._reduce import outside_p
+
+    values = [[0.0, 0.5, 1.0], [0.5, -0.01], [1.01], [np.nan, 0.3], [np.inf], [-np.inf], [],
+              [2.0, 0.0, 1.0, 0.0], [0.0]]  # fmt: skip
+    for v in values:
+        for x in (np.array(v), np.array(v).reshape(-1, 1)[:, :1]):
+            if np.dtype(dtype).kind in "iub" and not np.all(np.isfinite(x)):
+                continue
+            x = x.astype(dtype)
+            for lo, hi in ((0.0, 1.0), (0.5, 2.0), (-1.0, 0.0)):
+                fast = NUMPY.kernels["outside"](NUMPY, x, lo=lo, hi=hi)
+                slow = outside_p.impl(NUMPY, x, lo=lo, hi=hi)
+                assert isinstance(fast, np.ndarray) and fast.shape == () and fast.dtype == np.bool_
+                assert bool(fast) == bool(slow), (v, lo, hi)
+    zero_d = np.asarray(np.nan, dtype="float32")
+    assert bool(NUMPY.kernels["outside"](NUMPY, zero_d, lo=0.0, hi=1.0))

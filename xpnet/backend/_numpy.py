@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from .._errors import DeviceError
-from ._base import METHOD_KERNELS, Array, Backend, Gather, native_key
+from . import _numpy_kernels
+from ._base import Array, Backend, Gather, native_key
 
 
 class NumpyBackend(Backend):
@@ -48,32 +49,7 @@ class NumpyBackend(Backend):
         return np.clip(arr, lo, hi)
 
     def native_kernels(self) -> dict[str, Any]:
-        # NumPy itself, past array-api-compat's Python wrappers, for the hottest primitives
-        # (the same results: the spec tests run every primitive on this backend). float16
-        # products (xn.autocast) run in float32 and are rounded once: NumPy has no float16
-        # GEMM, and its float16 matmul is over 100x slower (GPUs accumulate in float32 too).
-        kernels: dict[str, Any] = {
-            "matmul": _matmul,
-            "linear": _linear_kernel,
-            # the ufuncs' reductions that np.sum, np.max and np.any call, without
-            # their Python layers
-            "sum": _reduction(np.add.reduce),
-            "max": _reduction(np.maximum.reduce),
-            "min": _reduction(np.minimum.reduce),
-            "any": _reduction(np.logical_or.reduce, dtype=np.bool_),
-            "all": _reduction(np.logical_and.reduce, dtype=np.bool_),
-            **METHOD_KERNELS,
-            "broadcast_to": lambda b, x, *, shape: np.broadcast_to(x, shape),
-            "astype": lambda b, x, *, dtype: x.astype(dtype),
-            "relu_grad": lambda b, g, ans: np.multiply(g, ans > 0),  # bool mask cast in the loop
-        }
-        try:
-            from scipy import special
-        except ImportError:  # SciPy is optional: the standard-only versions run instead
-            return kernels
-        kernels["erf"] = lambda b, x: np.asarray(special.erf(x))
-        kernels["sigmoid"] = lambda b, x: np.asarray(special.expit(x))
-        return kernels
+        return _numpy_kernels.kernels()
 
     def _scatter_add_advanced(
         self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]
@@ -81,36 +57,3 @@ class NumpyBackend(Backend):
         out = np.zeros(shape, dtype=values.dtype)
         np.add.at(out, native_key(how, values.shape, np.arange, indices), values)
         return out
-
-
-def _has_half(*arrays: Any) -> bool:
-    return any(a.dtype == np.float16 for a in arrays)
-
-
-def _matmul(b: Any, x: Any, y: Any) -> Any:
-    if _has_half(x, y):
-        return np.matmul(x.astype(np.float32), y.astype(np.float32)).astype(np.float16)
-    return np.matmul(x, y)
-
-
-def _linear_kernel(b: Any, x: Any, w: Any, *bias: Any) -> Any:
-    if _has_half(x, w, *bias):
-        out = _linear(b, x.astype(np.float32), w.astype(np.float32),
-                      *(v.astype(np.float32) for v in bias))  # fmt: skip
-        return out.astype(np.result_type(x, w, *bias))
-    return _linear(b, x, w, *bias)
-
-
-def _linear(b: Any, x: Array, w: Array, *bias: Array) -> Array:
-    out = np.matmul(x, w.T)
-    if bias:
-        out += bias[0]  # a fresh array: add in place
-    return out
-
-
-def _reduction(fn: Any, **fixed: Any) -> Any:
-    def impl(b: Any, x: Array, *, axis: Any, keepdims: bool) -> Array:
-        out = fn(x, axis=axis, keepdims=keepdims, **fixed)
-        return out if isinstance(out, np.ndarray) else np.asarray(out)
-
-    return impl

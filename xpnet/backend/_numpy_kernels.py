@@ -1,0 +1,145 @@
+"""NumPy kernels: NumPy itself past array-api-compat's wrappers, in fewer calls.
+
+Each replaces a primitive's implementation on the ``numpy`` backend (registered by
+``NumpyBackend.native_kernels``) and gives the generic Array API path's values
+(``tests/backend/test_native_kernels.py`` compares every one with it):
+
+- ``matmul``, ``linear``: ``np.matmul`` (the bias added in place); float16 products
+  (``xn.autocast``) run in float32 and are rounded once: NumPy has no float16 GEMM, and
+  its float16 matmul is over 100x slower (GPUs accumulate in float32 too);
+- ``sum``, ``max``, ``min``, ``any``, ``all``: the ufuncs' ``reduce`` that ``np.sum``
+  and the others call, without their Python layers;
+- ``binary_cross_entropy`` and its mean: the log clamped at -100 as ``fmax(log(x),
+  -100)`` (NaN and x <= 0 give -100, as the generic three-call form does), 12 calls for
+  the mean instead of 18;
+- ``outside``: a minimum and a maximum instead of four whole-array calls;
+- ``sgd_update_foreach``: SGD over every parameter of a group in one loop of in-place
+  operators (the generic multi-tensor path costs about 2 us a parameter more);
+- ``relu_grad``, ``astype``, ``broadcast_to`` and (with SciPy) ``sigmoid``, ``erf``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ._base import METHOD_KERNELS, Array
+
+Kernel = Any
+
+
+_HALF = np.dtype(np.float16)
+
+
+def _matmul(b: Any, x: Any, y: Any) -> Any:
+    if x.dtype == _HALF or y.dtype == _HALF:
+        return np.matmul(x.astype(np.float32), y.astype(np.float32)).astype(np.float16)
+    return np.matmul(x, y)
+
+
+def _linear_kernel(b: Any, x: Any, w: Any, *bias: Any) -> Any:
+    if x.dtype == _HALF or w.dtype == _HALF or (bias and bias[0].dtype == _HALF):
+        out = _linear(b, x.astype(np.float32), w.astype(np.float32),
+                      *(v.astype(np.float32) for v in bias))  # fmt: skip
+        return out.astype(np.result_type(x, w, *bias))
+    return _linear(b, x, w, *bias)
+
+
+def _linear(b: Any, x: Array, w: Array, *bias: Array) -> Array:
+    out = np.matmul(x, w.T)
+    if bias:
+        out += bias[0]  # a fresh array: add in place
+    return out
+
+
+def _reduction(fn: Any, **fixed: Any) -> Kernel:
+    def impl(b: Any, x: Array, *, axis: Any, keepdims: bool) -> Array:
+        out = fn(x, axis=axis, keepdims=keepdims, **fixed)
+        return out if isinstance(out, np.ndarray) else np.asarray(out)
+
+    return impl
+
+
+def _bce_sum_terms(p: Array, t: Array) -> Array:
+    """t log(p) + (1 - t) log(1 - p), each log clamped at -100 as
+    ``ops._fused_losses.clamped_log``: fmax drops the NaN that log gives for x < 0 (or x
+    NaN) and lifts log(0) = -inf, so x <= 0 and NaN give -100 there too, and x > 0 gives
+    max(log x, -100) bit for bit. The generic path's products and sum, in its order."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lp = np.log(p)
+        lq = np.log(1.0 - p)
+    np.fmax(lp, -100.0, out=lp)  # log's fresh arrays: clamp in place
+    np.fmax(lq, -100.0, out=lq)
+    return t * lp + (1.0 - t) * lq
+
+
+def _bce(b: Any, p: Array, t: Array) -> Array:
+    return np.negative(_bce_sum_terms(p, t))
+
+
+def _bce_mean(b: Any, p: Array, t: Array) -> Array:
+    """The mean of ``_bce``: the sum's sign moved to the scale, which rounds the same."""
+    inv = 1.0 / p.size if p.size else math.nan  # ops._reduce._reciprocal
+    return np.asarray(np.add.reduce(_bce_sum_terms(p, t), axis=None) * -inv)
+
+
+def _outside(b: Any, x: Array, *, lo: float, hi: float) -> Array:
+    """Whether any element is not in [lo, hi]: the extremes say it (a NaN, which
+    minimum and maximum propagate, compares false, so it is outside too)."""
+    if x.size == 0:
+        return np.asarray(False)
+    inside = np.minimum.reduce(x, axis=None) >= lo and np.maximum.reduce(x, axis=None) <= hi
+    return np.asarray(not inside)
+
+
+def _sgd_foreach(
+    b: Any, *args: Any, use_momentum: bool, use_weight_decay: bool, nesterov: bool, first: bool
+) -> tuple[Array, ...]:
+    """``foreach(sgd_update_p, k, 3)``: (p..., g..., buf..., lr, momentum,
+    1 - dampening, weight decay), every array updated in place as ``optim._update._sgd``
+    does (the same operations in the same order)."""
+    k = (len(args) - 4) // 3
+    lr, momentum, one_minus_dampening, weight_decay = args[3 * k :]
+    ps, bufs = args[:k], args[2 * k : 3 * k]
+    for p, g, buf in zip(ps, args[k : 2 * k], bufs, strict=True):
+        if use_weight_decay:
+            g = g + p * weight_decay
+        if use_momentum:
+            if first:
+                buf[...] = g
+            else:
+                buf *= momentum
+                buf += g * one_minus_dampening
+            g = g + buf * momentum if nesterov else buf
+        p -= g * lr
+    return (*ps, *bufs)
+
+
+def kernels() -> dict[str, Kernel]:
+    """The NumPy backend's kernels by primitive name (with SciPy: also sigmoid and erf)."""
+    out: dict[str, Kernel] = {
+        "matmul": _matmul,
+        "linear": _linear_kernel,
+        "sum": _reduction(np.add.reduce),
+        "max": _reduction(np.maximum.reduce),
+        "min": _reduction(np.minimum.reduce),
+        "any": _reduction(np.logical_or.reduce, dtype=np.bool_),
+        "all": _reduction(np.logical_and.reduce, dtype=np.bool_),
+        **METHOD_KERNELS,
+        "broadcast_to": lambda b, x, *, shape: np.broadcast_to(x, shape),
+        "astype": lambda b, x, *, dtype: x.astype(dtype),
+        "relu_grad": lambda b, g, ans: np.multiply(g, ans > 0),  # bool mask cast in the loop
+        "binary_cross_entropy": _bce,
+        "binary_cross_entropy_mean": _bce_mean,
+        "outside": _outside,
+        "sgd_update_foreach": _sgd_foreach,
+    }
+    try:
+        from scipy import special
+    except ImportError:  # SciPy is optional: the standard-only versions run instead
+        return out
+    out["erf"] = lambda b, x: np.asarray(special.erf(x))
+    out["sigmoid"] = lambda b, x: np.asarray(special.expit(x))
+    return out
