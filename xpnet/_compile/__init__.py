@@ -60,6 +60,9 @@ class _Unkeyable(Exception):
     """An argument whose content cannot be compared between calls."""
 
 
+_TENSOR = ("T",)  # a tensor's place in a structure
+
+
 def _flatten(obj: Any, leaves: list[Tensor], key: list[Any] | None, path: str = "") -> Any:
     """The structure of an argument or result (to rebuild it), its tensors appended to
     ``leaves``; for arguments (``key`` a list) also its comparable content: tensors by
@@ -69,11 +72,20 @@ def _flatten(obj: Any, leaves: list[Tensor], key: list[Any] | None, path: str = 
         leaves.append(obj)
         if key is not None:
             key.append(("T", obj.shape, obj.dtype, id(obj.backend), obj._rg))
-        return ("T",)
+        return _TENSOR
     if isinstance(obj, (tuple, list)):
         if key is not None:
             key.append((type(obj), len(obj)))
-        return (type(obj), [_flatten(o, leaves, key, f"{path}[{i}]") for i, o in enumerate(obj)])
+        tree: list[Any] = []
+        for i, o in enumerate(obj):
+            if isinstance(o, Tensor):  # the usual argument, inline: this runs every call
+                leaves.append(o)
+                if key is not None:
+                    key.append(("T", o.shape, o.dtype, id(o.backend), o._rg))
+                tree.append(_TENSOR)
+            else:
+                tree.append(_flatten(o, leaves, key, f"{path}[{i}]"))
+        return (type(obj), tree)
     if isinstance(obj, dict):
         if key is not None:
             key.append((dict, tuple(obj)))
@@ -191,7 +203,11 @@ class Compiled:
             if self._new_values(key):
                 return self.fn(*args, **kwargs)
             entries = self.entries[key] = []
-        entry = next((e for e in entries if e.guards_hold()), None)
+        entry = None
+        for candidate in entries:
+            if candidate.guards_hold():
+                entry = candidate
+                break
         if entry is not None:
             if entry.eager is not None:
                 return self.fn(*args, **kwargs)

@@ -80,17 +80,16 @@ def hyperparameters(opt: Any) -> tuple[Any, ...]:
     (``Optimizer._live``: lr, momentum, eps...) nothing, except whether the ones in
     ``Optimizer._switches`` (momentum, weight decay) are zero: that selects the code."""
     live, switches = opt._live, opt._switches
-    return (
-        tuple(
-            tuple(
-                (k, _zero(v) if k in switches else _value(v))
-                for k, v in g.items()
-                if k != "params" and (k not in live or k in switches)
-            )
-            for g in opt.param_groups
-        )
-        + opt._replay_key()
-    )
+    groups = []
+    for g in opt.param_groups:  # plain loops: this runs before every replay
+        kept = []
+        for k, v in g.items():
+            if k in switches:
+                kept.append((k, _zero(v)))
+            elif k not in live and k != "params":
+                kept.append((k, _value(v)))
+        groups.append(tuple(kept))
+    return (*groups, *opt._replay_key())
 
 
 def external_state(ts: list[Tensor]) -> tuple[Any, ...]:

@@ -153,7 +153,9 @@ def _generate(
             draw = const(getattr(ins.generator, ins.method), "draw")
             body.append(f"{names[ins.slot]} = {draw}(*{const(ins.args, 'draw_args')})")
         elif isinstance(ins, SetGrad):
-            target, ref = f"{tensor(ins.tensor)}.grad", ins.ref
+            # the slot itself: the property only adds what a recording needs (a replay
+            # never runs inside one)
+            target, ref = f"{tensor(ins.tensor)}._grad", ins.ref
             if ref is None:
                 body.append(f"{target} = None")
             elif ref[0] == "t":

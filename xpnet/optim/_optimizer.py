@@ -10,6 +10,7 @@ nothing goes through the host during a step.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import MappingProxyType
 from typing import Any
 
 from .._capture import ACTIVE, EPOCH, changed, recorder
@@ -21,6 +22,8 @@ from ..ops import zeros, zeros_like
 from ..ops.internal import converted
 from ..tensor import Tensor
 from ._update import same_pattern
+
+_NO_STATE: Any = MappingProxyType({})  # the state of a parameter not yet updated (read-only)
 
 
 class Optimizer:
@@ -154,8 +157,9 @@ class Optimizer:
         replay): which parameters ``_buckets`` puts together, by their ``_shares``."""
         if type(self)._shares is Optimizer._shares:
             return ()
+        shares, state, none = self._shares, self.state.get, _NO_STATE
         return tuple(
-            same_pattern([self._shares(p, self.state.get(p, {}), g) for p in g["params"]])
+            same_pattern([shares(p, state(p, none), g) for p in g["params"]])
             for g in self.param_groups
         )
 

@@ -41,6 +41,11 @@ class SGD(Optimizer):
         # a first momentum step copies the gradient into the new buffer: its own call
         return bool(group["momentum"]) and "momentum_buffer" not in state
 
+    def _replay_key(self) -> tuple[Any, ...]:
+        if not any(g["momentum"] for g in self.param_groups):
+            return ()  # no momentum: every _shares is False, one bucket per backend and dtype
+        return super()._replay_key()
+
     def _update_group(
         self, todo: list[tuple[Tensor, dict[str, Any]]], group: dict[str, Any]
     ) -> None:
