@@ -3,15 +3,25 @@
 The NCCL unique id is made on rank 0 and shared over MPI (the ranks are started
 by ``mpiexec``); a job of one process needs no MPI. Python objects (the parameter
 shapes DistributedDataParallel compares) also go over MPI.
+
+``start_all_reduce`` (DistributedDataParallel's buckets, started while the backward
+pass goes on) runs the reduction on a side stream of the communicator's, as torch
+DDP does: the side stream first waits for what the caller's stream has queued (the
+bucket's gradients), and ``wait()`` makes the caller's stream wait for the
+reduction, so neither the host nor the compute stream blocks in between. The
+bucket's buffer is made contiguous on the caller's stream and reduced in place, so
+nothing is allocated on the side stream (CuPy's pool would otherwise hand such
+memory back to that stream while the compute stream still reads it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
 from .._errors import BackendUnavailableError
-from ._comm import Communicator
+from ._comm import Communicator, Done
 from ._mpi import MPICommunicator
 
 _TYPES = {
@@ -71,6 +81,7 @@ class NCCLCommunicator(Communicator):
         self._avg = getattr(self.nccl, "NCCL_AVG", None)
         self._ops = {"sum": self.nccl.NCCL_SUM, "avg": self.nccl.NCCL_SUM,
                      "max": self.nccl.NCCL_MAX, "min": self.nccl.NCCL_MIN}  # fmt: skip
+        self._streams: dict[int, Any] = {}  # device id -> side stream (start_all_reduce)
 
     def _type(self, backend: Any, arr: Any) -> Any:
         name = backend.dtype_name(arr.dtype)
@@ -101,6 +112,32 @@ class NCCLCommunicator(Communicator):
                     buf //= self.size
         return buf
 
+    def start_all_reduce(self, arr: Any, backend: Any, op: str) -> Any:
+        """The all-reduce on the side stream, after the work the caller's stream has queued
+        (see the module docstring); ``wait()`` orders the caller's stream after it."""
+        if self.size == 1:
+            return Done(self.all_reduce(arr, backend, op))
+        import cupy
+
+        with backend.current():
+            buf = self._contiguous(arr, backend)  # any copy on the caller's stream
+            side = self._side_stream(backend)
+            side.wait_event(cupy.cuda.get_current_stream().record())
+            with side:
+                self.all_reduce(buf, backend, op)  # contiguous: in place, on the side stream
+            return SideStreamReduce(buf, side.record(), backend)
+
+    def _side_stream(self, backend: Any) -> Any:
+        """The device's side stream (one per GPU), non-blocking: work on the legacy
+        default stream does not wait for it, nor it for that."""
+        import cupy
+
+        key = backend.device.id
+        stream = self._streams.get(key)
+        if stream is None:
+            stream = self._streams[key] = cupy.cuda.Stream(non_blocking=True)
+        return stream
+
     def broadcast(self, arr: Any, backend: Any, src: int) -> Any:
         buf = self._contiguous(arr, backend)
         with backend.current():
@@ -130,3 +167,32 @@ class NCCLCommunicator(Communicator):
 
     def close(self) -> None:
         self.comm.destroy()
+
+
+class SideStreamReduce:
+    """An all-reduce queued on a side stream: ``wait()`` makes the current stream wait for
+    its event (the host does not block) and gives the reduced buffer."""
+
+    __slots__ = ("backend", "buf", "done", "waited")
+
+    def __init__(self, buf: Any, done: Any, backend: Any) -> None:
+        self.buf, self.done, self.backend, self.waited = buf, done, backend, False
+
+    def poll(self) -> None:
+        pass  # NCCL progresses on its own
+
+    def wait(self) -> Any:
+        if not self.waited:
+            import cupy
+
+            with self.backend.current():  # the stream current on the buffer's GPU
+                cupy.cuda.get_current_stream().wait_event(self.done)
+            self.waited = True
+        return self.buf
+
+    def __del__(self) -> None:
+        # dropped without wait() (a backward that raised): whoever frees the buffer next
+        # must still come after the reduction that writes it
+        if not self.waited:
+            with contextlib.suppress(Exception):  # at shutdown CuPy may be gone already
+                self.wait()

@@ -21,8 +21,10 @@ as soon as backward has accumulated the last of its gradients (a
 post-accumulate-grad hook on each parameter), and the post-backward hook waits for
 them all and writes the averages back. Buckets start in their fixed order on every
 rank (a ready bucket waits for the ones before it), so the ranks' collectives
-always match. On MPI the all-reduce is nonblocking (``Iallreduce``); transports
-without nonblocking collectives run each one when its bucket starts.
+always match. On MPI the all-reduce is nonblocking (``Iallreduce``); on NCCL it runs
+on a side stream after the gradients the compute stream has queued, and the wait
+orders the compute stream after it (the host never blocks); other transports run
+each one when its bucket starts.
 """
 
 from __future__ import annotations
