@@ -94,6 +94,16 @@ def test_properties_and_conversions(backend):
         x.item()
 
 
+@pytest.mark.parametrize(
+    "value, dtype, kind", [(2.5, "float32", float), (-3, "int64", int), (True, "bool", bool)]
+)
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
+def test_item_gives_the_python_scalar_of_any_one_element_tensor(backend, value, dtype, kind, shape):
+    x = xn.tensor(np.full(shape, value, dtype=dtype), backend=backend)
+    got = x.item()
+    assert type(got) is kind and got == value
+
+
 def test_methods(backend):
     x = _t([[1.0, -2.0], [3.0, 4.0]], backend)
     assert x.sum().item() == 6.0 and x.mean().item() == 1.5

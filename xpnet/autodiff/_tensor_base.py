@@ -236,7 +236,7 @@ class TensorBase:
         """The value of a one-element tensor as a Python scalar."""
         if self.size != 1:
             raise ShapeError(f"item() needs a tensor of one element, got shape {self.shape}")
-        return self.numpy().reshape(()).item()
+        return self.backend.scalar(self._data)
 
     def tolist(self) -> Any:
         return self.numpy().tolist()

@@ -358,6 +358,16 @@ class Backend(abc.ABC):
         Deferred checks (see ``check``) raise here first; ``HOST_READS`` counts the
         reads of device backends (tests prove a training step makes none).
         """
+        self._host_read()
+        return self.read_host(arr)
+
+    def scalar(self, arr: Array) -> Any:
+        """The value of a one-element ``arr`` as a Python scalar: a host read, as ``to_numpy``."""
+        self._host_read()
+        return self.read_scalar(arr)
+
+    def _host_read(self) -> None:
+        """What every read of values to the host does first (see ``to_numpy``)."""
         rec = ACTIVE[0] and recorder()
         if rec is not None:
             rec.host_read()
@@ -365,7 +375,10 @@ class Backend(abc.ABC):
             self.flush_checks()
         if not self.host_visible:
             HOST_READS[0] += 1
-        return self.read_host(arr)
+
+    def read_scalar(self, arr: Array) -> Any:
+        """The value of a one-element ``arr`` as a Python scalar, as it is now."""
+        return self.read_host(arr).reshape(()).item()
 
     def read_host(self, arr: Array) -> np.ndarray:
         """A host copy of ``arr`` as it is now: no deferred checks run, no host read counted

@@ -35,6 +35,9 @@ class NumpyBackend(Backend):
     def read_host(self, arr: Array) -> np.ndarray:
         return np.array(arr, copy=True)
 
+    def read_scalar(self, arr: Array) -> Any:
+        return arr.item()  # no copy of the array first
+
     def to_device(self, arr: Array) -> Array:
         return arr
 
