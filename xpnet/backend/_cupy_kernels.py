@@ -14,7 +14,11 @@ Each replaces a primitive's implementation on the ``cupy`` backend (registered b
 - ``outside``: whether any element is not in [lo, hi], NaN included
   (binary_cross_entropy's input check), one reduction launch instead of four;
 - ``out_of_range``: whether any class index or embedding index is outside [0, n) (and
-  not the ignored index): one reduction launch instead of six.
+  not the ignored index): one reduction launch instead of six;
+- ``binary_cross_entropy`` and ``binary_cross_entropy_mean`` (one elementwise or one
+  reduction launch instead of about eighteen: the logs clamped at -100 as the generic
+  path's ``clamped_log``), ``binary_cross_entropy_mean_grad`` (one launch instead of
+  seven); float32 and float64 with one dtype for all inputs, else the generic path.
 
 The kernels are compiled by CuPy on first use (then cached on disk).
 """
@@ -53,6 +57,14 @@ _SIGMOID = """
 T e = exp(-fabs(x));
 y = x >= 0 ? 1 / (1 + e) : e / (1 + e);
 """
+
+# log(x) clamped at -100, as ops._fused_losses.clamped_log: x <= 0 and NaN give -100
+_BCE_PREAMBLE = """
+template <typename T> __device__ T xpnet_clamped_log(T x) {
+    return x > (T)0 ? max(log(x), (T)-100) : (T)-100;
+}
+"""
+_BCE_TERM = "-(t * xpnet_clamped_log(p) + ((T)1 - t) * xpnet_clamped_log((T)1 - p))"
 
 _CACHE: dict[str, Any] = {}
 
@@ -97,6 +109,20 @@ def _kernel(name: str) -> Any:
                 "T x, int64 n, int64 ignore, bool use_ignore", "bool y",
                 "((long long)x < 0 || (long long)x >= n) && !(use_ignore && (long long)x == ignore)",
                 "a || b", "y = a", "false", "xpnet_out_of_range",
+            )  # fmt: skip
+        elif name == "bce":
+            k = cupy.ElementwiseKernel(
+                "T p, T t", "T y", f"y = {_BCE_TERM}", "xpnet_bce", preamble=_BCE_PREAMBLE
+            )
+        elif name == "bce_mean":  # the sum times 1/n, as the generic path's mean
+            k = cupy.ReductionKernel(
+                "T p, T t, T inv", "T y", _BCE_TERM, "a + b", "y = a * inv", "0",
+                "xpnet_bce_mean", preamble=_BCE_PREAMBLE,
+            )  # fmt: skip
+        elif name == "bce_mean_grad":  # g/n (p - t) / max(p (1 - p), 1e-12), in that order
+            k = cupy.ElementwiseKernel(
+                "T g, T p, T t, T inv", "T y",
+                "y = g * inv * (p - t) / max(p * ((T)1 - p), (T)1e-12)", "xpnet_bce_mean_grad",
             )  # fmt: skip
         else:
             k = cupy.ElementwiseKernel("T x", "T y", _SIGMOID, "xpnet_sigmoid")
@@ -174,6 +200,35 @@ def out_of_range(b: Any, idx: Any, *, n: int, ignore: int | None, reduce: bool) 
     return _kernel("out_of_range")(idx, n, ignore if use else 0, use)
 
 
+def _one_float_type(*arrays: Any) -> bool:
+    """float32 or float64, the same for all (the kernels' T; others: the generic path)."""
+    t = arrays[0].dtype
+    return t.kind == "f" and t.itemsize >= 4 and all(a.dtype == t for a in arrays)
+
+
+def _inverse_size(p: Any) -> Any:
+    """1/n in p's type; NaN for no elements (the generic mean's ``_reciprocal``)."""
+    return p.dtype.type(1.0 / p.size if p.size else float("nan"))
+
+
+def bce(b: Any, p: Any, t: Any) -> Any:
+    if not _one_float_type(p, t):
+        return NotImplemented
+    return _kernel("bce")(p, t)
+
+
+def bce_mean(b: Any, p: Any, t: Any) -> Any:
+    if not _one_float_type(p, t):
+        return NotImplemented
+    return _kernel("bce_mean")(p, t, _inverse_size(p))
+
+
+def bce_mean_grad(b: Any, g: Any, p: Any, t: Any) -> Any:
+    if not _one_float_type(g, p, t):
+        return NotImplemented
+    return _kernel("bce_mean_grad")(g, p, t, _inverse_size(p))
+
+
 KERNELS = {
     "adam_update": adam,
     "sgd_update": sgd,
@@ -183,4 +238,7 @@ KERNELS = {
     "tanh_grad": _activation_grad("tanh_grad"),
     "outside": outside,
     "out_of_range": out_of_range,
+    "binary_cross_entropy": bce,
+    "binary_cross_entropy_mean": bce_mean,
+    "binary_cross_entropy_mean_grad": bce_mean_grad,
 }
