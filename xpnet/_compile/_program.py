@@ -121,6 +121,11 @@ def _generate(
             if r[0] == "t":
                 last[r[1]] = i
     returned = {r[1] for r in outputs if r[0] == "t"}
+    # A device that must be current (CuPy's): entered once around the whole program when
+    # it is the only one (each entry asks the driver which device is current)
+    devices = {id(ins.backend): ins.backend for ins in instrs
+               if isinstance(ins, Op) and ins.backend.needs_context}  # fmt: skip
+    once = next(iter(devices.values())) if len(devices) == 1 else None
     body: list[str] = []
     for i, ins in enumerate(instrs):
         made: int | None = None  # the slot this instruction makes
@@ -136,7 +141,7 @@ def _generate(
             call += ")"
             target = names[slot] if slot is not None else "n"
             line = f"{target} = {call}"
-            if b.needs_context:
+            if b.needs_context and once is None:
                 body.append(f"with {const(b, 'backend')}.current():")
                 body.append(f"    {line}")
             else:
@@ -180,6 +185,8 @@ def _generate(
         body.append("_KEEP[:] = [v for k, v in locals().items() if k != 'args']")
         ns["_KEEP"] = []
     body.append(f"return ({ret}{',' if len(outputs) == 1 else ''})")
+    if once is not None:
+        body = [f"with {const(once, 'backend')}.current():", *("    " + line for line in body)]
     source = "def run(args):\n" + "\n".join("    " + line for line in body) + "\n"
     return source, ns
 
