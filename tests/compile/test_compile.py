@@ -209,3 +209,22 @@ def test_cuda_graph_replay_matches_eager():
     program = next(e.program for v in comp[3].entries.values() for e in v if e.program)
     assert type(program).__name__ == "CudaGraphProgram" and program.failed is None, program.failed
     assert program.graph.captured
+
+
+def test_the_key_of_no_keyword_arguments_is_what_flattening_an_empty_dict_gives():
+    """A call without keyword arguments skips walking ``{}``: its key part must stay equal."""
+    from xpnet._compile import _NO_KWARGS, _flatten
+
+    parts: list = []
+    _flatten({}, [], parts, "kwargs")
+    assert parts == [_NO_KWARGS]
+
+    @xn.compile
+    def f(x, scale=2.0):
+        return x * scale
+
+    x = xn.ones(3)
+    for _ in range(4):  # with and without the keyword: two signatures, both replayed
+        assert f(x).tolist() == [2.0] * 3 and f(x, scale=2.0).tolist() == [2.0] * 3
+    assert f(x, scale=3.0).tolist() == [3.0] * 3
+    assert f.replays >= 4

@@ -61,6 +61,7 @@ class _Unkeyable(Exception):
 
 
 _TENSOR = ("T",)  # a tensor's place in a structure
+_NO_KWARGS = (dict, ())  # the key part of no keyword arguments
 
 
 def _flatten(obj: Any, leaves: list[Tensor], key: list[Any] | None, path: str = "") -> Any:
@@ -192,7 +193,10 @@ class Compiled:
         parts: list[Any] = []
         try:
             _flatten(args, tensors, parts, "args")
-            _flatten(kwargs, tensors, parts, "kwargs")
+            if kwargs:
+                _flatten(kwargs, tensors, parts, "kwargs")
+            else:
+                parts.append(_NO_KWARGS)  # what _flatten gives for {}, without its walk
         except _Unkeyable as e:
             self._give_up(str(e))
             return self.fn(*args, **kwargs)
