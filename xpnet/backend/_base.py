@@ -408,7 +408,7 @@ class Backend(abc.ABC):
         if rec is not None:
             rec.check(self, bad, error)
         if self.host_visible:
-            if bool(self.read_host(bad)):
+            if self.read_scalar(bad):
                 raise error()
             return
         self._pending.append((bad, error))
