@@ -219,3 +219,29 @@ def test_fused_binary_cross_entropy_matches_the_generic_path(dtype):
             got = b.to_numpy(out)
             assert got.dtype == want.dtype and got.shape == want.shape, name
             np.testing.assert_allclose(got, want, rtol=2e-6, atol=0, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fused_cross_entropy_matches_the_generic_path(dtype):
+    """The cross-entropy mean's kernels with ignored labels, labels outside [0, C) (NaN),
+    only ignored labels, an empty batch, int32 labels and Fortran-order logits."""
+    b = _cupy_backend()
+    from xpnet.ops import _fused_losses as L
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 5)).astype(dtype)
+    x[2] = [1e4, -1e4, 0, 3, 3]
+    g = b.from_numpy(np.asarray(0.7, dtype=dtype))
+    for labels, ldtype in (([0, 4, 2, 1, 3, 0], "int64"), ([0, -100, 2, -100, 3, 1], "int64"),
+                           ([0, 5, 2, 1, -1, 0], "int64"), ([-100] * 6, "int64"), ([], "int64"),
+                           ([1, 0, 3, 2, 2, 4], "int32")):  # fmt: skip
+        y = b.from_numpy(np.array(labels, dtype=ldtype))
+        xs = b.from_numpy(np.asfortranarray(x[: len(labels)]))
+        for prim, args in ((L.softmax_cross_entropy_mean_p, (xs, y)),
+                           (L.softmax_cross_entropy_mean_grad_p, (g, xs, y))):  # fmt: skip
+            out = b.kernels[prim.name](b, *args, ignore_index=-100)
+            assert out is not NotImplemented, prim.name
+            got = b.to_numpy(out)
+            want = b.to_numpy(prim.impl(b, *args, ignore_index=-100))
+            assert got.dtype == want.dtype and got.shape == want.shape, prim.name
+            np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-7, err_msg=prim.name)

@@ -18,14 +18,26 @@ Each replaces a primitive's implementation on the ``cupy`` backend (registered b
 - ``binary_cross_entropy`` and ``binary_cross_entropy_mean`` (one elementwise or one
   reduction launch instead of about eighteen: the logs clamped at -100 as the generic
   path's ``clamped_log``), ``binary_cross_entropy_mean_grad`` (one launch instead of
-  seven); float32 and float64 with one dtype for all inputs, else the generic path.
+  seven); float32 and float64 with one dtype for all inputs, else the generic path;
+- ``softmax_cross_entropy_mean`` (per-row log-sum-exp minus the picked logit, one thread
+  a row, then the two sums and the division: four launches instead of about twenty) and
+  its gradient (the kept count, per-row max and sum of exponentials, then softmax minus
+  one-hot times g keep / count: four launches instead of about sixteen); float32/float64
+  with up to 1024 classes, else the generic path. The index check stays its own launch
+  (``out_of_range``).
 
-The kernels are compiled by CuPy on first use (then cached on disk).
+The kernels are compiled by CuPy on first use (then cached on disk). A kernel that
+does not compile on this machine (an NVRTC or header the library was not tested with)
+warns once (``xn.PerformanceWarning``) and the generic path runs in its place: it
+fails before any launch, so nothing was changed.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
+
+from .._errors import PerformanceWarning
 
 _ADAM = """
 T gg = g;
@@ -66,7 +78,137 @@ template <typename T> __device__ T xpnet_clamped_log(T x) {
 """
 _BCE_TERM = "-(t * xpnet_clamped_log(p) + ((T)1 - t) * xpnet_clamped_log((T)1 - p))"
 
+# Cross-entropy over rows of C logits (x C-contiguous, one thread a row): the generic
+# path's shifted log-sum-exp minus the picked logit; 0 for the ignored label, NaN for a
+# label outside [0, C) (the deferred index check reports it).
+_CE_ROWS = """
+long long lab = (long long)label;
+if (lab == ignore) { loss = 0; kept = 0; }
+else {
+    kept = 1;
+    if (lab < 0 || lab >= C) { loss = nan_value; }
+    else {
+        long long base = (long long)i * C;
+        T m = x[base];
+        for (long long j = 1; j < C; ++j) { m = max(m, x[base + j]); }
+        T s = 0;
+        for (long long j = 0; j < C; ++j) { s += exp(x[base + j] - m); }
+        loss = log(s) - (x[base + lab] - m);
+    }
+}
+"""
+
+# Each row's maximum and sum of exponentials (the softmax's shift and normaliser)
+_ROW_STATS = """
+long long base = (long long)i * C;
+T mm = x[base];
+for (long long j = 1; j < C; ++j) { mm = max(mm, x[base + j]); }
+T ss = 0;
+for (long long j = 0; j < C; ++j) { ss += exp(x[base + j] - mm); }
+m = mm;
+s = ss;
+"""
+
+# d mean / d logits: (softmax - onehot) (g keep / max(count, 1)), the generic order
+_CE_GRAD = """
+long long r = i / C;
+long long lab = (long long)label[r];
+T keep = lab == ignore ? (T)0 : (T)1;
+T p = exp(x - m[r]) / s[r];
+T onehot = lab == (long long)(i % C) ? (T)1 : (T)0;
+y = (p - onehot) * (g * keep / max(count, (T)1));
+"""
+
+# name -> (kind, in_params, out_params, operation or (map, reduce, post, identity), options)
+# fmt: off
+_DEFS: dict[str, tuple[str, str, str, Any, dict[str, Any]]] = {
+    "adam": (
+        "elementwise",
+        "T g, T step_size, T inv_sqrt_bc2, T decay, T beta1, T beta2, T one_minus_beta1, "
+        "T one_minus_beta2, T eps, T wd, int32 decoupled",
+        "T p, T m, T v",
+        _ADAM,
+        {},
+    ),
+    "sgd": (
+        "elementwise",
+        "T g, T lr, T momentum, T one_minus_dampening, T wd, bool nesterov, bool first",
+        "T p, T buf",
+        _SGD,
+        {},
+    ),
+    "sgd0": ("elementwise", "T g, T lr, T wd", "T p", _SGD_PLAIN, {}),
+    "sigmoid": ("elementwise", "T x", "T y", _SIGMOID, {}),
+    # g * mask, as the generic path: a NaN g stays NaN
+    "relu_grad": ("elementwise", "T g, U a", "T y", "y = g * (a > 0 ? (T)1 : (T)0)", {}),
+    # (g * a) * (1 - a), the generic path's order
+    "sigmoid_grad": ("elementwise", "T g, T a", "T y", "y = g * a * ((T)1 - a)", {}),
+    "tanh_grad": ("elementwise", "T g, T a", "T y", "y = g * ((T)1 - a * a)", {}),
+    # NaN is not in [lo, hi]: outside, as the generic path
+    "outside": (
+        "reduction",
+        "T x, T lo, T hi",
+        "bool y",
+        ("!(x >= lo && x <= hi)", "a || b", "y = a", "false"),
+        {},
+    ),
+    "out_of_range": (
+        "reduction",
+        "T x, int64 n, int64 ignore, bool use_ignore",
+        "bool y",
+        (
+            "((long long)x < 0 || (long long)x >= n) && !(use_ignore && (long long)x == ignore)",
+            "a || b",
+            "y = a",
+            "false",
+        ),
+        {},
+    ),
+    "bce": ("elementwise", "T p, T t", "T y", f"y = {_BCE_TERM}", {"preamble": _BCE_PREAMBLE}),
+    # the sum times 1/n, as the generic path's mean
+    "bce_mean": (
+        "reduction",
+        "T p, T t, T inv",
+        "T y",
+        (_BCE_TERM, "a + b", "y = a * inv", "0"),
+        {"preamble": _BCE_PREAMBLE},
+    ),
+    # g/n (p - t) / max(p (1 - p), 1e-12), in that order
+    "bce_mean_grad": (
+        "elementwise",
+        "T g, T p, T t, T inv",
+        "T y",
+        "y = g * inv * (p - t) / max(p * ((T)1 - p), (T)1e-12)",
+        {},
+    ),
+    "ce_rows": (
+        "elementwise",
+        "raw T x, I label, int64 C, int64 ignore, T nan_value",
+        "T loss, T kept",
+        _CE_ROWS,
+        {},
+    ),
+    # the generic path's where(count > 0, total / max(count, 1), NaN)
+    "ce_mean": (
+        "elementwise",
+        "T total, T count, T nan_value",
+        "T y",
+        "y = count > (T)0 ? total / max(count, (T)1) : nan_value",
+        {},
+    ),
+    "row_stats": ("elementwise", "raw T x, int64 C", "T m, T s", _ROW_STATS, {}),
+    "ce_mean_grad": (
+        "elementwise",
+        "T x, raw T m, raw T s, raw I label, T g, T count, int64 C, int64 ignore",
+        "T y",
+        _CE_GRAD,
+        {},
+    ),
+}
+# fmt: on
+
 _CACHE: dict[str, Any] = {}
+_BROKEN: dict[str, str] = {}  # kernels that did not compile here: why
 
 
 def _kernel(name: str) -> Any:
@@ -74,60 +216,37 @@ def _kernel(name: str) -> Any:
     if k is None:
         import cupy
 
-        if name == "adam":
-            k = cupy.ElementwiseKernel(
-                "T g, T step_size, T inv_sqrt_bc2, T decay, T beta1, T beta2, T one_minus_beta1, "
-                "T one_minus_beta2, T eps, T wd, int32 decoupled",
-                "T p, T m, T v", _ADAM, "xpnet_adam",
-            )  # fmt: skip
-        elif name == "sgd":
-            k = cupy.ElementwiseKernel(
-                "T g, T lr, T momentum, T one_minus_dampening, T wd, bool nesterov, bool first",
-                "T p, T buf", _SGD, "xpnet_sgd",
-            )  # fmt: skip
-        elif name == "sgd0":
-            k = cupy.ElementwiseKernel("T g, T lr, T wd", "T p", _SGD_PLAIN, "xpnet_sgd0")
-        elif name == "relu_grad":  # g * mask, as the generic path: a NaN g stays NaN
-            k = cupy.ElementwiseKernel(
-                "T g, U a", "T y", "y = g * (a > 0 ? (T)1 : (T)0)", "xpnet_relu_grad"
-            )
-        elif name == "sigmoid_grad":  # (g * a) * (1 - a), the generic path's order
-            k = cupy.ElementwiseKernel(
-                "T g, T a", "T y", "y = g * a * ((T)1 - a)", "xpnet_sigmoid_grad"
-            )
-        elif name == "tanh_grad":
-            k = cupy.ElementwiseKernel(
-                "T g, T a", "T y", "y = g * ((T)1 - a * a)", "xpnet_tanh_grad"
-            )
-        elif name == "outside":  # NaN is not in [lo, hi]: outside, as the generic path
-            k = cupy.ReductionKernel(
-                "T x, T lo, T hi", "bool y", "!(x >= lo && x <= hi)", "a || b", "y = a", "false",
-                "xpnet_outside",
-            )  # fmt: skip
-        elif name == "out_of_range":
-            k = cupy.ReductionKernel(
-                "T x, int64 n, int64 ignore, bool use_ignore", "bool y",
-                "((long long)x < 0 || (long long)x >= n) && !(use_ignore && (long long)x == ignore)",
-                "a || b", "y = a", "false", "xpnet_out_of_range",
-            )  # fmt: skip
-        elif name == "bce":
-            k = cupy.ElementwiseKernel(
-                "T p, T t", "T y", f"y = {_BCE_TERM}", "xpnet_bce", preamble=_BCE_PREAMBLE
-            )
-        elif name == "bce_mean":  # the sum times 1/n, as the generic path's mean
-            k = cupy.ReductionKernel(
-                "T p, T t, T inv", "T y", _BCE_TERM, "a + b", "y = a * inv", "0",
-                "xpnet_bce_mean", preamble=_BCE_PREAMBLE,
-            )  # fmt: skip
-        elif name == "bce_mean_grad":  # g/n (p - t) / max(p (1 - p), 1e-12), in that order
-            k = cupy.ElementwiseKernel(
-                "T g, T p, T t, T inv", "T y",
-                "y = g * inv * (p - t) / max(p * ((T)1 - p), (T)1e-12)", "xpnet_bce_mean_grad",
-            )  # fmt: skip
+        kind, ins, outs, op, options = _DEFS[name]
+        if kind == "elementwise":
+            k = cupy.ElementwiseKernel(ins, outs, op, f"xpnet_{name}", **options)
         else:
-            k = cupy.ElementwiseKernel("T x", "T y", _SIGMOID, "xpnet_sigmoid")
+            k = cupy.ReductionKernel(ins, outs, *op, f"xpnet_{name}", **options)
         _CACHE[name] = k
     return k
+
+
+def _compile_errors() -> tuple[type[BaseException], ...]:
+    from cupy.cuda.compiler import CompileException
+
+    return (CompileException,)
+
+
+def _launch(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Run the kernel ``name``; NotImplemented (the generic path runs) if it does not compile
+    here, with a warning the first time. Compilation fails before a launch: nothing changed."""
+    if name in _BROKEN:
+        return NotImplemented
+    try:
+        return _kernel(name)(*args, **kwargs)
+    except _compile_errors() as e:
+        _BROKEN[name] = str(e).splitlines()[0] if str(e) else type(e).__name__
+        warnings.warn(
+            f"xpnet: the CuPy kernel xpnet_{name} does not compile here ({_BROKEN[name]}); "
+            "the generic implementation runs instead (slower, same values)",
+            PerformanceWarning,
+            stacklevel=2,
+        )
+        return NotImplemented
 
 
 def _scalar(a: Any, dtype: Any) -> Any:
@@ -144,36 +263,37 @@ def adam(
         return NotImplemented
     t = p.dtype
     wd = _scalar(weight_decay, t) if use_weight_decay else t.type(0)
-    _kernel("adam")(
-        g, _scalar(step_size, t), _scalar(inv_sqrt_bc2, t), _scalar(decay, t), _scalar(beta1, t),
-        _scalar(beta2, t), _scalar(one_minus_beta1, t), _scalar(one_minus_beta2, t),
-        _scalar(eps, t), wd, int(decoupled and use_weight_decay), p, m, v,
+    done = _launch(
+        "adam", g, _scalar(step_size, t), _scalar(inv_sqrt_bc2, t), _scalar(decay, t),
+        _scalar(beta1, t), _scalar(beta2, t), _scalar(one_minus_beta1, t),
+        _scalar(one_minus_beta2, t), _scalar(eps, t), wd, int(decoupled and use_weight_decay),
+        p, m, v,
     )  # fmt: skip
-    return p, m, v, vmax
+    return NotImplemented if done is NotImplemented else (p, m, v, vmax)
 
 
 def sgd(
     b: Any, p: Any, g: Any, buf: Any, lr: Any, momentum: Any, one_minus_dampening: Any,
     weight_decay: Any, *, use_momentum: bool, use_weight_decay: bool, nesterov: bool, first: bool,
-) -> tuple[Any, Any]:  # fmt: skip
+) -> Any:  # fmt: skip
     t = p.dtype
     wd = _scalar(weight_decay, t) if use_weight_decay else t.type(0)
     if not use_momentum:
-        _kernel("sgd0")(g, _scalar(lr, t), wd, p)
-        return p, buf
-    _kernel("sgd")(
-        g, _scalar(lr, t), _scalar(momentum, t), _scalar(one_minus_dampening, t), wd,
-        bool(nesterov), bool(first), p, buf,
-    )  # fmt: skip
-    return p, buf
+        done = _launch("sgd0", g, _scalar(lr, t), wd, p)
+    else:
+        done = _launch(
+            "sgd", g, _scalar(lr, t), _scalar(momentum, t), _scalar(one_minus_dampening, t), wd,
+            bool(nesterov), bool(first), p, buf,
+        )  # fmt: skip
+    return NotImplemented if done is NotImplemented else (p, buf)
 
 
 def sigmoid(b: Any, x: Any) -> Any:
-    return _kernel("sigmoid")(x)
+    return _launch("sigmoid", x)
 
 
 def relu_grad(b: Any, g: Any, ans: Any) -> Any:
-    return _kernel("relu_grad")(g, ans)
+    return _launch("relu_grad", g, ans)
 
 
 def _activation_grad(name: str) -> Any:
@@ -182,7 +302,7 @@ def _activation_grad(name: str) -> Any:
     def impl(b: Any, g: Any, ans: Any) -> Any:
         if g.dtype != ans.dtype:  # mixed precision promotes: the generic path
             return NotImplemented
-        return _kernel(name)(g, ans)
+        return _launch(name, g, ans)
 
     return impl
 
@@ -190,14 +310,14 @@ def _activation_grad(name: str) -> Any:
 def outside(b: Any, x: Any, *, lo: float, hi: float) -> Any:
     if x.dtype.kind != "f":  # the kernel's bounds are in x's type: floats only
         return NotImplemented
-    return _kernel("outside")(x, x.dtype.type(lo), x.dtype.type(hi))
+    return _launch("outside", x, x.dtype.type(lo), x.dtype.type(hi))
 
 
 def out_of_range(b: Any, idx: Any, *, n: int, ignore: int | None, reduce: bool) -> Any:
     if not reduce or idx.dtype.kind not in "iu":  # the mask itself: the generic path
         return NotImplemented
     use = ignore is not None
-    return _kernel("out_of_range")(idx, n, ignore if use else 0, use)
+    return _launch("out_of_range", idx, n, ignore if use else 0, use)
 
 
 def _one_float_type(*arrays: Any) -> bool:
@@ -214,19 +334,64 @@ def _inverse_size(p: Any) -> Any:
 def bce(b: Any, p: Any, t: Any) -> Any:
     if not _one_float_type(p, t):
         return NotImplemented
-    return _kernel("bce")(p, t)
+    return _launch("bce", p, t)
 
 
 def bce_mean(b: Any, p: Any, t: Any) -> Any:
     if not _one_float_type(p, t):
         return NotImplemented
-    return _kernel("bce_mean")(p, t, _inverse_size(p))
+    return _launch("bce_mean", p, t, _inverse_size(p))
 
 
 def bce_mean_grad(b: Any, g: Any, p: Any, t: Any) -> Any:
     if not _one_float_type(g, p, t):
         return NotImplemented
-    return _kernel("bce_mean_grad")(g, p, t, _inverse_size(p))
+    return _launch("bce_mean_grad", g, p, t, _inverse_size(p))
+
+
+CE_MAX_CLASSES = 1024  # one thread walks a row: wider rows take the generic path
+
+
+def _ce_fits(logits: Any, labels: Any) -> bool:
+    return (
+        logits.ndim == 2
+        and _one_float_type(logits)
+        and labels.dtype.kind in "iu"
+        and 0 < logits.shape[1] <= CE_MAX_CLASSES
+    )
+
+
+def ce_mean(b: Any, logits: Any, labels: Any, *, ignore_index: int) -> Any:
+    if not _ce_fits(logits, labels):
+        return NotImplemented
+    import cupy
+
+    t = logits.dtype
+    nan = t.type("nan")
+    rows = _launch(
+        "ce_rows", cupy.ascontiguousarray(logits), labels, logits.shape[1], ignore_index, nan
+    )
+    if rows is NotImplemented:
+        return NotImplemented
+    loss, kept = rows
+    return _launch("ce_mean", cupy.sum(loss), cupy.sum(kept), nan)
+
+
+def ce_mean_grad(b: Any, g: Any, logits: Any, labels: Any, *, ignore_index: int) -> Any:
+    if not (_ce_fits(logits, labels) and g.dtype == logits.dtype):
+        return NotImplemented
+    import cupy
+
+    t = logits.dtype
+    x = cupy.ascontiguousarray(logits)
+    n, c = x.shape
+    m, s = cupy.empty(n, dtype=t), cupy.empty(n, dtype=t)
+    if _launch("row_stats", x, c, m, s) is NotImplemented:
+        return NotImplemented
+    count = cupy.sum(labels != ignore_index, dtype=t)
+    return _launch(
+        "ce_mean_grad", x, m, s, cupy.ascontiguousarray(labels), g, count, c, ignore_index
+    )
 
 
 KERNELS = {
@@ -241,4 +406,6 @@ KERNELS = {
     "binary_cross_entropy": bce,
     "binary_cross_entropy_mean": bce_mean,
     "binary_cross_entropy_mean_grad": bce_mean_grad,
+    "softmax_cross_entropy_mean": ce_mean,
+    "softmax_cross_entropy_mean_grad": ce_mean_grad,
 }

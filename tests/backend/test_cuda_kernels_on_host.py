@@ -1,0 +1,237 @@
+"""xpnet's CuPy kernels run on the CPU: their CUDA C compiled by g++ inside an emulation
+of CuPy's kernel classes (``cuda_on_host.py``), called through their real Python
+wrappers from a host backend that registers them as CuPy does, and compared with the
+generic Array API path: every spec of a primitive with a CuPy kernel (values and
+gradients), the optimizer updates, and the losses at their edges (clamps, NaN, labels
+out of range or ignored, empty batches). A GPU runner compares the real kernels too
+(``test_native_kernels.py``, ``test_cupy.py``); this shows the kernels' logic on every
+machine with a C++ compiler.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+from xpnet.backend import _cupy_kernels as K
+from xpnet.backend._numpy import NumpyBackend
+
+from ..ops.spec import SPECS, make_inputs
+from . import cuda_on_host
+
+WHY = cuda_on_host.have_compiler()
+pytestmark = pytest.mark.skipif(WHY is not None, reason=WHY or "")
+
+
+class HostCudaBackend(NumpyBackend):
+    """NumPy arrays, with the CuPy backend's kernels registered in place of NumPy's."""
+
+    name = "numpy_cuda_host_test"
+    __slots__ = ()
+
+    def native_kernels(self):
+        return dict(K.KERNELS)
+
+
+xn.backend.register_backend(HostCudaBackend)
+
+
+@pytest.fixture
+def b(monkeypatch):
+    for name, module in cuda_on_host.fake_cupy().items():
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(K, "_CACHE", {})  # kernel objects of this emulation stay here
+    monkeypatch.setattr(K, "_BROKEN", {})
+    backend = xn.get_backend("numpy_cuda_host_test")
+    assert set(backend.kernels) == set(K.KERNELS)
+    return backend
+
+
+def _generic(b, fn):
+    saved = dict(b.kernels)
+    b.kernels.clear()
+    try:
+        return fn()
+    finally:
+        b.kernels.update(saved)
+
+
+CASES = [s for s in SPECS if s.prim in K.KERNELS]
+
+
+def test_every_cupy_kernel_has_a_host_comparison():
+    compared = {s.prim for s in CASES} | {"adam_update", "sgd_update", "outside", "out_of_range"}
+    assert set(K.KERNELS) <= compared, sorted(set(K.KERNELS) - compared)
+
+
+def _run(spec, host, b, dtype):
+    ts = [
+        xn.tensor(a, backend=b)
+        if i in spec.ints
+        else xn.tensor(a, dtype=dtype, backend=b, requires_grad=True)
+        for i, a in enumerate(host)
+    ]
+    out = spec.fn(*ts)
+    floats = [t for i, t in enumerate(ts) if i not in spec.ints]
+    grads = []
+    if out.requires_grad and floats:
+        (out * out).sum().backward()
+        grads = [None if t.grad is None else t.grad.numpy() for t in floats]
+    return out.numpy(), grads
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("spec", CASES, ids=[s.id for s in CASES])
+def test_kernel_matches_the_generic_path(spec, dtype, b, rng):
+    host = make_inputs(spec, rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a kernel that does not compile warns: fail on it
+        fast, fast_grads = _run(spec, host, b, dtype)
+    slow, slow_grads = _generic(b, lambda: _run(spec, host, b, dtype))
+    tol = {"rtol": 2e-6, "atol": 1e-7} if dtype == "float32" else {"rtol": 1e-12, "atol": 0}
+    assert fast.dtype == slow.dtype and fast.shape == slow.shape
+    np.testing.assert_allclose(fast, slow, **tol)
+    for f, s in zip(fast_grads, slow_grads, strict=True):
+        assert (f is None) == (s is None)
+        if f is not None:
+            np.testing.assert_allclose(f, s, **tol)
+
+
+def _kernel_and_generic(b, prim, *args, **params):
+    """The kernel's result (it must not decline) and the generic implementation's."""
+    fast = b.kernels[prim.name](b, *args, **params)
+    assert fast is not NotImplemented, prim.name
+    with np.errstate(all="ignore"):
+        return fast, prim.impl(b, *args, **params)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_cross_entropy_kernels_at_ignored_and_out_of_range_labels(b, dtype, rng):
+    """Ignored labels count for nothing, a label outside [0, C) makes the mean NaN (the
+    deferred index check reports it), a batch of only ignored labels is NaN, an empty
+    batch NaN; the gradient keeps the generic path's convention for each."""
+    from xpnet.ops import _fused_losses as L
+
+    x = rng.standard_normal((6, 5)).astype(dtype)
+    x[2] = [1e4, -1e4, 0, 3, 3]  # large logits: the shift keeps exp finite
+    g = np.asarray(0.7, dtype=dtype)
+    for labels in ([0, 4, 2, 1, 3, 0], [0, -100, 2, -100, 3, 1], [0, 5, 2, 1, -1, 0],
+                   [-100] * 6, []):  # fmt: skip
+        y = np.array(labels, dtype=np.int64)
+        xs = x[: len(y)]
+        for ignore in (-100, 2):
+            fast, slow = _kernel_and_generic(b, L.softmax_cross_entropy_mean_p, xs, y,
+                                             ignore_index=ignore)  # fmt: skip
+            assert fast.shape == () and fast.dtype == slow.dtype
+            np.testing.assert_allclose(fast, slow, rtol=2e-6)
+            fast, slow = _kernel_and_generic(b, L.softmax_cross_entropy_mean_grad_p, g, xs, y,
+                                             ignore_index=ignore)  # fmt: skip
+            assert fast.shape == slow.shape and fast.dtype == slow.dtype
+            np.testing.assert_allclose(fast, slow, rtol=2e-6, atol=1e-7)
+    # int32 labels and a transposed (non-contiguous) batch of logits
+    y = np.array([1, 0, 3], dtype=np.int32)
+    xt = np.asfortranarray(x[:3])
+    for prim, args in ((L.softmax_cross_entropy_mean_p, (xt, y)),
+                       (L.softmax_cross_entropy_mean_grad_p, (g, xt, y))):  # fmt: skip
+        fast, slow = _kernel_and_generic(b, prim, *args, ignore_index=-100)
+        np.testing.assert_allclose(fast, slow, rtol=2e-6, atol=1e-7)
+
+
+def test_cross_entropy_kernels_decline_what_they_do_not_cover(b):
+    from xpnet.ops import _fused_losses as L
+
+    y = np.array([0, 1])
+    wide = np.zeros((2, K.CE_MAX_CLASSES + 1), np.float32)
+    half = np.zeros((2, 3), np.float16)
+    for x in (wide, half):
+        assert b.kernels["softmax_cross_entropy_mean"](b, x, y, ignore_index=-100) is NotImplemented
+    g = np.asarray(1.0, np.float64)  # another dtype than the logits'
+    out = b.kernels["softmax_cross_entropy_mean_grad"](b, g, np.zeros((2, 3), np.float32), y,
+                                                        ignore_index=-100)  # fmt: skip
+    assert out is NotImplemented
+    assert L  # (the primitives are exercised above)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_binary_cross_entropy_kernels_at_the_clamp_and_outside_the_domain(b, dtype):
+    from xpnet.ops import _fused_losses as L
+
+    p = np.array([0, 1, 0.5, np.nan, -1, 2, 1e-45, 1 - 1e-7, 0.25, 0.75, 1e-3, 0.999])
+    t = np.array([0, 1, 0.3, 1, 0, 1, 1, 0, 1, 0, 0.5, 1])
+    g = np.asarray(0.5, dtype=dtype)
+    for q, u in ((p, t), (p[:0], t[:0]), (p[[0, 1, 2, 8]], t[[0, 1, 2, 8]])):
+        q, u = q.astype(dtype), u.astype(dtype)
+        for prim, args in ((L.binary_cross_entropy_p, (q, u)),
+                           (L.binary_cross_entropy_mean_p, (q, u)),
+                           (L.binary_cross_entropy_mean_grad_p, (g, q, u))):  # fmt: skip
+            fast, slow = _kernel_and_generic(b, prim, *args)
+            assert fast.shape == slow.shape and fast.dtype == slow.dtype, prim.name
+            np.testing.assert_allclose(fast, slow, rtol=2e-6, atol=0, err_msg=prim.name)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_input_checks_match_the_generic_path(b, dtype):
+    from xpnet.ops._reduce import outside_p
+    from xpnet.ops._shape import out_of_range_p
+
+    for v in ([0.0, 0.5, 1.0], [0.5, -0.01], [1.01], [np.nan, 0.3], [np.inf], []):
+        x = np.array(v, dtype=dtype)
+        fast, slow = _kernel_and_generic(b, outside_p, x, lo=0.0, hi=1.0)
+        assert fast.shape == () and bool(fast) == bool(slow), v
+    for idx_dtype in ("int64", "int32", "uint8"):
+        for v in ([0, 3, 1], [0, 4], [-1, 2], [0, -100, 3], [], [255]):
+            if idx_dtype == "uint8" and min(v, default=0) < 0:
+                continue
+            idx = np.array(v).astype(idx_dtype)
+            for ignore in (None, -100, 4):
+                fast, slow = _kernel_and_generic(b, out_of_range_p, idx, n=4, ignore=ignore,
+                                                 reduce=True)  # fmt: skip
+                assert bool(fast) == bool(slow), (v, ignore)
+
+
+OPTIMIZERS = {
+    "adam": lambda ps: xn.optim.Adam(ps, lr=0.01),
+    "adamw": lambda ps: xn.optim.AdamW(ps, lr=0.01, weight_decay=0.1),
+    "adam-l2": lambda ps: xn.optim.Adam(ps, lr=0.01, weight_decay=0.1),
+    "sgd": lambda ps: xn.optim.SGD(ps, lr=0.1),
+    "sgd-wd": lambda ps: xn.optim.SGD(ps, lr=0.1, weight_decay=0.05),
+    "momentum": lambda ps: xn.optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.2),
+    "nesterov": lambda ps: xn.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("opt", list(OPTIMIZERS))
+def test_update_kernels_match_the_generic_update(b, opt, dtype, rng):
+    shapes = [(3, 4), (4,), (2, 3, 2)]
+    init = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(dtype) for s in shapes] for _ in range(3)]
+
+    def train():
+        ps = [xn.tensor(a, backend=b, requires_grad=True) for a in init]
+        o = OPTIMIZERS[opt](ps)
+        for step in grads:
+            for p, g in zip(ps, step, strict=True):
+                p.grad = xn.tensor(g, backend=b)
+            o.step()
+        return [p.numpy() for p in ps]
+
+    tol = 2e-6 if dtype == "float32" else 1e-12
+    for f, s in zip(train(), _generic(b, train), strict=True):
+        np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
+
+
+def test_a_kernel_that_does_not_compile_warns_once_and_the_generic_path_runs(b, monkeypatch):
+    monkeypatch.setitem(K._DEFS, "sigmoid", ("elementwise", "T x", "T y", "y = not C++;", {}))
+    x = xn.tensor([0.0, 2.0], backend=b)
+    with pytest.warns(xn.PerformanceWarning, match="xpnet_sigmoid does not compile here"):
+        y = xn.sigmoid(x)
+    np.testing.assert_allclose(y.numpy(), 1 / (1 + np.exp(-x.numpy())), rtol=1e-6)
+    assert "sigmoid" in K._BROKEN
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once: later calls take the generic path quietly
+        np.testing.assert_allclose(xn.sigmoid(x).numpy(), y.numpy())
