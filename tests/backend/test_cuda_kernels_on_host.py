@@ -163,8 +163,8 @@ def test_binary_cross_entropy_kernels_at_the_clamp_and_outside_the_domain(b, dty
     p = np.array([0, 1, 0.5, np.nan, -1, 2, 1e-45, 1 - 1e-7, 0.25, 0.75, 1e-3, 0.999])
     t = np.array([0, 1, 0.3, 1, 0, 1, 1, 0, 1, 0, 0.5, 1])
     g = np.asarray(0.5, dtype=dtype)
-    for q, u in ((p, t), (p[:0], t[:0]), (p[[0, 1, 2, 8]], t[[0, 1, 2, 8]])):
-        q, u = q.astype(dtype), u.astype(dtype)
+    for q, u in ((p, t), (p[:0], t[:0]), (p[[0, 1, 2, 8]], t[[0, 1, 2, 8]]), (p[2], t[2])):
+        q, u = np.asarray(q, dtype=dtype), np.asarray(u, dtype=dtype)  # 0-d too
         for prim, args in ((L.binary_cross_entropy_p, (q, u)),
                            (L.binary_cross_entropy_mean_p, (q, u)),
                            (L.binary_cross_entropy_mean_grad_p, (g, q, u))):  # fmt: skip

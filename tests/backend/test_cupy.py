@@ -201,9 +201,9 @@ def test_fused_binary_cross_entropy_matches_the_generic_path(dtype):
 
     p = np.array([0, 1, 0.5, np.nan, -1, 2, 1e-45, 1 - 1e-7, 0.25, 0.75, 1e-3, 0.999])
     t = np.array([0, 1, 0.3, 1, 0, 1, 1, 0, 1, 0, 0.5, 1])
-    for q, u in ((p, t), (p[:0], t[:0]), (p[[0, 1, 2, 8, 9]], t[[0, 1, 2, 8, 9]])):
-        pd = b.from_numpy(q.astype(dtype))
-        td = b.from_numpy(u.astype(dtype))
+    for q, u in ((p, t), (p[:0], t[:0]), (p[[0, 1, 2, 8, 9]], t[[0, 1, 2, 8, 9]]), (p[2], t[2])):
+        pd = b.from_numpy(np.asarray(q, dtype=dtype))  # 0-d too
+        td = b.from_numpy(np.asarray(u, dtype=dtype))
         g = b.from_numpy(np.asarray(0.5, dtype=dtype))
         cases = (
             ("binary_cross_entropy", L._bce, (pd, td)),

@@ -156,7 +156,9 @@ def test_binary_cross_entropy_kernels_match_at_the_clamp_and_outside_the_domain(
         ("binary_cross_entropy", L._bce),
         ("binary_cross_entropy_mean", L._bce_mean),
     ):
-        for q, u in ((p, t), (p[:0], t[:0]), (p[[0, 1, 2, 7]], t[[0, 1, 2, 7]])):
+        for q, u in ((p, t), (p[:0], t[:0]), (p[[0, 1, 2, 7]], t[[0, 1, 2, 7]]), (p[0], t[0]),
+                     (p[2, None], t[2])):  # fmt: skip
+            q, u = np.asarray(q), np.asarray(u)  # 0-d arrays too
             fast = NUMPY.kernels[name](NUMPY, q, u)
             with np.errstate(all="ignore"):  # the generic path's log(-1) and inf - inf
                 slow = generic(NUMPY, q, u)

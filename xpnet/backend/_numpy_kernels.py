@@ -68,15 +68,13 @@ def _bce_sum_terms(p: Array, t: Array) -> Array:
     NaN) and lifts log(0) = -inf, so x <= 0 and NaN give -100 there too, and x > 0 gives
     max(log x, -100) bit for bit. The generic path's products and sum, in its order."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        lp = np.log(p)
-        lq = np.log(1.0 - p)
-    np.fmax(lp, -100.0, out=lp)  # log's fresh arrays: clamp in place
-    np.fmax(lq, -100.0, out=lq)
+        lp = np.fmax(np.log(p), -100.0)
+        lq = np.fmax(np.log(1.0 - p), -100.0)
     return t * lp + (1.0 - t) * lq
 
 
 def _bce(b: Any, p: Array, t: Array) -> Array:
-    return np.negative(_bce_sum_terms(p, t))
+    return np.asarray(np.negative(_bce_sum_terms(p, t)))  # 0-d: an array, not a scalar
 
 
 def _bce_mean(b: Any, p: Array, t: Array) -> Array:
