@@ -22,6 +22,7 @@ from xpnet.backend._numpy import NumpyBackend
 
 from ..ops.spec import SPECS, make_inputs
 from . import cuda_on_host
+from .test_native_kernels import run_spec, without_kernels
 
 WHY = cuda_on_host.have_compiler()
 pytestmark = pytest.mark.skipif(WHY is not None, reason=WHY or "")
@@ -51,15 +52,6 @@ def b(monkeypatch):
     return backend
 
 
-def _generic(b, fn):
-    saved = dict(b.kernels)
-    b.kernels.clear()
-    try:
-        return fn()
-    finally:
-        b.kernels.update(saved)
-
-
 CASES = [s for s in SPECS if s.prim in K.KERNELS]
 
 
@@ -68,30 +60,14 @@ def test_every_cupy_kernel_has_a_host_comparison():
     assert set(K.KERNELS) <= compared, sorted(set(K.KERNELS) - compared)
 
 
-def _run(spec, host, b, dtype):
-    ts = [
-        xn.tensor(a, backend=b)
-        if i in spec.ints
-        else xn.tensor(a, dtype=dtype, backend=b, requires_grad=True)
-        for i, a in enumerate(host)
-    ]
-    out = spec.fn(*ts)
-    floats = [t for i, t in enumerate(ts) if i not in spec.ints]
-    grads = []
-    if out.requires_grad and floats:
-        (out * out).sum().backward()
-        grads = [None if t.grad is None else t.grad.numpy() for t in floats]
-    return out.numpy(), grads
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("spec", CASES, ids=[s.id for s in CASES])
 def test_kernel_matches_the_generic_path(spec, dtype, b, rng):
     host = make_inputs(spec, rng)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a kernel that does not compile warns: fail on it
-        fast, fast_grads = _run(spec, host, b, dtype)
-    slow, slow_grads = _generic(b, lambda: _run(spec, host, b, dtype))
+        fast, fast_grads = run_spec(spec, host, b, dtype)
+    slow, slow_grads = without_kernels(b, lambda: run_spec(spec, host, b, dtype))
     tol = {"rtol": 2e-6, "atol": 1e-7} if dtype == "float32" else {"rtol": 1e-12, "atol": 0}
     assert fast.dtype == slow.dtype and fast.shape == slow.shape
     np.testing.assert_allclose(fast, slow, **tol)
@@ -101,7 +77,7 @@ def test_kernel_matches_the_generic_path(spec, dtype, b, rng):
             np.testing.assert_allclose(f, s, **tol)
 
 
-def _kernel_and_generic(b, prim, *args, **params):
+def _kernel_andwithout_kernels(b, prim, *args, **params):
     """The kernel's result (it must not decline) and the generic implementation's."""
     fast = b.kernels[prim.name](b, *args, **params)
     assert fast is not NotImplemented, prim.name
@@ -124,11 +100,11 @@ def test_cross_entropy_kernels_at_ignored_and_out_of_range_labels(b, dtype, rng)
         y = np.array(labels, dtype=np.int64)
         xs = x[: len(y)]
         for ignore in (-100, 2):
-            fast, slow = _kernel_and_generic(b, L.softmax_cross_entropy_mean_p, xs, y,
+            fast, slow = _kernel_andwithout_kernels(b, L.softmax_cross_entropy_mean_p, xs, y,
                                              ignore_index=ignore)  # fmt: skip
             assert fast.shape == () and fast.dtype == slow.dtype
             np.testing.assert_allclose(fast, slow, rtol=2e-6)
-            fast, slow = _kernel_and_generic(b, L.softmax_cross_entropy_mean_grad_p, g, xs, y,
+            fast, slow = _kernel_andwithout_kernels(b, L.softmax_cross_entropy_mean_grad_p, g, xs, y,
                                              ignore_index=ignore)  # fmt: skip
             assert fast.shape == slow.shape and fast.dtype == slow.dtype
             np.testing.assert_allclose(fast, slow, rtol=2e-6, atol=1e-7)
@@ -137,7 +113,7 @@ def test_cross_entropy_kernels_at_ignored_and_out_of_range_labels(b, dtype, rng)
     xt = np.asfortranarray(x[:3])
     for prim, args in ((L.softmax_cross_entropy_mean_p, (xt, y)),
                        (L.softmax_cross_entropy_mean_grad_p, (g, xt, y))):  # fmt: skip
-        fast, slow = _kernel_and_generic(b, prim, *args, ignore_index=-100)
+        fast, slow = _kernel_andwithout_kernels(b, prim, *args, ignore_index=-100)
         np.testing.assert_allclose(fast, slow, rtol=2e-6, atol=1e-7)
 
 
@@ -168,7 +144,7 @@ def test_binary_cross_entropy_kernels_at_the_clamp_and_outside_the_domain(b, dty
         for prim, args in ((L.binary_cross_entropy_p, (q, u)),
                            (L.binary_cross_entropy_mean_p, (q, u)),
                            (L.binary_cross_entropy_mean_grad_p, (g, q, u))):  # fmt: skip
-            fast, slow = _kernel_and_generic(b, prim, *args)
+            fast, slow = _kernel_andwithout_kernels(b, prim, *args)
             assert fast.shape == slow.shape and fast.dtype == slow.dtype, prim.name
             np.testing.assert_allclose(fast, slow, rtol=2e-6, atol=0, err_msg=prim.name)
 
@@ -180,7 +156,7 @@ def test_input_checks_match_the_generic_path(b, dtype):
 
     for v in ([0.0, 0.5, 1.0], [0.5, -0.01], [1.01], [np.nan, 0.3], [np.inf], []):
         x = np.array(v, dtype=dtype)
-        fast, slow = _kernel_and_generic(b, outside_p, x, lo=0.0, hi=1.0)
+        fast, slow = _kernel_andwithout_kernels(b, outside_p, x, lo=0.0, hi=1.0)
         assert fast.shape == () and bool(fast) == bool(slow), v
     for idx_dtype in ("int64", "int32", "uint8"):
         for v in ([0, 3, 1], [0, 4], [-1, 2], [0, -100, 3], [], [255]):
@@ -188,7 +164,7 @@ def test_input_checks_match_the_generic_path(b, dtype):
                 continue
             idx = np.array(v).astype(idx_dtype)
             for ignore in (None, -100, 4):
-                fast, slow = _kernel_and_generic(b, out_of_range_p, idx, n=4, ignore=ignore,
+                fast, slow = _kernel_andwithout_kernels(b, out_of_range_p, idx, n=4, ignore=ignore,
                                                  reduce=True)  # fmt: skip
                 assert bool(fast) == bool(slow), (v, ignore)
 
@@ -221,7 +197,7 @@ def test_update_kernels_match_the_generic_update(b, opt, dtype, rng):
         return [p.numpy() for p in ps]
 
     tol = 2e-6 if dtype == "float32" else 1e-12
-    for f, s in zip(train(), _generic(b, train), strict=True):
+    for f, s in zip(train(), without_kernels(b, train), strict=True):
         np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
 
 

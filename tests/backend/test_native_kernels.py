@@ -32,11 +32,22 @@ def kernel_backend(request):
     return b
 
 
-def _run(spec, host, b):
+def without_kernels(b, fn):
+    """``fn()`` with ``b``'s kernels unregistered: the generic implementations."""
+    saved = dict(b.kernels)
+    b.kernels.clear()
+    try:
+        return fn()
+    finally:
+        b.kernels.update(saved)
+
+
+def run_spec(spec, host, b, dtype="float32"):
+    """The spec's output and its inputs' gradients (of the output's squared sum), on ``b``."""
     ts = [
         xn.tensor(a, backend=b)
         if i in spec.ints
-        else xn.tensor(a, dtype="float32", backend=b, requires_grad=True)
+        else xn.tensor(a, dtype=dtype, backend=b, requires_grad=True)
         for i, a in enumerate(host)
     ]
     out = spec.fn(*ts)
@@ -66,13 +77,8 @@ def test_kernel_matches_the_generic_implementation(spec, kernel_backend, rng):
     if spec.prim not in b.kernels:
         pytest.skip(f"{b.name} has no kernel for {spec.prim}")
     host = make_inputs(spec, rng)
-    fast, fast_grads = _run(spec, host, b)
-    saved = dict(b.kernels)
-    b.kernels.clear()
-    try:
-        slow, slow_grads = _run(spec, host, b)
-    finally:
-        b.kernels.update(saved)
+    fast, fast_grads = run_spec(spec, host, b)
+    slow, slow_grads = without_kernels(b, lambda: run_spec(spec, host, b))
     assert fast.dtype == slow.dtype and fast.shape == slow.shape
     np.testing.assert_allclose(fast, slow, rtol=1e-6, atol=1e-7)
     assert len(fast_grads) == len(slow_grads)
@@ -96,15 +102,6 @@ def test_reduction_kernel_matches_the_generic_implementation(name, axis, keepdim
     assert isinstance(fast, np.ndarray) and fast.dtype == slow.dtype == np.bool_
     assert fast.shape == slow.shape
     np.testing.assert_array_equal(fast, slow)
-
-
-def _without_kernels(b, fn):
-    saved = dict(b.kernels)
-    b.kernels.clear()
-    try:
-        return fn()
-    finally:
-        b.kernels.update(saved)
 
 
 @pytest.mark.parametrize(
@@ -133,7 +130,7 @@ def test_sgd_multi_tensor_kernel_matches_the_generic_update(hyper, dtype, rng):
 
     assert "sgd_update_foreach" in NUMPY.kernels
     fast_p, fast_b = train()
-    slow_p, slow_b = _without_kernels(NUMPY, train)
+    slow_p, slow_b = without_kernels(NUMPY, train)
     for f, s in zip(fast_p + fast_b, slow_p + slow_b, strict=True):
         assert (f is None) == (s is None)
         if f is not None:
