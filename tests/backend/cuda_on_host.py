@@ -214,6 +214,9 @@ def fake_cupy() -> dict[str, types.ModuleType]:
     cupy.ReductionKernel = ReductionKernel  # type: ignore[attr-defined]
     cupy.sum = lambda x, dtype=None: np.asarray(np.sum(x, dtype=dtype))  # type: ignore[attr-defined]
     cupy.ascontiguousarray = np.ascontiguousarray  # type: ignore[attr-defined]
+    cupy.asarray = np.asarray  # type: ignore[attr-defined]
+    stream = types.SimpleNamespace(is_capturing=lambda: False)
+    cuda.get_current_stream = lambda: stream  # type: ignore[attr-defined]
     cupy.empty = np.empty  # type: ignore[attr-defined]
     return {"cupy": cupy, "cupy.cuda": cuda, "cupy.cuda.compiler": compiler}
 

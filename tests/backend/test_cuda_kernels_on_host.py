@@ -37,6 +37,9 @@ class HostCudaBackend(NumpyBackend):
     def native_kernels(self):
         return dict(K.KERNELS)
 
+    def device_pointer(self, arr):
+        return arr.ctypes.data  # the multi-tensor kernels' pointer tables hold host addresses
+
 
 xn.backend.register_backend(HostCudaBackend)
 
@@ -47,6 +50,7 @@ def b(monkeypatch):
         monkeypatch.setitem(sys.modules, name, module)
     monkeypatch.setattr(K, "_CACHE", {})  # kernel objects of this emulation stay here
     monkeypatch.setattr(K, "_BROKEN", {})
+    monkeypatch.setattr(K, "_TABLES", {})  # host addresses: not for a real GPU
     backend = xn.get_backend("numpy_cuda_host_test")
     assert set(backend.kernels) == set(K.KERNELS)
     return backend
@@ -56,7 +60,8 @@ CASES = [s for s in SPECS if s.prim in K.KERNELS]
 
 
 def test_every_cupy_kernel_has_a_host_comparison():
-    compared = {s.prim for s in CASES} | {"adam_update", "sgd_update", "outside", "out_of_range"}
+    updates = {"adam_update", "sgd_update", "adam_update_foreach", "sgd_update_foreach"}
+    compared = {s.prim for s in CASES} | updates | {"outside", "out_of_range"}
     assert set(K.KERNELS) <= compared, sorted(set(K.KERNELS) - compared)
 
 
@@ -197,8 +202,32 @@ def test_update_kernels_match_the_generic_update(b, opt, dtype, rng):
         return [p.numpy() for p in ps]
 
     tol = 2e-6 if dtype == "float32" else 1e-12
-    for f, s in zip(train(), without_kernels(b, train), strict=True):
+    fast = train()
+    # all three parameters in one launch of the multi-tensor kernel
+    assert {"adam_mt", "sgd_mt", "sgd0_mt"} & set(K._CACHE), sorted(K._CACHE)
+    for f, s in zip(fast, without_kernels(b, train), strict=True):
         np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
+
+
+def test_multi_tensor_updates_decline_what_one_launch_cannot_cover(b, rng):
+    """A strided gradient, a single parameter or mixed dtypes: one launch per parameter
+    instead (the per-parameter kernels), with the same values."""
+    from xpnet.optim._update import adam_update_p, foreach
+
+    def arrays(dtype, n=3):
+        return [rng.standard_normal((2, 3)).astype(dtype) for _ in range(n)]
+
+    scalars = (0.01, 1.0, 1.0, 0.9, 0.1, 0.999, 0.001, 1e-8, 0.0)
+    flags = dict(use_weight_decay=False, decoupled=False, amsgrad=False)
+    prim = foreach(adam_update_p, 3, 5)
+    strided = [a.T.copy().T for a in arrays("float32")]  # Fortran order
+    for ps, gs in ((arrays("float32"), strided), (arrays("float32"), arrays("float64"))):
+        args = (*ps, *gs, *arrays("float32"), *arrays("float32"), None, None, None, *scalars)
+        assert b.kernels[prim.name](b, *args, **flags) is NotImplemented
+    one = foreach(adam_update_p, 1, 5)
+    args = (*arrays("float32", 1), *arrays("float32", 1), *arrays("float32", 1),
+            *arrays("float32", 1), None, *scalars)  # fmt: skip
+    assert b.kernels[one.name](b, *args, **flags) is NotImplemented
 
 
 def test_a_kernel_that_does_not_compile_warns_once_and_the_generic_path_runs(b, monkeypatch):

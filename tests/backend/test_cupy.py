@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -125,20 +127,28 @@ def test_a_registered_kernel_replaces_the_generic_implementation_and_keeps_the_r
     ids=["adam", "adamw", "sgd", "sgd-nesterov", "sgd-dampening"],
 )
 def test_fused_update_kernels_match_the_generic_path(opt):
+    """One parameter (the per-parameter kernel) and three of different sizes (the
+    multi-tensor kernel: one launch for all) against the generic update."""
     b = _cupy_backend()
-    results = []
-    for fused in (True, False):
-        saved = {k: b.kernels.pop(k) for k in ("adam_update", "sgd_update")} if not fused else {}
-        try:
-            p = xn.nn.Parameter(xn.tensor(np.linspace(-1, 1, 1000), dtype="float32", backend=b))
-            o = opt([p])
-            for i in range(5):
-                p.grad = xn.tensor(np.sin(np.arange(1000) * (i + 1)), dtype="float32", backend=b)
-                o.step()
-            results.append(p.numpy())
-        finally:
-            b.kernels.update(saved)
-    np.testing.assert_allclose(results[0], results[1], rtol=1e-6, atol=1e-7)
+    names = ("adam_update", "sgd_update", "adam_update_foreach", "sgd_update_foreach")
+    for shapes in ([(1000,)], [(1000,), (30, 7), (5,)]):
+        results = []
+        for fused in (True, False):
+            saved = {k: b.kernels.pop(k) for k in names} if not fused else {}
+            try:
+                ps = [xn.nn.Parameter(xn.tensor(np.linspace(-1, 1, math.prod(s)).reshape(s),
+                                                dtype="float32", backend=b)) for s in shapes]  # fmt: skip
+                o = opt(ps)
+                for i in range(5):
+                    for p in ps:
+                        g = np.sin(np.arange(p.size) * (i + 1)).reshape(p.shape)
+                        p.grad = xn.tensor(g, dtype="float32", backend=b)
+                    o.step()
+                results.append([p.numpy() for p in ps])
+            finally:
+                b.kernels.update(saved)
+        for f, g in zip(*results, strict=True):
+            np.testing.assert_allclose(f, g, rtol=1e-6, atol=1e-7)
 
 
 def test_fused_sigmoid_matches_the_generic_path():

@@ -7,6 +7,11 @@ Each replaces a primitive's implementation on the ``cupy`` backend (registered b
 - ``adam_update``: the whole Adam/AdamW step of one parameter (about ten launches
   in the generic path: moments, square root, bias corrections, the update);
 - ``sgd_update``: SGD with weight decay, momentum, dampening and Nesterov;
+- ``adam_update_foreach``, ``sgd_update_foreach``: the same updates for every parameter
+  of a bucket in one launch (PyTorch's fused multi-tensor optimizers): the kernel runs
+  over all their elements end to end, finds each element's tensor by a binary search in
+  the running sizes, and reaches it through a table of device pointers (cached by the
+  addresses, so a step whose arrays did not move copies nothing to the device);
 - ``sigmoid``: 1/(1+exp(-x)) in the overflow-free form, one launch instead of five;
 - ``relu_grad``: ReLU's backward, g times the mask ans > 0, one launch instead of three;
 - ``sigmoid_grad``, ``tanh_grad``: the sigmoid's and tanh's backward from the forward
@@ -36,6 +41,8 @@ from __future__ import annotations
 
 import warnings
 from typing import Any
+
+import numpy as np
 
 from .._errors import PerformanceWarning
 
@@ -119,6 +126,29 @@ T onehot = lab == (long long)(i % C) ? (T)1 : (T)0;
 y = (p - onehot) * (g * keep / max(count, (T)1));
 """
 
+# Multi-tensor updates: element i of the k tensors laid end to end (``ends`` their running
+# sizes) is element e of tensor t; each array is reached through a table of pointers.
+_MT_PREAMBLE = """
+__device__ int xpnet_tensor_of(const long long* ends, int k, long long i) {
+    int lo = 0, hi = k - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (i < ends[mid]) { hi = mid; } else { lo = mid + 1; }
+    }
+    return lo;
+}
+"""
+_MT_HEAD = """
+int t = xpnet_tensor_of(&ends[0], k, (long long)i);
+long long e = (long long)i - (t > 0 ? ends[t - 1] : 0);
+T& p = ((T*)P[t])[e];
+const T g = ((const T*)G[t])[e];
+"""
+_MT_STATE = {
+    "adam": "T& m = ((T*)M[t])[e];\nT& v = ((T*)V[t])[e];\n",
+    "sgd": "T& buf = ((T*)B[t])[e];\n",
+}
+
 # name -> (kind, in_params, out_params, operation or (map, reduce, post, identity), options)
 # fmt: off
 _DEFS: dict[str, tuple[str, str, str, Any, dict[str, Any]]] = {
@@ -197,6 +227,31 @@ _DEFS: dict[str, tuple[str, str, str, Any, dict[str, Any]]] = {
         {},
     ),
     "row_stats": ("elementwise", "raw T x, int64 C", "T m, T s", _ROW_STATS, {}),
+    # the updates above over k tensors in one launch; "bool sizer" (never written) sizes it
+    "adam_mt": (
+        "elementwise",
+        "raw uint64 P, raw uint64 G, raw uint64 M, raw uint64 V, raw int64 ends, int32 k, "
+        "T step_size, T inv_sqrt_bc2, T decay, T beta1, T beta2, T one_minus_beta1, "
+        "T one_minus_beta2, T eps, T wd, int32 decoupled",
+        "bool sizer",
+        _MT_HEAD + _MT_STATE["adam"] + _ADAM,
+        {"preamble": _MT_PREAMBLE},
+    ),
+    "sgd_mt": (
+        "elementwise",
+        "raw uint64 P, raw uint64 G, raw uint64 B, raw int64 ends, int32 k, T lr, T momentum, "
+        "T one_minus_dampening, T wd, bool nesterov, bool first",
+        "bool sizer",
+        _MT_HEAD + _MT_STATE["sgd"] + _SGD,
+        {"preamble": _MT_PREAMBLE},
+    ),
+    "sgd0_mt": (
+        "elementwise",
+        "raw uint64 P, raw uint64 G, raw int64 ends, int32 k, T lr, T wd",
+        "bool sizer",
+        _MT_HEAD + _SGD_PLAIN,
+        {"preamble": _MT_PREAMBLE},
+    ),
     "ce_mean_grad": (
         "elementwise",
         "T x, raw T m, raw T s, raw I label, T g, T count, int64 C, int64 ignore",
@@ -286,6 +341,100 @@ def sgd(
             bool(nesterov), bool(first), p, buf,
         )  # fmt: skip
     return NotImplemented if done is NotImplemented else (p, buf)
+
+
+_TABLES: dict[Any, Any] = {}  # (what, addresses or sizes) -> device array; bounded below
+_TABLES_MAX = 256
+
+
+def _table(b: Any, values: tuple[int, ...], dtype: str) -> Any:
+    """``values`` as a device array of ``dtype``, made once per distinct tuple (an
+    asynchronous copy from the host the first time)."""
+    key = (id(b), dtype, values)
+    tab = _TABLES.get(key)
+    if tab is None:
+        import cupy
+
+        if len(_TABLES) >= _TABLES_MAX:
+            _TABLES.clear()
+        tab = _TABLES[key] = cupy.asarray(np.array(values, dtype=dtype))
+    return tab
+
+
+def _multi(b: Any, groups: list[tuple[Any, ...]]) -> tuple[list[Any], Any, Any] | None:
+    """The pointer tables of ``groups`` (each the k arrays of one role: parameters,
+    gradients, state), the running sizes and the sizing array, or None where one kernel
+    cannot update them all (mixed or non-float dtypes, strided arrays, a None slot)."""
+    first = groups[0]
+    t = first[0].dtype
+    if t.kind != "f" or t.itemsize < 4 or len(first) < 2:
+        return None
+    import cupy
+
+    capturing = getattr(cupy.cuda.get_current_stream(), "is_capturing", None)
+    if capturing is None or capturing():
+        return None  # a new table is a copy from the host, which a CUDA graph cannot hold
+    for arrays in groups:
+        for a, like in zip(arrays, first, strict=True):
+            if a is None or a.dtype != t or a.shape != like.shape or not a.flags.c_contiguous:
+                return None
+    sizes = tuple(int(a.size) for a in first)
+    total = sum(sizes)
+    ends = tuple(int(e) for e in np.cumsum(sizes))
+    tables = [_table(b, tuple(b.device_pointer(a) for a in arrays), "uint64") for arrays in groups]
+    key = (id(b), "sizer", total)
+    sizer = _TABLES.get(key)
+    if sizer is None:
+        sizer = _TABLES[key] = cupy.empty(total, dtype=bool)
+    return tables, _table(b, ends, "int64"), sizer
+
+
+def adam_foreach(b: Any, *args: Any, use_weight_decay: bool, decoupled: bool,
+                 amsgrad: bool) -> Any:  # fmt: skip
+    """``foreach(adam_update_p, k, 5)``: (p..., g..., m..., v..., vmax..., then the nine
+    scalars), every parameter in one launch; else NotImplemented (one launch each)."""
+    k = (len(args) - 9) // 5
+    if amsgrad or k < 2:
+        return NotImplemented
+    ps, gs, ms, vs, vmaxes = (args[j * k : (j + 1) * k] for j in range(5))
+    multi = _multi(b, [ps, gs, ms, vs])
+    if multi is None:
+        return NotImplemented
+    (tp, tg, tm, tv), ends, sizer = multi
+    step_size, inv_sqrt_bc2, decay, beta1, omb1, beta2, omb2, eps, weight_decay = args[5 * k :]
+    t = ps[0].dtype
+    wd = _scalar(weight_decay, t) if use_weight_decay else t.type(0)
+    done = _launch(
+        "adam_mt", tp, tg, tm, tv, ends, k, _scalar(step_size, t), _scalar(inv_sqrt_bc2, t),
+        _scalar(decay, t), _scalar(beta1, t), _scalar(beta2, t), _scalar(omb1, t),
+        _scalar(omb2, t), _scalar(eps, t), wd, int(decoupled and use_weight_decay), sizer,
+    )  # fmt: skip
+    return NotImplemented if done is NotImplemented else (*ps, *ms, *vs, *vmaxes)
+
+
+def sgd_foreach(b: Any, *args: Any, use_momentum: bool, use_weight_decay: bool,
+                nesterov: bool, first: bool) -> Any:  # fmt: skip
+    """``foreach(sgd_update_p, k, 3)``: (p..., g..., buf..., lr, momentum, 1 - dampening,
+    weight decay), every parameter in one launch; else NotImplemented (one launch each)."""
+    k = (len(args) - 4) // 3
+    if k < 2:
+        return NotImplemented
+    ps, gs, bufs = (args[j * k : (j + 1) * k] for j in range(3))
+    multi = _multi(b, [ps, gs, bufs] if use_momentum else [ps, gs])
+    if multi is None:
+        return NotImplemented
+    tables, ends, sizer = multi
+    lr, momentum, one_minus_dampening, weight_decay = args[3 * k :]
+    t = ps[0].dtype
+    wd = _scalar(weight_decay, t) if use_weight_decay else t.type(0)
+    if use_momentum:
+        done = _launch(
+            "sgd_mt", *tables, ends, k, _scalar(lr, t), _scalar(momentum, t),
+            _scalar(one_minus_dampening, t), wd, bool(nesterov), bool(first), sizer,
+        )  # fmt: skip
+    else:
+        done = _launch("sgd0_mt", *tables, ends, k, _scalar(lr, t), wd, sizer)
+    return NotImplemented if done is NotImplemented else (*ps, *bufs)
 
 
 def sigmoid(b: Any, x: Any) -> Any:
@@ -397,6 +546,8 @@ def ce_mean_grad(b: Any, g: Any, logits: Any, labels: Any, *, ignore_index: int)
 KERNELS = {
     "adam_update": adam,
     "sgd_update": sgd,
+    "adam_update_foreach": adam_foreach,
+    "sgd_update_foreach": sgd_foreach,
     "sigmoid": sigmoid,
     "relu_grad": relu_grad,
     "sigmoid_grad": _activation_grad("sigmoid_grad"),
