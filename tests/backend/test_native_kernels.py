@@ -184,3 +184,23 @@ def test_outside_kernel_matches_the_generic_check(dtype):
                 assert bool(fast) == bool(slow), (v, lo, hi)
     zero_d = np.asarray(np.nan, dtype="float32")
     assert bool(NUMPY.kernels["outside"](NUMPY, zero_d, lo=0.0, hi=1.0))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize(
+    "shape", [(0,), (), (7,), (2047,), (2048,), (16384,), (3, 16384), (64, 16, 28, 28), (5, 4099)]
+)
+def test_relu_kernel_matches_maximum_with_zero_on_blocks_and_the_rest(shape, dtype, rng):
+    """Whole blocks of zeros and a rest, arrays below the block size, 0-d and empty arrays,
+    and the values whose maximum with 0 is special: NaN, infinities, -0.0."""
+    x = rng.standard_normal(shape).astype(dtype)
+    flat = x.reshape(-1)
+    flat[: min(5, flat.size)] = [np.nan, -np.inf, np.inf, -0.0, 0.0][: min(5, flat.size)]
+    if flat.size > 10:
+        flat[-1] = np.nan  # in the rest after the last whole block
+    fast = NUMPY.kernels["relu"](NUMPY, x)
+    slow = np.maximum(x, 0)
+    assert isinstance(fast, np.ndarray) and fast.dtype == slow.dtype and fast.shape == slow.shape
+    np.testing.assert_array_equal(fast, slow)
+    strided = x.T if x.ndim > 1 else x[::2] if x.ndim else x  # not C-contiguous: the plain path
+    np.testing.assert_array_equal(NUMPY.kernels["relu"](NUMPY, strided), np.maximum(strided, 0))

@@ -15,6 +15,8 @@ Each replaces a primitive's implementation on the ``numpy`` backend (registered 
 - ``outside``: a minimum and a maximum instead of four whole-array calls;
 - ``sgd_update_foreach``: SGD over every parameter of a group in one loop of in-place
   operators (the generic multi-tensor path costs about 2 us a parameter more);
+- ``relu``: ``maximum`` against a block of zeros, which NumPy runs in SIMD (the scalar 0
+  takes a loop 3-4x slower);
 - ``relu_grad``, ``astype``, ``broadcast_to`` and (with SciPy) ``sigmoid``, ``erf``.
 """
 
@@ -60,6 +62,32 @@ def _reduction(fn: Any, **fixed: Any) -> Kernel:
         return out if isinstance(out, np.ndarray) else np.asarray(out)
 
     return impl
+
+
+_ZERO_BLOCK = 16384  # elements of the zeros ``relu`` compares with (64 KB in float32)
+_ZEROS: dict[Any, np.ndarray] = {}  # dtype -> a read-only block of zeros
+
+
+def _relu(b: Any, x: Array) -> Array:
+    """max(x, 0) against a block of zeros: NumPy runs ``maximum`` of two contiguous arrays
+    in SIMD, of an array and the scalar 0 in a loop 3-4x slower (float32, NumPy 2.4: 98 vs
+    35 us for a 256x512 activation). The same ufunc on the same values: the same result."""
+    if x.size < 2048 or x.dtype.kind != "f" or not x.flags.c_contiguous:
+        return np.asarray(np.maximum(x, 0))  # (0-d: an array, not a NumPy scalar)
+    zeros = _ZEROS.get(x.dtype)
+    if zeros is None:
+        zeros = np.zeros(_ZERO_BLOCK, x.dtype)
+        zeros.flags.writeable = False
+        _ZEROS[x.dtype] = zeros
+    out = np.empty_like(x)
+    flat, flat_out = x.reshape(-1), out.reshape(-1)
+    n = x.size - x.size % _ZERO_BLOCK  # whole blocks, then the rest
+    if n:
+        rows = (-1, _ZERO_BLOCK)
+        np.maximum(flat[:n].reshape(rows), zeros, out=flat_out[:n].reshape(rows))
+    if n < x.size:
+        np.maximum(flat[n:], zeros[: x.size - n], out=flat_out[n:])
+    return out
 
 
 def _bce_sum_terms(p: Array, t: Array) -> Array:
@@ -128,6 +156,7 @@ def kernels() -> dict[str, Kernel]:
         **METHOD_KERNELS,
         "broadcast_to": lambda b, x, *, shape: np.broadcast_to(x, shape),
         "astype": lambda b, x, *, dtype: x.astype(dtype),
+        "relu": _relu,
         "relu_grad": lambda b, g, ans: np.multiply(g, ans > 0),  # bool mask cast in the loop
         "binary_cross_entropy": _bce,
         "binary_cross_entropy_mean": _bce_mean,
