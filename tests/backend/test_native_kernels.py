@@ -204,3 +204,21 @@ def test_relu_kernel_matches_maximum_with_zero_on_blocks_and_the_rest(shape, dty
     np.testing.assert_array_equal(fast, slow)
     strided = x.T if x.ndim > 1 else x[::2] if x.ndim else x  # not C-contiguous: the plain path
     np.testing.assert_array_equal(NUMPY.kernels["relu"](NUMPY, strided), np.maximum(strided, 0))
+
+
+@pytest.mark.parametrize("shape, kernel", [((4, 3, 8, 8), (2, 2)), ((2, 5, 7, 9), (2, 3)),
+                                           ((3, 2, 6, 6), (3, 3)), ((1, 1, 1, 1), (2, 2))])  # fmt: skip
+def test_max_pool_grad_kernel_shares_ties_as_the_generic_path(shape, kernel, rng):
+    """ReLU outputs (windows of tied zeros), sizes past the last window, and a NaN (its
+    window's maximum is NaN: no element equals it)."""
+    from xpnet.ops._conv import _max_pool, max_pool_grad_p
+
+    x = np.maximum(rng.standard_normal(shape), 0).astype(np.float32)
+    x.reshape(-1)[0] = np.nan
+    pooled = _max_pool(NUMPY, x, kernel=kernel)
+    g = rng.standard_normal(pooled.shape).astype(np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the NaN window: g / 0 on both paths
+        fast = NUMPY.kernels["max_pool_grad"](NUMPY, g, x, pooled, kernel=kernel)
+        slow = max_pool_grad_p.impl(NUMPY, g, x, pooled, kernel=kernel)
+    assert fast.dtype == slow.dtype and fast.shape == slow.shape == x.shape
+    np.testing.assert_array_equal(fast, slow)

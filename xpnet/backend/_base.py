@@ -70,6 +70,18 @@ def is_basic_key(key: tuple[Any, ...]) -> bool:
     return all(isinstance(k, _BASIC_INDEX_TYPES) for k in key)
 
 
+def pool_windows(shape: tuple[int, ...], kernel: tuple[int, int]) -> list[tuple[Any, ...]]:
+    """The index keys of the kh*kw strided views of x (last two axes) under each position
+    of a non-overlapping window (stride = kernel, no padding): x[key] is (..., Ho, Wo)."""
+    kh, kw = kernel
+    ho, wo = shape[-2] // kh, shape[-1] // kw
+    return [
+        (Ellipsis, slice(i, i + kh * (ho - 1) + 1, kh), slice(j, j + kw * (wo - 1) + 1, kw))
+        for i in range(kh)
+        for j in range(kw)
+    ]
+
+
 # reshape and permute_dims as the arrays' own methods, for the libraries whose arrays
 # have NumPy's (NumPy, CuPy): past array-api-compat's and the library's Python
 # wrappers, which cost microseconds a call (the results are the same views)

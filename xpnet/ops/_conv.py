@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..autodiff import Primitive
+from ..backend import pool_windows
 from ._cast import astype
 from ._creation import zeros_like
 from ._shape import getitem
@@ -120,12 +121,10 @@ fold_p.defvjp(lambda g, ans, c, *, shape, geometry, layout="batch":
 # gradient evenly, as the composite max does; tests compare the two.
 
 
-def _window_keys(shape: tuple[int, ...], kernel: tuple[int, int]) -> list[tuple[slice, ...]]:
-    """The views of x under each position of a non-overlapping (stride = kernel) window."""
-    kh, kw = kernel
-    ho, wo = shape[-2] // kh, shape[-1] // kw
-    geometry = (kh, kw, kh, kw, 0, 0, 1, 1)
-    return [_window_key(i, j, ho, wo, geometry) for i in range(kh) for j in range(kw)]
+def _window_keys(shape: tuple[int, ...], kernel: tuple[int, int]) -> list[tuple[Any, ...]]:
+    """The views of x under each position of a non-overlapping (stride = kernel) window
+    (the backend's ``pool_windows``, which NumPy's fused pooling kernel uses too)."""
+    return pool_windows(shape, kernel)
 
 
 def _max_pool(b: Any, x: Any, *, kernel: tuple[int, int]) -> Any:
