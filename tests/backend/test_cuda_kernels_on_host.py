@@ -240,3 +240,35 @@ def test_a_kernel_that_does_not_compile_warns_once_and_the_generic_path_runs(b, 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # once: later calls take the generic path quietly
         np.testing.assert_allclose(xn.sigmoid(x).numpy(), y.numpy())
+
+
+@pytest.mark.parametrize("make_opt", [lambda ps: xn.optim.Adam(ps, lr=0.01),
+                                      lambda ps: xn.optim.SGD(ps, lr=0.1, momentum=0.9)],
+                         ids=["adam", "sgd-momentum"])  # fmt: skip
+def test_a_compiled_training_step_on_the_kernels_matches_eager_generic_training(b, make_opt, rng):
+    """The kernels inside ``xn.compile``: recorded, replayed with the optimizer's scalars as
+    0-d slot arrays (the multi-tensor updates' compiled form), cross-entropy's kernels in the
+    loop; the losses and parameters follow eager training on the generic path."""
+    from xpnet import nn
+
+    from ..compile.steps import train_step
+
+    x = rng.standard_normal((32, 6)).astype(np.float32)
+    y = rng.integers(0, 4, 32)
+
+    def train(compiled):
+        xn.manual_seed(0)
+        model = nn.Sequential(nn.Linear(6, 16, backend=b), nn.ReLU(), nn.Linear(16, 4, backend=b))
+        step = train_step(model, make_opt(list(model.parameters())))
+        f = xn.compile(step) if compiled else step
+        xt, yt = xn.tensor(x, backend=b), xn.tensor(y, backend=b)
+        losses = [f(xt, yt).item() for _ in range(8)]
+        return losses, [p.numpy() for p in model.parameters()], f
+
+    fast_losses, fast_params, f = train(True)
+    assert f.replays >= 4
+    assert {"ce_rows", "ce_mean_grad"} <= set(K._CACHE) and {"adam_mt", "sgd_mt"} & set(K._CACHE)
+    slow_losses, slow_params, _ = without_kernels(b, lambda: train(False))
+    np.testing.assert_allclose(fast_losses, slow_losses, rtol=1e-5)
+    for fp, sp in zip(fast_params, slow_params, strict=True):
+        np.testing.assert_allclose(fp, sp, rtol=1e-5, atol=1e-6)
