@@ -3,7 +3,8 @@ of CuPy's kernel classes (``cuda_on_host.py``), called through their real Python
 wrappers from a host backend that registers them as CuPy does, and compared with the
 generic Array API path: every spec of a primitive with a CuPy kernel (values and
 gradients), the optimizer updates, and the losses at their edges (clamps, NaN, labels
-out of range or ignored, empty batches). A GPU runner compares the real kernels too
+out of range or ignored, empty batches); the Philox generator against its NumPy
+reference, bit for bit. A GPU runner compares the real kernels too
 (``test_native_kernels.py``, ``test_cupy.py``); this shows the kernels' logic on every
 machine with a C++ compiler.
 """
@@ -272,3 +273,20 @@ def test_a_compiled_training_step_on_the_kernels_matches_eager_generic_training(
     np.testing.assert_allclose(fast_losses, slow_losses, rtol=1e-5)
     for fp, sp in zip(fast_params, slow_params, strict=True):
         np.testing.assert_allclose(fp, sp, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("key, counter", [((123, 456), 0), ((0xFFFFFFFF, 1), 2**32 - 3),
+                                          ((7, 0xDEADBEEF), 2**40 + 5)])  # fmt: skip
+def test_philox_kernel_matches_the_reference_bit_for_bit(b, monkeypatch, key, counter):
+    """CuPy's Philox4x32-10 (the cupy backend's random numbers) against the NumPy reference,
+    across the counter's 32-bit boundary and at full-width keys."""
+    from xpnet.backend import _cupy
+    from xpnet.backend import _philox as philox
+
+    monkeypatch.setattr(_cupy, "_KERNEL", None)  # built by this emulation, not kept
+    n = 4097
+    w0, w1 = np.empty(n, np.uint32), np.empty(n, np.uint32)
+    _cupy._philox_kernel()(np.uint32(key[0]), np.uint32(key[1]), np.uint64(counter), w0, w1)
+    r0, r1 = philox.words(key, counter, n)
+    np.testing.assert_array_equal(w0, r0)
+    np.testing.assert_array_equal(w1, r1)
