@@ -222,3 +222,45 @@ def test_max_pool_grad_kernel_shares_ties_as_the_generic_path(shape, kernel, rng
         slow = max_pool_grad_p.impl(NUMPY, g, x, pooled, kernel=kernel)
     assert fast.dtype == slow.dtype and fast.shape == slow.shape == x.shape
     np.testing.assert_array_equal(fast, slow)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "uint8", "bool"])
+def test_where_kernel_selects_the_generic_paths_bits(dtype, rng):
+    """Large and small, broadcast, 0-d and empty operands; Python scalars (0, -0.0, NaN,
+    inf); NaN payloads and -0.0 in the arrays; strided views; mixed dtypes (np.where)."""
+    from xpnet.ops._elementwise import where_p
+
+    def arr(shape):
+        a = rng.standard_normal(shape) * 3
+        if dtype == "bool":
+            return a > 0
+        a = a.astype(dtype)
+        if a.dtype.kind == "f" and a.size:
+            a.reshape(-1)[: min(4, a.size)] = [np.nan, -0.0, np.inf, -np.inf][: min(4, a.size)]
+        return a
+
+    big, small = (64, 130), (3, 5)
+    scalars = [0, 1] if dtype in ("int64", "uint8") else [True] if dtype == "bool" else [
+        0.0, -0.0, float("nan"), float("inf"), 2.5]  # fmt: skip
+    cases = []
+    for shape in (big, small, (0, 4), ()):
+        c = rng.random(shape) < 0.6
+        cases += [(c, arr(shape), arr(shape)), (c, arr(shape), scalars[0])]
+        cases += [(c, v, arr(shape)) for v in scalars]
+    c = rng.random((64, 1)) < 0.5
+    cases += [
+        (c, arr(big), arr(big[1:])),
+        (c.T, arr(big).T, arr(big).T[:, ::2][:, :32].copy()[:, :1]),
+    ]
+    cases += [(rng.random((64, 65)) < 0.5, arr(big)[:, ::2], arr((64, 65)))]  # strided
+    for c, x, y in cases:
+        fast = NUMPY.kernels["where"](NUMPY, c, x, y)
+        slow = where_p.impl(NUMPY, c, x, y)
+        assert fast.dtype == slow.dtype and fast.shape == slow.shape
+        if fast.dtype.kind == "f":
+            u = {2: np.uint16, 4: np.uint32, 8: np.uint64}[fast.dtype.itemsize]
+            np.testing.assert_array_equal(np.asarray(fast).view(u), np.asarray(slow).view(u))
+        else:
+            np.testing.assert_array_equal(fast, slow)
+    mixed = NUMPY.kernels["where"](NUMPY, rng.random(big) < 0.5, arr(big), np.ones(big, "float64"))
+    assert mixed.dtype == np.result_type(arr(big), np.float64)
