@@ -264,3 +264,39 @@ def test_where_kernel_selects_the_generic_paths_bits(dtype, rng):
             np.testing.assert_array_equal(fast, slow)
     mixed = NUMPY.kernels["where"](NUMPY, rng.random(big) < 0.5, arr(big), np.ones(big, "float64"))
     assert mixed.dtype == np.result_type(arr(big), np.float64)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("label_dtype", ["int64", "int32", "uint8"])
+def test_cross_entropy_kernels_match_the_generic_path_bit_for_bit(dtype, label_dtype, rng):
+    """Plain batches (every label a class) give the generic path's bits, with large, -inf
+    and NaN logits; a batch with an ignored or out-of-range label, an empty one or a
+    gradient of another dtype declines to the generic path (its masks and NaN)."""
+    from xpnet.ops import _fused_losses as L
+
+    x = (rng.standard_normal((37, 6)) * 4).astype(dtype)
+    x[1] = [1e4, -1e4, 0, 3, 3, -np.inf]
+    x[2, 0] = np.nan
+    y = rng.integers(0, 6, 37).astype(label_dtype)
+    g = np.asarray(0.7, dtype=dtype)
+    ce, grad = (
+        NUMPY.kernels["softmax_cross_entropy_mean"],
+        NUMPY.kernels["softmax_cross_entropy_mean_grad"],
+    )
+    for ignore in (-100, 200):
+        with np.errstate(invalid="ignore"):  # the NaN row, on both paths
+            pairs = [(ce(NUMPY, x, y, ignore_index=ignore), L._ce_mean(NUMPY, x, y, ignore_index=ignore)),
+                     (grad(NUMPY, g, x, y, ignore_index=ignore),
+                      L._ce_mean_grad(NUMPY, g, x, y, ignore_index=ignore))]  # fmt: skip
+        for fast, slow in pairs:
+            assert fast is not NotImplemented and fast.dtype == slow.dtype
+            assert fast.shape == slow.shape
+            np.testing.assert_array_equal(fast, slow)
+    clean = x[3:]
+    for labels, ignore in ((np.r_[y[3:-1], 2], 2), (np.r_[y[3:-1], 6], -100), (y[:0], -100)):
+        labels = labels.astype(label_dtype)
+        xs = clean[: labels.size] if labels.size else clean[:0]
+        assert ce(NUMPY, xs, labels, ignore_index=ignore) is NotImplemented
+        assert grad(NUMPY, g, xs, labels, ignore_index=ignore) is NotImplemented
+    g64 = np.asarray(0.7, dtype="float64" if dtype == "float32" else "float32")
+    assert grad(NUMPY, g64, clean, y[3:], ignore_index=-100) is NotImplemented

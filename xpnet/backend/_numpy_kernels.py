@@ -19,6 +19,8 @@ Each replaces a primitive's implementation on the ``numpy`` backend (registered 
   takes a loop 3-4x slower);
 - ``max_pool_grad``: boolean masks, each window's share written straight into its view;
 - ``where``: a branch-free selection of bits (np.where mispredicts on random masks);
+- ``softmax_cross_entropy_mean`` and its gradient, for batches whose labels are all
+  classes (none ignored): the generic path's operations without its masks;
 - ``relu_grad``, ``astype``, ``broadcast_to`` and (with SciPy) ``sigmoid``, ``erf``.
 """
 
@@ -126,6 +128,39 @@ def _where(b: Any, c: Array, x: Any, y: Any) -> Any:
     return out.view(dtype)
 
 
+def _plain_labels(logits: Array, labels: Array, ignore_index: int) -> bool:
+    """Whether every label is a class (in [0, C)) and none is ``ignore_index``: the batches
+    the cross-entropy kernels take (others, rare, take the generic path)."""
+    if logits.ndim != 2 or labels.size == 0 or labels.dtype.kind not in "iu":
+        return False
+    lo, hi = int(np.minimum.reduce(labels)), int(np.maximum.reduce(labels))
+    return lo >= 0 and hi < logits.shape[1] and not lo <= ignore_index <= hi
+
+
+def _ce_mean(b: Any, logits: Array, labels: Array, *, ignore_index: int) -> Any:
+    """The mean cross-entropy of a batch of plain labels in the generic path's operations
+    (shifted log-sum-exp minus the picked logit, their sum over the count), without the
+    masks that ignored and out-of-range labels need: 12 NumPy calls instead of about 22."""
+    if not _plain_labels(logits, labels, ignore_index):
+        return NotImplemented
+    shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
+    lse = np.log(np.add.reduce(np.exp(shifted), axis=1))
+    loss = lse - shifted[np.arange(labels.size), labels]
+    return np.asarray(np.add.reduce(loss) / loss.dtype.type(labels.size))
+
+
+def _ce_mean_grad(b: Any, g: Any, logits: Array, labels: Array, *, ignore_index: int) -> Any:
+    """(softmax - onehot) g / n for a batch of plain labels, the generic path's values:
+    the one-hot subtracted in place at the labels, the scale g * 1 / n applied once."""
+    if not _plain_labels(logits, labels, ignore_index) or g.dtype != logits.dtype:
+        return NotImplemented
+    e = np.exp(logits - np.maximum.reduce(logits, axis=1, keepdims=True))
+    p = e / np.add.reduce(e, axis=1, keepdims=True)
+    p[np.arange(labels.size), labels] -= 1.0
+    p *= g / g.dtype.type(labels.size)
+    return p
+
+
 def _max_pool_grad(b: Any, g: Array, x: Array, pooled: Array, *, kernel: tuple[int, int]) -> Array:
     """The generic path's max-pool gradient (each window's g shared by its maxima), with the
     masks kept boolean and each window's share multiplied straight into the output's
@@ -210,6 +245,8 @@ def kernels() -> dict[str, Kernel]:
         "broadcast_to": lambda b, x, *, shape: np.broadcast_to(x, shape),
         "astype": lambda b, x, *, dtype: x.astype(dtype),
         "relu": _relu,
+        "softmax_cross_entropy_mean": _ce_mean,
+        "softmax_cross_entropy_mean_grad": _ce_mean_grad,
         "where": _where,
         "max_pool_grad": _max_pool_grad,
         "relu_grad": lambda b, g, ans: np.multiply(g, ans > 0),  # bool mask cast in the loop
