@@ -132,20 +132,25 @@ def _generate(
         if isinstance(ins, Op):
             b, refs, slot = ins.backend, ins.refs, ins.slot
             made = slot
-            call = f"{const(ins.impl, ident(ins.prim.name) + '_fn')}({const(b, 'backend')}"
-            call += "".join(", " + expr(r) for r in refs)
-            call += "".join(
+            args = f"({const(b, 'backend')}"
+            args += "".join(", " + expr(r) for r in refs)
+            args += "".join(
                 f", {k}={repr(v) if isinstance(v, (bool, int, type(None))) else const(v, 'param')}"
                 for k, v in ins.params.items()
             )
-            call += ")"
+            args += ")"
             target = names[slot] if slot is not None else "n"
-            line = f"{target} = {call}"
+            lines = [f"{target} = {const(ins.impl, ident(ins.prim.name) + '_fn')}{args}"]
+            if ins.impl is not ins.prim.impl:
+                # a backend kernel may decline these values (labels it does not cover, a
+                # strided array): the generic implementation then runs, as in eager mode
+                generic = const(ins.prim.impl, ident(ins.prim.name) + "_generic")
+                lines += [f"if {target} is NotImplemented:", f"    {target} = {generic}{args}"]
             if b.needs_context and once is None:
                 body.append(f"with {const(b, 'backend')}.current():")
-                body.append(f"    {line}")
+                body += ["    " + line for line in lines]
             else:
-                body.append(line)
+                body += lines
             if slot is None:  # an in-place update: the next instruction says what it changed
                 for pos, j in _changed(instrs[i + 1]):
                     r = refs[pos]

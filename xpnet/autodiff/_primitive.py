@@ -263,10 +263,10 @@ class Primitive:
                     out = impl(backend, *arrays, **params)
             else:
                 out = impl(backend, *arrays, **params)
-            if out is NotImplemented:  # a kernel declined these parameters: the generic path
-                impl = self.impl
+            if out is NotImplemented:  # a kernel declined these values: the generic path
+                # (a recording keeps the kernel: its replay falls back the same way)
                 with backend.current():
-                    out = impl(backend, *arrays, **params)
+                    out = self.impl(backend, *arrays, **params)
         except XpnetError:
             raise
         except Exception as e:
