@@ -61,7 +61,7 @@ def run_spec(spec, host, b, dtype="float32"):
 
 REDUCTIONS = ("any", "all")  # not differentiable: no spec entry; compared below
 UPDATES = ("sgd_update_foreach",)  # optimizer updates: compared below by training steps
-CHECKS = ("outside",)  # input checks: no gradient, no spec entry; compared below
+CHECKS = ("outside", "out_of_range")  # input checks: no gradient, no spec entry; compared below
 
 
 def test_every_kernel_is_compared():
@@ -300,3 +300,24 @@ def test_cross_entropy_kernels_match_the_generic_path_bit_for_bit(dtype, label_d
         assert grad(NUMPY, g, xs, labels, ignore_index=ignore) is NotImplemented
     g64 = np.asarray(0.7, dtype="float64" if dtype == "float32" else "float32")
     assert grad(NUMPY, g64, clean, y[3:], ignore_index=-100) is NotImplemented
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int32", "int64"])
+@pytest.mark.parametrize("ignore", [None, -100, 3, 300])
+def test_index_check_kernel_matches_the_generic_check(dtype, ignore):
+    from xpnet.ops._shape import out_of_range_p
+
+    for values in ([0, 3, 1], [0, 4], [-1, 2], [0, -100, 3], [], [127], [2, 3, 300]):
+        idx = np.array(values).astype(dtype)
+        for n in (4, 200):
+            slow = out_of_range_p.impl(NUMPY, idx, n=n, ignore=ignore, reduce=True)
+            fast = NUMPY.kernels["out_of_range"](NUMPY, idx, n=n, ignore=ignore, reduce=True)
+            if fast is NotImplemented:  # an index outside (ignored or not): the generic path
+                assert ((idx.astype(np.int64) < 0) | (idx.astype(np.int64) >= n)).any()
+                continue
+            assert isinstance(fast, np.ndarray) and fast.shape == () and fast.dtype == np.bool_
+            assert bool(fast) == bool(slow), (values, n, ignore)
+    assert (
+        NUMPY.kernels["out_of_range"](NUMPY, idx, n=4, ignore=ignore, reduce=False)
+        is NotImplemented
+    )

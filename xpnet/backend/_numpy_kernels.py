@@ -12,7 +12,8 @@ Each replaces a primitive's implementation on the ``numpy`` backend (registered 
 - ``binary_cross_entropy`` and its mean: the log clamped at -100 as ``fmax(log(x),
   -100)`` (NaN and x <= 0 give -100, as the generic three-call form does), 12 calls for
   the mean instead of 18;
-- ``outside``: a minimum and a maximum instead of four whole-array calls;
+- ``outside``: a minimum and a maximum instead of four whole-array calls; ``out_of_range``
+  (the index check) the same when every index is inside;
 - ``sgd_update_foreach``: SGD over every parameter of a group in one loop of in-place
   operators (the generic multi-tensor path costs about 2 us a parameter more);
 - ``relu``: ``maximum`` against a block of zeros, which NumPy runs in SIMD (the scalar 0
@@ -137,6 +138,19 @@ def _plain_labels(logits: Array, labels: Array, ignore_index: int) -> bool:
     return lo >= 0 and hi < logits.shape[1] and not lo <= ignore_index <= hi
 
 
+def _out_of_range(b: Any, idx: Array, *, n: int, ignore: int | None, reduce: bool) -> Any:
+    """Whether any index is outside [0, n) and not ``ignore``: when the smallest and the
+    largest are inside, none is (two reductions instead of five calls); otherwise, and
+    for the mask itself, the generic path decides."""
+    if not reduce or idx.dtype.kind not in "iu":
+        return NotImplemented
+    if idx.size == 0:
+        return np.asarray(False)
+    if int(np.minimum.reduce(idx, axis=None)) >= 0 and int(np.maximum.reduce(idx, axis=None)) < n:
+        return np.asarray(False)
+    return NotImplemented
+
+
 def _ce_mean(b: Any, logits: Array, labels: Array, *, ignore_index: int) -> Any:
     """The mean cross-entropy of a batch of plain labels in the generic path's operations
     (shifted log-sum-exp minus the picked logit, their sum over the count), without the
@@ -253,6 +267,7 @@ def kernels() -> dict[str, Kernel]:
         "binary_cross_entropy": _bce,
         "binary_cross_entropy_mean": _bce_mean,
         "outside": _outside,
+        "out_of_range": _out_of_range,
         "sgd_update_foreach": _sgd_foreach,
     }
     try:
