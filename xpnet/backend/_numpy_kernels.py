@@ -1,8 +1,10 @@
 """NumPy kernels: NumPy itself past array-api-compat's wrappers, in fewer calls.
 
 Each replaces a primitive's implementation on the ``numpy`` backend (registered by
-``NumpyBackend.native_kernels``) and gives the generic Array API path's values
-(``tests/backend/test_native_kernels.py`` compares every one with it):
+``NumpyBackend.native_kernels``) and gives the generic Array API path's values, or
+returns NotImplemented for values it does not cover, and the generic path runs (in eager
+calls and in ``xn.compile`` replays alike); ``tests/backend/test_native_kernels.py``
+compares every one with it:
 
 - ``matmul``, ``linear``: ``np.matmul`` (the bias added in place); float16 products
   (``xn.autocast``) run in float32 and are rounded once: NumPy has no float16 GEMM, and
