@@ -96,7 +96,7 @@ class _Kernel:
                 types_[type_] = np.asarray(a).dtype.name
         return types_
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, size: int | None = None) -> Any:
         ins = list(args[: len(self.ins)])
         outs: list[Any] = list(args[len(self.ins) :]) + [None] * (
             len(self.outs) + len(self.ins) - len(args)
@@ -109,7 +109,12 @@ class _Kernel:
         scalar = [not r and np.ndim(a) == 0 for (r, _, _), a in zip(self.ins, ins, strict=True)]
         shapes = [np.shape(a) for (r, _, _), a, s in zip(self.ins, ins, scalar, strict=True)
                   if not r and not s]  # fmt: skip
-        shapes += [o.shape for o in outs if o is not None]
+        shapes += [o.shape for o, (r, _, _) in zip(outs, self.outs, strict=True)
+                   if o is not None and not r]  # fmt: skip
+        if size is not None:  # CuPy's rule: only where every array argument is raw
+            if shapes:
+                raise AssertionError(f"{self.name}: size= with a non-raw array argument")
+            shapes = [(size,)]
         shape = () if self.reduction else np.broadcast_shapes(*shapes) if shapes else ()
         full = np.broadcast_shapes(*shapes) if shapes else ()
         n = int(np.prod(full))
@@ -215,6 +220,7 @@ def fake_cupy() -> dict[str, types.ModuleType]:
     cupy.sum = lambda x, dtype=None: np.asarray(np.sum(x, dtype=dtype))  # type: ignore[attr-defined]
     cupy.ascontiguousarray = np.ascontiguousarray  # type: ignore[attr-defined]
     cupy.asarray = np.asarray  # type: ignore[attr-defined]
+    cupy.concatenate = np.concatenate  # type: ignore[attr-defined]
     stream = types.SimpleNamespace(is_capturing=lambda: False)
     cuda.get_current_stream = lambda: stream  # type: ignore[attr-defined]
     cupy.empty = np.empty  # type: ignore[attr-defined]

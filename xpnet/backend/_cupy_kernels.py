@@ -11,7 +11,8 @@ Each replaces a primitive's implementation on the ``cupy`` backend (registered b
   of a bucket in one launch (PyTorch's fused multi-tensor optimizers): the kernel runs
   over all their elements end to end, finds each element's tensor by a binary search in
   the running sizes, and reaches it through a table of device pointers (cached by the
-  addresses, so a step whose arrays did not move copies nothing to the device);
+  addresses, so a step whose arrays did not move copies nothing to the device); the
+  step's scalars come in one small device array;
 - ``sigmoid``: 1/(1+exp(-x)) in the overflow-free form, one launch instead of five;
 - ``relu_grad``: ReLU's backward, g times the mask ans > 0, one launch instead of three;
 - ``sigmoid_grad``, ``tanh_grad``: the sigmoid's and tanh's backward from the forward
@@ -148,6 +149,18 @@ _MT_STATE = {
     "adam": "T& m = ((T*)M[t])[e];\nT& v = ((T*)V[t])[e];\n",
     "sgd": "T& buf = ((T*)B[t])[e];\n",
 }
+# the step's scalars, read from one small device array (their names as in the bodies)
+_MT_SCALARS = {
+    "adam": ("step_size", "inv_sqrt_bc2", "decay", "beta1", "beta2", "one_minus_beta1",
+             "one_minus_beta2", "eps", "wd"),
+    "sgd": ("lr", "momentum", "one_minus_dampening", "wd"),
+    "sgd0": ("lr", "wd"),
+}  # fmt: skip
+
+
+def _mt_scalars(kind: str) -> str:
+    return "".join(f"const T {n} = hyper[{j}];\n" for j, n in enumerate(_MT_SCALARS[kind]))
+
 
 # name -> (kind, in_params, out_params, operation or (map, reduce, post, identity), options)
 # fmt: off
@@ -227,29 +240,29 @@ _DEFS: dict[str, tuple[str, str, str, Any, dict[str, Any]]] = {
         {},
     ),
     "row_stats": ("elementwise", "raw T x, int64 C", "T m, T s", _ROW_STATS, {}),
-    # the updates above over k tensors in one launch; "bool sizer" (never written) sizes it
+    # the updates above over k tensors in one launch of ``size`` = their total elements;
+    # P (the parameters' pointer table) is the output, as every array here is raw
     "adam_mt": (
         "elementwise",
-        "raw uint64 P, raw uint64 G, raw uint64 M, raw uint64 V, raw int64 ends, int32 k, "
-        "T step_size, T inv_sqrt_bc2, T decay, T beta1, T beta2, T one_minus_beta1, "
-        "T one_minus_beta2, T eps, T wd, int32 decoupled",
-        "bool sizer",
-        _MT_HEAD + _MT_STATE["adam"] + _ADAM,
+        "raw uint64 G, raw uint64 M, raw uint64 V, raw int64 ends, int32 k, raw T hyper, "
+        "int32 decoupled",
+        "raw uint64 P",
+        _MT_HEAD + _MT_STATE["adam"] + _mt_scalars("adam") + _ADAM,
         {"preamble": _MT_PREAMBLE},
     ),
     "sgd_mt": (
         "elementwise",
-        "raw uint64 P, raw uint64 G, raw uint64 B, raw int64 ends, int32 k, T lr, T momentum, "
-        "T one_minus_dampening, T wd, bool nesterov, bool first",
-        "bool sizer",
-        _MT_HEAD + _MT_STATE["sgd"] + _SGD,
+        "raw uint64 G, raw uint64 B, raw int64 ends, int32 k, raw T hyper, bool nesterov, "
+        "bool first",
+        "raw uint64 P",
+        _MT_HEAD + _MT_STATE["sgd"] + _mt_scalars("sgd") + _SGD,
         {"preamble": _MT_PREAMBLE},
     ),
     "sgd0_mt": (
         "elementwise",
-        "raw uint64 P, raw uint64 G, raw int64 ends, int32 k, T lr, T wd",
-        "bool sizer",
-        _MT_HEAD + _SGD_PLAIN,
+        "raw uint64 G, raw int64 ends, int32 k, raw T hyper",
+        "raw uint64 P",
+        _MT_HEAD + _mt_scalars("sgd0") + _SGD_PLAIN,
         {"preamble": _MT_PREAMBLE},
     ),
     "ce_mean_grad": (
@@ -347,7 +360,7 @@ _TABLES: dict[Any, Any] = {}  # (what, addresses or sizes) -> device array; boun
 _TABLES_MAX = 256
 
 
-def _table(b: Any, values: tuple[int, ...], dtype: str) -> Any:
+def _table(b: Any, values: tuple[float, ...], dtype: str) -> Any:
     """``values`` as a device array of ``dtype``, made once per distinct tuple (an
     asynchronous copy from the host the first time)."""
     key = (id(b), dtype, values)
@@ -361,10 +374,10 @@ def _table(b: Any, values: tuple[int, ...], dtype: str) -> Any:
     return tab
 
 
-def _multi(b: Any, groups: list[tuple[Any, ...]]) -> tuple[list[Any], Any, Any] | None:
+def _multi(b: Any, groups: list[tuple[Any, ...]]) -> tuple[list[Any], Any, int] | None:
     """The pointer tables of ``groups`` (each the k arrays of one role: parameters,
-    gradients, state), the running sizes and the sizing array, or None where one kernel
-    cannot update them all (mixed or non-float dtypes, strided arrays, a None slot)."""
+    gradients, state), the running sizes and the total, or None where one kernel cannot
+    update them all (mixed or non-float dtypes, strided arrays, a None slot, a capture)."""
     first = groups[0]
     t = first[0].dtype
     if t.kind != "f" or t.itemsize < 4 or len(first) < 2:
@@ -379,14 +392,26 @@ def _multi(b: Any, groups: list[tuple[Any, ...]]) -> tuple[list[Any], Any, Any] 
             if a is None or a.dtype != t or a.shape != like.shape or not a.flags.c_contiguous:
                 return None
     sizes = tuple(int(a.size) for a in first)
-    total = sum(sizes)
     ends = tuple(int(e) for e in np.cumsum(sizes))
     tables = [_table(b, tuple(b.device_pointer(a) for a in arrays), "uint64") for arrays in groups]
-    key = (id(b), "sizer", total)
-    sizer = _TABLES.get(key)
-    if sizer is None:
-        sizer = _TABLES[key] = cupy.empty(total, dtype=bool)
-    return tables, _table(b, ends, "int64"), sizer
+    return tables, _table(b, ends, "int64"), ends[-1]
+
+
+def _hyper(b: Any, values: tuple[Any, ...], dtype: Any) -> Any:
+    """The step's scalars as one device array of ``dtype``: from the host (cached by value:
+    a copy only when one changed) or, for a compiled step's 0-d slot arrays, one
+    concatenation on the device (no host read)."""
+    if not any(hasattr(v, "shape") and not isinstance(v, np.generic) for v in values):
+        return _table(b, tuple(float(v) for v in values), dtype.name)
+    import cupy
+
+    parts = [
+        v.astype(dtype, copy=False).reshape(1)
+        if hasattr(v, "shape") and not isinstance(v, np.generic)
+        else _table(b, (float(v),), dtype.name)
+        for v in values
+    ]
+    return cupy.concatenate(parts)
 
 
 def adam_foreach(b: Any, *args: Any, use_weight_decay: bool, decoupled: bool,
@@ -400,15 +425,22 @@ def adam_foreach(b: Any, *args: Any, use_weight_decay: bool, decoupled: bool,
     multi = _multi(b, [ps, gs, ms, vs])
     if multi is None:
         return NotImplemented
-    (tp, tg, tm, tv), ends, sizer = multi
+    (tp, tg, tm, tv), ends, total = multi
     step_size, inv_sqrt_bc2, decay, beta1, omb1, beta2, omb2, eps, weight_decay = args[5 * k :]
-    t = ps[0].dtype
-    wd = _scalar(weight_decay, t) if use_weight_decay else t.type(0)
+    hyper = _hyper(b, (step_size, inv_sqrt_bc2, decay, beta1, beta2, omb1, omb2, eps,
+                       weight_decay if use_weight_decay else 0.0), ps[0].dtype)  # fmt: skip
     done = _launch(
-        "adam_mt", tp, tg, tm, tv, ends, k, _scalar(step_size, t), _scalar(inv_sqrt_bc2, t),
-        _scalar(decay, t), _scalar(beta1, t), _scalar(beta2, t), _scalar(omb1, t),
-        _scalar(omb2, t), _scalar(eps, t), wd, int(decoupled and use_weight_decay), sizer,
-    )  # fmt: skip
+        "adam_mt",
+        tg,
+        tm,
+        tv,
+        ends,
+        k,
+        hyper,
+        int(decoupled and use_weight_decay),
+        tp,
+        size=total,
+    )
     return NotImplemented if done is NotImplemented else (*ps, *ms, *vs, *vmaxes)
 
 
@@ -423,17 +455,18 @@ def sgd_foreach(b: Any, *args: Any, use_momentum: bool, use_weight_decay: bool,
     multi = _multi(b, [ps, gs, bufs] if use_momentum else [ps, gs])
     if multi is None:
         return NotImplemented
-    tables, ends, sizer = multi
+    tables, ends, total = multi
     lr, momentum, one_minus_dampening, weight_decay = args[3 * k :]
     t = ps[0].dtype
-    wd = _scalar(weight_decay, t) if use_weight_decay else t.type(0)
+    wd = weight_decay if use_weight_decay else 0.0
     if use_momentum:
-        done = _launch(
-            "sgd_mt", *tables, ends, k, _scalar(lr, t), _scalar(momentum, t),
-            _scalar(one_minus_dampening, t), wd, bool(nesterov), bool(first), sizer,
-        )  # fmt: skip
+        tp, tg, tb = tables
+        hyper = _hyper(b, (lr, momentum, one_minus_dampening, wd), t)
+        done = _launch("sgd_mt", tg, tb, ends, k, hyper, bool(nesterov), bool(first), tp,
+                       size=total)  # fmt: skip
     else:
-        done = _launch("sgd0_mt", *tables, ends, k, _scalar(lr, t), wd, sizer)
+        tp, tg = tables
+        done = _launch("sgd0_mt", tg, ends, k, _hyper(b, (lr, wd), t), tp, size=total)
     return NotImplemented if done is NotImplemented else (*ps, *bufs)
 
 
