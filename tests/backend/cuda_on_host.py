@@ -221,6 +221,7 @@ def fake_cupy() -> dict[str, types.ModuleType]:
     cupy.ascontiguousarray = np.ascontiguousarray  # type: ignore[attr-defined]
     cupy.asarray = np.asarray  # type: ignore[attr-defined]
     cupy.concatenate = np.concatenate  # type: ignore[attr-defined]
+    cupy.matmul = np.matmul  # type: ignore[attr-defined]
     stream = types.SimpleNamespace(is_capturing=lambda: False)
     cuda.get_current_stream = lambda: stream  # type: ignore[attr-defined]
     cupy.empty = np.empty  # type: ignore[attr-defined]

@@ -62,7 +62,8 @@ CASES = [s for s in SPECS if s.prim in K.KERNELS]
 
 def test_every_cupy_kernel_has_a_host_comparison():
     updates = {"adam_update", "sgd_update", "adam_update_foreach", "sgd_update_foreach"}
-    compared = {s.prim for s in CASES} | updates | {"outside", "out_of_range"}
+    fused = {"linear_relu", "linear_sigmoid", "linear_tanh"}
+    compared = {s.prim for s in CASES} | updates | fused | {"outside", "out_of_range"}
     assert set(K.KERNELS) <= compared, sorted(set(K.KERNELS) - compared)
 
 
@@ -269,6 +270,7 @@ def test_a_compiled_training_step_on_the_kernels_matches_eager_generic_training(
     fast_losses, fast_params, f = train(True)
     assert f.replays >= 4
     assert {"ce_rows", "ce_mean_grad"} <= set(K._CACHE) and {"adam_mt", "sgd_mt"} & set(K._CACHE)
+    assert "bias_relu" in K._CACHE and "linear_relu" in f.source()  # the fused pair ran
     slow_losses, slow_params, _ = without_kernels(b, lambda: train(False))
     np.testing.assert_allclose(fast_losses, slow_losses, rtol=1e-5)
     for fp, sp in zip(fast_params, slow_params, strict=True):
@@ -290,3 +292,24 @@ def test_philox_kernel_matches_the_reference_bit_for_bit(b, monkeypatch, key, co
     r0, r1 = philox.words(key, counter, n)
     np.testing.assert_array_equal(w0, r0)
     np.testing.assert_array_equal(w1, r1)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh"])
+def test_fused_bias_activation_kernels_match_the_generic_pair(b, act, dtype, rng):
+    """linear then the activation, fused (one launch after the product) against the
+    generic linear and the generic activation; NaN and large values in the product."""
+    from xpnet.ops import _elementwise as E
+    from xpnet.ops._matmul import linear_p
+
+    x = rng.standard_normal((9, 2, 5)).astype(dtype) * 8
+    w = rng.standard_normal((7, 5)).astype(dtype)
+    bias = rng.standard_normal(7).astype(dtype)
+    bias[0], bias[1] = np.nan, -0.0
+    fast = b.kernels[f"linear_{act}"](b, x, w, bias)
+    assert fast is not NotImplemented
+    slow = getattr(E, f"{act}_p").impl(b, linear_p.impl(b, x, w, bias))
+    assert fast.dtype == slow.dtype and fast.shape == slow.shape
+    np.testing.assert_allclose(fast, slow, rtol=2e-6 if dtype == "float32" else 1e-12, atol=1e-7)
+    half = b.kernels[f"linear_{act}"](b, x.astype(np.float32), w.astype(np.float64), bias)
+    assert half is NotImplemented  # mixed dtypes: the recorded pair runs

@@ -62,11 +62,17 @@ def run_spec(spec, host, b, dtype="float32"):
 REDUCTIONS = ("any", "all")  # not differentiable: no spec entry; compared below
 UPDATES = ("sgd_update_foreach",)  # optimizer updates: compared below by training steps
 CHECKS = ("outside", "out_of_range")  # input checks: no gradient, no spec entry; compared below
+FUSED = ("linear_relu",)  # pairs xn.compile fuses: compared below with the pair
 
 
 def test_every_kernel_is_compared():
     missing = (
-        set(NUMPY.kernels) - {s.prim for s in CASES} - set(REDUCTIONS) - set(UPDATES) - set(CHECKS)
+        set(NUMPY.kernels)
+        - {s.prim for s in CASES}
+        - set(REDUCTIONS)
+        - set(UPDATES)
+        - set(CHECKS)
+        - set(FUSED)
     )
     assert not missing, f"NumPy kernels compared with nothing: {sorted(missing)}"
 
@@ -321,3 +327,20 @@ def test_index_check_kernel_matches_the_generic_check(dtype, ignore):
         NUMPY.kernels["out_of_range"](NUMPY, idx, n=4, ignore=ignore, reduce=False)
         is NotImplemented
     )
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize(
+    "shapes", [((7, 5), (3, 5)), ((256, 784), (512, 784)), ((2, 9, 40), (300, 40))]
+)
+def test_linear_relu_kernel_is_the_pair_bit_for_bit(shapes, dtype, rng):
+    """The fused pair against the linear kernel then the ReLU kernel: small and large
+    products (in place past the block size), batched inputs, float16 (float32 products)."""
+    (xs, ws) = shapes
+    x, w = rng.standard_normal(xs).astype(dtype), rng.standard_normal(ws).astype(dtype)
+    bias = rng.standard_normal(ws[0]).astype(dtype)
+    bias[0] = np.nan
+    fused = NUMPY.kernels["linear_relu"](NUMPY, x, w, bias)
+    pair = NUMPY.kernels["relu"](NUMPY, NUMPY.kernels["linear"](NUMPY, x, w, bias))
+    assert fused.dtype == pair.dtype and fused.shape == pair.shape
+    np.testing.assert_array_equal(fused, pair)

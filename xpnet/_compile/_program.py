@@ -126,10 +126,33 @@ def _generate(
     devices = {id(ins.backend): ins.backend for ins in instrs
                if isinstance(ins, Op) and ins.backend.needs_context}  # fmt: skip
     once = next(iter(devices.values())) if len(devices) == 1 else None
+    fused = _fusions(instrs, last, returned)
+    unmade = {lin.slot for lin, _ in fused.values()}  # the fused linears' outputs: never made
+    carry: list[int] = []  # slots the fused linear read last: released after the pair
     body: list[str] = []
     for i, ins in enumerate(instrs):
         made: int | None = None  # the slot this instruction makes
-        if isinstance(ins, Op):
+        if i + 1 in fused:  # a linear fused with the activation that follows: emitted there
+            carry = [k for k, at in last.items() if at == i and k not in returned]
+            continue
+        if isinstance(ins, Op) and i in fused:
+            (lin, pair), b, slot = fused[i], ins.backend, ins.slot
+            made = slot
+            args = f"({const(b, 'backend')}" + "".join(", " + expr(r) for r in lin.refs) + ")"
+            target = names[slot] if slot is not None else "n"
+            kernel = const(pair, f"linear_{ident(ins.prim.name)}_fn")
+            recorded = f"{const(ins.impl, ident(ins.prim.name) + '_fn')}({const(b, 'backend')}, "
+            recorded += f"{const(lin.impl, 'linear_fn')}{args})"  # the two calls as recorded
+            lines = [
+                f"{target} = {kernel}{args}",
+                f"if {target} is NotImplemented: {target} = {recorded}",
+            ]
+            if b.needs_context and once is None:
+                body.append(f"with {const(b, 'backend')}.current():")
+                body += ["    " + line for line in lines]
+            else:
+                body += lines
+        elif isinstance(ins, Op):
             b, refs, slot = ins.backend, ins.refs, ins.slot
             made = slot
             args = f"({const(b, 'backend')}"
@@ -145,7 +168,7 @@ def _generate(
                 # a backend kernel may decline these values (labels it does not cover, a
                 # strided array): the generic implementation then runs, as in eager mode
                 generic = const(ins.prim.impl, ident(ins.prim.name) + "_generic")
-                lines += [f"if {target} is NotImplemented:", f"    {target} = {generic}{args}"]
+                lines.append(f"if {target} is NotImplemented: {target} = {generic}{args}")
             if b.needs_context and once is None:
                 body.append(f"with {const(b, 'backend')}.current():")
                 body += ["    " + line for line in lines]
@@ -183,6 +206,8 @@ def _generate(
         done = [] if keep_all else [k for k, at in last.items() if at == i and k not in returned]
         if made is not None and made not in last and made not in returned:
             done.append(made)  # made but never read
+        done = [k for k in done + ([] if keep_all else carry) if k not in unmade]
+        carry = []
         if done:
             body.append("del " + ", ".join(names[k] for k in sorted(done)))
     ret = ", ".join(names[r[1]] if r[0] == "t" else "None" for r in outputs)
@@ -194,6 +219,33 @@ def _generate(
         body = [f"with {const(once, 'backend')}.current():", *("    " + line for line in body)]
     source = "def run(args):\n" + "\n".join("    " + line for line in body) + "\n"
     return source, ns
+
+
+# Activations a backend may fuse with the linear before them (kernel "linear_<name>"):
+# the bias added and the activation applied in one pass (one launch on a GPU)
+FUSIBLE = ("relu", "sigmoid", "tanh")
+
+
+def _fusions(
+    instrs: list[Any], last: dict[int, int], returned: set[int]
+) -> dict[int, tuple[Op, Any]]:
+    """Index of each activation that runs fused with the linear just before it -> that
+    linear and the backend's kernel for the pair: where the linear has a bias, its output
+    is read by that activation only, and both run on one backend that registers it."""
+    out: dict[int, tuple[Op, Any]] = {}
+    for i in range(1, len(instrs)):
+        lin, act = instrs[i - 1], instrs[i]
+        if not (isinstance(lin, Op) and isinstance(act, Op)) or i - 1 in out:
+            continue
+        if (lin.prim.name == "linear" and len(lin.refs) == 3 and not lin.params
+                and lin.slot is not None and lin.slot not in returned
+                and last.get(lin.slot) == i and act.prim.name in FUSIBLE
+                and act.refs == (("t", lin.slot),) and not act.params
+                and act.backend is lin.backend):  # fmt: skip
+            kernel = lin.backend.kernels.get(f"linear_{act.prim.name}")
+            if kernel is not None:
+                out[i] = (lin, kernel)
+    return out
 
 
 class PureProgram:

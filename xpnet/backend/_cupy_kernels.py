@@ -25,6 +25,9 @@ Each replaces a primitive's implementation on the ``cupy`` backend (registered b
   reduction launch instead of about eighteen: the logs clamped at -100 as the generic
   path's ``clamped_log``), ``binary_cross_entropy_mean_grad`` (one launch instead of
   seven); float32 and float64 with one dtype for all inputs, else the generic path;
+- ``linear_relu``, ``linear_sigmoid``, ``linear_tanh`` (a compiled step fuses a linear
+  with the activation after it): the product, then the bias and the activation in one
+  launch on it;
 - ``softmax_cross_entropy_mean`` (per-row log-sum-exp minus the picked logit, one thread
   a row, then the two sums and the division: four launches instead of about twenty) and
   its gradient (the kept count, per-row max and sum of exponentials, then softmax minus
@@ -240,6 +243,15 @@ _DEFS: dict[str, tuple[str, str, str, Any, dict[str, Any]]] = {
         {},
     ),
     "row_stats": ("elementwise", "raw T x, int64 C", "T m, T s", _ROW_STATS, {}),
+    # a linear's bias and the activation after it, in place on the product (xn.compile's
+    # fusion of the pair): the generic path's z + b, then its maximum(v, 0) (NaN stays
+    # NaN), the sigmoid above, tanh
+    "bias_relu": (
+        "elementwise", "T bias", "T z", "T v = z + bias;\nz = (v >= (T)0 || v != v) ? v : (T)0;",
+        {},
+    ),
+    "bias_sigmoid": ("elementwise", "T bias", "T z", "T x = z + bias;\nT& y = z;\n" + _SIGMOID, {}),
+    "bias_tanh": ("elementwise", "T bias", "T z", "z = tanh(z + bias);", {}),
     # the updates above over k tensors in one launch of ``size`` = their total elements;
     # P (the parameters' pointer table) is the output, as every array here is raw
     "adam_mt": (
@@ -502,6 +514,20 @@ def out_of_range(b: Any, idx: Any, *, n: int, ignore: int | None, reduce: bool) 
     return _launch("out_of_range", idx, n, ignore if use else 0, use)
 
 
+def _linear_act(act: str) -> Any:
+    """The kernel of linear(x, w, bias) then ``act``: cuBLAS's product, then the bias and
+    the activation in one launch on it (two launches instead of three)."""
+
+    def impl(b: Any, x: Any, w: Any, bias: Any) -> Any:
+        if not _one_float_type(x, w, bias):
+            return NotImplemented
+        import cupy
+
+        return _launch(f"bias_{act}", bias, cupy.matmul(x, w.T))
+
+    return impl
+
+
 def _one_float_type(*arrays: Any) -> bool:
     """float32 or float64, the same for all (the kernels' T; others: the generic path)."""
     t = arrays[0].dtype
@@ -590,6 +616,9 @@ KERNELS = {
     "binary_cross_entropy": bce,
     "binary_cross_entropy_mean": bce_mean,
     "binary_cross_entropy_mean_grad": bce_mean_grad,
+    "linear_relu": _linear_act("relu"),
+    "linear_sigmoid": _linear_act("sigmoid"),
+    "linear_tanh": _linear_act("tanh"),
     "softmax_cross_entropy_mean": ce_mean,
     "softmax_cross_entropy_mean_grad": ce_mean_grad,
 }

@@ -19,7 +19,8 @@ compares every one with it:
 - ``sgd_update_foreach``: SGD over every parameter of a group in one loop of in-place
   operators (the generic multi-tensor path costs about 2 us a parameter more);
 - ``relu``: ``maximum`` against a block of zeros, which NumPy runs in SIMD (the scalar 0
-  takes a loop 3-4x slower);
+  takes a loop 3-4x slower); ``linear_relu``, the pair a compiled step fuses, with the
+  ReLU in place on the product;
 - ``max_pool_grad``: boolean masks, each window's share written straight into its view;
 - ``where``: a branch-free selection of bits (np.where mispredicts on random masks);
 - ``softmax_cross_entropy_mean`` and its gradient, for batches whose labels are all
@@ -81,12 +82,16 @@ def _relu(b: Any, x: Array) -> Array:
     35 us for a 256x512 activation). The same ufunc on the same values: the same result."""
     if x.size < 2048 or x.dtype.kind != "f" or not x.flags.c_contiguous:
         return np.asarray(np.maximum(x, 0))  # (0-d: an array, not a NumPy scalar)
+    return _relu_into(x, np.empty_like(x))
+
+
+def _relu_into(x: Array, out: Array) -> Array:
+    """``_relu`` of a C-contiguous float array, written into ``out`` (which may be ``x``)."""
     zeros = _ZEROS.get(x.dtype)
     if zeros is None:
         zeros = np.zeros(_ZERO_BLOCK, x.dtype)
         zeros.flags.writeable = False
         _ZEROS[x.dtype] = zeros
-    out = np.empty_like(x)
     flat, flat_out = x.reshape(-1), out.reshape(-1)
     n = x.size - x.size % _ZERO_BLOCK  # whole blocks, then the rest
     if n:
@@ -95,6 +100,15 @@ def _relu(b: Any, x: Array) -> Array:
     if n < x.size:
         np.maximum(flat[n:], zeros[: x.size - n], out=flat_out[n:])
     return out
+
+
+def _linear_relu(b: Any, x: Array, w: Array, bias: Array) -> Array:
+    """relu(linear(x, w, bias)) with the ReLU applied in place on the product (a compiled
+    step's fusion of the pair): the values of the two kernels one after the other."""
+    out = _linear_kernel(b, x, w, bias)
+    if out.size < 2048 or out.dtype.kind != "f" or not out.flags.c_contiguous:
+        return np.asarray(np.maximum(out, 0))
+    return _relu_into(out, out)
 
 
 _SELECT_MIN = 4096  # elements from which ``where`` selects bits (below: np.where)
@@ -261,6 +275,7 @@ def kernels() -> dict[str, Kernel]:
         "broadcast_to": lambda b, x, *, shape: np.broadcast_to(x, shape),
         "astype": lambda b, x, *, dtype: x.astype(dtype),
         "relu": _relu,
+        "linear_relu": _linear_relu,
         "softmax_cross_entropy_mean": _ce_mean,
         "softmax_cross_entropy_mean_grad": _ce_mean_grad,
         "where": _where,
