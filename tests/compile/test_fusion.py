@@ -6,24 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 
-import xpnet as xn
 from xpnet import nn
 
-from .steps import train_step
+from .steps import train_mlp, train_step
 
 
-def _run(compiled: bool, make_step, steps: int = 5):
-    b = xn.get_backend("numpy")
-    xn.manual_seed(0)
-    model = nn.Sequential(nn.Linear(6, 32, backend=b), nn.ReLU(), nn.Linear(32, 3, backend=b))
-    opt = xn.optim.SGD(model.parameters(), lr=0.1)
-    step = make_step(model, opt)
-    f = xn.compile(step) if compiled else step
+def _run(compiled: bool, make_step=train_step):
     rng = np.random.default_rng(0)
-    x = xn.tensor(rng.standard_normal((80, 6)).astype(np.float32), backend=b)  # 80x32 > 2048
-    y = xn.tensor(rng.integers(0, 3, 80), backend=b)
-    losses = [f(x, y).item() for _ in range(steps)]
-    return losses, [p.numpy() for p in model.parameters()], f
+    x = rng.standard_normal((80, 6)).astype(np.float32)  # 80x32 activations: past 2048
+    return train_mlp(compiled, [(x, rng.integers(0, 3, 80))] * 5, (6, 32, 3), make_step)
 
 
 def test_a_linear_and_its_relu_replay_as_one_call_with_eager_values():

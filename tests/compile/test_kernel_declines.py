@@ -9,22 +9,8 @@ import numpy as np
 import pytest
 
 import xpnet as xn
-from xpnet import nn
 
-from .steps import train_step
-
-
-def _train(
-    compiled: bool, batches: list[tuple[np.ndarray, np.ndarray]]
-) -> tuple[list, list, object]:
-    b = xn.get_backend("numpy")
-    xn.manual_seed(0)
-    model = nn.Sequential(nn.Linear(5, 8, backend=b), nn.ReLU(), nn.Linear(8, 3, backend=b))
-    opt = xn.optim.SGD(model.parameters(), lr=0.1)
-    step = train_step(model, opt)
-    f = xn.compile(step) if compiled else step
-    losses = [f(xn.tensor(x, backend=b), xn.tensor(y, backend=b)).item() for x, y in batches]
-    return losses, [p.numpy() for p in model.parameters()], f
+from .steps import train_mlp
 
 
 @pytest.mark.parametrize("first", ["plain", "padded"])
@@ -36,8 +22,8 @@ def test_replays_fall_back_where_a_kernel_declines_and_do_not_record_again(first
     padded[[1, 4]] = -100  # ignored: the kernel declines, the generic path's masks run
     order = [plain, padded] if first == "plain" else [padded, plain]
     batches = [(x, order[i % 2] if i < 6 else order[(i // 3) % 2]) for i in range(12)]
-    eager_losses, eager_params, _ = _train(False, batches)
-    losses, params, f = _train(True, batches)
+    eager_losses, eager_params, _ = train_mlp(False, batches, (5, 8, 3))
+    losses, params, f = train_mlp(True, batches, (5, 8, 3))
     np.testing.assert_allclose(losses, eager_losses, rtol=1e-6)
     for p, q in zip(params, eager_params, strict=True):
         np.testing.assert_allclose(p, q, rtol=1e-6, atol=1e-7)
