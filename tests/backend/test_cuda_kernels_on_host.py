@@ -125,8 +125,6 @@ def test_cross_entropy_kernels_at_ignored_and_out_of_range_labels(b, dtype, rng)
 
 
 def test_cross_entropy_kernels_decline_what_they_do_not_cover(b):
-    from xpnet.ops import _fused_losses as L
-
     y = np.array([0, 1])
     wide = np.zeros((2, K.CE_MAX_CLASSES + 1), np.float32)
     half = np.zeros((2, 3), np.float16)
@@ -136,7 +134,6 @@ def test_cross_entropy_kernels_decline_what_they_do_not_cover(b):
     out = b.kernels["softmax_cross_entropy_mean_grad"](b, g, np.zeros((2, 3), np.float32), y,
                                                         ignore_index=-100)  # fmt: skip
     assert out is NotImplemented
-    assert L  # (the primitives are exercised above)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

@@ -64,6 +64,11 @@ _TENSOR = ("T",)  # a tensor's place in a structure
 _NO_KWARGS = (dict, ())  # the key part of no keyword arguments
 
 
+def _tensor_key(t: Tensor) -> tuple[Any, ...]:
+    """What a call's signature holds of a tensor argument."""
+    return ("T", t.shape, t.dtype, id(t.backend), t._rg)
+
+
 def _flatten(obj: Any, leaves: list[Tensor], key: list[Any] | None, path: str = "") -> Any:
     """The structure of an argument or result (to rebuild it), its tensors appended to
     ``leaves``; for arguments (``key`` a list) also its comparable content: tensors by
@@ -72,7 +77,7 @@ def _flatten(obj: Any, leaves: list[Tensor], key: list[Any] | None, path: str = 
     if isinstance(obj, Tensor):
         leaves.append(obj)
         if key is not None:
-            key.append(("T", obj.shape, obj.dtype, id(obj.backend), obj._rg))
+            key.append(_tensor_key(obj))
         return _TENSOR
     if isinstance(obj, (tuple, list)):
         if key is not None:
@@ -82,7 +87,7 @@ def _flatten(obj: Any, leaves: list[Tensor], key: list[Any] | None, path: str = 
             if isinstance(o, Tensor):  # the usual argument, inline: this runs every call
                 leaves.append(o)
                 if key is not None:
-                    key.append(("T", o.shape, o.dtype, id(o.backend), o._rg))
+                    key.append(_tensor_key(o))
                 tree.append(_TENSOR)
             else:
                 tree.append(_flatten(o, leaves, key, f"{path}[{i}]"))

@@ -130,6 +130,15 @@ def _generate(
     unmade = {lin.slot for lin, _ in fused.values()}  # the fused linears' outputs: never made
     carry: list[int] = []  # slots the fused linear read last: released after the pair
     body: list[str] = []
+
+    def emit(lines: list[str], b: Any) -> None:
+        """One call's lines, inside its device's context unless the program enters it once."""
+        if b.needs_context and once is None:
+            body.append(f"with {const(b, 'backend')}.current():")
+            body.extend("    " + line for line in lines)
+        else:
+            body.extend(lines)
+
     for i, ins in enumerate(instrs):
         made: int | None = None  # the slot this instruction makes
         if i + 1 in fused:  # a linear fused with the activation that follows: emitted there
@@ -143,15 +152,13 @@ def _generate(
             kernel = const(pair, f"linear_{ident(ins.prim.name)}_fn")
             recorded = f"{const(ins.impl, ident(ins.prim.name) + '_fn')}({const(b, 'backend')}, "
             recorded += f"{const(lin.impl, 'linear_fn')}{args})"  # the two calls as recorded
-            lines = [
-                f"{target} = {kernel}{args}",
-                f"if {target} is NotImplemented: {target} = {recorded}",
-            ]
-            if b.needs_context and once is None:
-                body.append(f"with {const(b, 'backend')}.current():")
-                body += ["    " + line for line in lines]
-            else:
-                body += lines
+            emit(
+                [
+                    f"{target} = {kernel}{args}",
+                    f"if {target} is NotImplemented: {target} = {recorded}",
+                ],
+                b,
+            )
         elif isinstance(ins, Op):
             b, refs, slot = ins.backend, ins.refs, ins.slot
             made = slot
@@ -169,11 +176,7 @@ def _generate(
                 # strided array): the generic implementation then runs, as in eager mode
                 generic = const(ins.prim.impl, ident(ins.prim.name) + "_generic")
                 lines.append(f"if {target} is NotImplemented: {target} = {generic}{args}")
-            if b.needs_context and once is None:
-                body.append(f"with {const(b, 'backend')}.current():")
-                body += ["    " + line for line in lines]
-            else:
-                body += lines
+            emit(lines, b)
             if slot is None:  # an in-place update: the next instruction says what it changed
                 for pos, j in _changed(instrs[i + 1]):
                     r = refs[pos]

@@ -7,6 +7,7 @@ from ._base import Backend as Backend
 from ._base import fill_key as fill_key
 from ._base import is_basic_key as is_basic_key
 from ._base import pool_windows as pool_windows
+from ._base import reciprocal as reciprocal
 from ._host_memory import host_memory_policy as host_memory_policy
 from ._random import Generator as Generator
 from ._random import default_generator as default_generator

@@ -70,6 +70,12 @@ def is_basic_key(key: tuple[Any, ...]) -> bool:
     return all(isinstance(k, _BASIC_INDEX_TYPES) for k in key)
 
 
+def reciprocal(n: float) -> float:
+    """1/n, and NaN for n <= 0 (a mean of nothing, or no degrees of freedom), as in PyTorch:
+    the scale of every mean, in ops and in the backends' fused kernels alike."""
+    return 1.0 / n if n > 0 else math.nan
+
+
 def pool_windows(shape: tuple[int, ...], kernel: tuple[int, int]) -> list[tuple[Any, ...]]:
     """The index keys of the kh*kw strided views of x (last two axes) under each position
     of a non-overlapping window (stride = kernel, no padding): x[key] is (..., Ho, Wo)."""

@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import PerformanceWarning
+from ._base import reciprocal
 
 _ADAM = """
 T gg = g;
@@ -89,9 +90,23 @@ template <typename T> __device__ T xpnet_clamped_log(T x) {
 """
 _BCE_TERM = "-(t * xpnet_clamped_log(p) + ((T)1 - t) * xpnet_clamped_log((T)1 - p))"
 
-# Cross-entropy over rows of C logits (x C-contiguous, one thread a row): the generic
-# path's shifted log-sum-exp minus the picked logit; 0 for the ignored label, NaN for a
-# label outside [0, C) (the deferred index check reports it).
+# A row of C logits from ``base`` (x C-contiguous, one thread a row): its maximum and
+# the sum of its shifted exponentials, the softmax's shift and normaliser
+_ROW_PREAMBLE = """
+template <typename A, typename T>
+__device__ void xpnet_row_stats(A x, long long base, long long C, T* m, T* s) {
+    T mm = x[base];
+    for (long long j = 1; j < C; ++j) { mm = max(mm, (T)x[base + j]); }
+    T ss = 0;
+    for (long long j = 0; j < C; ++j) { ss += exp((T)x[base + j] - mm); }
+    *m = mm;
+    *s = ss;
+}
+"""
+
+# Cross-entropy over rows: the generic path's shifted log-sum-exp minus the picked logit;
+# 0 for the ignored label, NaN for a label outside [0, C) (the deferred index check
+# reports it).
 _CE_ROWS = """
 long long lab = (long long)label;
 if (lab == ignore) { loss = 0; kept = 0; }
@@ -100,25 +115,13 @@ else {
     if (lab < 0 || lab >= C) { loss = nan_value; }
     else {
         long long base = (long long)i * C;
-        T m = x[base];
-        for (long long j = 1; j < C; ++j) { m = max(m, x[base + j]); }
-        T s = 0;
-        for (long long j = 0; j < C; ++j) { s += exp(x[base + j] - m); }
+        T m, s;
+        xpnet_row_stats(x, base, C, &m, &s);
         loss = log(s) - (x[base + lab] - m);
     }
 }
 """
-
-# Each row's maximum and sum of exponentials (the softmax's shift and normaliser)
-_ROW_STATS = """
-long long base = (long long)i * C;
-T mm = x[base];
-for (long long j = 1; j < C; ++j) { mm = max(mm, x[base + j]); }
-T ss = 0;
-for (long long j = 0; j < C; ++j) { ss += exp(x[base + j] - mm); }
-m = mm;
-s = ss;
-"""
+_ROW_STATS = "xpnet_row_stats(x, (long long)i * C, C, &m, &s);"
 
 # d mean / d logits: (softmax - onehot) (g keep / max(count, 1)), the generic order
 _CE_GRAD = """
@@ -232,7 +235,7 @@ _DEFS: dict[str, tuple[str, str, str, Any, dict[str, Any]]] = {
         "raw T x, I label, int64 C, int64 ignore, T nan_value",
         "T loss, T kept",
         _CE_ROWS,
-        {},
+        {"preamble": _ROW_PREAMBLE},
     ),
     # the generic path's where(count > 0, total / max(count, 1), NaN)
     "ce_mean": (
@@ -242,7 +245,9 @@ _DEFS: dict[str, tuple[str, str, str, Any, dict[str, Any]]] = {
         "y = count > (T)0 ? total / max(count, (T)1) : nan_value",
         {},
     ),
-    "row_stats": ("elementwise", "raw T x, int64 C", "T m, T s", _ROW_STATS, {}),
+    "row_stats": (
+        "elementwise", "raw T x, int64 C", "T m, T s", _ROW_STATS, {"preamble": _ROW_PREAMBLE},
+    ),
     # a linear's bias and the activation after it, in place on the product (xn.compile's
     # fusion of the pair): the generic path's z + b, then its maximum(v, 0) (NaN stays
     # NaN), the sigmoid above, tanh
@@ -413,15 +418,14 @@ def _hyper(b: Any, values: tuple[Any, ...], dtype: Any) -> Any:
     """The step's scalars as one device array of ``dtype``: from the host (cached by value:
     a copy only when one changed) or, for a compiled step's 0-d slot arrays, one
     concatenation on the device (no host read)."""
-    if not any(hasattr(v, "shape") and not isinstance(v, np.generic) for v in values):
+    on_device = [hasattr(v, "shape") and not isinstance(v, np.generic) for v in values]
+    if not any(on_device):
         return _table(b, tuple(float(v) for v in values), dtype.name)
     import cupy
 
     parts = [
-        v.astype(dtype, copy=False).reshape(1)
-        if hasattr(v, "shape") and not isinstance(v, np.generic)
-        else _table(b, (float(v),), dtype.name)
-        for v in values
+        v.astype(dtype, copy=False).reshape(1) if dev else _table(b, (float(v),), dtype.name)
+        for v, dev in zip(values, on_device, strict=True)
     ]
     return cupy.concatenate(parts)
 
@@ -535,8 +539,8 @@ def _one_float_type(*arrays: Any) -> bool:
 
 
 def _inverse_size(p: Any) -> Any:
-    """1/n in p's type; NaN for no elements (the generic mean's ``_reciprocal``)."""
-    return p.dtype.type(1.0 / p.size if p.size else float("nan"))
+    """1/n in p's type; NaN for no elements (the generic mean's scale)."""
+    return p.dtype.type(reciprocal(p.size))
 
 
 def bce(b: Any, p: Any, t: Any) -> Any:

@@ -30,12 +30,11 @@ compares every one with it:
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
-from ._base import METHOD_KERNELS, Array, pool_windows
+from ._base import METHOD_KERNELS, Array, pool_windows, reciprocal
 
 Kernel = Any
 
@@ -80,13 +79,17 @@ def _relu(b: Any, x: Array) -> Array:
     """max(x, 0) against a block of zeros: NumPy runs ``maximum`` of two contiguous arrays
     in SIMD, of an array and the scalar 0 in a loop 3-4x slower (float32, NumPy 2.4: 98 vs
     35 us for a 256x512 activation). The same ufunc on the same values: the same result."""
-    if x.size < 2048 or x.dtype.kind != "f" or not x.flags.c_contiguous:
+    if x.dtype.kind != "f":
         return np.asarray(np.maximum(x, 0))  # (0-d: an array, not a NumPy scalar)
     return _relu_into(x, np.empty_like(x))
 
 
 def _relu_into(x: Array, out: Array) -> Array:
-    """``_relu`` of a C-contiguous float array, written into ``out`` (which may be ``x``)."""
+    """``_relu`` of a float array, written into ``out`` (of x's dtype; it may be ``x``):
+    by blocks of zeros where both are C-contiguous and large enough to gain from it."""
+    if x.size < 2048 or not (x.flags.c_contiguous and out.flags.c_contiguous):
+        np.maximum(x, 0, out=out)
+        return out
     zeros = _ZEROS.get(x.dtype)
     if zeros is None:
         zeros = np.zeros(_ZERO_BLOCK, x.dtype)
@@ -106,9 +109,7 @@ def _linear_relu(b: Any, x: Array, w: Array, bias: Array) -> Array:
     """relu(linear(x, w, bias)) with the ReLU applied in place on the product (a compiled
     step's fusion of the pair): the values of the two kernels one after the other."""
     out = _linear_kernel(b, x, w, bias)
-    if out.size < 2048 or out.dtype.kind != "f" or not out.flags.c_contiguous:
-        return np.asarray(np.maximum(out, 0))
-    return _relu_into(out, out)
+    return _relu_into(out, out) if out.dtype.kind == "f" else np.asarray(np.maximum(out, 0))
 
 
 _SELECT_MIN = 4096  # elements from which ``where`` selects bits (below: np.where)
@@ -150,7 +151,7 @@ def _plain_labels(logits: Array, labels: Array, ignore_index: int) -> bool:
     the cross-entropy kernels take (others, rare, take the generic path)."""
     if logits.ndim != 2 or labels.size == 0 or labels.dtype.kind not in "iu":
         return False
-    lo, hi = int(np.minimum.reduce(labels)), int(np.maximum.reduce(labels))
+    lo, hi = (int(v) for v in _extremes(labels))
     return lo >= 0 and hi < logits.shape[1] and not lo <= ignore_index <= hi
 
 
@@ -162,9 +163,8 @@ def _out_of_range(b: Any, idx: Array, *, n: int, ignore: int | None, reduce: boo
         return NotImplemented
     if idx.size == 0:
         return np.asarray(False)
-    if int(np.minimum.reduce(idx, axis=None)) >= 0 and int(np.maximum.reduce(idx, axis=None)) < n:
-        return np.asarray(False)
-    return NotImplemented
+    lo, hi = _extremes(idx)
+    return np.asarray(False) if lo >= 0 and hi < n else NotImplemented
 
 
 def _ce_mean(b: Any, logits: Array, labels: Array, *, ignore_index: int) -> Any:
@@ -225,8 +225,13 @@ def _bce(b: Any, p: Array, t: Array) -> Array:
 
 def _bce_mean(b: Any, p: Array, t: Array) -> Array:
     """The mean of ``_bce``: the sum's sign moved to the scale, which rounds the same."""
-    inv = 1.0 / p.size if p.size else math.nan  # ops._reduce._reciprocal
-    return np.asarray(np.add.reduce(_bce_sum_terms(p, t), axis=None) * -inv)
+    return np.asarray(np.add.reduce(_bce_sum_terms(p, t), axis=None) * -reciprocal(p.size))
+
+
+def _extremes(x: Array) -> tuple[Any, Any]:
+    """The smallest and the largest element of a non-empty ``x`` (NaN where x holds one),
+    which is all the [lo, hi] checks below need: two reductions."""
+    return np.minimum.reduce(x, axis=None), np.maximum.reduce(x, axis=None)
 
 
 def _outside(b: Any, x: Array, *, lo: float, hi: float) -> Array:
@@ -234,8 +239,8 @@ def _outside(b: Any, x: Array, *, lo: float, hi: float) -> Array:
     minimum and maximum propagate, compares false, so it is outside too)."""
     if x.size == 0:
         return np.asarray(False)
-    inside = np.minimum.reduce(x, axis=None) >= lo and np.maximum.reduce(x, axis=None) <= hi
-    return np.asarray(not inside)
+    smallest, largest = _extremes(x)
+    return np.asarray(not (smallest >= lo and largest <= hi))
 
 
 def _sgd_foreach(

@@ -26,11 +26,11 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ..autodiff import Primitive
+from ..backend import reciprocal
 from . import _elementwise as E
 from ._cast import astype_p
 from ._composite import softmax
 from ._creation import arange, ones_like
-from ._reduce import _reciprocal
 from ._reduce import sum as sum_
 from ._views import expand_dims_p
 
@@ -85,7 +85,7 @@ def _bce_t_slope(p: Tensor) -> Tensor:
 
 def _inverse_size(x: Any) -> float:
     """1/n for a mean over the n elements of x; NaN over none (as ``mean``)."""
-    return _reciprocal(math.prod(x.shape))
+    return reciprocal(math.prod(x.shape))
 
 
 def _bce_mean(b: Any, p: Any, t: Any) -> Any:

@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ..autodiff import Primitive
+from ..backend import reciprocal
 from ._cast import astype_p
 from ._common import autocast_high, normalize_axes, normalize_axis
 from ._elementwise import sqrt, where
@@ -91,24 +92,19 @@ def count(x: Tensor, axes: tuple[int, ...] | None) -> int:
     return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
 
 
-def _reciprocal(n: float) -> float:
-    """1/n, and NaN for n <= 0 (a mean of nothing, or no degrees of freedom), as in PyTorch."""
-    return 1.0 / n if n > 0 else math.nan
-
-
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis``; NaN over no elements."""
     x = autocast_high(x)
     axes = normalize_axes(axis, x.ndim, "mean")
-    return sum_p(x, axis=axes, keepdims=keepdims) * _reciprocal(count(x, axes))
+    return sum_p(x, axis=axes, keepdims=keepdims) * reciprocal(count(x, axes))
 
 
 def var(x: Tensor, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
     """Variance over ``axis``; ``correction=1`` gives the unbiased estimate (NaN for one element)."""
     x = autocast_high(x)
     axes = normalize_axes(axis, x.ndim, "var")
-    d = x - sum_p(x, axis=axes, keepdims=True) * _reciprocal(count(x, axes))
-    return sum_p(d * d, axis=axes, keepdims=keepdims) * _reciprocal(count(x, axes) - correction)
+    d = x - sum_p(x, axis=axes, keepdims=True) * reciprocal(count(x, axes))
+    return sum_p(d * d, axis=axes, keepdims=keepdims) * reciprocal(count(x, axes) - correction)
 
 
 def std(x: Tensor, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
