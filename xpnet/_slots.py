@@ -16,25 +16,42 @@ from .tensor import Tensor
 class Slots:
     """0-d tensors on a tensor's backend holding values a recorded step takes as inputs.
 
-    ``fill`` writes only the values that changed since the last fill (not a recorded
-    operation: a slot belongs to no graph), so a replay whose learning rate did not
-    move copies nothing to the device.
+    On a library with mutable arrays the slots are views of one 1-d ``buffer``, in
+    order, and ``fill`` writes it with one copy from the host when any value changed
+    (not a recorded operation: a slot belongs to no graph), so a replay whose
+    learning rate did not move copies nothing to the device and one whose bias
+    corrections moved copies once. A kernel may take ``buffer`` whole in place of the
+    slots (CuPy's multi-tensor optimizers do). On an immutable library (JAX) each
+    changed slot is a new array.
     """
 
-    __slots__ = ("backend", "dtype", "tensors", "values")
+    __slots__ = ("backend", "buffer", "dtype", "tensors", "values")
 
     def __init__(self, like: Tensor, n: int) -> None:
         b = self.backend = like.backend
         self.dtype = like.dtype
-        self.tensors = [wrap(b.full((), 0.0, like.dtype), b) for _ in range(n)]
-        self.values: list[Any] = [None] * n
+        if b.mutable:
+            self.buffer: Any = b.full((n,), 0.0, like.dtype)
+            self.tensors = [wrap(self.buffer[i, ...], b) for i in range(n)]
+        else:
+            self.buffer = None
+            self.tensors = [wrap(b.full((), 0.0, like.dtype), b) for _ in range(n)]
+        self.values: tuple[Any, ...] = (None,) * n
 
     def fits(self, like: Tensor, n: int) -> bool:
         """Whether these slots serve a tensor like ``like`` with ``n`` values."""
         return self.backend is like.backend and self.dtype == like.dtype and len(self.values) == n
 
     def fill(self, values: tuple[float, ...]) -> None:
-        for i, (t, v) in enumerate(zip(self.tensors, values, strict=True)):
-            if self.values[i] != v:
-                t._data = t.backend.fill(t._data, v)
-                self.values[i] = v
+        old = self.values
+        if values == old:
+            return
+        if len(values) != len(old):
+            raise ValueError(f"Slots.fill: {len(values)} values for {len(old)} slots")
+        if self.buffer is not None:
+            self.backend.write_host(self.buffer, values)
+        else:
+            for t, a, v in zip(self.tensors, old, values, strict=True):
+                if a != v:
+                    t._data = t.backend.fill(t._data, v)
+        self.values = tuple(values)

@@ -208,6 +208,58 @@ def test_update_kernels_match_the_generic_update(b, opt, dtype, rng):
         np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
 
 
+# (update, foreach slots n, the update's scalars with a nonzero weight decay last, flags)
+_WD_OFF = [
+    ("adam", 5, (0.01, 1.2, 0.995, 0.9, 0.1, 0.999, 0.001, 1e-8, 0.5),
+     dict(use_weight_decay=False, decoupled=False, amsgrad=False)),
+    ("adamw", 5, (0.01, 1.2, 0.995, 0.9, 0.1, 0.999, 0.001, 1e-8, 0.5),
+     dict(use_weight_decay=False, decoupled=True, amsgrad=False)),
+    ("momentum", 3, (0.1, 0.9, 0.8, 0.5),
+     dict(use_momentum=True, use_weight_decay=False, nesterov=False, first=False)),
+    ("sgd", 3, (0.1, 0.0, 1.0, 0.5),
+     dict(use_momentum=False, use_weight_decay=False, nesterov=False, first=False)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("k", [1, 3])
+@pytest.mark.parametrize("case", _WD_OFF, ids=[c[0] for c in _WD_OFF])
+def test_update_kernels_do_not_decay_when_weight_decay_is_off(b, case, k, rng):
+    """Weight decay off with a nonzero weight-decay scalar (the flags select the code, as
+    in the generic update, whatever value the scalar holds): single and multi-tensor."""
+    from xpnet.optim._update import adam_update_p, foreach, sgd_update_p
+
+    name, n, scalars, flags = case
+    update = adam_update_p if name.startswith("adam") else sgd_update_p
+    prim = foreach(update, k, n) if k > 1 else update
+    # slot-major: k parameters, k gradients, k of each state (Adam's second moments >= 0)
+    arrays = [rng.standard_normal((2, 3)).astype(np.float32) for _ in range(min(n, 4) * k)]
+    arrays[3 * k :] = [np.abs(a) for a in arrays[3 * k :]]
+    unused = [None] * k if n == 5 else []  # Adam's AMSGrad slot
+
+    def run(impl):
+        args = [a.copy() for a in arrays] + unused
+        out = impl(b, *args, *scalars, **flags)
+        return [np.asarray(o) for o in out if o is not None]
+
+    fast = run(b.kernels[prim.name])
+    assert (
+        "adam_mt" if n == 5 else "sgd_mt" if flags["use_momentum"] else "sgd0_mt"
+    ) in K._CACHE or k == 1
+    for f, s in zip(fast, without_kernels(b, lambda: run(prim.impl)), strict=True):
+        np.testing.assert_allclose(f, s, rtol=1e-6, atol=1e-7)
+
+
+def test_multi_tensor_updates_take_a_compiled_steps_slot_buffer_whole(b, rng):
+    """The step's scalars as views of one buffer in the update's order (``Slots``): the
+    kernel reads that buffer, no concatenation; out of order or mixed, it concatenates."""
+    buf = np.array([0.1, 0.9, 0.8, 0.0], dtype=np.float32)
+    views = tuple(buf[i, ...] for i in range(4))
+    assert K._hyper(b, views, buf.dtype) is buf
+    for other in (views[::-1], (*views[:3], np.float32(0.0)), views[:3]):
+        got = K._hyper(b, other, buf.dtype)
+        assert got is not buf and got.tolist() == [float(v) for v in other]
+
+
 def test_multi_tensor_updates_decline_what_one_launch_cannot_cover(b, rng):
     """A strided gradient, a single parameter or mixed dtypes: one launch per parameter
     instead (the per-parameter kernels), with the same values."""
@@ -244,7 +296,9 @@ def test_a_kernel_that_does_not_compile_warns_once_and_the_generic_path_runs(b, 
 @pytest.mark.parametrize("make_opt", [lambda ps: xn.optim.Adam(ps, lr=0.01),
                                       lambda ps: xn.optim.SGD(ps, lr=0.1, momentum=0.9)],
                          ids=["adam", "sgd-momentum"])  # fmt: skip
-def test_a_compiled_training_step_on_the_kernels_matches_eager_generic_training(b, make_opt, rng):
+def test_a_compiled_training_step_on_the_kernels_matches_eager_generic_training(
+    b, make_opt, rng, monkeypatch
+):
     """The kernels inside ``xn.compile``: recorded, replayed with the optimizer's scalars as
     0-d slot arrays (the multi-tensor updates' compiled form), cross-entropy's kernels in the
     loop; the losses and parameters follow eager training on the generic path."""
@@ -264,8 +318,13 @@ def test_a_compiled_training_step_on_the_kernels_matches_eager_generic_training(
         losses = [f(xt, yt).item() for _ in range(8)]
         return losses, [p.numpy() for p in model.parameters()], f
 
+    concatenations: list[int] = []
+    cupy = sys.modules["cupy"]
+    monkeypatch.setattr(
+        cupy, "concatenate", lambda parts: concatenations.append(1) or np.concatenate(parts)
+    )
     fast_losses, fast_params, f = train(True)
-    assert f.replays >= 4
+    assert f.replays >= 4 and concatenations == []  # the slots' buffer went in whole
     assert {"ce_rows", "ce_mean_grad"} <= set(K._CACHE) and {"adam_mt", "sgd_mt"} & set(K._CACHE)
     assert "bias_relu" in K._CACHE and "linear_relu" in f.source()  # the fused pair ran
     slow_losses, slow_params, _ = without_kernels(b, lambda: train(False))

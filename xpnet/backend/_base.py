@@ -14,7 +14,7 @@ import importlib
 import math
 import types
 import warnings
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -518,6 +518,13 @@ class Backend(abc.ABC):
             arr[...] = value
             return arr
         return self.xp.full_like(arr, value)
+
+    def write_host(self, arr: Array, values: Sequence[float]) -> None:
+        """Host numbers written into the 1-d ``arr`` (of a mutable library) with one copy to
+        its device, each rounded to ``arr``'s dtype as ``arr[i] = value`` rounds it."""
+        host = np.asarray(values, dtype=np.float64)
+        with self.current():
+            arr[...] = self.xp.asarray(host, dtype=arr.dtype, device=self.device)
 
     def setitem(self, arr: Array, key: Any, value: Any) -> Array:
         """``arr[key] = value``, in place where the library allows it; returns the result."""

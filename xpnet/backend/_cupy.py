@@ -120,6 +120,9 @@ class CupyBackend(Backend):
     def synchronize(self) -> None:
         self.device.synchronize()
 
+    def write_host(self, arr: Array, values: Any) -> None:
+        arr.set(np.asarray(values, dtype=arr.dtype))  # one copy to the device, stream-ordered
+
     def clip(self, arr: Array, lo: float | None, hi: float | None) -> Array:
         import cupy  # array-api-compat's clip builds boolean masks that sync on the host
 

@@ -54,7 +54,7 @@ from ._base import reciprocal
 _ADAM = """
 T gg = g;
 T pp = p;
-if (decoupled) { pp = pp * decay; } else if (wd != 0) { gg = gg + pp * wd; }
+if (wd_mode == 2) { pp = pp * decay; } else if (wd_mode == 1) { gg = gg + pp * wd; }
 m = m * beta1 + gg * one_minus_beta1;
 v = v * beta2 + gg * gg * one_minus_beta2;
 T denom = sqrt(v) * inv_sqrt_bc2 + eps;
@@ -63,7 +63,7 @@ p = pp - m / denom * step_size;
 
 _SGD = """
 T gg = g;
-if (wd != 0) { gg = gg + p * wd; }
+if (use_wd) { gg = gg + p * wd; }
 if (momentum != 0) {
     buf = first ? gg : buf * momentum + gg * one_minus_dampening;
     gg = nesterov ? gg + buf * momentum : buf;
@@ -73,7 +73,7 @@ p = p - gg * lr;
 
 _SGD_PLAIN = """
 T gg = g;
-if (wd != 0) { gg = gg + p * wd; }
+if (use_wd) { gg = gg + p * wd; }
 p = p - gg * lr;
 """
 
@@ -155,17 +155,18 @@ _MT_STATE = {
     "adam": "T& m = ((T*)M[t])[e];\nT& v = ((T*)V[t])[e];\n",
     "sgd": "T& buf = ((T*)B[t])[e];\n",
 }
-# the step's scalars, read from one small device array (their names as in the bodies)
+# the step's scalars, read from one small device array in the update primitive's order
+# (optim/_update.py), so a compiled step's slot buffer is that array as it stands
 _MT_SCALARS = {
-    "adam": ("step_size", "inv_sqrt_bc2", "decay", "beta1", "beta2", "one_minus_beta1",
+    "adam": ("step_size", "inv_sqrt_bc2", "decay", "beta1", "one_minus_beta1", "beta2",
              "one_minus_beta2", "eps", "wd"),
     "sgd": ("lr", "momentum", "one_minus_dampening", "wd"),
-    "sgd0": ("lr", "wd"),
 }  # fmt: skip
 
 
-def _mt_scalars(kind: str) -> str:
-    return "".join(f"const T {n} = hyper[{j}];\n" for j, n in enumerate(_MT_SCALARS[kind]))
+def _mt_scalars(kind: str, names: tuple[str, ...] | None = None) -> str:
+    order = _MT_SCALARS[kind]
+    return "".join(f"const T {n} = hyper[{order.index(n)}];\n" for n in names or order)
 
 
 # name -> (kind, in_params, out_params, operation or (map, reduce, post, identity), options)
@@ -174,19 +175,19 @@ _DEFS: dict[str, tuple[str, str, str, Any, dict[str, Any]]] = {
     "adam": (
         "elementwise",
         "T g, T step_size, T inv_sqrt_bc2, T decay, T beta1, T beta2, T one_minus_beta1, "
-        "T one_minus_beta2, T eps, T wd, int32 decoupled",
+        "T one_minus_beta2, T eps, T wd, int32 wd_mode",
         "T p, T m, T v",
         _ADAM,
         {},
     ),
     "sgd": (
         "elementwise",
-        "T g, T lr, T momentum, T one_minus_dampening, T wd, bool nesterov, bool first",
+        "T g, T lr, T momentum, T one_minus_dampening, T wd, bool use_wd, bool nesterov, bool first",
         "T p, T buf",
         _SGD,
         {},
     ),
-    "sgd0": ("elementwise", "T g, T lr, T wd", "T p", _SGD_PLAIN, {}),
+    "sgd0": ("elementwise", "T g, T lr, T wd, bool use_wd", "T p", _SGD_PLAIN, {}),
     "sigmoid": ("elementwise", "T x", "T y", _SIGMOID, {}),
     # g * mask, as the generic path: a NaN g stays NaN
     "relu_grad": ("elementwise", "T g, U a", "T y", "y = g * (a > 0 ? (T)1 : (T)0)", {}),
@@ -262,24 +263,24 @@ _DEFS: dict[str, tuple[str, str, str, Any, dict[str, Any]]] = {
     "adam_mt": (
         "elementwise",
         "raw uint64 G, raw uint64 M, raw uint64 V, raw int64 ends, int32 k, raw T hyper, "
-        "int32 decoupled",
+        "int32 wd_mode",
         "raw uint64 P",
         _MT_HEAD + _MT_STATE["adam"] + _mt_scalars("adam") + _ADAM,
         {"preamble": _MT_PREAMBLE},
     ),
     "sgd_mt": (
         "elementwise",
-        "raw uint64 G, raw uint64 B, raw int64 ends, int32 k, raw T hyper, bool nesterov, "
-        "bool first",
+        "raw uint64 G, raw uint64 B, raw int64 ends, int32 k, raw T hyper, bool use_wd, "
+        "bool nesterov, bool first",
         "raw uint64 P",
         _MT_HEAD + _MT_STATE["sgd"] + _mt_scalars("sgd") + _SGD,
         {"preamble": _MT_PREAMBLE},
     ),
     "sgd0_mt": (
         "elementwise",
-        "raw uint64 G, raw int64 ends, int32 k, raw T hyper",
+        "raw uint64 G, raw int64 ends, int32 k, raw T hyper, bool use_wd",
         "raw uint64 P",
-        _MT_HEAD + _mt_scalars("sgd0") + _SGD_PLAIN,
+        _MT_HEAD + _mt_scalars("sgd", ("lr", "wd")) + _SGD_PLAIN,
         {"preamble": _MT_PREAMBLE},
     ),
     "ce_mean_grad": (
@@ -339,6 +340,12 @@ def _scalar(a: Any, dtype: Any) -> Any:
     return a.astype(dtype, copy=False) if hasattr(a, "astype") else dtype.type(a)
 
 
+def _wd_mode(use_weight_decay: bool, decoupled: bool) -> int:
+    """Adam's weight decay in its kernels: 0 off, 1 added to the gradient, 2 decoupled
+    (the flags select the code, so the weight-decay value is never tested)."""
+    return 0 if not use_weight_decay else 2 if decoupled else 1
+
+
 def adam(
     b: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, step_size: Any, inv_sqrt_bc2: Any,
     decay: Any, beta1: Any, one_minus_beta1: Any, beta2: Any, one_minus_beta2: Any, eps: Any,
@@ -347,12 +354,11 @@ def adam(
     if amsgrad:  # the running maximum: declined, the generic path runs
         return NotImplemented
     t = p.dtype
-    wd = _scalar(weight_decay, t) if use_weight_decay else t.type(0)
     done = _launch(
         "adam", g, _scalar(step_size, t), _scalar(inv_sqrt_bc2, t), _scalar(decay, t),
         _scalar(beta1, t), _scalar(beta2, t), _scalar(one_minus_beta1, t),
-        _scalar(one_minus_beta2, t), _scalar(eps, t), wd, int(decoupled and use_weight_decay),
-        p, m, v,
+        _scalar(one_minus_beta2, t), _scalar(eps, t), _scalar(weight_decay, t),
+        _wd_mode(use_weight_decay, decoupled), p, m, v,
     )  # fmt: skip
     return NotImplemented if done is NotImplemented else (p, m, v, vmax)
 
@@ -362,13 +368,13 @@ def sgd(
     weight_decay: Any, *, use_momentum: bool, use_weight_decay: bool, nesterov: bool, first: bool,
 ) -> Any:  # fmt: skip
     t = p.dtype
-    wd = _scalar(weight_decay, t) if use_weight_decay else t.type(0)
+    wd, use_wd = _scalar(weight_decay, t), bool(use_weight_decay)
     if not use_momentum:
-        done = _launch("sgd0", g, _scalar(lr, t), wd, p)
+        done = _launch("sgd0", g, _scalar(lr, t), wd, use_wd, p)
     else:
         done = _launch(
             "sgd", g, _scalar(lr, t), _scalar(momentum, t), _scalar(one_minus_dampening, t), wd,
-            bool(nesterov), bool(first), p, buf,
+            use_wd, bool(nesterov), bool(first), p, buf,
         )  # fmt: skip
     return NotImplemented if done is NotImplemented else (p, buf)
 
@@ -414,13 +420,31 @@ def _multi(b: Any, groups: list[tuple[Any, ...]]) -> tuple[list[Any], Any, int] 
     return tables, _table(b, ends, "int64"), ends[-1]
 
 
+def _packed(b: Any, values: tuple[Any, ...], dtype: Any) -> Any:
+    """The 1-d array of ``dtype`` whose elements, in order, ``values`` are views of (a
+    compiled step's slot buffer, ``xpnet._slots.Slots``), else None."""
+    base = getattr(values[0], "base", None)
+    if base is None or base.dtype != dtype or base.shape != (len(values),):
+        return None
+    start, step = b.device_pointer(base), dtype.itemsize
+    for j, v in enumerate(values):
+        if getattr(v, "base", None) is not base or b.device_pointer(v) != start + j * step:
+            return None
+    return base
+
+
 def _hyper(b: Any, values: tuple[Any, ...], dtype: Any) -> Any:
     """The step's scalars as one device array of ``dtype``: from the host (cached by value:
-    a copy only when one changed) or, for a compiled step's 0-d slot arrays, one
-    concatenation on the device (no host read)."""
+    a copy only when one changed), a compiled step's slot buffer as it stands (its 0-d
+    slots are views of it, in this order), or the slots concatenated on the device (no
+    host read)."""
     on_device = [hasattr(v, "shape") and not isinstance(v, np.generic) for v in values]
     if not any(on_device):
         return _table(b, tuple(float(v) for v in values), dtype.name)
+    if all(on_device):
+        packed = _packed(b, values, dtype)
+        if packed is not None:
+            return packed
     import cupy
 
     parts = [
@@ -442,21 +466,9 @@ def adam_foreach(b: Any, *args: Any, use_weight_decay: bool, decoupled: bool,
     if multi is None:
         return NotImplemented
     (tp, tg, tm, tv), ends, total = multi
-    step_size, inv_sqrt_bc2, decay, beta1, omb1, beta2, omb2, eps, weight_decay = args[5 * k :]
-    hyper = _hyper(b, (step_size, inv_sqrt_bc2, decay, beta1, beta2, omb1, omb2, eps,
-                       weight_decay if use_weight_decay else 0.0), ps[0].dtype)  # fmt: skip
-    done = _launch(
-        "adam_mt",
-        tg,
-        tm,
-        tv,
-        ends,
-        k,
-        hyper,
-        int(decoupled and use_weight_decay),
-        tp,
-        size=total,
-    )
+    hyper = _hyper(b, args[5 * k :], ps[0].dtype)  # the update's nine scalars
+    mode = _wd_mode(use_weight_decay, decoupled)
+    done = _launch("adam_mt", tg, tm, tv, ends, k, hyper, mode, tp, size=total)
     return NotImplemented if done is NotImplemented else (*ps, *ms, *vs, *vmaxes)
 
 
@@ -472,17 +484,15 @@ def sgd_foreach(b: Any, *args: Any, use_momentum: bool, use_weight_decay: bool,
     if multi is None:
         return NotImplemented
     tables, ends, total = multi
-    lr, momentum, one_minus_dampening, weight_decay = args[3 * k :]
-    t = ps[0].dtype
-    wd = weight_decay if use_weight_decay else 0.0
+    hyper = _hyper(b, args[3 * k :], ps[0].dtype)  # lr, momentum, 1 - dampening, weight decay
+    use_wd = bool(use_weight_decay)
     if use_momentum:
         tp, tg, tb = tables
-        hyper = _hyper(b, (lr, momentum, one_minus_dampening, wd), t)
-        done = _launch("sgd_mt", tg, tb, ends, k, hyper, bool(nesterov), bool(first), tp,
-                       size=total)  # fmt: skip
+        done = _launch("sgd_mt", tg, tb, ends, k, hyper, use_wd, bool(nesterov), bool(first),
+                       tp, size=total)  # fmt: skip
     else:
         tp, tg = tables
-        done = _launch("sgd0_mt", tg, ends, k, _hyper(b, (lr, wd), t), tp, size=total)
+        done = _launch("sgd0_mt", tg, ends, k, hyper, use_wd, tp, size=total)
     return NotImplemented if done is NotImplemented else (*ps, *bufs)
 
 

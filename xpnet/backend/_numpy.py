@@ -41,6 +41,9 @@ class NumpyBackend(Backend):
     def to_device(self, arr: Array) -> Array:
         return arr
 
+    def write_host(self, arr: Array, values: Any) -> None:
+        arr[...] = values
+
     def from_numpy(self, arr: np.ndarray, dtype: Any = None, copy: bool = False) -> Array:
         return np.array(arr, dtype=dtype, copy=True) if copy else np.asarray(arr, dtype=dtype)
 
