@@ -61,7 +61,7 @@ def test_fill_writes_changed_values_once_and_rounds_them_to_the_dtype(backend, w
 def test_fill_of_the_wrong_number_of_values_raises_and_changes_nothing():
     s = Slots(xn.zeros((1,)), 2)
     s.fill((1.0, 2.0))
-    with pytest.raises(ValueError):
+    with pytest.raises(xn.ArgumentError, match="1 values for 2 slots"):
         s.fill((3.0,))
     assert [_read(t) for t in s.tensors] == [1.0, 2.0]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._errors import ArgumentError
 from .autodiff.internal import wrap
 from .tensor import Tensor
 
@@ -47,7 +48,7 @@ class Slots:
         if values == old:
             return
         if len(values) != len(old):
-            raise ValueError(f"Slots.fill: {len(values)} values for {len(old)} slots")
+            raise ArgumentError(f"Slots.fill: {len(values)} values for {len(old)} slots")
         if self.buffer is not None:
             self.backend.write_host(self.buffer, values)
         else:
