@@ -344,3 +344,21 @@ def test_linear_relu_kernel_is_the_pair_bit_for_bit(shapes, dtype, rng):
     pair = NUMPY.kernels["relu"](NUMPY, NUMPY.kernels["linear"](NUMPY, x, w, bias))
     assert fused.dtype == pair.dtype and fused.shape == pair.shape
     np.testing.assert_array_equal(fused, pair)
+
+
+@pytest.mark.parametrize("spec", CASES, ids=[s.id for s in CASES])
+def test_kernel_keeps_float16_as_the_generic_implementation_does(spec, kernel_backend, rng):
+    """float16 inputs: the kernel's output and gradients have the generic path's dtypes
+    (a kernel may compute in float32, as NumPy's matmul does: values to float16's precision)."""
+    b = kernel_backend
+    if spec.prim not in b.kernels:
+        pytest.skip(f"{b.name} has no kernel for {spec.prim}")
+    host = make_inputs(spec, rng)
+    fast, fast_grads = run_spec(spec, host, b, "float16")
+    slow, slow_grads = without_kernels(b, lambda: run_spec(spec, host, b, "float16"))
+    for f, s in zip([fast, *fast_grads], [slow, *slow_grads], strict=True):
+        assert (f is None) == (s is None)
+        if f is not None:
+            assert f.dtype == s.dtype and f.shape == s.shape
+            scale = max(1.0, float(np.nanmax(np.abs(s.astype(np.float32)), initial=0.0)))
+            np.testing.assert_allclose(f, s, rtol=4e-3, atol=4e-3 * scale)

@@ -266,6 +266,19 @@ def _sgd_foreach(
     return (*ps, *bufs)
 
 
+def _scipy_unary(ufunc: Any) -> Kernel:
+    """A SciPy ufunc as a kernel that keeps the input's dtype: SciPy has no float16 loop
+    (its ufunc would answer in float64), so float16 runs in float32 and rounds back, as
+    NumPy's float16 products do here."""
+
+    def impl(b: Any, x: Array) -> Array:
+        if x.dtype == _HALF:
+            return np.asarray(ufunc(x.astype(np.float32))).astype(_HALF)
+        return np.asarray(ufunc(x))
+
+    return impl
+
+
 def kernels() -> dict[str, Kernel]:
     """The NumPy backend's kernels by primitive name (with SciPy: also sigmoid and erf)."""
     out: dict[str, Kernel] = {
@@ -296,6 +309,6 @@ def kernels() -> dict[str, Kernel]:
         from scipy import special
     except ImportError:  # SciPy is optional: the standard-only versions run instead
         return out
-    out["erf"] = lambda b, x: np.asarray(special.erf(x))
-    out["sigmoid"] = lambda b, x: np.asarray(special.expit(x))
+    out["erf"] = _scipy_unary(special.erf)
+    out["sigmoid"] = _scipy_unary(special.expit)
     return out
