@@ -62,7 +62,7 @@ def run_spec(spec, host, b, dtype="float32"):
 REDUCTIONS = ("any", "all")  # not differentiable: no spec entry; compared below
 UPDATES = ("sgd_update_foreach",)  # optimizer updates: compared below by training steps
 CHECKS = ("outside", "out_of_range")  # input checks: no gradient, no spec entry; compared below
-FUSED = ("linear_relu",)  # pairs xn.compile fuses: compared below with the pair
+FUSED = ("linear_relu", "linear_sigmoid", "linear_tanh")  # pairs xn.compile fuses: below
 
 
 def test_every_kernel_is_compared():
@@ -333,15 +333,21 @@ def test_index_check_kernel_matches_the_generic_check(dtype, ignore):
 @pytest.mark.parametrize(
     "shapes", [((7, 5), (3, 5)), ((256, 784), (512, 784)), ((2, 9, 40), (300, 40))]
 )
-def test_linear_relu_kernel_is_the_pair_bit_for_bit(shapes, dtype, rng):
-    """The fused pair against the linear kernel then the ReLU kernel: small and large
-    products (in place past the block size), batched inputs, float16 (float32 products)."""
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh"])
+def test_linear_activation_kernel_is_the_pair_bit_for_bit(act, shapes, dtype, rng):
+    """The fused pair against the linear kernel then the activation's (kernel or generic):
+    small and large products (ReLU in place past its block size), batched inputs, float16
+    (float32 products)."""
+    if f"linear_{act}" not in NUMPY.kernels:
+        pytest.skip(f"no linear_{act} kernel here (SciPy missing)")
     (xs, ws) = shapes
     x, w = rng.standard_normal(xs).astype(dtype), rng.standard_normal(ws).astype(dtype)
     bias = rng.standard_normal(ws[0]).astype(dtype)
     bias[0] = np.nan
-    fused = NUMPY.kernels["linear_relu"](NUMPY, x, w, bias)
-    pair = NUMPY.kernels["relu"](NUMPY, NUMPY.kernels["linear"](NUMPY, x, w, bias))
+    fused = NUMPY.kernels[f"linear_{act}"](NUMPY, x, w, bias)
+    prim = getattr(xn.ops.internal, f"{act}_p")
+    activation = NUMPY.kernels.get(act, prim.impl)
+    pair = activation(NUMPY, NUMPY.kernels["linear"](NUMPY, x, w, bias))
     assert fused.dtype == pair.dtype and fused.shape == pair.shape
     np.testing.assert_array_equal(fused, pair)
 

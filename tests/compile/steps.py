@@ -22,13 +22,15 @@ def train_step(model: Any, opt: Any) -> Any:
 
 
 def train_mlp(compiled: bool, batches: list[Any], sizes: tuple[int, int, int],
-              make_step: Any = train_step) -> tuple[list[float], list[Any], Any]:  # fmt: skip
-    """A two-layer ReLU MLP on NumPy trained with SGD on ``batches`` (NumPy (x, y) pairs),
-    eagerly or compiled: the losses, the final parameters and the step function."""
+              make_step: Any = train_step, act: Any = nn.ReLU,
+              ) -> tuple[list[float], list[Any], Any]:  # fmt: skip
+    """A two-layer MLP (``act`` between the layers) on NumPy trained with SGD on
+    ``batches`` (NumPy (x, y) pairs), eagerly or compiled: the losses, the final
+    parameters and the step function."""
     b = xn.get_backend("numpy")
     xn.manual_seed(0)
     n_in, hidden, n_out = sizes
-    model = nn.Sequential(nn.Linear(n_in, hidden, backend=b), nn.ReLU(),
+    model = nn.Sequential(nn.Linear(n_in, hidden, backend=b), act(),
                           nn.Linear(hidden, n_out, backend=b))  # fmt: skip
     opt = xn.optim.SGD(model.parameters(), lr=0.1)
     step = make_step(model, opt)

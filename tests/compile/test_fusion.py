@@ -5,26 +5,33 @@ and nothing else reads the linear's output; the replay's values are eager mode's
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+import xpnet as xn
 from xpnet import nn
 
 from .steps import train_mlp, train_step
 
 
-def _run(compiled: bool, make_step=train_step):
+def _run(compiled: bool, make_step=train_step, act=nn.ReLU):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((80, 6)).astype(np.float32)  # 80x32 activations: past 2048
-    return train_mlp(compiled, [(x, rng.integers(0, 3, 80))] * 5, (6, 32, 3), make_step)
+    batches = [(x, rng.integers(0, 3, 80))] * 5
+    return train_mlp(compiled, batches, (6, 32, 3), make_step, act)
 
 
-def test_a_linear_and_its_relu_replay_as_one_call_with_eager_values():
-    eager_losses, eager_params, _ = _run(False, train_step)
-    losses, params, f = _run(True, train_step)
+@pytest.mark.parametrize("act", [nn.ReLU, nn.Sigmoid, nn.Tanh], ids=["relu", "sigmoid", "tanh"])
+def test_a_linear_and_its_activation_replay_as_one_call_with_eager_values(act):
+    name = act.__name__.lower()
+    if f"linear_{name}" not in xn.get_backend("numpy").kernels:
+        pytest.skip(f"NumPy registers no linear_{name} here (SciPy missing)")
+    eager_losses, eager_params, _ = _run(False, train_step, act)
+    losses, params, f = _run(True, train_step, act)
     assert f.replays >= 2
     source = f.source()
-    assert source.count("linear_relu_fn") == 1  # the first layer and its ReLU
+    assert source.count(f"linear_{name}_fn") == 1  # the first layer and its activation
     assert sum(" = linear_fn" in line for line in source.splitlines()) == 1  # the second
-    assert losses == eager_losses  # bit for bit: the same kernels, the ReLU in place
+    assert losses == eager_losses  # bit for bit: the same kernels, the activation in place
     for p, q in zip(params, eager_params, strict=True):
         np.testing.assert_array_equal(p, q)
 

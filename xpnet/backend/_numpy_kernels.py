@@ -112,6 +112,13 @@ def _linear_relu(b: Any, x: Array, w: Array, bias: Array) -> Array:
     return _relu_into(out, out) if out.dtype.kind == "f" else np.asarray(np.maximum(out, 0))
 
 
+def _linear_tanh(b: Any, x: Array, w: Array, bias: Array) -> Array:
+    """tanh(linear(x, w, bias)), tanh in place on a float product (the generic tanh is
+    NumPy's ufunc: the same values)."""
+    out = _linear_kernel(b, x, w, bias)
+    return np.tanh(out, out=out) if out.dtype.kind == "f" else np.asarray(np.tanh(out))
+
+
 _SELECT_MIN = 4096  # elements from which ``where`` selects bits (below: np.where)
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 _INT = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}
@@ -279,6 +286,20 @@ def _scipy_unary(ufunc: Any) -> Kernel:
     return impl
 
 
+def _linear_expit(expit: Any) -> Kernel:
+    """sigmoid(linear(x, w, bias)) with SciPy's expit (the sigmoid kernel) in place on a
+    float32/float64 product; else the two kernels one after the other."""
+    sigmoid = _scipy_unary(expit)
+
+    def impl(b: Any, x: Array, w: Array, bias: Array) -> Array:
+        out = _linear_kernel(b, x, w, bias)
+        if out.dtype in (np.float32, np.float64):
+            return expit(out, out=out)
+        return sigmoid(b, out)
+
+    return impl
+
+
 def kernels() -> dict[str, Kernel]:
     """The NumPy backend's kernels by primitive name (with SciPy: also sigmoid and erf)."""
     out: dict[str, Kernel] = {
@@ -294,6 +315,7 @@ def kernels() -> dict[str, Kernel]:
         "astype": lambda b, x, *, dtype: x.astype(dtype),
         "relu": _relu,
         "linear_relu": _linear_relu,
+        "linear_tanh": _linear_tanh,
         "softmax_cross_entropy_mean": _ce_mean,
         "softmax_cross_entropy_mean_grad": _ce_mean_grad,
         "where": _where,
@@ -311,4 +333,5 @@ def kernels() -> dict[str, Kernel]:
         return out
     out["erf"] = _scipy_unary(special.erf)
     out["sigmoid"] = _scipy_unary(special.expit)
+    out["linear_sigmoid"] = _linear_expit(special.expit)
     return out
