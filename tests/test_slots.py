@@ -43,6 +43,7 @@ def test_fill_writes_changed_values_once_and_rounds_them_to_the_dtype(backend, w
         pytest.skip(f"{backend} has no {dtype}")
     like = xn.zeros((2,), dtype=dtype, backend=backend)
     s = Slots(like, 3)
+    writes.clear()  # (creation checks once that the views see the buffer)
     assert all(t.shape == () and t.dtype == like.dtype for t in s.tensors)
     assert all(t.backend is backend and t.device == like.device for t in s.tensors)
     s.fill((0.1, 2.0, -3.5))
@@ -114,3 +115,30 @@ def test_a_compiled_step_refreshes_its_scalars_with_at_most_one_copy_per_replay(
     f(x, y)
     f(x, y)
     assert seen == [(0.05, 0.9, 1.0, 0.0)]
+
+
+def test_a_library_whose_indexing_copies_gets_one_array_per_slot(monkeypatch):
+    """Where ``buffer[i, ...]`` is a copy (the standard allows it), writing the buffer
+    would not reach the slots: Slots notices at creation and keeps separate arrays."""
+    backend = xn.get_backend("numpy")
+    real = np.ndarray.__getitem__
+
+    class Copying(np.ndarray):
+        def __getitem__(self, key):
+            return np.array(real(self, key))  # a copy, not a view
+
+    full = type(backend).full
+    monkeypatch.setattr(
+        type(backend),
+        "full",
+        lambda self, shape, value, dtype: (
+            full(self, shape, value, dtype).view(Copying)
+            if shape
+            else full(self, shape, value, dtype)
+        ),
+    )
+    s = Slots(xn.zeros((1,), backend=backend), 3)
+    assert s.buffer is None
+    s.fill((0.5, 1.5, 2.5))
+    s.fill((0.5, 4.0, 2.5))
+    assert [_read(t) for t in s.tensors] == [0.5, 4.0, 2.5]

@@ -14,11 +14,22 @@ from .autodiff.internal import wrap
 from .tensor import Tensor
 
 
+def _views(b: Any, buffer: Any) -> list[Any] | None:
+    """The 0-d views of ``buffer``'s elements, or None where the library's indexing copies
+    (the standard leaves it open): checked once, by writing the buffer and reading the
+    views back, so a slot never keeps a stale value."""
+    n = buffer.shape[0]
+    views = [buffer[i, ...] for i in range(n)]
+    b.write_host(buffer, [float(i + 1) for i in range(n)])
+    seen = b.read_host(b.xp.stack(views)) if views else []
+    return views if [float(v) for v in seen] == [float(i + 1) for i in range(n)] else None
+
+
 class Slots:
     """0-d tensors on a tensor's backend holding values a recorded step takes as inputs.
 
-    On a library with mutable arrays the slots are views of one 1-d ``buffer``, in
-    order, and ``fill`` writes it with one copy from the host when any value changed
+    On a library with mutable arrays whose indexing gives views the slots are views of
+    one 1-d ``buffer``, in order, and ``fill`` writes it with one copy from the host when any value changed
     (not a recorded operation: a slot belongs to no graph), so a replay whose
     learning rate did not move copies nothing to the device and one whose bias
     corrections moved copies once. A kernel may take ``buffer`` whole in place of the
@@ -31,12 +42,13 @@ class Slots:
     def __init__(self, like: Tensor, n: int) -> None:
         b = self.backend = like.backend
         self.dtype = like.dtype
-        if b.mutable:
-            self.buffer: Any = b.full((n,), 0.0, like.dtype)
-            self.tensors = [wrap(self.buffer[i, ...], b) for i in range(n)]
-        else:
+        self.buffer: Any = b.full((n,), 0.0, like.dtype) if b.mutable else None
+        views = None if self.buffer is None else _views(b, self.buffer)
+        if views is None:
             self.buffer = None
             self.tensors = [wrap(b.full((), 0.0, like.dtype), b) for _ in range(n)]
+        else:
+            self.tensors = [wrap(v, b) for v in views]
         self.values: tuple[Any, ...] = (None,) * n
 
     def fits(self, like: Tensor, n: int) -> bool:

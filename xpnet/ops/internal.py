@@ -27,9 +27,9 @@ from ._elementwise import relu_grad_p as relu_grad_p
 from ._elementwise import relu_p as relu_p
 from ._elementwise import sigmoid_grad_p as sigmoid_grad_p
 from ._elementwise import sigmoid_p as sigmoid_p
-from ._elementwise import tanh_p as tanh_p
 from ._elementwise import subtract_p as subtract_p
 from ._elementwise import tanh_grad_p as tanh_grad_p
+from ._elementwise import tanh_p as tanh_p
 from ._fused_losses import binary_cross_entropy_mean_p as binary_cross_entropy_mean_p
 from ._fused_losses import binary_cross_entropy_p as binary_cross_entropy_p
 from ._fused_losses import softmax_cross_entropy_mean_p as softmax_cross_entropy_mean_p
