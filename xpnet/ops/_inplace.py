@@ -121,19 +121,22 @@ def converted(t: Tensor, value: Any, what: str) -> Any:
 
     ``value`` is a Tensor of any backend, a NumPy array, an array of another
     supported library or host data. Numbers of any real kind (bool, int, float)
-    are cast to ``t``'s dtype, as PyTorch's ``copy_`` does; anything else (complex,
-    strings, objects) or another shape raises, naming ``what``. Nothing is changed.
+    are cast to ``t``'s dtype, as PyTorch's ``copy_`` does, and complex numbers too where
+    ``t`` is complex; anything else (complex into a real tensor, strings, objects) or
+    another shape raises, naming ``what``. Nothing is changed.
     """
     import numpy as np
 
     b = t.backend
+    to_complex = b.is_complex(t.dtype)
+    why = "numbers and booleans only" + ("" if to_complex else "; complex needs a complex tensor")
     src = value.backend if isinstance(value, TensorBase) else backend_of(value)
     if src is None or src.host_format:  # host data: check it there, convert straight to t's dtype
         host = np.asarray(value.data if isinstance(value, TensorBase) else value)
-        if host.dtype.kind not in "biuf":
+        if host.dtype.kind not in ("biufc" if to_complex else "biuf"):
             raise DTypeError(
                 f"{what}: a value of NumPy dtype {host.dtype} cannot be stored in a "
-                f"{b.dtype_name(t.dtype)} tensor (numbers and booleans only)"
+                f"{b.dtype_name(t.dtype)} tensor ({why})"
             )
         if host.shape != t.shape:
             raise ShapeError(
@@ -144,10 +147,11 @@ def converted(t: Tensor, value: Any, what: str) -> Any:
         arr, _ = _convert(value, None, b, None, copy=True)
     except XpnetError as e:
         raise type(e)(f"{what}: {e}") from e
-    if not b.xp.isdtype(arr.dtype, ("bool", "integral", "real floating")):
+    kinds = ("bool", "integral", "real floating", *(("complex floating",) if to_complex else ()))
+    if not b.xp.isdtype(arr.dtype, kinds):
         raise DTypeError(
             f"{what}: a value of dtype {b.dtype_name(arr.dtype)} cannot be stored in a "
-            f"{b.dtype_name(t.dtype)} tensor"
+            f"{b.dtype_name(t.dtype)} tensor ({why})"
         )
     if tuple(arr.shape) != t.shape:
         raise ShapeError(
