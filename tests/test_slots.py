@@ -142,3 +142,16 @@ def test_a_library_whose_indexing_copies_gets_one_array_per_slot(monkeypatch):
     s.fill((0.5, 1.5, 2.5))
     s.fill((0.5, 4.0, 2.5))
     assert [_read(t) for t in s.tensors] == [0.5, 4.0, 2.5]
+
+
+def test_a_deep_copy_of_slots_is_a_fresh_set_whose_views_follow_its_buffer(backend):
+    """(Copying the arrays would part the views from their buffer: stale slots.)"""
+    import copy
+
+    s = Slots(xn.zeros((1,), backend=backend), 2)
+    s.fill((1.0, 2.0))
+    c = copy.deepcopy(s)
+    assert c is not s
+    c.fill((3.0, 4.0))
+    assert [_read(t) for t in c.tensors] == [3.0, 4.0]
+    assert [_read(t) for t in s.tensors] == [1.0, 2.0]  # the original is untouched

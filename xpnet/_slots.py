@@ -29,27 +29,41 @@ class Slots:
     """0-d tensors on a tensor's backend holding values a recorded step takes as inputs.
 
     On a library with mutable arrays whose indexing gives views the slots are views of
-    one 1-d ``buffer``, in order, and ``fill`` writes it with one copy from the host when any value changed
-    (not a recorded operation: a slot belongs to no graph), so a replay whose
-    learning rate did not move copies nothing to the device and one whose bias
-    corrections moved copies once. A kernel may take ``buffer`` whole in place of the
-    slots (CuPy's multi-tensor optimizers do). On an immutable library (JAX) each
-    changed slot is a new array.
+    one 1-d ``buffer``, in order, and ``fill`` writes it with one copy from the host
+    when any value changed (not a recorded operation: a slot belongs to no graph), so a
+    replay whose learning rate did not move copies nothing to the device and one whose
+    bias corrections moved copies once. A kernel may take ``buffer`` whole in place of
+    the slots (CuPy's multi-tensor optimizers do). On an immutable library (JAX), or
+    one whose indexing copies, each changed slot is a new array. A copy (deepcopy,
+    pickle) is a fresh set of slots, filled at its first use (copying the arrays would
+    part the views from their buffer).
     """
 
     __slots__ = ("backend", "buffer", "dtype", "tensors", "values")
 
     def __init__(self, like: Tensor, n: int) -> None:
-        b = self.backend = like.backend
-        self.dtype = like.dtype
-        self.buffer: Any = b.full((n,), 0.0, like.dtype) if b.mutable else None
+        self._make(like.backend, like.dtype, n)
+
+    def _make(self, b: Any, dtype: Any, n: int) -> None:
+        self.backend, self.dtype = b, dtype
+        self.buffer: Any = b.full((n,), 0.0, dtype) if b.mutable else None
         views = None if self.buffer is None else _views(b, self.buffer)
         if views is None:
             self.buffer = None
-            self.tensors = [wrap(b.full((), 0.0, like.dtype), b) for _ in range(n)]
+            self.tensors = [wrap(b.full((), 0.0, dtype), b) for _ in range(n)]
         else:
             self.tensors = [wrap(v, b) for v in views]
         self.values: tuple[Any, ...] = (None,) * n
+
+    @classmethod
+    def _fresh(cls, b: Any, dtype: str, n: int) -> Slots:
+        new = cls.__new__(cls)
+        new._make(b, b.dtype(dtype), n)
+        return new
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy.deepcopy and pickle alike
+        name = self.backend.dtype_name(self.dtype)
+        return (Slots._fresh, (self.backend, name, len(self.values)))
 
     def fits(self, like: Tensor, n: int) -> bool:
         """Whether these slots serve a tensor like ``like`` with ``n`` values."""

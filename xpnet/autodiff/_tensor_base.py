@@ -290,6 +290,38 @@ class TensorBase:
         """The same values, cut from the graph (shares memory and the version counter)."""
         return alias(self)
 
+    # -- copies: copy.deepcopy, pickle (PyTorch's rules) --------------------------
+    def _copyable(self, how: str) -> None:
+        if self._node is not None:
+            raise GraphError(
+                f"{how} of a tensor computed by an op ({self._node.prim.name}, shape "
+                f"{self.shape}): only leaves (tensors made by the user, parameters) copy with "
+                "their graph state, as in PyTorch; copy t.detach() to copy the values"
+            )
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """A leaf's copy: its own array (same backend, device, dtype), requires_grad and a
+        copy of ``.grad``; the graph, views and hooks are not copied (as PyTorch)."""
+        self._copyable("copy.deepcopy")
+        b = self.backend
+        new = _new(type(self))
+        memo[id(self)] = new
+        with b.current():
+            new._data = b.xp.asarray(self._data, copy=True)
+        new.backend, new._rg, new._node, new._vc = b, self._rg, None, None
+        new._grad = None if self._grad is None else self._grad.__deepcopy__(memo)
+        return new
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        """Pickled as the values on the host, the backend by name and device, requires_grad
+        and ``.grad``: unpickled on that backend and device (which must exist there)."""
+        self._copyable("pickle")
+        host = self.backend.read_host(self._data)
+        name = self.backend.dtype_name(self.dtype)
+        if name == "bfloat16":  # NumPy has none: float32 holds every bfloat16 exactly
+            host = host.astype(np.float32)
+        return (_unpickle, (type(self), self.backend, host, name, self._rg, self._grad))
+
     def register_post_accumulate_grad_hook(self, hook: Callable[[Any], None]) -> HookHandle:
         """Call ``hook(self)`` each time ``backward()`` has accumulated this leaf's ``.grad``
         (PyTorch's method of the same name); ``.remove()`` on the result unregisters it."""
@@ -372,6 +404,13 @@ def alias(t: TensorBase) -> Tensor:
 def is_tensor(x: object) -> TypeGuard[Tensor]:
     """Whether ``x`` is an xpnet tensor (for code below ``xpnet.tensor``, which cannot name it)."""
     return isinstance(x, TensorBase)
+
+
+def _unpickle(cls: type, b: Backend, host: Any, dtype: str, rg: bool, grad: Any) -> Any:
+    t: Any = _new(cls)
+    t._data = b.from_numpy(np.asarray(host), b.dtype(dtype), copy=True)
+    t.backend, t._rg, t._node, t._vc, t._grad = b, rg, None, None, grad
+    return t
 
 
 # The class of the tensors the engine and the ops make: xpnet.Tensor, registered by

@@ -271,6 +271,14 @@ class Backend(abc.ABC):
     def __repr__(self) -> str:
         return f"Backend({self.name!r}, device={self.device_str!r})"
 
+    # Backends are cached and compared by identity: a copy is the same backend (and a
+    # pickled one is looked up again by name and device: the registry's reducer).
+    def __copy__(self) -> Backend:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Backend:
+        return self
+
     @property
     def device_str(self) -> str:
         """The device in words, for messages."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import importlib
 import os
 import threading
@@ -107,7 +108,14 @@ def get_backend(name: str | Backend | None = None, device: Any = None) -> Backen
                 keep_host_memory()
             found = cls(xp, native)
             _cache[(cls.name, key)] = found
+            copyreg.pickle(cls, _reduce_backend)
     return found
+
+
+def _reduce_backend(b: Backend) -> tuple[Any, ...]:
+    """How pickle writes a backend: looked up again by name and device when unpickled
+    (backends are cached and compared by identity)."""
+    return (get_backend, (b.name, b.device_str))
 
 
 def backend_of(obj: Any) -> Backend | None:
