@@ -99,3 +99,98 @@ def test_warmup_then_decay_on_param_groups():
     sched.step()
     sched.step()
     assert [g["lr"] for g in opt.param_groups] == pytest.approx([1.0, 0.1])
+
+
+def test_lambda_lr_per_group_matches_pytorch_and_its_state_leaves_out_the_functions():
+    torch = pytest.importorskip("torch")
+    fs = [lambda e: 0.95**e, lambda e: 1.0 / (1 + e)]
+    tp = [torch.nn.Parameter(torch.ones(1)), torch.nn.Parameter(torch.ones(1))]
+    topt = torch.optim.SGD([{"params": [tp[0]]}, {"params": [tp[1]], "lr": 0.5}], lr=0.1)
+    tsched = torch.optim.lr_scheduler.LambdaLR(topt, fs)
+    ps = [nn.Parameter(xn.ones(1)), nn.Parameter(xn.ones(1))]
+    opt = xn.optim.SGD([{"params": [ps[0]]}, {"params": [ps[1]], "lr": 0.5}], lr=0.1)
+    sched = S.LambdaLR(opt, fs)
+    for _ in range(6):
+        assert sched.get_last_lr() == pytest.approx(tsched.get_last_lr(), rel=1e-15)
+        topt.step(), tsched.step(), opt.step(), sched.step()
+    state = sched.state_dict()
+    assert "lr_lambdas" not in state and state["last_epoch"] == 6
+    again = S.LambdaLR(xn.optim.SGD([nn.Parameter(xn.ones(1))], lr=0.1), lambda e: 0.5)
+    with pytest.raises(xn.ArgumentError, match="expected 2 lr_lambdas"):
+        S.LambdaLR(opt, fs[:1])
+    assert again.get_last_lr() == [0.05]
+
+
+ONE_CYCLE = [
+    dict(max_lr=0.1, total_steps=20),
+    dict(max_lr=0.1, total_steps=20, three_phase=True, anneal_strategy="linear"),
+    dict(max_lr=[0.2], epochs=3, steps_per_epoch=7, pct_start=0.25, div_factor=10.0),
+    dict(max_lr=0.1, total_steps=10, cycle_momentum=False),
+]
+
+
+@pytest.mark.parametrize("opt_name", ["SGD", "Adam"])
+@pytest.mark.parametrize(
+    "kw", ONE_CYCLE, ids=["cos", "three-phase-linear", "epochs", "no-momentum"]
+)
+def test_one_cycle_lr_and_momentum_match_pytorch_step_by_step(kw, opt_name):
+    torch = pytest.importorskip("torch")
+    args = dict(lr=0.1, momentum=0.9) if opt_name == "SGD" else dict(lr=0.1)
+    topt = getattr(torch.optim, opt_name)([torch.nn.Parameter(torch.ones(1))], **args)
+    tsched = torch.optim.lr_scheduler.OneCycleLR(topt, **kw)
+    opt = getattr(xn.optim, opt_name)([nn.Parameter(xn.ones(1))], **args)
+    sched = S.OneCycleLR(opt, **kw)
+    key = "momentum" if opt_name == "SGD" else "betas"
+    for _ in range(sched.total_steps - 1):
+        a, b = opt.param_groups[0], topt.param_groups[0]
+        assert a["lr"] == pytest.approx(b["lr"], rel=1e-12, abs=1e-15)
+        assert a[key] == pytest.approx(b[key], rel=1e-12)
+        topt.step(), tsched.step(), opt.step(), sched.step()
+    with pytest.raises(xn.ArgumentError, match="past total_steps"):
+        sched.step()
+        sched.step()
+
+
+def test_one_cycle_lr_refuses_bad_arguments():
+    opt = xn.optim.Adagrad([nn.Parameter(xn.ones(1))], lr=0.1)
+    with pytest.raises(xn.ArgumentError, match="cycle_momentum needs an optimizer with momentum"):
+        S.OneCycleLR(opt, max_lr=0.1, total_steps=10)
+    with pytest.raises(xn.ArgumentError, match="total_steps, or epochs and steps_per_epoch"):
+        S.OneCycleLR(opt, max_lr=0.1, cycle_momentum=False)
+    with pytest.raises(xn.ArgumentError, match="anneal_strategy"):
+        S.OneCycleLR(opt, max_lr=0.1, total_steps=5, anneal_strategy="exp", cycle_momentum=False)
+
+
+def test_one_cycle_lr_drives_a_compiled_step_without_recording_again():
+    """The learning rate and momentum move every step; a compiled step takes both as
+    refreshed inputs (recorded once), and trains as the eager step does."""
+    import numpy as np
+
+    def run(compiled, scheduled=True):
+        xn.manual_seed(0)
+        model = nn.Linear(3, 2)
+        opt = xn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        sched = S.OneCycleLR(opt, max_lr=0.5, total_steps=12) if scheduled else None
+        x = xn.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3))
+
+        def step(x):
+            opt.zero_grad()
+            loss = (model(x) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss.detach()
+
+        f = xn.compile(step) if compiled else step
+        losses = []
+        for _ in range(11):
+            losses.append(f(x).item())
+            if sched is not None:
+                sched.step()
+        return losses, f
+
+    eager, _ = run(False)
+    losses, f = run(True)
+    _, unscheduled = run(True, scheduled=False)
+    assert f.recordings == unscheduled.recordings and f.replays == 11 - f.recordings >= 8
+    np.testing.assert_allclose(losses, eager, rtol=1e-6)
+    assert len(set(losses)) == len(losses)

@@ -125,6 +125,155 @@ class LinearLR(LRScheduler):
         return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * frac)
 
 
+class LambdaLR(LRScheduler):
+    """lr = base * lr_lambda(epoch); ``lr_lambda`` is one function or one per group.
+
+    The state dict leaves the functions out (they are code, not state): a resumed
+    scheduler keeps the ones it was made with, as PyTorch's does for plain functions.
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
+        n = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 0
+        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+        if len(lambdas) != n:
+            raise ArgumentError(
+                f"LambdaLR: expected {n} lr_lambdas (one per group), got {len(lambdas)}"
+            )
+        for f in lambdas:
+            if not callable(f):
+                raise ArgumentTypeError(f"LambdaLR: lr_lambda must be callable, got {f!r}")
+        self.lr_lambdas = lambdas
+        super().__init__(optimizer, last_epoch)
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        groups = self.optimizer.param_groups
+        for g, base, f in zip(groups, self.base_lrs, self.lr_lambdas, strict=True):
+            g["lr"] = base * f(self.last_epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in super().state_dict().items() if k != "lr_lambdas"}
+
+
+def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
+    groups = optimizer.param_groups
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(groups):
+            raise ArgumentError(
+                f"OneCycleLR: expected {len(groups)} values of {name}, got {len(value)}"
+            )
+        return list(value)
+    return [value] * len(groups)
+
+
+class OneCycleLR(LRScheduler):
+    """Smith's 1cycle policy, stepped once per batch (PyTorch's formulas and defaults): the
+    learning rate rises from ``max_lr / div_factor`` to ``max_lr`` over the first
+    ``pct_start`` of ``total_steps`` and anneals to ``initial / final_div_factor`` (cosine
+    or linear); with ``cycle_momentum`` the momentum (SGD) or beta1 (Adam) moves the other
+    way, between ``max_momentum`` and ``base_momentum``. ``three_phase`` anneals back to
+    the initial rate before the final decay. Stepping past ``total_steps`` raises."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr: float | list[float],
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.85,
+        max_momentum: float | list[float] = 0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise ArgumentTypeError(
+                f"OneCycleLR needs an Optimizer, got {type(optimizer).__name__}"
+            )
+        if total_steps is None:
+            if epochs is None or steps_per_epoch is None:
+                raise ArgumentError("OneCycleLR: give total_steps, or epochs and steps_per_epoch")
+            if epochs <= 0 or steps_per_epoch <= 0:
+                raise ArgumentError(
+                    f"OneCycleLR: epochs and steps_per_epoch must be positive, got {epochs} and "
+                    f"{steps_per_epoch}"
+                )
+            total_steps = epochs * steps_per_epoch
+        if not isinstance(total_steps, int) or total_steps <= 0:
+            raise ArgumentError(
+                f"OneCycleLR: total_steps must be a positive int, got {total_steps!r}"
+            )
+        if not 0.0 <= pct_start <= 1.0:
+            raise ArgumentError(f"OneCycleLR: pct_start must be in [0, 1], got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ArgumentError(
+                f"OneCycleLR: anneal_strategy is 'cos' or 'linear', got {anneal_strategy!r}"
+            )
+        groups = optimizer.param_groups
+        self.cycle_momentum = cycle_momentum
+        self.use_beta1 = "betas" in optimizer.defaults
+        if cycle_momentum and "momentum" not in optimizer.defaults and not self.use_beta1:
+            raise ArgumentError(
+                f"OneCycleLR: cycle_momentum needs an optimizer with momentum or betas; "
+                f"{type(optimizer).__name__} has neither (pass cycle_momentum=False)"
+            )
+        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        maxes = _per_group("max_momentum", optimizer, max_momentum)
+        bases = _per_group("base_momentum", optimizer, base_momentum)
+        self.total_steps, self.anneal_strategy = total_steps, anneal_strategy
+        first = float(pct_start * total_steps) - 1
+        # (end step, start lr, end lr, start momentum, end momentum): group keys
+        self.phases: list[tuple[float, str, str, str, str]] = (
+            [(first, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+             (float(2 * pct_start * total_steps) - 2, "max_lr", "initial_lr", "base_momentum",
+              "max_momentum"),
+             (total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
+            if three_phase else
+            [(first, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+             (total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+        )  # fmt: skip
+        if last_epoch == -1:
+            for g, top, hi, lo in zip(groups, max_lrs, maxes, bases, strict=True):
+                g["initial_lr"] = top / div_factor
+                g["max_lr"] = top
+                g["min_lr"] = g["initial_lr"] / final_div_factor
+                if cycle_momentum:
+                    g["max_momentum"], g["base_momentum"] = hi, lo
+        super().__init__(optimizer, last_epoch)
+
+    def _anneal(self, start: float, end: float, pct: float) -> float:
+        if self.anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def step(self) -> None:
+        step = self.last_epoch + 1
+        if step > self.total_steps:
+            raise ArgumentError(
+                f"OneCycleLR: stepped {step} times, past total_steps={self.total_steps}"
+            )
+        self.last_epoch = step
+        for g in self.optimizer.param_groups:
+            start = 0.0
+            for i, (end, lr0, lr1, m0, m1) in enumerate(self.phases):
+                if step <= end or i == len(self.phases) - 1:
+                    pct = (step - start) / (end - start)
+                    g["lr"] = self._anneal(g[lr0], g[lr1], pct)
+                    if self.cycle_momentum:
+                        momentum = self._anneal(g[m0], g[m1], pct)
+                        if self.use_beta1:
+                            g["betas"] = (momentum, *g["betas"][1:])
+                        else:
+                            g["momentum"] = momentum
+                    break
+                start = end
+
+
 class ReduceLROnPlateau:
     """Multiply the learning rate by ``factor`` when a metric stops improving for ``patience`` epochs."""
 
@@ -199,5 +348,7 @@ __all__ = [
     "ExponentialLR",
     "CosineAnnealingLR",
     "LinearLR",
+    "LambdaLR",
+    "OneCycleLR",
     "ReduceLROnPlateau",
 ]
