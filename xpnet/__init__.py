@@ -86,6 +86,8 @@ int8, int16, int32, int64 = "int8", "int16", "int32", "int64"
 uint8, uint16, uint32, uint64 = "uint8", "uint16", "uint32", "uint64"
 float16, bfloat16, float32, float64 = "float16", "bfloat16", "float32", "float64"
 complex64, complex128 = "complex64", "complex128"
-from .ops import concat as cat  # noqa: E402, F401  (PyTorch's name)
+# PyTorch's spellings (cat/concat/stack with dim=, isclose, rand_like...): after the ops
+from . import autograd as autograd  # noqa: E402
+from ._torch_functions import *  # noqa: E402, F403
 
 __version__ = "0.1.0"

@@ -132,3 +132,13 @@ def test_generators_are_reproducible():
     x, y, w, b = xn.datasets.linear_regression(100, features=3, outputs=2, noise=0.0)
     np.testing.assert_allclose(x @ w + b, y, rtol=1e-5, atol=1e-5)
     assert xn.datasets.xor()[1].tolist() == [0.0, 1.0, 1.0, 0.0]
+
+
+def test_tensor_dataset_is_pytorchs_name_for_array_dataset():
+    import xpnet as xn
+
+    ds = xn.data.TensorDataset(xn.arange(6.0), xn.arange(6))
+    train, val = xn.data.random_split(ds, [0.5, 0.5], seed=0)
+    assert isinstance(ds, xn.data.ArrayDataset) and len(train) == len(val) == 3
+    x, y = next(iter(xn.data.DataLoader(ds, batch_size=4)))
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0] and y.tolist() == [0, 1, 2, 3]

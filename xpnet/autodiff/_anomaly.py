@@ -12,7 +12,7 @@ import contextlib
 import os
 import traceback
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 from .._errors import XpnetError
@@ -24,6 +24,15 @@ _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 class AnomalyError(XpnetError, FloatingPointError):
     """An operation produced NaN or Inf while anomaly detection was on."""
+
+
+def set_anomaly(mode: bool) -> Token[bool]:
+    """Turn the checks on or off from now on; ``reset_anomaly(token)`` restores the previous setting."""
+    return _enabled.set(bool(mode))
+
+
+def reset_anomaly(token: Token[bool]) -> None:
+    _enabled.reset(token)
 
 
 @contextlib.contextmanager

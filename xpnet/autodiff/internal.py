@@ -5,6 +5,9 @@ the fast constructor ``wrap``, ``alias`` and the version cells that in-place cha
 move). Users meet ``xpnet.Tensor`` and should not need this module.
 """
 
+from ._anomaly import is_anomaly_enabled as is_anomaly_enabled
+from ._anomaly import reset_anomaly as reset_anomaly
+from ._anomaly import set_anomaly as set_anomaly
 from ._tensor_base import VERSION as VERSION
 from ._tensor_base import TensorBase as TensorBase
 from ._tensor_base import alias as alias

@@ -51,6 +51,9 @@ class ArrayDataset(Dataset):
         return sum(int(a.nbytes) for a in self.arrays)
 
 
+TensorDataset = ArrayDataset  # PyTorch's name (it takes Tensors; this takes arrays too)
+
+
 class Subset(ArrayDataset):
     """The rows ``indices`` of an ArrayDataset (a view: the arrays are indexed once)."""
 

@@ -23,6 +23,7 @@ from ._conv import pad2d as pad2d
 from ._conv import unfold as unfold
 from ._dropout import dropout as dropout
 from ._embedding import embedding as embedding
+from ._embedding import one_hot as one_hot
 from ._linear import linear as linear
 from ._loss import binary_cross_entropy as binary_cross_entropy
 from ._loss import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
@@ -32,7 +33,9 @@ from ._loss import l1_loss as l1_loss
 from ._loss import mse_loss as mse_loss
 from ._loss import nll_loss as nll_loss
 from ._norm import batch_norm as batch_norm
+from ._norm import cosine_similarity as cosine_similarity
 from ._norm import layer_norm as layer_norm
+from ._norm import normalize as normalize
 
 __all__ = [
     "flatten",
@@ -58,6 +61,7 @@ __all__ = [
     "unfold",
     "dropout",
     "embedding",
+    "one_hot",
     "linear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -68,4 +72,6 @@ __all__ = [
     "nll_loss",
     "batch_norm",
     "layer_norm",
+    "normalize",
+    "cosine_similarity",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ... import ops
-from ..._errors import DTypeError
+from ..._errors import ArgumentError, DTypeError
 from ...autodiff import describe
 from ...ops import expand_dims, reshape, take
 from ...ops.internal import check_indices
@@ -32,3 +32,25 @@ def embedding(indices: Tensor, weight: Tensor) -> Tensor:
         rows = take(weight, ops.where(bad, 0, flat), axis=0)
         rows = ops.where(expand_dims(bad, axis=1), math.nan, rows)
     return reshape(rows, (*indices.shape, weight.shape[1]))
+
+
+def one_hot(labels: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 one-hot rows of integer ``labels`` (any shape): shape labels.shape + (C,),
+    C = ``num_classes`` or, at -1, the largest label + 1 (read from the device). A label
+    outside [0, C) is an error, as in PyTorch (on a device: at the next host read)."""
+    b = labels.backend
+    if not b.xp.isdtype(labels.dtype, "integral"):
+        raise DTypeError(f"one_hot: labels must be integers, got {describe(labels)}")
+    if num_classes == -1:
+        if labels.size == 0:
+            raise ArgumentError("one_hot: num_classes=-1 needs at least one label to infer it")
+        num_classes = int(ops.max(labels).item()) + 1
+    if not isinstance(num_classes, int) or num_classes < 1:
+        raise ArgumentError(
+            f"one_hot: num_classes must be a positive int (or -1), got {num_classes!r}"
+        )
+    flat = reshape(labels, (-1,))
+    check_indices(flat, num_classes, "one_hot", "class", "classes", mask=False)
+    classes = ops.arange(num_classes, dtype=labels.dtype, backend=b)
+    hot = ops.astype(expand_dims(flat, axis=1) == classes, "int64")
+    return reshape(hot, (*labels.shape, num_classes))

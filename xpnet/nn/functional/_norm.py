@@ -6,8 +6,10 @@ from typing import Any
 
 from ..._errors import ArgumentError, ShapeError
 from ...autodiff import no_grad
-from ...ops import mean, reshape, sqrt
+from ...ops import maximum, mean, reshape, sqrt
+from ...ops import sum as sum_
 from ...ops.internal import autocast_high
+from ...ops.linalg import vector_norm
 from ...tensor import Tensor
 
 
@@ -88,3 +90,18 @@ def layer_norm(
     if bias is not None:
         y = y + bias
     return y
+
+
+def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """``x`` divided by its ``p``-norm along ``dim``, the norm held at least ``eps`` (PyTorch's
+    ``F.normalize``: a zero vector stays zero, with a zero gradient)."""
+    norm = vector_norm(x, axis=dim, keepdims=True, ord=p)
+    return x / maximum(norm, eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between ``x1`` and ``x2`` along ``dim`` (broadcast together),
+    each divided by its norm held at least ``eps`` first, as PyTorch computes it."""
+    n1 = maximum(vector_norm(x1, axis=dim, keepdims=True), eps)
+    n2 = maximum(vector_norm(x2, axis=dim, keepdims=True), eps)
+    return sum_((x1 / n1) * (x2 / n2), axis=dim)

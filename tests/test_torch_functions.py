@@ -1,0 +1,114 @@
+"""PyTorch's spellings at xn's top level (xpnet/_torch_functions.py): cat/concat/stack
+with dim=, isclose/allclose (PyTorch as the oracle), the *_like draws, from_numpy and
+inference_mode."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+
+
+def test_cat_concat_stack_take_dim_or_axis(backend, rng):
+    a = rng.standard_normal((2, 3)).astype(np.float32)
+    b = rng.standard_normal((2, 3)).astype(np.float32)
+    ta, tb = (xn.tensor(v, backend=backend, requires_grad=True) for v in (a, b))
+    for got, want in [
+        (xn.cat([ta, tb]), np.concatenate([a, b])),
+        (xn.cat([ta, tb], 1), np.concatenate([a, b], 1)),
+        (xn.cat([ta, tb], dim=1), np.concatenate([a, b], 1)),
+        (xn.cat([ta, tb], axis=-1), np.concatenate([a, b], -1)),
+        (xn.concat([ta, tb], dim=1), np.concatenate([a, b], 1)),
+        (xn.concat([ta, tb], axis=None), np.concatenate([a.ravel(), b.ravel()])),
+        (xn.concat((ta, tb)), np.concatenate([a, b])),
+        (xn.stack([ta, tb], dim=2), np.stack([a, b], 2)),
+        (xn.stack([ta, tb], 1), np.stack([a, b], 1)),
+        (xn.stack([ta, tb]), np.stack([a, b])),
+    ]:
+        assert got.backend is backend and got.dtype == ta.dtype
+        np.testing.assert_array_equal(got.detach().numpy(), want)
+    (xn.cat([ta, tb], dim=1) * xn.tensor(2.0, backend=backend)).sum().backward()
+    np.testing.assert_array_equal(ta.grad.numpy(), np.full((2, 3), 2, np.float32))
+    for f in (xn.cat, xn.concat, xn.stack):
+        with pytest.raises(xn.ArgumentError, match="axis=1 and dim=0 disagree"):
+            f([ta, tb], dim=0, axis=1)
+
+
+_VALUES = [0.0, 1.0, 1.0 + 1e-9, 1.0 + 1e-3, -1.0, math.inf, -math.inf, math.nan, 1e-10, 100.0]
+
+
+@pytest.mark.parametrize("equal_nan", [False, True])
+@pytest.mark.parametrize("tol", [{}, {"rtol": 1e-2, "atol": 0.0}, {"rtol": 0.0, "atol": 1e-9}])
+def test_isclose_and_allclose_match_pytorch(tol, equal_nan):
+    torch = pytest.importorskip("torch")
+    pairs = [(x, y) for x in _VALUES for y in _VALUES]
+    a = np.array([p[0] for p in pairs], np.float64)
+    b = np.array([p[1] for p in pairs], np.float64)
+    got = xn.isclose(xn.tensor(a), xn.tensor(b), equal_nan=equal_nan, **tol)
+    want = torch.isclose(torch.tensor(a), torch.tensor(b), equal_nan=equal_nan, **tol)
+    assert xn.get_backend().dtype_name(got.dtype) == "bool"
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    for x, y in [(a[:5], b[:5]), (a, a), (a[:3] + 1e-12, a[:3])]:
+        assert xn.allclose(xn.tensor(x), xn.tensor(y), equal_nan=equal_nan, **tol) == bool(
+            torch.allclose(torch.tensor(x), torch.tensor(y), equal_nan=equal_nan, **tol)
+        )
+
+
+def test_isclose_of_integers_and_scalars(backend):
+    i = xn.tensor([1, 2, 3], backend=backend)
+    assert xn.isclose(i, xn.tensor([1, 2, 4], backend=backend)).tolist() == [True, True, False]
+    assert xn.isclose(i, 2).tolist() == [False, True, False]
+    assert xn.isclose(2.0, xn.tensor([2.0, 2.1], backend=backend), rtol=0.1).tolist() == [
+        True,
+        True,
+    ]
+    assert xn.allclose(xn.ones(3, backend=backend), 1.0)
+    with pytest.raises(xn.ArgumentTypeError, match="at least one of a and b must be a Tensor"):
+        xn.isclose(1.0, 1.0)
+    with pytest.raises(xn.ArgumentError, match="rtol and atol must be >= 0"):
+        xn.isclose(i, i, atol=-1.0)
+
+
+def test_random_like_draws_take_the_tensors_shape_dtype_and_device(backend):
+    x = xn.zeros((3, 4), backend=backend)
+    for draw in (xn.rand_like, xn.randn_like):
+        xn.manual_seed(3)
+        y = draw(x)
+        xn.manual_seed(3)
+        assert y.shape == (3, 4) and y.dtype == x.dtype and y.backend is backend
+        np.testing.assert_array_equal(draw(x).numpy(), y.numpy())  # the seeded generator
+    r = xn.rand_like(x)
+    assert float(r.numpy().min()) >= 0.0 and float(r.numpy().max()) < 1.0
+    ints = xn.randint_like(x, 5)
+    assert ints.dtype == x.dtype and set(np.unique(ints.numpy())) <= {0.0, 1.0, 2.0, 3.0, 4.0}
+    between = xn.randint_like(x, 2, 4, dtype="int64")
+    assert backend.dtype_name(between.dtype) == "int64"
+    assert set(np.unique(between.numpy())) <= {2, 3}
+    assert xn.randn_like(x, requires_grad=True).requires_grad
+
+
+def test_from_numpy_shares_memory_and_refuses_other_data():
+    a = np.arange(3.0)
+    t = xn.from_numpy(a)
+    assert t.backend.name == "numpy" and t.dtype == a.dtype
+    a[0] = 7.0
+    assert t.tolist() == [7.0, 1.0, 2.0]
+    with pytest.raises(xn.ArgumentTypeError, match="expects a NumPy array, got list"):
+        xn.from_numpy([1.0, 2.0])
+
+
+def test_inference_mode_records_nothing_as_a_block_and_as_a_decorator():
+    x = xn.ones(2, requires_grad=True)
+    with xn.inference_mode():
+        assert not (x * 2).requires_grad
+    with xn.inference_mode(False):
+        assert (x * 2).requires_grad
+
+    @xn.inference_mode()
+    def predict(v):
+        return v * 3
+
+    assert not predict(x).requires_grad and xn.is_grad_enabled()

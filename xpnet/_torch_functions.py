@@ -1,0 +1,151 @@
+"""PyTorch's spellings of functions at ``xn``'s top level, over xpnet's ops.
+
+``cat``/``concat``/``stack`` take ``dim`` as well as the standard's ``axis``;
+``isclose``/``allclose``, ``rand_like``/``randn_like``/``randint_like``, ``from_numpy``
+and ``inference_mode`` are PyTorch's. The Array API names stay the primary ones, and
+the standard namespace (``x.__array_namespace__()``) keeps the standard's signatures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from ._errors import ArgumentError, ArgumentTypeError
+from .autodiff import set_grad_enabled
+from .autodiff.internal import is_tensor
+from .tensor import Tensor
+
+
+class _Default(int):
+    """An axis argument left out (0 as the default, told apart from a given 0)."""
+
+    def __repr__(self) -> str:
+        return "0"
+
+
+_ZERO = _Default(0)
+
+
+def _axis(axis: Any, dim: Any, op: str) -> Any:
+    """The axis from the standard's ``axis`` or PyTorch's ``dim``, whichever was given."""
+    if dim is _ZERO:
+        return axis
+    if axis is not _ZERO and axis != dim:
+        raise ArgumentError(f"{op}: axis={axis} and dim={dim} disagree; give one of them")
+    return dim
+
+
+def cat(tensors: Any, dim: Any = _ZERO, *, axis: Any = _ZERO) -> Tensor:
+    """Join tensors along an existing axis (PyTorch's ``cat``; ``axis`` is the standard's name)."""
+    return ops.concat(tensors, axis=int(_axis(axis, dim, "cat")))
+
+
+def concat(tensors: Any, axis: Any = _ZERO, *, dim: Any = _ZERO) -> Tensor:
+    """Join tensors along an existing axis (``axis=None``: flattened, as the standard);
+    PyTorch's ``dim`` too."""
+    ax = _axis(axis, dim, "concat")
+    return ops.concat(tensors, axis=None if ax is None else int(ax))
+
+
+def stack(tensors: Any, axis: Any = _ZERO, *, dim: Any = _ZERO) -> Tensor:
+    """Join same-shaped tensors along a new axis; PyTorch's ``dim`` too."""
+    return ops.stack(tensors, axis=int(_axis(axis, dim, "stack")))
+
+
+def isclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """Elementwise |a - b| <= atol + rtol |b|, PyTorch's test: equal values (infinities
+    included) are close, an infinite difference never is, NaN only with ``equal_nan``."""
+    if not (is_tensor(a) or is_tensor(b)):
+        raise ArgumentTypeError(
+            f"isclose: at least one of a and b must be a Tensor, got {type(a).__name__} and "
+            f"{type(b).__name__}"
+        )
+    if rtol < 0 or atol < 0:
+        raise ArgumentError(f"isclose: rtol and atol must be >= 0, got rtol={rtol}, atol={atol}")
+    with set_grad_enabled(False):
+        like = _inexact(a if is_tensor(a) else b)
+        fa = _inexact(a) if is_tensor(a) else ops.full_like(like, a)
+        fb = _inexact(b) if is_tensor(b) else ops.full_like(like, b)
+        same = is_tensor(a) and is_tensor(b) and a.dtype == b.dtype
+        close = a == b if same else fa == fb  # (integers compared exactly where they can be)
+        if equal_nan:
+            close = close | (ops.isnan(fa) & ops.isnan(fb))
+        finite = ops.isfinite(fa) & ops.isfinite(fb)  # (inf - inf is no difference to take)
+        fa, fb = ops.where(finite, fa, 0.0), ops.where(finite, fb, 0.0)
+        err = ops.abs(fa - fb)
+        close = close | (finite & ops.isfinite(err) & (err <= atol + rtol * ops.abs(fb)))
+    return close
+
+
+def _inexact(t: Tensor) -> Tensor:
+    """``t`` where its dtype is floating or complex, else as the default float."""
+    return t if t.backend.is_inexact(t.dtype) else ops.astype(t, t.backend.default_float)
+
+
+def allclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    """Whether every element of ``a`` and ``b`` is close (``isclose``), as a Python bool."""
+    return bool(ops.all(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)).item())
+
+
+def rand_like(
+    x: Tensor, *, dtype: Any = None, generator: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Uniform draws in [0, 1) with ``x``'s shape, backend and device (its dtype by default)."""
+    return ops.rand(*x.shape, dtype=dtype or x.dtype, generator=generator, backend=x.backend,
+                    requires_grad=requires_grad)  # fmt: skip
+
+
+def randn_like(
+    x: Tensor, *, dtype: Any = None, generator: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Standard normal draws with ``x``'s shape, backend and device (its dtype by default)."""
+    return ops.randn(*x.shape, dtype=dtype or x.dtype, generator=generator, backend=x.backend,
+                     requires_grad=requires_grad)  # fmt: skip
+
+
+def randint_like(x: Tensor, low: int, high: int | None = None, *, dtype: Any = None,
+                 generator: Any = None) -> Tensor:  # fmt: skip
+    """Integers from [low, high) (``randint_like(x, high)``: from [0, high)) with ``x``'s
+    shape, backend and device, in ``x``'s dtype unless ``dtype`` says otherwise (PyTorch's)."""
+    if high is None:
+        low, high = 0, low
+    drawn = ops.randint(low, high, x.shape, generator=generator, backend=x.backend)
+    target = x.backend.dtype(dtype) if dtype is not None else x.dtype
+    return drawn if drawn.dtype == target else ops.astype(drawn, target)
+
+
+def from_numpy(a: np.ndarray) -> Tensor:
+    """A tensor on the NumPy backend sharing ``a``'s memory (PyTorch's ``from_numpy``)."""
+    if not isinstance(a, np.ndarray):
+        raise ArgumentTypeError(
+            f"from_numpy expects a NumPy array, got {type(a).__name__}; use xn.tensor for other data"
+        )
+    return ops.asarray(a, backend="numpy")
+
+
+def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]:
+    """Record nothing inside the block when ``mode`` is true (as ``no_grad``; a decorator
+    too). PyTorch's inference tensors refuse autograd later; xpnet's are plain tensors."""
+    return set_grad_enabled(not mode)
+
+
+__all__ = [
+    "allclose",
+    "cat",
+    "concat",
+    "from_numpy",
+    "inference_mode",
+    "isclose",
+    "rand_like",
+    "randint_like",
+    "randn_like",
+    "stack",
+]
