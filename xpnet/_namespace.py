@@ -32,6 +32,7 @@ API_VERSION = "2024.12"
 # of ``xpnet.ops.__all__`` (a new standard op appears here by being added to the ops).
 BEYOND_STANDARD = frozenset(
     [
+        "einsum",
         "erf",
         "flatten",
         "getitem",

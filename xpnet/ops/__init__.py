@@ -7,7 +7,7 @@ Each primitive is declared, with its VJP rules, in the module of its kind: ``_ca
 ``_special`` (erf, softplus), ``_shape`` (indexing, concat, pad, transfers), ``_reduce``,
 ``_scan``, ``_sorting``, ``_matmul``, ``_conv``, ``_fused_losses``, ``_inplace``;
 creation in ``_creation`` and, composed from other ops, ``_manipulation``; composites
-(softmax, logsumexp) in ``_composite``; ``linalg`` the standard's extension. Each module
+(softmax, logsumexp) in ``_composite``, ``einsum`` in ``_einsum``; ``linalg`` the standard's extension. Each module
 lists its public ops in ``__all__``: adding an op is one module (plus a spec row).
 Loading this package hands the engine the ops it needs (``install_ops``); the
 Tensor class (``xpnet/tensor.py``) sits above this layer and imports it.
@@ -18,6 +18,7 @@ from . import (
     _cast,
     _composite,
     _creation,
+    _einsum,
     _elementwise,
     _manipulation,
     _matmul,
@@ -35,6 +36,7 @@ from . import linalg as linalg
 from ._cast import *  # noqa: F403
 from ._composite import *  # noqa: F403
 from ._creation import *  # noqa: F403
+from ._einsum import *  # noqa: F403
 from ._elementwise import *  # noqa: F403
 from ._manipulation import *  # noqa: F403
 from ._matmul import *  # noqa: F403
@@ -50,6 +52,7 @@ __all__ = [
     *_cast.__all__,
     *_composite.__all__,
     *_creation.__all__,
+    *_einsum.__all__,
     *_elementwise.__all__,
     *_matmul.__all__,
     *_manipulation.__all__,
