@@ -56,3 +56,57 @@ def test_cosine_similarity_matches_pytorch_values_and_gradients(rng):
     np.testing.assert_allclose(b.grad.numpy(), tb.grad.numpy(), rtol=1e-10, atol=1e-12)
     same = F.cosine_similarity(xn.tensor(av), xn.tensor(av), dim=1)
     np.testing.assert_allclose(same.numpy(), [1, 1, 0, 1, 1], rtol=1e-12)
+
+
+def test_parameter_list_and_dict_register_their_parameters():
+    xn.manual_seed(0)
+
+    class Mix(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ws = nn.ParameterList([xn.ones(2), nn.Parameter(xn.zeros(2))])
+            self.named = nn.ParameterDict({"a": xn.ones(3)})
+
+        def forward(self, x):
+            return (self.ws[0] * x).sum() + self.ws[-1].sum() + self.named["a"].sum()
+
+    m = Mix()
+    assert [n for n, _ in m.named_parameters()] == ["ws.0", "ws.1", "named.a"]
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in m.parameters())
+    m(xn.tensor([1.0, 2.0])).backward()
+    assert m.ws[0].grad.tolist() == [1.0, 2.0] and m.named["a"].grad.tolist() == [1.0] * 3
+    m.ws.append(xn.full((1,), 5.0))
+    m.named["b"] = xn.zeros(1)
+    assert len(m.ws) == 3 and list(m.named) == ["a", "b"] and "b" in m.named
+    assert set(m.state_dict()) == {"ws.0", "ws.1", "ws.2", "named.a", "named.b"}
+    assert m.named.pop("b").tolist() == [0.0] and "b" not in m.named
+    m.ws[1] = xn.full((2,), 3.0)
+    assert m.ws[1].tolist() == [3.0, 3.0] and isinstance(m.ws[1], nn.Parameter)
+    with pytest.raises(xn.OutOfRangeError, match="index 3 is out of range"):
+        m.ws[3]
+    with pytest.raises(xn.ArgumentTypeError, match="must be a Parameter or a Tensor"):
+        m.ws.append([1.0])
+    with pytest.raises(xn.KeyMismatchError, match="no parameter 'zz'"):
+        m.named["zz"]
+
+
+def test_parameters_to_vector_and_back():
+    torch = pytest.importorskip("torch")
+    xn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
+    vec = nn.utils.parameters_to_vector(model.parameters())
+    tmodel = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Linear(2, 1))
+    tmodel.load_state_dict({k: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
+    tvec = torch.nn.utils.parameters_to_vector(tmodel.parameters())
+    np.testing.assert_array_equal(vec.detach().numpy(), tvec.detach().numpy())
+    (vec**2).sum().backward()  # differentiable: each parameter gets 2 p
+    assert all(np.allclose(p.grad.numpy(), 2 * p.detach().numpy()) for p in model.parameters())
+    nn.utils.vector_to_parameters(xn.arange(11.0), model.parameters())
+    assert model[0].weight.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert model[1].bias.tolist() == [10.0]
+    before = [p.numpy() for p in model.parameters()]
+    with pytest.raises(xn.ArgumentError, match=r"shape \(10,\) for parameters of 11 elements"):
+        nn.utils.vector_to_parameters(xn.zeros(10), model.parameters())
+    assert all(
+        np.array_equal(a, p.numpy()) for a, p in zip(before, model.parameters(), strict=True)
+    )

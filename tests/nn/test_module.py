@@ -329,3 +329,16 @@ def test_fit_logs_the_summary_when_asked():
     xn.train.fit(model, nn.functional.mse_loss, opt, [(x, y)], 1, summary=True, progress=False,
                  log=lines.append)  # fmt: skip
     assert "Total params: 26" in lines[0] and "[8, 2]" in lines[0]
+
+
+def test_replacing_a_parameter_or_submodule_keeps_its_place_as_pytorch():
+    """``m.weight = Parameter(...)`` left the name at the end of parameters() and the state
+    dict (an optimizer made afterwards saw another order than PyTorch's)."""
+    m = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    before = [n for n, _ in m.named_parameters()]
+    m[0].weight = nn.Parameter(xn.zeros((3, 2)))
+    setattr(m, "0", nn.Linear(2, 3))
+    assert [n for n, _ in m.named_parameters()] == before == list(m.state_dict())
+    assert before == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    m[1].bias = None  # a parameter slot emptied, then a plain attribute
+    assert "1.bias" not in dict(m.named_parameters())

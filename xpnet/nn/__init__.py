@@ -18,6 +18,8 @@ from ._activation import Tanh as Tanh
 from ._activation import Unflatten as Unflatten
 from ._container import ModuleDict as ModuleDict
 from ._container import ModuleList as ModuleList
+from ._container import ParameterDict as ParameterDict
+from ._container import ParameterList as ParameterList
 from ._container import Sequential as Sequential
 from ._conv import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from ._conv import AvgPool2d as AvgPool2d
@@ -61,6 +63,8 @@ __all__ = [
     "Unflatten",
     "ModuleDict",
     "ModuleList",
+    "ParameterDict",
+    "ParameterList",
     "Sequential",
     "AdaptiveAvgPool2d",
     "AvgPool2d",

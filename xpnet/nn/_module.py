@@ -65,12 +65,17 @@ class Module:
         if name in self._buffers and (value is None or isinstance(value, Tensor)):
             self._buffers[name] = value  # e.g. self.running_mean = new_value
         else:
+            # the registry that takes the value keeps the name's place (as PyTorch: replacing
+            # a parameter does not move it in parameters() or the state dict); the others drop it
+            home = (
+                self._parameters if isinstance(value, Parameter)
+                else self._modules if isinstance(value, Module) else None
+            )  # fmt: skip
             for registry in (self._parameters, self._buffers, self._modules):
-                registry.pop(name, None)
-            if isinstance(value, Parameter):
-                self._parameters[name] = value
-            elif isinstance(value, Module):
-                self._modules[name] = value
+                if registry is not home:
+                    registry.pop(name, None)
+            if home is not None:
+                home[name] = value
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:

@@ -1,4 +1,5 @@
-"""Gradient clipping (``xn.nn.utils``): in place, on each gradient's own device, no host round trip."""
+"""``xn.nn.utils``: gradient clipping (in place, on each gradient's own device, no host
+round trip) and parameters as one vector and back."""
 
 from __future__ import annotations
 
@@ -46,3 +47,28 @@ def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -
     with no_grad():
         for p in _grads(parameters):
             p.grad = ops.clip(p.grad, -clip_value, clip_value)  # type: ignore[arg-type]
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """The parameters flattened and joined into one vector (differentiable), in order."""
+    params = list(parameters)
+    if not params:
+        raise ArgumentError("parameters_to_vector: no parameters")
+    return ops.concat([ops.reshape(p, (-1,)) for p in params])
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of ``vec`` into the parameters, in place (outside the graph),
+    checking the length first so that nothing changes on a mismatch."""
+    params = list(parameters)
+    total = sum(p.numel() for p in params)
+    if vec.ndim != 1 or vec.shape[0] != total:
+        raise ArgumentError(
+            f"vector_to_parameters: a vector of shape {vec.shape} for parameters of {total} elements"
+        )
+    with no_grad():
+        start = 0
+        for p in params:
+            n = p.numel()
+            p.copy_(ops.reshape(vec[start : start + n], p.shape))
+            start += n
