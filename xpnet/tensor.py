@@ -356,6 +356,16 @@ class Tensor(TensorBase, TorchMethods):
         return _ops.std(self, axis=axis, keepdims=keepdims, correction=correction)
 
     @_torch_kwargs
+    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """Whether every element (along ``axis``/``dim``) is true: a bool tensor."""
+        return _ops.all(self, axis=axis, keepdims=keepdims)
+
+    @_torch_kwargs
+    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """Whether any element (along ``axis``/``dim``) is true: a bool tensor."""
+        return _ops.any(self, axis=axis, keepdims=keepdims)
+
+    @_torch_kwargs
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
         return _ops.argmax(self, axis=axis, keepdims=keepdims)
 

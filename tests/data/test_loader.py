@@ -120,3 +120,18 @@ def test_sampler_and_collate_fn():
         DataLoader(_ds(), batch_size=4, sampler=s, shuffle=True)
     with pytest.raises(TypeError):
         DataLoader(_ds(), 4, True)  # options after batch_size are keyword-only
+
+
+def test_default_collation_follows_pytorchs_for_dicts_strings_and_single_arrays():
+    import numpy as np
+
+    import xpnet as xn
+
+    samples = [{"x": np.full(2, i, np.float32), "name": f"s{i}", "y": i} for i in range(3)]
+    (batch,) = list(xn.data.DataLoader(samples, batch_size=3))
+    assert set(batch) == {"x", "name", "y"} and batch["name"] == ["s0", "s1", "s2"]
+    assert batch["x"].shape == (3, 2) and batch["y"].tolist() == [0, 1, 2]
+    (arrays,) = list(xn.data.DataLoader([np.ones(2), np.zeros(2)], batch_size=2))
+    assert isinstance(arrays, xn.Tensor) and arrays.shape == (2, 2)
+    (pair,) = list(xn.data.DataLoader([[np.ones(1), 1], [np.zeros(1), 0]], batch_size=2))
+    assert isinstance(pair, list) and pair[1].tolist() == [1, 0]

@@ -3,6 +3,8 @@ oracle for values and gradients."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -110,3 +112,51 @@ def test_parameters_to_vector_and_back():
     assert all(
         np.array_equal(a, p.numpy()) for a, p in zip(before, model.parameters(), strict=True)
     )
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("beta", [1.0, 0.5, 0.0])
+def test_smooth_l1_loss_matches_pytorch(beta, reduction, rng):
+    torch = pytest.importorskip("torch")
+    av, bv = rng.standard_normal((4, 3)) * 2, rng.standard_normal((4, 3))
+    a, ta = xn.tensor(av, requires_grad=True), torch.tensor(av, requires_grad=True)
+    got = nn.SmoothL1Loss(reduction=reduction, beta=beta)(a, xn.tensor(bv))
+    want = torch.nn.SmoothL1Loss(reduction=reduction, beta=beta)(ta, torch.tensor(bv))
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-12)
+    got.sum().backward()
+    want.sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("log_target", [False, True])
+@pytest.mark.parametrize("reduction", ["batchmean", "mean", "sum", "none"])
+def test_kl_div_matches_pytorch(reduction, log_target, rng):
+    torch = pytest.importorskip("torch")
+    logits, tl = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    target = np.exp(tl) / np.exp(tl).sum(1, keepdims=True)
+    target[0, 1] = 0.0  # 0 log 0 = 0
+    tv = np.log(target + 1e-30) if log_target else target
+    x = F.log_softmax(xn.tensor(logits, requires_grad=True), dim=1)
+    tx = torch.log_softmax(torch.tensor(logits, requires_grad=True), dim=1)
+    got = nn.KLDivLoss(reduction=reduction, log_target=log_target)(x, xn.tensor(tv))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # PyTorch's note on "mean"
+        want = torch.nn.KLDivLoss(reduction=reduction, log_target=log_target)(tx, torch.tensor(tv))
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-10, atol=1e-14)
+    gx = xn.autograd.grad(got.sum(), x)[0]
+    tgx = torch.autograd.grad(want.sum(), tx)[0]
+    np.testing.assert_allclose(gx.numpy(), tgx.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_tensor_all_and_any_take_dim_and_keepdim(backend):
+    x = xn.tensor([[1.0, -1.0], [2.0, 3.0]], backend=backend) > 0
+    assert not bool(x.all()) and bool(x.any())
+    assert x.all(dim=1).tolist() == [False, True] and x.any(axis=0).tolist() == [True, True]
+    assert x.all(dim=0, keepdim=True).shape == (1, 2)
+
+
+def test_get_submodule_walks_a_dotted_path():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
+    assert model.get_submodule("1.1") is model[1][1] and model.get_submodule("") is model
+    with pytest.raises(xn.ArgumentError, match=r"get_submodule\('1.5'\): 1 has no submodule '5'"):
+        model.get_submodule("1.5")

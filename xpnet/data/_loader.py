@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
 from .._errors import ArgumentError
 from ..backend import Backend, Generator, draw_seed, get_backend
-from ..ops import take, tensor
+from ..ops import stack, take, tensor
 from ..tensor import Tensor
 from ._dataset import ArrayDataset, Dataset
 
@@ -116,7 +116,7 @@ class DataLoader:
             return np.arange(n)
         return np.random.default_rng([self.seed, epoch]).permutation(n)
 
-    def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
+    def __iter__(self) -> Iterator[Any]:
         order = self.order(self.epoch)  # may adopt the epoch set on the sampler
         self.epoch += 1
         n = len(order)
@@ -139,8 +139,23 @@ class DataLoader:
     def _collate(self, samples: list[Any]) -> Any:
         if self.collate_fn is not None:
             return self.collate_fn(samples)
-        columns = zip(*samples, strict=True)
-        return tuple(self._to_device(np.stack([np.asarray(v) for v in col])) for col in columns)
+        return self._stack(samples)
+
+    def _stack(self, samples: list[Any]) -> Any:
+        """PyTorch's default collation: samples that are tuples (or lists) give a tuple (a
+        list) of batches, dicts a dict of batches by key, strings a list; arrays, numbers and
+        Tensors are stacked into one tensor on the loader's device."""
+        first = samples[0]
+        if isinstance(first, Mapping):
+            return {k: self._stack([s[k] for s in samples]) for k in first}
+        if isinstance(first, (tuple, list)):
+            columns = [self._stack(list(col)) for col in zip(*samples, strict=True)]
+            return tuple(columns) if isinstance(first, tuple) else columns
+        if isinstance(first, (str, bytes)):
+            return list(samples)
+        if isinstance(first, Tensor):
+            return self._to_device(stack([s.detach() for s in samples]))
+        return self._to_device(np.stack([np.asarray(v) for v in samples]))
 
     def state_dict(self) -> dict[str, Any]:
         return {"epoch": self.epoch, "seed": self.seed}

@@ -33,9 +33,11 @@ from ._loss import BCELoss as BCELoss
 from ._loss import BCEWithLogitsLoss as BCEWithLogitsLoss
 from ._loss import CrossEntropyLoss as CrossEntropyLoss
 from ._loss import HuberLoss as HuberLoss
+from ._loss import KLDivLoss as KLDivLoss
 from ._loss import L1Loss as L1Loss
 from ._loss import MSELoss as MSELoss
 from ._loss import NLLLoss as NLLLoss
+from ._loss import SmoothL1Loss as SmoothL1Loss
 from ._module import Module as Module
 from ._norm import BatchNorm1d as BatchNorm1d
 from ._norm import BatchNorm2d as BatchNorm2d
@@ -78,6 +80,8 @@ __all__ = [
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "HuberLoss",
+    "KLDivLoss",
+    "SmoothL1Loss",
     "L1Loss",
     "MSELoss",
     "NLLLoss",

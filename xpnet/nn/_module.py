@@ -9,6 +9,7 @@ import numpy as np
 
 from .._capture import ACTIVE, changed, recorder
 from .._errors import (
+    ArgumentError,
     ArgumentTypeError,
     BackendError,
     DeviceError,
@@ -129,6 +130,22 @@ class Module:
     def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` ("" is this module), as PyTorch's."""
+        m = self
+        walked: list[str] = []
+        for part in target.split(".") if target else []:
+            sub = m._modules.get(part)
+            if sub is None:
+                where = ".".join(walked) or type(self).__name__
+                raise ArgumentError(
+                    f"get_submodule({target!r}): {where} has no submodule {part!r}; it has "
+                    f"{list(m._modules)}"
+                )
+            m = sub
+            walked.append(part)
+        return m
 
     def _members(
         self, kind: str, prefix: str, recurse: bool

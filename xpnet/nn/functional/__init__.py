@@ -29,9 +29,11 @@ from ._loss import binary_cross_entropy as binary_cross_entropy
 from ._loss import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
 from ._loss import cross_entropy as cross_entropy
 from ._loss import huber_loss as huber_loss
+from ._loss import kl_div as kl_div
 from ._loss import l1_loss as l1_loss
 from ._loss import mse_loss as mse_loss
 from ._loss import nll_loss as nll_loss
+from ._loss import smooth_l1_loss as smooth_l1_loss
 from ._norm import batch_norm as batch_norm
 from ._norm import cosine_similarity as cosine_similarity
 from ._norm import layer_norm as layer_norm
@@ -67,9 +69,11 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "huber_loss",
+    "kl_div",
     "l1_loss",
     "mse_loss",
     "nll_loss",
+    "smooth_l1_loss",
     "batch_norm",
     "layer_norm",
     "normalize",

@@ -90,6 +90,41 @@ def huber_loss(
 
 
 @_fp32
+def smooth_l1_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (``huber_loss`` / beta; at
+    ``beta=0`` the L1 loss), as PyTorch."""
+    _same_shape(input, target, "smooth_l1_loss")
+    if beta < 0:
+        raise ArgumentError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    d = input - target
+    a = ops.abs(d)
+    loss = a if beta == 0 else ops.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
+    return _reduce(loss, reduction, "smooth_l1_loss")
+
+
+@_fp32
+def kl_div(
+    input: Tensor, target: Tensor, reduction: str = "mean", log_target: bool = False
+) -> Tensor:
+    """KL(target || exp(input)) per element, t (log t - input), for log-probabilities
+    ``input`` (PyTorch's argument order); 0 where t = 0; ``log_target``: ``target`` is
+    log-probabilities too. ``reduction="batchmean"`` divides the sum by the batch size
+    (the KL divergence; ``"mean"`` divides by every element, as PyTorch does)."""
+    _same_shape(input, target, "kl_div")
+    if log_target:
+        loss = ops.exp(target) * (target - input)
+    else:
+        safe = ops.where(target > 0, target, 1.0)  # 0 log 0 = 0, and no log of 0
+        loss = target * (ops.log(safe) - input)
+    if reduction == "batchmean":
+        n = input.shape[0] if input.ndim else 1
+        return sum(loss) / n
+    return _reduce(loss, reduction, "kl_div")
+
+
+@_fp32
 def binary_cross_entropy(
     input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
 ) -> Tensor:
