@@ -15,6 +15,8 @@ import pytest
 import xpnet as xn
 from xpnet import nn
 
+from .compile.steps import train_step
+
 
 def _roundtrip(obj, how):
     return copy.deepcopy(obj) if how == "deepcopy" else pickle.loads(pickle.dumps(obj))
@@ -109,13 +111,7 @@ def test_a_model_copy_computes_the_same_and_trains_on_its_own(how, rng):
 
 
 def _train(model, opt, x, y, steps=3, step_fn=None):
-    def step(x, y):
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.detach()
-
+    step = train_step(model, opt)
     f = step_fn(step) if step_fn else step
     return [f(x, y).item() for _ in range(steps)]
 

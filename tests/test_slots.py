@@ -11,6 +11,8 @@ import xpnet as xn
 from xpnet import nn
 from xpnet._slots import Slots
 
+from .compile.steps import train_step
+
 
 def _count_writes(monkeypatch, backend):
     """The values each ``write_host`` call of ``backend``'s class writes from now on."""
@@ -73,14 +75,7 @@ def _mlp_step(backend, opt_factory):
         nn.Linear(3, 4, backend=backend), nn.Tanh(), nn.Linear(4, 2, backend=backend)
     )
     opt = opt_factory(model.parameters())
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.detach()
-
+    step = train_step(model, opt, nn.functional.mse_loss)
     rng = np.random.default_rng(0)
     x = xn.tensor(rng.standard_normal((5, 3)).astype(np.float32), backend=backend)
     y = xn.tensor(rng.standard_normal((5, 2)).astype(np.float32), backend=backend)

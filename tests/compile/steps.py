@@ -8,12 +8,13 @@ import xpnet as xn
 from xpnet import nn
 
 
-def train_step(model: Any, opt: Any) -> Any:
-    """zero_grad, cross-entropy of ``model(x)``, backward, ``opt.step()``; returns the loss."""
+def train_step(model: Any, opt: Any, loss_fn: Any = nn.functional.cross_entropy) -> Any:
+    """zero_grad, ``loss_fn(model(x), y)`` (cross-entropy), backward, ``opt.step()``;
+    returns the loss, detached."""
 
     def step(x: Any, y: Any) -> Any:
         opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
+        loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
         return loss.detach()

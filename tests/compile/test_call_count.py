@@ -69,14 +69,7 @@ def test_compiled_w2_step_replays_its_loss_and_activations_as_single_calls():
     model = nn.Sequential(nn.Linear(2, 8, backend=b), nn.Sigmoid(), nn.Linear(8, 1, backend=b),
                           nn.Sigmoid())  # fmt: skip
     opt = xn.optim.SGD(model.parameters(), lr=0.5)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = nn.functional.binary_cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.detach()
-
+    step = train_step(model, opt, nn.functional.binary_cross_entropy)
     x = xn.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], backend=b)
     y = xn.tensor([[0.0], [1.0], [1.0], [0.0]], backend=b)
     calls = _calls(xn.compile(step), x, y)

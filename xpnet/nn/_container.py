@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, cast
+from typing import Any
 
 from .._errors import ArgumentTypeError, KeyMismatchError, OutOfRangeError
 from ..tensor import Tensor
@@ -75,19 +75,69 @@ class ModuleList(_ModuleSequence):
         return self
 
 
-class ModuleDict(Module):
+class _NamedEntries(Module):
+    """Dict access to one registry of the module (``_entries``: its submodules or its
+    parameters), in insertion order; subclasses set entries in ``__setitem__``."""
+
+    _what = "entry"
+
+    @property
+    def _entries(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        entries = self._entries
+        if key not in entries:
+            raise KeyMismatchError(
+                f"{type(self).__name__} has no {self._what} {key!r}; it has {list(entries)}"
+            )
+        return entries[key]
+
+    def __delitem__(self, key: str) -> None:
+        self[key]
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._entries))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def keys(self) -> Iterable[str]:
+        return self._entries.keys()
+
+    def values(self) -> Iterable[Any]:
+        return self._entries.values()
+
+    def items(self) -> Iterable[tuple[str, Any]]:
+        return self._entries.items()
+
+    def update(self, entries: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+        pairs = entries.items() if isinstance(entries, Mapping) else entries
+        for k, v in pairs:
+            self[k] = v
+
+    def pop(self, key: str) -> Any:
+        v = self[key]
+        del self[key]
+        return v
+
+
+class ModuleDict(_NamedEntries):
     """Modules by name, registered (their parameters are the container's), in insertion order."""
+
+    _what = "module"
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()) -> None:
         super().__init__()
         self.update(modules)
 
-    def __getitem__(self, key: str) -> Module:
-        if key not in self._modules:
-            raise KeyMismatchError(
-                f"ModuleDict has no module {key!r}; it has {list(self._modules)}"
-            )
-        return self._modules[key]
+    @property
+    def _entries(self) -> dict[str, Any]:
+        return self._modules
 
     def __setitem__(self, key: str, module: Module) -> None:
         if not isinstance(module, Module):
@@ -95,38 +145,6 @@ class ModuleDict(Module):
                 f"ModuleDict[{key!r}] must be a Module, got {type(module).__name__}"
             )
         self.add_module(key, module)
-
-    def __delitem__(self, key: str) -> None:
-        self[key]
-        delattr(self, key)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._modules)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._modules
-
-    def keys(self) -> Iterable[str]:
-        return self._modules.keys()
-
-    def values(self) -> Iterable[Module]:
-        return self._modules.values()
-
-    def items(self) -> Iterable[tuple[str, Module]]:
-        return self._modules.items()
-
-    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
-        pairs = modules.items() if isinstance(modules, Mapping) else modules
-        for k, m in pairs:
-            self[k] = m
-
-    def pop(self, key: str) -> Module:
-        m = self[key]
-        del self[key]
-        return m
 
 
 def _parameter(value: Any, where: str) -> Parameter:
@@ -139,15 +157,7 @@ def _parameter(value: Any, where: str) -> Parameter:
     raise ArgumentTypeError(f"{where} must be a Parameter or a Tensor, got {type(value).__name__}")
 
 
-class _Parameters(Module):
-    """A container of parameters only (never None: its entries are set through ``_parameter``)."""
-
-    @property
-    def _own(self) -> dict[str, Parameter]:
-        return cast(dict[str, Parameter], self._parameters)
-
-
-class ParameterList(_Parameters):
+class ParameterList(Module):
     """A list of parameters, registered under the names "0", "1"... (PyTorch's); a Tensor
     that is not a Parameter becomes one."""
 
@@ -158,8 +168,11 @@ class ParameterList(_Parameters):
     def __len__(self) -> int:
         return len(self._parameters)
 
+    def _list(self) -> list[Parameter]:
+        return [p for p in self._parameters.values() if p is not None]  # (never None here)
+
     def __iter__(self) -> Iterator[Parameter]:
-        return iter(list(self._own.values()))
+        return iter(self._list())
 
     def __getitem__(self, i: int) -> Parameter:
         n = len(self._parameters)
@@ -167,7 +180,7 @@ class ParameterList(_Parameters):
             raise ArgumentTypeError(f"ParameterList indices must be ints, got {type(i).__name__}")
         if not -n <= i < n:
             raise OutOfRangeError(f"ParameterList index {i} is out of range (length {n})")
-        return list(self._own.values())[i]
+        return self._list()[i]
 
     def __setitem__(self, i: int, value: Tensor) -> None:
         self[i]  # the index check
@@ -183,54 +196,21 @@ class ParameterList(_Parameters):
         return self
 
 
-class ParameterDict(_Parameters):
+class ParameterDict(_NamedEntries):
     """Parameters by name, registered, in insertion order (PyTorch's); a Tensor that is not
     a Parameter becomes one."""
+
+    _what = "parameter"
 
     def __init__(self, values: Mapping[str, Tensor] | Iterable[tuple[str, Tensor]] = ()) -> None:
         super().__init__()
         self.update(values)
 
-    def __getitem__(self, key: str) -> Parameter:
-        if key not in self._parameters:
-            raise KeyMismatchError(
-                f"ParameterDict has no parameter {key!r}; it has {list(self._parameters)}"
-            )
-        return self._own[key]
+    @property
+    def _entries(self) -> dict[str, Any]:
+        return self._parameters
 
     def __setitem__(self, key: str, value: Tensor) -> None:
         if not isinstance(key, str) or not key.isidentifier():
             raise ArgumentTypeError(f"ParameterDict keys are identifiers (str), got {key!r}")
         setattr(self, key, _parameter(value, f"ParameterDict[{key!r}]"))
-
-    def __delitem__(self, key: str) -> None:
-        self[key]
-        delattr(self, key)
-
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._parameters))
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._parameters
-
-    def keys(self) -> Iterable[str]:
-        return self._parameters.keys()
-
-    def values(self) -> Iterable[Parameter]:
-        return self._own.values()
-
-    def items(self) -> Iterable[tuple[str, Parameter]]:
-        return self._own.items()
-
-    def update(self, values: Mapping[str, Tensor] | Iterable[tuple[str, Tensor]]) -> None:
-        pairs = values.items() if isinstance(values, Mapping) else values
-        for k, v in pairs:
-            self[k] = v
-
-    def pop(self, key: str) -> Parameter:
-        p = self[key]
-        del self[key]
-        return p
