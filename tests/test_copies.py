@@ -70,6 +70,17 @@ def test_a_tensor_computed_by_an_op_refuses_and_names_the_op(how):
     np.testing.assert_array_equal(_roundtrip(y.detach(), how).numpy(), [2.0, 2.0, 2.0])
 
 
+def test_copy_copy_of_a_tensor_owns_its_array():
+    t = xn.ones(2, requires_grad=True)
+    c = copy.copy(t)
+    assert c.requires_grad and c is not t
+    with xn.no_grad():
+        c.copy_(xn.zeros(2))
+    assert t.tolist() == [1.0, 1.0]
+    with pytest.raises(xn.GraphError, match=r"copy\.copy of a tensor computed by an op"):
+        copy.copy(t * 2)
+
+
 def test_deepcopy_keeps_shared_tensors_shared():
     p = xn.ones(2, requires_grad=True)
     a, b = copy.deepcopy([p, p])

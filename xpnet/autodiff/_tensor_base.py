@@ -299,10 +299,17 @@ class TensorBase:
                 "their graph state, as in PyTorch; copy t.detach() to copy the values"
             )
 
+    def __copy__(self) -> Self:
+        """``copy.copy``: as ``copy.deepcopy`` (a tensor's copy owns its array)."""
+        return self._copy({}, "copy.copy")
+
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
         """A leaf's copy: its own array (same backend, device, dtype), requires_grad and a
         copy of ``.grad``; the graph, views and hooks are not copied (as PyTorch)."""
-        self._copyable("copy.deepcopy")
+        return self._copy(memo, "copy.deepcopy")
+
+    def _copy(self, memo: dict[int, Any], how: str) -> Self:
+        self._copyable(how)
         b = self.backend
         new = _new(type(self))
         memo[id(self)] = new
