@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .._errors import ArgumentTypeError, KeyMismatchError, OutOfRangeError
+from .._errors import ArgumentTypeError, KeyMismatchError, NotSupportedError, OutOfRangeError
 from ..tensor import Tensor
 from ._module import Module
 from ._parameter import Parameter
@@ -83,7 +83,7 @@ class _NamedEntries(Module):
 
     @property
     def _entries(self) -> dict[str, Any]:
-        raise NotImplementedError
+        raise NotSupportedError(f"{type(self).__name__} must define _entries")
 
     def __getitem__(self, key: str) -> Any:
         entries = self._entries
