@@ -160,3 +160,27 @@ def test_get_submodule_walks_a_dotted_path():
     assert model.get_submodule("1.1") is model[1][1] and model.get_submodule("") is model
     with pytest.raises(xn.ArgumentError, match=r"get_submodule\('1.5'\): 1 has no submodule '5'"):
         model.get_submodule("1.5")
+
+
+ACTIVATIONS = [
+    ("ELU", {}), ("ELU", {"alpha": 0.5}), ("CELU", {"alpha": 2.0}), ("SELU", {}), ("Mish", {}),
+    ("Softsign", {}), ("Hardtanh", {}), ("Hardtanh", {"min_val": -2.0, "max_val": 0.5}),
+    ("ReLU6", {}), ("Hardsigmoid", {}), ("Hardswish", {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "kw"), ACTIVATIONS, ids=[f"{n}{kw}" for n, kw in ACTIVATIONS])
+def test_activations_match_pytorch_values_and_gradients_at_their_kinks(name, kw, rng):
+    torch = pytest.importorskip("torch")
+    xv = np.concatenate(
+        [rng.standard_normal(20) * 4, [-3.0, -2.0, -1.0, 0.0, 0.5, 1.0, 3.0, 6.0, 40.0, -40.0]]
+    )
+    x, tx = xn.tensor(xv, requires_grad=True), torch.tensor(xv, requires_grad=True)
+    y, ty = getattr(nn, name)(**kw)(x), getattr(torch.nn, name)(**kw)(tx)
+    # (PyTorch's hard* kernels round their constants to float32 even in float64: 1e-7)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-7, atol=1e-15)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-7, atol=1e-15)
+    f32 = getattr(nn, name)(**kw)(xn.tensor(xv.astype(np.float32)))
+    assert f32.dtype == xn.get_backend().dtype("float32")  # a Python scalar never upcasts

@@ -4,16 +4,25 @@ from . import functional as functional
 from . import init as init
 from . import parallel as parallel
 from . import utils as utils
+from ._activation import CELU as CELU
+from ._activation import ELU as ELU
 from ._activation import GELU as GELU
+from ._activation import SELU as SELU
 from ._activation import Flatten as Flatten
+from ._activation import Hardsigmoid as Hardsigmoid
+from ._activation import Hardswish as Hardswish
+from ._activation import Hardtanh as Hardtanh
 from ._activation import Identity as Identity
 from ._activation import LeakyReLU as LeakyReLU
 from ._activation import LogSoftmax as LogSoftmax
+from ._activation import Mish as Mish
 from ._activation import ReLU as ReLU
+from ._activation import ReLU6 as ReLU6
 from ._activation import Sigmoid as Sigmoid
 from ._activation import SiLU as SiLU
 from ._activation import Softmax as Softmax
 from ._activation import Softplus as Softplus
+from ._activation import Softsign as Softsign
 from ._activation import Tanh as Tanh
 from ._activation import Unflatten as Unflatten
 from ._container import ModuleDict as ModuleDict
@@ -52,6 +61,15 @@ __all__ = [
     "parallel",
     "utils",
     "GELU",
+    "CELU",
+    "ELU",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
+    "Mish",
+    "ReLU6",
+    "SELU",
+    "Softsign",
     "Flatten",
     "Identity",
     "LeakyReLU",

@@ -69,6 +69,68 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
+class _Elementwise(Module):
+    """An activation without settings: ``fn`` applied to the input."""
+
+    fn = staticmethod(F.relu)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).fn(x)
+
+
+class ELU(Module):
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class CELU(ELU):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.celu(x, self.alpha)
+
+
+class SELU(_Elementwise):
+    fn = staticmethod(F.selu)
+
+
+class Mish(_Elementwise):
+    fn = staticmethod(F.mish)
+
+
+class Softsign(_Elementwise):
+    fn = staticmethod(F.softsign)
+
+
+class ReLU6(_Elementwise):
+    fn = staticmethod(F.relu6)
+
+
+class Hardsigmoid(_Elementwise):
+    fn = staticmethod(F.hardsigmoid)
+
+
+class Hardswish(_Elementwise):
+    fn = staticmethod(F.hardswish)
+
+
+class Hardtanh(Module):
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+        super().__init__()
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
 class GELU(Module):
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()

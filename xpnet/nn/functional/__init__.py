@@ -1,16 +1,25 @@
 """Functional forms of the layers, activations and losses (``xn.nn.functional``)."""
 
 from ...ops import flatten as flatten
+from ._activation import celu as celu
+from ._activation import elu as elu
 from ._activation import erf as erf
 from ._activation import gelu as gelu
+from ._activation import hardsigmoid as hardsigmoid
+from ._activation import hardswish as hardswish
+from ._activation import hardtanh as hardtanh
 from ._activation import leaky_relu as leaky_relu
 from ._activation import log_sigmoid as log_sigmoid
 from ._activation import log_softmax as log_softmax
+from ._activation import mish as mish
 from ._activation import relu as relu
+from ._activation import relu6 as relu6
+from ._activation import selu as selu
 from ._activation import sigmoid as sigmoid
 from ._activation import silu as silu
 from ._activation import softmax as softmax
 from ._activation import softplus as softplus
+from ._activation import softsign as softsign
 from ._activation import tanh as tanh
 from ._conv import adaptive_avg_pool2d as adaptive_avg_pool2d
 from ._conv import avg_pool2d as avg_pool2d
@@ -43,6 +52,15 @@ __all__ = [
     "flatten",
     "erf",
     "gelu",
+    "celu",
+    "elu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "mish",
+    "relu6",
+    "selu",
+    "softsign",
     "leaky_relu",
     "log_sigmoid",
     "log_softmax",

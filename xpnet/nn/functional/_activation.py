@@ -51,6 +51,66 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
 
 
+# PyTorch's SELU constants (Klambauer et al.)
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _negative_part(x: Tensor) -> Tensor:
+    """x where x <= 0, else 0: the argument of the exponential branches (its gradient at 0
+    is 1, not the half that ``minimum`` gives a tie)."""
+    return ops.where(x > 0, 0.0, x)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, else alpha (exp(x) - 1) (no exp of the large positive x it does not use)."""
+    return ops.where(x > 0, x, alpha * ops.expm1(_negative_part(x)))
+
+
+def selu(x: Tensor) -> Tensor:
+    """scale * elu(x, alpha) with the self-normalising constants."""
+    return SELU_SCALE * elu(x, SELU_ALPHA)
+
+
+def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, else alpha (exp(x / alpha) - 1)."""
+    if alpha == 0:
+        raise ArgumentError("celu: alpha must not be 0")
+    return ops.where(x > 0, x, alpha * ops.expm1(_negative_part(x) / alpha))
+
+
+def mish(x: Tensor) -> Tensor:
+    """x tanh(softplus(x))."""
+    return x * ops.tanh(softplus(x))
+
+
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return x / (1.0 + ops.abs(x))
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """x clipped to [min_val, max_val]; the gradient is 0 at and beyond the bounds, as PyTorch."""
+    if min_val > max_val:
+        raise ArgumentError(f"hardtanh: min_val {min_val} > max_val {max_val}")
+    return ops.where(x <= min_val, min_val, ops.where(x >= max_val, max_val, x))
+
+
+def relu6(x: Tensor) -> Tensor:
+    """min(max(x, 0), 6) (``hardtanh(x, 0, 6)``)."""
+    return hardtanh(x, 0.0, 6.0)
+
+
+def hardsigmoid(x: Tensor) -> Tensor:
+    """0 for x <= -3, 1 for x >= 3, else x / 6 + 1/2 (PyTorch's gradient: 1/6 strictly inside)."""
+    return ops.where(x <= -3.0, 0.0, ops.where(x >= 3.0, 1.0, x / 6.0 + 0.5))
+
+
+def hardswish(x: Tensor) -> Tensor:
+    """x * hardsigmoid(x); PyTorch's gradient: 0 up to -3, x / 3 + 1/2 inside, 1 from 3 on."""
+    return ops.where(x <= -3.0, 0.0, ops.where(x >= 3.0, x, x * (x + 3.0) / 6.0))
+
+
 def _axis(dim: int | None, axis: int | None, op: str) -> int:
     if dim is not None and axis is not None and dim != axis:
         raise ArgumentTypeError(f"{op}: both dim={dim} and axis={axis} given")
