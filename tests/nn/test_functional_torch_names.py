@@ -184,3 +184,36 @@ def test_activations_match_pytorch_values_and_gradients_at_their_kinks(name, kw,
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-7, atol=1e-15)
     f32 = getattr(nn, name)(**kw)(xn.tensor(xv.astype(np.float32)))
     assert f32.dtype == xn.get_backend().dtype("float32")  # a Python scalar never upcasts
+
+
+@pytest.mark.parametrize(
+    ("groups", "shape"), [(2, (3, 4, 5, 5)), (1, (2, 6, 7)), (6, (2, 6)), (3, (2, 6, 2, 3, 2))]
+)
+def test_group_norm_matches_pytorch_values_and_gradients(groups, shape, rng):
+    torch = pytest.importorskip("torch")
+    c = shape[1]
+    xv, wv, bv = rng.standard_normal(shape) * 3 + 1, rng.standard_normal(c), rng.standard_normal(c)
+    layer = nn.GroupNorm(groups, c, backend="numpy", dtype="float64")
+    tlayer = torch.nn.GroupNorm(groups, c).double()
+    layer.load_state_dict({"weight": wv, "bias": bv})
+    tlayer.load_state_dict({"weight": torch.tensor(wv), "bias": torch.tensor(bv)})
+    x, tx = xn.tensor(xv, requires_grad=True), torch.tensor(xv, requires_grad=True)
+    w = rng.standard_normal(shape)
+    y, ty = layer(x), tlayer(tx)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    (y * xn.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(
+        layer.weight.grad.numpy(), tlayer.weight.grad.numpy(), rtol=1e-9, atol=1e-11
+    )
+    np.testing.assert_allclose(
+        layer.bias.grad.numpy(), tlayer.bias.grad.numpy(), rtol=1e-9, atol=1e-11
+    )
+
+
+def test_group_norm_refuses_channels_that_do_not_split():
+    with pytest.raises(xn.ArgumentError, match="6 channels do not split into 4 groups"):
+        nn.GroupNorm(4, 6)
+    with pytest.raises(xn.ShapeError, match="needs 6 channels on axis 1"):
+        nn.GroupNorm(2, 6)(xn.ones((2, 4, 3)))

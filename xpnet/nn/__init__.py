@@ -50,6 +50,7 @@ from ._loss import SmoothL1Loss as SmoothL1Loss
 from ._module import Module as Module
 from ._norm import BatchNorm1d as BatchNorm1d
 from ._norm import BatchNorm2d as BatchNorm2d
+from ._norm import GroupNorm as GroupNorm
 from ._norm import LayerNorm as LayerNorm
 from ._parameter import Parameter as Parameter
 from ._summary import Summary as Summary
@@ -107,6 +108,7 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "LayerNorm",
+    "GroupNorm",
     "Parameter",
     "Summary",
     "summary",

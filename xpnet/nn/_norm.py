@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import ShapeError
+from .._errors import ArgumentError, ShapeError
 from ..autodiff import no_grad
 from ..ops import astype
 from ..tensor import Tensor
@@ -121,3 +121,43 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}"
+
+
+class GroupNorm(Module):
+    """Group normalisation (Wu & He): ``num_channels`` split into ``num_groups`` groups, each
+    normalised over its channels and the spatial axes, with a learned per-channel scale and
+    shift (``affine``)."""
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        *,
+        backend: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ArgumentError(
+                f"GroupNorm: {num_channels} channels do not split into {num_groups} groups"
+            )
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+        self.weight: Parameter | None = None
+        self.bias: Parameter | None = None
+        if affine:
+            self.weight = init.ones_(empty_parameter((num_channels,), backend, device, dtype))
+            self.bias = empty_parameter((num_channels,), backend, device, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ShapeError(
+                f"GroupNorm({self.num_groups}, {self.num_channels}): input of shape {x.shape} "
+                f"needs {self.num_channels} channels on axis 1"
+            )
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}"

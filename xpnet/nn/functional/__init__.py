@@ -45,6 +45,7 @@ from ._loss import nll_loss as nll_loss
 from ._loss import smooth_l1_loss as smooth_l1_loss
 from ._norm import batch_norm as batch_norm
 from ._norm import cosine_similarity as cosine_similarity
+from ._norm import group_norm as group_norm
 from ._norm import layer_norm as layer_norm
 from ._norm import normalize as normalize
 
@@ -94,6 +95,7 @@ __all__ = [
     "smooth_l1_loss",
     "batch_norm",
     "layer_norm",
+    "group_norm",
     "normalize",
     "cosine_similarity",
 ]

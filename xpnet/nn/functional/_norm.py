@@ -92,6 +92,33 @@ def layer_norm(
     return y
 
 
+def group_norm(
+    x: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each sample's channels (axis 1) in ``num_groups`` groups, each group over its
+    channels and all spatial axes (population variance), then scale and shift per channel."""
+    x = autocast_high(x)
+    if x.ndim < 2:
+        raise ShapeError(f"group_norm: input of shape {x.shape} has no channel axis")
+    n, c = x.shape[0], x.shape[1]
+    if num_groups < 1 or c % num_groups:
+        raise ShapeError(f"group_norm: {c} channels do not split into {num_groups} groups")
+    grouped = reshape(x, (n, num_groups, -1)) if n * c else x
+    mu = mean(grouped, axis=-1, keepdims=True)
+    d = grouped - mu
+    y = reshape(d / sqrt(mean(d * d, axis=-1, keepdims=True) + eps), x.shape)
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * reshape(weight, shape)
+    if bias is not None:
+        y = y + reshape(bias, shape)
+    return y
+
+
 def normalize(x: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     """``x`` divided by its ``p``-norm along ``dim``, the norm held at least ``eps`` (PyTorch's
     ``F.normalize``: a zero vector stays zero, with a zero gradient)."""
