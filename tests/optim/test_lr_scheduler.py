@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import warnings
 
+import numpy as np
 import pytest
 
 import xpnet as xn
@@ -194,3 +196,54 @@ def test_one_cycle_lr_drives_a_compiled_step_without_recording_again():
     assert f.recordings == unscheduled.recordings and f.replays == 11 - f.recordings >= 8
     np.testing.assert_allclose(losses, eager, rtol=1e-6)
     assert len(set(losses)) == len(losses)
+
+
+@pytest.mark.parametrize("t_mult", [1, 2])
+def test_cosine_annealing_warm_restarts_matches_pytorch_per_epoch_and_per_batch(t_mult):
+    torch = pytest.importorskip("torch")
+    topt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1)
+    tsched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(
+        topt, T_0=3, T_mult=t_mult, eta_min=0.01
+    )
+    opt = _opt()
+    sched = S.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=t_mult, eta_min=0.01)
+    for _ in range(25):
+        assert opt.param_groups[0]["lr"] == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12)
+        topt.step(), tsched.step(), opt.step(), sched.step()
+    for e in np.arange(0, 12, 0.25):  # fractional epochs (a step per batch)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PyTorch's deprecation of step(epoch)
+            tsched.step(float(e))
+        sched.step(float(e))
+        assert opt.param_groups[0]["lr"] == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12)
+    with pytest.raises(xn.ArgumentError, match="T_0 must be a positive int"):
+        S.CosineAnnealingWarmRestarts(opt, T_0=0)
+
+
+def test_sequential_lr_warmup_then_decay_matches_pytorch_and_resumes():
+    torch = pytest.importorskip("torch")
+
+    def make(lib, opt):
+        sch = lib.optim.lr_scheduler if lib is torch else S
+        warm = sch.LinearLR(opt, start_factor=0.1, total_iters=3)
+        decay = sch.CosineAnnealingLR(opt, T_max=10, eta_min=0.001)
+        step = sch.StepLR(opt, step_size=2, gamma=0.5)
+        return sch.SequentialLR(opt, [warm, decay, step], milestones=[3, 9])
+
+    topt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1)
+    tsched = make(torch, topt)
+    opt = _opt()
+    sched = make(xn, opt)
+    for _ in range(15):
+        assert opt.param_groups[0]["lr"] == pytest.approx(topt.param_groups[0]["lr"], rel=1e-9)
+        topt.step(), tsched.step(), opt.step(), sched.step()
+    state = sched.state_dict()
+    opt2 = _opt()
+    again = make(xn, opt2)
+    again.load_state_dict(state)
+    for g in opt2.param_groups:
+        g["lr"] = opt.param_groups[0]["lr"]
+    opt.step(), sched.step(), opt2.step(), again.step()
+    assert opt2.param_groups[0]["lr"] == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12)
+    with pytest.raises(xn.ArgumentError, match="3 schedulers need 2 increasing milestones"):
+        S.SequentialLR(opt, sched._schedulers, milestones=[3])

@@ -125,6 +125,107 @@ class LinearLR(LRScheduler):
         return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * frac)
 
 
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing restarted every ``T_i`` epochs, ``T_0`` first, each period ``T_mult``
+    times the previous (SGDR). ``step(epoch)`` takes a fractional epoch (a step per batch:
+    ``step(epoch + i / batches)``), as PyTorch's."""
+
+    def __init__(
+        self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ) -> None:  # fmt: skip
+        if not isinstance(T_0, int) or T_0 <= 0:
+            raise ArgumentError(
+                f"CosineAnnealingWarmRestarts: T_0 must be a positive int, got {T_0!r}"
+            )
+        if not isinstance(T_mult, int) or T_mult < 1:
+            raise ArgumentError(
+                f"CosineAnnealingWarmRestarts: T_mult must be an int >= 1, got {T_mult!r}"
+            )
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def _period(self, epoch: float) -> tuple[float, float]:
+        """(T_cur, T_i): the epochs into the current period and its length."""
+        if epoch < self.T_0:
+            return epoch, self.T_0
+        if self.T_mult == 1:
+            return epoch % self.T_0, self.T_0
+        n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+        return epoch - self.T_0 * (self.T_mult**n - 1) / (
+            self.T_mult - 1
+        ), self.T_0 * self.T_mult**n
+
+    def lr_at(self, base_lr: float, epoch: float) -> float:
+        t_cur, t_i = self._period(epoch)
+        return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
+
+    def step(self, epoch: float | None = None) -> None:
+        if epoch is None:
+            super().step()
+            return
+        if epoch < 0:
+            raise ArgumentError(f"CosineAnnealingWarmRestarts: epoch must be >= 0, got {epoch}")
+        for g, base in zip(self.optimizer.param_groups, self.base_lrs, strict=True):
+            g["lr"] = self.lr_at(base, epoch)
+        self.last_epoch = math.floor(epoch)
+
+
+class SequentialLR:
+    """``schedulers`` one after another: the i-th from epoch ``milestones[i - 1]`` on, started
+    at its own epoch 0 there (a warm-up, then a decay), as PyTorch's."""
+
+    def __init__(
+        self, optimizer: Optimizer, schedulers: list[LRScheduler], milestones: list[int],
+        last_epoch: int = -1,
+    ) -> None:  # fmt: skip
+        if not schedulers:
+            raise ArgumentError("SequentialLR: needs at least one scheduler")
+        for i, sch in enumerate(schedulers):
+            if not isinstance(sch, LRScheduler) or sch.optimizer is not optimizer:
+                raise ArgumentError(
+                    f"SequentialLR: scheduler {i} ({type(sch).__name__}) must be an epoch "
+                    "scheduler of the same optimizer"
+                )
+        if len(milestones) != len(schedulers) - 1 or list(milestones) != sorted(milestones):
+            raise ArgumentError(
+                f"SequentialLR: {len(schedulers)} schedulers need {len(schedulers) - 1} "
+                f"increasing milestones, got {list(milestones)}"
+            )
+        self.optimizer = optimizer
+        self._schedulers, self._milestones = list(schedulers), list(milestones)
+        self.last_epoch = last_epoch + 1
+        for g in optimizer.param_groups:  # back to the start, then the first one's epoch 0
+            g["lr"] = g["initial_lr"]
+        for sch in self._schedulers:
+            sch.last_epoch -= 1
+        self._schedulers[0].step()
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        i = bisect.bisect_right(self._milestones, self.last_epoch)
+        sch = self._schedulers[i]
+        if i > 0 and self._milestones[i - 1] == self.last_epoch:
+            sch.last_epoch = -1  # this one starts: its epoch 0
+        sch.step()
+
+    def get_last_lr(self) -> list[float]:
+        return [g["lr"] for g in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "last_epoch": self.last_epoch,
+            "milestones": list(self._milestones),
+            "schedulers": [s.state_dict() for s in self._schedulers],
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.last_epoch = state_dict["last_epoch"]
+        self._milestones = list(state_dict["milestones"])
+        for sch, st in zip(self._schedulers, state_dict["schedulers"], strict=True):
+            sch.load_state_dict(st)
+
+
 class LambdaLR(LRScheduler):
     """lr = base * lr_lambda(epoch); ``lr_lambda`` is one function or one per group.
 
@@ -350,5 +451,7 @@ __all__ = [
     "LinearLR",
     "LambdaLR",
     "OneCycleLR",
+    "CosineAnnealingWarmRestarts",
+    "SequentialLR",
     "ReduceLROnPlateau",
 ]
