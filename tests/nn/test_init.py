@@ -80,3 +80,55 @@ def test_explicit_generator_is_reproducible():
     a = init.normal_(xn.zeros(5), generator=xn.Generator(3, host=True)).numpy()
     b = init.normal_(xn.zeros(5), generator=xn.Generator(3, host=True)).numpy()
     np.testing.assert_array_equal(a, b)
+
+
+def _phi(z):
+    import math
+
+    return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def _cdf(z):
+    import math
+
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+@pytest.mark.parametrize(
+    ("mean", "std", "a", "b"),
+    [(0.0, 0.02, -0.04, 0.04), (1.0, 2.0, -1.0, 7.0), (0.0, 1.0, -0.5, 0.1)],
+)
+def test_trunc_normal_draws_inside_the_bounds_with_the_truncated_moments(backend, mean, std, a, b):
+    import math
+
+    xn.manual_seed(0)
+    t = xn.zeros((200, 100), backend=backend)
+    nn.init.trunc_normal_(t, mean=mean, std=std, a=a, b=b)
+    v = t.numpy().astype(np.float64)
+    assert t.dtype == backend.dtype("float32") and v.min() >= a and v.max() <= b
+    al, be = (a - mean) / std, (b - mean) / std
+    z = _cdf(be) - _cdf(al)
+    m = mean + std * (_phi(al) - _phi(be)) / z
+    var = std**2 * (1 + (al * _phi(al) - be * _phi(be)) / z - ((_phi(al) - _phi(be)) / z) ** 2)
+    assert abs(v.mean() - m) < 5 * math.sqrt(var / v.size)  # 20000 draws: within 5 standard errors
+    assert abs(v.std() / math.sqrt(var) - 1) < 0.03
+    xn.manual_seed(0)
+    again = nn.init.trunc_normal_(
+        xn.zeros((200, 100), backend=backend), mean=mean, std=std, a=a, b=b
+    )
+    np.testing.assert_array_equal(again.numpy(), t.numpy())  # seeded: the same draws
+    with pytest.raises(xn.ArgumentError, match=r"keeps .* of N"):
+        nn.init.trunc_normal_(t, a=6.0, b=7.0)
+    with pytest.raises(xn.ArgumentError, match="a < b"):
+        nn.init.trunc_normal_(t, a=1.0, b=1.0)
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (5, 3), (6, 2, 2), (4, 4)])
+def test_orthogonal_fills_a_semi_orthogonal_matrix_times_the_gain(backend, shape):
+    t = nn.init.orthogonal_(xn.zeros(shape, backend=backend), gain=1.5)
+    q = t.numpy().reshape(shape[0], -1).astype(np.float64) / 1.5
+    small = min(q.shape)
+    gram = q @ q.T if q.shape[0] <= q.shape[1] else q.T @ q
+    np.testing.assert_allclose(gram, np.eye(small), atol=1e-5)
+    with pytest.raises(xn.ShapeError, match="2 or more dims"):
+        nn.init.orthogonal_(xn.zeros(3, backend=backend))

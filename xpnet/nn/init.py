@@ -142,3 +142,54 @@ def kaiming_normal_(
 ) -> T:
     """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
     return normal_(t, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(t, mode)), generator)
+
+
+def _normal_cdf(z: float) -> float:
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+def trunc_normal_(
+    t: T, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+    generator: Generator | None = None,
+) -> T:  # fmt: skip
+    """Fill ``t`` with draws from N(mean, std^2) truncated to [a, b] (the bounds are values,
+    not standard deviations, as PyTorch's). Draws outside [a, b] are drawn again; bounds
+    that keep less than 1 in 1000 draws are refused rather than looped on."""
+    if not (std > 0 and a < b):
+        raise ArgumentError(f"trunc_normal_: needs std > 0 and a < b, got std={std}, a={a}, b={b}")
+    kept = _normal_cdf((b - mean) / std) - _normal_cdf((a - mean) / std)
+    if kept < 1e-3:
+        raise ArgumentError(
+            f"trunc_normal_: [a, b] = [{a}, {b}] keeps {kept:.1e} of N({mean}, {std}^2); "
+            "choose bounds nearer the mean"
+        )
+    values = _draw(generator, "normal", t, mean, std)
+    xp = values.backend.xp
+    for _ in range(100):  # each round keeps at least 99.9% of what is left outside
+        arr = values.data
+        outside = (arr < a) | (arr > b)
+        if not bool(xp.any(outside)):
+            return _fill(t, values)
+        values = wrap(
+            xp.where(outside, _draw(generator, "normal", t, mean, std).data, arr), values.backend
+        )
+    raise ArgumentError("trunc_normal_: draws kept falling outside [a, b]")  # pragma: no cover
+
+
+def orthogonal_(t: T, gain: float = 1.0, generator: Generator | None = None) -> T:
+    """Fill ``t`` (2-D or more, rows = its first axis) with a (semi-)orthogonal matrix times
+    ``gain``: Q of the QR factorisation of a normal draw, its columns' signs fixed by R's
+    diagonal (Saxe et al.; PyTorch's method)."""
+    if t.ndim < 2:
+        raise ShapeError(f"orthogonal_: needs a tensor of 2 or more dims, got shape {t.shape}")
+    rows = t.shape[0]
+    cols = math.prod(t.shape[1:])
+    draw = _draw(generator, "normal", t, 0.0, 1.0)
+    flat = np.asarray(draw.backend.read_host(draw.data), dtype=np.float64).reshape(rows, cols)
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(t, (gain * q).reshape(t.shape))
