@@ -112,3 +112,36 @@ def test_inference_mode_records_nothing_as_a_block_and_as_a_decorator():
         return v * 3
 
     assert not predict(x).requires_grad and xn.is_grad_enabled()
+
+
+def test_pytorch_named_functions_and_methods_match_pytorch(rng):
+    torch = pytest.importorskip("torch")
+    a, b = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
+    ba, bb = rng.standard_normal((5, 2, 3)), rng.standard_normal((5, 3, 4))
+    u, v = rng.standard_normal(3), rng.standard_normal(4)
+    idx = np.array([2, 0, 2])
+    cases = [
+        (lambda L, x: L.clamp(x[0], -0.5, 0.5), [a]),
+        (lambda L, x: L.mm(x[0], x[1]), [a, b]),
+        (lambda L, x: L.bmm(x[0], x[1]), [ba, bb]),
+        (lambda L, x: L.outer(x[0], x[1]), [u, v]),
+        (lambda L, x: L.cumsum(x[0], 1), [a]),
+        (lambda L, x: x[0].clamp_min(0.1) + x[0].clamp_max(-0.1), [a]),
+        (lambda L, x: x[0].index_select(1, L.tensor(idx)), [a]),
+    ]
+    for f, inputs in cases:
+        xs = [xn.tensor(i, requires_grad=True) for i in inputs]
+        ts = [torch.tensor(i, requires_grad=True) for i in inputs]
+        y, ty = f(xn, xs), f(torch, ts)
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+        y.sum().backward()
+        ty.sum().backward()
+        for x, t in zip(xs, ts, strict=True):
+            np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+    assert xn.numel(xn.ones((2, 3))) == 6
+    with pytest.raises(xn.ArgumentError, match="mm: needs two 2-D tensors"):
+        xn.mm(xn.ones(3), xn.ones((3, 2)))
+    with pytest.raises(xn.ArgumentError, match="bmm: batch sizes 2 and 3 differ"):
+        xn.bmm(xn.ones((2, 1, 1)), xn.ones((3, 1, 1)))
+    with pytest.raises(xn.ArgumentTypeError, match="index must be a 1-D integer Tensor"):
+        xn.ones((2, 3)).index_select(0, [0])

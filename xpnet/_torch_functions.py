@@ -1,8 +1,9 @@
 """PyTorch's spellings of functions at ``xn``'s top level, over xpnet's ops.
 
 ``cat``/``concat``/``stack`` take ``dim`` as well as the standard's ``axis``;
-``isclose``/``allclose``, ``rand_like``/``randn_like``/``randint_like``, ``from_numpy``
-and ``inference_mode`` are PyTorch's. The Array API names stay the primary ones, and
+``isclose``/``allclose``, ``rand_like``/``randn_like``/``randint_like``, ``from_numpy``,
+``inference_mode``, ``clamp``, ``mm``, ``bmm``, ``outer``, ``cumsum`` and ``numel`` are
+PyTorch's. The Array API names stay the primary ones, and
 the standard namespace (``x.__array_namespace__()``) keeps the standard's signatures.
 """
 
@@ -122,6 +123,46 @@ def randint_like(x: Tensor, low: int, high: int | None = None, *, dtype: Any = N
     return drawn if drawn.dtype == target else ops.astype(drawn, target)
 
 
+def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """``x`` limited to [min, max] (PyTorch's name for ``clip``)."""
+    return ops.clip(x, min, max)
+
+
+def _matrices(a: Tensor, b: Tensor, nd: int, op: str) -> None:
+    if not (is_tensor(a) and is_tensor(b)) or a.ndim != nd or b.ndim != nd:
+        shapes = [getattr(t, "shape", type(t).__name__) for t in (a, b)]
+        raise ArgumentError(f"{op}: needs two {nd}-D tensors, got {shapes[0]} and {shapes[1]}")
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """The product of two matrices (2-D only, as PyTorch's ``mm``; ``matmul`` broadcasts)."""
+    _matrices(a, b, 2, "mm")
+    return ops.matmul(a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """Batched matrix products of (B, n, m) and (B, m, p) tensors (PyTorch's ``bmm``)."""
+    _matrices(a, b, 3, "bmm")
+    if a.shape[0] != b.shape[0]:
+        raise ArgumentError(f"bmm: batch sizes {a.shape[0]} and {b.shape[0]} differ")
+    return ops.matmul(a, b)
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """The outer product of two vectors."""
+    return ops.linalg.outer(a, b)
+
+
+def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running sums along ``dim`` (PyTorch's ``cumsum``; the standard's ``cumulative_sum``)."""
+    return ops.cumulative_sum(x, axis=dim, dtype=dtype)
+
+
+def numel(x: Tensor) -> int:
+    """The number of elements."""
+    return x.numel()
+
+
 def from_numpy(a: np.ndarray) -> Tensor:
     """A tensor on the NumPy backend sharing ``a``'s memory (PyTorch's ``from_numpy``)."""
     if not isinstance(a, np.ndarray):
@@ -139,11 +180,17 @@ def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]
 
 __all__ = [
     "allclose",
+    "bmm",
     "cat",
+    "clamp",
+    "cumsum",
     "concat",
     "from_numpy",
     "inference_mode",
     "isclose",
+    "mm",
+    "numel",
+    "outer",
     "rand_like",
     "randint_like",
     "randn_like",

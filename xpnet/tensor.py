@@ -399,6 +399,20 @@ class Tensor(TensorBase, TorchMethods):
 
     clamp = clip
 
+    def clamp_min(self, min: Any) -> Tensor:
+        return _ops.clip(self, min, None)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return _ops.clip(self, None, max)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        """The entries at the 1-D integer ``index`` along ``dim`` (PyTorch's; ``xn.take``)."""
+        if not isinstance(index, Tensor) or index.ndim != 1:
+            raise ArgumentTypeError(
+                f"index_select: index must be a 1-D integer Tensor, got {getattr(index, 'shape', type(index).__name__)}"
+            )
+        return _ops.take(self, index, axis=dim)
+
     @_torch_kwargs
     def softmax(self, axis: int = -1) -> Tensor:
         return _ops.softmax(self, axis=axis)
