@@ -136,6 +136,23 @@ class TorchMethods:
             start += s
         return tuple(out)
 
+    def t(self: Any) -> Tensor:
+        """The transpose of a matrix (a vector or scalar as it is), PyTorch's ``t()``."""
+        if self.ndim > 2:
+            raise ShapeError(
+                f"t() expects a tensor of at most 2 dims, got shape {self.shape}; use mT or permute"
+            )
+        return self if self.ndim < 2 else ops.matrix_transpose(self)
+
+    def view_as(self: Any, other: Any) -> Tensor:
+        """This tensor reshaped to ``other``'s shape."""
+        return ops.reshape(self, tuple(other.shape))
+
+    def gather(self: Any, dim: int, index: Any) -> Tensor:
+        """The entries at ``index`` along ``dim`` (PyTorch's ``gather``; the standard's
+        ``take_along_axis``): ``index`` has this tensor's number of dims."""
+        return ops.take_along_axis(self, index, axis=_axis(self, dim, "gather"))
+
     def chunk(self: Any, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """At most ``chunks`` pieces of equal size (ceil(n / chunks)) along ``dim``."""
         if not isinstance(chunks, int) or chunks <= 0:

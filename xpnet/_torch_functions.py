@@ -17,7 +17,7 @@ import numpy as np
 from . import ops
 from ._errors import ArgumentError, ArgumentTypeError
 from .autodiff import set_grad_enabled
-from .autodiff.internal import is_tensor
+from .autodiff.internal import is_tensor as is_tensor  # (xn.is_tensor, PyTorch's)
 from .tensor import Tensor
 
 
@@ -158,6 +158,16 @@ def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     return ops.cumulative_sum(x, axis=dim, dtype=dtype)
 
 
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of ``x`` along ``dim`` (``Tensor.split``)."""
+    return x.split(split_size_or_sections, dim)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """At most ``chunks`` equal pieces of ``x`` along ``dim`` (``Tensor.chunk``)."""
+    return x.chunk(chunks, dim)
+
+
 def numel(x: Tensor) -> int:
     """The number of elements."""
     return x.numel()
@@ -182,11 +192,13 @@ __all__ = [
     "allclose",
     "bmm",
     "cat",
+    "chunk",
     "clamp",
     "cumsum",
     "concat",
     "from_numpy",
     "inference_mode",
+    "is_tensor",
     "isclose",
     "mm",
     "numel",
@@ -194,5 +206,6 @@ __all__ = [
     "rand_like",
     "randint_like",
     "randn_like",
+    "split",
     "stack",
 ]

@@ -217,3 +217,64 @@ def test_group_norm_refuses_channels_that_do_not_split():
         nn.GroupNorm(4, 6)
     with pytest.raises(xn.ShapeError, match="needs 6 channels on axis 1"):
         nn.GroupNorm(2, 6)(xn.ones((2, 4, 3)))
+
+
+def _sdpa_cases(rng):
+    q, k, v = (
+        rng.standard_normal((2, 3, 4, 8)),
+        rng.standard_normal((2, 3, 6, 8)),
+        rng.standard_normal((2, 3, 6, 5)),
+    )
+    bool_mask = rng.random((4, 6)) > 0.3
+    bool_mask[2] = False  # a query that may attend to nothing: 0, as PyTorch
+    return [
+        ((q, k, v), {}),
+        ((q, k, v), {"scale": 0.3}),
+        ((q, k, v), {"attn_mask": bool_mask}),
+        ((q, k, v), {"attn_mask": rng.standard_normal((3, 4, 6))}),
+        ((q, k, v), {"is_causal": True}),
+        ((q[..., :6, :], k, v), {"is_causal": True}),
+    ]
+
+
+def test_scaled_dot_product_attention_matches_pytorch_values_and_gradients(rng):
+    torch = pytest.importorskip("torch")
+    for (qv, kv, vv), kw in _sdpa_cases(rng):
+        xs = [xn.tensor(a, requires_grad=True) for a in (qv, kv, vv)]
+        ts = [torch.tensor(a, requires_grad=True) for a in (qv, kv, vv)]
+        xkw = {k: xn.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+        tkw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+        y = F.scaled_dot_product_attention(*xs, **xkw)
+        ty = torch.nn.functional.scaled_dot_product_attention(*ts, **tkw)
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+        w = rng.standard_normal(tuple(ty.shape))
+        (y * xn.tensor(w)).sum().backward()
+        (ty * torch.tensor(w)).sum().backward()
+        for x, t in zip(xs, ts, strict=True):
+            np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+def test_scaled_dot_product_attention_refuses_what_does_not_fit():
+    q = xn.ones((2, 4, 8))
+    with pytest.raises(xn.ShapeError, match="do not fit"):
+        F.scaled_dot_product_attention(q, xn.ones((2, 5, 7)), xn.ones((2, 5, 3)))
+    with pytest.raises(xn.ArgumentError, match="attn_mask or is_causal, not both"):
+        F.scaled_dot_product_attention(q, q, q, attn_mask=xn.ones((4, 4)) > 0, is_causal=True)
+    with pytest.raises(xn.DTypeError, match="bool or floating"):
+        F.scaled_dot_product_attention(q, q, q, attn_mask=xn.ones((4, 4), dtype="int64"))
+
+
+def test_tensor_t_view_as_gather_and_split_functions():
+    torch = pytest.importorskip("torch")
+    a = np.arange(12.0).reshape(3, 4)
+    x, t = xn.tensor(a), torch.tensor(a)
+    idx = np.array([[0, 3], [1, 1], [2, 0]])
+    np.testing.assert_array_equal(x.t().numpy(), t.t().numpy())
+    np.testing.assert_array_equal(
+        x.gather(1, xn.tensor(idx)).numpy(), t.gather(1, torch.tensor(idx)).numpy()
+    )
+    assert x.view_as(xn.zeros((4, 3))).shape == (4, 3) and xn.is_tensor(x) and not xn.is_tensor(a)
+    assert [p.shape for p in xn.split(x, [1, 3], dim=1)] == [(3, 1), (3, 3)]
+    assert [p.shape for p in xn.chunk(x, 2)] == [(2, 4), (1, 4)]
+    with pytest.raises(xn.ShapeError, match="at most 2 dims"):
+        xn.ones((2, 2, 2)).t()

@@ -21,6 +21,7 @@ from ._activation import softmax as softmax
 from ._activation import softplus as softplus
 from ._activation import softsign as softsign
 from ._activation import tanh as tanh
+from ._attention import scaled_dot_product_attention as scaled_dot_product_attention
 from ._conv import adaptive_avg_pool2d as adaptive_avg_pool2d
 from ._conv import avg_pool2d as avg_pool2d
 from ._conv import conv1d as conv1d
@@ -71,6 +72,7 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+    "scaled_dot_product_attention",
     "adaptive_avg_pool2d",
     "avg_pool2d",
     "conv1d",
