@@ -25,6 +25,7 @@ from ._activation import Softplus as Softplus
 from ._activation import Softsign as Softsign
 from ._activation import Tanh as Tanh
 from ._activation import Unflatten as Unflatten
+from ._attention import MultiheadAttention as MultiheadAttention
 from ._container import ModuleDict as ModuleDict
 from ._container import ModuleList as ModuleList
 from ._container import ParameterDict as ParameterDict
@@ -82,6 +83,7 @@ __all__ = [
     "Softplus",
     "Tanh",
     "Unflatten",
+    "MultiheadAttention",
     "ModuleDict",
     "ModuleList",
     "ParameterDict",

@@ -1,0 +1,163 @@
+"""MultiheadAttention: PyTorch's layer, its parameter names and its mask conventions."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import ops
+from .._errors import ArgumentError, DTypeError, NotSupportedError, ShapeError
+from ..autodiff import describe
+from ..tensor import Tensor
+from . import functional as F
+from . import init
+from ._factory import empty_parameter
+from ._linear import Linear
+from ._module import Module
+
+
+def _additive(mask: Tensor | None, like: Tensor, what: str) -> Tensor | None:
+    """A mask as scores to add: a boolean one (True = masked out, PyTorch's layer
+    convention) as -inf where True, a floating one as it is."""
+    if mask is None:
+        return None
+    b = mask.backend
+    if b.dtype_name(mask.dtype) == "bool":
+        return ops.astype(ops.where(mask, -math.inf, 0.0), like.dtype)
+    if b.is_float(mask.dtype):
+        return mask
+    raise DTypeError(f"MultiheadAttention: {what} must be bool or floating, got {describe(mask)}")
+
+
+class MultiheadAttention(Module):
+    """Multi-head attention (Vaswani et al.) with PyTorch's parameters (``in_proj_weight``
+    (3E, E), ``in_proj_bias``, ``out_proj``), arguments and outputs: ``forward(query, key,
+    value, key_padding_mask=None, need_weights=True, attn_mask=None,
+    average_attn_weights=True, is_causal=False)`` returns ``(output, weights)``.
+
+    Inputs are (L, N, E) (``batch_first=True``: (N, L, E); unbatched: (L, E)). Boolean masks
+    mark what may NOT be attended to (True = masked out), floating ones are added to the
+    scores: ``attn_mask`` (L, S) or (N * num_heads, L, S), ``key_padding_mask`` (N, S).
+    ``is_causal`` is a hint that ``attn_mask`` is the causal mask, as in PyTorch (required
+    with it). A query whose keys are all masked gets attention weights 0 (PyTorch gives
+    NaN on its math path and 0 on its fused one). Weights (``need_weights``) are
+    averaged over the heads unless ``average_attn_weights=False``. Keys and values of the
+    query's size only (no ``kdim``/``vdim``, ``add_bias_kv``, ``add_zero_attn``).
+    """
+
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        dropout: float = 0.0,
+        bias: bool = True,
+        add_bias_kv: bool = False,
+        add_zero_attn: bool = False,
+        kdim: int | None = None,
+        vdim: int | None = None,
+        batch_first: bool = False,
+        *,
+        backend: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if num_heads < 1 or embed_dim % num_heads:
+            raise ArgumentError(
+                f"MultiheadAttention: embed_dim {embed_dim} is not divisible by num_heads {num_heads}"
+            )
+        if (
+            add_bias_kv
+            or add_zero_attn
+            or kdim not in (None, embed_dim)
+            or vdim not in (None, embed_dim)
+        ):
+            raise NotSupportedError(
+                "MultiheadAttention: add_bias_kv, add_zero_attn and kdim/vdim other than "
+                "embed_dim are not supported"
+            )
+        self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
+        self.head_dim, self.batch_first = embed_dim // num_heads, batch_first
+        self.in_proj_weight = empty_parameter((3 * embed_dim, embed_dim), backend, device, dtype)
+        self.in_proj_bias = (
+            empty_parameter((3 * embed_dim,), backend, device, dtype) if bias else None
+        )
+        self.out_proj = Linear(
+            embed_dim, embed_dim, bias, backend=backend, device=device, dtype=dtype
+        )
+        init.xavier_uniform_(self.in_proj_weight)  # PyTorch's: biases at 0
+        if self.out_proj.bias is not None:
+            init.zeros_(self.out_proj.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}, "
+            f"batch_first={self.batch_first}"
+        )
+
+    def forward(
+        self,
+        query: Tensor,
+        key: Tensor,
+        value: Tensor,
+        key_padding_mask: Tensor | None = None,
+        need_weights: bool = True,
+        attn_mask: Tensor | None = None,
+        average_attn_weights: bool = True,
+        is_causal: bool = False,
+    ) -> tuple[Tensor, Tensor | None]:
+        if is_causal and attn_mask is None:
+            raise ArgumentError(
+                "MultiheadAttention: is_causal is a hint that attn_mask is the causal mask; pass "
+                "attn_mask too (as PyTorch)"
+            )
+        unbatched = query.ndim == 2
+        if unbatched:
+            query, key, value = (ops.expand_dims(t, axis=1) for t in (query, key, value))
+            if key_padding_mask is not None:
+                key_padding_mask = ops.expand_dims(key_padding_mask, axis=0)
+        elif self.batch_first:  # to (L, N, E)
+            query, key, value = (ops.swapaxes(t, 0, 1) for t in (query, key, value))
+        if query.ndim != 3 or key.shape != value.shape or query.shape[1:] != key.shape[1:]:
+            raise ShapeError(
+                "MultiheadAttention: query (L, N, E), key and value (S, N, E) do not fit: "
+                f"{describe(query)}, {describe(key)}, {describe(value)}"
+            )
+        if query.shape[2] != self.embed_dim:
+            raise ShapeError(
+                f"MultiheadAttention: inputs of {query.shape[2]} features for embed_dim {self.embed_dim}"
+            )
+        n_q, n, e = query.shape
+        n_k, h, d = key.shape[0], self.num_heads, self.head_dim
+        w, bias = self.in_proj_weight, self.in_proj_bias
+        q, k, v = (
+            F.linear(x, w[i * e : (i + 1) * e], None if bias is None else bias[i * e : (i + 1) * e])
+            for i, x in enumerate((query, key, value))
+        )
+
+        def heads(t: Tensor, length: int) -> Tensor:  # (length, N, E) -> (N, H, length, D)
+            return ops.permute_dims(ops.reshape(t, (length, n, h, d)), (1, 2, 0, 3))
+
+        q, k, v = heads(q, n_q), heads(k, n_k), heads(v, n_k)
+        scores = ops.matmul(q, ops.matrix_transpose(k)) * (1.0 / math.sqrt(d))  # (N, H, L, S)
+        mask = _additive(attn_mask, scores, "attn_mask")
+        if mask is not None:
+            if mask.ndim == 3:  # (N * H, L, S)
+                mask = ops.reshape(mask, (n, h, n_q, n_k))
+            scores = scores + mask
+        pad = _additive(key_padding_mask, scores, "key_padding_mask")
+        if pad is not None:
+            scores = scores + ops.reshape(pad, (n, 1, 1, n_k))
+        seen = ops.any(scores > -math.inf, axis=-1, keepdims=True)  # a query with some key
+        weights = ops.where(seen, F.softmax(ops.where(seen, scores, 0.0), dim=-1), 0.0)
+        dropped = F.dropout(weights, self.dropout, self.training) if self.dropout > 0 else weights
+        out = ops.matmul(dropped, v)  # (N, H, L, D)
+        out = self.out_proj(ops.reshape(ops.permute_dims(out, (2, 0, 1, 3)), (n_q, n, e)))
+        if unbatched:
+            out = ops.squeeze(out, axis=1)
+        elif self.batch_first:
+            out = ops.swapaxes(out, 0, 1)
+        if not need_weights:
+            return out, None
+        att = ops.mean(dropped, axis=1) if average_attn_weights else dropped  # (as PyTorch)
+        return out, (ops.squeeze(att, axis=0) if unbatched else att)
