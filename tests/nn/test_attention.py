@@ -93,3 +93,51 @@ def test_multihead_attention_masked_queries_dropout_and_errors(rng):
         m(x, x, x, is_causal=True)
     with pytest.raises(xn.ShapeError, match="do not fit"):
         m(x, x[:, :1], x[:, :1])
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_transformer_encoder_matches_pytorch(norm_first, activation, batch_first, rng):
+    torch = pytest.importorskip("torch")
+    kw = dict(dim_feedforward=16, dropout=0.0, activation=activation, norm_first=norm_first,
+              batch_first=batch_first)  # fmt: skip
+    tl = torch.nn.TransformerEncoderLayer(E, H, **kw).double()
+    te = torch.nn.TransformerEncoder(tl, 2, norm=torch.nn.LayerNorm(E).double(),
+                                     enable_nested_tensor=False)  # fmt: skip
+    e = nn.TransformerEncoder(nn.TransformerEncoderLayer(E, H, **kw, dtype="float64"), 2,
+                              norm=nn.LayerNorm(E, dtype="float64"))  # fmt: skip
+    e.load_state_dict({k: v.detach().numpy() for k, v in te.state_dict().items()})
+    shape = (3, 5, E) if batch_first else (5, 3, E)
+    x = rng.standard_normal(shape)
+    pad = np.zeros((3, 5), bool)
+    pad[1, 3:] = True
+    causal = np.triu(np.ones((5, 5), bool), 1)
+    for masks in [{}, {"src_key_padding_mask": pad}, {"mask": causal, "is_causal": True}]:
+        xt, tt = xn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        xm = {k: xn.tensor(v) if isinstance(v, np.ndarray) else v for k, v in masks.items()}
+        tmk = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in masks.items()}
+        o, to = e(xt, **xm), te(tt, **tmk)
+        np.testing.assert_allclose(o.detach().numpy(), to.detach().numpy(), rtol=1e-9, atol=1e-11)
+        g = rng.standard_normal(shape)
+        e.zero_grad(), te.zero_grad()
+        (o * xn.tensor(g)).sum().backward()
+        (to * torch.tensor(g)).sum().backward()
+        np.testing.assert_allclose(xt.grad.numpy(), tt.grad.numpy(), rtol=1e-8, atol=1e-10)
+        grads = {n: p.grad.numpy() for n, p in e.named_parameters()}
+        for n, p in te.named_parameters():
+            np.testing.assert_allclose(grads[n], p.grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=n)
+
+
+def test_transformer_encoder_layers_are_copies_and_dropout_follows_the_mode(rng):
+    layer = nn.TransformerEncoderLayer(E, H, dim_feedforward=16, dropout=0.3)
+    enc = nn.TransformerEncoder(layer, 2)
+    a, b = enc.layers[0].linear1.weight, enc.layers[1].linear1.weight
+    assert a is not b and np.array_equal(a.numpy(), b.numpy())
+    x = xn.tensor(rng.standard_normal((4, 2, E)).astype(np.float32))
+    enc.eval()
+    np.testing.assert_array_equal(enc(x).numpy(), enc(x).numpy())
+    enc.train()
+    assert not np.array_equal(enc(x).numpy(), enc(x).numpy())
+    with pytest.raises(xn.ArgumentError, match="activation 'relu' or 'gelu'"):
+        nn.TransformerEncoderLayer(E, H, activation="tanh")

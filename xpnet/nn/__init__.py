@@ -26,6 +26,8 @@ from ._activation import Softsign as Softsign
 from ._activation import Tanh as Tanh
 from ._activation import Unflatten as Unflatten
 from ._attention import MultiheadAttention as MultiheadAttention
+from ._attention import TransformerEncoder as TransformerEncoder
+from ._attention import TransformerEncoderLayer as TransformerEncoderLayer
 from ._container import ModuleDict as ModuleDict
 from ._container import ModuleList as ModuleList
 from ._container import ParameterDict as ParameterDict
@@ -84,6 +86,8 @@ __all__ = [
     "Tanh",
     "Unflatten",
     "MultiheadAttention",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "ModuleDict",
     "ModuleList",
     "ParameterDict",

@@ -1,7 +1,9 @@
-"""MultiheadAttention: PyTorch's layer, its parameter names and its mask conventions."""
+"""MultiheadAttention and the transformer encoder: PyTorch's layers, their parameter names
+and their mask conventions."""
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -11,9 +13,12 @@ from ..autodiff import describe
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from ._container import ModuleList
+from ._dropout import Dropout
 from ._factory import empty_parameter
 from ._linear import Linear
 from ._module import Module
+from ._norm import LayerNorm
 
 
 def _additive(mask: Tensor | None, like: Tensor, what: str) -> Tensor | None:
@@ -161,3 +166,96 @@ class MultiheadAttention(Module):
             return out, None
         att = ops.mean(dropped, axis=1) if average_attn_weights else dropped  # (as PyTorch)
         return out, (ops.squeeze(att, axis=0) if unbatched else att)
+
+
+class TransformerEncoderLayer(Module):
+    """Self-attention and a feed-forward block, each with a residual connection and layer
+    normalisation (after it, or before it with ``norm_first``): PyTorch's layer, its
+    submodule names (``self_attn``, ``linear1``, ``linear2``, ``norm1``, ``norm2``) and
+    arguments; ``activation`` is "relu", "gelu" or a function."""
+
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: Any = "relu",
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        *,
+        backend: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        where = {"backend": backend, "device": device, "dtype": dtype}
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, **where)  # fmt: skip
+        self.linear1 = Linear(d_model, dim_feedforward, bias, **where)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias, **where)
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, **where)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, **where)
+        self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
+        self.norm_first = norm_first
+        if isinstance(activation, str):
+            if activation not in ("relu", "gelu"):
+                raise ArgumentError(
+                    f"TransformerEncoderLayer: activation 'relu' or 'gelu', got {activation!r}"
+                )
+            activation = F.relu if activation == "relu" else F.gelu
+        self.activation = activation
+
+    def forward(
+        self,
+        src: Tensor,
+        src_mask: Tensor | None = None,
+        src_key_padding_mask: Tensor | None = None,
+        is_causal: bool = False,
+    ) -> Tensor:
+        def attend(x: Tensor) -> Tensor:
+            out, _ = self.self_attn(x, x, x, key_padding_mask=src_key_padding_mask,
+                                    need_weights=False, attn_mask=src_mask, is_causal=is_causal)  # fmt: skip
+            return self.dropout1(out)
+
+        def feed_forward(x: Tensor) -> Tensor:
+            return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+        x = src
+        if self.norm_first:
+            x = x + attend(self.norm1(x))
+            return x + feed_forward(self.norm2(x))
+        x = self.norm1(x + attend(x))
+        return self.norm2(x + feed_forward(x))
+
+
+class TransformerEncoder(Module):
+    """``num_layers`` copies of ``encoder_layer`` (deep copies: their own parameters) applied
+    in turn, then ``norm`` if given: PyTorch's module and names (``layers.0``...)."""
+
+    def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int,
+                 norm: Module | None = None) -> None:  # fmt: skip
+        super().__init__()
+        if not isinstance(num_layers, int) or num_layers < 1:
+            raise ArgumentError(
+                f"TransformerEncoder: num_layers must be a positive int, got {num_layers!r}"
+            )
+        self.layers = ModuleList(copy.deepcopy(encoder_layer) for _ in range(num_layers))
+        self.num_layers, self.norm = num_layers, norm
+
+    def forward(
+        self,
+        src: Tensor,
+        mask: Tensor | None = None,
+        src_key_padding_mask: Tensor | None = None,
+        is_causal: bool = False,
+    ) -> Tensor:
+        x = src
+        for layer in self.layers:
+            x = layer(
+                x, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=is_causal
+            )
+        return x if self.norm is None else self.norm(x)
