@@ -8,6 +8,8 @@ import pytest
 
 import xpnet as xn
 
+from ..torch_oracle import matches_torch
+
 CASES = [
     ("ij,jk->ik", [(2, 3), (3, 4)]),
     ("ij,jk", [(2, 3), (3, 4)]),
@@ -51,17 +53,8 @@ def test_einsum_matches_numpy(eq, shapes, rng):
 
 @pytest.mark.parametrize(("eq", "shapes"), CASES, ids=IDS)
 def test_einsum_gradients_match_pytorch(eq, shapes, rng):
-    torch = pytest.importorskip("torch")
-    ops = [rng.standard_normal(s) for s in shapes]
-    xs = [xn.tensor(o, requires_grad=True) for o in ops]
-    ts = [torch.tensor(o, requires_grad=True) for o in ops]
-    out, tout = xn.einsum(eq, *xs), torch.einsum(eq, *ts)
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12, atol=1e-12)
-    w = rng.standard_normal(tuple(tout.shape))
-    (out * xn.tensor(w)).sum().backward()
-    (tout * torch.tensor(w)).sum().backward()
-    for x, t in zip(xs, ts, strict=True):
-        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)
+    inputs = [rng.standard_normal(s) for s in shapes]
+    matches_torch(lambda lib, *ts: lib.einsum(eq, *ts), inputs, rng, rtol=1e-12, grad_rtol=1e-10)
 
 
 def test_einsum_broadcasts_and_sums_ellipsis_axes_as_pytorch(rng):
