@@ -255,3 +255,48 @@ def test_fused_cross_entropy_matches_the_generic_path(dtype):
             want = b.to_numpy(prim.impl(b, *args, ignore_index=-100))
             assert got.dtype == want.dtype and got.shape == want.shape, prim.name
             np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-7, err_msg=prim.name)
+
+
+@pytest.mark.parametrize("make_opt", [lambda ps: xn.optim.Adam(ps, lr=1e-2),
+                                      lambda ps: xn.optim.SGD(ps, lr=0.1, momentum=0.9)],
+                         ids=["adam", "sgd-momentum"])  # fmt: skip
+def test_a_compiled_step_feeds_the_slot_buffer_to_the_multi_tensor_kernel(make_opt, monkeypatch):
+    """On a GPU: the replayed update reads the step's scalars as the slots' one buffer (no
+    concatenation on the device), and compiled training follows eager generic training."""
+    b = _cupy_backend()
+    import cupy
+
+    from xpnet.backend import _cupy_kernels as K
+
+    from ..compile.steps import train_step
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 6)).astype(np.float32)
+    y = rng.integers(0, 4, 32)
+
+    def train(compiled):
+        xn.manual_seed(0)
+        model = xn.nn.Sequential(xn.nn.Linear(6, 16, backend=b), xn.nn.ReLU(),
+                                 xn.nn.Linear(16, 4, backend=b))  # fmt: skip
+        step = train_step(model, make_opt(list(model.parameters())))
+        f = xn.compile(step) if compiled else step
+        xt, yt = xn.tensor(x, backend=b), xn.tensor(y, backend=b)
+        losses = [f(xt, yt).item() for _ in range(3)]  # recordings
+        calls = []
+        real = cupy.concatenate
+        monkeypatch.setattr(cupy, "concatenate", lambda *a, **k: calls.append(1) or real(*a, **k))
+        losses += [f(xt, yt).item() for _ in range(5)]
+        monkeypatch.setattr(cupy, "concatenate", real)
+        return losses, [p.numpy() for p in model.parameters()], calls
+
+    fast, fast_params, calls = train(True)
+    assert calls == [] and {"adam_mt", "sgd_mt"} & set(K._CACHE)
+    saved = dict(b.kernels)
+    b.kernels.clear()
+    try:
+        slow, slow_params, _ = train(False)
+    finally:
+        b.kernels.update(saved)
+    np.testing.assert_allclose(fast, slow, rtol=1e-5)
+    for f, s in zip(fast_params, slow_params, strict=True):
+        np.testing.assert_allclose(f, s, rtol=1e-5, atol=1e-6)
