@@ -41,29 +41,20 @@ class Slots:
 
     __slots__ = ("backend", "buffer", "dtype", "tensors", "values")
 
-    def __init__(self, like: Tensor, n: int) -> None:
-        self._make(like.backend, like.dtype, n)
-
-    def _make(self, b: Any, dtype: Any, n: int) -> None:
-        self.backend, self.dtype = b, dtype
-        self.buffer: Any = b.full((n,), 0.0, dtype) if b.mutable else None
+    def __init__(self, backend: Any, dtype: Any, n: int) -> None:
+        b = self.backend = backend
+        self.dtype = b.dtype(dtype)
+        self.buffer: Any = b.full((n,), 0.0, self.dtype) if b.mutable else None
         views = None if self.buffer is None else _views(b, self.buffer)
         if views is None:
             self.buffer = None
-            self.tensors = [wrap(b.full((), 0.0, dtype), b) for _ in range(n)]
+            self.tensors = [wrap(b.full((), 0.0, self.dtype), b) for _ in range(n)]
         else:
             self.tensors = [wrap(v, b) for v in views]
         self.values: tuple[Any, ...] = (None,) * n
 
-    @classmethod
-    def _fresh(cls, b: Any, dtype: str, n: int) -> Slots:
-        new = cls.__new__(cls)
-        new._make(b, b.dtype(dtype), n)
-        return new
-
-    def __reduce__(self) -> tuple[Any, ...]:  # copy.deepcopy and pickle alike
-        name = self.backend.dtype_name(self.dtype)
-        return (Slots._fresh, (self.backend, name, len(self.values)))
+    def __reduce__(self) -> tuple[Any, ...]:  # copy.deepcopy and pickle alike: fresh slots
+        return (Slots, (self.backend, self.backend.dtype_name(self.dtype), len(self.values)))
 
     def fits(self, like: Tensor, n: int) -> bool:
         """Whether these slots serve a tensor like ``like`` with ``n`` values."""

@@ -123,11 +123,6 @@ def randint_like(x: Tensor, low: int, high: int | None = None, *, dtype: Any = N
     return drawn if drawn.dtype == target else ops.astype(drawn, target)
 
 
-def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """``x`` limited to [min, max] (PyTorch's name for ``clip``)."""
-    return ops.clip(x, min, max)
-
-
 def _matrices(a: Tensor, b: Tensor, nd: int, op: str) -> None:
     if not (is_tensor(a) and is_tensor(b)) or a.ndim != nd or b.ndim != nd:
         shapes = [getattr(t, "shape", type(t).__name__) for t in (a, b)]
@@ -148,14 +143,13 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     return ops.matmul(a, b)
 
 
-def outer(a: Tensor, b: Tensor) -> Tensor:
-    """The outer product of two vectors."""
-    return ops.linalg.outer(a, b)
-
-
 def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running sums along ``dim`` (PyTorch's ``cumsum``; the standard's ``cumulative_sum``)."""
     return ops.cumulative_sum(x, axis=dim, dtype=dtype)
+
+
+clamp = ops.clip  # PyTorch's names for the standard's functions
+outer = ops.linalg.outer
 
 
 def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:

@@ -36,6 +36,14 @@ def _tensors(obj: Any, what: str) -> list[Tensor]:
     return items
 
 
+def _seeds(given: Any) -> list[Tensor | None] | None:
+    """The cotangents of the roots: None (ones for one-element roots), one tensor, or a
+    sequence (None entries allowed)."""
+    if given is None:
+        return None
+    return [given] if is_tensor(given) else list(given)
+
+
 def grad(
     outputs: Any,
     inputs: Any,
@@ -52,9 +60,7 @@ def grad(
     differentiable (a gradient penalty, a Hessian-vector product); the graph is kept
     after the call when ``retain_graph`` (default: ``create_graph``)."""
     outs, ins = _tensors(outputs, "outputs"), _tensors(inputs, "inputs")
-    seeds = None if grad_outputs is None else (
-        [grad_outputs] if is_tensor(grad_outputs) or grad_outputs is None else list(grad_outputs)
-    )  # fmt: skip
+    seeds = _seeds(grad_outputs)
     if seeds is not None and len(seeds) != len(outs):
         raise ArgumentTypeError(f"autograd.grad: {len(seeds)} grad_outputs for {len(outs)} outputs")
     for i, t in enumerate(ins):
@@ -87,10 +93,7 @@ def backward(
     """Accumulate the gradients of ``tensors`` (weighted by ``grad_tensors``) into ``.grad``
     of every leaf that requires grad: ``Tensor.backward`` for several roots at once."""
     roots = _tensors(tensors, "tensors")
-    seeds = None if grad_tensors is None else (
-        [grad_tensors] if is_tensor(grad_tensors) else list(grad_tensors)
-    )  # fmt: skip
-    _backward(roots, seeds, create_graph=create_graph, retain_graph=retain_graph)
+    _backward(roots, _seeds(grad_tensors), create_graph=create_graph, retain_graph=retain_graph)
 
 
 def detect_anomaly(check_nan: bool = True) -> Any:

@@ -81,7 +81,7 @@ class GradScaler:
         key = (id(like.backend), str(like.dtype))
         slots = self._slots.get(key)
         if slots is None:
-            slots = self._slots[key] = Slots(like, 2)
+            slots = self._slots[key] = Slots(like.backend, like.dtype, 2)
         slots.fill(values)
         rec.before_replay(lambda: slots.fill((self._scale, 1.0 / self._scale)), once_for=slots)
         return slots.tensors[0], slots.tensors[1]

@@ -4,11 +4,10 @@ and their mask conventions."""
 from __future__ import annotations
 
 import copy
-import math
 from typing import Any
 
 from .. import ops
-from .._errors import ArgumentError, DTypeError, NotSupportedError, ShapeError
+from .._errors import ArgumentError, NotSupportedError, ShapeError
 from ..autodiff import describe
 from ..tensor import Tensor
 from . import functional as F
@@ -19,19 +18,7 @@ from ._factory import empty_parameter
 from ._linear import Linear
 from ._module import Module
 from ._norm import LayerNorm
-
-
-def _additive(mask: Tensor | None, like: Tensor, what: str) -> Tensor | None:
-    """A mask as scores to add: a boolean one (True = masked out, PyTorch's layer
-    convention) as -inf where True, a floating one as it is."""
-    if mask is None:
-        return None
-    b = mask.backend
-    if b.dtype_name(mask.dtype) == "bool":
-        return ops.astype(ops.where(mask, -math.inf, 0.0), like.dtype)
-    if b.is_float(mask.dtype):
-        return mask
-    raise DTypeError(f"MultiheadAttention: {what} must be bool or floating, got {describe(mask)}")
+from .functional._attention import additive_mask, attend
 
 
 class MultiheadAttention(Module):
@@ -144,19 +131,20 @@ class MultiheadAttention(Module):
             return ops.permute_dims(ops.reshape(t, (length, n, h, d)), (1, 2, 0, 3))
 
         q, k, v = heads(q, n_q), heads(k, n_k), heads(v, n_k)
-        scores = ops.matmul(q, ops.matrix_transpose(k)) * (1.0 / math.sqrt(d))  # (N, H, L, S)
-        mask = _additive(attn_mask, scores, "attn_mask")
-        if mask is not None:
+        mask = None  # additive, (N, H, L, S) or broadcast to it
+        if attn_mask is not None:
+            mask = additive_mask(
+                attn_mask, q.dtype, allowed=False, op="MultiheadAttention: attn_mask"
+            )
             if mask.ndim == 3:  # (N * H, L, S)
                 mask = ops.reshape(mask, (n, h, n_q, n_k))
-            scores = scores + mask
-        pad = _additive(key_padding_mask, scores, "key_padding_mask")
-        if pad is not None:
-            scores = scores + ops.reshape(pad, (n, 1, 1, n_k))
-        seen = ops.any(scores > -math.inf, axis=-1, keepdims=True)  # a query with some key
-        weights = ops.where(seen, F.softmax(ops.where(seen, scores, 0.0), dim=-1), 0.0)
-        dropped = F.dropout(weights, self.dropout, self.training) if self.dropout > 0 else weights
-        out = ops.matmul(dropped, v)  # (N, H, L, D)
+        if key_padding_mask is not None:
+            pad = additive_mask(key_padding_mask, q.dtype, allowed=False,
+                                op="MultiheadAttention: key_padding_mask")  # fmt: skip
+            pad = ops.reshape(pad, (n, 1, 1, n_k))
+            mask = pad if mask is None else mask + pad
+        p = self.dropout if self.training else 0.0
+        out, dropped = attend(q, k, v, mask, p)  # (N, H, L, D); the weights after dropout
         out = self.out_proj(ops.reshape(ops.permute_dims(out, (2, 0, 1, 3)), (n_q, n, e)))
         if unbatched:
             out = ops.squeeze(out, axis=1)

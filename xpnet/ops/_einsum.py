@@ -101,6 +101,13 @@ def _sum_out(x: Tensor, labels: list[str], keep: set[str]) -> tuple[Tensor, list
     return sum_(x, axis=axes), [y for y in labels if y in keep]
 
 
+def _widen(x: Tensor, labels: list[str], sizes: dict[str, int], which: list[str]) -> Tensor:
+    """``x`` with its axes of the labels ``which`` broadcast to their full sizes (a size-1
+    axis summed against a longer one)."""
+    shape = tuple(sizes[y] if y in which else n for y, n in zip(labels, x.shape, strict=True))
+    return x if shape == x.shape else broadcast_to(x, shape)
+
+
 def _contract(
     a: Tensor, la: list[str], b: Tensor, lb: list[str], keep: set[str]
 ) -> tuple[Tensor, list[str]]:
@@ -119,15 +126,7 @@ def _contract(
     summed = [y for y in la if y in lb and y not in keep]
     left = [y for y in la if y not in lb]
     right = [y for y in lb if y not in la]
-    for y in summed:  # a size-1 axis against a longer one (ellipsis broadcasting)
-        if a.shape[la.index(y)] != sizes[y]:
-            a = broadcast_to(
-                a, tuple(sizes[z] if z == y else n for z, n in zip(la, a.shape, strict=True))
-            )
-        if b.shape[lb.index(y)] != sizes[y]:
-            b = broadcast_to(
-                b, tuple(sizes[z] if z == y else n for z, n in zip(lb, b.shape, strict=True))
-            )
+    a, b = _widen(a, la, sizes, summed), _widen(b, lb, sizes, summed)
     a = permute_dims(a, tuple(la.index(y) for y in (*batch, *left, *summed)))
     b = permute_dims(b, tuple(lb.index(y) for y in (*batch, *summed, *right)))
     nb = len(batch)

@@ -184,7 +184,7 @@ class Optimizer:
             return values
         slots = self._slots.get(id(p))
         if slots is None or not slots.fits(p, len(values)):
-            slots = self._slots[id(p)] = Slots(p, len(values))
+            slots = self._slots[id(p)] = Slots(p.backend, p.dtype, len(values))
         slots.fill(values)
         rec.before_replay(lambda: slots.fill(compute()))
         return tuple(slots.tensors)

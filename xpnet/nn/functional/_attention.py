@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ... import ops
 from ..._errors import ArgumentError, DTypeError, ShapeError
@@ -11,6 +12,41 @@ from ...autodiff import describe
 from ...tensor import Tensor
 from ._activation import softmax
 from ._dropout import dropout
+
+
+def additive_mask(mask: Tensor, dtype: Any, *, allowed: bool, op: str) -> Tensor:
+    """``mask`` as scores to add: a boolean one as 0 and -inf (``allowed``: True marks the keys
+    that may be attended to, SDPA's convention; else the keys masked out, the layers'), a
+    floating one as it is."""
+    b = mask.backend
+    if b.dtype_name(mask.dtype) == "bool":
+        keep = mask if allowed else ops.logical_not(mask)
+        return ops.astype(ops.where(keep, 0.0, -math.inf), dtype)
+    if b.is_float(mask.dtype):
+        return mask
+    raise DTypeError(f"{op} must be bool or floating, got {describe(mask)}")
+
+
+def attend(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    mask: Tensor | None,
+    dropout_p: float,
+    scale: float | None = None,
+) -> tuple[Tensor, Tensor]:
+    """softmax(Q K^T * scale + mask) V and the attention weights it used (after dropout):
+    the one computation of ``scaled_dot_product_attention`` and ``nn.MultiheadAttention``.
+    ``mask`` is additive; a query whose scores are all -inf gets weights 0, as PyTorch's."""
+    factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = ops.matmul(query, ops.matrix_transpose(key)) * factor
+    if mask is not None:
+        scores = scores + mask
+    seen = ops.any(scores > -math.inf, axis=-1, keepdims=True)  # a query with some key
+    weights = ops.where(seen, softmax(ops.where(seen, scores, 0.0), dim=-1), 0.0)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, training=True)
+    return ops.matmul(weights, value), weights
 
 
 def scaled_dot_product_attention(
@@ -39,28 +75,12 @@ def scaled_dot_product_attention(
         )
     if is_causal and attn_mask is not None:
         raise ArgumentError("scaled_dot_product_attention: give attn_mask or is_causal, not both")
-    factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
-    scores = ops.matmul(query, ops.matrix_transpose(key)) * factor
-    n_q, n_k = query.shape[-2], key.shape[-2]
-    b = query.backend
     if is_causal:
-        rows = ops.arange(n_q, backend=b)
-        cols = ops.arange(n_k, backend=b)
+        b = query.backend
+        rows = ops.arange(query.shape[-2], backend=b)
+        cols = ops.arange(key.shape[-2], backend=b)
         attn_mask = ops.expand_dims(rows, axis=1) >= ops.expand_dims(cols, axis=0)
-    seen = None  # (a boolean mask) the queries that may attend to some key
-    if attn_mask is not None:
-        if b.dtype_name(attn_mask.dtype) == "bool":
-            seen = ops.any(attn_mask, axis=-1, keepdims=True)
-            scores = ops.where(seen, ops.where(attn_mask, scores, -math.inf), 0.0)
-        elif b.is_float(attn_mask.dtype):
-            scores = scores + attn_mask
-        else:
-            raise DTypeError(
-                f"scaled_dot_product_attention: attn_mask must be bool or floating, got {describe(attn_mask)}"
-            )
-    weights = softmax(scores, dim=-1)
-    if seen is not None:
-        weights = ops.where(seen, weights, 0.0)
-    if dropout_p > 0.0:
-        weights = dropout(weights, dropout_p, training=True)
-    return ops.matmul(weights, value)
+    mask = None if attn_mask is None else additive_mask(
+        attn_mask, query.dtype, allowed=True, op="scaled_dot_product_attention: attn_mask"
+    )  # fmt: skip
+    return attend(query, key, value, mask, dropout_p, scale)[0]
