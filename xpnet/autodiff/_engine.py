@@ -4,7 +4,10 @@ Everything the rules need not care about happens here, once: topological
 order (iterative, never recursive), summing cotangents down to broadcast
 inputs, casting them to the input's dtype, accumulating cotangents that meet,
 freeing each cotangent and node as soon as it is used, and checking that no
-kept input was modified in place.
+kept input was modified in place. Outside create_graph the cotangents of basic slices
+of one tensor are added into one buffer the engine owns (``accumulate_slice``), not
+each scattered to a full-size array first, so a loop over a tensor's L slices costs
+O(L) and not O(L^2) (HIPS autograd's SparseObject).
 
 The graph's vertices are Nodes (for computed tensors) and leaf Tensors. The
 engine does no arithmetic of its own: summing to a shape, casting and adding
@@ -57,6 +60,9 @@ class EngineOps:
     as_tensor: Callable[[Any], Tensor]
     stack: Callable[[Sequence[Tensor], int], Tensor]
     reshape: Callable[[Tensor, tuple[int, ...]], Tensor]
+    # basic indexing's primitive, and the sum of its cotangent into its input's in place
+    slice_prim: Any
+    accumulate_slice: Callable[..., Tensor]
 
 
 OPS = EngineOps()
@@ -147,6 +153,8 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     cot: dict[int, Tensor] = {}
+    owned: set[int] = set()  # cotangents the engine made and nobody else holds: added into
+    sliced = None if create_graph else OPS.slice_prim
     starts: dict[int, Any] = {}
     for i, r in enumerate(roots):
         if not r._rg:
@@ -189,6 +197,7 @@ def backward(
         while ready:
             v = pop_ready()
             g = pop_cot(id(v), None)
+            owned.discard(id(v))
             if wanted is not None and g is not None and id(v) in wanted:
                 found[wanted[id(v)]] = g
             if type(v) is not Node:  # a leaf
@@ -216,6 +225,15 @@ def backward(
                     push_ready(p)
                 if g is None or (wanted is not None and type(p) is not Node and key not in wanted):
                     continue  # nothing flows here, or a leaf nobody asked about
+                if prim is sliced:
+                    dtype = p.dtype if type(p) is Node else p.data.dtype
+                    if g.dtype == dtype:
+                        prev = cot.get(key)
+                        total = prev if key in owned else None
+                        shape = p.shape if type(p) is Node else p.data.shape
+                        cot[key] = OPS.accumulate_slice(total, prev, g, tuple(shape), params["key"])
+                        owned.add(key)
+                        continue
                 if ans is _UNSET:
                     ans = _ans(node)
                     args = _args(node, args)
@@ -239,6 +257,7 @@ def backward(
                     ga = cast(ga, dtype)
                 prev = cot.get(key)
                 cot[key] = ga if prev is None else add(prev, ga)
+                owned.discard(key)
             if not retain_graph:
                 node.inputs = None
                 node.params = _FREED

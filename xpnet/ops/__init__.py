@@ -72,4 +72,6 @@ _install_ops(
     as_tensor=_creation.tensor,
     stack=lambda ts, axis: _shape.stack(ts, axis=axis),
     reshape=_shape.reshape,
+    slice_prim=_shape.slice_p,
+    accumulate_slice=_shape.accumulate_slice,
 )

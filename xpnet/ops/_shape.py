@@ -17,7 +17,8 @@ from ..backend import IDX, fill_key, get_backend
 from ._cast import astype
 from ._common import normalize_axes, normalize_axis
 from ._creation import tensor
-from ._inplace import _refuse_leaf, rebase, setitem_p
+from ._elementwise import add_p
+from ._inplace import _IN_PLACE, _refuse_leaf, rebase, setitem_p
 from ._reduce import any as any_
 from ._views import broadcast_to_p, expand_dims_p, permute_dims_p, reshape_p, squeeze_p
 
@@ -95,6 +96,25 @@ scatter_add_p.defvjp_argnum(
 slice_p = Primitive("slice", lambda b, x, *, key: b.gather(x, ("getitem", key)), **_view)
 slice_p.defvjp(lambda g, ans, x, *, key: scatter_add_p(g, shape=x.shape, how=("getitem", key)), **_meta)
 
+
+
+def accumulate_slice(
+    total: Tensor | None, prev: Tensor | None, g: Tensor, shape: tuple[int, ...], key: Any
+) -> Tensor:
+    """The backward pass's sum of a slice's cotangent ``g`` into its input's (the engine calls
+    it outside create_graph): ``g`` added at ``key`` of ``total`` in place, where ``total``
+    is a buffer an earlier call made (never a tensor anyone else holds); without one, a
+    fresh scatter of ``g`` plus ``prev``, the cotangent already there. A loop over the L
+    slices of one tensor (an RNN's time steps) then costs one full-size buffer, not the L
+    that ``slice``'s rule (a full-size scatter each) and their sum would (autograd's
+    SparseObject). Every element adds the same values in the same order as that sum."""
+    if total is None:
+        out = scatter_add_p(g, shape=shape, how=("getitem", key))
+        if prev is not None:
+            _IN_PLACE["add"](out, prev)
+        return out
+    setitem_p(total, add_p(slice_p(total, key=key), g), key=key)
+    return total
 
 
 def _pad_impl(b: Any, x: Any, *, widths: tuple[tuple[int, int], ...], value: float) -> Any:
