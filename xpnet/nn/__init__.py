@@ -56,6 +56,14 @@ from ._norm import BatchNorm2d as BatchNorm2d
 from ._norm import GroupNorm as GroupNorm
 from ._norm import LayerNorm as LayerNorm
 from ._parameter import Parameter as Parameter
+from ._rnn import GRU as GRU
+from ._rnn import LSTM as LSTM
+from ._rnn import RNN as RNN
+from ._rnn import GRUCell as GRUCell
+from ._rnn import LSTMCell as LSTMCell
+from ._rnn import RNNBase as RNNBase
+from ._rnn import RNNCell as RNNCell
+from ._rnn import RNNCellBase as RNNCellBase
 from ._summary import Summary as Summary
 from ._summary import summary as summary
 
@@ -116,6 +124,14 @@ __all__ = [
     "LayerNorm",
     "GroupNorm",
     "Parameter",
+    "GRU",
+    "LSTM",
+    "RNN",
+    "GRUCell",
+    "LSTMCell",
+    "RNNBase",
+    "RNNCell",
+    "RNNCellBase",
     "Summary",
     "summary",
 ]
