@@ -97,6 +97,26 @@ NN_SPECS: list[NNSpec] = [
         [(1, 2, 9), (3, 2, 3)],
     ),
     NNSpec(
+        "conv_transpose2d-stride-pad-output_padding",
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        lambda x, w, b: _tf().conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        [(2, 3, 3, 4), (3, 2, 3, 3), (2,)],
+        covers=("ConvTranspose2d",),
+    ),
+    NNSpec(
+        "conv_transpose2d-rect-dilation",
+        lambda x, w: F.conv_transpose2d(x, w, None, (1, 2), (0, 1), (0, 1), 1, (2, 1)),
+        lambda x, w: _tf().conv_transpose2d(x, w, None, (1, 2), (0, 1), (0, 1), 1, (2, 1)),
+        [(1, 2, 3, 3), (2, 3, 2, 3)],
+    ),
+    NNSpec(
+        "conv_transpose1d-stride",
+        lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1),
+        lambda x, w, b: _tf().conv_transpose1d(x, w, b, stride=3, padding=1),
+        [(2, 3, 4), (3, 2, 3), (2,)],
+        covers=("ConvTranspose1d",),
+    ),
+    NNSpec(
         "adaptive_avg_pool2d-uneven",
         lambda x: F.adaptive_avg_pool2d(x, (3, 2)),
         lambda x: _tf().adaptive_avg_pool2d(x, (3, 2)),

@@ -13,6 +13,8 @@ LAYERS = [
     "Linear",
     "Conv1d",
     "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "AdaptiveAvgPool2d",
     "Identity",
     "SiLU",

@@ -37,6 +37,8 @@ from ._conv import AdaptiveAvgPool2d as AdaptiveAvgPool2d
 from ._conv import AvgPool2d as AvgPool2d
 from ._conv import Conv1d as Conv1d
 from ._conv import Conv2d as Conv2d
+from ._conv import ConvTranspose1d as ConvTranspose1d
+from ._conv import ConvTranspose2d as ConvTranspose2d
 from ._conv import MaxPool2d as MaxPool2d
 from ._dropout import Dropout as Dropout
 from ._linear import Embedding as Embedding
@@ -105,6 +107,8 @@ __all__ = [
     "AvgPool2d",
     "Conv1d",
     "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "MaxPool2d",
     "Dropout",
     "Embedding",

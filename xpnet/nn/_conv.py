@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._errors import NotSupportedError
+from .._errors import ArgumentError, NotSupportedError, ShapeError
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -15,10 +15,12 @@ from .functional._conv import _pair, _single
 
 
 class _ConvNd(Module):
-    """What Conv1d and Conv2d share: argument checks, parameters, PyTorch's initialisation."""
+    """What the convolutions share: argument checks, parameters, PyTorch's initialisation
+    and repr."""
 
     _dims: int = 2
     _fn: Any = None
+    _transposed = False
 
     def __init__(
         self,
@@ -36,6 +38,14 @@ class _ConvNd(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        self._setup(in_channels, out_channels, kernel_size, stride, padding, 0, dilation, groups,
+                    bias, backend, device, dtype)  # fmt: skip
+
+    def _setup(
+        self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any, padding: Any,
+        output_padding: Any, dilation: Any, groups: int, bias: bool, backend: Any, device: Any,
+        dtype: Any,
+    ) -> None:  # fmt: skip
         name = type(self).__name__
         if groups != 1:
             raise NotSupportedError(f"{name}: only groups=1 is supported")
@@ -46,7 +56,10 @@ class _ConvNd(Module):
         dilation = check(dilation, "dilation", name, 1)
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
-        self.weight = empty_parameter((out_channels, in_channels, *kernel), backend, device, dtype)
+        self.output_padding = check(output_padding, "output_padding", name)
+        # (out, in, k...) for a convolution; (in, out, k...) for a transposed one, as PyTorch
+        channels = (in_channels, out_channels) if self._transposed else (out_channels, in_channels)
+        self.weight = empty_parameter((*channels, *kernel), backend, device, dtype)
         self.bias = empty_parameter((out_channels,), backend, device, dtype) if bias else None
         self.reset_parameters()
 
@@ -62,10 +75,25 @@ class _ConvNd(Module):
         return fn(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
     def extra_repr(self) -> str:
-        return (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}, padding={self.padding}"
+        """PyTorch's: padding, dilation, output padding and bias only where not the default."""
+
+        def t(v: Any) -> tuple[int, ...]:
+            return (v,) if isinstance(v, int) else tuple(v)
+
+        n = self._dims
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={t(self.kernel_size)}, "
+            f"stride={t(self.stride)}"
         )
+        if t(self.padding) != (0,) * n:
+            s += f", padding={t(self.padding)}"
+        if t(self.dilation) != (1,) * n:
+            s += f", dilation={t(self.dilation)}"
+        if t(self.output_padding) != (0,) * n:
+            s += f", output_padding={t(self.output_padding)}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
 
 
 class Conv1d(_ConvNd):
@@ -80,6 +108,83 @@ class Conv2d(_ConvNd):
 
     _dims = 2
     _fn = staticmethod(F.conv2d)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """PyTorch's ConvTranspose arguments (``output_padding``; ``forward(x, output_size=None)``
+    picks the output padding that gives that size) over a weight (C_in, C_out, k...)."""
+
+    _transposed = True
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        padding_mode: str = "zeros",
+        *,
+        backend: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        Module.__init__(self)
+        if padding_mode != "zeros":
+            raise NotSupportedError(
+                f"{type(self).__name__}: only padding_mode='zeros' is supported (as PyTorch)"
+            )
+        self._setup(in_channels, out_channels, kernel_size, stride, padding, output_padding,
+                    dilation, groups, bias, backend, device, dtype)  # fmt: skip
+
+    def _output_padding(self, x: Tensor, output_size: Any) -> Any:
+        if output_size is None:
+            return self.output_padding
+        n = self._dims
+        size = [output_size] if isinstance(output_size, int) else list(output_size)
+        if len(size) == n + 2:
+            size = size[2:]
+        name = type(self).__name__
+        if len(size) != n:
+            raise ArgumentError(f"{name}: output_size {output_size!r} must have {n} sizes")
+        pad = []
+        for i in range(n):
+            k, st, p, d = (
+                (v,) if isinstance(v, int) else tuple(v)
+                for v in (self.kernel_size, self.stride, self.padding, self.dilation)
+            )
+            least = (x.shape[x.ndim - n + i] - 1) * st[i] - 2 * p[i] + d[i] * (k[i] - 1) + 1
+            if not least <= size[i] < least + st[i]:
+                raise ShapeError(
+                    f"{name}: output_size {list(size)} is not reachable from an input "
+                    f"{x.shape}: size {i} must be in [{least}, {least + st[i] - 1}]"
+                )
+            pad.append(size[i] - least)
+        return pad[0] if n == 1 else tuple(pad)
+
+    def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
+        fn = type(self)._fn
+        return fn(x, self.weight, self.bias, self.stride, self.padding,
+                  self._output_padding(x, output_size), self.groups, self.dilation)  # fmt: skip
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """The transposed 1-D convolution (the gradient of Conv1d with respect to its input)."""
+
+    _dims = 1
+    _fn = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """The transposed 2-D convolution (the gradient of Conv2d with respect to its input):
+    upsampling by a learned kernel, as in decoders and GAN generators."""
+
+    _dims = 2
+    _fn = staticmethod(F.conv_transpose2d)
 
 
 class _Pool2d(Module):

@@ -26,6 +26,8 @@ from ._conv import adaptive_avg_pool2d as adaptive_avg_pool2d
 from ._conv import avg_pool2d as avg_pool2d
 from ._conv import conv1d as conv1d
 from ._conv import conv2d as conv2d
+from ._conv import conv_transpose1d as conv_transpose1d
+from ._conv import conv_transpose2d as conv_transpose2d
 from ._conv import fold as fold
 from ._conv import max_pool2d as max_pool2d
 from ._conv import pad as pad
@@ -77,6 +79,8 @@ __all__ = [
     "avg_pool2d",
     "conv1d",
     "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "fold",
     "max_pool2d",
     "pad",

@@ -160,6 +160,94 @@ def conv1d(
     return reshape(out, (out.shape[0], out.shape[1], out.shape[3]))
 
 
+def conv_transpose2d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """The transposed convolution (the gradient of ``conv2d`` with respect to its input),
+    as PyTorch's: ``x`` (N, C_in, H, W), ``weight`` (C_in, C_out, kh, kw); the output has
+    H_out = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1 rows.
+    Each input pixel's product with the kernel is one column, and ``fold`` (col2im) adds
+    the overlapping columns: one batched product and one fold."""
+    op = "conv_transpose2d"
+    if groups != 1:
+        raise NotSupportedError(f"{op}: only groups=1 is supported")
+    x, weight, bias = autocast_low(x, weight, bias)
+    layer_dtypes(op, x, weight, bias)
+    if x.ndim != 4 or weight.ndim != 4:
+        raise ShapeError(
+            f"{op}: expected a 4-D input (N, C_in, H, W) and weight (C_in, C_out, kh, kw), got "
+            f"{x.shape} and {weight.shape}"
+        )
+    if x.shape[1] != weight.shape[0]:
+        raise ShapeError(
+            f"{op}: input has {x.shape[1]} channels (shape {x.shape}) but the weight "
+            f"{weight.shape} expects {weight.shape[0]}"
+        )
+    if 0 in weight.shape[2:]:
+        raise ShapeError(f"{op}: the kernel must not be empty, got weight {weight.shape}")
+    st = _pair(stride, "stride", op, 1)
+    pd = _pair(padding, "padding", op)
+    opd = _pair(output_padding, "output_padding", op)
+    dl = _pair(dilation, "dilation", op, 1)
+    if opd[0] >= st[0] or opd[1] >= st[1]:
+        raise ArgumentError(
+            f"{op}: output_padding {opd} must be smaller than the stride {st} (PyTorch also "
+            "allows it below a larger dilation; xpnet does not)"
+        )
+    n, c_in, h, w = x.shape
+    _, c_out, kh, kw = weight.shape
+    ho = (h - 1) * st[0] - 2 * pd[0] + dl[0] * (kh - 1) + opd[0] + 1
+    wo = (w - 1) * st[1] - 2 * pd[1] + dl[1] * (kw - 1) + opd[1] + 1
+    if ho <= 0 or wo <= 0:
+        raise ShapeError(
+            f"{op}: the output would be {(ho, wo)} for an input {x.shape}: the padding "
+            f"{pd} is too large"
+        )
+    w_cols = permute_dims(reshape(weight, (c_in, c_out * kh * kw)), (1, 0))
+    cols = matmul(w_cols, reshape(x, (n, c_in, h * w)))  # (N, C_out*kh*kw, H*W)
+    out = fold_p(cols, shape=(n, c_out, ho, wo), geometry=(kh, kw, *st, *pd, *dl))
+    return out if bias is None else out + reshape(bias, (c_out, 1, 1))
+
+
+def conv_transpose1d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """``conv_transpose2d`` over a height of 1: ``x`` (N, C_in, L), ``weight`` (C_in, C_out, k)."""
+    op = "conv_transpose1d"
+    if x.ndim != 3 or weight.ndim != 3:
+        raise ShapeError(
+            f"{op}: expected a 3-D input (N, C_in, L) and weight (C_in, C_out, k), got "
+            f"{x.shape} and {weight.shape}"
+        )
+    st, pd = _single(stride, "stride", op, 1), _single(padding, "padding", op)
+    opd, dl = _single(output_padding, "output_padding", op), _single(dilation, "dilation", op, 1)
+    out = conv_transpose2d(
+        reshape(x, (x.shape[0], x.shape[1], 1, x.shape[2])),
+        reshape(weight, (*weight.shape[:2], 1, weight.shape[2])),
+        bias,
+        (1, st),
+        (0, pd),
+        (0, opd),
+        groups,
+        (1, dl),
+    )
+    return reshape(out, (out.shape[0], out.shape[1], out.shape[3]))
+
+
 def unfold(
     x: Tensor, kernel: tuple[int, int], stride: Any = 1, padding: Any = 0, dilation: Any = 1
 ) -> Tensor:
