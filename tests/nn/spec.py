@@ -117,6 +117,25 @@ NN_SPECS: list[NNSpec] = [
         covers=("ConvTranspose1d",),
     ),
     NNSpec(
+        "interpolate-bilinear",
+        lambda x: F.interpolate(x, size=(5, 3), mode="bilinear"),
+        lambda x: _tf().interpolate(x, size=(5, 3), mode="bilinear"),
+        [(2, 2, 3, 4)],
+        covers=("Upsample",),
+    ),
+    NNSpec(
+        "interpolate-nearest-scale",
+        lambda x: F.interpolate(x, scale_factor=(2, 0.5)),
+        lambda x: _tf().interpolate(x, scale_factor=(2, 0.5)),
+        [(2, 2, 3, 4)],
+    ),
+    NNSpec(
+        "interpolate-linear-align-corners",
+        lambda x: F.interpolate(x, scale_factor=2.5, mode="linear", align_corners=True),
+        lambda x: _tf().interpolate(x, scale_factor=2.5, mode="linear", align_corners=True),
+        [(2, 3, 4)],
+    ),
+    NNSpec(
         "adaptive_avg_pool2d-uneven",
         lambda x: F.adaptive_avg_pool2d(x, (3, 2)),
         lambda x: _tf().adaptive_avg_pool2d(x, (3, 2)),

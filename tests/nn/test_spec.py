@@ -13,6 +13,7 @@ LAYERS = [
     "Linear",
     "Conv1d",
     "Conv2d",
+    "Upsample",
     "ConvTranspose1d",
     "ConvTranspose2d",
     "AdaptiveAvgPool2d",

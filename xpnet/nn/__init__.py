@@ -68,6 +68,7 @@ from ._rnn import RNNCell as RNNCell
 from ._rnn import RNNCellBase as RNNCellBase
 from ._summary import Summary as Summary
 from ._summary import summary as summary
+from ._upsample import Upsample as Upsample
 
 __all__ = [
     "functional",
@@ -137,5 +138,6 @@ __all__ = [
     "RNNCell",
     "RNNCellBase",
     "Summary",
+    "Upsample",
     "summary",
 ]

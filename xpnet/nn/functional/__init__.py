@@ -36,6 +36,7 @@ from ._conv import unfold as unfold
 from ._dropout import dropout as dropout
 from ._embedding import embedding as embedding
 from ._embedding import one_hot as one_hot
+from ._interpolate import interpolate as interpolate
 from ._linear import linear as linear
 from ._loss import binary_cross_entropy as binary_cross_entropy
 from ._loss import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
@@ -81,6 +82,7 @@ __all__ = [
     "conv2d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "interpolate",
     "fold",
     "max_pool2d",
     "pad",
