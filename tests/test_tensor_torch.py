@@ -71,6 +71,32 @@ SHAPES = {
     "norm(dim=0, keepdim=True)": lambda t: t.norm(dim=0, keepdim=True),
     "pow(3)": lambda t: t.pow(3),
     "masked_fill": lambda t: t.masked_fill(t > 1.0, -1.0),
+    "where": lambda t: t.where(t > 1.0, t * 2.0),
+    "floor+ceil+trunc+frac": lambda t: t.floor() + t.ceil() * 2 + t.trunc() * 3 + t.frac() * t,
+    "round": lambda t: (t * 1.37).round() + (t * 1.37).round(decimals=1) + t,
+    "sign*x": lambda t: t.sign() * t,
+    "square, neg, lerp": lambda t: t.square().neg().lerp(t * 2.0, 0.3),
+    "log1p, expm1, log2, log10": lambda t: (
+        t.abs().log1p() + t.expm1() + (t.abs() + 1).log2() + (t.abs() + 1).log10()
+    ),
+    "sin, cos, reciprocal, rsqrt": lambda t: (
+        t.sin() * t.cos() + (t + 10).reciprocal() + (t.abs() + 1).rsqrt()
+    ),
+    "nan_to_num": lambda t: (t / 2).nan_to_num(),
+    "prod(dim=1)": lambda t: t.prod(dim=1),
+    "prod()": lambda t: (t + 5).prod(),
+    "amax(dim=1) (ties share)": lambda t: t.amax(dim=1),
+    "amin(dim=(0, 1), keepdim)": lambda t: t.amin(dim=(0, 1), keepdim=True),
+    "logsumexp(1)": lambda t: t.logsumexp(1),
+    "cumsum(1), cumprod(0)": lambda t: t.cumsum(1) + t.cumprod(0),
+    "diff(dim=0)": lambda t: t.diff(dim=0),
+    "flip(0), flip((0, 1))": lambda t: t.flip(0) * t.flip((0, 1)),
+    "roll(1, 1)": lambda t: t.roll(1, 1),
+    "tril(), triu(1)": lambda t: t.tril() + t.triu(1) * 3,
+    "movedim(0, 1)": lambda t: t.movedim(0, 1),
+    "unflatten(1, (2, 2))": lambda t: t.unflatten(1, (2, 2)),
+    "narrow(1, 1, 2)": lambda t: t.narrow(1, 1, 2),
+    "contiguous": lambda t: t.contiguous() * 1.0,
 }
 
 
@@ -82,6 +108,100 @@ def test_shape_and_math_methods_as_pytorch(backend, case):
     (got * got).sum().backward()
     (want * want).sum().backward()
     _check(a.grad, t.grad)
+
+
+BOOLS_AND_INDICES = {
+    "isnan, isinf, isfinite": lambda t: t.isnan() | t.isinf() & t.isfinite(),
+    "logical_not": lambda t: (t > 1).logical_not(),
+    "argsort(dim=0, descending=True)": lambda t: t.argsort(dim=0, descending=True),
+    "nonzero()": lambda t: (t > 1).nonzero(),
+    "where(as_tuple)": lambda t: (t > 1).nonzero(as_tuple=True)[1],
+}
+
+
+@pytest.mark.parametrize("case", list(BOOLS_AND_INDICES), ids=list(BOOLS_AND_INDICES))
+def test_predicates_and_indices_as_pytorch(backend, case):
+    x = XU.copy()
+    x[0, :2], x[1, 1] = (np.nan, np.inf), -np.inf
+    a, t = xn.tensor(x, backend=backend), torch.tensor(x)
+    _check(BOOLS_AND_INDICES[case](a), BOOLS_AND_INDICES[case](t))
+
+
+def test_scatter_and_scatter_add_as_pytorch(backend, rng):
+    """Values and the gradients of self and src; index smaller than src and self."""
+    x, src = rng.standard_normal((3, 5)), rng.standard_normal((4, 5))
+    # (4, 3); its first 3 rows are a permutation in each column (scatter writes once)
+    index = np.array([[0, 2, 1], [1, 0, 2], [2, 1, 0], [0, 1, 2]])
+    add_index = np.array([[0, 1, 0], [2, 0, 0]])  # (2, 3) along dim 1: repeats add up
+    cases = [
+        # src sliced to index's shape: PyTorch cannot differentiate a larger src (its
+        # backward returns a gradient of index's shape); the larger one is checked below
+        lambda lib, s, v, i, j: s.scatter(0, i[:3], v[:3, :3]),  # one write per position
+        lambda lib, s, v, i, j: s.scatter_add(1, j, v[:2, :3]),
+        lambda lib, s, v, i, j: lib.scatter_add(s, 0, i, v[:, :3]),
+        lambda lib, s, v, i, j: s.scatter(1, j[:, :1], 2.5) * s,
+    ]
+    for f in cases:
+        a = [xn.tensor(v, dtype="float32", backend=backend, requires_grad=True) for v in (x, src)]
+        t = [torch.tensor(v, dtype=torch.float32, requires_grad=True) for v in (x, src)]
+        ia, ja = (xn.tensor(v, backend=backend) for v in (index, add_index))
+        it, jt = torch.tensor(index), torch.tensor(add_index)
+        got, want = f(xn, *a, ia, ja), f(torch, *t, it, jt)
+        _check(got, want)
+        w = rng.standard_normal(tuple(want.shape)).astype(np.float32)
+        (got * xn.tensor(w, backend=backend)).sum().backward()
+        (want * torch.tensor(w)).sum().backward()
+        for g, tg in zip(a, t, strict=True):
+            if tg.grad is None:
+                assert g.grad is None or not g.grad.numpy().any()
+            else:
+                _check(g.grad, tg.grad)
+    s, v = (xn.tensor(a, dtype="float32", backend=backend) for a in (x, src))
+    _check(
+        s.scatter_add(1, ja, v),
+        torch.scatter_add(
+            torch.tensor(x, dtype=torch.float32), 1, jt, torch.tensor(src, dtype=torch.float32)
+        ),
+    )
+
+
+def test_scatter_one_hot_in_place_and_errors(backend):
+    labels = xn.tensor([2, 0, 1], backend=backend)
+    onehot = xn.zeros((3, 4), backend=backend).scatter_(1, labels[:, None], 1.0)
+    np.testing.assert_array_equal(onehot.numpy(), np.eye(4)[[2, 0, 1]])
+    counts = xn.zeros(3, backend=backend).scatter_add_(0, labels, xn.ones(3, backend=backend))
+    np.testing.assert_array_equal(counts.numpy(), [1, 1, 1])
+    x = xn.zeros((2, 3), backend=backend)
+    x.masked_fill_(x == 0, 7.0)
+    assert (x.numpy() == 7).all()
+    h = xn.ones(3, backend=backend, requires_grad=True) * 2.0  # in a graph: recorded
+    h.masked_fill_(xn.tensor([True, False, False], backend=backend), 0.0)
+    h.sum().backward()
+    with pytest.raises(
+        xn.OutOfRangeError, match=r"scatter_add: an index was out of range|scatter_add: index 3"
+    ):
+        xn.zeros(3).scatter_add(0, xn.tensor([3]), xn.ones(1))
+    with pytest.raises(xn.ArgumentError, match="more than once"):
+        xn.zeros(3).scatter(0, xn.tensor([1, 1]), xn.ones(2))
+    with pytest.raises(xn.DTypeError, match="self's dtype"):
+        xn.zeros(3).scatter_add(0, xn.tensor([1]), xn.ones(1, dtype="float64"))
+    with pytest.raises(xn.ArgumentTypeError, match="integer Tensor"):
+        xn.zeros(3).scatter_add(0, xn.tensor([1.0]), xn.ones(1))
+    with pytest.raises(xn.GraphError, match="leaf"):
+        xn.zeros(3, requires_grad=True).scatter_(0, xn.tensor([1]), 1.0)
+
+
+def test_top_level_topk_diag_and_type_as():
+    x = torch.tensor(XU)
+    a = xn.tensor(XU)
+    v, i = xn.topk(a, 2, dim=0)
+    _check(v, torch.topk(x, 2, dim=0).values)
+    _check(i, torch.topk(x, 2, dim=0).indices)
+    for k in (0, 2, -1):
+        _check(xn.diag(a[0], k), torch.diag(x[0], k))
+        _check(xn.diag(a, k), torch.diag(x, k))
+    _check(xn.masked_fill(a, a > 1, 0.0), torch.masked_fill(x, x > 1, 0.0))
+    _check(a.type_as(xn.tensor([1], dtype="int64")), x.type_as(torch.tensor([1])))
 
 
 @pytest.mark.parametrize("dim", [0, 1])

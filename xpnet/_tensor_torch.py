@@ -13,8 +13,11 @@ import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import ops
-from ._errors import ArgumentError, ArgumentTypeError, ShapeError
+from ._capture import recorder
+from ._errors import ArgumentError, ArgumentTypeError, DTypeError, NotSupportedError, ShapeError
+from .autodiff import describe
 from .ops import linalg
+from .ops.internal import check_indices, rebase_or_write, scatter_along_axis
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -61,6 +64,78 @@ def _reduce_with_index(
     ax = _axis(self, dim, name)
     arg = ops.argmax if name == "max" else ops.argmin
     return ValuesIndices(fn(self, axis=ax, keepdims=keep), arg(self, axis=ax, keepdims=keep))
+
+
+def _scatter_args(
+    op: str, x: Tensor, dim: int, index: Any, src: Any
+) -> tuple[int, Tensor, tuple[int, ...]]:
+    """Check PyTorch's scatter arguments; (axis, src cut to index's shape, the shape of the
+    block of ``x`` that index covers)."""
+    ax = _axis(x, dim, op)
+    if not isinstance(index, type(x)) or not x.backend.xp.isdtype(index.dtype, "integral"):
+        what = describe(index) if isinstance(index, type(x)) else type(index).__name__
+        raise ArgumentTypeError(f"{op}: index must be an integer Tensor, got {what}")
+    if index.ndim != x.ndim or src.ndim != x.ndim:
+        raise ShapeError(
+            f"{op}: index {describe(index)} and src {describe(src)} need the {x.ndim} dims of "
+            f"self {describe(x)}"
+        )
+    if src.dtype != x.dtype:
+        raise DTypeError(f"{op}: src {describe(src)} must have self's dtype: {describe(x)}")
+    for d in range(x.ndim):
+        if index.shape[d] > src.shape[d] or (d != ax and index.shape[d] > x.shape[d]):
+            raise ShapeError(
+                f"{op}: index {describe(index)} is larger than src {describe(src)} or than "
+                f"self {describe(x)} outside dim {dim}"
+            )
+    check_indices(index, x.shape[ax], op, "index", f"entries along dim {dim} of {x.shape}")
+    if src.shape != index.shape:
+        src = src[tuple(slice(0, n) for n in index.shape)]
+    block = tuple(x.shape[d] if d == ax else index.shape[d] for d in range(x.ndim))
+    return ax, src, block
+
+
+def _placed(values: Tensor, index: Tensor, block: tuple[int, ...], shape: tuple[int, ...],
+            ax: int) -> Tensor:  # fmt: skip
+    """``values`` summed into zeros of ``shape`` at ``index`` (covering ``block``)."""
+    out = scatter_along_axis(values, index, block, ax)
+    if block != shape:
+        out = ops.pad(out, [(0, n - b) for n, b in zip(shape, block, strict=True)])
+    return out
+
+
+def scatter_add(x: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """PyTorch's ``scatter_add``: a copy of ``x`` with ``src[i][j]`` added at row
+    ``index[i][j]`` of dim 0 (for ``dim=0``; likewise along any dim); repeated indices add
+    up. Differentiable in ``x`` and ``src``."""
+    ax, src, block = _scatter_args("scatter_add", x, dim, index, src)
+    return x + _placed(src, index, block, x.shape, ax)
+
+
+def scatter(x: Tensor, dim: int, index: Tensor, src: Any = None, value: Any = None,
+            reduce: str | None = None) -> Tensor:  # fmt: skip
+    """PyTorch's ``scatter``: a copy of ``x`` with ``src`` (or the number ``value``) written
+    at ``index`` along ``dim``. Each position must be written at most once (which of two
+    writes wins is undefined in PyTorch; here that is an error on the host, and the sum of
+    the writes on a device). Differentiable in ``x`` (where not overwritten) and ``src``."""
+    if reduce is not None:
+        raise NotSupportedError(f"scatter: reduce={reduce!r} is not supported; use scatter_add")
+    if (src is None) == (value is None):
+        raise ArgumentError("scatter: give src (a Tensor) or value (a number), not both")
+    if not isinstance(src, type(x)):
+        number = value if src is None else src
+        if not isinstance(number, (int, float, bool)):
+            raise ArgumentTypeError(f"scatter: src must be a Tensor or a number, got {number!r}")
+        src = ops.full(tuple(getattr(index, "shape", ())), number, dtype=x.dtype,
+                       backend=x.backend, device=x.backend.device)  # fmt: skip
+    ax, src, block = _scatter_args("scatter", x, dim, index, src)
+    hits = _placed(ops.ones_like(src), index, block, x.shape, ax)
+    if x.backend.host_visible and recorder() is None and hits.size and float(ops.max(hits)) > 1:
+        raise ArgumentError(
+            "scatter: index writes one position more than once (which write wins is "
+            "undefined); use scatter_add to add them"
+        )
+    return ops.where(hits > 0, _placed(src, index, block, x.shape, ax), x)
 
 
 class TorchMethods:
@@ -180,6 +255,194 @@ class TorchMethods:
             value = ops.astype(value, self.dtype)
         return ops.where(mask, value, self)
 
+    def masked_fill_(self: Any, mask: Any, value: Any) -> Tensor:
+        """``masked_fill`` in place (recorded in a graph, as PyTorch)."""
+        return rebase_or_write(
+            self, lambda old: old.masked_fill(mask, value), "masked_fill_", value
+        )
+
+    def where(self: Any, condition: Any, other: Any) -> Tensor:
+        """This tensor where ``condition`` is True, ``other`` elsewhere (PyTorch's
+        ``x.where(cond, y)`` = ``xn.where(cond, x, y)``)."""
+        return ops.where(condition, self, other)
+
+    # -- scatter (PyTorch's; see ``scatter`` and ``scatter_add`` above) -----------------
+    def scatter(self: Any, dim: int, index: Any, src: Any = None, value: Any = None,
+                reduce: str | None = None) -> Tensor:  # fmt: skip
+        return scatter(self, dim, index, src, value, reduce)
+
+    def scatter_add(self: Any, dim: int, index: Any, src: Any) -> Tensor:
+        return scatter_add(self, dim, index, src)
+
+    def scatter_(self: Any, dim: int, index: Any, src: Any = None, value: Any = None,
+                 reduce: str | None = None) -> Tensor:  # fmt: skip
+        """``scatter`` in place (recorded in a graph, as PyTorch)."""
+        return rebase_or_write(self, lambda old: scatter(old, dim, index, src, value, reduce),
+                               "scatter_", src)  # fmt: skip
+
+    def scatter_add_(self: Any, dim: int, index: Any, src: Any) -> Tensor:
+        """``scatter_add`` in place (recorded in a graph, as PyTorch)."""
+        return rebase_or_write(self, lambda old: scatter_add(old, dim, index, src),
+                               "scatter_add_", src)  # fmt: skip
+
+    # -- elementwise, PyTorch's method names over the standard's functions --------------
+    def sign(self: Any) -> Tensor:
+        return ops.sign(self)
+
+    def floor(self: Any) -> Tensor:
+        return ops.floor(self)
+
+    def ceil(self: Any) -> Tensor:
+        return ops.ceil(self)
+
+    def trunc(self: Any) -> Tensor:
+        return ops.trunc(self)
+
+    def frac(self: Any) -> Tensor:
+        """The fractional part, ``x - trunc(x)`` (with x's sign)."""
+        return self - ops.trunc(self)
+
+    def round(self: Any, decimals: int = 0) -> Tensor:
+        """Round half to even, to ``decimals`` places (as PyTorch)."""
+        if not decimals:
+            return ops.round(self)
+        scale = 10.0**decimals
+        return ops.round(self * scale) / scale
+
+    def isnan(self: Any) -> Tensor:
+        return ops.isnan(self)
+
+    def isinf(self: Any) -> Tensor:
+        return ops.isinf(self)
+
+    def isfinite(self: Any) -> Tensor:
+        return ops.isfinite(self)
+
+    def square(self: Any) -> Tensor:
+        return ops.square(self)
+
+    def log1p(self: Any) -> Tensor:
+        return ops.log1p(self)
+
+    def expm1(self: Any) -> Tensor:
+        return ops.expm1(self)
+
+    def log2(self: Any) -> Tensor:
+        return ops.log2(self)
+
+    def log10(self: Any) -> Tensor:
+        return ops.log10(self)
+
+    def sin(self: Any) -> Tensor:
+        return ops.sin(self)
+
+    def cos(self: Any) -> Tensor:
+        return ops.cos(self)
+
+    def neg(self: Any) -> Tensor:
+        return ops.negative(self)
+
+    negative = neg
+
+    def reciprocal(self: Any) -> Tensor:
+        return ops.reciprocal(self)
+
+    def rsqrt(self: Any) -> Tensor:
+        """1 / sqrt(x)."""
+        return ops.reciprocal(ops.sqrt(self))
+
+    def logical_not(self: Any) -> Tensor:
+        return ops.logical_not(self)
+
+    def lerp(self: Any, end: Any, weight: Any) -> Tensor:
+        """self + weight (end - self)."""
+        return self + weight * (end - self)
+
+    def nan_to_num(self: Any, nan: float = 0.0, posinf: float | None = None,
+                   neginf: float | None = None) -> Tensor:  # fmt: skip
+        """NaN as ``nan``, +-inf as ``posinf``/``neginf`` (default: the dtype's extremes)."""
+        if not self.backend.is_float(self.dtype):
+            return self  # integers and bools have no NaN or infinity
+        big = float(self.backend.xp.finfo(self.dtype).max)
+        out = ops.where(ops.isnan(self), nan, self)
+        out = ops.where(out == math.inf, big if posinf is None else posinf, out)
+        return ops.where(out == -math.inf, -big if neginf is None else neginf, out)
+
+    # -- reductions and scans along ``dim`` ---------------------------------------------
+    def prod(self: Any, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return ops.prod(self, axis=dim, keepdims=keepdim)
+
+    def amax(self: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """The largest values over ``dim`` (all of them by default): values only."""
+        return ops.max(self, axis=_dims(dim), keepdims=keepdim)
+
+    def amin(self: Any, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return ops.min(self, axis=_dims(dim), keepdims=keepdim)
+
+    def logsumexp(self: Any, dim: Any, keepdim: bool = False) -> Tensor:
+        return ops.logsumexp(self, axis=_dims(dim), keepdims=keepdim)
+
+    def cumsum(self: Any, dim: int) -> Tensor:
+        return ops.cumulative_sum(self, axis=_axis(self, dim, "cumsum"))
+
+    def cumprod(self: Any, dim: int) -> Tensor:
+        return ops.cumulative_prod(self, axis=_axis(self, dim, "cumprod"))
+
+    def diff(self: Any, n: int = 1, dim: int = -1) -> Tensor:
+        return ops.diff(self, axis=dim, n=n)
+
+    def argsort(self: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        """Indices that sort along ``dim`` (always stable here)."""
+        return ops.argsort(self, axis=_axis(self, dim, "argsort"), descending=descending)
+
+    # -- shape ------------------------------------------------------------------------
+    def flip(self: Any, *dims: Any) -> Tensor:
+        """Reverse the order along ``dims`` (PyTorch requires them; ``xn.flip`` defaults to all)."""
+        return ops.flip(self, axis=_dims(_size_or_ints(dims)))
+
+    def roll(self: Any, shifts: Any, dims: Any = None) -> Tensor:
+        return ops.roll(self, shifts, axis=dims)
+
+    def tril(self: Any, diagonal: int = 0) -> Tensor:
+        return ops.tril(self, k=diagonal)
+
+    def triu(self: Any, diagonal: int = 0) -> Tensor:
+        return ops.triu(self, k=diagonal)
+
+    def movedim(self: Any, source: Any, destination: Any) -> Tensor:
+        return ops.moveaxis(self, source, destination)
+
+    moveaxis = movedim
+
+    def unflatten(self: Any, dim: int, sizes: Any) -> Tensor:
+        """Split ``dim`` into ``sizes`` (one of them may be -1)."""
+        ax = _axis(self, dim, "unflatten")
+        return ops.reshape(self, (*self.shape[:ax], *sizes, *self.shape[ax + 1 :]))
+
+    def narrow(self: Any, dim: int, start: int, length: int) -> Tensor:
+        """The ``length`` entries from ``start`` along ``dim`` (a view)."""
+        ax = _axis(self, dim, "narrow")
+        n = self.shape[ax]
+        start = start + n if start < 0 else start
+        if not 0 <= start <= start + length <= n or length < 0:
+            raise ShapeError(
+                f"narrow: start {start} and length {length} do not fit dim {dim} of {self.shape}"
+            )
+        return self[(slice(None),) * ax + (slice(start, start + length),)]
+
+    def contiguous(self: Any) -> Tensor:
+        """This tensor (xpnet has no strides to make contiguous)."""
+        return self
+
+    def type_as(self: Any, other: Any) -> Tensor:
+        """This tensor cast to ``other``'s dtype."""
+        return ops.astype(self, other.backend.dtype_name(other.dtype))
+
+    def nonzero(self: Any, as_tuple: bool = False) -> Any:
+        """The indices of the nonzero elements: (K, ndim) int64, or a tuple of ndim (K,)."""
+        idx = ops.nonzero(self)
+        return idx if as_tuple else ops.stack(list(idx), axis=1)
+
     # -- in place (outside the graph, like ``+=``) ------------------------------------
     def add_(self: Any, other: Any, alpha: Any = 1) -> Tensor:
         self += other if alpha == 1 else other * alpha
@@ -252,6 +515,18 @@ class TorchMethods:
                 "format t.tolist() or the elements"
             )
         return format(self.item(), spec)
+
+
+def _dims(dim: Any) -> Any:
+    """A dim argument as an axis argument: None, an int, or a tuple of ints."""
+    return tuple(dim) if isinstance(dim, list) else dim
+
+
+def _size_or_ints(dims: tuple[Any, ...]) -> Any:
+    """``flip(0, 1)`` and ``flip((0, 1))`` alike."""
+    if len(dims) == 1:
+        return tuple(dims[0]) if isinstance(dims[0], (tuple, list)) else dims[0]
+    return tuple(dims)
 
 
 def _size(size: tuple[Any, ...]) -> tuple[int, ...]:

@@ -2,9 +2,10 @@
 
 ``cat``/``concat``/``stack`` take ``dim`` as well as the standard's ``axis``;
 ``isclose``/``allclose``, ``rand_like``/``randn_like``/``randint_like``, ``from_numpy``,
-``inference_mode``, ``clamp``, ``mm``, ``bmm``, ``outer``, ``cumsum`` and ``numel`` are
-PyTorch's. The Array API names stay the primary ones, and
-the standard namespace (``x.__array_namespace__()``) keeps the standard's signatures.
+``inference_mode``, ``clamp``, ``mm``, ``bmm``, ``outer``, ``cumsum``, ``numel``,
+``topk``, ``diag``, ``masked_fill``, ``scatter`` and ``scatter_add`` are PyTorch's. The
+Array API names stay the primary ones, and the standard namespace
+(``x.__array_namespace__()``) keeps the standard's signatures.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import numpy as np
 
 from . import ops
 from ._errors import ArgumentError, ArgumentTypeError
+from ._tensor_torch import ValuesIndices
+from ._tensor_torch import scatter as scatter
+from ._tensor_torch import scatter_add as scatter_add
 from .autodiff import set_grad_enabled
 from .autodiff.internal import is_tensor as is_tensor  # (xn.is_tensor, PyTorch's)
 from .tensor import Tensor
@@ -176,6 +180,34 @@ def from_numpy(a: np.ndarray) -> Tensor:
     return ops.asarray(a, backend="numpy")
 
 
+def topk(
+    x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+) -> ValuesIndices:
+    """The ``k`` largest (or smallest) values along ``dim`` and their indices (``Tensor.topk``)."""
+    return x.topk(k, dim, largest, sorted)
+
+
+def masked_fill(x: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``value`` where ``mask`` is True, ``x`` elsewhere (``Tensor.masked_fill``)."""
+    return x.masked_fill(mask, value)
+
+
+def diag(x: Tensor, diagonal: int = 0) -> Tensor:
+    """PyTorch's ``diag``: a vector's square matrix with it on diagonal ``diagonal`` (above
+    the main one if positive), or a matrix's diagonal as a vector."""
+    if x.ndim == 2:
+        return ops.linalg.diagonal(x, offset=diagonal)
+    if x.ndim != 1:
+        raise ArgumentError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
+    b, k = x.backend, abs(diagonal)
+    square = (
+        ops.eye(x.shape[0], dtype=b.dtype_name(x.dtype), backend=b, device=b.device) * x[:, None]
+    )
+    if not k:
+        return square
+    return ops.pad(square, [(0, k), (k, 0)] if diagonal > 0 else [(k, 0), (0, k)])
+
+
 def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]:
     """Record nothing inside the block when ``mode`` is true (as ``no_grad``; a decorator
     too). PyTorch's inference tensors refuse autograd later; xpnet's are plain tensors."""
@@ -190,6 +222,11 @@ __all__ = [
     "clamp",
     "cumsum",
     "concat",
+    "diag",
+    "masked_fill",
+    "scatter",
+    "scatter_add",
+    "topk",
     "from_numpy",
     "inference_mode",
     "is_tensor",

@@ -444,6 +444,34 @@ def scatter_add(values: Tensor, indices: Any, shape: Any, axis: int = 0) -> Tens
     return scatter_add_p(values, _as_index(values, indices), shape=shape, how=("take", ax))
 
 
+def scatter_along_axis(values: Tensor, indices: Any, shape: Any, axis: int) -> Tensor:
+    """Zeros of ``shape`` plus ``values`` added where ``take_along_axis(out, indices, axis)``
+    would read them (the VJP of ``take_along_axis``; PyTorch's ``scatter_add`` into zeros):
+    ``indices`` and ``values`` have one shape, ``shape``'s other axes are theirs."""
+    shape = tuple(int(n) for n in shape)
+    ax = normalize_axis(axis, len(shape), "scatter_along_axis")
+    return scatter_add_p(
+        values, _as_index(values, indices), shape=shape, how=("take_along_axis", ax)
+    )
+
+
+def rebase_or_write(x: Tensor, compute: Any, what: str, *others: Any) -> Tensor:
+    """``x``'s values replaced by ``compute(x)``: recorded and ``x`` rebased onto the result in
+    a graph (``x`` or one of ``others`` requires grad; a leaf that requires grad is
+    refused), else written into ``x`` in place. PyTorch's in-place methods (``scatter_``,
+    ``masked_fill_``) this way."""
+    if is_grad_enabled() and (
+        x.requires_grad or any(isinstance(o, TensorBase) and o.requires_grad for o in others)
+    ):
+        _refuse_leaf(x, what)
+        rebase(x, compute, what)
+        return x
+    with no_grad():
+        out = compute(x)
+        setitem(x, Ellipsis, out)
+    return x
+
+
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``. Outside the graph the native array changes in place; in a graph
     (``x`` or ``value`` requires grad) it is recorded (``index_update``) and ``x`` is

@@ -44,6 +44,8 @@ from ._reduce import max_p as max_p
 from ._reduce import outside_p as outside_p
 from ._shape import check_indices as check_indices
 from ._shape import gather_p as gather_p
+from ._shape import rebase_or_write as rebase_or_write
+from ._shape import scatter_along_axis as scatter_along_axis
 from ._shape import slice_p as slice_p
 from ._special import erf_p as erf_p
 from ._special import softplus as softplus
