@@ -138,7 +138,7 @@ def test_scatter_and_scatter_add_as_pytorch(backend, rng):
         # backward returns a gradient of index's shape); the larger one is checked below
         lambda lib, s, v, i, j: s.scatter(0, i[:3], v[:3, :3]),  # one write per position
         lambda lib, s, v, i, j: s.scatter_add(1, j, v[:2, :3]),
-        lambda lib, s, v, i, j: lib.scatter_add(s, 0, i, v[:, :3]),
+        lambda lib, s, v, i, j: s.scatter_add(0, i, v[:, :3]),
         lambda lib, s, v, i, j: s.scatter(1, j[:, :1], 2.5) * s,
     ]
     for f in cases:

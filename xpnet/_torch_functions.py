@@ -3,9 +3,11 @@
 ``cat``/``concat``/``stack`` take ``dim`` as well as the standard's ``axis``;
 ``isclose``/``allclose``, ``rand_like``/``randn_like``/``randint_like``, ``from_numpy``,
 ``inference_mode``, ``clamp``, ``mm``, ``bmm``, ``outer``, ``cumsum``, ``numel``,
-``topk``, ``diag``, ``masked_fill``, ``scatter`` and ``scatter_add`` are PyTorch's. The
-Array API names stay the primary ones, and the standard namespace
-(``x.__array_namespace__()``) keeps the standard's signatures.
+``topk``, ``diag`` and ``masked_fill`` are PyTorch's. The Array API names stay the primary
+ones, and the standard namespace (``x.__array_namespace__()``) keeps the standard's
+signatures. PyTorch's ``scatter``/``scatter_add`` are Tensor methods (``x.scatter_add(dim,
+index, src)``): ``xn.scatter_add(values, indices, shape, axis)`` is xpnet's own (the
+adjoint of ``take``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ import numpy as np
 from . import ops
 from ._errors import ArgumentError, ArgumentTypeError
 from ._tensor_torch import ValuesIndices
-from ._tensor_torch import scatter as scatter
-from ._tensor_torch import scatter_add as scatter_add
 from .autodiff import set_grad_enabled
 from .autodiff.internal import is_tensor as is_tensor  # (xn.is_tensor, PyTorch's)
 from .tensor import Tensor
@@ -224,8 +224,6 @@ __all__ = [
     "concat",
     "diag",
     "masked_fill",
-    "scatter",
-    "scatter_add",
     "topk",
     "from_numpy",
     "inference_mode",
