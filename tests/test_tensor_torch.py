@@ -270,3 +270,106 @@ def test_format_spec_formats_the_value():
     assert f"{loss}" == str(loss)
     with pytest.raises(xn.ArgumentTypeError, match="one-element"):
         f"{xn.tensor([1.0, 2.0]):.2f}"
+
+
+ARITH = {
+    "add(alpha), sub(alpha), mul, div": lambda t: (
+        t.add(t * t, alpha=2).sub(t, alpha=0.5).mul(3).div(t.abs() + 1)
+    ),
+    "expand_as": lambda t: t[:1].expand_as(t) * t,
+    "masked_select": lambda t: t.masked_select(t > 1.0),
+    "index_add(alpha)": lambda t: t.index_add(1, _index(t, [0, 2, 0]), t[:, :3] * 2, alpha=0.5),
+    "mm, dot": lambda t: t.mm(t.T) + t[0].dot(t[1]),
+    "bmm": lambda t: t[None].bmm(t.T[None]),
+    "exp_ (in a graph)": lambda t: (t * 0.5).exp_(),
+    "pow_, sigmoid_, abs_": lambda t: (t * 1.0).pow_(2).sigmoid_() + (t * 1.0).abs_(),
+}
+
+
+def _index(t, values):
+    if isinstance(t, xn.Tensor):
+        return xn.tensor(values, backend=t.backend)
+    return torch.tensor(values)
+
+
+@pytest.mark.parametrize("case", list(ARITH), ids=list(ARITH))
+def test_arithmetic_spellings_as_pytorch(backend, case):
+    a, t = _pair(backend, XU)
+    got, want = ARITH[case](a), ARITH[case](t)
+    _check(got, want)
+    (got * got).sum().backward()
+    (want * want).sum().backward()
+    _check(a.grad, t.grad)
+
+
+def test_comparisons_rounding_division_and_order_statistics(backend):
+    a, t = xn.tensor(X, backend=backend), torch.tensor(X)
+    for name in ("eq", "ne", "gt", "ge", "lt", "le"):
+        _check(getattr(a, name)(1.5), getattr(t, name)(1.5))
+        _check(getattr(a, name)(a.T.T), getattr(t, name)(t))
+    for mode in ("floor", "trunc"):
+        _check(a.div(0.7, rounding_mode=mode), t.div(0.7, rounding_mode=mode))
+    u, tu = xn.tensor(XU, backend=backend), torch.tensor(XU)
+    _check(u.median(), tu.median())
+    for got, want in ((u.median(dim=1), tu.median(dim=1)),
+                      (u.kthvalue(2, dim=0, keepdim=True), tu.kthvalue(2, dim=0, keepdim=True))):  # fmt: skip
+        _check(got.values, want.values)
+        _check(got.indices, want.indices)
+    ints = xn.tensor([3, 1, 3, 2, 1, 3], backend=backend)
+    tints = torch.tensor([3, 1, 3, 2, 1, 3])
+    _check(ints.unique(), tints.unique())
+    for got, want in zip(ints.unique(return_inverse=True, return_counts=True),
+                         tints.unique(return_inverse=True, return_counts=True), strict=True):  # fmt: skip
+        _check(got, want)
+    _check(xn.unique(ints), torch.unique(tints))
+    assert not a.is_cuda
+
+
+def test_in_place_math_outside_a_graph_and_refused_on_a_leaf(backend):
+    a = xn.tensor(XU, backend=backend)
+    t = torch.tensor(XU)
+    a.abs_().sqrt_().log_().neg_().tanh_().relu_().floor_()
+    t.abs_().sqrt_().log_().neg_().tanh_().relu_().floor_()
+    _check(a, t)
+    z = xn.zeros(4, backend=backend)
+    z.index_add_(0, xn.tensor([1, 1, 3], backend=backend), xn.ones(3, backend=backend))
+    np.testing.assert_array_equal(z.numpy(), [0, 2, 0, 1])
+    with pytest.raises(xn.GraphError, match="leaf"):
+        xn.ones(3, backend=backend, requires_grad=True).exp_()
+
+
+def test_random_fills_and_draws(backend):
+    xn.manual_seed(0)
+    x = xn.empty((4000,), backend=backend).uniform_(2.0, 3.0)
+    v = x.numpy()
+    assert v.min() >= 2.0 and v.max() <= 3.0 and abs(v.mean() - 2.5) < 0.02
+    v = xn.empty((4000,), backend=backend).normal_(1.0, 2.0).numpy()
+    assert abs(v.mean() - 1.0) < 0.15 and abs(v.std() - 2.0) < 0.15
+    v = xn.empty((4000,), backend=backend).bernoulli_(0.3).numpy()
+    assert set(np.unique(v)) == {0.0, 1.0} and abs(v.mean() - 0.3) < 0.03
+    assert abs(xn.bernoulli(xn.full((4000,), 0.8, backend=backend)).numpy().mean() - 0.8) < 0.03
+    xn.manual_seed(1)
+    again = xn.empty((5,), backend=backend).uniform_().numpy()
+    xn.manual_seed(1)
+    np.testing.assert_array_equal(xn.empty((5,), backend=backend).uniform_().numpy(), again)
+    with pytest.raises(xn.GraphError, match="no_grad"):
+        xn.ones(3, backend=backend, requires_grad=True).normal_()
+
+
+def test_multinomial_frequencies_and_without_replacement(backend):
+    xn.manual_seed(0)
+    probs = xn.tensor([[0.1, 0.0, 0.6, 0.3], [1.0, 1.0, 0.0, 2.0]], backend=backend)
+    draws = xn.multinomial(probs, 3000, replacement=True).numpy()
+    assert draws.shape == (2, 3000) and draws.dtype == np.int64
+    for row, p in zip(draws, ([0.1, 0.0, 0.6, 0.3], [0.25, 0.25, 0.0, 0.5]), strict=True):
+        np.testing.assert_allclose(np.bincount(row, minlength=4) / 3000, p, atol=0.03)
+    picks = xn.multinomial(probs, 3).numpy()  # without replacement: the 3 nonzero categories
+    assert [sorted(r) for r in picks.tolist()] == [[0, 2, 3], [0, 1, 3]]
+    firsts = np.array([xn.multinomial(probs[0], 1).item() for _ in range(600)])
+    np.testing.assert_allclose(
+        np.bincount(firsts, minlength=4) / 600, [0.1, 0, 0.6, 0.3], atol=0.06
+    )
+    with pytest.raises(xn.ArgumentError, match="without replacement"):
+        xn.multinomial(probs, 5)
+    with pytest.raises(xn.ArgumentError, match="non-negative"):
+        xn.multinomial(xn.tensor([0.5, -0.1], backend=backend), 1)

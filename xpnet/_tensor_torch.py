@@ -14,8 +14,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import ops
 from ._capture import recorder
-from ._errors import ArgumentError, ArgumentTypeError, DTypeError, NotSupportedError, ShapeError
-from .autodiff import describe
+from ._errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    DTypeError,
+    GraphError,
+    NotSupportedError,
+    ShapeError,
+)
+from .autodiff import describe, is_grad_enabled, no_grad
 from .ops import linalg
 from .ops.internal import check_indices, rebase_or_write, scatter_along_axis
 
@@ -443,6 +450,170 @@ class TorchMethods:
         idx = ops.nonzero(self)
         return idx if as_tuple else ops.stack(list(idx), axis=1)
 
+    # -- operator spellings ------------------------------------------------------------
+    def eq(self: Any, other: Any) -> Tensor:
+        return ops.equal(self, other)
+
+    def ne(self: Any, other: Any) -> Tensor:
+        return ops.not_equal(self, other)
+
+    def gt(self: Any, other: Any) -> Tensor:
+        return ops.greater(self, other)
+
+    def ge(self: Any, other: Any) -> Tensor:
+        return ops.greater_equal(self, other)
+
+    def lt(self: Any, other: Any) -> Tensor:
+        return ops.less(self, other)
+
+    def le(self: Any, other: Any) -> Tensor:
+        return ops.less_equal(self, other)
+
+    def add(self: Any, other: Any, alpha: Any = 1) -> Tensor:
+        """self + alpha * other."""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self: Any, other: Any, alpha: Any = 1) -> Tensor:
+        """self - alpha * other."""
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self: Any, other: Any) -> Tensor:
+        return self * other
+
+    def div(self: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
+        """self / other; ``rounding_mode`` "floor" or "trunc" rounds the quotient."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":
+            return self // other
+        if rounding_mode == "trunc":
+            return ops.trunc(self / other)
+        raise ArgumentError(
+            f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}"
+        )
+
+    def mm(self: Any, other: Any) -> Tensor:
+        """The product of two matrices (2-D only, as PyTorch's)."""
+        if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
+            raise ShapeError(
+                f"mm: needs two matrices, got {self.shape} and {getattr(other, 'shape', other)}"
+            )
+        return ops.matmul(self, other)
+
+    def bmm(self: Any, other: Any) -> Tensor:
+        """Batched products of (B, n, m) and (B, m, p) tensors."""
+        if self.ndim != 3 or getattr(other, "ndim", 0) != 3 or self.shape[0] != other.shape[0]:
+            raise ShapeError(
+                f"bmm: needs (B, n, m) and (B, m, p), got {self.shape} and {getattr(other, 'shape', other)}"
+            )
+        return ops.matmul(self, other)
+
+    def dot(self: Any, other: Any) -> Tensor:
+        """The inner product of two vectors (1-D only, as PyTorch's)."""
+        if self.ndim != 1 or getattr(other, "ndim", 0) != 1 or self.shape != other.shape:
+            raise ShapeError(
+                f"dot: needs two vectors of one length, got {self.shape} and {getattr(other, 'shape', other)}"
+            )
+        return ops.vecdot(self, other)
+
+    def expand_as(self: Any, other: Any) -> Tensor:
+        return ops.broadcast_to(self, tuple(other.shape))
+
+    def masked_select(self: Any, mask: Any) -> Tensor:
+        """The elements where ``mask`` (broadcast) is True, as a 1-D tensor."""
+        x, m = ops.broadcast_arrays(self, mask)
+        return ops.reshape(x, (-1,))[ops.reshape(m, (-1,))]
+
+    def index_add(self: Any, dim: int, index: Any, source: Any, alpha: Any = 1) -> Tensor:
+        """A copy with ``alpha * source`` added at ``index`` along ``dim`` (repeats add up)."""
+        ax = _axis(self, dim, "index_add")
+        if source.ndim != self.ndim or index.ndim != 1 or source.shape[ax] != index.shape[0]:
+            raise ShapeError(
+                f"index_add: source {describe(source)} and index {describe(index)} do not fit "
+                f"self {describe(self)} along dim {dim}"
+            )
+        check_indices(index, self.shape[ax], "index_add", "index", f"entries along dim {dim}")
+        source = source if alpha == 1 else source * alpha
+        return self + ops.scatter_add(source, index, self.shape, axis=ax)
+
+    def index_add_(self: Any, dim: int, index: Any, source: Any, alpha: Any = 1) -> Tensor:
+        """``index_add`` in place (recorded in a graph, as PyTorch)."""
+        return rebase_or_write(self, lambda old: old.index_add(dim, index, source, alpha),
+                               "index_add_", source)  # fmt: skip
+
+    @property
+    def is_cuda(self: Any) -> bool:
+        """Whether the tensor is on a CUDA device (the CuPy backend, or torch/JAX on a GPU)."""
+        return "cuda" in self.backend.device_str.lower() or self.backend.name == "cupy"
+
+    # -- order statistics -----------------------------------------------------------
+    def median(self: Any, dim: int | None = None, keepdim: bool = False) -> Any:
+        """The lower median (PyTorch's: of an even count, the smaller middle value) of all
+        elements, or ``(values, indices)`` along ``dim``."""
+        if dim is None:
+            flat = ops.reshape(self, (-1,))
+            return flat.kthvalue((flat.shape[0] + 1) // 2, 0).values
+        return self.kthvalue((self.shape[_axis(self, dim, "median")] + 1) // 2, dim, keepdim)
+
+    def kthvalue(self: Any, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+        """The ``k``-th smallest value (1-based) along ``dim`` and its index."""
+        x = ops.reshape(self, (-1,)) if self.ndim == 0 else self
+        ax = _axis(x, dim, "kthvalue")
+        n = x.shape[ax]
+        if not isinstance(k, int) or not 1 <= k <= n:
+            raise ArgumentError(
+                f"kthvalue: k={k!r} for {n} elements along dim {dim} of {self.shape}"
+            )
+        idx = ops.argsort(x, axis=ax, stable=True)
+        idx = idx[(slice(None),) * ax + (slice(k - 1, k),)]
+        values = ops.take_along_axis(x, idx, axis=ax)
+        if not keepdim:
+            values, idx = ops.squeeze(values, axis=ax), ops.squeeze(idx, axis=ax)
+        return ValuesIndices(values, idx)
+
+    def unique(self: Any, sorted: bool = True, return_inverse: bool = False,
+               return_counts: bool = False, dim: int | None = None) -> Any:  # fmt: skip
+        """The distinct values, sorted (with ``return_inverse``/``return_counts``: a tuple
+        with the flat input's indices into them and their counts), as PyTorch's."""
+        if dim is not None:
+            raise NotSupportedError(
+                "unique: dim= is not supported (the distinct values of all elements only)"
+            )
+        out = [ops.sort(ops.unique_values(self))]  # (the standard leaves their order open)
+        if return_inverse:
+            res = ops.unique_inverse(self)
+            rank = ops.argsort(ops.argsort(res.values))  # unsorted position -> sorted one
+            flat = ops.take(rank, ops.reshape(res.inverse_indices, (-1,)))
+            out.append(ops.reshape(flat, self.shape))
+        if return_counts:
+            counted = ops.unique_counts(self)
+            out.append(ops.take(counted.counts, ops.argsort(counted.values)))
+        return tuple(out) if len(out) > 1 else out[0]
+
+    # -- random fills (outside the graph, as nn.init) ---------------------------------
+    def uniform_(self: Any, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with draws from U(a, b) in place."""
+        return self._fill_with(lambda: ops.rand(*self.shape, dtype=self.dtype, generator=generator,
+                                                backend=self.backend) * (b - a) + a, "uniform_")  # fmt: skip
+
+    def normal_(self: Any, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with draws from N(mean, std^2) in place."""
+        return self._fill_with(lambda: ops.randn(*self.shape, dtype=self.dtype, generator=generator,
+                                                 backend=self.backend) * std + mean, "normal_")  # fmt: skip
+
+    def bernoulli_(self: Any, p: Any = 0.5, generator: Any = None) -> Tensor:
+        """Fill with 1 (probability ``p``, a number or a tensor) or 0 in place."""
+        return self._fill_with(lambda: ops.astype(ops.rand(*self.shape, generator=generator,
+                                                           backend=self.backend) < p, self.dtype),
+                               "bernoulli_")  # fmt: skip
+
+    def _fill_with(self: Any, draw: Any, what: str) -> Tensor:
+        if self._rg and is_grad_enabled():
+            raise GraphError(f"{what} on a tensor that requires grad; do it under xn.no_grad()")
+        with no_grad():
+            self[...] = draw()
+        return self
+
     # -- in place (outside the graph, like ``+=``) ------------------------------------
     def add_(self: Any, other: Any, alpha: Any = 1) -> Tensor:
         self += other if alpha == 1 else other * alpha
@@ -467,6 +638,37 @@ class TorchMethods:
     def clamp_(self: Any, min: Any = None, max: Any = None) -> Tensor:
         self.copy_(ops.clip(self.detach(), min, max))
         return self
+
+    # PyTorch's in-place elementwise updates: recorded in a graph, as PyTorch does
+    def exp_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.exp, "exp_")
+
+    def log_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.log, "log_")
+
+    def sqrt_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.sqrt, "sqrt_")
+
+    def abs_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.abs, "abs_")
+
+    def neg_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.negative, "neg_")
+
+    def sigmoid_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.sigmoid, "sigmoid_")
+
+    def tanh_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.tanh, "tanh_")
+
+    def relu_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.relu, "relu_")
+
+    def floor_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.floor, "floor_")
+
+    def pow_(self: Any, exponent: Any) -> Tensor:
+        return rebase_or_write(self, lambda old: ops.pow(old, exponent), "pow_", exponent)
 
     # -- new tensors like this one (backend, device, dtype) ---------------------------
     def new_zeros(self: Any, *size: Any, dtype: Any = None) -> Tensor:

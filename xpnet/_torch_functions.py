@@ -13,6 +13,7 @@ adjoint of ``take``).
 from __future__ import annotations
 
 import contextlib
+import math
 from typing import Any
 
 import numpy as np
@@ -208,6 +209,66 @@ def diag(x: Tensor, diagonal: int = 0) -> Tensor:
     return ops.pad(square, [(0, k), (k, 0)] if diagonal > 0 else [(k, 0), (0, k)])
 
 
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """The inner product of two vectors (``Tensor.dot``)."""
+    return a.dot(b)
+
+
+def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The ``p``-norm of all elements or over ``dim`` (``Tensor.norm``)."""
+    return x.norm(p, dim, keepdim)
+
+
+def unique(x: Tensor, sorted: bool = True, return_inverse: bool = False,
+           return_counts: bool = False, dim: int | None = None) -> Any:  # fmt: skip
+    """The distinct values, sorted (``Tensor.unique``)."""
+    return x.unique(sorted, return_inverse, return_counts, dim)
+
+
+def bernoulli(p: Tensor, *, generator: Any = None) -> Tensor:
+    """1 with probability ``p`` (elementwise), else 0, in ``p``'s dtype."""
+    return ops.astype(ops.rand(*p.shape, generator=generator, backend=p.backend) < p, p.dtype)
+
+
+def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Any = None) -> Tensor:  # fmt: skip
+    """``num_samples`` category indices per row of ``probs`` (weights, not necessarily
+    normalised), drawn with or without replacement, as PyTorch's: with replacement by
+    inverting each row's cumulative distribution, without by the Gumbel-top-k trick."""
+    if probs.ndim not in (1, 2):
+        raise ArgumentError(f"multinomial: probs must be 1-D or 2-D, got shape {probs.shape}")
+    rows = probs if probs.ndim == 2 else probs[None, :]
+    n = rows.shape[1]
+    if not isinstance(num_samples, int) or num_samples < 1 or (not replacement and num_samples > n):
+        raise ArgumentError(
+            f"multinomial: num_samples={num_samples!r} for {n} categories"
+            + ("" if replacement else " without replacement")
+        )
+    b = rows.backend
+    if float(ops.min(rows)) < 0 or float(ops.min(ops.sum(rows, axis=1))) <= 0:
+        raise ArgumentError(
+            "multinomial: probs must be non-negative with a positive sum in each row"
+        )
+    with set_grad_enabled(False):
+        if replacement:
+            cdf = ops.cumulative_sum(rows, axis=1)
+            u = ops.rand(
+                rows.shape[0], num_samples, dtype=rows.dtype, generator=generator, backend=b
+            )
+            out = ops.stack([ops.searchsorted(cdf[i], u[i] * cdf[i, -1], side="right")
+                             for i in range(rows.shape[0])])  # fmt: skip
+            out = ops.clip(out, None, n - 1)
+        else:
+            u = ops.rand(*rows.shape, dtype=rows.dtype, generator=generator, backend=b)
+            tiny = float(b.xp.finfo(rows.dtype).smallest_normal)
+            positive = rows > 0  # weight 0: key -inf, never drawn (and no log(0) warning)
+            logs = ops.where(positive, ops.log(ops.where(positive, rows, 1.0)), -math.inf)
+            keys = logs - ops.log(-ops.log(ops.clip(u, tiny, None)))
+            out = ops.argsort(keys, axis=1, descending=True)[:, :num_samples]
+    out = ops.astype(out, "int64")
+    return out if probs.ndim == 2 else out[0]
+
+
 def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]:
     """Record nothing inside the block when ``mode`` is true (as ``no_grad``; a decorator
     too). PyTorch's inference tensors refuse autograd later; xpnet's are plain tensors."""
@@ -222,9 +283,14 @@ __all__ = [
     "clamp",
     "cumsum",
     "concat",
+    "bernoulli",
     "diag",
+    "dot",
     "masked_fill",
+    "multinomial",
+    "norm",
     "topk",
+    "unique",
     "from_numpy",
     "inference_mode",
     "is_tensor",
