@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from .._capture import ACTIVE, recorder
 from .._errors import ArgumentTypeError, GraphError, ShapeError
 from . import _tensor_base as _tb
 from ._anomaly import _enabled as _anomaly_flag
 from ._anomaly import check_backward, is_anomaly_enabled
 from ._mode import set_grad_enabled
 from ._primitive import Meta, Node
-from ._tensor_base import GRAD_READY, VERSION, TensorBase, _new, wrap
+from ._tensor_base import GRAD_READY, LEAF_HOOKS, VERSION, RetainGrad, TensorBase, _new, wrap
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -198,6 +199,12 @@ def backward(
             v = pop_ready()
             g = pop_cot(id(v), None)
             owned.discard(id(v))
+            if g is not None:
+                hooks = (
+                    v.hooks if type(v) is Node else LEAF_HOOKS.get(id(v)) if LEAF_HOOKS else None
+                )
+                if hooks:
+                    g = _run_hooks(hooks, g)
             if wanted is not None and g is not None and id(v) in wanted:
                 found[wanted[id(v)]] = g
             if type(v) is not Node:  # a leaf
@@ -268,6 +275,26 @@ def backward(
         for hook in list(POST_BACKWARD.values()):
             hook()
     return None
+
+
+def _run_hooks(hooks: list[Any], g: Tensor) -> Tensor:
+    """A tensor's gradient hooks on its gradient ``g`` (retain_grad's last): each may
+    return a replacement of ``g``'s shape."""
+    rec = ACTIVE[0] and recorder()
+    if rec is not None:
+        rec.unsupported("a tensor's gradient hook (register_hook, retain_grad) ran in backward")
+    for hook in sorted(hooks, key=lambda h: isinstance(h, RetainGrad)):
+        out: Any = hook(g)
+        if out is None:
+            continue
+        if getattr(out, "shape", None) != g.shape or not isinstance(out, TensorBase):
+            what = getattr(out, "shape", type(out).__name__)
+            raise GraphError(
+                f"a gradient hook returned {what} for a gradient of shape {g.shape}; it must "
+                "return None or a tensor of that shape"
+            )
+        g = cast("Tensor", out)
+    return g
 
 
 @contextlib.contextmanager

@@ -94,6 +94,7 @@ class Node:
         "ans_vc",
         "backend",
         "dtype",
+        "hooks",
         "inputs",
         "params",
         "parents",
@@ -114,6 +115,7 @@ class Node:
     ans_vc: list[int] | None
     stamp: int
     stack: str | None
+    hooks: list[Any] | None
 
     def __repr__(self) -> str:
         return f"<Node {self.prim.name} {list(self.shape)}>"
@@ -348,6 +350,7 @@ def _record(
     node.backend = t.backend
     node.stamp = VERSION[0]
     node.stack = stack
+    node.hooks = None  # the output tensor's gradient hooks (Tensor.register_hook)
     if prim.keep_ans:
         node.ans = out
         node.ans_vc = cell(t)

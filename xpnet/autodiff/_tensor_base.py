@@ -80,9 +80,45 @@ def register_post_accumulate_grad_hook(leaf: Any, fn: Callable[[Any], None]) -> 
     return remove
 
 
-def _forget(key: int, hooks: list[Callable[[Any], None]]) -> None:
-    if GRAD_READY.get(key) is hooks:
-        del GRAD_READY[key]
+def _forget(key: int, hooks: list[Callable[[Any], None]], table: Any = GRAD_READY) -> None:
+    if table.get(key) is hooks:
+        del table[key]
+
+
+# Gradient hooks of leaves (Tensor.register_hook), keyed by id(leaf); a computed tensor's
+# live on its Node (``Node.hooks``). The engine calls each with the gradient with respect
+# to the tensor before using it; a hook that returns a tensor replaces the gradient.
+LEAF_HOOKS: dict[int, list[Callable[[Any], Any]]] = {}
+
+
+class RetainGrad:
+    """The hook ``retain_grad()`` adds: keeps a computed tensor's gradient in its ``.grad``
+    (accumulated, as a leaf's), after every other hook has run."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, t: Any) -> None:
+        self.tensor = weakref.ref(t)  # the node holding this hook must not keep t alive
+
+    def __call__(self, g: Any) -> None:
+        t = self.tensor()
+        if t is not None:
+            t._grad = g if t._grad is None else t._grad + g
+
+
+def _hook_list(t: Any) -> tuple[list[Callable[[Any], Any]], Callable[[], None]]:
+    """The hook list of ``t``'s graph vertex (created if needed) and what drops it."""
+    node = t._node
+    if node is not None:
+        if node.hooks is None:
+            node.hooks = []
+        return node.hooks, lambda: None
+    key = id(t)
+    hooks = LEAF_HOOKS.get(key)
+    if hooks is None:
+        hooks = LEAF_HOOKS[key] = []
+        weakref.finalize(t, _forget, key, hooks, LEAF_HOOKS)
+    return hooks, lambda: _forget(key, hooks, LEAF_HOOKS) if not hooks else None
 
 
 class HookHandle:
@@ -339,6 +375,44 @@ class TensorBase:
                 f".grad to accumulate; this tensor (shape {self.shape}) is {what}"
             )
         return HookHandle(register_post_accumulate_grad_hook(self, hook))
+
+    def register_hook(self, hook: Callable[[Any], Any]) -> HookHandle:
+        """Call ``hook(grad)`` each time backward computes the gradient with respect to this
+        tensor (a leaf: before it is accumulated into ``.grad``); if it returns a tensor, that
+        replaces the gradient from there on (PyTorch's ``register_hook``). ``.remove()`` on
+        the result unregisters it. A compiled step in which a hook runs falls back to eager
+        mode (a replay would skip Python code)."""
+        if not self._rg:
+            raise GraphError(
+                f"register_hook: this tensor (shape {self.shape}) does not require grad, so "
+                "backward never computes its gradient"
+            )
+        hooks, drop = _hook_list(self)
+        hooks.append(hook)
+
+        def remove() -> None:
+            if hook in hooks:
+                hooks.remove(hook)
+            drop()
+
+        return HookHandle(remove)
+
+    def retain_grad(self) -> None:
+        """Keep this computed tensor's gradient in ``.grad`` at backward (leaves keep theirs
+        anyway), as PyTorch's ``retain_grad``."""
+        if not self._rg:
+            raise GraphError(f"retain_grad: this tensor (shape {self.shape}) does not require grad")
+        if self._node is None or self.retains_grad:
+            return
+        _hook_list(self)[0].append(RetainGrad(self))
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` was called on this computed tensor."""
+        hooks = self._node.hooks if self._node is not None else None
+        return bool(hooks) and any(
+            isinstance(h, RetainGrad) and h.tensor() is self for h in hooks or ()
+        )
 
     def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Mark this leaf as needing gradients; returns ``self``."""
