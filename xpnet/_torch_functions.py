@@ -269,6 +269,18 @@ def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, *,
     return out if probs.ndim == 2 else out[0]
 
 
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0) -> Tensor:
+    """The ``p``-norm distance between each row of ``x1`` (.., P, M) and each of ``x2``
+    (.., R, M): shape (.., P, R), from the differences (exact; PyTorch's default switches
+    to a matrix-product form for large inputs, which rounds differently)."""
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise ArgumentError(
+            f"cdist: needs (.., P, M) and (.., R, M), got {x1.shape} and {x2.shape}"
+        )
+    diff = ops.expand_dims(x1, axis=-2) - ops.expand_dims(x2, axis=-3)
+    return ops.linalg.vector_norm(diff, axis=-1, ord=p)
+
+
 def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]:
     """Record nothing inside the block when ``mode`` is true (as ``no_grad``; a decorator
     too). PyTorch's inference tensors refuse autograd later; xpnet's are plain tensors."""
@@ -284,6 +296,7 @@ __all__ = [
     "cumsum",
     "concat",
     "bernoulli",
+    "cdist",
     "diag",
     "dot",
     "masked_fill",

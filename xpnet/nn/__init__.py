@@ -7,23 +7,31 @@ from . import utils as utils
 from ._activation import CELU as CELU
 from ._activation import ELU as ELU
 from ._activation import GELU as GELU
+from ._activation import GLU as GLU
 from ._activation import SELU as SELU
 from ._activation import Flatten as Flatten
+from ._activation import Hardshrink as Hardshrink
 from ._activation import Hardsigmoid as Hardsigmoid
 from ._activation import Hardswish as Hardswish
 from ._activation import Hardtanh as Hardtanh
 from ._activation import Identity as Identity
 from ._activation import LeakyReLU as LeakyReLU
+from ._activation import LogSigmoid as LogSigmoid
 from ._activation import LogSoftmax as LogSoftmax
 from ._activation import Mish as Mish
+from ._activation import PReLU as PReLU
 from ._activation import ReLU as ReLU
 from ._activation import ReLU6 as ReLU6
 from ._activation import Sigmoid as Sigmoid
 from ._activation import SiLU as SiLU
 from ._activation import Softmax as Softmax
+from ._activation import Softmin as Softmin
 from ._activation import Softplus as Softplus
+from ._activation import Softshrink as Softshrink
 from ._activation import Softsign as Softsign
 from ._activation import Tanh as Tanh
+from ._activation import Tanhshrink as Tanhshrink
+from ._activation import Threshold as Threshold
 from ._activation import Unflatten as Unflatten
 from ._attention import MultiheadAttention as MultiheadAttention
 from ._attention import TransformerEncoder as TransformerEncoder
@@ -33,14 +41,23 @@ from ._container import ModuleList as ModuleList
 from ._container import ParameterDict as ParameterDict
 from ._container import ParameterList as ParameterList
 from ._container import Sequential as Sequential
+from ._conv import AdaptiveAvgPool1d as AdaptiveAvgPool1d
 from ._conv import AdaptiveAvgPool2d as AdaptiveAvgPool2d
+from ._conv import AdaptiveMaxPool1d as AdaptiveMaxPool1d
+from ._conv import AdaptiveMaxPool2d as AdaptiveMaxPool2d
+from ._conv import AvgPool1d as AvgPool1d
 from ._conv import AvgPool2d as AvgPool2d
 from ._conv import Conv1d as Conv1d
 from ._conv import Conv2d as Conv2d
 from ._conv import ConvTranspose1d as ConvTranspose1d
 from ._conv import ConvTranspose2d as ConvTranspose2d
+from ._conv import MaxPool1d as MaxPool1d
 from ._conv import MaxPool2d as MaxPool2d
+from ._conv import PixelShuffle as PixelShuffle
+from ._conv import PixelUnshuffle as PixelUnshuffle
 from ._dropout import Dropout as Dropout
+from ._dropout import Dropout1d as Dropout1d
+from ._dropout import Dropout2d as Dropout2d
 from ._linear import Embedding as Embedding
 from ._linear import Linear as Linear
 from ._loss import BCELoss as BCELoss
@@ -56,6 +73,8 @@ from ._module import Module as Module
 from ._norm import BatchNorm1d as BatchNorm1d
 from ._norm import BatchNorm2d as BatchNorm2d
 from ._norm import GroupNorm as GroupNorm
+from ._norm import InstanceNorm1d as InstanceNorm1d
+from ._norm import InstanceNorm2d as InstanceNorm2d
 from ._norm import LayerNorm as LayerNorm
 from ._parameter import Parameter as Parameter
 from ._rnn import GRU as GRU
@@ -71,6 +90,12 @@ from ._summary import summary as summary
 from ._upsample import Upsample as Upsample
 
 __all__ = [
+    "InstanceNorm2d",
+    "InstanceNorm1d",
+    "Dropout2d",
+    "Dropout1d",
+    "PixelUnshuffle",
+    "PixelShuffle",
     "functional",
     "init",
     "parallel",
@@ -95,6 +120,14 @@ __all__ = [
     "Softmax",
     "Softplus",
     "Tanh",
+    "PReLU",
+    "Hardshrink",
+    "Softshrink",
+    "Tanhshrink",
+    "LogSigmoid",
+    "Threshold",
+    "GLU",
+    "Softmin",
     "Unflatten",
     "MultiheadAttention",
     "TransformerEncoder",
@@ -106,6 +139,11 @@ __all__ = [
     "Sequential",
     "AdaptiveAvgPool2d",
     "AvgPool2d",
+    "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveAvgPool1d",
+    "AvgPool1d",
+    "MaxPool1d",
     "Conv1d",
     "Conv2d",
     "ConvTranspose1d",

@@ -8,7 +8,9 @@ from .._errors import ArgumentError
 from ..ops import flatten, reshape
 from ..tensor import Tensor
 from . import functional as F
+from ._factory import buffer
 from ._module import Module
+from ._parameter import Parameter
 
 
 class Identity(Module):
@@ -21,38 +23,73 @@ class Identity(Module):
         return x
 
 
-class ReLU(Module):
+def _inplace_flag(owner: str, inplace: Any) -> bool:
+    """PyTorch's ``inplace=`` argument: accepted so PyTorch code builds unchanged (the
+    output is always a new tensor: xpnet's graph needs the input's values)."""
+    if not isinstance(inplace, bool):
+        raise ArgumentError(f"{owner}: inplace must be a bool, got {inplace!r}")
+    return inplace
+
+
+def _with_inplace(s: str, inplace: bool) -> str:
+    """PyTorch's reprs add ``inplace=True`` only when it is set."""
+    return s + (", inplace=True" if s else "inplace=True") if inplace else s
+
+
+class _Elementwise(Module):
+    """An activation without settings: ``fn`` applied to the input (``inplace`` accepted)."""
+
+    fn = staticmethod(F.relu)
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = _inplace_flag(type(self).__name__, inplace)
+
     def forward(self, x: Tensor) -> Tensor:
-        return F.relu(x)
+        return type(self).fn(x)
+
+    def extra_repr(self) -> str:
+        return _with_inplace("", self.inplace)
+
+
+class _Plain(Module):
+    """An activation that takes no arguments at all (PyTorch's Sigmoid, Tanh...)."""
+
+    fn = staticmethod(F.sigmoid)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).fn(x)
+
+
+class ReLU(_Elementwise):
+    fn = staticmethod(F.relu)
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = negative_slope
+        self.inplace = _inplace_flag("LeakyReLU", inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return _with_inplace(f"negative_slope={self.negative_slope}", self.inplace)
 
 
-class Sigmoid(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return F.sigmoid(x)
+class Sigmoid(_Plain):
+    fn = staticmethod(F.sigmoid)
 
 
-class Tanh(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return F.tanh(x)
+class Tanh(_Plain):
+    fn = staticmethod(F.tanh)
 
 
-class SiLU(Module):
+class SiLU(_Elementwise):
     """x * sigmoid(x)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.silu(x)
+    fn = staticmethod(F.silu)
 
 
 class Softplus(Module):
@@ -69,25 +106,17 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class _Elementwise(Module):
-    """An activation without settings: ``fn`` applied to the input."""
-
-    fn = staticmethod(F.relu)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return type(self).fn(x)
-
-
 class ELU(Module):
-    def __init__(self, alpha: float = 1.0) -> None:
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
+        self.inplace = _inplace_flag(type(self).__name__, inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.elu(x, self.alpha)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return _with_inplace(f"alpha={self.alpha}", self.inplace)
 
 
 class CELU(ELU):
@@ -114,21 +143,28 @@ class ReLU6(_Elementwise):
 class Hardsigmoid(_Elementwise):
     fn = staticmethod(F.hardsigmoid)
 
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's repr leaves inplace out here
+
 
 class Hardswish(_Elementwise):
     fn = staticmethod(F.hardswish)
 
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's repr leaves inplace out here
+
 
 class Hardtanh(Module):
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.min_val, self.max_val = min_val, max_val
+        self.inplace = _inplace_flag("Hardtanh", inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.hardtanh(x, self.min_val, self.max_val)
 
     def extra_repr(self) -> str:
-        return f"min_val={self.min_val}, max_val={self.max_val}"
+        return _with_inplace(f"min_val={self.min_val}, max_val={self.max_val}", self.inplace)
 
 
 class GELU(Module):
@@ -138,6 +174,9 @@ class GELU(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
 
 
 class Softmax(Module):
@@ -156,6 +195,89 @@ class LogSoftmax(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.log_softmax(x, dim=self.dim)
+
+
+class Softmin(Module):
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmin(x, dim=self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class GLU(Module):
+    """a * sigmoid(b) for the two halves a, b of the input along ``dim``."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.glu(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.value = threshold, value
+        self.inplace = _inplace_flag("Threshold", inplace)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.threshold(x, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return _with_inplace(f"threshold={self.threshold}, value={self.value}", self.inplace)
+
+
+class LogSigmoid(_Plain):
+    fn = staticmethod(F.log_sigmoid)
+
+
+class Tanhshrink(_Plain):
+    fn = staticmethod(F.tanhshrink)
+
+
+class Softshrink(Module):
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Hardshrink(Softshrink):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardshrink(x, self.lambd)
+
+
+class PReLU(Module):
+    """max(0, x) + a min(0, x) with a learned slope ``weight`` (one, or one per channel),
+    initialised to ``init`` (0.25), as PyTorch's."""
+
+    def __init__(
+        self, num_parameters: int = 1, init: float = 0.25, *, backend: Any = None,
+        device: Any = None, dtype: Any = None,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.weight = Parameter(buffer((num_parameters,), init, backend, device, dtype))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
 
 
 class Flatten(Module):

@@ -198,10 +198,17 @@ class _Pool2d(Module):
         return type(self)._fn(x, self.kernel_size, self.stride, self.padding)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        """PyTorch's (a stride left out is the kernel size)."""
+        stride = self.kernel_size if self.stride is None else self.stride
+        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}"
 
 
-class MaxPool2d(_Pool2d):
+class _MaxPool(_Pool2d):
+    def extra_repr(self) -> str:
+        return super().extra_repr() + ", dilation=1, ceil_mode=False"
+
+
+class MaxPool2d(_MaxPool):
     """Maximum over each window (tied maxima share the gradient)."""
 
     _fn = staticmethod(F.max_pool2d)
@@ -211,6 +218,51 @@ class AvgPool2d(_Pool2d):
     """Mean over each window (zero padding counts, as PyTorch's default)."""
 
     _fn = staticmethod(F.avg_pool2d)
+
+
+class MaxPool1d(_MaxPool):
+    """Maximum over each window of (N, C, L) inputs."""
+
+    _fn = staticmethod(F.max_pool1d)
+
+
+class AvgPool1d(_Pool2d):
+    """Mean over each window of (N, C, L) inputs (zero padding counts)."""
+
+    _fn = staticmethod(F.avg_pool1d)
+
+    def extra_repr(self) -> str:
+        """PyTorch's: the sizes as 1-tuples."""
+        k = self.kernel_size
+        s = k if self.stride is None else self.stride
+        one = [v if isinstance(v, tuple) else (v,) for v in (k, s, self.padding)]
+        return f"kernel_size={one[0]}, stride={one[1]}, padding={one[2]}"
+
+
+class _Adaptive(Module):
+    _fn: Any = None
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self)._fn(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_Adaptive):
+    _fn = staticmethod(F.adaptive_avg_pool1d)
+
+
+class AdaptiveMaxPool1d(_Adaptive):
+    _fn = staticmethod(F.adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_Adaptive):
+    _fn = staticmethod(F.adaptive_max_pool2d)
 
 
 class AdaptiveAvgPool2d(Module):
@@ -225,3 +277,31 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class PixelShuffle(Module):
+    """(*, C r^2, H, W) -> (*, C, H r, W r) (``F.pixel_shuffle``)."""
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.pixel_shuffle(x, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H r, W r) -> (*, C r^2, H, W) (``F.pixel_unshuffle``)."""
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.pixel_unshuffle(x, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"

@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._errors import ArgumentError, NotSupportedError, ShapeError
+from ..autodiff import no_grad
 from ..tensor import Tensor
 from . import functional as F
 from . import init
 from ._factory import empty_parameter
 from ._module import Module
+from ._parameter import Parameter
 
 
 class Linear(Module):
@@ -51,18 +54,61 @@ class Embedding(Module):
         self,
         num_embeddings: int,
         embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: Tensor | None = None,
+        _freeze: bool = False,
         *,
         backend: Any = None,
         device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotSupportedError(
+                "Embedding: max_norm, scale_grad_by_freq and sparse are not supported"
+            )
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ArgumentError(
+                    f"Embedding: padding_idx {padding_idx} is not a row of {num_embeddings}"
+                )
+            padding_idx %= num_embeddings
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = padding_idx
+        if _weight is not None:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ShapeError(
+                    f"Embedding: weight of shape {tuple(_weight.shape)} for "
+                    f"({num_embeddings}, {embedding_dim})"
+                )
+            self.weight = Parameter(_weight.detach().clone(), requires_grad=not _freeze)
+            return
         self.weight = empty_parameter((num_embeddings, embedding_dim), backend, device, dtype)
         init.normal_(self.weight)
+        if padding_idx is not None:
+            with no_grad():
+                self.weight[padding_idx] = 0.0
+
+    @classmethod
+    def from_pretrained(
+        cls, embeddings: Tensor, freeze: bool = True, padding_idx: int | None = None, **kwargs: Any
+    ) -> Embedding:
+        """An Embedding holding a copy of ``embeddings`` (rows x dim), frozen (no gradient)
+        unless ``freeze=False``."""
+        if embeddings.ndim != 2:
+            raise ShapeError(
+                f"Embedding.from_pretrained: embeddings must be 2-D, got shape {embeddings.shape}"
+            )
+        rows, dim = embeddings.shape
+        return cls(rows, dim, padding_idx, _weight=embeddings, _freeze=freeze, **kwargs)
 
     def forward(self, indices: Tensor) -> Tensor:
-        return F.embedding(indices, self.weight)
+        return F.embedding(indices, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}"
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        return s if self.padding_idx is None else s + f", padding_idx={self.padding_idx}"

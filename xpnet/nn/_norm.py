@@ -1,10 +1,11 @@
-"""BatchNorm1d, BatchNorm2d and LayerNorm."""
+"""BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm and InstanceNorm1d/2d."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .._errors import ArgumentError, ShapeError
+from .. import ops
+from .._errors import ArgumentError, NotSupportedError, ShapeError
 from ..autodiff import no_grad
 from ..ops import astype
 from ..tensor import Tensor
@@ -161,3 +162,72 @@ class GroupNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}"
+
+
+class _InstanceNorm(Module):
+    """Instance normalisation: each sample's channels normalised separately over the
+    spatial axes, with a learned per-channel scale and shift if ``affine`` (PyTorch's
+    default: no). Running statistics (``track_running_stats``) are not supported."""
+
+    _spatial = 2
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = False,
+        track_running_stats: bool = False,
+        *,
+        bias: bool = True,
+        backend: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if track_running_stats:
+            raise NotSupportedError(
+                f"{type(self).__name__}: track_running_stats=True is not supported"
+            )
+        self.num_features, self.eps, self.momentum, self.affine = (
+            num_features,
+            eps,
+            momentum,
+            affine,
+        )
+        self.weight: Parameter | None = None
+        self.bias: Parameter | None = None
+        if affine:
+            self.weight = init.ones_(empty_parameter((num_features,), backend, device, dtype))
+            if bias:
+                self.bias = empty_parameter((num_features,), backend, device, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        n = self._spatial
+        unbatched = x.ndim == n + 1
+        if x.ndim not in (n + 1, n + 2) or x.shape[-n - 1] != self.num_features:
+            raise ShapeError(
+                f"{type(self).__name__}({self.num_features}): input of shape {x.shape}; expected "
+                f"(N, {self.num_features}, {n} spatial axes) or unbatched"
+            )
+        out = F.instance_norm(
+            ops.expand_dims(x, axis=0) if unbatched else x,
+            weight=self.weight,
+            bias=self.bias,
+            eps=self.eps,
+        )
+        return ops.squeeze(out, axis=0) if unbatched else out
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats=False"
+        )
+
+
+class InstanceNorm1d(_InstanceNorm):
+    _spatial = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    _spatial = 2

@@ -5,35 +5,52 @@ from ._activation import celu as celu
 from ._activation import elu as elu
 from ._activation import erf as erf
 from ._activation import gelu as gelu
+from ._activation import glu as glu
+from ._activation import hardshrink as hardshrink
 from ._activation import hardsigmoid as hardsigmoid
 from ._activation import hardswish as hardswish
 from ._activation import hardtanh as hardtanh
 from ._activation import leaky_relu as leaky_relu
 from ._activation import log_sigmoid as log_sigmoid
+from ._activation import log_sigmoid as logsigmoid  # PyTorch's spelling
 from ._activation import log_softmax as log_softmax
 from ._activation import mish as mish
+from ._activation import prelu as prelu
 from ._activation import relu as relu
 from ._activation import relu6 as relu6
 from ._activation import selu as selu
 from ._activation import sigmoid as sigmoid
 from ._activation import silu as silu
 from ._activation import softmax as softmax
+from ._activation import softmin as softmin
 from ._activation import softplus as softplus
+from ._activation import softshrink as softshrink
 from ._activation import softsign as softsign
 from ._activation import tanh as tanh
+from ._activation import tanhshrink as tanhshrink
+from ._activation import threshold as threshold
 from ._attention import scaled_dot_product_attention as scaled_dot_product_attention
+from ._conv import adaptive_avg_pool1d as adaptive_avg_pool1d
 from ._conv import adaptive_avg_pool2d as adaptive_avg_pool2d
+from ._conv import adaptive_max_pool1d as adaptive_max_pool1d
+from ._conv import adaptive_max_pool2d as adaptive_max_pool2d
+from ._conv import avg_pool1d as avg_pool1d
 from ._conv import avg_pool2d as avg_pool2d
 from ._conv import conv1d as conv1d
 from ._conv import conv2d as conv2d
 from ._conv import conv_transpose1d as conv_transpose1d
 from ._conv import conv_transpose2d as conv_transpose2d
 from ._conv import fold as fold
+from ._conv import max_pool1d as max_pool1d
 from ._conv import max_pool2d as max_pool2d
 from ._conv import pad as pad
 from ._conv import pad2d as pad2d
+from ._conv import pixel_shuffle as pixel_shuffle
+from ._conv import pixel_unshuffle as pixel_unshuffle
 from ._conv import unfold as unfold
 from ._dropout import dropout as dropout
+from ._dropout import dropout1d as dropout1d
+from ._dropout import dropout2d as dropout2d
 from ._embedding import embedding as embedding
 from ._embedding import one_hot as one_hot
 from ._interpolate import interpolate as interpolate
@@ -50,10 +67,19 @@ from ._loss import smooth_l1_loss as smooth_l1_loss
 from ._norm import batch_norm as batch_norm
 from ._norm import cosine_similarity as cosine_similarity
 from ._norm import group_norm as group_norm
+from ._norm import instance_norm as instance_norm
 from ._norm import layer_norm as layer_norm
 from ._norm import normalize as normalize
+from ._norm import pairwise_distance as pairwise_distance
 
 __all__ = [
+    "logsigmoid",
+    "pairwise_distance",
+    "instance_norm",
+    "dropout2d",
+    "dropout1d",
+    "pixel_unshuffle",
+    "pixel_shuffle",
     "flatten",
     "erf",
     "gelu",
@@ -75,9 +101,21 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+    "prelu",
+    "hardshrink",
+    "softshrink",
+    "tanhshrink",
+    "threshold",
+    "glu",
+    "softmin",
     "scaled_dot_product_attention",
     "adaptive_avg_pool2d",
     "avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_avg_pool1d",
+    "avg_pool1d",
+    "max_pool1d",
+    "adaptive_max_pool2d",
     "conv1d",
     "conv2d",
     "conv_transpose1d",

@@ -127,3 +127,60 @@ def softmax(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Te
 def log_softmax(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """x - logsumexp(x) along ``dim`` (PyTorch's name; ``axis`` too; default: the last axis)."""
     return _log_softmax(x, axis=_axis(dim, axis, "log_softmax"))
+
+
+def softmin(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """softmax(-x) along ``dim`` (default: the last axis)."""
+    return _softmax(-x, axis=_axis(dim, axis, "softmin"))
+
+
+def glu(x: Tensor, dim: int = -1) -> Tensor:
+    """The gated linear unit: a * sigmoid(b), with a and b the halves of ``x`` along ``dim``."""
+    n = x.shape[dim] if x.ndim else 0
+    if n % 2:
+        raise ArgumentError(f"glu: dim {dim} of shape {x.shape} has an odd size {n}; it is halved")
+    a, b = _halves(x, dim)
+    return a * ops.sigmoid(b)
+
+
+def _halves(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
+    ax = dim % x.ndim
+    n = x.shape[ax] // 2
+    head = (slice(None),) * ax
+    return x[(*head, slice(0, n))], x[(*head, slice(n, 2 * n))]
+
+
+def threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+    """x where x > threshold, else ``value``."""
+    return ops.where(x > threshold, x, value)
+
+
+def tanhshrink(x: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return x - ops.tanh(x)
+
+
+def softshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, else 0."""
+    return ops.where(x > lambd, x - lambd, ops.where(x < -lambd, x + lambd, 0.0))
+
+
+def hardshrink(x: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    return ops.where(ops.abs(x) > lambd, x, 0.0)
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, else weight * x: one weight, or one per channel (axis 1); the
+    gradient at 0 is the weight's, as PyTorch's."""
+    if weight.ndim != 1 or (weight.shape[0] != 1 and (x.ndim < 2 or x.shape[1] != weight.shape[0])):
+        raise ArgumentError(
+            f"prelu: {weight.shape[0] if weight.ndim == 1 else weight.shape} weights for an input "
+            f"of shape {x.shape}: one, or one per channel (axis 1)"
+        )
+    w = (
+        weight
+        if weight.shape[0] == 1 or x.ndim < 3
+        else ops.reshape(weight, (-1,) + (1,) * (x.ndim - 2))
+    )
+    return ops.where(x > 0, x, w * x)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
-from ...ops import matmul, mean, permute_dims, reshape, stack
+from ...autodiff.internal import wrap
+from ...ops import matmul, mean, permute_dims, reshape, stack, take
 from ...ops import pad as xpad
 from ...ops.internal import (
     BATCHED_MAX,
@@ -38,17 +41,83 @@ def pad2d(x: Tensor, padding: tuple[int, int], value: float = 0.0) -> Tensor:
     return xpad(x, ((0, 0),) * (x.ndim - 2) + ((ph, ph), (pw, pw)), value)
 
 
-def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
-    """PyTorch's ``F.pad``: ``pad`` lists (before, after) pairs from the last axis backwards."""
-    if mode != "constant":
-        raise NotSupportedError(f"pad: only mode='constant' is supported, got {mode!r}")
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(x: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """PyTorch's ``F.pad``: ``pad`` lists (before, after) pairs from the last axis backwards;
+    ``mode`` "constant" (``value``, default 0), "reflect" (mirrored without repeating the
+    edge), "replicate" (the edge repeated) or "circular" (wrapped around). The other modes
+    are one gather per padded axis, so their gradient adds up where an element is reused."""
+    if mode not in _PAD_MODES:
+        raise NotSupportedError(f"pad: mode must be one of {_PAD_MODES}, got {mode!r}")
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ArgumentError(
             f"pad: pad must hold (before, after) pairs for at most {x.ndim} axes, got {pad!r}"
         )
     pairs = [(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)][::-1]
-    return xpad(x, [(0, 0)] * (x.ndim - len(pairs)) + pairs, value)
+    widths = [(0, 0)] * (x.ndim - len(pairs)) + pairs
+    if mode == "constant":
+        return xpad(x, widths, 0.0 if value is None else value)
+    if value:
+        raise ArgumentError(
+            f"pad: value is for mode='constant' only, got value={value} with {mode!r}"
+        )
+    for axis, (lo, hi) in enumerate(widths):
+        if lo or hi:
+            x = take(x, _pad_indices(x, axis, lo, hi, mode), axis=axis)
+    return x
+
+
+def _pad_indices(x: Tensor, axis: int, lo: int, hi: int, mode: str) -> Tensor:
+    """The source index of each position of axis ``axis`` padded by (lo, hi) in ``mode``."""
+    n = x.shape[axis]
+    if lo < 0 or hi < 0:
+        raise ArgumentError(f"pad: negative padding ({lo}, {hi}) is for mode='constant' only")
+    limit = n - 1 if mode == "reflect" else n if mode == "circular" else None
+    if (limit is not None and max(lo, hi) > limit) or n == 0:
+        raise ShapeError(
+            f"pad: {mode} padding ({lo}, {hi}) of an axis of size {n} (shape {x.shape}) must be "
+            f"at most {limit}"
+        )
+    pos = np.arange(-lo, n + hi)
+    if mode == "reflect":
+        idx = np.abs(pos)
+        idx = np.where(idx > n - 1, 2 * (n - 1) - idx, idx)
+    elif mode == "replicate":
+        idx = np.clip(pos, 0, n - 1)
+    else:
+        idx = pos % n
+    b = x.backend
+    return wrap(b.asarray(idx, dtype=b.xp.int64), b)
+
+
+def pixel_shuffle(x: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C r^2, H, W) -> (*, C, H r, W r): each group of r^2 channels becomes an r x r
+    block of pixels (Shi et al.'s sub-pixel convolution)."""
+    r = _single(upscale_factor, "upscale_factor", "pixel_shuffle", 1)
+    if x.ndim < 3 or x.shape[-3] % (r * r):
+        raise ShapeError(
+            f"pixel_shuffle: {x.shape} needs >= 3 dims and channels divisible by {r * r}"
+        )
+    *lead, c, h, w = x.shape
+    n = len(lead)
+    y = reshape(x, (*lead, c // (r * r), r, r, h, w))
+    y = permute_dims(y, (*range(n), n, n + 3, n + 1, n + 4, n + 2))
+    return reshape(y, (*lead, c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(x: Tensor, downscale_factor: int) -> Tensor:
+    """The inverse of ``pixel_shuffle``: (*, C, H r, W r) -> (*, C r^2, H, W)."""
+    r = _single(downscale_factor, "downscale_factor", "pixel_unshuffle", 1)
+    if x.ndim < 3 or x.shape[-2] % r or x.shape[-1] % r:
+        raise ShapeError(f"pixel_unshuffle: {x.shape} needs >= 3 dims and H, W divisible by {r}")
+    *lead, c, h, w = x.shape
+    n = len(lead)
+    y = reshape(x, (*lead, c, h // r, r, w // r, r))
+    y = permute_dims(y, (*range(n), n, n + 2, n + 4, n + 1, n + 3))
+    return reshape(y, (*lead, c * r * r, h // r, w // r))
 
 
 def _windows(
@@ -340,18 +409,27 @@ def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0
     return _pool(x, kernel_size, stride, padding, "avg_pool2d", 0.0)
 
 
-def _adaptive_mean(x: Tensor, axis: int, size: int) -> Tensor:
-    """Mean of ``x`` over PyTorch's adaptive bins along ``axis`` (floor/ceil bin edges)."""
+def _mean(x: Tensor, axis: int) -> Tensor:
+    return mean(x, axis=axis)
+
+
+def _max(x: Tensor, axis: int) -> Tensor:
+    return max_p(x, axis=(axis,), keepdims=False)
+
+
+def _adaptive(x: Tensor, axis: int, size: int, reduce: Any) -> Tensor:
+    """``reduce`` (mean or max) of ``x`` over PyTorch's adaptive bins along ``axis``
+    (floor/ceil bin edges)."""
     n = x.shape[axis]
-    if n % size == 0:  # equal bins: one reshape and one mean
+    if n % size == 0:  # equal bins: one reshape and one reduction
         k = n // size
         shape = (*x.shape[:axis], size, k, *x.shape[axis + 1 :])
-        return mean(reshape(x, shape), axis=axis + 1)
+        return reduce(reshape(x, shape), axis + 1)
     bins = []
     for i in range(size):
         lo, hi = (i * n) // size, -((-(i + 1) * n) // size)
         index = tuple(slice(lo, hi) if a == axis else slice(None) for a in range(x.ndim))
-        bins.append(mean(x[index], axis=axis))
+        bins.append(reduce(x[index], axis))
     return stack(bins, axis=axis)
 
 
@@ -361,22 +439,72 @@ def adaptive_avg_pool2d(x: Tensor, output_size: Any) -> Tensor:
     ``output_size`` is an int or a pair (``None`` keeps that axis). The mean over a
     window is separable, so it is taken over rows, then over columns.
     """
+    return _adaptive2d(x, output_size, _mean, "adaptive_avg_pool2d")
+
+
+def adaptive_max_pool2d(x: Tensor, output_size: Any, return_indices: bool = False) -> Tensor:
+    """Maximum over PyTorch's adaptive windows (separable too: rows, then columns); tied
+    maxima share the gradient."""
+    if return_indices:
+        raise NotSupportedError("adaptive_max_pool2d: return_indices=True is not supported")
+    return _adaptive2d(x, output_size, _max, "adaptive_max_pool2d")
+
+
+def _adaptive2d(x: Tensor, output_size: Any, reduce: Any, op: str) -> Tensor:
     if x.ndim not in (3, 4):
-        raise ShapeError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape {x.shape}")
+        raise ShapeError(f"{op}: expected a 3-D or 4-D input, got shape {x.shape}")
     pair = (output_size, output_size) if not isinstance(output_size, (tuple, list)) else output_size
     if len(pair) != 2:
-        raise ArgumentError(
-            f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}"
-        )
+        raise ArgumentError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
     size = []
     for s, n in zip(pair, x.shape[-2:], strict=True):
         s = n if s is None else s
         if not isinstance(s, int) or isinstance(s, bool) or s < 1:
             raise ArgumentError(
-                f"adaptive_avg_pool2d: output_size must be positive ints (or None), got {output_size!r}"
+                f"{op}: output_size must be positive ints (or None), got {output_size!r}"
             )
         size.append(s)
     if 0 in x.shape[-2:]:
-        raise ShapeError(f"adaptive_avg_pool2d: empty spatial size in input of shape {x.shape}")
-    out = _adaptive_mean(x, x.ndim - 2, size[0])
-    return _adaptive_mean(out, x.ndim - 1, size[1])
+        raise ShapeError(f"{op}: empty spatial size in input of shape {x.shape}")
+    out = _adaptive(x, x.ndim - 2, size[0], reduce)
+    return _adaptive(out, x.ndim - 1, size[1], reduce)
+
+
+def _as_2d(x: Tensor, op: str) -> Tensor:
+    """(N, C, L) or (C, L) as (N, C, 1, L) or (C, 1, L): 1-D pooling is 2-D over a height of 1."""
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"{op}: expected a 2-D or 3-D input ((N,) C, L), got shape {x.shape}")
+    return reshape(x, (*x.shape[:-1], 1, x.shape[-1]))
+
+
+def _from_2d(out: Tensor) -> Tensor:
+    return reshape(out, (*out.shape[:-2], out.shape[-1]))
+
+
+def max_pool1d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
+    """Maximum over each window of (N, C, L) inputs."""
+    k = _single(kernel_size, "kernel_size", "max_pool1d", 1)
+    s = k if stride is None else _single(stride, "stride", "max_pool1d", 1)
+    p = _single(padding, "padding", "max_pool1d")
+    return _from_2d(max_pool2d(_as_2d(x, "max_pool1d"), (1, k), (1, s), (0, p)))
+
+
+def avg_pool1d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
+    """Mean over each window of (N, C, L) inputs (zero padding counts)."""
+    k = _single(kernel_size, "kernel_size", "avg_pool1d", 1)
+    s = k if stride is None else _single(stride, "stride", "avg_pool1d", 1)
+    p = _single(padding, "padding", "avg_pool1d")
+    return _from_2d(avg_pool2d(_as_2d(x, "avg_pool1d"), (1, k), (1, s), (0, p)))
+
+
+def adaptive_avg_pool1d(x: Tensor, output_size: Any) -> Tensor:
+    """Mean over PyTorch's adaptive windows of (N, C, L) inputs."""
+    size = _single(output_size, "output_size", "adaptive_avg_pool1d", 1)
+    return _from_2d(adaptive_avg_pool2d(_as_2d(x, "adaptive_avg_pool1d"), (1, size)))
+
+
+def adaptive_max_pool1d(x: Tensor, output_size: Any, return_indices: bool = False) -> Tensor:
+    """Maximum over PyTorch's adaptive windows of (N, C, L) inputs."""
+    size = _single(output_size, "output_size", "adaptive_max_pool1d", 1)
+    out = adaptive_max_pool2d(_as_2d(x, "adaptive_max_pool1d"), (1, size), return_indices)
+    return _from_2d(out)

@@ -22,3 +22,38 @@ def dropout(
     g = generator if generator is not None else default_generator(x.backend)
     keep = wrap(g.bernoulli(1.0 - p, x.shape), x.backend)
     return ops.where(keep, x * (1.0 / (1.0 - p)), 0.0)
+
+
+def _channel_dropout(
+    x: Tensor, p: float, training: bool, generator: Generator | None, dims: int, op: str
+) -> Tensor:
+    """Zero whole channels (axis 1 of (N, C, *spatial), axis 0 unbatched) with probability
+    ``p``, scaling the rest by 1/(1-p)."""
+    if not 0.0 <= p <= 1.0:
+        raise ArgumentError(f"{op}: probability must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ArgumentError(
+            f"{op}: expected an input (N, C, {dims} spatial axes) or (C, ...), got shape {x.shape}"
+        )
+    if p == 1.0:
+        return x * 0.0
+    lead = x.ndim - dims  # the axes a mask entry covers: (N, C) or (C,)
+    g = generator if generator is not None else default_generator(x.backend)
+    keep = wrap(g.bernoulli(1.0 - p, (*x.shape[:lead], *(1,) * dims)), x.backend)
+    return ops.where(keep, x * (1.0 / (1.0 - p)), 0.0)
+
+
+def dropout1d(
+    x: Tensor, p: float = 0.5, training: bool = True, generator: Generator | None = None
+) -> Tensor:
+    """Zero whole channels of (N, C, L) inputs (``dropout`` of channels)."""
+    return _channel_dropout(x, p, training, generator, 1, "dropout1d")
+
+
+def dropout2d(
+    x: Tensor, p: float = 0.5, training: bool = True, generator: Generator | None = None
+) -> Tensor:
+    """Zero whole channels of (N, C, H, W) inputs (Tompson et al.'s spatial dropout)."""
+    return _channel_dropout(x, p, training, generator, 2, "dropout2d")

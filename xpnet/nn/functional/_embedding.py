@@ -12,8 +12,9 @@ from ...ops.internal import check_indices
 from ...tensor import Tensor
 
 
-def embedding(indices: Tensor, weight: Tensor) -> Tensor:
+def embedding(indices: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` at ``indices`` (any shape of integers): shape indices.shape + (dim,).
+    With ``padding_idx`` that row's lookups pass no gradient to it (PyTorch's).
 
     Every index must be in [0, num_embeddings): a negative one is an error, as in
     PyTorch, not a row counted from the end (see ``check_indices`` for devices).
@@ -31,6 +32,11 @@ def embedding(indices: Tensor, weight: Tensor) -> Tensor:
     else:
         rows = take(weight, ops.where(bad, 0, flat), axis=0)
         rows = ops.where(expand_dims(bad, axis=1), math.nan, rows)
+    if padding_idx is not None:
+        pad = padding_idx + n if padding_idx < 0 else padding_idx
+        if not 0 <= pad < n:
+            raise ArgumentError(f"embedding: padding_idx {padding_idx} is not a row of {n}")
+        rows = ops.where(expand_dims(flat == pad, axis=1), rows.detach(), rows)
     return reshape(rows, (*indices.shape, weight.shape[1]))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..._errors import ArgumentError, ShapeError
+from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ...autodiff import no_grad
 from ...ops import maximum, mean, reshape, sqrt
 from ...ops import sum as sum_
@@ -132,3 +132,29 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     n1 = maximum(vector_norm(x1, axis=dim, keepdims=True), eps)
     n2 = maximum(vector_norm(x2, axis=dim, keepdims=True), eps)
     return sum_((x1 / n1) * (x2 / n2), axis=dim)
+
+
+def instance_norm(
+    x: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each sample's channels separately over the spatial axes (Ulyanov et al.):
+    ``group_norm`` with one group per channel. Running statistics are not supported."""
+    if running_mean is not None or running_var is not None or not use_input_stats:
+        raise NotSupportedError("instance_norm: running statistics are not supported")
+    if x.ndim < 3:
+        raise ShapeError(f"instance_norm: expected (N, C, *spatial), got shape {x.shape}")
+    return group_norm(x, x.shape[1], weight, bias, eps)
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """The ``p``-norm of x1 - x2 + eps over the last axis (PyTorch's)."""
+    return vector_norm(x1 - x2 + eps, axis=-1, keepdims=keepdim, ord=p)

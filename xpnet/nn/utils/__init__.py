@@ -6,13 +6,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from .. import ops
-from .._errors import ArgumentError
-from ..autodiff import no_grad
-from ..ops import max as max_
-from ..ops import stack
-from ..ops import sum as sum_
-from ..tensor import Tensor
+from ... import ops
+from ..._errors import ArgumentError
+from ...autodiff import no_grad
+from ...ops import max as max_
+from ...ops import stack
+from ...ops import sum as sum_
+from ...tensor import Tensor
+from . import rnn as rnn
 
 
 def _grads(parameters: Iterable[Tensor] | Tensor) -> list[Tensor]:

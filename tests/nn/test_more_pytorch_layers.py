@@ -1,0 +1,201 @@
+"""Activations, pooling, padding modes, channel dropout, instance norm, pixel shuffle,
+embedding padding and distances against PyTorch: values and the gradients of a random
+cotangent in float64 (tests/torch_oracle.py), module reprs, errors, and every backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+from tests.torch_oracle import matches_torch
+from xpnet import nn
+
+
+def _F(lib):
+    return lib.nn.functional
+
+
+CASES = {
+    "softmin": (lambda lib, x: _F(lib).softmin(x, dim=1), [(3, 4)]),
+    "glu": (lambda lib, x: _F(lib).glu(x, dim=-1), [(3, 6)]),
+    "threshold": (lambda lib, x: _F(lib).threshold(x, 0.1, -2.0), [(3, 4)]),
+    "tanhshrink": (lambda lib, x: _F(lib).tanhshrink(x), [(3, 4)]),
+    "softshrink": (lambda lib, x: _F(lib).softshrink(x, 0.3), [(3, 4)]),
+    "hardshrink": (lambda lib, x: _F(lib).hardshrink(x, 0.3), [(3, 4)]),
+    "logsigmoid": (lambda lib, x: _F(lib).logsigmoid(x), [(3, 4)]),
+    "prelu-one": (lambda lib, x, w: _F(lib).prelu(x, w), [(2, 3, 4), (1,)]),
+    "prelu-channels": (lambda lib, x, w: _F(lib).prelu(x, w), [(2, 3, 4, 2), (3,)]),
+    "max_pool1d": (lambda lib, x: _F(lib).max_pool1d(x, 3, 2, 1), [(2, 3, 9)]),
+    "avg_pool1d": (lambda lib, x: _F(lib).avg_pool1d(x, 2), [(2, 3, 9)]),
+    "adaptive_avg_pool1d": (lambda lib, x: _F(lib).adaptive_avg_pool1d(x, 4), [(2, 3, 9)]),
+    "adaptive_max_pool1d": (lambda lib, x: _F(lib).adaptive_max_pool1d(x, 4), [(2, 3, 9)]),
+    "adaptive_max_pool2d": (lambda lib, x: _F(lib).adaptive_max_pool2d(x, (3, 2)), [(2, 2, 7, 5)]),
+    "pad-reflect": (lambda lib, x: _F(lib).pad(x, (2, 1, 1, 2), mode="reflect"), [(2, 3, 4, 5)]),
+    "pad-replicate": (
+        lambda lib, x: _F(lib).pad(x, (3, 0, 2, 1), mode="replicate"),
+        [(1, 2, 3, 4)],
+    ),
+    "pad-circular": (lambda lib, x: _F(lib).pad(x, (2, 3), mode="circular"), [(2, 3, 4)]),
+    "instance_norm": (
+        lambda lib, x, w, b: _F(lib).instance_norm(x, weight=w, bias=b),
+        [(2, 3, 4, 5), (3,), (3,)],
+    ),
+    "pixel_shuffle": (lambda lib, x: _F(lib).pixel_shuffle(x, 2), [(2, 8, 3, 4)]),
+    "pixel_unshuffle": (lambda lib, x: _F(lib).pixel_unshuffle(x, 2), [(2, 3, 4, 6)]),
+    "pairwise_distance": (lambda lib, a, b: _F(lib).pairwise_distance(a, b), [(4, 5), (4, 5)]),
+    "pairwise_distance-p1": (
+        lambda lib, a, b: _F(lib).pairwise_distance(a, b, p=1.0, keepdim=True),
+        [(4, 5), (4, 5)],
+    ),
+    "cdist": (lambda lib, a, b: lib.cdist(a, b), [(2, 4, 3), (2, 5, 3)]),
+    "cdist-p1": (lambda lib, a, b: lib.cdist(a, b, p=1.0), [(4, 3), (5, 3)]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_functions_match_pytorch(case, rng):
+    f, shapes = CASES[case]
+    inputs = [rng.standard_normal(s) for s in shapes]
+    if case.startswith("max") or "max_pool" in case:
+        inputs[0] = rng.permutation(inputs[0].size).reshape(shapes[0]) * 0.1  # no ties
+    matches_torch(f, inputs, rng)
+
+
+def test_modules_match_pytorch_reprs_and_values(rng):
+    torch = pytest.importorskip("torch")
+    for name, args in [("Softmin", (1,)), ("GLU", ()), ("Threshold", (0.1, 20.0)), ("LogSigmoid", ()),
+                       ("MaxPool2d", (2,)), ("AvgPool2d", (3, 2, 1)),
+                       ("Tanhshrink", ()), ("Softshrink", (0.4,)), ("Hardshrink", ()), ("PReLU", (3,)),
+                       ("MaxPool1d", (2,)), ("AvgPool1d", (3, 1, 1)), ("AdaptiveAvgPool1d", (2,)),
+                       ("AdaptiveMaxPool1d", (2,)), ("AdaptiveMaxPool2d", ((2, 1),)),
+                       ("PixelShuffle", (2,)), ("PixelUnshuffle", (2,)),
+                       ("InstanceNorm1d", (3,)), ("InstanceNorm2d", (4,)),
+                       ("Dropout1d", (0.3,)), ("Dropout2d", ()),
+                       ("Embedding", (10, 3, 0))]:  # fmt: skip
+        m, tm = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+        assert repr(m) == repr(tm), name
+        if list(tm.state_dict()):
+            m.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
+        shape = {"PReLU": (2, 3, 5), "MaxPool2d": (1, 2, 4, 4), "AvgPool2d": (1, 2, 5, 5),
+                 "MaxPool1d": (2, 3, 8), "AvgPool1d": (2, 3, 8),
+                 "AdaptiveAvgPool1d": (2, 3, 8), "AdaptiveMaxPool1d": (2, 3, 8),
+                 "AdaptiveMaxPool2d": (2, 3, 4, 5), "PixelShuffle": (1, 8, 2, 3),
+                 "PixelUnshuffle": (1, 2, 4, 6), "InstanceNorm1d": (2, 3, 6),
+                 "InstanceNorm2d": (4, 5, 6), "Dropout1d": (2, 3, 4), "Dropout2d": (2, 3, 4, 4),
+                 "GLU": (2, 4)}.get(name, (3, 4))  # fmt: skip
+        x = rng.standard_normal(shape).astype(np.float32)
+        m.eval(), tm.eval()
+        if name == "Embedding":
+            idx = np.array([[0, 3, 9], [0, 0, 1]])
+            np.testing.assert_allclose(
+                m(xn.tensor(idx)).numpy(), tm(torch.tensor(idx)).detach().numpy()
+            )
+            continue
+        np.testing.assert_allclose(
+            m(xn.tensor(x)).detach().numpy(),
+            tm(torch.tensor(x)).detach().numpy(),
+            rtol=1e-5,
+            atol=1e-6,
+        )
+
+
+def test_channel_dropout_zeroes_whole_channels_and_scales():
+    xn.manual_seed(0)
+    x = xn.ones((4, 16, 5, 5))
+    y = nn.Dropout2d(0.5)(x).numpy()
+    per_channel = y.reshape(4, 16, -1)
+    assert set(np.unique(per_channel)) <= {0.0, 2.0}
+    assert (per_channel.min(axis=2) == per_channel.max(axis=2)).all()  # a channel is all or nothing
+    assert 0.2 < (per_channel[:, :, 0] == 0).mean() < 0.8
+    unbatched = nn.Dropout1d(0.5)(xn.ones((16, 7))).numpy()
+    assert (unbatched.min(axis=1) == unbatched.max(axis=1)).all()
+
+
+def test_embedding_padding_row_gets_no_gradient_and_from_pretrained():
+    torch = pytest.importorskip("torch")
+    m, tm = nn.Embedding(5, 3, padding_idx=1), torch.nn.Embedding(5, 3, padding_idx=1)
+    assert not m.weight.numpy()[1].any()
+    m.load_state_dict({"weight": tm.weight.detach().numpy() + 1.0})
+    with torch.no_grad():
+        tm.weight += 1.0  # a nonzero padding row: looked up as it is, never updated
+    idx = np.array([[1, 2, 1], [4, 1, 0]])
+    y, ty = m(xn.tensor(idx)), tm(torch.tensor(idx))
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy())
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(m.weight.grad.numpy(), tm.weight.grad.numpy(), rtol=1e-6)
+    assert not m.weight.grad.numpy()[1].any()
+    w = xn.tensor(np.arange(6.0).reshape(3, 2))
+    frozen = nn.Embedding.from_pretrained(w)
+    assert not frozen.weight.requires_grad and frozen.weight.shape == (3, 2)
+    assert nn.Embedding.from_pretrained(w, freeze=False).weight.requires_grad
+    np.testing.assert_array_equal(frozen(xn.tensor([2])).numpy(), [[4.0, 5.0]])
+
+
+def test_pad_sequence_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    from torch.nn.utils.rnn import pad_sequence as tpad
+
+    from xpnet.nn.utils.rnn import pad_sequence
+
+    seqs = [np.arange(6.0).reshape(3, 2), np.ones((1, 2)), np.zeros((4, 2))]
+    for kw in ({}, {"batch_first": True, "padding_value": -1.0}, {"padding_side": "left"}):
+        got = pad_sequence([xn.tensor(s) for s in seqs], **kw)
+        want = tpad([torch.tensor(s) for s in seqs], **kw)
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_bad_arguments_are_refused():
+    x = xn.ones((1, 2, 3, 3))
+    with pytest.raises(xn.ShapeError, match="reflect padding"):
+        nn.functional.pad(x, (3, 3), mode="reflect")
+    with pytest.raises(xn.NotSupportedError, match="mode must be one of"):
+        nn.functional.pad(x, (1, 1), mode="wrap")
+    with pytest.raises(xn.ArgumentError, match=r"glu: dim -1 of shape .* odd size 3"):
+        nn.functional.glu(x)
+    with pytest.raises(xn.ShapeError, match="divisible by 4"):
+        nn.functional.pixel_shuffle(x, 2)
+    with pytest.raises(xn.NotSupportedError, match="track_running_stats"):
+        nn.InstanceNorm2d(2, track_running_stats=True)
+    with pytest.raises(xn.ArgumentError, match="padding_idx 7"):
+        nn.Embedding(5, 2, padding_idx=7)
+    with pytest.raises(xn.NotSupportedError, match="max_norm"):
+        nn.Embedding(5, 2, max_norm=1.0)
+
+
+@pytest.mark.parametrize(
+    "name", ["pad-reflect", "adaptive_max_pool2d", "pixel_shuffle", "instance_norm"]
+)
+def test_every_backend_keeps_device_and_dtype(name, backend, rng):
+    f, shapes = CASES[name]
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    want = f(xn, *(xn.tensor(a) for a in arrays)).numpy()
+    ts = [xn.tensor(a, backend=backend, device=backend.device, requires_grad=True) for a in arrays]
+    got = f(xn, *ts)
+    assert got.backend is backend and backend.dtype_name(got.dtype) == "float32"
+    np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-5)
+    got.sum().backward()
+    assert all(t.grad is not None and t.grad.backend is backend for t in ts)
+
+
+def test_activation_constructors_take_pytorchs_inplace_and_print_its_repr():
+    torch = pytest.importorskip("torch")
+    names = ["ReLU", "LeakyReLU", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6", "SiLU", "Hardswish",
+             "Hardsigmoid", "Mish", "Threshold", "Softsign", "Sigmoid", "Tanh", "LogSigmoid",
+             "Tanhshrink", "GELU", "Softplus", "Dropout"]  # fmt: skip
+    x = np.linspace(-3, 3, 13).astype(np.float32)
+    for name in names:
+        args = (0.1, 0.0) if name == "Threshold" else ()
+        for kw in ({}, {"inplace": True}):
+            try:
+                tm = getattr(torch.nn, name)(*args, **kw)
+            except TypeError:
+                continue  # PyTorch's layer has no inplace either
+            m = getattr(nn, name)(*args, **kw)
+            assert repr(m) == repr(tm), (name, kw)
+            m.eval(), tm.eval()
+            y = m(xn.tensor(x)).numpy()  # a new tensor even with inplace=True
+            np.testing.assert_allclose(y, tm(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6)
+    with pytest.raises(xn.ArgumentError, match="inplace must be a bool"):
+        nn.ReLU(0.5)
