@@ -23,6 +23,14 @@ OPTIMIZERS = {
         ps, lr=0.01, momentum=0.5, centered=True
     ),
     "adagrad": lambda ps: xn.optim.Adagrad(ps, lr=0.05, lr_decay=0.01),
+    "adamax": lambda ps: xn.optim.Adamax(ps, lr=0.01, weight_decay=1e-3),
+    "adadelta": lambda ps: xn.optim.Adadelta(ps, lr=0.5),
+    "nadam-decoupled": lambda ps: xn.optim.NAdam(
+        ps, lr=0.01, weight_decay=0.01, decoupled_weight_decay=True
+    ),
+    # its update takes the rectified branch from step 6 on: recorded again there
+    "radam": lambda ps: xn.optim.RAdam(ps, lr=0.01),
+    "adam-maximize": lambda ps: xn.optim.Adam(ps, lr=0.001, maximize=True),  # ascends
 }
 
 
@@ -79,9 +87,9 @@ def _state(model, opt):
     return out
 
 
-def _compare(b, eager, compiled):
+def _compare(b, eager, compiled, slack=4):
     (le, me, oe, _), (lc, mc, oc, f) = eager, compiled
-    assert f.compiled and f.replays >= len(lc) - 4, f"replayed {f.replays} of {len(lc)} steps"
+    assert f.compiled and f.replays >= len(lc) - slack, f"replayed {f.replays} of {len(lc)} steps"
     exact = b.name == "numpy"
     if exact:
         assert le == lc
@@ -101,7 +109,8 @@ def test_mlp_with_every_optimizer_and_a_per_step_schedule(backend, opt):
     steps = 100 if backend.name in ("numpy", "array_api_strict") else 30
     eager = _train(backend, _mlp, OPTIMIZERS[opt], False, steps, False, scheduler=True)
     comp = _train(backend, _mlp, OPTIMIZERS[opt], False, steps, True, scheduler=True)
-    _compare(backend, eager, comp)
+    _compare(backend, eager, comp, slack=6 if opt == "radam" else 4)  # RAdam: two recordings
+    # more where its update turns to the rectified branch
 
 
 def test_cnn_with_batchnorm_dropout_and_pooling(backend):

@@ -30,6 +30,8 @@ SCHEDULES = [
         dict(start_factor=0.25, total_iters=4),
         lambda e: 0.1 * (0.25 + 0.75 * min(e, 4) / 4),
     ),
+    ("ConstantLR", dict(factor=0.5, total_iters=3), lambda e: 0.05 if e < 3 else 0.1),
+    ("PolynomialLR", dict(total_iters=6, power=2.0), lambda e: 0.1 * (1 - min(e, 6) / 6) ** 2),
 ]
 
 

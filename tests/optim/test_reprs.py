@@ -13,7 +13,7 @@ def test_reprs():
     opt = xn.optim.Adam(m.parameters(), lr=0.01)
     assert repr(opt).splitlines() == [
         "Adam (", "Parameter Group 0", "    amsgrad: False", "    betas: (0.9, 0.999)",
-        "    eps: 1e-08", "    lr: 0.01", "    weight_decay: 0.0", ")",
+        "    eps: 1e-08", "    lr: 0.01", "    maximize: False", "    weight_decay: 0.0", ")",
     ]  # fmt: skip
     assert repr(xn.optim.lr_scheduler.StepLR(opt, 2)) == (
         "StepLR(step_size=2, gamma=0.1, last_epoch=0)"

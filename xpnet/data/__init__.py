@@ -1,19 +1,27 @@
 """Datasets and minibatch loading (``xn.data``)."""
 
 from ._dataset import ArrayDataset as ArrayDataset
+from ._dataset import ConcatDataset as ConcatDataset
 from ._dataset import Dataset as Dataset
 from ._dataset import Subset as Subset
 from ._dataset import TensorDataset as TensorDataset
 from ._dataset import random_split as random_split
 from ._loader import DataLoader as DataLoader
 from ._sampler import DistributedSampler as DistributedSampler
+from ._sampler import RandomSampler as RandomSampler
+from ._sampler import SequentialSampler as SequentialSampler
+from ._sampler import WeightedRandomSampler as WeightedRandomSampler
 
 __all__ = [
     "ArrayDataset",
+    "ConcatDataset",
     "Dataset",
     "Subset",
     "TensorDataset",
     "random_split",
     "DataLoader",
     "DistributedSampler",
+    "RandomSampler",
+    "SequentialSampler",
+    "WeightedRandomSampler",
 ]

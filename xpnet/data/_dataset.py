@@ -54,6 +54,28 @@ class ArrayDataset(Dataset):
 TensorDataset = ArrayDataset  # PyTorch's name (it takes Tensors; this takes arrays too)
 
 
+class ConcatDataset(Dataset):
+    """The samples of ``datasets`` one after another (PyTorch's ``ConcatDataset``)."""
+
+    def __init__(self, datasets: Sequence[Any]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ArgumentError("ConcatDataset: needs at least one dataset")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return int(self.cumulative_sizes[-1])
+
+    def __getitem__(self, i: int) -> Any:
+        n = len(self)
+        j = i + n if i < 0 else i
+        if not 0 <= j < n:
+            raise IndexError(f"ConcatDataset: index {i} is out of range for {n} samples")
+        k = int(np.searchsorted(self.cumulative_sizes, j, side="right"))
+        start = self.cumulative_sizes[k - 1] if k else 0
+        return self.datasets[k][j - start]
+
+
 class Subset(ArrayDataset):
     """The rows ``indices`` of an ArrayDataset (a view: the arrays are indexed once)."""
 

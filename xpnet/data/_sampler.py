@@ -1,14 +1,20 @@
-"""DistributedSampler: each rank's share of a dataset, reshuffled every epoch."""
+"""Samplers: the order a DataLoader visits a dataset in (its ``sampler=``):
+DistributedSampler (each rank's share, reshuffled every epoch), WeightedRandomSampler,
+RandomSampler and SequentialSampler, as PyTorch's. The random ones draw a new order on
+each pass from a seed taken from ``generator`` (default: the host generator that
+``xn.manual_seed`` seeds), so a seeded run repeats."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sized
+from collections.abc import Iterator, Sequence, Sized
+from typing import Any
 
 import numpy as np
 
 from .. import distributed as dist
 from .._errors import ArgumentError
+from ..backend import Generator, draw_seed
 
 
 class DistributedSampler:
@@ -66,3 +72,82 @@ class DistributedSampler:
 
     def __len__(self) -> int:
         return self.num_samples
+
+
+class WeightedRandomSampler:
+    """``num_samples`` indices drawn with probabilities proportional to ``weights`` (with
+    replacement by default): rebalancing classes by sampling."""
+
+    def __init__(
+        self, weights: Sequence[float] | Any, num_samples: int, replacement: bool = True,
+        generator: Generator | None = None,
+    ) -> None:  # fmt: skip
+        w = np.asarray(weights.numpy() if hasattr(weights, "numpy") else weights, dtype=np.float64)
+        if w.ndim != 1 or not len(w) or (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
+            raise ArgumentError(
+                "WeightedRandomSampler: weights must be a 1-D sequence of non-negative finite "
+                "numbers with a positive sum"
+            )
+        if not isinstance(num_samples, int) or num_samples < 1:
+            raise ArgumentError(
+                f"WeightedRandomSampler: num_samples must be a positive int, got {num_samples!r}"
+            )
+        if not replacement and num_samples > int((w > 0).sum()):
+            raise ArgumentError(
+                f"WeightedRandomSampler: {num_samples} samples without replacement from "
+                f"{int((w > 0).sum())} indices of nonzero weight"
+            )
+        self.weights, self.num_samples, self.replacement = w, num_samples, replacement
+        self.generator = generator
+
+    def __iter__(self) -> Iterator[int]:
+        rng = np.random.default_rng(draw_seed(self.generator))
+        p = self.weights / self.weights.sum()
+        drawn = rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p)
+        return iter(drawn.tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class RandomSampler:
+    """Every index once in a random order (or ``num_samples`` drawn with ``replacement``)."""
+
+    def __init__(
+        self, data_source: Sized, replacement: bool = False, num_samples: int | None = None,
+        generator: Generator | None = None,
+    ) -> None:  # fmt: skip
+        self.data_source, self.replacement, self.generator = data_source, replacement, generator
+        self._num_samples = num_samples
+        if not isinstance(self.num_samples, int) or self.num_samples < 1:
+            raise ArgumentError(
+                f"RandomSampler: num_samples must be a positive int, got {num_samples!r}"
+            )
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def __iter__(self) -> Iterator[int]:
+        rng = np.random.default_rng(draw_seed(self.generator))
+        n = len(self.data_source)
+        if self.replacement:
+            return iter(rng.integers(0, n, self.num_samples).tolist())
+        order = np.concatenate([rng.permutation(n) for _ in range(-(-self.num_samples // n))])
+        return iter(order[: self.num_samples].tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SequentialSampler:
+    """The indices 0, 1, ..., len - 1 in order."""
+
+    def __init__(self, data_source: Sized) -> None:
+        self.data_source = data_source
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)

@@ -1,9 +1,13 @@
 """Optimizers (``xn.optim``) and learning-rate schedules (``xn.optim.lr_scheduler``)."""
 
 from . import lr_scheduler as lr_scheduler
+from ._adadelta import Adadelta as Adadelta
 from ._adagrad import Adagrad as Adagrad
 from ._adam import Adam as Adam
 from ._adam import AdamW as AdamW
+from ._adamax import Adamax as Adamax
+from ._nadam import NAdam as NAdam
+from ._nadam import RAdam as RAdam
 from ._optimizer import Optimizer as Optimizer
 from ._rmsprop import RMSprop as RMSprop
 from ._sgd import SGD as SGD
@@ -14,6 +18,10 @@ __all__ = [
     "AdamW",
     "Optimizer",
     "Adagrad",
+    "Adadelta",
+    "Adamax",
+    "NAdam",
+    "RAdam",
     "RMSprop",
     "SGD",
 ]

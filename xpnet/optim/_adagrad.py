@@ -24,6 +24,7 @@ class Adagrad(Optimizer):
         weight_decay: float = 0.0,
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
+        maximize: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -31,6 +32,7 @@ class Adagrad(Optimizer):
             weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value,
             eps=eps,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
 

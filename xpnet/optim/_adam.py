@@ -13,6 +13,12 @@ from ._optimizer import Optimizer
 from ._update import adam_update_p, update_all
 
 
+def check_betas(opt: Optimizer, group: dict[str, Any]) -> None:
+    b1, b2 = group["betas"]
+    if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
+        raise ArgumentError(f"{type(opt).__name__}: betas must be in [0, 1), got {group['betas']}")
+
+
 class Adam(Optimizer):
     """Kingma & Ba's Adam with bias correction; ``weight_decay`` adds wd * p to the gradient."""
 
@@ -28,19 +34,17 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float | None = None,
         amsgrad: bool = False,
+        *,
+        maximize: bool = False,
     ) -> None:
         wd = self._default_weight_decay if weight_decay is None else weight_decay
-        super().__init__(
-            params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=wd, amsgrad=amsgrad)
-        )
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=wd, amsgrad=amsgrad,
+                        maximize=maximize)  # fmt: skip
+        super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         super()._check_hyperparameters(group)
-        b1, b2 = group["betas"]
-        if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
-            raise ArgumentError(
-                f"{type(self).__name__}: betas must be in [0, 1), got {group['betas']}"
-            )
+        check_betas(self, group)
 
     def _shares(self, p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> Any:
         return state.get("step", 0)  # the bias corrections depend on the step
@@ -73,7 +77,7 @@ class Adam(Optimizer):
 
             update_all(
                 adam_update_p,
-                [[p, p.grad, s["exp_avg"], s["exp_avg_sq"], s.get("max_exp_avg_sq")] for p, s in bucket],
+                [[p, self._grad(p, group), s["exp_avg"], s["exp_avg_sq"], s.get("max_exp_avg_sq")] for p, s in bucket],
                 self._scalars(bucket[0][0], scalars), use_weight_decay=bool(group["weight_decay"]),
                 decoupled=self._decoupled, amsgrad=group["amsgrad"],
             )  # fmt: skip

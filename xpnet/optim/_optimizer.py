@@ -134,7 +134,15 @@ class Optimizer:
         parameters that share the step's scalars with one multi-tensor call.
         """
         for p, state in todo:
-            self._update(p, p.grad, state, group)  # type: ignore[arg-type]
+            self._update(p, self._grad(p, group), state, group)
+
+    @staticmethod
+    def _grad(p: Tensor, group: dict[str, Any]) -> Tensor:
+        """The gradient the update follows: ``p.grad``, negated for ``maximize=True`` (the
+        update then ascends, as PyTorch's ``maximize``)."""
+        g = p.grad
+        assert g is not None
+        return -g if group.get("maximize") else g
 
     def _shares(self, p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> Any:
         """What parameters updated by one multi-tensor call must have in common besides

@@ -25,6 +25,8 @@ class SGD(Optimizer):
         dampening: float = 0.0,
         weight_decay: float = 0.0,
         nesterov: bool = False,
+        *,
+        maximize: bool = False,
     ) -> None:
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ArgumentError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
@@ -34,6 +36,7 @@ class SGD(Optimizer):
             dampening=dampening,
             weight_decay=weight_decay,
             nesterov=nesterov,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
 
@@ -65,7 +68,7 @@ class SGD(Optimizer):
 
             update_all(
                 sgd_update_p,
-                [[p, p.grad, s.get("momentum_buffer")] for p, s in bucket],
+                [[p, self._grad(p, group), s.get("momentum_buffer")] for p, s in bucket],
                 self._scalars(bucket[0][0], scalars), use_momentum=bool(mu),
                 use_weight_decay=bool(group["weight_decay"]), nesterov=group["nesterov"],
                 first=first,

@@ -121,11 +121,91 @@ def _adagrad(
     return p, total
 
 
+def _lerp_into(b: Any, m: Any, g: Any, weight: Any) -> Any:
+    """m + weight (g - m), in place where the library allows (PyTorch's ``lerp_``)."""
+    _, add, _ = _ops(b)
+    return add(m, (g - m) * weight)
+
+
+def _adamax(
+    b: Any, p: Any, g: Any, m: Any, u: Any, clr: Any, one_minus_beta1: Any, beta2: Any, eps: Any,
+    weight_decay: Any, *, use_weight_decay: bool,
+) -> tuple[Any, Any, Any]:  # fmt: skip
+    # clr = lr / (1 - beta1^t); u = max(beta2 u, |g| + eps), the infinity norm
+    _, _, sub = _ops(b)
+    if use_weight_decay:
+        g = g + p * weight_decay
+    m = _lerp_into(b, m, g, one_minus_beta1)
+    u = _copy_into(b, u, b.xp.maximum(u * beta2, b.xp.abs(g) + eps))
+    p = sub(p, m / u * clr)
+    return p, m, u
+
+
+def _adadelta(
+    b: Any, p: Any, g: Any, sq: Any, acc: Any, lr: Any, rho: Any, one_minus_rho: Any, eps: Any,
+    weight_decay: Any, *, use_weight_decay: bool,
+) -> tuple[Any, Any, Any]:  # fmt: skip
+    mul, add, sub = _ops(b)
+    xp = b.xp
+    if use_weight_decay:
+        g = g + p * weight_decay
+    sq = add(mul(sq, rho), g * g * one_minus_rho)
+    delta = xp.sqrt(acc + eps) / xp.sqrt(sq + eps) * g
+    acc = add(mul(acc, rho), delta * delta * one_minus_rho)
+    p = sub(p, delta * lr)
+    return p, sq, acc
+
+
+def _nadam(
+    b: Any, p: Any, g: Any, m: Any, v: Any, grad_step: Any, avg_step: Any, bc2: Any,
+    decay: Any, one_minus_beta1: Any, beta2: Any, one_minus_beta2: Any, eps: Any,
+    weight_decay: Any, *, use_weight_decay: bool, decoupled: bool,
+) -> tuple[Any, Any, Any]:  # fmt: skip
+    # grad_step = lr (1 - mu_t) / (1 - prod mu), avg_step = lr mu_{t+1} / (1 - prod mu mu_{t+1}),
+    # bc2 = 1 - beta2^t (Dozat's Nesterov momentum in Adam, PyTorch's NAdam)
+    mul, add, sub = _ops(b)
+    if use_weight_decay and decoupled:
+        p = mul(p, decay)
+    if use_weight_decay and not decoupled:
+        g = g + p * weight_decay
+    m = _lerp_into(b, m, g, one_minus_beta1)
+    v = add(mul(v, beta2), g * g * one_minus_beta2)
+    denom = b.xp.sqrt(v / bc2) + eps
+    p = sub(p, g / denom * grad_step)
+    p = sub(p, m / denom * avg_step)
+    return p, m, v
+
+
+def _radam(
+    b: Any, p: Any, g: Any, m: Any, v: Any, step_size: Any, sqrt_bc2: Any, decay: Any,
+    one_minus_beta1: Any, beta2: Any, one_minus_beta2: Any, eps: Any, weight_decay: Any, *,
+    use_weight_decay: bool, decoupled: bool, rectify: bool,
+) -> tuple[Any, Any, Any]:  # fmt: skip
+    # step_size = lr / (1 - beta1^t), times the rectification term when ``rectify`` (the
+    # variance of the adaptive rate is tractable: rho_t > 5); sqrt_bc2 = sqrt(1 - beta2^t)
+    mul, add, sub = _ops(b)
+    if use_weight_decay and decoupled:
+        p = mul(p, decay)
+    if use_weight_decay and not decoupled:
+        g = g + p * weight_decay
+    m = _lerp_into(b, m, g, one_minus_beta1)
+    v = add(mul(v, beta2), g * g * one_minus_beta2)
+    if rectify:
+        p = sub(p, m * step_size * (sqrt_bc2 / (b.xp.sqrt(v) + eps)))
+    else:
+        p = sub(p, m * step_size)
+    return p, m, v
+
+
 # (p, g, state...) -> the positions each update writes
 sgd_update_p = Primitive("sgd_update", _sgd, mutates=(0, 2))
 adam_update_p = Primitive("adam_update", _adam, mutates=(0, 2, 3, 4))
 rmsprop_update_p = Primitive("rmsprop_update", _rmsprop, mutates=(0, 2, 3, 4))
 adagrad_update_p = Primitive("adagrad_update", _adagrad, mutates=(0, 2))
+adamax_update_p = Primitive("adamax_update", _adamax, mutates=(0, 2, 3))
+adadelta_update_p = Primitive("adadelta_update", _adadelta, mutates=(0, 2, 3))
+nadam_update_p = Primitive("nadam_update", _nadam, mutates=(0, 2, 3))
+radam_update_p = Primitive("radam_update", _radam, mutates=(0, 2, 3))
 
 
 _FOREACH: dict[tuple[str, int, int], Primitive] = {}

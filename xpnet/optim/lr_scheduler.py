@@ -125,6 +125,39 @@ class LinearLR(LRScheduler):
         return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * frac)
 
 
+class ConstantLR(LRScheduler):
+    """The learning rate times ``factor`` for the first ``total_iters`` epochs, then as given."""
+
+    def __init__(
+        self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:  # fmt: skip
+        if not 0 <= factor <= 1:
+            raise ArgumentError(f"ConstantLR: factor must be in [0, 1], got {factor}")
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def lr_at(self, base_lr: float, epoch: int) -> float:
+        return base_lr * self.factor if epoch < self.total_iters else base_lr
+
+
+class PolynomialLR(LRScheduler):
+    """base * (1 - min(epoch, total_iters) / total_iters)^power: a polynomial decay to 0."""
+
+    def __init__(
+        self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
+    ) -> None:
+        if not isinstance(total_iters, int) or total_iters < 1:
+            raise ArgumentError(
+                f"PolynomialLR: total_iters must be a positive int, got {total_iters!r}"
+            )
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def lr_at(self, base_lr: float, epoch: int) -> float:
+        return base_lr * (1.0 - min(epoch, self.total_iters) / self.total_iters) ** self.power
+
+
 class CosineAnnealingWarmRestarts(LRScheduler):
     """Cosine annealing restarted every ``T_i`` epochs, ``T_0`` first, each period ``T_mult``
     times the previous (SGDR). ``step(epoch)`` takes a fractional epoch (a step per batch:

@@ -1,0 +1,70 @@
+"""ConcatDataset, WeightedRandomSampler, RandomSampler and SequentialSampler, alone and
+driving a DataLoader: PyTorch's semantics, seeded reproducibility, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+from xpnet.data import (
+    ArrayDataset,
+    ConcatDataset,
+    DataLoader,
+    RandomSampler,
+    SequentialSampler,
+    WeightedRandomSampler,
+)
+
+
+def test_concat_dataset_indexes_across_its_parts_as_pytorch():
+    torch = pytest.importorskip("torch")
+    parts = [np.arange(3.0), np.arange(10.0, 14.0), np.arange(20.0, 21.0)]
+    ds = ConcatDataset([ArrayDataset(p) for p in parts])
+    tds = torch.utils.data.ConcatDataset(
+        [torch.utils.data.TensorDataset(torch.tensor(p)) for p in parts]
+    )
+    assert len(ds) == len(tds) == 8 and ds.cumulative_sizes == tds.cumulative_sizes
+    for i in range(-8, 8):
+        assert float(ds[i][0]) == float(tds[i][0])
+    with pytest.raises(IndexError, match="index 8 is out of range for 8"):
+        ds[8]
+    batches = [b[0].numpy().tolist() for b in DataLoader(ds, batch_size=3)]
+    assert batches == [[0.0, 1.0, 2.0], [10.0, 11.0, 12.0], [13.0, 20.0]]
+
+
+def test_weighted_sampler_follows_the_weights_and_repeats_with_a_seed():
+    xn.manual_seed(0)
+    drawn = list(WeightedRandomSampler([1.0, 0.0, 3.0, 4.0], 8000))
+    np.testing.assert_allclose(
+        np.bincount(drawn, minlength=4) / 8000, [0.125, 0, 0.375, 0.5], atol=0.02
+    )
+    no_repeat = list(WeightedRandomSampler(xn.tensor([1.0, 0.0, 3.0, 4.0]), 3, replacement=False))
+    assert sorted(no_repeat) == [0, 2, 3]
+    g = xn.Generator(5)
+    first = list(WeightedRandomSampler([1.0, 2.0], 50, generator=g))
+    assert first == list(WeightedRandomSampler([1.0, 2.0], 50, generator=xn.Generator(5)))
+    with pytest.raises(xn.ArgumentError, match="non-negative"):
+        WeightedRandomSampler([1.0, -1.0], 3)
+    with pytest.raises(xn.ArgumentError, match="without replacement"):
+        WeightedRandomSampler([1.0, 0.0], 2, replacement=False)
+
+
+def test_random_and_sequential_samplers_drive_a_loader():
+    ds = ArrayDataset(np.arange(10.0))
+    assert list(SequentialSampler(ds)) == list(range(10)) and len(SequentialSampler(ds)) == 10
+    xn.manual_seed(1)
+    order = list(RandomSampler(ds))
+    assert sorted(order) == list(range(10)) and order != list(range(10))
+    assert len(list(RandomSampler(ds, num_samples=25))) == 25
+    assert set(RandomSampler(ds, replacement=True, num_samples=40)) <= set(range(10))
+    xn.manual_seed(2)
+    seen = np.concatenate(
+        [b[0].numpy() for b in DataLoader(ds, batch_size=4, sampler=RandomSampler(ds))]
+    )
+    assert sorted(seen.tolist()) == list(np.arange(10.0))
+    xn.manual_seed(2)
+    again = np.concatenate(
+        [b[0].numpy() for b in DataLoader(ds, batch_size=4, sampler=RandomSampler(ds))]
+    )
+    np.testing.assert_array_equal(seen, again)
