@@ -27,7 +27,7 @@ def test_concat_dataset_indexes_across_its_parts_as_pytorch():
     assert len(ds) == len(tds) == 8 and ds.cumulative_sizes == tds.cumulative_sizes
     for i in range(-8, 8):
         assert float(ds[i][0]) == float(tds[i][0])
-    with pytest.raises(IndexError, match="index 8 is out of range for 8"):
+    with pytest.raises(xn.OutOfRangeError, match="index 8 is out of range for 8"):
         ds[8]
     batches = [b[0].numpy().tolist() for b in DataLoader(ds, batch_size=3)]
     assert batches == [[0.0, 1.0, 2.0], [10.0, 11.0, 12.0], [13.0, 20.0]]

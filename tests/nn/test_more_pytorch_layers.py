@@ -199,3 +199,46 @@ def test_activation_constructors_take_pytorchs_inplace_and_print_its_repr():
             np.testing.assert_allclose(y, tm(torch.tensor(x)).numpy(), rtol=1e-5, atol=1e-6)
     with pytest.raises(xn.ArgumentError, match="inplace must be a bool"):
         nn.ReLU(0.5)
+
+
+def test_loss_modules_match_pytorchs_and_refuse_bad_inputs(rng):
+    torch = pytest.importorskip("torch")
+    a, b, c = (rng.standard_normal((5, 3)) for _ in range(3))
+    y = np.array([1, -1, 1, -1, 1])
+    pairs = [
+        ("MarginRankingLoss", dict(margin=0.2), (a[:, 0], b[:, 0], y)),
+        ("HingeEmbeddingLoss", dict(margin=2.0), (a, np.sign(b))),
+        ("SoftMarginLoss", {}, (a, np.sign(b))),
+        ("CosineEmbeddingLoss", dict(margin=-0.2, reduction="sum"), (a, b, y)),
+        ("TripletMarginLoss", dict(p=1.0), (a, b, c)),
+        ("MultiLabelSoftMarginLoss", dict(reduction="none"), (a, (b > 0).astype(float))),
+        ("GaussianNLLLoss", dict(eps=0.5), (a, b, c[:, 0] ** 2)),  # var below eps: clamped
+        ("PoissonNLLLoss", dict(log_input=False), (a**2 + 0.1, np.abs(b))),
+    ]
+    for name, kw, args in pairs:
+        m, tm = getattr(nn, name)(**kw), getattr(torch.nn, name)(**kw)
+        # PyTorch differentiates the margin losses in their inputs, not in their labels
+        labels = {"MarginRankingLoss": 2, "HingeEmbeddingLoss": 1, "SoftMarginLoss": 1,
+                  "CosineEmbeddingLoss": 2, "MultiLabelSoftMarginLoss": 1}.get(name)  # fmt: skip
+        grad = [i != labels and v.dtype.kind == "f" for i, v in enumerate(args)]
+        xs = [xn.tensor(v, requires_grad=g) for v, g in zip(args, grad, strict=True)]
+        ts = [torch.tensor(v, requires_grad=g) for v, g in zip(args, grad, strict=True)]
+        got, want = m(*xs), tm(*ts)
+        np.testing.assert_allclose(
+            got.detach().numpy(), want.detach().numpy(), rtol=1e-10, err_msg=name
+        )
+        got.sum().backward()
+        want.sum().backward()
+        for x, t in zip(xs, ts, strict=True):
+            if t.grad is not None:
+                np.testing.assert_allclose(
+                    x.grad.numpy(), t.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name
+                )
+    with pytest.raises(xn.ArgumentError, match="var has negative entries"):
+        nn.functional.gaussian_nll_loss(xn.ones(3), xn.ones(3), -xn.ones(3))
+    with pytest.raises(xn.ShapeError, match=r"var .* does not fit"):
+        nn.functional.gaussian_nll_loss(xn.ones((3, 2)), xn.ones((3, 2)), xn.ones(2))
+    with pytest.raises(xn.ShapeError, match="cosine_embedding_loss"):
+        nn.functional.cosine_embedding_loss(xn.ones((3, 2)), xn.ones((3, 2)), xn.ones((3, 2)))
+    with pytest.raises(xn.ShapeError, match="one shape"):
+        nn.functional.triplet_margin_loss(xn.ones((3, 2)), xn.ones((3, 2)), xn.ones((2, 2)))

@@ -43,6 +43,14 @@ LAYERS = [
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "NLLLoss",
+    "MarginRankingLoss",
+    "HingeEmbeddingLoss",
+    "SoftMarginLoss",
+    "CosineEmbeddingLoss",
+    "TripletMarginLoss",
+    "MultiLabelSoftMarginLoss",
+    "GaussianNLLLoss",
+    "PoissonNLLLoss",
 ]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ArgumentError, NotSupportedError, ShapeError
+from .._errors import ArgumentError, NotSupportedError, OutOfRangeError, ShapeError
 from ..backend import Generator, draw_seed
 from ..ops import take
 from ..tensor import Tensor
@@ -70,7 +70,7 @@ class ConcatDataset(Dataset):
         n = len(self)
         j = i + n if i < 0 else i
         if not 0 <= j < n:
-            raise IndexError(f"ConcatDataset: index {i} is out of range for {n} samples")
+            raise OutOfRangeError(f"ConcatDataset: index {i} is out of range for {n} samples")
         k = int(np.searchsorted(self.cumulative_sizes, j, side="right"))
         start = self.cumulative_sizes[k - 1] if k else 0
         return self.datasets[k][j - start]

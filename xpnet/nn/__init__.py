@@ -62,13 +62,21 @@ from ._linear import Embedding as Embedding
 from ._linear import Linear as Linear
 from ._loss import BCELoss as BCELoss
 from ._loss import BCEWithLogitsLoss as BCEWithLogitsLoss
+from ._loss import CosineEmbeddingLoss as CosineEmbeddingLoss
 from ._loss import CrossEntropyLoss as CrossEntropyLoss
+from ._loss import GaussianNLLLoss as GaussianNLLLoss
+from ._loss import HingeEmbeddingLoss as HingeEmbeddingLoss
 from ._loss import HuberLoss as HuberLoss
 from ._loss import KLDivLoss as KLDivLoss
 from ._loss import L1Loss as L1Loss
+from ._loss import MarginRankingLoss as MarginRankingLoss
 from ._loss import MSELoss as MSELoss
+from ._loss import MultiLabelSoftMarginLoss as MultiLabelSoftMarginLoss
 from ._loss import NLLLoss as NLLLoss
+from ._loss import PoissonNLLLoss as PoissonNLLLoss
 from ._loss import SmoothL1Loss as SmoothL1Loss
+from ._loss import SoftMarginLoss as SoftMarginLoss
+from ._loss import TripletMarginLoss as TripletMarginLoss
 from ._module import Module as Module
 from ._norm import BatchNorm1d as BatchNorm1d
 from ._norm import BatchNorm2d as BatchNorm2d
@@ -90,6 +98,14 @@ from ._summary import summary as summary
 from ._upsample import Upsample as Upsample
 
 __all__ = [
+    "PoissonNLLLoss",
+    "GaussianNLLLoss",
+    "MultiLabelSoftMarginLoss",
+    "TripletMarginLoss",
+    "CosineEmbeddingLoss",
+    "SoftMarginLoss",
+    "HingeEmbeddingLoss",
+    "MarginRankingLoss",
     "InstanceNorm2d",
     "InstanceNorm1d",
     "Dropout2d",

@@ -53,6 +53,14 @@ from ._dropout import dropout1d as dropout1d
 from ._dropout import dropout2d as dropout2d
 from ._embedding import embedding as embedding
 from ._embedding import one_hot as one_hot
+from ._embedding_losses import cosine_embedding_loss as cosine_embedding_loss
+from ._embedding_losses import gaussian_nll_loss as gaussian_nll_loss
+from ._embedding_losses import hinge_embedding_loss as hinge_embedding_loss
+from ._embedding_losses import margin_ranking_loss as margin_ranking_loss
+from ._embedding_losses import multilabel_soft_margin_loss as multilabel_soft_margin_loss
+from ._embedding_losses import poisson_nll_loss as poisson_nll_loss
+from ._embedding_losses import soft_margin_loss as soft_margin_loss
+from ._embedding_losses import triplet_margin_loss as triplet_margin_loss
 from ._interpolate import interpolate as interpolate
 from ._linear import linear as linear
 from ._loss import binary_cross_entropy as binary_cross_entropy
@@ -73,6 +81,14 @@ from ._norm import normalize as normalize
 from ._norm import pairwise_distance as pairwise_distance
 
 __all__ = [
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "multilabel_soft_margin_loss",
+    "triplet_margin_loss",
+    "cosine_embedding_loss",
+    "soft_margin_loss",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
     "logsigmoid",
     "pairwise_distance",
     "instance_norm",
