@@ -141,3 +141,111 @@ def test_transformer_encoder_layers_are_copies_and_dropout_follows_the_mode(rng)
     assert not np.array_equal(enc(x).numpy(), enc(x).numpy())
     with pytest.raises(xn.ArgumentError, match="activation 'relu' or 'gelu'"):
         nn.TransformerEncoderLayer(E, H, activation="tanh")
+
+
+def _check_grads(o, to, xs, ts, m, tm, rng):
+    """Equal outputs, and equal gradients of inputs and parameters for a random cotangent."""
+    torch = pytest.importorskip("torch")
+    np.testing.assert_allclose(o.detach().numpy(), to.detach().numpy(), rtol=1e-9, atol=1e-11)
+    g = rng.standard_normal(o.shape)
+    m.zero_grad(), tm.zero_grad()
+    (o * xn.tensor(g)).sum().backward()
+    (to * torch.tensor(g)).sum().backward()
+    for a, t in zip(xs, ts, strict=True):
+        np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-8, atol=1e-10)
+    grads = {n: p.grad.numpy() for n, p in m.named_parameters()}
+    for n, p in tm.named_parameters():
+        np.testing.assert_allclose(grads[n], p.grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=n)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_transformer_decoder_matches_pytorch(norm_first, batch_first, rng):
+    torch = pytest.importorskip("torch")
+    kw = dict(dim_feedforward=16, dropout=0.0, activation="gelu", norm_first=norm_first,
+              batch_first=batch_first)  # fmt: skip
+    td = torch.nn.TransformerDecoder(torch.nn.TransformerDecoderLayer(E, H, **kw).double(), 2,
+                                     norm=torch.nn.LayerNorm(E).double())  # fmt: skip
+    d = nn.TransformerDecoder(nn.TransformerDecoderLayer(E, H, **kw, dtype="float64"), 2,
+                              norm=nn.LayerNorm(E, dtype="float64"))  # fmt: skip
+    assert list(d.state_dict()) == list(td.state_dict())
+    d.load_state_dict({k: v.detach().numpy() for k, v in td.state_dict().items()})
+    tgt_shape, mem_shape = ((3, 4, E), (3, 6, E)) if batch_first else ((4, 3, E), (6, 3, E))
+    tgt, mem = rng.standard_normal(tgt_shape), rng.standard_normal(mem_shape)
+    mem_pad = np.zeros((3, 6), bool)
+    mem_pad[2, 4:] = True
+    causal = nn.Transformer.generate_square_subsequent_mask(4, dtype="float64").numpy()
+    np.testing.assert_array_equal(
+        causal, torch.nn.Transformer.generate_square_subsequent_mask(4).numpy()
+    )
+    for masks in [
+        {},
+        {"tgt_mask": causal, "tgt_is_causal": True, "memory_key_padding_mask": mem_pad},
+    ]:
+        xs = [xn.tensor(a, requires_grad=True) for a in (tgt, mem)]
+        ts = [torch.tensor(a, requires_grad=True) for a in (tgt, mem)]
+        xm = {k: xn.tensor(v) if isinstance(v, np.ndarray) else v for k, v in masks.items()}
+        tmk = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in masks.items()}
+        _check_grads(d(*xs, **xm), td(*ts, **tmk), xs, ts, d, td, rng)
+
+
+def test_transformer_matches_pytorch_and_learns_to_copy(rng):
+    torch = pytest.importorskip("torch")
+    kw = dict(d_model=E, nhead=H, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=16,
+              dropout=0.0, batch_first=True)  # fmt: skip
+    torch.manual_seed(0)
+    tt = torch.nn.Transformer(**kw).double()
+    t = nn.Transformer(**kw, dtype="float64")
+    assert [(n, p.shape) for n, p in t.named_parameters()] == [
+        (n, tuple(p.shape)) for n, p in tt.named_parameters()
+    ]
+    t.load_state_dict({k: v.detach().numpy() for k, v in tt.state_dict().items()})
+    src, tgt = rng.standard_normal((2, 5, E)), rng.standard_normal((2, 3, E))
+    causal = nn.Transformer.generate_square_subsequent_mask(3, dtype="float64")
+    xs = [xn.tensor(a, requires_grad=True) for a in (src, tgt)]
+    ts = [torch.tensor(a, requires_grad=True) for a in (src, tgt)]
+    o = t(*xs, tgt_mask=causal, tgt_is_causal=True)
+    to = tt(*ts, tgt_mask=torch.tensor(causal.numpy()), tgt_is_causal=True)
+    _check_grads(o, to, xs, ts, t, tt, rng)
+    # Xavier-uniform matrices: bound sqrt(6 / (fan_in + fan_out))
+    w = nn.Transformer(d_model=16, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+                       dim_feedforward=32).encoder.layers[0].linear1.weight.numpy()  # fmt: skip
+    assert np.abs(w).max() <= np.sqrt(6 / 48) and np.abs(w).max() > 0.9 * np.sqrt(6 / 48)
+    with pytest.raises(xn.ShapeError, match="different batch sizes"):
+        t(xn.ones((2, 5, E), dtype="float64"), xn.ones((3, 3, E), dtype="float64"))
+
+
+def test_a_small_transformer_learns_to_reverse_sequences():
+    """Sequence to sequence: the decoder, teacher-forced with a causal mask, learns to
+    output its source reversed (tokens 1-5, 0 the start token)."""
+    rng = np.random.default_rng(0)
+    xn.manual_seed(0)
+    vocab, length, d = 6, 4, 16
+    emb, pos = nn.Embedding(vocab, d), nn.Embedding(length, d)
+    model = nn.Transformer(d_model=d, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+                           dim_feedforward=32, dropout=0.0, batch_first=True)  # fmt: skip
+    head = nn.Linear(d, vocab)
+    params = [*emb.parameters(), *pos.parameters(), *model.parameters(), *head.parameters()]
+    opt = xn.optim.Adam(params, lr=0.01)
+    mask = nn.Transformer.generate_square_subsequent_mask(length)
+    at = xn.arange(length)
+
+    def logits(src, tgt_in):
+        s, t = emb(src) + pos(at), emb(tgt_in) + pos(at)
+        return head(model(s, t, tgt_mask=mask, tgt_is_causal=True))
+
+    for _ in range(150):
+        src = rng.integers(1, vocab, (32, length))
+        out = src[:, ::-1]
+        tgt_in = np.concatenate([np.zeros((32, 1), np.int64), out[:, :-1]], axis=1)
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(
+            logits(xn.tensor(src), xn.tensor(tgt_in)).reshape(-1, vocab), xn.tensor(out.reshape(-1))
+        )
+        loss.backward()
+        opt.step()
+    src = rng.integers(1, vocab, (64, length))
+    tgt_in = np.concatenate([np.zeros((64, 1), np.int64), src[:, ::-1][:, :-1]], axis=1)
+    with xn.no_grad():
+        pred = logits(xn.tensor(src), xn.tensor(tgt_in)).argmax(axis=-1).numpy()
+    assert (pred == src[:, ::-1]).mean() > 0.95, (pred == src[:, ::-1]).mean()

@@ -34,6 +34,9 @@ from ._activation import Tanhshrink as Tanhshrink
 from ._activation import Threshold as Threshold
 from ._activation import Unflatten as Unflatten
 from ._attention import MultiheadAttention as MultiheadAttention
+from ._attention import Transformer as Transformer
+from ._attention import TransformerDecoder as TransformerDecoder
+from ._attention import TransformerDecoderLayer as TransformerDecoderLayer
 from ._attention import TransformerEncoder as TransformerEncoder
 from ._attention import TransformerEncoderLayer as TransformerEncoderLayer
 from ._container import ModuleDict as ModuleDict
@@ -98,6 +101,9 @@ from ._summary import summary as summary
 from ._upsample import Upsample as Upsample
 
 __all__ = [
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
     "PoissonNLLLoss",
     "GaussianNLLLoss",
     "MultiLabelSoftMarginLoss",

@@ -1,9 +1,10 @@
-"""MultiheadAttention and the transformer encoder: PyTorch's layers, their parameter names
-and their mask conventions."""
+"""MultiheadAttention and the transformer (encoder, decoder, the whole encoder-decoder):
+PyTorch's layers, their parameter names and their mask conventions."""
 
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 from .. import ops
@@ -156,6 +157,19 @@ class MultiheadAttention(Module):
         return out, (ops.squeeze(att, axis=0) if unbatched else att)
 
 
+def _activation(op: str, activation: Any) -> Any:
+    """PyTorch's ``activation`` argument: "relu", "gelu" or a function."""
+    if isinstance(activation, str):
+        if activation not in ("relu", "gelu"):
+            raise ArgumentError(f"{op}: activation 'relu' or 'gelu', got {activation!r}")
+        return F.relu if activation == "relu" else F.gelu
+    if not callable(activation):
+        raise ArgumentError(
+            f"{op}: activation must be 'relu', 'gelu' or a function, got {activation!r}"
+        )
+    return activation
+
+
 class TransformerEncoderLayer(Module):
     """Self-attention and a feed-forward block, each with a residual connection and layer
     normalisation (after it, or before it with ``norm_first``): PyTorch's layer, its
@@ -189,13 +203,7 @@ class TransformerEncoderLayer(Module):
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, **where)
         self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
         self.norm_first = norm_first
-        if isinstance(activation, str):
-            if activation not in ("relu", "gelu"):
-                raise ArgumentError(
-                    f"TransformerEncoderLayer: activation 'relu' or 'gelu', got {activation!r}"
-                )
-            activation = F.relu if activation == "relu" else F.gelu
-        self.activation = activation
+        self.activation = _activation("TransformerEncoderLayer", activation)
 
     def forward(
         self,
@@ -247,3 +255,193 @@ class TransformerEncoder(Module):
                 x, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=is_causal
             )
         return x if self.norm is None else self.norm(x)
+
+
+class TransformerDecoderLayer(Module):
+    """Masked self-attention, attention over the encoder's output (``memory``) and a
+    feed-forward block, each with a residual connection and layer normalisation (after
+    it, or before it with ``norm_first``): PyTorch's layer and its submodule names
+    (``self_attn``, ``multihead_attn``, ``linear1``, ``linear2``, ``norm1``-``norm3``)."""
+
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: Any = "relu",
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        *,
+        backend: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        where = {"backend": backend, "device": device, "dtype": dtype}
+        attn = {"dropout": dropout, "bias": bias, "batch_first": batch_first, **where}
+        self.self_attn = MultiheadAttention(d_model, nhead, **attn)
+        self.multihead_attn = MultiheadAttention(d_model, nhead, **attn)
+        self.linear1 = Linear(d_model, dim_feedforward, bias, **where)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias, **where)
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, **where)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, **where)
+        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, **where)
+        self.dropout1, self.dropout2, self.dropout3 = (
+            Dropout(dropout),
+            Dropout(dropout),
+            Dropout(dropout),
+        )
+        self.norm_first = norm_first
+        self.activation = _activation("TransformerDecoderLayer", activation)
+
+    def forward(
+        self,
+        tgt: Tensor,
+        memory: Tensor,
+        tgt_mask: Tensor | None = None,
+        memory_mask: Tensor | None = None,
+        tgt_key_padding_mask: Tensor | None = None,
+        memory_key_padding_mask: Tensor | None = None,
+        tgt_is_causal: bool = False,
+        memory_is_causal: bool = False,
+    ) -> Tensor:
+        def self_block(x: Tensor) -> Tensor:
+            out, _ = self.self_attn(x, x, x, key_padding_mask=tgt_key_padding_mask,
+                                    need_weights=False, attn_mask=tgt_mask,
+                                    is_causal=bool(tgt_is_causal))  # fmt: skip
+            return self.dropout1(out)
+
+        def memory_block(x: Tensor) -> Tensor:
+            out, _ = self.multihead_attn(x, memory, memory, key_padding_mask=memory_key_padding_mask,
+                                         need_weights=False, attn_mask=memory_mask,
+                                         is_causal=memory_is_causal)  # fmt: skip
+            return self.dropout2(out)
+
+        def feed_forward(x: Tensor) -> Tensor:
+            return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+        x = tgt
+        if self.norm_first:
+            x = x + self_block(self.norm1(x))
+            x = x + memory_block(self.norm2(x))
+            return x + feed_forward(self.norm3(x))
+        x = self.norm1(x + self_block(x))
+        x = self.norm2(x + memory_block(x))
+        return self.norm3(x + feed_forward(x))
+
+
+class TransformerDecoder(Module):
+    """``num_layers`` copies of ``decoder_layer`` applied in turn over the target, each
+    attending to ``memory``, then ``norm`` if given: PyTorch's module and names."""
+
+    def __init__(self, decoder_layer: TransformerDecoderLayer, num_layers: int,
+                 norm: Module | None = None) -> None:  # fmt: skip
+        super().__init__()
+        if not isinstance(num_layers, int) or num_layers < 1:
+            raise ArgumentError(
+                f"TransformerDecoder: num_layers must be a positive int, got {num_layers!r}"
+            )
+        self.layers = ModuleList(copy.deepcopy(decoder_layer) for _ in range(num_layers))
+        self.num_layers, self.norm = num_layers, norm
+
+    def forward(
+        self,
+        tgt: Tensor,
+        memory: Tensor,
+        tgt_mask: Tensor | None = None,
+        memory_mask: Tensor | None = None,
+        tgt_key_padding_mask: Tensor | None = None,
+        memory_key_padding_mask: Tensor | None = None,
+        tgt_is_causal: bool | None = None,
+        memory_is_causal: bool = False,
+    ) -> Tensor:
+        x = tgt
+        for layer in self.layers:
+            x = layer(x, memory, tgt_mask, memory_mask, tgt_key_padding_mask,
+                      memory_key_padding_mask, bool(tgt_is_causal), memory_is_causal)  # fmt: skip
+        return x if self.norm is None else self.norm(x)
+
+
+class Transformer(Module):
+    """Vaswani et al.'s encoder-decoder: a TransformerEncoder and a TransformerDecoder, each
+    ending in a LayerNorm, with PyTorch's arguments, submodule names (``encoder``,
+    ``decoder``) and initialisation (Xavier-uniform for every matrix)."""
+
+    def __init__(
+        self,
+        d_model: int = 512,
+        nhead: int = 8,
+        num_encoder_layers: int = 6,
+        num_decoder_layers: int = 6,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: Any = "relu",
+        custom_encoder: Module | None = None,
+        custom_decoder: Module | None = None,
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        *,
+        backend: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        where = {"backend": backend, "device": device, "dtype": dtype}
+        layer = {"dim_feedforward": dim_feedforward, "dropout": dropout, "activation": activation,
+                 "layer_norm_eps": layer_norm_eps, "batch_first": batch_first,
+                 "norm_first": norm_first, "bias": bias, **where}  # fmt: skip
+        self.encoder = custom_encoder or TransformerEncoder(
+            TransformerEncoderLayer(d_model, nhead, **layer), num_encoder_layers,
+            LayerNorm(d_model, eps=layer_norm_eps, **where),
+        )  # fmt: skip
+        self.decoder = custom_decoder or TransformerDecoder(
+            TransformerDecoderLayer(d_model, nhead, **layer), num_decoder_layers,
+            LayerNorm(d_model, eps=layer_norm_eps, **where),
+        )  # fmt: skip
+        self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
+        for p in self.parameters():
+            if p.ndim > 1:
+                init.xavier_uniform_(p)
+
+    def forward(
+        self,
+        src: Tensor,
+        tgt: Tensor,
+        src_mask: Tensor | None = None,
+        tgt_mask: Tensor | None = None,
+        memory_mask: Tensor | None = None,
+        src_key_padding_mask: Tensor | None = None,
+        tgt_key_padding_mask: Tensor | None = None,
+        memory_key_padding_mask: Tensor | None = None,
+        src_is_causal: bool | None = None,
+        tgt_is_causal: bool | None = None,
+        memory_is_causal: bool = False,
+    ) -> Tensor:
+        batch_axis = 0 if self.batch_first else 1
+        if src.ndim == 3 and tgt.ndim == 3 and src.shape[batch_axis] != tgt.shape[batch_axis]:
+            raise ShapeError(
+                f"Transformer: src {describe(src)} and tgt {describe(tgt)} have different batch sizes"
+            )
+        if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+            raise ShapeError(
+                f"Transformer: src {describe(src)} and tgt {describe(tgt)} need d_model = "
+                f"{self.d_model} features"
+            )
+        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
+                              is_causal=bool(src_is_causal))  # fmt: skip
+        return self.decoder(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask,
+                            memory_key_padding_mask, tgt_is_causal, memory_is_causal)  # fmt: skip
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz: int, *, dtype: Any = None, backend: Any = None,
+                                        device: Any = None) -> Tensor:  # fmt: skip
+        """The causal mask of ``sz`` positions: 0 on and below the diagonal, -inf above
+        (added to attention scores, as PyTorch's)."""
+        upper = ops.triu(ops.ones((sz, sz), dtype=dtype, backend=backend, device=device), k=1)
+        return ops.where(upper > 0, -math.inf, 0.0)
