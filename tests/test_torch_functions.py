@@ -145,3 +145,30 @@ def test_pytorch_named_functions_and_methods_match_pytorch(rng):
         xn.bmm(xn.ones((2, 1, 1)), xn.ones((3, 1, 1)))
     with pytest.raises(xn.ArgumentTypeError, match="index must be a 1-D integer Tensor"):
         xn.ones((2, 3)).index_select(0, [0])
+
+
+def test_dtype_aliases_shape_functions_and_bincount():
+    torch = pytest.importorskip("torch")
+    for alias, name in [("float", "float32"), ("double", "float64"), ("half", "float16"),
+                        ("long", "int64"), ("int", "int32"), ("short", "int16")]:  # fmt: skip
+        assert getattr(xn, alias) == name
+        assert str(getattr(torch, alias)) == f"torch.{name}"
+        assert xn.tensor([1, 2], dtype=getattr(xn, alias)).dtype == xn.tensor([1], dtype=name).dtype
+    x = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(xn.transpose(xn.tensor(x), 0, 2).numpy(),
+                                  torch.transpose(torch.tensor(x), 0, 2).numpy())  # fmt: skip
+    np.testing.assert_array_equal(xn.permute(xn.tensor(x), (2, 0, 1)).numpy(),
+                                  torch.permute(torch.tensor(x), (2, 0, 1)).numpy())  # fmt: skip
+    assert xn.unsqueeze(xn.tensor(x), -1).shape == tuple(torch.unsqueeze(torch.tensor(x), -1).shape)
+    v, w = np.array([1, 3, 1, 0, 3, 3]), np.array([0.5, 1.0, 2.0, 3.0, -1.0, 0.25])
+    np.testing.assert_array_equal(
+        xn.bincount(xn.tensor(v)).numpy(), torch.bincount(torch.tensor(v)).numpy()
+    )
+    wt = xn.tensor(w, requires_grad=True)
+    got = xn.bincount(xn.tensor(v), wt, minlength=6)
+    np.testing.assert_allclose(got.detach().numpy(),
+                               torch.bincount(torch.tensor(v), torch.tensor(w), minlength=6).numpy())  # fmt: skip
+    (got * xn.tensor(np.arange(6.0))).sum().backward()
+    np.testing.assert_array_equal(wt.grad.numpy(), v.astype(float))  # d/dw_i = bin index of i
+    with pytest.raises(xn.ArgumentError, match="non-negative"):
+        xn.bincount(xn.tensor([1, -1]))

@@ -86,8 +86,14 @@ int8, int16, int32, int64 = "int8", "int16", "int32", "int64"
 uint8, uint16, uint32, uint64 = "uint8", "uint16", "uint32", "uint64"
 float16, bfloat16, float32, float64 = "float16", "bfloat16", "float32", "float64"
 complex64, complex128 = "complex64", "complex128"
+# and PyTorch's aliases of them (xn.tensor(labels, dtype=xn.long)); last, as ``float`` and
+# ``int`` shadow the builtins in this module from here on
+half, double, long, short = "float16", "float64", "int64", "int16"
+cfloat, cdouble = "complex64", "complex128"
 # PyTorch's spellings (cat/concat/stack with dim=, isclose, rand_like...): after the ops
 from . import autograd as autograd  # noqa: E402
 from ._torch_functions import *  # noqa: E402, F403
+
+float, int = "float32", "int32"  # PyTorch's torch.float and torch.int
 
 __version__ = "0.1.0"

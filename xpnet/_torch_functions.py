@@ -281,6 +281,38 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0) -> Tensor:
     return ops.linalg.vector_norm(diff, axis=-1, ord=p)
 
 
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    """``x`` with axes ``dim0`` and ``dim1`` swapped (PyTorch's ``transpose``)."""
+    return x.transpose(dim0, dim1)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """``x`` with a new axis of size 1 at ``dim`` (the standard's ``expand_dims``)."""
+    return ops.expand_dims(x, axis=dim)
+
+
+def permute(x: Tensor, dims: Any) -> Tensor:
+    """``x`` with its axes in the order ``dims`` (the standard's ``permute_dims``)."""
+    return ops.permute_dims(x, tuple(dims))
+
+
+def bincount(x: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How many times each value 0..max(x) occurs in the 1-D non-negative integers ``x``
+    (at least ``minlength`` bins), or the sum of ``weights`` at each (differentiable in the
+    weights), as PyTorch's."""
+    if x.ndim != 1 or not x.backend.xp.isdtype(x.dtype, "integral"):
+        raise ArgumentError(f"bincount: needs a 1-D integer tensor, got shape {x.shape}")
+    if x.size and int(ops.min(x).item()) < 0:
+        raise ArgumentError("bincount: the values must be non-negative")
+    n = max(int(ops.max(x).item()) + 1 if x.size else 0, minlength)
+    if weights is None:
+        ones = ops.ones(x.shape, dtype="int64", backend=x.backend)
+        return ops.scatter_add(ones, x, (n,), axis=0)
+    if weights.shape != x.shape:
+        raise ArgumentError(f"bincount: weights of shape {weights.shape} for values {x.shape}")
+    return ops.scatter_add(weights, x, (n,), axis=0)
+
+
 def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]:
     """Record nothing inside the block when ``mode`` is true (as ``no_grad``; a decorator
     too). PyTorch's inference tensors refuse autograd later; xpnet's are plain tensors."""
@@ -296,6 +328,7 @@ __all__ = [
     "cumsum",
     "concat",
     "bernoulli",
+    "bincount",
     "cdist",
     "diag",
     "dot",
@@ -303,7 +336,9 @@ __all__ = [
     "multinomial",
     "norm",
     "topk",
+    "transpose",
     "unique",
+    "unsqueeze",
     "from_numpy",
     "inference_mode",
     "is_tensor",
@@ -311,6 +346,7 @@ __all__ = [
     "mm",
     "numel",
     "outer",
+    "permute",
     "rand_like",
     "randint_like",
     "randn_like",
