@@ -241,6 +241,14 @@ def test_clip_grad_norm_and_value(backend):
     assert b.grad.tolist() == pytest.approx([0.0, 0.7])
     inf_total = nn.utils.clip_grad_norm_([a, b], 10.0, norm_type=float("inf"))
     assert inf_total.item() == pytest.approx(0.7)
+    frozen = nn.Parameter(xn.tensor([1.0], **kw))  # no gradient: a norm of 0, as PyTorch
+    none = nn.utils.clip_grad_norm_([frozen], 1.0)
+    assert none.item() == 0.0 and none.backend is backend
+    b.grad = b.grad * float("nan")
+    before = a.grad.numpy().copy()
+    with pytest.raises(xn.NonFiniteError, match="no gradient was changed"):
+        nn.utils.clip_grad_norm_([a, b], 1.0, error_if_nonfinite=True)
+    np.testing.assert_array_equal(a.grad.numpy(), before)
 
 
 @pytest.mark.parametrize("owner", ["optimizer", "module"])

@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 
 from ... import ops
-from ..._errors import ArgumentError
+from ..._errors import ArgumentError, NonFiniteError
 from ...autodiff import no_grad
 from ...ops import max as max_
 from ...ops import stack
@@ -22,21 +22,32 @@ def _grads(parameters: Iterable[Tensor] | Tensor) -> list[Tensor]:
 
 
 def clip_grad_norm_(
-    parameters: Iterable[Tensor] | Tensor, max_norm: float, norm_type: float = 2.0
-) -> Tensor:
+    parameters: Iterable[Tensor] | Tensor, max_norm: float, norm_type: float = 2.0,
+    error_if_nonfinite: bool = False, foreach: bool | None = None,
+) -> Tensor:  # fmt: skip
     """Scale all gradients together so their total ``norm_type``-norm is at most ``max_norm``.
 
-    Returns the total norm before clipping (a 0-d Tensor on the gradients' device).
+    Returns the total norm before clipping (a 0-d Tensor on the gradients' device; 0 when
+    no parameter has a gradient, as PyTorch). ``error_if_nonfinite``: a NaN or infinite
+    total norm raises ``NonFiniteError`` before any gradient changes. ``foreach`` is
+    accepted for PyTorch code (one code path here).
     """
-    params = _grads(parameters)
+    given = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    params = _grads(given)
     if not params:
-        raise ArgumentError("clip_grad_norm_: no parameter has a gradient")
+        where = given[0].backend if given else None
+        return ops.zeros((), backend=where)
     with no_grad():
         gs = [p.grad for p in params]
         if math.isinf(norm_type):
             total = max_(stack([max_(ops.abs(g)) for g in gs]))
         else:
             total = sum_(stack([sum_(ops.abs(g) ** norm_type) for g in gs])) ** (1.0 / norm_type)
+        if error_if_nonfinite and not math.isfinite(float(total.item())):
+            raise NonFiniteError(
+                f"clip_grad_norm_: the total {norm_type}-norm of the gradients is {float(total.item())}; "
+                "no gradient was changed"
+            )
         scale = ops.minimum(max_norm / (total + 1e-6), 1.0)
         for p in params:
             p.grad = p.grad * scale
