@@ -242,3 +242,23 @@ def test_loss_modules_match_pytorchs_and_refuse_bad_inputs(rng):
         nn.functional.cosine_embedding_loss(xn.ones((3, 2)), xn.ones((3, 2)), xn.ones((3, 2)))
     with pytest.raises(xn.ShapeError, match="one shape"):
         nn.functional.triplet_margin_loss(xn.ones((3, 2)), xn.ones((3, 2)), xn.ones((2, 2)))
+
+
+def test_batchnorm3d_and_batchnorm_reprs_match_pytorch(rng):
+    torch = pytest.importorskip("torch")
+    for name in ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d"):
+        for kw in ({}, {"affine": False}, {"track_running_stats": False, "momentum": None}):
+            assert repr(getattr(nn, name)(4, **kw)) == repr(getattr(torch.nn, name)(4, **kw))
+    m, tm = nn.BatchNorm3d(3, dtype="float64"), torch.nn.BatchNorm3d(3).double()
+    x = rng.standard_normal((2, 3, 4, 5, 2))
+    for _ in range(2):  # training: batch statistics, running ones updated
+        np.testing.assert_allclose(
+            m(xn.tensor(x)).numpy(), tm(torch.tensor(x)).detach().numpy(), atol=1e-12
+        )
+    np.testing.assert_allclose(m.running_var.numpy(), tm.running_var.numpy(), rtol=1e-12)
+    m.eval(), tm.eval()
+    np.testing.assert_allclose(
+        m(xn.tensor(x)).numpy(), tm(torch.tensor(x)).detach().numpy(), atol=1e-12
+    )
+    with pytest.raises(xn.ShapeError, match="expected a 5-D input"):
+        m(xn.tensor(x[0]))

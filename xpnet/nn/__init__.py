@@ -83,6 +83,7 @@ from ._loss import TripletMarginLoss as TripletMarginLoss
 from ._module import Module as Module
 from ._norm import BatchNorm1d as BatchNorm1d
 from ._norm import BatchNorm2d as BatchNorm2d
+from ._norm import BatchNorm3d as BatchNorm3d
 from ._norm import GroupNorm as GroupNorm
 from ._norm import InstanceNorm1d as InstanceNorm1d
 from ._norm import InstanceNorm2d as InstanceNorm2d
@@ -186,6 +187,7 @@ __all__ = [
     "Module",
     "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
     "LayerNorm",
     "GroupNorm",
     "Parameter",

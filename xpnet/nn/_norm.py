@@ -78,8 +78,10 @@ class _BatchNorm(Module):
         return F.batch_norm(x, rm, rv, self.weight, self.bias, True, momentum, self.eps)
 
     def extra_repr(self) -> str:
+        """PyTorch's."""
         return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
         )
 
 
@@ -93,6 +95,12 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) inputs, with running statistics as buffers."""
 
     _dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs, with running statistics as buffers."""
+
+    _dims = (5,)
 
 
 class LayerNorm(Module):
