@@ -110,7 +110,7 @@ class Tensor(TensorBase, TorchMethods):
         for a in args:
             if isinstance(a, Tensor):
                 backend, device, dtype = a.backend, a.backend.device, a.dtype
-            elif _is_dtype(self.backend, a):
+            elif is_dtype(self.backend, a):
                 dtype = a
             elif device is None:
                 device = a
@@ -459,7 +459,7 @@ class Tensor(TensorBase, TorchMethods):
         return array_namespace(self, api_version)
 
 
-def _is_dtype(backend: Backend, a: Any) -> bool:
+def is_dtype(backend: Backend, a: Any) -> bool:
     """Whether ``to()``'s positional ``a`` names a dtype (rather than a device)."""
     if isinstance(a, str):
         return a.rsplit(".", 1)[-1] in DTYPE_NAMES

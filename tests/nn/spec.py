@@ -203,6 +203,25 @@ NN_SPECS: list[NNSpec] = [
         [(3, 4), (3, 4)],
     ),
     NNSpec(
+        "conv2d-same-dilated",
+        lambda x, w: F.conv2d(x, w, padding="same", dilation=(1, 2)),
+        lambda x, w: _tf().conv2d(x, w, padding="same", dilation=(1, 2)),
+        [(1, 2, 5, 6), (3, 2, 3, 3)],
+    ),
+    NNSpec(
+        "avg_pool2d-ceil-exclude-pad",
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        lambda x: _tf().avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        [(1, 2, 6, 7)],
+    ),
+    NNSpec(
+        "max_pool2d-ceil",
+        lambda x: F.max_pool2d(x, 3, 2, ceil_mode=True),
+        lambda x: _tf().max_pool2d(x, 3, 2, ceil_mode=True),
+        [(1, 2, 6, 7)],
+        domain="distinct",
+    ),
+    NNSpec(
         "adaptive_avg_pool2d-uneven",
         lambda x: F.adaptive_avg_pool2d(x, (3, 2)),
         lambda x: _tf().adaptive_avg_pool2d(x, (3, 2)),
@@ -257,7 +276,7 @@ NN_SPECS: list[NNSpec] = [
     ),
     NNSpec(
         "dropout-train",
-        lambda x: F.dropout(x, 0.3, True, xn.Generator(0, backend=x.backend)),
+        lambda x: F.dropout(x, 0.3, True, generator=xn.Generator(0, backend=x.backend)),
         None,
         [(4, 5)],
         covers=("Dropout",),

@@ -262,3 +262,67 @@ def test_batchnorm3d_and_batchnorm_reprs_match_pytorch(rng):
     )
     with pytest.raises(xn.ShapeError, match="expected a 5-D input"):
         m(xn.tensor(x[0]))
+
+
+def test_second_day_module_and_loader_arguments():
+    """PyTorch spellings that failed: model.to(dtype), Sequential(OrderedDict), F.relu(...,
+    inplace=), F.softmax(dtype=), DataLoader(num_workers=, pin_memory=), Adam(foreach=,
+    fused=, capturable=), Conv padding="same"/padding_mode, pooling ceil_mode."""
+    torch = pytest.importorskip("torch")
+    from collections import OrderedDict
+
+    m = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+    assert m.to(xn.float64)[0].weight.dtype == xn.tensor([1.0], dtype="float64").dtype
+    assert m.to("cpu", "float32")[0].weight.dtype == xn.tensor([1.0], dtype="float32").dtype
+    named = nn.Sequential(OrderedDict(fc=nn.Linear(2, 3), act=nn.ReLU(), out=nn.Linear(3, 1)))
+    tnamed = torch.nn.Sequential(OrderedDict(fc=torch.nn.Linear(2, 3), act=torch.nn.ReLU(),
+                                             out=torch.nn.Linear(3, 1)))  # fmt: skip
+    assert repr(named) == repr(tnamed) and list(named.state_dict()) == list(tnamed.state_dict())
+    assert named.fc is named[0] and list(named[1:].state_dict()) == ["out.weight", "out.bias"]
+    x = xn.tensor([-1.0, 2.0])
+    np.testing.assert_array_equal(nn.functional.relu(x, inplace=True).numpy(), [0.0, 2.0])
+    assert x.numpy()[0] == -1.0  # a new tensor: the input keeps its values
+    sm = nn.functional.softmax(xn.tensor([1.0, 2.0]), dim=0, dtype=xn.float64)
+    assert sm.dtype == xn.tensor([1.0], dtype="float64").dtype
+    loader = xn.data.DataLoader(xn.data.TensorDataset(np.ones((4, 2))), batch_size=2,
+                                num_workers=4, pin_memory=True, persistent_workers=True)  # fmt: skip
+    assert len(list(loader)) == 2
+    with pytest.raises(xn.ArgumentError, match="num_workers"):
+        xn.data.DataLoader(xn.data.TensorDataset(np.ones((4, 2))), num_workers=-1)
+    xn.optim.Adam(m.parameters(), foreach=True, fused=False, capturable=True)
+    xn.optim.SGD(m.parameters(), lr=0.1, foreach=False)
+    with pytest.raises(xn.NotSupportedError, match="differentiable"):
+        xn.optim.AdamW(m.parameters(), differentiable=True)
+
+
+@pytest.mark.parametrize(
+    ("cls", "args", "kw", "shape"),
+    [
+        ("Conv2d", (3, 2, 4), dict(padding="same"), (2, 3, 6, 5)),
+        ("Conv2d", (3, 2, 3), dict(padding="valid", stride=2), (2, 3, 6, 5)),
+        ("Conv2d", (3, 2, 3), dict(padding=(1, 2), padding_mode="reflect"), (2, 3, 6, 5)),
+        ("Conv2d", (3, 2, 4), dict(padding="same", padding_mode="circular", dilation=2), (1, 3, 7, 7)),
+        ("Conv1d", (3, 2, 3), dict(padding=2, padding_mode="replicate"), (2, 3, 7)),
+        ("Conv1d", (3, 2, 4), dict(padding="same"), (2, 3, 7)),
+        ("MaxPool2d", (3, 2), dict(ceil_mode=True), (1, 2, 6, 7)),
+        ("AvgPool2d", (3, 2, 1), dict(ceil_mode=True, count_include_pad=False), (1, 2, 6, 7)),
+        ("AvgPool1d", (3, 2, 1), dict(count_include_pad=False), (2, 2, 8)),
+        ("MaxPool1d", (2,), dict(ceil_mode=True), (2, 2, 7)),
+    ],
+)  # fmt: skip
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
+def test_padding_modes_and_pooling_options_match_pytorch(cls, args, kw, shape, rng):
+    torch = pytest.importorskip("torch")
+    tm = getattr(torch.nn, cls)(*args, **kw).double()
+    m = getattr(nn, cls)(*args, **kw, **({"dtype": "float64"} if "Conv" in cls else {}))
+    assert repr(m) == repr(tm)
+    if list(tm.state_dict()):
+        m.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
+    x = rng.permutation(np.prod(shape)).reshape(shape) * 0.1  # no ties for the max
+    xs, ts = xn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = m(xs), tm(ts)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    g = rng.standard_normal(y.shape)
+    (y * xn.tensor(g)).sum().backward()
+    (ty * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(xs.grad.numpy(), ts.grad.numpy(), rtol=1e-9, atol=1e-12)

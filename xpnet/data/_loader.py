@@ -33,6 +33,11 @@ class DataLoader:
     once and each batch is one ``take`` on the device per array, with the epoch's
     order sent to the device once; other datasets are collated on the host
     (``collate_fn``, default: stack each field) and moved per batch.
+
+    PyTorch's worker arguments (``num_workers``, ``pin_memory``, ``persistent_workers``,
+    ``prefetch_factor``, ``timeout``, ``worker_init_fn``) are accepted so its loaders build
+    unchanged; batches are always made in the calling process (an array dataset's batches
+    are one gather on the device each: there is no per-batch loading for workers to hide).
     """
 
     def __repr__(self) -> str:
@@ -59,7 +64,16 @@ class DataLoader:
         collate_fn: Callable[[list[Any]], Any] | None = None,
         backend: Any = None,
         device: Any = None,
+        num_workers: int = 0,
+        pin_memory: bool = False,
+        persistent_workers: bool = False,
+        prefetch_factor: int | None = None,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
     ) -> None:
+        if not isinstance(num_workers, int) or isinstance(num_workers, bool) or num_workers < 0:
+            raise ArgumentError(f"DataLoader: num_workers must be an int >= 0, got {num_workers!r}")
+        self.num_workers, self.pin_memory = num_workers, pin_memory
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ArgumentError(
                 f"DataLoader: batch_size must be a positive int, got {batch_size!r}"

@@ -39,7 +39,7 @@ def _with_inplace(s: str, inplace: bool) -> str:
 class _Elementwise(Module):
     """An activation without settings: ``fn`` applied to the input (``inplace`` accepted)."""
 
-    fn = staticmethod(F.relu)
+    fn: Any = staticmethod(F.relu)
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -55,7 +55,7 @@ class _Elementwise(Module):
 class _Plain(Module):
     """An activation that takes no arguments at all (PyTorch's Sigmoid, Tanh...)."""
 
-    fn = staticmethod(F.sigmoid)
+    fn: Any = staticmethod(F.sigmoid)
 
     def forward(self, x: Tensor) -> Tensor:
         return type(self).fn(x)

@@ -24,7 +24,7 @@ class _ModuleSequence(Module):
         """The module at ``i``; a slice gives a new container of the same kind (sharing modules)."""
         modules = list(self._modules.values())
         if isinstance(i, slice):
-            return type(self)._of(modules[i])
+            return self._slice(i)
         if not isinstance(i, int) or isinstance(i, bool):
             raise ArgumentTypeError(
                 f"{type(self).__name__} indices must be ints or slices, got {type(i).__name__}"
@@ -35,11 +35,11 @@ class _ModuleSequence(Module):
             )
         return modules[i]
 
-    @classmethod
-    def _of(cls, modules: list[Module]) -> Any:
-        new = cls.__new__(cls)
+    def _slice(self, i: slice) -> Any:
+        """A new container of this kind holding the modules of slice ``i`` (renumbered)."""
+        new = type(self).__new__(type(self))
         Module.__init__(new)
-        for m in modules:
+        for m in list(self._modules.values())[i]:
             new.append(m)
         return new
 
@@ -49,12 +49,29 @@ class _ModuleSequence(Module):
 
 
 class Sequential(_ModuleSequence):
-    """Modules applied one after another."""
+    """Modules applied one after another: ``Sequential(a, b)`` names them "0", "1";
+    ``Sequential(OrderedDict(conv=..., act=...))`` by the dict's keys (``model.conv``),
+    as PyTorch's. A slice keeps the names."""
 
-    def __init__(self, *modules: Module) -> None:
+    def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
         super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], Mapping):
+            for name, named in modules[0].items():
+                self.add_module(name, named)
+            return
         for m in modules:
+            if isinstance(m, Mapping):
+                raise ArgumentTypeError(
+                    "Sequential: a dict of named modules must be the only argument"
+                )
             self.append(m)
+
+    def _slice(self, i: slice) -> Sequential:
+        new = Sequential.__new__(type(self))
+        Module.__init__(new)
+        for name, m in list(self._modules.items())[i]:
+            new.add_module(name, m)
+        return new
 
     def forward(self, x: Any) -> Any:
         for m in self._modules.values():

@@ -13,6 +13,8 @@ from ._factory import empty_parameter
 from ._module import Module
 from .functional._conv import _pair, _single
 
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
 
 class _ConvNd(Module):
     """What the convolutions share: argument checks, parameters, PyTorch's initialisation
@@ -32,12 +34,19 @@ class _ConvNd(Module):
         dilation: Any = 1,
         groups: int = 1,
         bias: bool = True,
+        padding_mode: str = "zeros",
         *,
         backend: Any = None,
         device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        if padding_mode not in _PADDING_MODES:
+            raise ArgumentError(
+                f"{type(self).__name__}: padding_mode must be one of {_PADDING_MODES}, got "
+                f"{padding_mode!r}"
+            )
+        self.padding_mode = padding_mode
         self._setup(in_channels, out_channels, kernel_size, stride, padding, 0, dilation, groups,
                     bias, backend, device, dtype)  # fmt: skip
 
@@ -52,7 +61,14 @@ class _ConvNd(Module):
         check = _single if self._dims == 1 else _pair
         k = check(kernel_size, "kernel_size", name, 1)
         kernel = (k,) if isinstance(k, int) else k
-        stride, padding = check(stride, "stride", name, 1), check(padding, "padding", name)
+        stride = check(stride, "stride", name, 1)
+        if isinstance(padding, str):  # "same" / "valid", checked at the first call
+            if padding not in ("same", "valid") or self._transposed:
+                raise ArgumentError(
+                    f"{name}: padding must be ints, 'same' or 'valid', got {padding!r}"
+                )
+        else:
+            padding = check(padding, "padding", name)
         dilation = check(dilation, "dilation", name, 1)
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
@@ -72,7 +88,25 @@ class _ConvNd(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         fn = type(self)._fn
-        return fn(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
+        padding = self.padding
+        if getattr(self, "padding_mode", "zeros") != "zeros":
+            x = F.pad(x, self._mode_pairs(), mode=self.padding_mode)
+            padding = 0
+        return fn(x, self.weight, self.bias, self.stride, padding, self.dilation)
+
+    def _mode_pairs(self) -> tuple[int, ...]:
+        """``padding`` as F.pad's pairs (last axis first), for a non-zero ``padding_mode``."""
+        if isinstance(self.padding, str):
+            if self.padding == "valid":
+                return ()
+            k = (self.kernel_size,) if isinstance(self.kernel_size, int) else self.kernel_size
+            d = (self.dilation,) if isinstance(self.dilation, int) else self.dilation
+            pairs: list[int] = []
+            for kk, dd in zip(reversed(k), reversed(d), strict=True):
+                pairs += [dd * (kk - 1) // 2, dd * (kk - 1) - dd * (kk - 1) // 2]
+            return tuple(pairs)
+        p = (self.padding,) if isinstance(self.padding, int) else tuple(self.padding)
+        return tuple(v for q in reversed(p) for v in (q, q))
 
     def extra_repr(self) -> str:
         """PyTorch's: padding, dilation, output padding and bias only where not the default."""
@@ -85,7 +119,9 @@ class _ConvNd(Module):
             f"{self.in_channels}, {self.out_channels}, kernel_size={t(self.kernel_size)}, "
             f"stride={t(self.stride)}"
         )
-        if t(self.padding) != (0,) * n:
+        if isinstance(self.padding, str):
+            s += f", padding={self.padding}"
+        elif t(self.padding) != (0,) * n:
             s += f", padding={t(self.padding)}"
         if t(self.dilation) != (1,) * n:
             s += f", dilation={t(self.dilation)}"
@@ -93,6 +129,8 @@ class _ConvNd(Module):
             s += f", output_padding={t(self.output_padding)}"
         if self.bias is None:
             s += ", bias=False"
+        if getattr(self, "padding_mode", "zeros") != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
@@ -187,25 +225,33 @@ class ConvTranspose2d(_ConvTransposeNd):
     _fn = staticmethod(F.conv_transpose2d)
 
 
-class _Pool2d(Module):
+class _MaxPool(Module):
+    """PyTorch's MaxPool arguments: ``ceil_mode``; ``dilation`` 1 and no ``return_indices``."""
+
     _fn: Any = None
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+    def __init__(
+        self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+        return_indices: bool = False, ceil_mode: bool = False,
+    ) -> None:  # fmt: skip
         super().__init__()
+        if return_indices or dilation not in (1, (1,), (1, 1)):
+            raise NotSupportedError(
+                f"{type(self).__name__}: return_indices and dilation != 1 are not supported"
+            )
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.dilation, self.ceil_mode = dilation, ceil_mode
 
     def forward(self, x: Tensor) -> Tensor:
-        return type(self)._fn(x, self.kernel_size, self.stride, self.padding)
+        return type(self)._fn(x, self.kernel_size, self.stride, self.padding, 1, self.ceil_mode)
 
     def extra_repr(self) -> str:
         """PyTorch's (a stride left out is the kernel size)."""
         stride = self.kernel_size if self.stride is None else self.stride
-        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}"
-
-
-class _MaxPool(_Pool2d):
-    def extra_repr(self) -> str:
-        return super().extra_repr() + ", dilation=1, ceil_mode=False"
+        return (
+            f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class MaxPool2d(_MaxPool):
@@ -214,19 +260,42 @@ class MaxPool2d(_MaxPool):
     _fn = staticmethod(F.max_pool2d)
 
 
-class AvgPool2d(_Pool2d):
-    """Mean over each window (zero padding counts, as PyTorch's default)."""
-
-    _fn = staticmethod(F.avg_pool2d)
-
-
 class MaxPool1d(_MaxPool):
     """Maximum over each window of (N, C, L) inputs."""
 
     _fn = staticmethod(F.max_pool1d)
 
 
-class AvgPool1d(_Pool2d):
+class _AvgPool(Module):
+    """PyTorch's AvgPool arguments: ``ceil_mode``, ``count_include_pad``."""
+
+    _fn: Any = None
+
+    def __init__(
+        self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self)._fn(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                              self.count_include_pad)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        """PyTorch's (a stride left out is the kernel size)."""
+        stride = self.kernel_size if self.stride is None else self.stride
+        return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPool):
+    """Mean over each window (zero padding counts, as PyTorch's default)."""
+
+    _fn = staticmethod(F.avg_pool2d)
+
+
+class AvgPool1d(_AvgPool):
     """Mean over each window of (N, C, L) inputs (zero padding counts)."""
 
     _fn = staticmethod(F.avg_pool1d)

@@ -27,7 +27,7 @@ class Dropout(Module):
         self.p, self.inplace, self.generator = p, inplace, generator
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(x, self.p, self.training, self.generator)
+        return F.dropout(x, self.p, self.training, generator=self.generator)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -37,11 +37,11 @@ class Dropout1d(Dropout):
     """Zero whole channels of (N, C, L) inputs in training (``F.dropout1d``)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout1d(x, self.p, self.training, self.generator)
+        return F.dropout1d(x, self.p, self.training, generator=self.generator)
 
 
 class Dropout2d(Dropout):
     """Zero whole channels of (N, C, H, W) inputs in training (``F.dropout2d``)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout2d(x, self.p, self.training, self.generator)
+        return F.dropout2d(x, self.p, self.training, generator=self.generator)

@@ -19,9 +19,9 @@ from .._errors import (
     XpnetError,
 )
 from ..autodiff import no_grad
-from ..backend import Backend, get_backend
+from ..backend import DTYPE_NAMES, Backend, get_backend
 from ..ops.internal import converted
-from ..tensor import Tensor
+from ..tensor import Tensor, is_dtype
 from ._parameter import Parameter
 
 
@@ -219,12 +219,26 @@ class Module:
             return b.backend
         return None
 
-    def to(self, device: Any = None, backend: Any = None, dtype: Any = None) -> Module:
+    def to(self, *args: Any, device: Any = None, backend: Any = None, dtype: Any = None) -> Module:
         """Move (and/or cast) every parameter, gradient and buffer in place; returns ``self``.
 
         Parameters stay the same objects, so an optimizer built before the move
-        keeps working. Only floating-point tensors are cast to ``dtype``.
+        keeps working. Only floating-point tensors are cast to ``dtype``. As in PyTorch,
+        positional arguments may be a device, a dtype (``model.to(xn.float64)``,
+        ``model.to("cpu", "float64")``) or a tensor whose device and dtype to take.
         """
+        where = next(iter(self.parameters()), None)
+        for a in args:
+            if isinstance(a, Tensor):
+                backend, device, dtype = a.backend, a.backend.device, a.dtype
+            elif where is not None and is_dtype(where.backend, a):
+                dtype = a
+            elif isinstance(a, str) and a.rsplit(".", 1)[-1] in DTYPE_NAMES:
+                dtype = a  # no parameter to ask (a module without any): a dtype name still is one
+            elif device is None:
+                device = a
+            else:
+                raise ArgumentTypeError(f"to(): two devices given ({device!r} and {a!r})")
         with no_grad():
             for t in [*self.parameters(), *self.buffers()]:
                 _move(t, device, backend, dtype)

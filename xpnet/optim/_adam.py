@@ -9,7 +9,7 @@ from typing import Any
 from .._errors import ArgumentError
 from ..ops import zeros_like
 from ..tensor import Tensor
-from ._optimizer import Optimizer
+from ._optimizer import Optimizer, torch_flags
 from ._update import adam_update_p, update_all
 
 
@@ -36,7 +36,13 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
+        torch_flags(type(self).__name__, differentiable, foreach=foreach, capturable=capturable,
+                    fused=fused)  # fmt: skip
         wd = self._default_weight_decay if weight_decay is None else weight_decay
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=wd, amsgrad=amsgrad,
                         maximize=maximize)  # fmt: skip

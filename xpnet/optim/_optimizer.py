@@ -26,6 +26,18 @@ from ._update import same_pattern
 _NO_STATE: Any = MappingProxyType({})  # the state of a parameter not yet updated (read-only)
 
 
+def torch_flags(owner: str, differentiable: bool = False, **flags: Any) -> None:
+    """PyTorch's implementation switches (``foreach``, ``fused``, ``capturable``): accepted
+    so its optimizers build unchanged. xpnet picks its own multi-tensor path, and a
+    compiled step keeps scalars on the device already; ``differentiable=True`` (gradients
+    through the update) is not supported."""
+    if differentiable:
+        raise NotSupportedError(f"{owner}: differentiable=True is not supported")
+    for name, v in flags.items():
+        if v is not None and not isinstance(v, bool):
+            raise ArgumentTypeError(f"{owner}: {name} must be a bool or None, got {v!r}")
+
+
 class Optimizer:
     """Base class: subclasses implement ``_update(p, grad, state, group)``."""
 

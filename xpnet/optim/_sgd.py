@@ -8,7 +8,7 @@ from typing import Any
 from .._errors import ArgumentError
 from ..ops import zeros_like
 from ..tensor import Tensor
-from ._optimizer import Optimizer
+from ._optimizer import Optimizer, torch_flags
 from ._update import sgd_update_p, update_all
 
 
@@ -27,7 +27,11 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
+        torch_flags("SGD", differentiable, foreach=foreach, fused=fused)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ArgumentError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
         defaults = dict(

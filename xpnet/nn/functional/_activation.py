@@ -1,8 +1,13 @@
-"""Activation functions, composed from primitives."""
+"""Activation functions, composed from primitives.
+
+The ``inplace`` argument PyTorch's functions take is accepted so PyTorch code runs
+unchanged; the result is always a new tensor (the graph keeps the input's values).
+``dtype`` (softmax and its kin) casts the input first, as PyTorch's."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ... import ops
 from ..._errors import ArgumentError, ArgumentTypeError
@@ -14,11 +19,11 @@ from ...ops.internal import softplus_p
 from ...tensor import Tensor
 
 
-def relu(x: Tensor) -> Tensor:
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
     return ops.relu(x)
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x for x > 0, else negative_slope * x."""
     return ops.where(x > 0, x, x * negative_slope)
 
@@ -31,7 +36,7 @@ def tanh(x: Tensor) -> Tensor:
     return ops.tanh(x)
 
 
-def silu(x: Tensor) -> Tensor:
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (the swish activation)."""
     return x * ops.sigmoid(x)
 
@@ -62,24 +67,24 @@ def _negative_part(x: Tensor) -> Tensor:
     return ops.where(x > 0, 0.0, x)
 
 
-def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else alpha (exp(x) - 1) (no exp of the large positive x it does not use)."""
     return ops.where(x > 0, x, alpha * ops.expm1(_negative_part(x)))
 
 
-def selu(x: Tensor) -> Tensor:
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
     """scale * elu(x, alpha) with the self-normalising constants."""
     return SELU_SCALE * elu(x, SELU_ALPHA)
 
 
-def celu(x: Tensor, alpha: float = 1.0) -> Tensor:
+def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else alpha (exp(x / alpha) - 1)."""
     if alpha == 0:
         raise ArgumentError("celu: alpha must not be 0")
     return ops.where(x > 0, x, alpha * ops.expm1(_negative_part(x) / alpha))
 
 
-def mish(x: Tensor) -> Tensor:
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x))."""
     return x * ops.tanh(softplus(x))
 
@@ -89,26 +94,32 @@ def softsign(x: Tensor) -> Tensor:
     return x / (1.0 + ops.abs(x))
 
 
-def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+def hardtanh(
+    x: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
     """x clipped to [min_val, max_val]; the gradient is 0 at and beyond the bounds, as PyTorch."""
     if min_val > max_val:
         raise ArgumentError(f"hardtanh: min_val {min_val} > max_val {max_val}")
     return ops.where(x <= min_val, min_val, ops.where(x >= max_val, max_val, x))
 
 
-def relu6(x: Tensor) -> Tensor:
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6) (``hardtanh(x, 0, 6)``)."""
     return hardtanh(x, 0.0, 6.0)
 
 
-def hardsigmoid(x: Tensor) -> Tensor:
+def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
     """0 for x <= -3, 1 for x >= 3, else x / 6 + 1/2 (PyTorch's gradient: 1/6 strictly inside)."""
     return ops.where(x <= -3.0, 0.0, ops.where(x >= 3.0, 1.0, x / 6.0 + 0.5))
 
 
-def hardswish(x: Tensor) -> Tensor:
+def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
     """x * hardsigmoid(x); PyTorch's gradient: 0 up to -3, x / 3 + 1/2 inside, 1 from 3 on."""
     return ops.where(x <= -3.0, 0.0, ops.where(x >= 3.0, x, x * (x + 3.0) / 6.0))
+
+
+def _cast(x: Tensor, dtype: Any) -> Tensor:
+    return x if dtype is None else ops.astype(x, dtype)
 
 
 def _axis(dim: int | None, axis: int | None, op: str) -> int:
@@ -119,19 +130,25 @@ def _axis(dim: int | None, axis: int | None, op: str) -> int:
     return dim if dim is not None else axis  # type: ignore[return-value]
 
 
-def softmax(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+def softmax(
+    x: Tensor, dim: int | None = None, *, axis: int | None = None, dtype: Any = None
+) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim`` (PyTorch's name; ``axis`` too; default: the last axis)."""
-    return _softmax(x, axis=_axis(dim, axis, "softmax"))
+    return _softmax(_cast(x, dtype), axis=_axis(dim, axis, "softmax"))
 
 
-def log_softmax(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+def log_softmax(
+    x: Tensor, dim: int | None = None, *, axis: int | None = None, dtype: Any = None
+) -> Tensor:
     """x - logsumexp(x) along ``dim`` (PyTorch's name; ``axis`` too; default: the last axis)."""
-    return _log_softmax(x, axis=_axis(dim, axis, "log_softmax"))
+    return _log_softmax(_cast(x, dtype), axis=_axis(dim, axis, "log_softmax"))
 
 
-def softmin(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+def softmin(
+    x: Tensor, dim: int | None = None, *, axis: int | None = None, dtype: Any = None
+) -> Tensor:
     """softmax(-x) along ``dim`` (default: the last axis)."""
-    return _softmax(-x, axis=_axis(dim, axis, "softmin"))
+    return _softmax(-_cast(x, dtype), axis=_axis(dim, axis, "softmin"))
 
 
 def glu(x: Tensor, dim: int = -1) -> Tensor:
@@ -150,7 +167,7 @@ def _halves(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
     return x[(*head, slice(0, n))], x[(*head, slice(n, 2 * n))]
 
 
-def threshold(x: Tensor, threshold: float, value: float) -> Tensor:
+def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else ``value``."""
     return ops.where(x > threshold, x, value)
 

@@ -6,10 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from ... import ops
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ...autodiff.internal import wrap
 from ...ops import matmul, mean, permute_dims, reshape, stack, take
 from ...ops import pad as xpad
+from ...ops import sum as sum_
 from ...ops.internal import (
     BATCHED_MAX,
     autocast_low,
@@ -140,6 +142,26 @@ def _windows(
     return stack(views, axis=2), ho, wo
 
 
+def _named_padding(
+    x: Tensor, padding: str, kernel: tuple[int, ...], stride: tuple[int, ...],
+    dilation: tuple[int, ...], op: str,
+) -> tuple[Tensor, int]:  # fmt: skip
+    """PyTorch's ``padding="valid"`` (none) and ``"same"`` (stride 1: the output keeps the
+    input's size; an odd total pads one more after than before): the padded input and the
+    padding left for the convolution (0)."""
+    if padding == "valid":
+        return x, 0
+    if padding != "same":
+        raise ArgumentError(f"{op}: padding must be ints, 'same' or 'valid', got {padding!r}")
+    if any(s != 1 for s in stride):
+        raise ArgumentError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+    pairs: list[int] = []
+    for k, d in zip(reversed(kernel), reversed(dilation), strict=True):  # last axis first
+        total = d * (k - 1)
+        pairs += [total // 2, total - total // 2]
+    return pad(x, tuple(pairs)) if any(pairs) else x, 0
+
+
 def conv2d(
     x: Tensor,
     weight: Tensor,
@@ -164,10 +186,12 @@ def conv2d(
             f"expects {weight.shape[1]}"
         )
     st = _pair(stride, "stride", "conv2d", 1)
-    pd = _pair(padding, "padding", "conv2d")
     dl = _pair(dilation, "dilation", "conv2d", 1)
     if 0 in weight.shape[2:]:
         raise ShapeError(f"conv2d: the kernel must not be empty, got weight {weight.shape}")
+    if isinstance(padding, str):
+        x, padding = _named_padding(x, padding, weight.shape[2:], st, dl, "conv2d")
+    pd = _pair(padding, "padding", "conv2d")
     n = x.shape[0]
     o, c, kh, kw = weight.shape
     H, W = x.shape[2:]
@@ -215,14 +239,14 @@ def conv1d(
             f"{weight.shape}"
         )
     st = _single(stride, "stride", "conv1d", 1)
-    pd = _single(padding, "padding", "conv1d")
+    pd = padding if isinstance(padding, str) else _single(padding, "padding", "conv1d")
     dl = _single(dilation, "dilation", "conv1d", 1)
     out = conv2d(
         reshape(x, (x.shape[0], x.shape[1], 1, x.shape[2])),
         reshape(weight, (*weight.shape[:2], 1, weight.shape[2])),
         bias,
         (1, st),
-        (0, pd),
+        pd if isinstance(pd, str) else (0, pd),  # "same"/"valid": a height of 1 needs none
         (1, dl),
         groups,
     )
@@ -365,9 +389,20 @@ def fold(
     return fold_p(cols, shape=tuple(shape), geometry=(*k, *st, *pd, *dl))
 
 
+def _pooled_size(n: int, k: int, s: int, p: int, ceil_mode: bool) -> int:
+    """PyTorch's output size: floor((n + 2p - k) / s) + 1, or with ``ceil_mode`` the ceiling,
+    less one if the last window would start past the input and its left padding."""
+    span = n + 2 * p - k
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
 def _pool(
-    x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: str, pad_value: float
-) -> Tensor:
+    x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: str, pad_value: float,
+    ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None,
+) -> Tensor:  # fmt: skip
     if x.ndim not in (3, 4):
         raise ShapeError(f"{op}: expected a 3-D or 4-D input, got shape {x.shape}")
     unbatched = x.ndim == 3
@@ -382,31 +417,58 @@ def _pool(
             "nothing but padding (PyTorch refuses it too: pad should be at most half the kernel)"
         )
     n, c, H, W = x.shape
-    ho, wo = out_size(H, k[0], s[0], p[0], 1), out_size(W, k[1], s[1], p[1], 1)
+    ho, wo = (_pooled_size(m, k[i], s[i], p[i], ceil_mode) for i, m in enumerate((H, W)))
     if ho <= 0 or wo <= 0:
         raise ShapeError(f"{op}: input of spatial size {(H, W)} is smaller than the kernel {k}")
-    if op == "max_pool2d" and s == k and p == (0, 0) and k != (1, 1):
+    if op == "max_pool2d" and s == k and p == (0, 0) and k != (1, 1) and not ceil_mode:
         # non-overlapping windows (MaxPool2d(2)): the fused pair, no im2col
         out = max_pool_p(x, kernel=k)
         return reshape(out, out.shape[1:]) if unbatched else out
+    # ceil_mode: the last windows reach past the padded input: more padding on the far side
+    extra = ((ho - 1) * s[0] + k[0] - H - 2 * p[0], (wo - 1) * s[1] + k[1] - W - 2 * p[1])
+    widths = ((p[0], p[0] + max(extra[0], 0)), (p[1], p[1] + max(extra[1], 0)))
     # The windows side by side on one axis (im2col), then one reduction over that axis:
     # NumPy reduces a single axis far faster than two interleaved ones (x.reshape(..., 2, ..., 2)).
-    windows = reshape(unfold(pad2d(x, p, pad_value), k, s), (n, c, k[0] * k[1], ho, wo))
+    padded = xpad(x, ((0, 0), (0, 0), *widths), pad_value)
+    windows = reshape(unfold(padded, k, s), (n, c, k[0] * k[1], ho, wo))
     if op == "max_pool2d":
         out = max_p(windows, axis=(2,), keepdims=False)
+    elif divisor_override is None and count_include_pad and max(extra) <= 0:
+        out = mean(windows, axis=2)  # every window is whole: k[0] k[1] elements each
     else:
-        out = mean(windows, axis=2)
+        total = sum_(windows, axis=2)
+        if divisor_override is not None:
+            out = total / float(divisor_override)
+        else:  # the elements each window covers: of the input, with its padding if it counts
+            ones = ops.ones((1, 1, H, W), dtype=x.dtype, backend=x.backend)
+            inner = ((p[0], p[0]), (p[1], p[1])) if count_include_pad else ((0, 0), (0, 0))
+            ones = xpad(ones, ((0, 0), (0, 0), *inner), 1.0)
+            rest = tuple((a - b, c - d) for (a, c), (b, d) in zip(widths, inner, strict=True))
+            ones = xpad(ones, ((0, 0), (0, 0), *rest), 0.0)
+            counts = sum_(reshape(unfold(ones, k, s), (1, 1, k[0] * k[1], ho, wo)), axis=2)
+            out = total / counts
     return reshape(out, out.shape[1:]) if unbatched else out
 
 
-def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
-    """Maximum over each window; tied maxima share the gradient."""
-    return _pool(x, kernel_size, stride, padding, "max_pool2d", float("-inf"))
+def max_pool2d(
+    x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = False,
+) -> Tensor:  # fmt: skip
+    """Maximum over each window; tied maxima share the gradient. ``ceil_mode`` as PyTorch's;
+    dilation other than 1 and ``return_indices`` are not supported."""
+    if return_indices or _pair(dilation, "dilation", "max_pool2d", 1) != (1, 1):
+        raise NotSupportedError("max_pool2d: return_indices and dilation != 1 are not supported")
+    return _pool(x, kernel_size, stride, padding, "max_pool2d", float("-inf"), ceil_mode)
 
 
-def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
-    """Mean over each window (zero padding counts, as PyTorch's default)."""
-    return _pool(x, kernel_size, stride, padding, "avg_pool2d", 0.0)
+def avg_pool2d(
+    x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+    count_include_pad: bool = True, divisor_override: int | None = None,
+) -> Tensor:  # fmt: skip
+    """Mean over each window: zero padding counts unless ``count_include_pad=False``;
+    ``ceil_mode`` and ``divisor_override`` as PyTorch's."""
+    return _pool(x, kernel_size, stride, padding, "avg_pool2d", 0.0, ceil_mode,
+                 count_include_pad, divisor_override)  # fmt: skip
 
 
 def _mean(x: Tensor, axis: int) -> Tensor:
@@ -481,20 +543,30 @@ def _from_2d(out: Tensor) -> Tensor:
     return reshape(out, (*out.shape[:-2], out.shape[-1]))
 
 
-def max_pool1d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
+def max_pool1d(
+    x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = False,
+) -> Tensor:  # fmt: skip
     """Maximum over each window of (N, C, L) inputs."""
     k = _single(kernel_size, "kernel_size", "max_pool1d", 1)
     s = k if stride is None else _single(stride, "stride", "max_pool1d", 1)
     p = _single(padding, "padding", "max_pool1d")
-    return _from_2d(max_pool2d(_as_2d(x, "max_pool1d"), (1, k), (1, s), (0, p)))
+    d = _single(dilation, "dilation", "max_pool1d", 1)
+    out = max_pool2d(_as_2d(x, "max_pool1d"), (1, k), (1, s), (0, p), (1, d), ceil_mode,
+                     return_indices)  # fmt: skip
+    return _from_2d(out)
 
 
-def avg_pool1d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
-    """Mean over each window of (N, C, L) inputs (zero padding counts)."""
+def avg_pool1d(
+    x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:  # fmt: skip
+    """Mean over each window of (N, C, L) inputs (zero padding counts by default)."""
     k = _single(kernel_size, "kernel_size", "avg_pool1d", 1)
     s = k if stride is None else _single(stride, "stride", "avg_pool1d", 1)
     p = _single(padding, "padding", "avg_pool1d")
-    return _from_2d(avg_pool2d(_as_2d(x, "avg_pool1d"), (1, k), (1, s), (0, p)))
+    out = avg_pool2d(_as_2d(x, "avg_pool1d"), (1, k), (1, s), (0, p), ceil_mode, count_include_pad)
+    return _from_2d(out)
 
 
 def adaptive_avg_pool1d(x: Tensor, output_size: Any) -> Tensor:

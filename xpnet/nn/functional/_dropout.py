@@ -1,4 +1,5 @@
-"""Dropout: zero elements at random in training, scale the rest to keep the mean."""
+"""Dropout: zero elements at random in training, scale the rest to keep the mean.
+(``inplace``, PyTorch's argument, is accepted; the result is always a new tensor.)"""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from ...tensor import Tensor
 
 
 def dropout(
-    x: Tensor, p: float = 0.5, training: bool = True, generator: Generator | None = None
-) -> Tensor:
+    x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+    generator: Generator | None = None,
+) -> Tensor:  # fmt: skip
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p) (training only)."""
     if not 0.0 <= p <= 1.0:
         raise ArgumentError(f"dropout probability must be in [0, 1], got {p}")
