@@ -38,6 +38,22 @@ class Spec:
         return self.name
 
 
+class _Cube(xn.autograd.Function):
+    """k x^3 y as a user-defined autograd.Function (its backward written with xpnet's ops,
+    so it has a second derivative too)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, k: float, y: Any) -> Any:
+        ctx.save_for_backward(x, y)
+        ctx.k = k
+        return x**3 * y * k
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, y = ctx.saved_tensors
+        return g * 3.0 * x**2 * y * ctx.k, None, g * x**3 * ctx.k
+
+
 def _setitem_slices(x: Any, v: Any) -> Any:
     y = x * 1  # in a graph: x[key] = v is recorded (index_update) and y rebased onto it
     y[1:, ::2] = v
@@ -586,6 +602,13 @@ SPECS: list[Spec] = [
         ),
         lambda g, p, t: g * (_sig(p) - _sig(t)) / (_sig(p) * (1 - _sig(p))) / 6,
         [(), (2, 3), (2, 3)],
+    ),
+    Spec(
+        "autograd_function",
+        "autograd-function-cube",
+        lambda x, y: _Cube.apply(x, 2.0, y),
+        lambda x, y: 2.0 * x**3 * y,
+        [(2, 3), (2, 3)],
     ),
     Spec(
         "transfer",

@@ -13,18 +13,21 @@ from collections.abc import Sequence
 from contextvars import Token
 from typing import Any
 
-from ._errors import ArgumentTypeError, GraphError
-from ._torch_functions import inference_mode as inference_mode
-from .autodiff import backward as _backward
-from .autodiff import describe
-from .autodiff import detect_anomaly as _detect_anomaly
-from .autodiff import enable_grad as enable_grad
-from .autodiff import no_grad as no_grad
-from .autodiff import set_grad_enabled as set_grad_enabled
-from .autodiff.internal import is_anomaly_enabled as is_anomaly_enabled
-from .autodiff.internal import is_tensor, reset_anomaly, set_anomaly
-from .ops import zeros_like
-from .tensor import Tensor
+from .._errors import ArgumentTypeError, GraphError
+from .._torch_functions import inference_mode as inference_mode
+from ..autodiff import backward as _backward
+from ..autodiff import describe
+from ..autodiff import detect_anomaly as _detect_anomaly
+from ..autodiff import enable_grad as enable_grad
+from ..autodiff import no_grad as no_grad
+from ..autodiff import set_grad_enabled as set_grad_enabled
+from ..autodiff.internal import is_anomaly_enabled as is_anomaly_enabled
+from ..autodiff.internal import is_tensor, reset_anomaly, set_anomaly
+from ..ops import zeros_like
+from ..tensor import Tensor
+from . import functional as functional
+from .function import Function as Function
+from .function import FunctionCtx as FunctionCtx
 
 
 def _tensors(obj: Any, what: str) -> list[Tensor]:
