@@ -132,3 +132,25 @@ def test_orthogonal_fills_a_semi_orthogonal_matrix_times_the_gain(backend, shape
     np.testing.assert_allclose(gram, np.eye(small), atol=1e-5)
     with pytest.raises(xn.ShapeError, match="2 or more dims"):
         nn.init.orthogonal_(xn.zeros(3, backend=backend))
+
+
+def test_eye_and_dirac_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for shape in [(3, 3), (2, 4), (5, 2)]:
+        np.testing.assert_array_equal(
+            nn.init.eye_(xn.empty(shape)).numpy(), torch.nn.init.eye_(torch.empty(shape)).numpy()
+        )
+    for shape, groups in [
+        ((4, 4, 3, 3), 1),
+        ((6, 2, 3), 2),
+        ((4, 3, 3, 1, 2), 2),
+        ((2, 5, 3, 3), 1),
+    ]:
+        got = nn.init.dirac_(xn.empty(shape), groups).numpy()
+        np.testing.assert_array_equal(got, torch.nn.init.dirac_(torch.empty(shape), groups).numpy())
+    conv = nn.Conv2d(3, 3, 3, padding=1, bias=False)
+    nn.init.dirac_(conv.weight)
+    x = xn.tensor(np.random.default_rng(0).standard_normal((1, 3, 5, 5)).astype(np.float32))
+    np.testing.assert_allclose(conv(x).numpy(), x.numpy(), atol=1e-6)  # passes the input through
+    with pytest.raises(xn.ShapeError, match="eye_: needs a 2-D"):
+        nn.init.eye_(xn.empty((2, 2, 2)))

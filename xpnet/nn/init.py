@@ -108,6 +108,31 @@ def ones_(t: T) -> T:
     return constant_(t, 1.0)
 
 
+def eye_(t: T) -> T:
+    """The identity matrix in a 2-D ``t`` (ones on the diagonal of a rectangular one too)."""
+    if t.ndim != 2:
+        raise ShapeError(f"eye_: needs a 2-D tensor, got shape {t.shape}")
+    return _fill(t, np.eye(t.shape[0], t.shape[1]))
+
+
+def dirac_(t: T, groups: int = 1) -> T:
+    """A convolution weight (out, in, *kernel) that passes its input through: 1 at the
+    kernel's centre where output channel i of each group meets input channel i, as
+    PyTorch's (``groups`` splits the output channels)."""
+    if t.ndim not in (3, 4, 5):
+        raise ShapeError(f"dirac_: needs a 3-D to 5-D convolution weight, got shape {t.shape}")
+    out, cin = t.shape[0], t.shape[1]
+    if groups < 1 or out % groups:
+        raise ArgumentError(f"dirac_: {out} output channels do not split into {groups} groups")
+    per = out // groups
+    values = np.zeros(t.shape)
+    centre = tuple(k // 2 for k in t.shape[2:])
+    for g in range(groups):
+        for i in range(min(per, cin)):
+            values[(g * per + i, i, *centre)] = 1.0
+    return _fill(t, values)
+
+
 def xavier_uniform_(t: T, gain: float = 1.0, generator: Generator | None = None) -> T:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = calculate_fan_in_and_fan_out(t)
