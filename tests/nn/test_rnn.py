@@ -164,7 +164,7 @@ def test_bad_inputs_are_refused_before_anything_runs(rng):
         m(x, (xn.zeros((1, 2, 5)), xn.zeros((1, 3, 5))))
     with pytest.raises(xn.ArgumentTypeError, match=r"tuple \(h_0, c_0\)"):
         m(x, xn.zeros((1, 3, 5)))
-    with pytest.raises(xn.ArgumentTypeError, match="packed sequences"):
+    with pytest.raises(xn.ArgumentTypeError, match=r"a Tensor or .* a PackedSequence"):
         m(x.numpy())
     with pytest.raises(xn.ShapeError, match=r"GRUCell: expected a state of shape \(3, 5\)"):
         nn.GRUCell(4, 5)(x[0], xn.zeros((3, 4)))
@@ -241,3 +241,60 @@ def test_every_backend_runs_the_layers_forward_and_backward(backend, cls, rng):
         outs.append((out.detach().numpy(), x.grad.numpy(), model.weight_ih_l0.grad.numpy()))
     for a, c in zip(*outs, strict=True):
         np.testing.assert_allclose(c, a, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(("cls", "kw"), [("LSTM", {"bidirectional": True, "num_layers": 2}),
+                                         ("GRU", {"batch_first": True}),
+                                         ("RNN", {"bidirectional": True, "batch_first": True})])  # fmt: skip
+def test_packed_sequences_match_pytorch(cls, kw, rng):
+    """pack_padded_sequence (unsorted lengths), the layer, pad_packed_sequence: outputs,
+    final states (each sequence's own last step), PyTorch's packed layout, gradients."""
+    torch = pytest.importorskip("torch")
+    from torch.nn.utils import rnn as trnn
+
+    from xpnet.nn.utils import rnn
+
+    _, m, tm = _pair(cls, kw)
+    lengths = [3, 5, 1, 4]
+    shape = (4, 5, 4) if kw.get("batch_first") else (5, 4, 4)
+    x0 = rng.standard_normal(shape)
+    x, tx = xn.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    bf = kw.get("batch_first", False)
+    p = rnn.pack_padded_sequence(x, lengths, batch_first=bf, enforce_sorted=False)
+    tp = trnn.pack_padded_sequence(tx, torch.tensor(lengths), batch_first=bf, enforce_sorted=False)
+    np.testing.assert_array_equal(p.batch_sizes.numpy(), tp.batch_sizes.numpy())
+    np.testing.assert_array_equal(p.sorted_indices.numpy(), tp.sorted_indices.numpy())
+    np.testing.assert_allclose(p.data.detach().numpy(), tp.data.detach().numpy())
+    out, state = m(p)
+    tout, tstate = tm(tp)
+    y, ylen = rnn.pad_packed_sequence(out, batch_first=bf, total_length=6)
+    ty, tylen = trnn.pad_packed_sequence(tout, batch_first=bf, total_length=6)
+    np.testing.assert_array_equal(ylen.numpy(), tylen.numpy())
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    states = state if cls == "LSTM" else (state,)
+    tstates = tstate if cls == "LSTM" else (tstate,)
+    loss, tloss = (y * y).sum(), (ty * ty).sum()
+    for s, ts in zip(states, tstates, strict=True):
+        np.testing.assert_allclose(s.detach().numpy(), ts.detach().numpy(), rtol=1e-10, atol=1e-12)
+        loss, tloss = loss + (s * s).sum() * 0.5, tloss + (ts * ts).sum() * 0.5
+    m.zero_grad(), tm.zero_grad()
+    loss.backward()
+    tloss.backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-11)
+    for (n, q), (_, tq) in zip(m.named_parameters(), tm.named_parameters(), strict=True):
+        np.testing.assert_allclose(
+            q.grad.numpy(), tq.grad.numpy(), rtol=1e-8, atol=1e-10, err_msg=n
+        )
+
+
+def test_packing_errors_and_pack_sequence():
+    from xpnet.nn.utils import rnn
+
+    with pytest.raises(xn.ArgumentError, match="not sorted in decreasing order"):
+        rnn.pack_padded_sequence(xn.ones((4, 2, 3)), [2, 4])
+    with pytest.raises(xn.ShapeError, match="longer than the 4 padded steps"):
+        rnn.pack_padded_sequence(xn.ones((4, 2, 3)), [5, 4], enforce_sorted=False)
+    p = rnn.pack_sequence([xn.ones((3, 2)), xn.ones((1, 2))])
+    assert p.batch_sizes.numpy().tolist() == [2, 1, 1] and p.data.shape == (4, 2)
+    y, lengths = rnn.pad_packed_sequence(p, padding_value=-1.0)
+    assert lengths.numpy().tolist() == [3, 1] and y.numpy()[1:, 1].tolist() == [[-1, -1], [-1, -1]]

@@ -27,6 +27,7 @@ from . import functional as F
 from . import init
 from ._factory import empty_parameter
 from ._module import Module
+from .utils.rnn import PackedSequence
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 State = Any  # a Tensor, or (h, c) for the LSTM
@@ -71,8 +72,7 @@ def _step(
 def _tensor_input(op: str, x: Any) -> Tensor:
     if not isinstance(x, Tensor):
         raise ArgumentTypeError(
-            f"{op}: the input must be a Tensor, got {type(x).__name__} (packed sequences are "
-            "not supported: pad the batch to one length)"
+            f"{op}: the input must be a Tensor or (layers) a PackedSequence, got {type(x).__name__}"
         )
     return x
 
@@ -190,8 +190,11 @@ class RNNBase(Module):
             raise ShapeError(f"{op}: expected an initial state of shape {shape}, got {what}")
         return given
 
-    def forward(self, input: Tensor, hx: State = None) -> tuple[Tensor, State]:
+    def forward(self, input: Tensor | PackedSequence, hx: State = None) -> tuple[Any, State]:
         op = type(self).__name__
+        packed = input if isinstance(input, PackedSequence) else None
+        if packed is not None:  # (L, N, F): the batch-first flag does not apply
+            input = packed.padded
         x = _tensor_input(op, input)
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
             raise ShapeError(
@@ -201,9 +204,10 @@ class RNNBase(Module):
         unbatched = x.ndim == 2
         if unbatched:
             x = ops.expand_dims(x, axis=1)
-        elif self.batch_first:
+        elif self.batch_first and packed is None:
             x = ops.swapaxes(x, 0, 1)  # to (L, N, features)
         batch = None if unbatched else x.shape[1]
+        valid = packed.mask() if packed is not None else None  # (L, N, 1): inside a sequence
         lstm = self.mode == "LSTM"
         if lstm and hx is not None and not (isinstance(hx, tuple) and len(hx) == 2):
             raise ArgumentTypeError(f"{op}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
@@ -229,8 +233,15 @@ class RNNBase(Module):
                 h, c = h0[k], None if c0 is None else c0[k]
                 out: list[Any] = [None] * steps
                 for t in reversed(range(steps)) if d else range(steps):
-                    h, c = _step(self.mode, xw[t], h, c, w_hh, b_hh, w_hr)
-                    out[t] = h
+                    h_new, c_new = _step(self.mode, xw[t], h, c, w_hh, b_hh, w_hr)
+                    if valid is None:
+                        h, c = h_new, c_new
+                        out[t] = h
+                    else:  # past its end a sequence keeps its state and outputs 0
+                        m = valid[t]
+                        h = ops.where(m, h_new, h)
+                        c = None if c is None else ops.where(m, c_new, c)
+                        out[t] = ops.where(m, h_new, 0.0)
                 outputs.append(ops.stack(out, axis=0))
                 hs.append(h)
                 cs.append(c)
@@ -242,9 +253,10 @@ class RNNBase(Module):
         if unbatched:
             x, h_n = ops.squeeze(x, axis=1), ops.squeeze(h_n, axis=1)
             c_n = None if c_n is None else ops.squeeze(c_n, axis=1)
-        elif self.batch_first:
+        elif self.batch_first and packed is None:
             x = ops.swapaxes(x, 0, 1)
-        return x, ((h_n, c_n) if lstm else h_n)
+        output: Any = x if packed is None else PackedSequence(x, packed.lengths)
+        return output, ((h_n, c_n) if lstm else h_n)
 
 
 class RNN(RNNBase):
