@@ -170,7 +170,38 @@ def _activation(op: str, activation: Any) -> Any:
     return activation
 
 
-class TransformerEncoderLayer(Module):
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers share: the feed-forward block (``linear1``,
+    ``dropout``, the activation, ``linear2``), ``norm1``... and ``dropout1``... around
+    the residual blocks, in PyTorch's names and order, and ``norm_first``."""
+
+    def _build(
+        self, blocks: int, d_model: int, dim_feedforward: int, dropout: float, activation: Any,
+        layer_norm_eps: float, norm_first: bool, bias: bool, where: dict[str, Any],
+    ) -> None:  # fmt: skip
+        self.linear1 = Linear(d_model, dim_feedforward, bias, **where)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias, **where)
+        for i in range(1, blocks + 1):
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, **where))
+        for i in range(1, blocks + 1):
+            setattr(self, f"dropout{i}", Dropout(dropout))
+        self.norm_first = norm_first
+        self.activation = _activation(type(self).__name__, activation)
+
+    def _feed_forward(self, x: Tensor) -> Tensor:
+        return self.linear2(self.dropout(self.activation(self.linear1(x))))
+
+    def _residual(self, x: Tensor, blocks: list[Any]) -> Tensor:
+        """Each block with its residual connection, normalised before (``norm_first``) or
+        after it, and its output dropout (``dropout1``...)."""
+        for i, block in enumerate(blocks):
+            norm, drop = getattr(self, f"norm{i + 1}"), getattr(self, f"dropout{i + 1}")
+            x = x + drop(block(norm(x))) if self.norm_first else norm(x + drop(block(x)))
+        return x
+
+
+class TransformerEncoderLayer(_TransformerLayer):
     """Self-attention and a feed-forward block, each with a residual connection and layer
     normalisation (after it, or before it with ``norm_first``): PyTorch's layer, its
     submodule names (``self_attn``, ``linear1``, ``linear2``, ``norm1``, ``norm2``) and
@@ -196,14 +227,8 @@ class TransformerEncoderLayer(Module):
         where = {"backend": backend, "device": device, "dtype": dtype}
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, **where)  # fmt: skip
-        self.linear1 = Linear(d_model, dim_feedforward, bias, **where)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias, **where)
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, **where)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, **where)
-        self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
-        self.norm_first = norm_first
-        self.activation = _activation("TransformerEncoderLayer", activation)
+        self._build(2, d_model, dim_feedforward, dropout, activation, layer_norm_eps, norm_first,
+                    bias, where)  # fmt: skip
 
     def forward(
         self,
@@ -215,17 +240,9 @@ class TransformerEncoderLayer(Module):
         def attend(x: Tensor) -> Tensor:
             out, _ = self.self_attn(x, x, x, key_padding_mask=src_key_padding_mask,
                                     need_weights=False, attn_mask=src_mask, is_causal=is_causal)  # fmt: skip
-            return self.dropout1(out)
+            return out
 
-        def feed_forward(x: Tensor) -> Tensor:
-            return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
-
-        x = src
-        if self.norm_first:
-            x = x + attend(self.norm1(x))
-            return x + feed_forward(self.norm2(x))
-        x = self.norm1(x + attend(x))
-        return self.norm2(x + feed_forward(x))
+        return self._residual(src, [attend, self._feed_forward])
 
 
 class TransformerEncoder(Module):
@@ -257,7 +274,7 @@ class TransformerEncoder(Module):
         return x if self.norm is None else self.norm(x)
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerLayer):
     """Masked self-attention, attention over the encoder's output (``memory``) and a
     feed-forward block, each with a residual connection and layer normalisation (after
     it, or before it with ``norm_first``): PyTorch's layer and its submodule names
@@ -313,25 +330,15 @@ class TransformerDecoderLayer(Module):
             out, _ = self.self_attn(x, x, x, key_padding_mask=tgt_key_padding_mask,
                                     need_weights=False, attn_mask=tgt_mask,
                                     is_causal=bool(tgt_is_causal))  # fmt: skip
-            return self.dropout1(out)
+            return out
 
         def memory_block(x: Tensor) -> Tensor:
             out, _ = self.multihead_attn(x, memory, memory, key_padding_mask=memory_key_padding_mask,
                                          need_weights=False, attn_mask=memory_mask,
                                          is_causal=memory_is_causal)  # fmt: skip
-            return self.dropout2(out)
+            return out
 
-        def feed_forward(x: Tensor) -> Tensor:
-            return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
-
-        x = tgt
-        if self.norm_first:
-            x = x + self_block(self.norm1(x))
-            x = x + memory_block(self.norm2(x))
-            return x + feed_forward(self.norm3(x))
-        x = self.norm1(x + self_block(x))
-        x = self.norm2(x + memory_block(x))
-        return self.norm3(x + feed_forward(x))
+        return self._residual(tgt, [self_block, memory_block, self._feed_forward])
 
 
 class TransformerDecoder(Module):
