@@ -405,6 +405,8 @@ class TorchMethods:
     # -- shape ------------------------------------------------------------------------
     def flip(self: Any, *dims: Any) -> Tensor:
         """Reverse the order along ``dims`` (PyTorch requires them; ``xn.flip`` defaults to all)."""
+        if not dims:
+            raise ArgumentError("flip() needs the dims to reverse (xn.flip(x) reverses all)")
         return ops.flip(self, axis=_dims(_size_or_ints(dims)))
 
     def roll(self: Any, shifts: Any, dims: Any = None) -> Tensor:
