@@ -68,3 +68,34 @@ def test_random_and_sequential_samplers_drive_a_loader():
         [b[0].numpy() for b in DataLoader(ds, batch_size=4, sampler=RandomSampler(ds))]
     )
     np.testing.assert_array_equal(seen, again)
+
+
+def test_iterable_datasets_stream_in_batches_as_pytorch():
+    torch = pytest.importorskip("torch")
+
+    def make(base):
+        class Squares(base):
+            def __init__(self, n):
+                self.n = n
+
+            def __iter__(self):
+                for i in range(self.n):
+                    yield np.array([i, i * i], dtype=np.float64), i % 3
+
+        return Squares
+
+    for drop_last in (False, True):
+        got = [(x.numpy(), y.numpy()) for x, y in
+               DataLoader(make(xn.data.IterableDataset)(7), batch_size=3, drop_last=drop_last)]  # fmt: skip
+        want = [(x.numpy(), y.numpy()) for x, y in
+                torch.utils.data.DataLoader(make(torch.utils.data.IterableDataset)(7), batch_size=3,
+                                            drop_last=drop_last)]  # fmt: skip
+        assert len(got) == len(want)
+        for (a, b), (c, d) in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, c)
+            np.testing.assert_array_equal(b, d)
+    stream = make(xn.data.IterableDataset)(4)
+    with pytest.raises(xn.ArgumentError, match="IterableDataset gives its own order"):
+        DataLoader(stream, batch_size=2, shuffle=True)
+    with pytest.raises(xn.ArgumentTypeError, match="stream without a length"):
+        len(DataLoader(stream, batch_size=2))

@@ -3,6 +3,7 @@
 from ._dataset import ArrayDataset as ArrayDataset
 from ._dataset import ConcatDataset as ConcatDataset
 from ._dataset import Dataset as Dataset
+from ._dataset import IterableDataset as IterableDataset
 from ._dataset import Subset as Subset
 from ._dataset import TensorDataset as TensorDataset
 from ._dataset import random_split as random_split
@@ -16,6 +17,7 @@ __all__ = [
     "ArrayDataset",
     "ConcatDataset",
     "Dataset",
+    "IterableDataset",
     "Subset",
     "TensorDataset",
     "random_split",

@@ -23,6 +23,15 @@ class Dataset:
         raise NotSupportedError(f"{type(self).__name__} must define __getitem__")
 
 
+class IterableDataset:
+    """A stream of samples: subclasses define ``__iter__`` (PyTorch's ``IterableDataset``).
+    A DataLoader batches the samples in the order the stream gives them (no shuffle, no
+    sampler) and makes them itself (no workers to split the stream between)."""
+
+    def __iter__(self) -> Any:
+        raise NotSupportedError(f"{type(self).__name__} must define __iter__")
+
+
 class ArrayDataset(Dataset):
     """Samples are rows of equally long arrays (NumPy arrays or Tensors), e.g. images and labels.
 

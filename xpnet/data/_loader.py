@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ArgumentError
+from .._errors import ArgumentError, ArgumentTypeError
 from ..backend import Backend, Generator, draw_seed, get_backend
 from ..ops import stack, take, tensor
 from ..tensor import Tensor
-from ._dataset import ArrayDataset, Dataset
+from ._dataset import ArrayDataset, Dataset, IterableDataset
 
 # Datasets up to this size are copied to the device once; larger ones go per batch.
 DEVICE_CACHE_BYTES = 1 << 30
@@ -80,6 +80,11 @@ class DataLoader:
             )
         if sampler is not None and shuffle:
             raise ArgumentError("DataLoader: shuffle=True and a sampler exclude each other")
+        if isinstance(dataset, IterableDataset) and (shuffle or sampler is not None):
+            raise ArgumentError(
+                "DataLoader: an IterableDataset gives its own order (no shuffle or sampler); "
+                "shuffle inside its __iter__"
+            )
         self.dataset, self.batch_size, self.shuffle, self.drop_last = (
             dataset, batch_size, shuffle, drop_last,
         )  # fmt: skip
@@ -104,6 +109,10 @@ class DataLoader:
         return tensor(a, backend=self.backend)
 
     def __len__(self) -> int:
+        if isinstance(self.dataset, IterableDataset) and not hasattr(self.dataset, "__len__"):
+            raise ArgumentTypeError(
+                f"DataLoader: {type(self.dataset).__name__} is a stream without a length"
+            )
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)  # type: ignore[arg-type]
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
@@ -131,6 +140,9 @@ class DataLoader:
         return np.random.default_rng([self.seed, epoch]).permutation(n)
 
     def __iter__(self) -> Iterator[Any]:
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._stream()
+            return
         order = self.order(self.epoch)  # may adopt the epoch set on the sampler
         self.epoch += 1
         n = len(order)
@@ -149,6 +161,19 @@ class DataLoader:
                     yield tuple(take(a, i, axis=0) for a in on_device)
             else:
                 yield self._collate([self.dataset[int(k)] for k in order[start:end]])
+
+    def _stream(self) -> Iterator[Any]:
+        """Batches of an IterableDataset in its own order (the last one short unless
+        ``drop_last``)."""
+        self.epoch += 1
+        batch: list[Any] = []
+        for sample in self.dataset:  # type: ignore[attr-defined]
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self._collate(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self._collate(batch)
 
     def _collate(self, samples: list[Any]) -> Any:
         if self.collate_fn is not None:
