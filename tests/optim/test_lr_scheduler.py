@@ -249,3 +249,52 @@ def test_sequential_lr_warmup_then_decay_matches_pytorch_and_resumes():
     assert opt2.param_groups[0]["lr"] == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12)
     with pytest.raises(xn.ArgumentError, match="3 schedulers need 2 increasing milestones"):
         S.SequentialLR(opt, sched._schedulers, milestones=[3])
+
+
+@pytest.mark.parametrize(
+    ("opt_name", "kw"),
+    [
+        ("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=3, mode="triangular2")),
+        ("SGD", dict(base_lr=[0.01, 0.02], max_lr=0.2, step_size_up=2, step_size_down=4,
+                     mode="exp_range", gamma=0.9)),
+        ("Adam", dict(base_lr=0.001, max_lr=0.01, step_size_up=4, base_momentum=0.85,
+                      max_momentum=0.95)),
+        ("Adam", dict(base_lr=0.001, max_lr=0.01, step_size_up=2, cycle_momentum=False,
+                      scale_fn=lambda x: 1.0 / (1.0 + x), scale_mode="iterations")),
+    ],
+)  # fmt: skip
+def test_cyclic_lr_matches_pytorch(opt_name, kw):
+    torch = pytest.importorskip("torch")
+
+    def groups(lib, make):
+        return [{"params": [make()]}, {"params": [make()], "lr": 0.5}]
+
+    extra = {"momentum": 0.9} if opt_name == "SGD" else {}
+    topt = getattr(torch.optim, opt_name)(groups(torch, lambda: torch.nn.Parameter(torch.ones(1))),
+                                          lr=0.1, **extra)  # fmt: skip
+    opt = getattr(xn.optim, opt_name)(groups(xn, lambda: nn.Parameter(xn.ones(1))), lr=0.1, **extra)
+    tsched = torch.optim.lr_scheduler.CyclicLR(topt, **kw)
+    sched = S.CyclicLR(opt, **kw)
+    key = "momentum" if opt_name == "SGD" else "betas"
+    for _ in range(15):
+        for g, tg in zip(opt.param_groups, topt.param_groups, strict=True):
+            assert g["lr"] == pytest.approx(tg["lr"], rel=1e-12)
+            assert g[key] == pytest.approx(tg[key], rel=1e-12)
+        topt.step(), opt.step()
+        tsched.step(), sched.step()
+
+
+def test_multiplicative_lr_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    topt = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1)
+    tsched = torch.optim.lr_scheduler.MultiplicativeLR(topt, lambda e: 0.9 if e % 2 else 0.5)
+    opt = _opt()
+    sched = S.MultiplicativeLR(opt, lambda e: 0.9 if e % 2 else 0.5)
+    for _ in range(8):
+        assert opt.param_groups[0]["lr"] == pytest.approx(topt.param_groups[0]["lr"], rel=1e-12)
+        topt.step(), opt.step()
+        tsched.step(), sched.step()
+    with pytest.raises(xn.ArgumentError, match="one per group"):
+        S.MultiplicativeLR(_opt(), [lambda e: 1.0, lambda e: 1.0])
+    with pytest.raises(xn.ArgumentError, match="cycle_momentum needs an optimizer"):
+        S.CyclicLR(xn.optim.Adagrad([nn.Parameter(xn.ones(1))]), 0.01, 0.1)

@@ -289,12 +289,12 @@ class LambdaLR(LRScheduler):
         return {k: v for k, v in super().state_dict().items() if k != "lr_lambdas"}
 
 
-def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
+def _per_group(name: str, optimizer: Optimizer, value: Any, owner: str = "OneCycleLR") -> list[Any]:
     groups = optimizer.param_groups
     if isinstance(value, (list, tuple)):
         if len(value) != len(groups):
             raise ArgumentError(
-                f"OneCycleLR: expected {len(groups)} values of {name}, got {len(value)}"
+                f"{owner}: expected {len(groups)} values of {name}, got {len(value)}"
             )
         return list(value)
     return [value] * len(groups)
@@ -406,6 +406,118 @@ class OneCycleLR(LRScheduler):
                             g["momentum"] = momentum
                     break
                 start = end
+
+
+def _set_momentum(group: dict[str, Any], momentum: float, use_beta1: bool) -> None:
+    if use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
+
+
+def _momentum_kind(optimizer: Optimizer, owner: str) -> bool:
+    """Whether momentum cycling moves beta1 (Adam's) rather than ``momentum`` (SGD's)."""
+    use_beta1 = "betas" in optimizer.defaults
+    if "momentum" not in optimizer.defaults and not use_beta1:
+        raise ArgumentError(
+            f"{owner}: cycle_momentum needs an optimizer with momentum or betas; "
+            f"{type(optimizer).__name__} has neither (pass cycle_momentum=False)"
+        )
+    return use_beta1
+
+
+class CyclicLR(LRScheduler):
+    """Smith's cyclical learning rate, stepped once per batch (PyTorch's formulas): the rate
+    goes from ``base_lr`` up to ``max_lr`` over ``step_size_up`` steps and back over
+    ``step_size_down``; ``mode`` "triangular", "triangular2" (the amplitude halves every
+    cycle), "exp_range" (scaled by gamma^step) or a ``scale_fn``. With ``cycle_momentum``
+    the momentum (or Adam's beta1) moves the other way between ``max_momentum`` and
+    ``base_momentum``. The groups' learning rates start at ``base_lr``."""
+
+    def __init__(
+        self, optimizer: Optimizer, base_lr: Any, max_lr: Any, step_size_up: int = 2000,
+        step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
+        scale_fn: Any = None, scale_mode: str = "cycle", cycle_momentum: bool = True,
+        base_momentum: Any = 0.8, max_momentum: Any = 0.9, last_epoch: int = -1,
+    ) -> None:  # fmt: skip
+        owner = "CyclicLR"
+        if scale_fn is None and mode not in ("triangular", "triangular2", "exp_range"):
+            raise ArgumentError(
+                f"{owner}: mode must be triangular, triangular2 or exp_range, got {mode!r}"
+            )
+        if step_size_up <= 0 or (step_size_down is not None and step_size_down < 0):
+            raise ArgumentError(
+                f"{owner}: step sizes must be positive, got {step_size_up}, {step_size_down}"
+            )
+        lows = _per_group("base_lr", optimizer, base_lr, owner)
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr, owner)
+        if last_epoch == -1:
+            for g, lr in zip(optimizer.param_groups, lows, strict=True):
+                g["lr"] = g["initial_lr"] = lr
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size, self.step_ratio = up + down, up / (up + down)
+        self.mode, self.gamma, self.custom_scale = mode, gamma, scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else (
+            "iterations" if mode == "exp_range" else "cycle"
+        )  # fmt: skip
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.use_beta1 = _momentum_kind(optimizer, owner)
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum, owner)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum, owner)
+            if last_epoch == -1:
+                for g, m in zip(optimizer.param_groups, self.max_momentums, strict=True):
+                    _set_momentum(g, m, self.use_beta1)
+        super().__init__(optimizer, last_epoch)
+
+    def _scale(self, x: float) -> float:
+        if self.custom_scale is not None:
+            return float(self.custom_scale(x))
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1.0 / (2.0 ** (x - 1))
+        return self.gamma**x
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        e = self.last_epoch
+        cycle = math.floor(1 + e / self.total_size)
+        x = 1.0 + e / self.total_size - cycle
+        factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        scale = self._scale(cycle if self.scale_mode == "cycle" else e)
+        for i, (g, low) in enumerate(zip(self.optimizer.param_groups, self.base_lrs, strict=True)):
+            g["lr"] = low + (self.max_lrs[i] - low) * factor * scale
+            if self.cycle_momentum:
+                hi, lo = self.max_momentums[i], self.base_momentums[i]
+                _set_momentum(g, hi - (hi - lo) * factor * scale, self.use_beta1)
+
+
+class MultiplicativeLR(LRScheduler):
+    """Each step multiplies the learning rate by ``lr_lambda(epoch)`` (one function, or one
+    per group), as PyTorch's."""
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
+        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else None
+        self.lr_lambdas = lambdas or [lr_lambda] * len(optimizer.param_groups)
+        if len(self.lr_lambdas) != len(optimizer.param_groups) or not all(
+            callable(f) for f in self.lr_lambdas
+        ):
+            raise ArgumentError(
+                f"MultiplicativeLR: lr_lambda must be a function or one per group "
+                f"({len(optimizer.param_groups)}), got {lr_lambda!r}"
+            )
+        super().__init__(optimizer, last_epoch)
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        if self.last_epoch > 0:
+            for g, f in zip(self.optimizer.param_groups, self.lr_lambdas, strict=True):
+                g["lr"] = g["lr"] * f(self.last_epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
 
 
 class ReduceLROnPlateau:
