@@ -6,6 +6,7 @@ from ._adagrad import Adagrad as Adagrad
 from ._adam import Adam as Adam
 from ._adam import AdamW as AdamW
 from ._adamax import Adamax as Adamax
+from ._lbfgs import LBFGS as LBFGS
 from ._nadam import NAdam as NAdam
 from ._nadam import RAdam as RAdam
 from ._optimizer import Optimizer as Optimizer
@@ -18,6 +19,7 @@ __all__ = [
     "AdamW",
     "Optimizer",
     "Adagrad",
+    "LBFGS",
     "Adadelta",
     "Adamax",
     "NAdam",
