@@ -172,3 +172,31 @@ def test_dtype_aliases_shape_functions_and_bincount():
     np.testing.assert_array_equal(wt.grad.numpy(), v.astype(float))  # d/dw_i = bin index of i
     with pytest.raises(xn.ArgumentError, match="non-negative"):
         xn.bincount(xn.tensor([1, -1]))
+
+
+def test_device_objects_and_cuda_availability():
+    """PyTorch's device idiom on a machine with or without a GPU (the move to CuPy itself
+    is checked on a GPU runner: tests/backend/test_cupy.py)."""
+    d = xn.device("cuda", 1)
+    assert (d.type, d.index, str(d)) == ("cuda", 1, "cuda:1") and d == xn.device("cuda:1")
+    assert repr(xn.device("cpu")) == "device(type='cpu')"
+    with pytest.raises(xn.ArgumentError, match="cannot read"):
+        xn.device("cuda:x")
+    here = xn.device("cuda" if xn.cuda.is_available() else "cpu")
+    model = xn.nn.Linear(2, 1).to(here)
+    out = model(xn.ones((1, 2)).to(here))
+    assert out.backend is model.weight.backend
+    if not xn.cuda.is_available():
+        assert xn.cuda.device_count() == 0
+        with pytest.raises(xn.BackendUnavailableError, match="cupy"):
+            xn.ones(2).cuda()
+        w = xn.nn.Linear(2, 1)
+        before = w.weight.numpy().copy()
+        with pytest.raises(xn.BackendUnavailableError):
+            w.cuda()
+        assert w.weight.backend is xn.get_backend("numpy")  # nothing moved
+        np.testing.assert_array_equal(w.weight.numpy(), before)
+    t = xn.ones(2, backend="torch")  # a torch tensor keeps its library for "cpu"
+    assert t.to(xn.device("cpu")).backend is t.backend and t.cpu().backend is xn.get_backend(
+        "numpy"
+    )

@@ -313,6 +313,37 @@ def bincount(x: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Te
     return ops.scatter_add(weights, x, (n,), axis=0)
 
 
+class device:
+    """PyTorch's ``torch.device``: ``xn.device("cuda")``, ``xn.device("cuda", 1)``,
+    ``xn.device("cpu")``; ``.type`` and ``.index``. ``to(device)`` takes it (and strings)."""
+
+    def __init__(self, type: str, index: int | None = None) -> None:
+        if not isinstance(type, str):
+            raise ArgumentTypeError(f"device: expected a string like 'cuda:0', got {type!r}")
+        kind, _, rest = type.partition(":")
+        if rest:
+            if index is not None or not rest.isdigit():
+                raise ArgumentError(f"device: cannot read {type!r} (with index {index!r})")
+            index = int(rest)
+        self.type, self.index = kind, index
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self) -> str:
+        return (
+            f"device(type={self.type!r}"
+            + ("" if self.index is None else f", index={self.index}")
+            + ")"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
 def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]:
     """Record nothing inside the block when ``mode`` is true (as ``no_grad``; a decorator
     too). PyTorch's inference tensors refuse autograd later; xpnet's are plain tensors."""
@@ -330,6 +361,7 @@ __all__ = [
     "bernoulli",
     "bincount",
     "cdist",
+    "device",
     "diag",
     "dot",
     "masked_fill",

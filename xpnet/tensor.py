@@ -137,6 +137,11 @@ class Tensor(TensorBase, TorchMethods):
         """This tensor on the host: the NumPy backend (differentiable, like ``to``)."""
         return _ops.to(self, backend="numpy")
 
+    def cuda(self, device: Any = None) -> Tensor:
+        """This tensor on a CUDA GPU (``device``: its index): from NumPy, the CuPy backend;
+        a torch or JAX tensor stays in its library (differentiable, like ``to``)."""
+        return self.to("cuda" if device is None else f"cuda:{int(device)}")
+
     def long(self) -> Tensor:
         return _ops.astype(self, "int64")
 

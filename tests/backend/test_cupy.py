@@ -88,6 +88,19 @@ def test_device_spellings():
     assert xn.get_backend("cupy", "0") is xn.get_backend("cupy", "cuda:0") is b
 
 
+def test_pytorch_device_strings_move_numpy_tensors_and_models_to_the_gpu_and_back():
+    b = _cupy_backend()
+    assert xn.cuda.is_available() and xn.cuda.device_count() >= 1
+    x = xn.tensor([1.0, 2.0], requires_grad=True)
+    y = x.to("cuda")
+    assert y.backend is b and x.cuda().backend is b and x.to(xn.device("cuda", 0)).backend is b
+    (y.cpu() * 2.0).sum().backward()  # differentiable across the move
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+    model = xn.nn.Linear(2, 1).cuda()
+    assert model.weight.backend is b and model(y[None]).backend is b
+    assert model.cpu().weight.backend is xn.get_backend("numpy")
+
+
 def test_a_registered_kernel_replaces_the_generic_implementation_and_keeps_the_rule():
     import array_api_compat.numpy as xp
 

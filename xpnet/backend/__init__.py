@@ -19,6 +19,7 @@ from ._registry import backend_names as backend_names
 from ._registry import backend_of as backend_of
 from ._registry import current_backend as current_backend
 from ._registry import get_backend as get_backend
+from ._registry import placement as placement
 from ._registry import register_backend as register_backend
 from ._registry import set_backend as set_backend
 from ._registry import use_backend as use_backend

@@ -112,6 +112,30 @@ def get_backend(name: str | Backend | None = None, device: Any = None) -> Backen
     return found
 
 
+def _cuda_spelling(device: Any) -> bool:
+    """``"cuda"`` or ``"cuda:N"``."""
+    return isinstance(device, str) and device.split(":")[0] == "cuda"
+
+
+def placement(src: Backend, backend: Any = None, device: Any = None) -> Backend:
+    """Where ``to(device=..., backend=...)`` sends something on ``src``: ``backend`` on
+    ``device`` when a backend is named; else ``src``'s library on ``device``, except that
+    PyTorch's device strings cross between the host and the GPU as a PyTorch script
+    expects: "cuda"/"cuda:N" from NumPy goes to CuPy, "cpu" from CuPy to NumPy."""
+    if device is not None and isinstance(getattr(device, "type", None), str):
+        index = getattr(device, "index", None)  # a device object (xn.device, torch.device)
+        device = device.type if index is None else f"{device.type}:{index}"
+    if backend is not None:
+        return get_backend(backend, device)
+    if device is None:
+        return src
+    if src.name == "numpy" and _cuda_spelling(device):
+        return get_backend("cupy", device)
+    if src.name == "cupy" and device == "cpu":
+        return get_backend("numpy")
+    return get_backend(src, device)
+
+
 def _reduce_backend(b: Backend) -> tuple[Any, ...]:
     """How pickle writes a backend: looked up again by name and device when unpickled
     (backends are cached and compared by identity)."""

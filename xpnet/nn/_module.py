@@ -19,7 +19,7 @@ from .._errors import (
     XpnetError,
 )
 from ..autodiff import no_grad
-from ..backend import DTYPE_NAMES, Backend, get_backend
+from ..backend import DTYPE_NAMES, Backend, placement
 from ..ops.internal import converted
 from ..tensor import Tensor, is_dtype
 from ._parameter import Parameter
@@ -246,6 +246,14 @@ class Module:
                     _move(t.grad, device, backend, dtype)
         return self
 
+    def cpu(self) -> Module:
+        """Move every parameter and buffer to the host (from CuPy: to NumPy); returns ``self``."""
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> Module:
+        """Move every parameter and buffer to a CUDA GPU (from NumPy: to CuPy); returns ``self``."""
+        return self.to("cuda" if device is None else f"cuda:{int(device)}")
+
     def float(self) -> Module:
         """Cast floating-point parameters and buffers to float32 (in place); returns ``self``."""
         return self.to(dtype="float32")
@@ -419,9 +427,7 @@ def _placement_error(m: Module, a: Tensor, own: Backend) -> XpnetError:
 
 def _move(t: Tensor, device: Any, backend: Any, dtype: Any) -> None:
     src = t.backend
-    dst = (
-        get_backend(backend if backend is not None else src, device) if (backend or device) else src
-    )
+    dst = placement(src, backend, device)
     data = dst.receive(t.data, src)
     if dtype is not None and dst.is_float(data.dtype):
         data = dst.xp.astype(data, dst.dtype(dtype))

@@ -13,7 +13,7 @@ from .._capture import recorder
 from .._errors import ArgumentTypeError, DeviceError, OutOfRangeError, ShapeError
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
 from ..autodiff.internal import TensorBase, is_tensor
-from ..backend import IDX, fill_key, get_backend
+from ..backend import IDX, fill_key, placement
 from ._cast import astype
 from ._common import normalize_axes, normalize_axis
 from ._creation import tensor
@@ -505,10 +505,7 @@ def to(x: Tensor, device: Any = None, backend: Any = None, dtype: Any = None) ->
     """``x`` moved to another backend/device and cast to ``dtype`` (differentiable)."""
 
     src = x.backend
-    if backend is None:
-        dst = src if device is None else get_backend(src, device)
-    else:
-        dst = get_backend(backend, device)
+    dst = placement(src, backend, device)
     out = x if dst is src else transfer_p(x, src=src, dst=dst)
     return out if dtype is None else astype(out, dtype)
 
