@@ -222,6 +222,24 @@ NN_SPECS: list[NNSpec] = [
         domain="distinct",
     ),
     NNSpec(
+        "conv2d-groups",
+        lambda x, w, b: F.conv2d(x, w, b, padding=1, groups=2),
+        lambda x, w, b: _tf().conv2d(x, w, b, padding=1, groups=2),
+        [(2, 4, 4, 5), (6, 2, 3, 3), (6,)],
+    ),
+    NNSpec(
+        "conv2d-depthwise-stride",
+        lambda x, w: F.conv2d(x, w, stride=2, groups=3),
+        lambda x, w: _tf().conv2d(x, w, stride=2, groups=3),
+        [(1, 3, 6, 5), (3, 1, 2, 2)],
+    ),
+    NNSpec(
+        "conv1d-groups",
+        lambda x, w: F.conv1d(x, w, padding=1, groups=2),
+        lambda x, w: _tf().conv1d(x, w, padding=1, groups=2),
+        [(2, 4, 6), (4, 2, 3)],
+    ),
+    NNSpec(
         "adaptive_avg_pool2d-uneven",
         lambda x: F.adaptive_avg_pool2d(x, (3, 2)),
         lambda x: _tf().adaptive_avg_pool2d(x, (3, 2)),

@@ -56,8 +56,11 @@ class _ConvNd(Module):
         dtype: Any,
     ) -> None:  # fmt: skip
         name = type(self).__name__
-        if groups != 1:
-            raise NotSupportedError(f"{name}: only groups=1 is supported")
+        if groups != 1 and (self._transposed or in_channels % groups or out_channels % groups):
+            raise NotSupportedError(
+                f"{name}: groups={groups} must divide in_channels {in_channels} and "
+                f"out_channels {out_channels} (and transposed convolutions take groups=1 only)"
+            )
         check = _single if self._dims == 1 else _pair
         k = check(kernel_size, "kernel_size", name, 1)
         kernel = (k,) if isinstance(k, int) else k
@@ -74,7 +77,11 @@ class _ConvNd(Module):
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.output_padding = check(output_padding, "output_padding", name)
         # (out, in, k...) for a convolution; (in, out, k...) for a transposed one, as PyTorch
-        channels = (in_channels, out_channels) if self._transposed else (out_channels, in_channels)
+        channels = (
+            (in_channels, out_channels)
+            if self._transposed
+            else (out_channels, in_channels // groups)
+        )
         self.weight = empty_parameter((*channels, *kernel), backend, device, dtype)
         self.bias = empty_parameter((out_channels,), backend, device, dtype) if bias else None
         self.reset_parameters()
@@ -92,7 +99,7 @@ class _ConvNd(Module):
         if getattr(self, "padding_mode", "zeros") != "zeros":
             x = F.pad(x, self._mode_pairs(), mode=self.padding_mode)
             padding = 0
-        return fn(x, self.weight, self.bias, self.stride, padding, self.dilation)
+        return fn(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
     def _mode_pairs(self) -> tuple[int, ...]:
         """``padding`` as F.pad's pairs (last axis first), for a non-zero ``padding_mode``."""
@@ -127,6 +134,8 @@ class _ConvNd(Module):
             s += f", dilation={t(self.dilation)}"
         if t(self.output_padding) != (0,) * n:
             s += f", output_padding={t(self.output_padding)}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
         if getattr(self, "padding_mode", "zeros") != "zeros":

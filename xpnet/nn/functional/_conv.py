@@ -171,19 +171,25 @@ def conv2d(
     dilation: Any = 1,
     groups: int = 1,
 ) -> Tensor:
-    """Cross-correlation of ``x`` (N, C, H, W) with ``weight`` (O, C, kh, kw), as in PyTorch."""
-    if groups != 1:
-        raise NotSupportedError("conv2d: only groups=1 is supported")
+    """Cross-correlation of ``x`` (N, C, H, W) with ``weight`` (O, C / groups, kh, kw), as in
+    PyTorch. With ``groups`` G the channels split into G groups, each convolved with its
+    O / G filters (G = C: depthwise): one unfold of the N*G group images and one batched
+    product over the groups."""
     x, weight, bias = autocast_low(x, weight, bias)
     layer_dtypes("conv2d", x, weight, bias)
     if x.ndim != 4 or weight.ndim != 4:
         raise ShapeError(
             f"conv2d: expected a 4-D input (N, C, H, W) and weight, got {x.shape} and {weight.shape}"
         )
-    if x.shape[1] != weight.shape[1]:
+    if not isinstance(groups, int) or groups < 1 or x.shape[1] % groups or weight.shape[0] % groups:
+        raise ArgumentError(
+            f"conv2d: groups={groups!r} must divide the {x.shape[1]} input and the "
+            f"{weight.shape[0]} output channels"
+        )
+    if x.shape[1] != weight.shape[1] * groups:
         raise ShapeError(
             f"conv2d: input has {x.shape[1]} channels (shape {x.shape}) but the weight {weight.shape} "
-            f"expects {weight.shape[1]}"
+            f"expects {weight.shape[1] * groups}" + (f" ({groups} groups)" if groups > 1 else "")
         )
     st = _pair(stride, "stride", "conv2d", 1)
     dl = _pair(dilation, "dilation", "conv2d", 1)
@@ -201,6 +207,12 @@ def conv2d(
             f"conv2d: input of spatial size {(H, W)} is smaller than the (dilated) kernel {(kh, kw)}"
         )
     geometry = (kh, kw, *st, *pd, *dl)
+    if groups > 1:  # (N*G, C/G, H, W) images -> (N, G, C/G*kh*kw, L) columns
+        cols = unfold_p(reshape(x, (n * groups, c, H, W)), geometry=geometry, layout="batch")
+        cols = reshape(cols, (n, groups, c * kh * kw, ho * wo))
+        w3d = reshape(weight, (groups, o // groups, c * kh * kw))
+        out = reshape(matmul(w3d, cols), (n, o, ho, wo))  # (N, G, O/G, L)
+        return out if bias is None else out + reshape(bias, (o, 1, 1))
     w2d = reshape(weight, (o, c * kh * kw))
     if c * kh * kw <= BATCHED_MAX:  # few rows: per-sample products, in cache (ops/_conv.py)
         cols = unfold_p(x, geometry=geometry, layout="batch")  # (N, C*kh*kw, Ho*Wo)
