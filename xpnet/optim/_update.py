@@ -156,6 +156,23 @@ def _adadelta(
     return p, sq, acc
 
 
+def _decay_and_moments(
+    b: Any, p: Any, g: Any, m: Any, v: Any, decay: Any, one_minus_beta1: Any, beta2: Any,
+    one_minus_beta2: Any, weight_decay: Any, use_weight_decay: bool, decoupled: bool,
+) -> tuple[Any, Any, Any, Any]:  # fmt: skip
+    """NAdam's and RAdam's common start: weight decay (decoupled: p *= 1 - lr wd; else
+    added to the gradient), then m = lerp(m, g, 1 - beta1), v = beta2 v + (1 - beta2) g^2.
+    Returns (p, g, m, v)."""
+    mul, add, _ = _ops(b)
+    if use_weight_decay and decoupled:
+        p = mul(p, decay)
+    if use_weight_decay and not decoupled:
+        g = g + p * weight_decay
+    m = _lerp_into(b, m, g, one_minus_beta1)
+    v = add(mul(v, beta2), g * g * one_minus_beta2)
+    return p, g, m, v
+
+
 def _nadam(
     b: Any, p: Any, g: Any, m: Any, v: Any, grad_step: Any, avg_step: Any, bc2: Any,
     decay: Any, one_minus_beta1: Any, beta2: Any, one_minus_beta2: Any, eps: Any,
@@ -163,13 +180,9 @@ def _nadam(
 ) -> tuple[Any, Any, Any]:  # fmt: skip
     # grad_step = lr (1 - mu_t) / (1 - prod mu), avg_step = lr mu_{t+1} / (1 - prod mu mu_{t+1}),
     # bc2 = 1 - beta2^t (Dozat's Nesterov momentum in Adam, PyTorch's NAdam)
-    mul, add, sub = _ops(b)
-    if use_weight_decay and decoupled:
-        p = mul(p, decay)
-    if use_weight_decay and not decoupled:
-        g = g + p * weight_decay
-    m = _lerp_into(b, m, g, one_minus_beta1)
-    v = add(mul(v, beta2), g * g * one_minus_beta2)
+    sub = _ops(b)[2]
+    p, g, m, v = _decay_and_moments(b, p, g, m, v, decay, one_minus_beta1, beta2, one_minus_beta2,
+                                    weight_decay, use_weight_decay, decoupled)  # fmt: skip
     denom = b.xp.sqrt(v / bc2) + eps
     p = sub(p, g / denom * grad_step)
     p = sub(p, m / denom * avg_step)
@@ -183,13 +196,9 @@ def _radam(
 ) -> tuple[Any, Any, Any]:  # fmt: skip
     # step_size = lr / (1 - beta1^t), times the rectification term when ``rectify`` (the
     # variance of the adaptive rate is tractable: rho_t > 5); sqrt_bc2 = sqrt(1 - beta2^t)
-    mul, add, sub = _ops(b)
-    if use_weight_decay and decoupled:
-        p = mul(p, decay)
-    if use_weight_decay and not decoupled:
-        g = g + p * weight_decay
-    m = _lerp_into(b, m, g, one_minus_beta1)
-    v = add(mul(v, beta2), g * g * one_minus_beta2)
+    sub = _ops(b)[2]
+    p, _, m, v = _decay_and_moments(b, p, g, m, v, decay, one_minus_beta1, beta2, one_minus_beta2,
+                                    weight_decay, use_weight_decay, decoupled)  # fmt: skip
     if rectify:
         p = sub(p, m * step_size * (sqrt_bc2 / (b.xp.sqrt(v) + eps)))
     else:
