@@ -1,4 +1,4 @@
-"""Conv1d, Conv2d and the pooling layers."""
+"""Conv1d, Conv2d, ConvTranspose1d/2d, the pooling layers and PixelShuffle."""
 
 from __future__ import annotations
 
@@ -144,14 +144,16 @@ class _ConvNd(Module):
 
 
 class Conv1d(_ConvNd):
-    """1-D cross-correlation over (N, C, L) inputs (groups=1), with PyTorch's initialisation."""
+    """1-D cross-correlation over (N, C, L) inputs (``groups``, ``padding="same"``,
+    ``padding_mode`` as PyTorch's), with PyTorch's initialisation."""
 
     _dims = 1
     _fn = staticmethod(F.conv1d)
 
 
 class Conv2d(_ConvNd):
-    """2-D cross-correlation over (N, C, H, W) inputs (groups=1), with PyTorch's initialisation."""
+    """2-D cross-correlation over (N, C, H, W) inputs (``groups``, ``padding="same"``,
+    ``padding_mode`` as PyTorch's), with PyTorch's initialisation."""
 
     _dims = 2
     _fn = staticmethod(F.conv2d)
