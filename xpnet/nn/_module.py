@@ -18,10 +18,11 @@ from .._errors import (
     ShapeError,
     XpnetError,
 )
-from ..autodiff import no_grad
+from ..autodiff import is_grad_enabled, no_grad
 from ..backend import DTYPE_NAMES, Backend, placement
 from ..ops.internal import converted
 from ..tensor import Tensor, is_dtype
+from ._backward_hooks import run_with_backward_hooks
 from ._parameter import Parameter
 
 
@@ -41,6 +42,8 @@ class Module:
     _non_persistent: set[str]
     _forward_pre_hooks: dict[int, Callable[..., Any]]
     _forward_hooks: dict[int, Callable[..., Any]]
+    _backward_pre_hooks: dict[int, Callable[..., Any]]
+    _backward_hooks: dict[int, Callable[..., Any]]
 
     if TYPE_CHECKING:
         # Registered buffers and submodules are set dynamically.
@@ -54,6 +57,8 @@ class Module:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_forward_pre_hooks", {})
         object.__setattr__(self, "_forward_hooks", {})
+        object.__setattr__(self, "_backward_pre_hooks", {})
+        object.__setattr__(self, "_backward_hooks", {})
 
     # -- registration ----------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -346,6 +351,18 @@ class Module:
         output. Returns a handle with ``remove()``."""
         return Handle(self._forward_hooks, hook)
 
+    def register_full_backward_hook(self, hook: Callable[..., Any]) -> Handle:
+        """Call ``hook(module, grad_input, grad_output)`` when backward has the gradients with
+        respect to this module's inputs (None for inputs that need none) and outputs; a
+        returned tuple replaces ``grad_input`` (see ``nn/_backward_hooks.py``). Returns a
+        handle with ``remove()``."""
+        return Handle(self._backward_hooks, hook)
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any]) -> Handle:
+        """Call ``hook(module, grad_output)`` when backward has the gradients with respect to
+        this module's outputs; a returned tuple replaces them."""
+        return Handle(self._backward_pre_hooks, hook)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         rec = ACTIVE[0] and recorder()
         if rec is not None:
@@ -365,7 +382,12 @@ class Module:
                             raise _placement_error(self, a, own)
                     break
         try:
-            out = self.forward(*args, **kwargs)
+            if (
+                getattr(self, "_backward_hooks", None) or getattr(self, "_backward_pre_hooks", None)
+            ) and is_grad_enabled():
+                out = run_with_backward_hooks(self, args, kwargs, self.forward)
+            else:
+                out = self.forward(*args, **kwargs)
         except XpnetError as e:
             raise _in_layer(self, e) from e
         if self._forward_hooks:
