@@ -326,3 +326,27 @@ def test_padding_modes_and_pooling_options_match_pytorch(cls, args, kw, shape, r
     (y * xn.tensor(g)).sum().backward()
     (ty * torch.tensor(g)).sum().backward()
     np.testing.assert_allclose(xs.grad.numpy(), ts.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(("args", "kw", "shape"), [((2,), {}, (2, 3, 6, 6)), ((3, 2, 1), {}, (2, 2, 7, 6)),
+                                                   ((3, 2), {"ceil_mode": True}, (1, 2, 7, 8))])  # fmt: skip
+def test_max_pool_indices_and_unpool_match_pytorch(args, kw, shape, rng):
+    torch = pytest.importorskip("torch")
+    x0 = rng.permutation(int(np.prod(shape))).reshape(shape) * 0.5  # no ties
+    x, tx = xn.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    (o, i), (to, ti) = (
+        nn.MaxPool2d(*args, return_indices=True, **kw)(x),
+        torch.nn.MaxPool2d(*args, return_indices=True, **kw)(tx),
+    )
+    np.testing.assert_array_equal(o.detach().numpy(), to.detach().numpy())
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+    assert i.dtype == xn.tensor([1]).dtype  # int64
+    u = nn.MaxUnpool2d(*args[:3])(o, i, output_size=shape[-2:])
+    tu = torch.nn.MaxUnpool2d(*args[:3])(to, ti, output_size=shape[-2:])
+    np.testing.assert_array_equal(u.detach().numpy(), tu.detach().numpy())
+    g = rng.standard_normal(shape)
+    (u * xn.tensor(g)).sum().backward()
+    (tu * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+    with pytest.raises(xn.OutOfRangeError, match="max_unpool2d"):
+        nn.functional.max_unpool2d(o.detach(), i * 0 + 10_000, *args[:3])

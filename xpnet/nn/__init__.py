@@ -56,6 +56,7 @@ from ._conv import ConvTranspose1d as ConvTranspose1d
 from ._conv import ConvTranspose2d as ConvTranspose2d
 from ._conv import MaxPool1d as MaxPool1d
 from ._conv import MaxPool2d as MaxPool2d
+from ._conv import MaxUnpool2d as MaxUnpool2d
 from ._conv import PixelShuffle as PixelShuffle
 from ._conv import PixelUnshuffle as PixelUnshuffle
 from ._dropout import Dropout as Dropout
@@ -102,6 +103,7 @@ from ._summary import summary as summary
 from ._upsample import Upsample as Upsample
 
 __all__ = [
+    "MaxUnpool2d",
     "Transformer",
     "TransformerDecoder",
     "TransformerDecoderLayer",

@@ -246,15 +246,14 @@ class _MaxPool(Module):
         return_indices: bool = False, ceil_mode: bool = False,
     ) -> None:  # fmt: skip
         super().__init__()
-        if return_indices or dilation not in (1, (1,), (1, 1)):
-            raise NotSupportedError(
-                f"{type(self).__name__}: return_indices and dilation != 1 are not supported"
-            )
+        if dilation not in (1, (1,), (1, 1)):
+            raise NotSupportedError(f"{type(self).__name__}: dilation != 1 is not supported")
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-        self.dilation, self.ceil_mode = dilation, ceil_mode
+        self.dilation, self.ceil_mode, self.return_indices = dilation, ceil_mode, return_indices
 
-    def forward(self, x: Tensor) -> Tensor:
-        return type(self)._fn(x, self.kernel_size, self.stride, self.padding, 1, self.ceil_mode)
+    def forward(self, x: Tensor) -> Any:
+        return type(self)._fn(x, self.kernel_size, self.stride, self.padding, 1, self.ceil_mode,
+                              self.return_indices)  # fmt: skip
 
     def extra_repr(self) -> str:
         """PyTorch's (a stride left out is the kernel size)."""
@@ -275,6 +274,25 @@ class MaxPool1d(_MaxPool):
     """Maximum over each window of (N, C, L) inputs."""
 
     _fn = staticmethod(F.max_pool1d)
+
+
+class MaxUnpool2d(Module):
+    """The inverse of ``MaxPool2d(..., return_indices=True)``: ``forward(x, indices,
+    output_size=None)`` puts each value back where its maximum was, zeros elsewhere."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        self.kernel_size = _pair(kernel_size, "kernel_size", "MaxUnpool2d", 1)
+        self.stride = (
+            self.kernel_size if stride is None else _pair(stride, "stride", "MaxUnpool2d", 1)
+        )
+        self.padding = _pair(padding, "padding", "MaxUnpool2d")
+
+    def forward(self, x: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        return F.max_unpool2d(x, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class _AvgPool(Module):

@@ -43,6 +43,7 @@ from ._conv import conv_transpose2d as conv_transpose2d
 from ._conv import fold as fold
 from ._conv import max_pool1d as max_pool1d
 from ._conv import max_pool2d as max_pool2d
+from ._conv import max_unpool2d as max_unpool2d
 from ._conv import pad as pad
 from ._conv import pad2d as pad2d
 from ._conv import pixel_shuffle as pixel_shuffle
@@ -81,6 +82,7 @@ from ._norm import normalize as normalize
 from ._norm import pairwise_distance as pairwise_distance
 
 __all__ = [
+    "max_unpool2d",
     "poisson_nll_loss",
     "gaussian_nll_loss",
     "multilabel_soft_margin_loss",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,11 +16,13 @@ from ...ops import sum as sum_
 from ...ops.internal import (
     BATCHED_MAX,
     autocast_low,
+    check_indices,
     fold_p,
     layer_dtypes,
     max_p,
     max_pool_p,
     out_size,
+    scatter_along_axis,
     unfold_p,
 )
 from ...tensor import Tensor
@@ -465,12 +468,78 @@ def _pool(
 def max_pool2d(
     x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
     ceil_mode: bool = False, return_indices: bool = False,
-) -> Tensor:  # fmt: skip
+) -> Any:  # fmt: skip
     """Maximum over each window; tied maxima share the gradient. ``ceil_mode`` as PyTorch's;
-    dilation other than 1 and ``return_indices`` are not supported."""
-    if return_indices or _pair(dilation, "dilation", "max_pool2d", 1) != (1, 1):
-        raise NotSupportedError("max_pool2d: return_indices and dilation != 1 are not supported")
-    return _pool(x, kernel_size, stride, padding, "max_pool2d", float("-inf"), ceil_mode)
+    ``return_indices``: also each maximum's flat index in its (H * W) input plane (the
+    first of tied maxima, int64), what ``max_unpool2d`` takes. Dilation 1 only."""
+    if _pair(dilation, "dilation", "max_pool2d", 1) != (1, 1):
+        raise NotSupportedError("max_pool2d: dilation != 1 is not supported")
+    out = _pool(x, kernel_size, stride, padding, "max_pool2d", float("-inf"), ceil_mode)
+    if not return_indices:
+        return out
+    return out, _max_indices(x.detach(), kernel_size, stride, padding, out.shape[-2:])
+
+
+def _max_indices(x: Tensor, kernel_size: Any, stride: Any, padding: Any,
+                 out_hw: tuple[int, ...]) -> Tensor:  # fmt: skip
+    """Where each pooling window's maximum is, as a flat index into its input plane."""
+    k = _pair(kernel_size, "kernel_size", "max_pool2d", 1)
+    s = k if stride is None else _pair(stride, "stride", "max_pool2d", 1)
+    p = _pair(padding, "padding", "max_pool2d")
+    H, W = x.shape[-2:]
+    ho, wo = out_hw
+    lead = x.shape[:-2]
+    x4 = reshape(x, (-1, 1, H, W))
+    extra = ((ho - 1) * s[0] + k[0] - H - p[0], (wo - 1) * s[1] + k[1] - W - p[1])
+    padded = xpad(
+        x4, ((0, 0), (0, 0), (p[0], max(extra[0], 0)), (p[1], max(extra[1], 0))), -math.inf
+    )
+    windows = reshape(unfold(padded, k, s), (x4.shape[0], k[0] * k[1], ho, wo))
+    best = ops.argmax(windows, axis=1)  # (M, Ho, Wo): the first maximum in each window
+    b = x.backend
+    rows = np.arange(ho)[:, None] * s[0] - p[0]
+    cols = np.arange(wo)[None, :] * s[1] - p[1]
+    base = wrap(b.asarray(rows * W + cols, dtype=b.xp.int64), b)  # the window's top-left
+    offset = (best // k[1]) * W + best % k[1]
+    return reshape(base + offset, (*lead, ho, wo))
+
+
+def max_unpool2d(x: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:  # fmt: skip
+    """The inverse of ``max_pool2d(..., return_indices=True)``: zeros with each value of
+    ``x`` put back at its index (PyTorch's ``max_unpool2d``; differentiable in ``x``)."""
+    op = "max_unpool2d"
+    if x.ndim not in (3, 4) or indices.shape != x.shape:
+        raise ShapeError(
+            f"{op}: input {x.shape} and indices {indices.shape} must be one (N,) C, H, W shape"
+        )
+    k = _pair(kernel_size, "kernel_size", op, 1)
+    s = k if stride is None else _pair(stride, "stride", op, 1)
+    p = _pair(padding, "padding", op)
+    H, W = x.shape[-2:]
+    size = [(H - 1) * s[0] - 2 * p[0] + k[0], (W - 1) * s[1] - 2 * p[1] + k[1]]
+    if output_size is not None:
+        size = list(output_size)[-2:]
+    lead = x.shape[:-2]
+    flat = reshape(x, (-1, H * W))
+    where = reshape(indices, (-1, H * W))
+    check_indices(reshape(where, (-1,)), size[0] * size[1], op, "index", "output positions")
+    # Written, not added: overlapping windows can name one maximum more than once (the same
+    # value). The value comes from each index's first occurrence only; the repeats add
+    # s - detach(s) (exactly 0) so that every repeat still gets its gradient, as PyTorch's
+    # backward gathers the output gradient at every index.
+    shape = (flat.shape[0], size[0] * size[1])
+    host = where.numpy()
+    keys = (np.arange(host.shape[0])[:, None] * shape[1] + host).ravel()
+    first = np.zeros(keys.size, dtype=bool)
+    first[np.unique(keys, return_index=True)[1]] = True
+    b = x.backend
+    keep = wrap(b.asarray(first.reshape(host.shape)), b)
+    out = scatter_along_axis(ops.where(keep, flat, 0.0), where, shape, 1)
+    if not first.all():
+        repeats = scatter_along_axis(ops.where(keep, 0.0, flat), where, shape, 1)
+        out = out + (repeats - repeats.detach())
+    return reshape(out, (*lead, *size))
 
 
 def avg_pool2d(
@@ -558,7 +627,7 @@ def _from_2d(out: Tensor) -> Tensor:
 def max_pool1d(
     x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
     ceil_mode: bool = False, return_indices: bool = False,
-) -> Tensor:  # fmt: skip
+) -> Any:  # fmt: skip
     """Maximum over each window of (N, C, L) inputs."""
     k = _single(kernel_size, "kernel_size", "max_pool1d", 1)
     s = k if stride is None else _single(stride, "stride", "max_pool1d", 1)
@@ -566,6 +635,8 @@ def max_pool1d(
     d = _single(dilation, "dilation", "max_pool1d", 1)
     out = max_pool2d(_as_2d(x, "max_pool1d"), (1, k), (1, s), (0, p), (1, d), ceil_mode,
                      return_indices)  # fmt: skip
+    if return_indices:  # flat indices in a 1 x L plane are the positions along L
+        return _from_2d(out[0]), _from_2d(out[1])
     return _from_2d(out)
 
 
