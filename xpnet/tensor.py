@@ -107,15 +107,7 @@ class Tensor(TensorBase, TorchMethods):
         may be a device, a dtype (``x.to(xn.float64)``, ``x.to("cpu", "float16")``) or a
         tensor whose backend, device and dtype to take. Returns ``self`` when nothing changes.
         """
-        for a in args:
-            if isinstance(a, Tensor):
-                backend, device, dtype = a.backend, a.backend.device, a.dtype
-            elif is_dtype(self.backend, a):
-                dtype = a
-            elif device is None:
-                device = a
-            else:
-                raise ArgumentTypeError(f"to(): two devices given ({device!r} and {a!r})")
+        device, backend, dtype = to_arguments(self.backend, args, device, backend, dtype)
         return _ops.to(self, device=device, backend=backend, dtype=dtype)
 
     def astype(self, dtype: Any) -> Tensor:
@@ -464,11 +456,29 @@ class Tensor(TensorBase, TorchMethods):
         return array_namespace(self, api_version)
 
 
-def is_dtype(backend: Backend, a: Any) -> bool:
+def to_arguments(
+    backend_now: Backend | None, args: Sequence[Any], device: Any, backend: Any, dtype: Any
+) -> tuple[Any, Any, Any]:
+    """PyTorch's positional ``to()`` arguments (a device, a dtype, or a tensor whose backend,
+    device and dtype to take) folded into (device, backend, dtype); ``backend_now`` (None:
+    dtype names only) says which native dtypes count as dtypes. Tensor.to and Module.to."""
+    for a in args:
+        if isinstance(a, Tensor):
+            backend, device, dtype = a.backend, a.backend.device, a.dtype
+        elif _is_dtype(backend_now, a):
+            dtype = a
+        elif device is None:
+            device = a
+        else:
+            raise ArgumentTypeError(f"to(): two devices given ({device!r} and {a!r})")
+    return device, backend, dtype
+
+
+def _is_dtype(backend: Backend | None, a: Any) -> bool:
     """Whether ``to()``'s positional ``a`` names a dtype (rather than a device)."""
     if isinstance(a, str):
         return a.rsplit(".", 1)[-1] in DTYPE_NAMES
-    if a is None or isinstance(a, int):
+    if a is None or isinstance(a, int) or backend is None:
         return False
     try:
         backend.dtype(a)

@@ -6,12 +6,13 @@ import math
 from typing import Any
 
 from .._errors import ArgumentError, NotSupportedError, ShapeError
+from ..ops.internal import transposed_size
 from ..tensor import Tensor
 from . import functional as F
 from . import init
 from ._factory import empty_parameter
 from ._module import Module
-from .functional._conv import _pair, _single
+from .functional._conv import _pair, _single, same_padding
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -108,10 +109,7 @@ class _ConvNd(Module):
                 return ()
             k = (self.kernel_size,) if isinstance(self.kernel_size, int) else self.kernel_size
             d = (self.dilation,) if isinstance(self.dilation, int) else self.dilation
-            pairs: list[int] = []
-            for kk, dd in zip(reversed(k), reversed(d), strict=True):
-                pairs += [dd * (kk - 1) // 2, dd * (kk - 1) - dd * (kk - 1) // 2]
-            return tuple(pairs)
+            return same_padding(k, d)
         p = (self.padding,) if isinstance(self.padding, int) else tuple(self.padding)
         return tuple(v for q in reversed(p) for v in (q, q))
 
@@ -206,7 +204,7 @@ class _ConvTransposeNd(_ConvNd):
                 (v,) if isinstance(v, int) else tuple(v)
                 for v in (self.kernel_size, self.stride, self.padding, self.dilation)
             )
-            least = (x.shape[x.ndim - n + i] - 1) * st[i] - 2 * p[i] + d[i] * (k[i] - 1) + 1
+            least = transposed_size(x.shape[x.ndim - n + i], k[i], st[i], p[i], d[i])
             if not least <= size[i] < least + st[i]:
                 raise ShapeError(
                     f"{name}: output_size {list(size)} is not reachable from an input "

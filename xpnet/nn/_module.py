@@ -19,9 +19,9 @@ from .._errors import (
     XpnetError,
 )
 from ..autodiff import is_grad_enabled, no_grad
-from ..backend import DTYPE_NAMES, Backend, placement
+from ..backend import Backend, placement
 from ..ops.internal import converted
-from ..tensor import Tensor, is_dtype
+from ..tensor import Tensor, to_arguments
 from ._backward_hooks import run_with_backward_hooks
 from ._parameter import Parameter
 
@@ -232,18 +232,9 @@ class Module:
         positional arguments may be a device, a dtype (``model.to(xn.float64)``,
         ``model.to("cpu", "float64")``) or a tensor whose device and dtype to take.
         """
-        where = next(iter(self.parameters()), None)
-        for a in args:
-            if isinstance(a, Tensor):
-                backend, device, dtype = a.backend, a.backend.device, a.dtype
-            elif where is not None and is_dtype(where.backend, a):
-                dtype = a
-            elif isinstance(a, str) and a.rsplit(".", 1)[-1] in DTYPE_NAMES:
-                dtype = a  # no parameter to ask (a module without any): a dtype name still is one
-            elif device is None:
-                device = a
-            else:
-                raise ArgumentTypeError(f"to(): two devices given ({device!r} and {a!r})")
+        where = next(iter(self.parameters()), None)  # (no parameter: dtype names only)
+        now = None if where is None else where.backend
+        device, backend, dtype = to_arguments(now, args, device, backend, dtype)
         with no_grad():
             for t in [*self.parameters(), *self.buffers()]:
                 _move(t, device, backend, dtype)

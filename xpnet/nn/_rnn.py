@@ -69,6 +69,13 @@ def _step(
     return (1.0 - z) * new + z * h, None
 
 
+def _uniform_init(m: Module) -> None:
+    """PyTorch's initialisation of every recurrent weight and bias: U(-1/sqrt(H), 1/sqrt(H))."""
+    bound = 1.0 / math.sqrt(m.hidden_size)
+    for p in m.parameters():
+        init.uniform_(p, -bound, bound)
+
+
 def _tensor_input(op: str, x: Any) -> Tensor:
     if not isinstance(x, Tensor):
         raise ArgumentTypeError(
@@ -137,9 +144,7 @@ class RNNBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
+        _uniform_init(self)
 
     def flatten_parameters(self) -> None:
         """Nothing to do (PyTorch packs the weights for cuDNN here); kept so code that calls
@@ -358,9 +363,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
+        _uniform_init(self)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"

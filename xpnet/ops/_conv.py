@@ -46,6 +46,12 @@ def out_size(size: int, k: int, s: int, p: int, d: int) -> int:
     return (size + 2 * p - d * (k - 1) - 1) // s + 1
 
 
+def transposed_size(size: int, k: int, s: int, p: int, d: int, extra: int = 0) -> int:
+    """The size a transposed convolution (or an unpooling) gives ``size`` inputs: the
+    smallest ``n`` with ``out_size(n, ...) == size``, plus ``extra`` (output padding)."""
+    return (size - 1) * s - 2 * p + d * (k - 1) + 1 + extra
+
+
 def _window_key(i: int, j: int, ho: int, wo: int, geometry: Geometry) -> tuple[slice, ...]:
     """The view of the padded input under kernel position (i, j) (last two axes)."""
     _, _, sh, sw, _, _, dh, dw = geometry

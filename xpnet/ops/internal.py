@@ -19,6 +19,7 @@ from ._conv import fold_p as fold_p
 from ._conv import max_pool_grad_p as max_pool_grad_p
 from ._conv import max_pool_p as max_pool_p
 from ._conv import out_size as out_size
+from ._conv import transposed_size as transposed_size
 from ._conv import unfold_p as unfold_p
 from ._elementwise import add_p as add_p
 from ._elementwise import divide_p as divide_p

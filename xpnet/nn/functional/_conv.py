@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from ... import ops
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
-from ...autodiff.internal import wrap
 from ...ops import matmul, mean, permute_dims, reshape, stack, take
 from ...ops import pad as xpad
 from ...ops import sum as sum_
@@ -23,6 +23,7 @@ from ...ops.internal import (
     max_pool_p,
     out_size,
     scatter_along_axis,
+    transposed_size,
     unfold_p,
 )
 from ...tensor import Tensor
@@ -75,8 +76,9 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float | None = None)
     return x
 
 
-def _pad_indices(x: Tensor, axis: int, lo: int, hi: int, mode: str) -> Tensor:
-    """The source index of each position of axis ``axis`` padded by (lo, hi) in ``mode``."""
+def _pad_indices(x: Tensor, axis: int, lo: int, hi: int, mode: str) -> np.ndarray:
+    """The source index of each position of axis ``axis`` padded by (lo, hi) in ``mode``
+    (host indices: ``take`` moves them to the device)."""
     n = x.shape[axis]
     if lo < 0 or hi < 0:
         raise ArgumentError(f"pad: negative padding ({lo}, {hi}) is for mode='constant' only")
@@ -94,8 +96,7 @@ def _pad_indices(x: Tensor, axis: int, lo: int, hi: int, mode: str) -> Tensor:
         idx = np.clip(pos, 0, n - 1)
     else:
         idx = pos % n
-    b = x.backend
-    return wrap(b.asarray(idx, dtype=b.xp.int64), b)
+    return idx
 
 
 def pixel_shuffle(x: Tensor, upscale_factor: int) -> Tensor:
@@ -158,11 +159,18 @@ def _named_padding(
         raise ArgumentError(f"{op}: padding must be ints, 'same' or 'valid', got {padding!r}")
     if any(s != 1 for s in stride):
         raise ArgumentError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+    pairs = same_padding(kernel, dilation)
+    return pad(x, pairs) if any(pairs) else x, 0
+
+
+def same_padding(kernel: Sequence[int], dilation: Sequence[int]) -> tuple[int, ...]:
+    """``F.pad``'s pairs (last axis first) that keep a stride-1 convolution's size: d (k - 1)
+    on each axis, the odd one more after than before, as PyTorch's ``padding="same"``."""
     pairs: list[int] = []
-    for k, d in zip(reversed(kernel), reversed(dilation), strict=True):  # last axis first
+    for k, d in zip(reversed(kernel), reversed(dilation), strict=True):
         total = d * (k - 1)
         pairs += [total // 2, total - total // 2]
-    return pad(x, tuple(pairs)) if any(pairs) else x, 0
+    return tuple(pairs)
 
 
 def conv2d(
@@ -311,8 +319,8 @@ def conv_transpose2d(
         )
     n, c_in, h, w = x.shape
     _, c_out, kh, kw = weight.shape
-    ho = (h - 1) * st[0] - 2 * pd[0] + dl[0] * (kh - 1) + opd[0] + 1
-    wo = (w - 1) * st[1] - 2 * pd[1] + dl[1] * (kw - 1) + opd[1] + 1
+    ho = transposed_size(h, kh, st[0], pd[0], dl[0], opd[0])
+    wo = transposed_size(w, kw, st[1], pd[1], dl[1], opd[1])
     if ho <= 0 or wo <= 0:
         raise ShapeError(
             f"{op}: the output would be {(ho, wo)} for an input {x.shape}: the padding "
@@ -343,17 +351,9 @@ def conv_transpose1d(
         )
     st, pd = _single(stride, "stride", op, 1), _single(padding, "padding", op)
     opd, dl = _single(output_padding, "output_padding", op), _single(dilation, "dilation", op, 1)
-    out = conv_transpose2d(
-        reshape(x, (x.shape[0], x.shape[1], 1, x.shape[2])),
-        reshape(weight, (*weight.shape[:2], 1, weight.shape[2])),
-        bias,
-        (1, st),
-        (0, pd),
-        (0, opd),
-        groups,
-        (1, dl),
-    )
-    return reshape(out, (out.shape[0], out.shape[1], out.shape[3]))
+    out = conv_transpose2d(_as_2d(x, op), _as_2d(weight, op), bias, (1, st), (0, pd), (0, opd),
+                           groups, (1, dl))  # fmt: skip
+    return _from_2d(out)
 
 
 def unfold(
@@ -499,7 +499,7 @@ def _max_indices(x: Tensor, kernel_size: Any, stride: Any, padding: Any,
     b = x.backend
     rows = np.arange(ho)[:, None] * s[0] - p[0]
     cols = np.arange(wo)[None, :] * s[1] - p[1]
-    base = wrap(b.asarray(rows * W + cols, dtype=b.xp.int64), b)  # the window's top-left
+    base = ops.asarray(rows * W + cols, dtype="int64", backend=b)  # the window's top-left
     offset = (best // k[1]) * W + best % k[1]
     return reshape(base + offset, (*lead, ho, wo))
 
@@ -517,7 +517,7 @@ def max_unpool2d(x: Tensor, indices: Tensor, kernel_size: Any, stride: Any = Non
     s = k if stride is None else _pair(stride, "stride", op, 1)
     p = _pair(padding, "padding", op)
     H, W = x.shape[-2:]
-    size = [(H - 1) * s[0] - 2 * p[0] + k[0], (W - 1) * s[1] - 2 * p[1] + k[1]]
+    size = [transposed_size(H, k[0], s[0], p[0], 1), transposed_size(W, k[1], s[1], p[1], 1)]
     if output_size is not None:
         size = list(output_size)[-2:]
     lead = x.shape[:-2]
@@ -534,7 +534,7 @@ def max_unpool2d(x: Tensor, indices: Tensor, kernel_size: Any, stride: Any = Non
     first = np.zeros(keys.size, dtype=bool)
     first[np.unique(keys, return_index=True)[1]] = True
     b = x.backend
-    keep = wrap(b.asarray(first.reshape(host.shape)), b)
+    keep = ops.asarray(first.reshape(host.shape), backend=b)
     out = scatter_along_axis(ops.where(keep, flat, 0.0), where, shape, 1)
     if not first.all():
         repeats = scatter_along_axis(ops.where(keep, 0.0, flat), where, shape, 1)

@@ -20,8 +20,7 @@ import numpy as np
 
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ...autodiff import describe
-from ...autodiff.internal import wrap
-from ...ops import take
+from ...ops import asarray, take
 from ...tensor import Tensor
 
 _LINEAR = {"linear": 1, "bilinear": 2, "trilinear": 3}
@@ -58,7 +57,7 @@ def _axis(
             return x
         scale = _scale(n_in, n_out, given, False, np.float32)  # PyTorch: float, any dtype
         src = np.minimum(np.floor(dst.astype(np.float32) * scale).astype(np.int64), n_in - 1)
-        return take(x, _constant(x, src, None), axis=axis)
+        return take(x, src, axis=axis)  # host indices: take moves them to x's device
     scale = _scale(n_in, n_out, given, align_corners, dt)
     if align_corners:
         pos = scale * dst.astype(dt)
@@ -69,15 +68,8 @@ def _axis(
     lam = np.clip(pos - lo.astype(dt), 0, 1)
     shape = [1] * x.ndim
     shape[axis] = n_out
-    w = _constant(x, lam.reshape(shape), x.dtype)
-    a, b = take(x, _constant(x, lo, None), axis=axis), take(x, _constant(x, hi, None), axis=axis)
-    return (1.0 - w) * a + w * b
-
-
-def _constant(x: Tensor, host: np.ndarray, dtype: Any) -> Tensor:
-    """Host values on ``x``'s backend and device: indices (int64) or weights (``dtype``)."""
-    b = x.backend
-    return wrap(b.asarray(host, dtype=b.xp.int64 if dtype is None else dtype), b)
+    w = asarray(lam.reshape(shape), dtype=x.dtype, backend=x.backend)
+    return (1.0 - w) * take(x, lo, axis=axis) + w * take(x, hi, axis=axis)
 
 
 def interpolate(

@@ -19,7 +19,6 @@ import numpy as np
 from ... import ops
 from ..._errors import ArgumentError, ArgumentTypeError, ShapeError
 from ...autodiff import describe
-from ...autodiff.internal import wrap
 from ...tensor import Tensor
 
 
@@ -84,19 +83,17 @@ class PackedSequence:
     def data(self) -> Tensor:
         """Every sequence's steps, time by time, the longest sequences first (PyTorch's
         packed layout; differentiable)."""
-        b = self.padded.backend
         rows = [(t, int(n)) for t in range(int(self.lengths.max())) for n in self._sorted
                 if self.lengths[n] > t]  # fmt: skip
         flat = ops.reshape(self.padded, (-1, *self.padded.shape[2:]))
         index = np.array([t * self.padded.shape[1] + n for t, n in rows], dtype=np.int64)
-        return ops.take(flat, wrap(b.asarray(index, dtype=b.xp.int64), b), axis=0)
+        return ops.take(flat, index, axis=0)
 
     def mask(self) -> Tensor:
         """(L, N, 1) booleans on the batch's device: whether sequence n has a step t."""
         steps = self.padded.shape[0]
         valid = np.arange(steps)[:, None] < self.lengths[None, :]
-        b = self.padded.backend
-        return wrap(b.asarray(valid[:, :, None]), b)
+        return ops.asarray(valid[:, :, None], backend=self.padded.backend)
 
     def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
         return PackedSequence(self.padded.to(*args, **kwargs), self.lengths)
