@@ -188,7 +188,7 @@ def test_dlpack_roundtrip(backend):
     assert back.backend.name == "numpy" and back.tolist() == [1.0, 2.0, 3.0]
     # DLPack carries the device type only: array-api-strict's fake devices import as its
     # default device unless asked, which is what from_dlpack's device= is for.
-    same = xn.from_dlpack(x.data, backend=backend.name, device=backend.device)
+    same = xn.from_dlpack(x.native(), backend=backend.name, device=backend.device)
     assert same.backend is backend and same.tolist() == [1.0, 2.0, 3.0]
 
 
@@ -296,7 +296,7 @@ def test_dim_keepdim_aliases_match_pytorch(backend):
 def test_clone_cpu_casts_and_dtype_constants(backend):
     t = _t([1.5, -2.0], backend, dtype="float32", requires_grad=True)
     c = t.clone()
-    assert c is not t and c.data is not t.data and c.requires_grad
+    assert c is not t and c.native() is not t.native() and c.requires_grad
     (c * 2.0).sum().backward()
     np.testing.assert_allclose(t.grad.numpy(), [2.0, 2.0])  # clone is differentiable
     host = t.cpu()  # the host: the NumPy backend, whatever the tensor's backend

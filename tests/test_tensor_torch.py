@@ -373,3 +373,75 @@ def test_multinomial_frequencies_and_without_replacement(backend):
         xn.multinomial(probs, 5)
     with pytest.raises(xn.ArgumentError, match="non-negative"):
         xn.multinomial(xn.tensor([0.5, -0.1], backend=backend), 1)
+
+
+# -- .data: PyTorch's tensor outside the graph, sharing memory -----------------------
+
+
+def test_data_is_a_detached_tensor_sharing_memory_like_pytorch():
+    """The idioms of older PyTorch code (DCGAN's init, WGAN's clipping, a target network's
+    soft update, a hand-written SGD step) through ``.data``, against PyTorch's results."""
+    rng = np.random.default_rng(0)
+    w0, v0, g0 = (rng.standard_normal((3, 4)).astype(np.float32) for _ in range(3))
+    a, ta = xn.tensor(w0, requires_grad=True), torch.tensor(w0, requires_grad=True)
+    b, tb = xn.tensor(v0, requires_grad=True), torch.tensor(v0, requires_grad=True)
+    d, td = a.data, ta.data
+    assert not d.requires_grad and d.grad_fn is None and not td.requires_grad
+    assert isinstance(d, xn.Tensor) and d.shape == a.shape and d.dtype == a.dtype
+    a.data.mul_(0.5).add_(xn.tensor(g0), alpha=-0.1)  # written through to a
+    ta.data.mul_(0.5).add_(torch.tensor(g0), alpha=-0.1)
+    b.data.copy_(0.9 * b.data + 0.1 * a.data)  # a soft update
+    tb.data.copy_(0.9 * tb.data + 0.1 * ta.data)
+    a.data.clamp_(-0.3, 0.3)
+    ta.data.clamp_(-0.3, 0.3)
+    for x, t in ((a, ta), (b, tb)):
+        np.testing.assert_allclose(x.detach().numpy(), t.detach().numpy(), rtol=1e-6)
+        assert x.requires_grad and x.is_leaf
+    a.data = xn.tensor(v0)  # assigning a tensor replaces the values
+    np.testing.assert_array_equal(a.detach().numpy(), v0)
+
+
+def test_changes_through_data_are_not_seen_by_autograd_like_pytorch():
+    """Changing a kept input through ``.data`` between forward and backward is allowed (its
+    version counter is its own): the gradient uses the new values, as PyTorch's does."""
+    w0 = np.array([1.0, 2.0, 3.0], np.float32)
+    a, ta = xn.tensor(w0, requires_grad=True), torch.tensor(w0, requires_grad=True)
+    y, ty = (a * a).sum(), (ta * ta).sum()
+    a.data.mul_(10.0)
+    ta.data.mul_(10.0)
+    y.backward()
+    ty.backward()
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy())
+    with pytest.raises(xn.GraphError, match="in place"):  # detach() shares the counter
+        y2 = (a * a).sum()
+        a.detach().mul_(2.0)
+        y2.backward()
+
+
+def test_data_of_a_gradient_and_of_a_module_weight():
+    m = xn.nn.Linear(4, 3)
+    m.weight.data.normal_(0.0, 0.02)  # DCGAN's weights_init
+    m.bias.data.fill_(0)
+    assert abs(float(m.weight.std())) < 0.05 and float(m.bias.abs().sum()) == 0.0
+    m(xn.ones((2, 4))).sum().backward()
+    m.weight.grad.data.zero_()
+    assert float(m.weight.grad.abs().sum()) == 0.0
+    assert m.weight.native() is m.weight.data.native()  # the same native array
+
+
+def test_assigning_data_refuses_a_tensor_of_another_backend():
+    t = xn.zeros((2, 2))
+    other = xn.ones((2, 2), backend="array_api_strict")
+    with pytest.raises(xn.BackendError, match=r"tensor\.data = \.\.\.: the tensor must be on"):
+        t.data = other
+    assert t.numpy().tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_data_and_detach_write_through_where_the_backend_arrays_are_mutable(backend):
+    p = xn.zeros((3,), backend=backend.name, device=backend.device, requires_grad=True)
+    view = p.detach()
+    p.data.add_(1.0)
+    p.data.copy_(p.data * 3.0)
+    want = [3.0, 3.0, 3.0] if backend.mutable else [0.0, 0.0, 0.0]  # JAX: immutable arrays
+    assert p.tolist() == want and view.tolist() == want
+    assert p.requires_grad and p.data.backend is backend and not p.data.requires_grad

@@ -50,7 +50,7 @@ _DTYPES = DTYPE_NAMES
 
 def _bf16_bits(t: Tensor) -> np.ndarray:
     """The bfloat16 tensor ``t``'s bits as a host uint16 array (exact: through float32)."""
-    f32 = t.backend.to_numpy(t.backend.xp.astype(t.data, t.backend.dtype("float32")))
+    f32 = t.backend.to_numpy(t.backend.xp.astype(t._data, t.backend.dtype("float32")))
     return (np.ascontiguousarray(f32, dtype=np.float32).view(np.uint32) >> 16).astype(np.uint16)
 
 

@@ -217,7 +217,7 @@ class ArrayNamespace:
 
     def _native(self, v: Any) -> Any:
         return (
-            v.data
+            v._data
             if isinstance(v, TensorBase)
             else self.backend.dtype(v)
             if isinstance(v, str)

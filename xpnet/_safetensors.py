@@ -61,7 +61,7 @@ def _host(name: str, value: Any) -> tuple[str, np.ndarray]:
     if isinstance(value, Tensor):
         if value.backend.dtype_name(value.dtype) == "bfloat16":
             return "BF16", _bf16_bits(value.detach())
-        arr = value.backend.to_numpy(value.data)
+        arr = value.backend.to_numpy(value._data)
     elif isinstance(value, np.ndarray):
         arr = value
     else:

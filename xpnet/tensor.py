@@ -91,9 +91,9 @@ class Tensor(TensorBase, TorchMethods):
         )
 
     def __len__(self) -> int:
-        if not self.data.shape:
+        if not self._data.shape:
             raise ArgumentTypeError("len() of a 0-d tensor")
-        return int(self.data.shape[0])
+        return int(self._data.shape[0])
 
     def __iter__(self) -> Iterator[Tensor]:
         for i in range(len(self)):

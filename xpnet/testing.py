@@ -86,7 +86,7 @@ def _fd_check(
     def shifted(sign: float) -> float:
         xs = list(inputs)
         for i, v in zip(wrt, vs, strict=True):
-            xs[i] = wrap((inputs[i] + v * (sign * eps)).data, inputs[i].backend)
+            xs[i] = wrap((inputs[i] + v * (sign * eps))._data, inputs[i].backend)
         with no_grad():
             return float(scalar(*xs).item())
 

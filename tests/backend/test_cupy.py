@@ -170,7 +170,7 @@ def test_fused_sigmoid_matches_the_generic_path():
     fused = xn.sigmoid(x).numpy()
     from xpnet.ops._elementwise import _sigmoid
 
-    generic = b.to_numpy(_sigmoid(b, x.data))
+    generic = b.to_numpy(_sigmoid(b, x.native()))
     np.testing.assert_allclose(fused, generic, rtol=1e-6, atol=0)
 
 
@@ -182,7 +182,7 @@ def test_fused_relu_grad_matches_the_generic_path(dtype):
     from xpnet.ops.internal import relu_grad_p
 
     fused = relu_grad_p(g, ans)
-    generic = b.to_numpy(relu_grad_p.impl(b, g.data, ans.data))
+    generic = b.to_numpy(relu_grad_p.impl(b, g.native(), ans.native()))
     assert fused.dtype == g.dtype and "relu_grad" in b.kernels
     np.testing.assert_array_equal(fused.numpy(), generic)
 
@@ -197,7 +197,7 @@ def test_fused_index_check_matches_the_generic_path(dtype, ignore):
     for values in ([0, 1, 3], [0, 9, 2], [2, 2], [], [3, 255 if dtype == "uint8" else -100]):
         idx = xn.tensor(np.array(values).astype(dtype), backend=b)
         fused = out_of_range_p(idx, n=4, ignore=ignore, reduce=True)
-        generic = out_of_range_p.impl(b, idx.data, n=4, ignore=ignore, reduce=True)
+        generic = out_of_range_p.impl(b, idx.native(), n=4, ignore=ignore, reduce=True)
         assert fused.shape == () and bool(fused.numpy()) == bool(b.to_numpy(generic)), values
 
 
@@ -210,7 +210,7 @@ def test_fused_probability_check_matches_the_generic_path(dtype):
     for values in ([0.0, 0.5, 1.0], [0.5, -0.01], [1.01], [float("nan")], [float("inf")], []):
         x = xn.tensor(np.array(values, dtype=dtype), backend=b)
         fused = outside_p(x, lo=0.0, hi=1.0)
-        generic = outside_p.impl(b, x.data, lo=0.0, hi=1.0)
+        generic = outside_p.impl(b, x.native(), lo=0.0, hi=1.0)
         assert fused.shape == () and bool(fused.numpy()) == bool(b.to_numpy(generic)), values
 
 

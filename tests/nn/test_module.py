@@ -91,7 +91,7 @@ def test_state_dict_roundtrip_and_strictness():
     for (k, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items(), strict=True):
         np.testing.assert_array_equal(x.numpy(), y.numpy(), err_msg=k)
     sd = a.state_dict()
-    assert sd["scale"].data is a.scale.data  # state_dict shares memory, as in PyTorch
+    assert sd["scale"].native() is a.scale.native()  # state_dict shares memory, as in PyTorch
     # ...but load_state_dict copies: changing the source later leaves b alone
     with xn.no_grad():
         a.scale += 1.0

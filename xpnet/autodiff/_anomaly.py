@@ -73,7 +73,7 @@ def check_forward(name: str, out: Any, backend: Any, inputs: str) -> str:
 
 
 def check_backward(name: str, argnum: int, grad: Any, stack: str | None) -> None:
-    if not all_finite(grad.backend, grad.data):
+    if not all_finite(grad.backend, grad._data):
         where = f", created at:\n{stack}" if stack else ""
         raise AnomalyError(
             f"the backward of {name} produced NaN or Inf in the gradient of its argument {argnum}{where}"

@@ -170,7 +170,7 @@ def backward(
                     f"backward() on a non-scalar tensor of shape {r.shape} needs a gradient "
                     "argument of that shape (or reduce it first, e.g. .sum())"
                 )
-            g = wrap(r.backend.full_like(r.data, 1), r.backend)
+            g = wrap(r.backend.full_like(r._data, 1), r.backend)
         elif not isinstance(g, TensorBase):
             raise ArgumentTypeError(
                 f"the gradient passed to backward() must be a Tensor, got {type(g).__name__}"
@@ -233,11 +233,11 @@ def backward(
                 if g is None or (wanted is not None and type(p) is not Node and key not in wanted):
                     continue  # nothing flows here, or a leaf nobody asked about
                 if prim is sliced:
-                    dtype = p.dtype if type(p) is Node else p.data.dtype
+                    dtype = p.dtype if type(p) is Node else p._data.dtype
                     if g.dtype == dtype:
                         prev = cot.get(key)
                         total = prev if key in owned else None
-                        shape = p.shape if type(p) is Node else p.data.shape
+                        shape = p.shape if type(p) is Node else p._data.shape
                         cot[key] = OPS.accumulate_slice(total, prev, g, tuple(shape), params["key"])
                         owned.add(key)
                         continue
@@ -253,11 +253,11 @@ def backward(
                     ga = rule(g, ans, *args)
                 if anomaly:
                     check_backward(prim.name, i, ga, node.stack)
-                gd = ga.data
+                gd = ga._data
                 if type(p) is Node:
                     shape, dtype = p.shape, p.dtype
                 else:
-                    shape, dtype = p.data.shape, p.data.dtype
+                    shape, dtype = p._data.shape, p._data.dtype
                 if gd.shape != shape:
                     ga = sum_to(ga, tuple(shape))
                 if gd.dtype != dtype:

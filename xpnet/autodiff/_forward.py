@@ -45,7 +45,7 @@ def _linearize(
             )
         if not out.requires_grad:
             return (out if nested else out.detach()), leaves, None
-        u = wrap(out.backend.full_like(out.data, 0), out.backend).requires_grad_(True)
+        u = wrap(out.backend.full_like(out._data, 0), out.backend).requires_grad_(True)
         gs = backward((out,), (u,), inputs=leaves, create_graph=True, retain_graph=True)
     assert gs is not None
 

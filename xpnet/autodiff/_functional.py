@@ -47,7 +47,7 @@ def _prepare(
 
 
 def _zeros_like(x: Tensor) -> Tensor:
-    return wrap(x.backend.full_like(x.data, 0), x.backend)
+    return wrap(x.backend.full_like(x._data, 0), x.backend)
 
 
 def _zeros_if_none(gs: Sequence[Tensor | None], leaves: Sequence[Tensor]) -> list[Tensor]:

@@ -334,7 +334,7 @@ def _record(
                     inputs.append(a if i in keep else None)
                 else:
                     parents.append(None)
-                    inputs.append(a if i in keep else Meta(a.data.shape, a.data.dtype, a.backend))
+                    inputs.append(a if i in keep else Meta(a._data.shape, a._data.dtype, a.backend))
             else:
                 parents.append(None)
                 inputs.append(a)
@@ -344,7 +344,7 @@ def _record(
     node.params = params
     node.inputs = inputs
     node.parents = tuple(parents)
-    out = t.data
+    out = t._data
     node.shape = out.shape
     node.dtype = out.dtype
     node.backend = t.backend

@@ -190,12 +190,20 @@ class TensorBase:
         return self.numel() * self.element_size()
 
     def _assign_data(self, value: Any) -> None:
-        """Replace the values with another array of the same backend, device, shape and dtype.
+        """Replace the values with those of a tensor (PyTorch's ``p.data = t``) or a native
+        array of the same backend, device, shape and dtype.
 
-        Checked here, so a wrong array fails at the assignment rather than at a later
+        Checked here, so a wrong value fails at the assignment rather than at a later
         op; the version counter moves (a graph that kept the old values refuses them).
         """
         b = self.backend
+        if isinstance(value, TensorBase):
+            if value.backend is not b:
+                raise BackendError(
+                    f"tensor.data = ...: the tensor must be on {b} (the tensor's backend and "
+                    f"device), got {value.backend}; move it with .to(...) first"
+                )
+            value = value._data
         try:
             where = backend_of(value)
         except XpnetError:
@@ -206,7 +214,7 @@ class TensorBase:
             )
             raise BackendError(
                 f"tensor.data = ...: the array must belong to {b} (the tensor's backend and device), "
-                f"got {got}; convert it with xn.tensor(array, backend=..., device=...).data"
+                f"got {got}; convert it with xn.tensor(array, backend=..., device=...)"
             )
         if tuple(value.shape) != self.shape or value.dtype != self.dtype:
             cls = ShapeError if tuple(value.shape) != self.shape else DTypeError
@@ -220,14 +228,30 @@ class TensorBase:
         self._set_data(value)
         changed()  # a compiled step replayed as a CUDA graph holds the old storage
 
-    def _get_data(self) -> Any:
+    def native(self) -> Any:
+        """The native array of the tensor's backend (a NumPy, CuPy, torch, JAX or
+        array-api-strict array), the same memory: for calling that library directly."""
         if ACTIVE[0] is not None and not sys._getframe(1).f_code.co_filename.startswith(_PACKAGE):
             rec = recorder()
             if rec is not None:  # the user's step holds a native array xn.compile cannot follow
-                rec.raw_access("reads tensor.data")
+                rec.raw_access("reads its native array (tensor.native())")
         return self._data
 
-    data = property(_get_data, _assign_data, doc="The native array of the tensor's backend.")
+    def _get_data(self) -> Tensor:
+        if ACTIVE[0] is not None:
+            rec = recorder()
+            if rec is not None:  # a tensor outside the graph that xn.compile cannot follow
+                rec.raw_access("reads tensor.data")
+        return wrap(self._data, self.backend)
+
+    data = property(
+        _get_data,
+        _assign_data,
+        doc="PyTorch's ``.data``: the same memory as a tensor outside the graph, with "
+        "requires_grad False and its own version counter (``p.data.add_(...)``, "
+        "``m.weight.data.normal_(0, 0.02)`` change the values where the backend's arrays "
+        "are mutable, unseen by autograd). The native array is ``t.native()``.",
+    )
 
     @property
     def grad(self) -> Tensor | None:
@@ -266,7 +290,7 @@ class TensorBase:
     # -- conversion ------------------------------------------------------------
     def numpy(self) -> Any:
         """A host NumPy copy of the values (detached from the graph)."""
-        return self.backend.to_numpy(self.data)
+        return self.backend.to_numpy(self._data)
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python scalar."""
@@ -288,7 +312,7 @@ class TensorBase:
 
     def _array(self) -> Any:
         # NumPy gives scalars, not 0-d arrays, from ufuncs on 0-d input.
-        data = self.data
+        data = self._data
         return data if hasattr(data, "__dlpack__") else self.backend.xp.asarray(data)
 
     def __dlpack__(
@@ -477,7 +501,7 @@ def cell(t: TensorBase) -> list[int]:
 
 def alias(t: TensorBase) -> Tensor:
     """A graph-free Tensor on the same memory as ``t``, sharing its version cell."""
-    a = wrap(t.data, t.backend)
+    a = wrap(t._data, t.backend)
     a._vc = cell(t)
     return a
 

@@ -539,6 +539,16 @@ class Backend(abc.ABC):
         arr[key] = value
         return arr
 
+    def assign(self, arr: Array, value: Array) -> Array:
+        """``arr``'s values replaced by ``value``'s (same shape and dtype): written into
+        ``arr``'s memory where the library's arrays are mutable and ``arr`` is writeable
+        (so every view of it sees them, as after PyTorch's ``copy_``), else ``value``."""
+        flags = getattr(arr, "flags", None)
+        if self.mutable and getattr(flags, "writeable", True):
+            arr[...] = value
+            return arr
+        return value
+
     # -- gathers and scatter-add (indexing and its VJP) ---------------------
     # ``how`` is static: ("getitem", key template) | ("take", axis) | ("take_along_axis",
     # axis); the index arrays come separately (``indices``), so that a recorded program

@@ -441,7 +441,7 @@ def _placement_error(m: Module, a: Tensor, own: Backend) -> XpnetError:
 def _move(t: Tensor, device: Any, backend: Any, dtype: Any) -> None:
     src = t.backend
     dst = placement(src, backend, device)
-    data = dst.receive(t.data, src)
+    data = dst.receive(t._data, src)
     if dtype is not None and dst.is_float(data.dtype):
         data = dst.xp.astype(data, dst.dtype(dtype))
     t.backend = dst

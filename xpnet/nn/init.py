@@ -191,12 +191,12 @@ def trunc_normal_(
     values = _draw(generator, "normal", t, mean, std)
     xp = values.backend.xp
     for _ in range(100):  # each round keeps at least 99.9% of what is left outside
-        arr = values.data
+        arr = values._data
         outside = (arr < a) | (arr > b)
         if not bool(xp.any(outside)):
             return _fill(t, values)
         values = wrap(
-            xp.where(outside, _draw(generator, "normal", t, mean, std).data, arr), values.backend
+            xp.where(outside, _draw(generator, "normal", t, mean, std)._data, arr), values.backend
         )
     raise ArgumentError("trunc_normal_: draws kept falling outside [a, b]")  # pragma: no cover
 
@@ -210,7 +210,7 @@ def orthogonal_(t: T, gain: float = 1.0, generator: Generator | None = None) -> 
     rows = t.shape[0]
     cols = math.prod(t.shape[1:])
     draw = _draw(generator, "normal", t, 0.0, 1.0)
-    flat = np.asarray(draw.backend.read_host(draw.data), dtype=np.float64).reshape(rows, cols)
+    flat = np.asarray(draw.backend.read_host(draw._data), dtype=np.float64).reshape(rows, cols)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)

@@ -48,7 +48,7 @@ conj_p.defvjp(lambda g, ans, x: conj_p(g), keep=(), keep_ans=False)
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """``x`` converted to ``dtype`` (a name such as ``"float64"`` or a dtype object)."""
     dt = x.backend.dtype(dtype)
-    if dt == x.data.dtype:
+    if dt == x._data.dtype:
         return x
     return astype_p(x, dtype=dt)
 

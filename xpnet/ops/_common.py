@@ -144,19 +144,19 @@ def binary(prim: Any, x: Any, y: Any) -> Tensor:
         if ty is int or isinstance(y, TensorBase):
             return prim(x, y)
         if ty is float:
-            if x.data.dtype in x.backend.inexact_dtypes:
+            if x._data.dtype in x.backend.inexact_dtypes:
                 return prim(x, y)
             return prim(
                 astype_p(x, dtype=x.backend.default_float), y
             )  # int tensor * 2.5 -> float32
         if not is_tensor(y):
             y = as_operand(y, x)
-            if type(y) is float and x.data.dtype not in x.backend.inexact_dtypes:
+            if type(y) is float and x._data.dtype not in x.backend.inexact_dtypes:
                 x = astype_p(x, dtype=x.backend.default_float)
         return prim(x, y)
     if is_tensor(y):
         x = as_operand(x, y)
-        if type(x) is float and y.data.dtype not in y.backend.inexact_dtypes:
+        if type(x) is float and y._data.dtype not in y.backend.inexact_dtypes:
             y = astype_p(y, dtype=y.backend.default_float)
         return prim(x, y)
     raise ArgumentTypeError(

@@ -52,7 +52,7 @@ def _convert(data: Any, dtype: Any, backend: Any, device: Any, copy: bool) -> tu
     src = data.backend if isinstance(data, TensorBase) else backend_of(data)
     if isinstance(data, TensorBase) or (src is not None and not src.host_format):
         assert src is not None
-        arr = data.data if isinstance(data, TensorBase) else data
+        arr = data._data if isinstance(data, TensorBase) else data
         if backend is None and device is None:
             b = src
         else:

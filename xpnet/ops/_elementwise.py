@@ -77,7 +77,7 @@ def _pow_x(g: Tensor, ans: Any, x: Any, y: Any) -> Tensor:
     """d(x**y)/dx = y x**(y-1), and 0 where y == 0 (even at x == 0, where x**-1 is inf)."""
     if not is_tensor(y):
         if y == 0:
-            return wrap(g.backend.full_like(g.data, 0), g.backend)
+            return wrap(g.backend.full_like(g._data, 0), g.backend)
         return g * y * x ** (y - 1)
     return g * y * x ** (where(y == 0, 1.0, y) - 1.0)
 

@@ -132,7 +132,7 @@ def converted(t: Tensor, value: Any, what: str) -> Any:
     why = "numbers and booleans only" + ("" if to_complex else "; complex needs a complex tensor")
     src = value.backend if isinstance(value, TensorBase) else backend_of(value)
     if src is None or src.host_format:  # host data: check it there, convert straight to t's dtype
-        host = np.asarray(value.data if isinstance(value, TensorBase) else value)
+        host = np.asarray(value._data if isinstance(value, TensorBase) else value)
         if host.dtype.kind not in ("biufc" if to_complex else "biuf"):
             raise DTypeError(
                 f"{what}: a value of NumPy dtype {host.dtype} cannot be stored in a "
@@ -163,8 +163,9 @@ def converted(t: Tensor, value: Any, what: str) -> Any:
 
 
 def copy_(t: Tensor, value: Any) -> Tensor:
-    """Replace ``t``'s values with ``value``'s (converted, see ``converted``), in place; returns ``t``."""
+    """Replace ``t``'s values with ``value``'s (converted, see ``converted``), in place (into
+    its memory where the backend allows: views and ``.data`` see them); returns ``t``."""
     if is_grad_enabled() and t._rg:
         raise GraphError("copy_() into a tensor that requires grad; do it under xn.no_grad()")
-    t._set_data(converted(t, value, "copy_"))
+    t._set_data(t.backend.assign(t._data, converted(t, value, "copy_")))
     return t

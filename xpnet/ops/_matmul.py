@@ -76,7 +76,7 @@ def matmul(x: Tensor, y: Tensor) -> Tensor:
     if not isinstance(y, TensorBase):
         y = as_operand(y, x)
     x, y = autocast_low(x, y)
-    xs, ys = x.data.shape, y.data.shape
+    xs, ys = x._data.shape, y._data.shape
     if not xs or not ys:
         raise ShapeError(
             f"matmul: operands must have at least 1 dimension, got {describe(x)} and {describe(y)}"
@@ -103,7 +103,7 @@ def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
     out = sum_(conj(x1) * x2, axis=axis)
     b = x1.backend
     if not b.is_inexact(out.dtype):  # the inputs' promoted dtype (a sum widens small integers)
-        out = out.astype(b.dtype_name(b.xp.result_type(x1.data, x2.data)))
+        out = out.astype(b.dtype_name(b.xp.result_type(x1._data, x2._data)))
     return out
 
 

@@ -426,7 +426,7 @@ def check_indices(
     )
     article = "an" if what[0] in "aeiou" else "a"
     b.check(
-        flag.data,
+        flag._data,
         lambda: OutOfRangeError(
             f"{op}: {article} {what} was out of range for {n} {of} (valid: 0..{n - 1}){where}"
         ),

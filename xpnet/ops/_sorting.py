@@ -116,7 +116,7 @@ def _native(x: Tensor, fn: str) -> Any:
     _eager(fn)
     b = x.backend
     with b.current():
-        return getattr(b.xp, fn)(x.data)
+        return getattr(b.xp, fn)(x._data)
 
 
 def _results(x: Tensor, fn: str) -> tuple[Tensor, ...]:

@@ -327,7 +327,7 @@ def svd(x: Tensor, *, full_matrices: bool = True) -> SVDResult:
                 "singular vectors have no gradient; use full_matrices=False"
             )
 
-        u, sv, vh = x.backend.xp.linalg.svd(x.data, full_matrices=True)
+        u, sv, vh = x.backend.xp.linalg.svd(x._data, full_matrices=True)
         b = x.backend
         return SVDResult(wrap(u, b), wrap(sv, b), wrap(vh, b))
     return SVDResult(svd_u_p(x), svdvals_p(x), svd_vh_p(x))
@@ -356,7 +356,7 @@ def qr(x: Tensor, *, mode: str = "reduced") -> QRResult:
             "the extra columns of Q are not determined by x (PyTorch refuses it too); use "
             "mode='reduced'"
         )
-    q, r = x.backend.xp.linalg.qr(x.data, mode=mode)
+    q, r = x.backend.xp.linalg.qr(x._data, mode=mode)
     return QRResult(wrap(q, x.backend), wrap(r, x.backend))
 
 

@@ -281,7 +281,7 @@ def _follow(p: Tensor, state: dict[str, Any]) -> None:
         if isinstance(v, Tensor) and (
             v.backend is not p.backend or (v.shape == p.shape and v.dtype != p.dtype)
         ):
-            dst, data = p.backend, p.backend.receive(v.data, v.backend)
+            dst, data = p.backend, p.backend.receive(v._data, v.backend)
             if v.shape == p.shape and data.dtype != p.dtype:
                 data = dst.xp.astype(data, p.dtype)
             v.backend = dst

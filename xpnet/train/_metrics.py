@@ -42,7 +42,7 @@ def correct(output: Tensor, target: Tensor) -> Tensor:
                 f"accuracy: targets of dtype {b.dtype_name(target.dtype)} are no class labels"
             )
         b.check(
-            any_(logical_and(t != 0.0, t != 1.0)).data,
+            any_(logical_and(t != 0.0, t != 1.0))._data,
             lambda: DTypeError(
                 f"accuracy needs class labels, but its {b.dtype_name(target.dtype)} targets hold values "
                 "other than 0 and 1 (a regression or an autoencoder?); use metrics=() or your own metric"

@@ -137,7 +137,7 @@ def binary_cross_entropy(
     _same_shape(input, target, "binary_cross_entropy")
     b = input.backend
     with no_grad():
-        outside = outside_p(input, lo=0.0, hi=1.0).data
+        outside = outside_p(input, lo=0.0, hi=1.0)._data
     b.check(
         outside,
         lambda: ArgumentError(
