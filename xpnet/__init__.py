@@ -92,7 +92,9 @@ half, double, long, short = "float16", "float64", "int64", "int16"
 cfloat, cdouble = "complex64", "complex128"
 # PyTorch's spellings (cat/concat/stack with dim=, isclose, rand_like...): after the ops
 from . import autograd as autograd  # noqa: E402
+from . import backends as backends  # noqa: E402
 from . import cuda as cuda  # noqa: E402
+from . import utils as utils  # noqa: E402
 from ._torch_functions import *  # noqa: E402, F403
 
 float, int = "float32", "int32"  # PyTorch's torch.float and torch.int

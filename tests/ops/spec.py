@@ -611,6 +611,13 @@ SPECS: list[Spec] = [
         [(2, 3), (2, 3)],
     ),
     Spec(
+        "checkpoint",
+        "checkpoint-tanh-times",
+        lambda x, y: xn.utils.checkpoint.checkpoint(lambda a, b: xn.tanh(a) * b + a * a, x, y),
+        lambda x, y: np.tanh(x) * y + x * x,
+        [(2, 3), (3,)],
+    ),
+    Spec(
         "transfer",
         "transfer-roundtrip",
         lambda x: xn.to(xn.to(x, backend=_other_backend(x.backend)) * 2.0, backend=x.backend),

@@ -82,8 +82,9 @@ def vertex(t: Tensor) -> Any:
     return t._node or t
 
 
-def dependencies(roots: Sequence[Any]) -> dict[int, int]:
-    """For each vertex reachable from ``roots``: how many uses it has.
+def dependencies(roots: Sequence[Any], stop: Any = ()) -> dict[int, int]:
+    """For each vertex reachable from ``roots`` (not past the vertices whose ids are in
+    ``stop``): how many uses it has.
 
     One iterative depth-first pass. Backward then processes a vertex once all its
     uses have sent their cotangents (Kahn's order), with no separate sort.
@@ -93,7 +94,7 @@ def dependencies(roots: Sequence[Any]) -> dict[int, int]:
     seen = {id(r) for r in stack}
     while stack:
         v = stack.pop()
-        if type(v) is not Node:
+        if type(v) is not Node or id(v) in stop:
             continue
         if v.inputs is None:
             raise GraphError(
@@ -108,6 +109,29 @@ def dependencies(roots: Sequence[Any]) -> dict[int, int]:
                     seen.add(k)
                     stack.append(p)
     return deps
+
+
+def boundary(roots: Sequence[Any], made: set[int]) -> tuple[list[Any], list[Node]]:
+    """The vertices a sub-computation reads from outside: walking back from ``roots``
+    through the nodes whose ids are in ``made`` (those it recorded), the leaf tensors it
+    reaches (each once, in the order met) and the nodes it reaches that it did not make."""
+    leaves: list[Any] = []
+    outside: list[Node] = []
+    stack = list(roots)
+    seen = {id(r) for r in stack}
+    while stack:
+        v = stack.pop()
+        if type(v) is not Node:
+            leaves.append(v)
+            continue
+        if id(v) not in made:
+            outside.append(v)
+            continue
+        for p in v.parents:
+            if p is not None and id(p) not in seen:
+                seen.add(id(p))
+                stack.append(p)
+    return leaves, outside
 
 
 def _ans(node: Node) -> Tensor | None:
@@ -144,12 +168,15 @@ def backward(
     inputs: Sequence[Tensor] | None = None,
     create_graph: bool = False,
     retain_graph: bool | None = None,
+    stop_at_inputs: bool = False,
 ) -> tuple[Tensor | None, ...] | None:
     """Propagate cotangents from ``roots`` back through the graph.
 
     Without ``inputs``: accumulate into ``.grad`` of every leaf that requires grad.
     With ``inputs``: return their cotangents (None where none reaches them) and
-    leave ``.grad`` untouched (the functional API uses this).
+    leave ``.grad`` untouched (the functional API uses this). ``stop_at_inputs``: go no
+    further back than the inputs, taking each as independent of the others (the partial
+    derivatives; a recomputed segment's rule uses this, the rest of the graph is not its).
     """
     if retain_graph is None:
         retain_graph = create_graph
@@ -186,7 +213,8 @@ def backward(
 
     wanted = {id(vertex(t)): j for j, t in enumerate(inputs)} if inputs is not None else None
     found: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
-    deps = dependencies(list(starts.values()))
+    stop = wanted if stop_at_inputs and wanted is not None else ()
+    deps = dependencies(list(starts.values()), stop)
     ready = [v for k, v in starts.items() if k not in deps]
     anomaly = is_anomaly_enabled()
     # In anomaly mode the rules' own ops are not checked as forward ops: each
@@ -207,6 +235,8 @@ def backward(
                     g = _run_hooks(hooks, g)
             if wanted is not None and g is not None and id(v) in wanted:
                 found[wanted[id(v)]] = g
+            if stop and id(v) in stop:
+                continue
             if type(v) is not Node:  # a leaf
                 if g is not None and wanted is None:
                     v.grad = g if v.grad is None else add(v.grad, g)

@@ -8,6 +8,8 @@ move). Users meet ``xpnet.Tensor`` and should not need this module.
 from ._anomaly import is_anomaly_enabled as is_anomaly_enabled
 from ._anomaly import reset_anomaly as reset_anomaly
 from ._anomaly import set_anomaly as set_anomaly
+from ._engine import boundary as boundary
+from ._engine import vertex as vertex
 from ._tensor_base import VERSION as VERSION
 from ._tensor_base import TensorBase as TensorBase
 from ._tensor_base import alias as alias

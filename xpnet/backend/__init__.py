@@ -14,6 +14,8 @@ from ._random import default_generator as default_generator
 from ._random import draw_seed as draw_seed
 from ._random import host_generator as host_generator
 from ._random import manual_seed as manual_seed
+from ._random import rng_restore as rng_restore
+from ._random import rng_snapshot as rng_snapshot
 from ._registry import available_backends as available_backends
 from ._registry import backend_names as backend_names
 from ._registry import backend_of as backend_of
@@ -37,6 +39,8 @@ __all__ = [
     "draw_seed",
     "host_generator",
     "manual_seed",
+    "rng_restore",
+    "rng_snapshot",
     "available_backends",
     "backend_names",
     "backend_of",

@@ -167,3 +167,16 @@ def manual_seed(seed: int) -> None:
     for b in list(_cache.values()):
         if b._generator is not None:
             b._generator.manual_seed(seed)
+
+
+def rng_snapshot() -> list[tuple[Generator, Any]]:
+    """The position of every default stream made so far (the host generator's and each
+    backend's): what a recomputation (gradient checkpointing) replays from."""
+    gens = [host_generator()] + [b._generator for b in list(_cache.values()) if b._generator]
+    return [(g, g.get_state()) for g in gens]
+
+
+def rng_restore(snapshot: list[tuple[Generator, Any]]) -> None:
+    """Put every stream of ``rng_snapshot()`` back where it was."""
+    for g, state in snapshot:
+        g.set_state(state)

@@ -1,5 +1,6 @@
 """Datasets and minibatch loading (``xn.data``)."""
 
+from ._collate import default_collate as default_collate
 from ._dataset import ArrayDataset as ArrayDataset
 from ._dataset import ConcatDataset as ConcatDataset
 from ._dataset import Dataset as Dataset
@@ -20,6 +21,7 @@ __all__ = [
     "IterableDataset",
     "Subset",
     "TensorDataset",
+    "default_collate",
     "random_split",
     "DataLoader",
     "DistributedSampler",

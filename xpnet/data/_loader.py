@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
 from .._errors import ArgumentError, ArgumentTypeError
 from ..backend import Backend, Generator, draw_seed, get_backend
-from ..ops import stack, take, tensor
+from ..ops import take, tensor
 from ..tensor import Tensor
+from ._collate import collate
 from ._dataset import ArrayDataset, Dataset, IterableDataset
 
 # Datasets up to this size are copied to the device once; larger ones go per batch.
@@ -178,23 +179,7 @@ class DataLoader:
     def _collate(self, samples: list[Any]) -> Any:
         if self.collate_fn is not None:
             return self.collate_fn(samples)
-        return self._stack(samples)
-
-    def _stack(self, samples: list[Any]) -> Any:
-        """PyTorch's default collation: samples that are tuples (or lists) give a tuple (a
-        list) of batches, dicts a dict of batches by key, strings a list; arrays, numbers and
-        Tensors are stacked into one tensor on the loader's device."""
-        first = samples[0]
-        if isinstance(first, Mapping):
-            return {k: self._stack([s[k] for s in samples]) for k in first}
-        if isinstance(first, (tuple, list)):
-            columns = [self._stack(list(col)) for col in zip(*samples, strict=True)]
-            return tuple(columns) if isinstance(first, tuple) else columns
-        if isinstance(first, (str, bytes)):
-            return list(samples)
-        if isinstance(first, Tensor):
-            return self._to_device(stack([s.detach() for s in samples]))
-        return self._to_device(np.stack([np.asarray(v) for v in samples]))
+        return collate(samples, self.backend)
 
     def state_dict(self) -> dict[str, Any]:
         return {"epoch": self.epoch, "seed": self.seed}

@@ -1,0 +1,32 @@
+"""``torch.utils.data`` under xpnet: the datasets, samplers and loader of ``xn.data``
+(the same objects, so ``xn.utils.data.DataLoader is xn.data.DataLoader``)."""
+
+from ..data import ArrayDataset as ArrayDataset
+from ..data import ConcatDataset as ConcatDataset
+from ..data import DataLoader as DataLoader
+from ..data import Dataset as Dataset
+from ..data import DistributedSampler as DistributedSampler
+from ..data import IterableDataset as IterableDataset
+from ..data import RandomSampler as RandomSampler
+from ..data import SequentialSampler as SequentialSampler
+from ..data import Subset as Subset
+from ..data import TensorDataset as TensorDataset
+from ..data import WeightedRandomSampler as WeightedRandomSampler
+from ..data import default_collate as default_collate
+from ..data import random_split as random_split
+
+__all__ = [
+    "ArrayDataset",
+    "ConcatDataset",
+    "DataLoader",
+    "Dataset",
+    "DistributedSampler",
+    "IterableDataset",
+    "RandomSampler",
+    "SequentialSampler",
+    "Subset",
+    "TensorDataset",
+    "WeightedRandomSampler",
+    "default_collate",
+    "random_split",
+]
