@@ -1,0 +1,29 @@
+"""Probability distributions (PyTorch's ``torch.distributions``): ``Normal``, ``Uniform``,
+``Laplace``, ``Categorical``, ``Bernoulli``, ``Independent``, and ``kl_divergence``.
+
+``sample`` draws without a graph, ``rsample`` with the reparameterisation trick;
+``log_prob``, ``entropy`` and ``kl_divergence`` are differentiable in the parameters."""
+
+from ._continuous import Laplace as Laplace
+from ._continuous import Normal as Normal
+from ._continuous import Uniform as Uniform
+from ._discrete import Bernoulli as Bernoulli
+from ._discrete import Categorical as Categorical
+from ._distribution import Distribution as Distribution
+from ._distribution import set_default_validate_args as set_default_validate_args
+from ._independent import Independent as Independent
+from ._kl import kl_divergence as kl_divergence
+from ._kl import register_kl as register_kl
+
+__all__ = [
+    "Bernoulli",
+    "Categorical",
+    "Distribution",
+    "Independent",
+    "Laplace",
+    "Normal",
+    "Uniform",
+    "kl_divergence",
+    "register_kl",
+    "set_default_validate_args",
+]

@@ -1,0 +1,133 @@
+"""Continuous distributions: ``Normal``, ``Uniform``, ``Laplace``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import ops
+from ..tensor import Tensor
+from ._distribution import LOG_SQRT_2PI, Distribution, check, machine_eps, params
+
+
+class Normal(Distribution):
+    """The normal distribution N(loc, scale**2); ``rsample`` is ``loc + scale * eps``."""
+
+    has_rsample = True
+    arg_names = ("loc", "scale")
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = params(loc, scale)
+        super().__init__(self.loc.shape, (), validate_args)
+        if self._validate:
+            check(~(self.scale > 0.0), lambda: "Normal: scale must be positive")
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        eps = ops.randn(*self.extended_shape(sample_shape), dtype=self.loc.dtype,
+                        backend=self.loc.backend)  # fmt: skip
+        return self.loc + eps * self.scale
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = self.value_of(value, self.loc)
+        return (
+            -((value - self.loc) ** 2) / (2.0 * self.scale**2) - ops.log(self.scale) - LOG_SQRT_2PI
+        )
+
+    def cdf(self, value: Any) -> Tensor:
+        value = self.value_of(value, self.loc)
+        return 0.5 * (1.0 + ops.erf((value - self.loc) / (self.scale * math.sqrt(2.0))))
+
+    def entropy(self) -> Tensor:
+        return 0.5 + LOG_SQRT_2PI + ops.log(self.scale)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def stddev(self) -> Tensor:
+        return self.scale
+
+    @property
+    def variance(self) -> Tensor:
+        return self.scale**2
+
+
+class Uniform(Distribution):
+    """The uniform distribution on [low, high); ``rsample`` is ``low + u * (high - low)``."""
+
+    has_rsample = True
+    arg_names = ("low", "high")
+
+    def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
+        self.low, self.high = params(low, high)
+        super().__init__(self.low.shape, (), validate_args)
+        if self._validate:
+            check(~(self.low < self.high), lambda: "Uniform: low must be below high")
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        u = ops.rand(*self.extended_shape(sample_shape), dtype=self.low.dtype,
+                     backend=self.low.backend)  # fmt: skip
+        return self.low + u * (self.high - self.low)
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = self.value_of(value, self.low)
+        if self._validate:
+            check((value < self.low) | (value >= self.high),
+                  lambda: "Uniform.log_prob: a value outside [low, high)")  # fmt: skip
+        inside = ops.astype((value >= self.low) & (value < self.high), self.low.dtype)
+        return ops.log(inside) - ops.log(self.high - self.low)
+
+    def cdf(self, value: Any) -> Tensor:
+        value = self.value_of(value, self.low)
+        return ops.clip((value - self.low) / (self.high - self.low), 0.0, 1.0)
+
+    def entropy(self) -> Tensor:
+        return ops.log(self.high - self.low)
+
+    @property
+    def mean(self) -> Tensor:
+        return (self.low + self.high) / 2.0
+
+    @property
+    def variance(self) -> Tensor:
+        return (self.high - self.low) ** 2 / 12.0
+
+
+class Laplace(Distribution):
+    """The Laplace distribution with location ``loc`` and scale ``scale``."""
+
+    has_rsample = True
+    arg_names = ("loc", "scale")
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = params(loc, scale)
+        super().__init__(self.loc.shape, (), validate_args)
+        if self._validate:
+            check(~(self.scale > 0.0), lambda: "Laplace: scale must be positive")
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        # u uniform on (-1, 1): loc - scale * sign(u) * log(1 - |u|), as PyTorch draws it
+        eps = machine_eps(self.loc)
+        u = ops.rand(*self.extended_shape(sample_shape), dtype=self.loc.dtype,
+                     backend=self.loc.backend) * (2.0 - eps) - (1.0 - eps)  # fmt: skip
+        return self.loc - self.scale * ops.sign(u) * ops.log1p(-ops.abs(u))
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = self.value_of(value, self.loc)
+        return -ops.log(2.0 * self.scale) - ops.abs(value - self.loc) / self.scale
+
+    def entropy(self) -> Tensor:
+        return 1.0 + ops.log(2.0 * self.scale)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        return 2.0 * self.scale**2
