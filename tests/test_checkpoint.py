@@ -213,3 +213,52 @@ def test_bfloat16_tensors_save_as_their_bits_and_read_back_exactly(tmp_path, nam
     assert b.dtype_name(back.dtype) == "bfloat16"
     np.testing.assert_array_equal(back.numpy().astype(np.float32), host.astype(np.float32))
     assert "bfloat16" in repr(back)
+
+
+def test_open_files_and_buffers_like_torch_save(tmp_path):
+    """PyTorch's ``torch.save(obj, f)`` / ``torch.load(f)`` with an open file (the word
+    language model example's ``with open(args.save, 'wb') as f``) and an in-memory buffer."""
+    import io
+
+    xn.manual_seed(0)
+    model = nn.Linear(3, 2)
+    path = tmp_path / "model.pt"
+    with open(path, "wb") as f:
+        xn.save(model.state_dict(), f)
+        assert not f.closed
+    with open(path, "rb") as f:
+        back = xn.load(f)
+        assert not f.closed
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(back[k].numpy(), v.numpy())
+    buffer = io.BytesIO()
+    xn.save({"w": model.weight, "step": 3}, buffer)
+    buffer.seek(0)
+    assert xn.load(buffer)["step"] == 3
+
+    class Stream(io.RawIOBase):  # a pipe or socket: no seeking
+        def __init__(self, data):
+            self.data = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            return self.data.readinto(b)
+
+    stream = io.BufferedReader(Stream(path.read_bytes()))
+    assert not stream.seekable()
+    assert xn.load(stream)["weight"].shape == (2, 3)
+
+
+def test_an_unsavable_object_writes_nothing_to_an_open_file(tmp_path):
+    import io
+
+    buffer = io.BytesIO(b"keep")
+    buffer.seek(4)
+    with pytest.raises(xn.CheckpointError, match="cannot hold"):
+        xn.save({"fn": print}, buffer)
+    assert buffer.getvalue() == b"keep"
+    buffer = io.BytesIO(b"not a checkpoint")
+    with pytest.raises(xn.CheckpointError, match="BytesIO is corrupt or truncated"):
+        xn.load(buffer)

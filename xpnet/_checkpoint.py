@@ -23,7 +23,9 @@ and load onto any backend and device.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import math
 import os
@@ -156,9 +158,12 @@ def _foreign_array(obj: Any) -> Any:
     return asarray(obj)
 
 
-def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Write ``obj`` (nested dicts/lists of tensors and plain values) to ``path`` atomically."""
-    target = Path(path)
+def save(obj: Any, path: str | os.PathLike[str] | BinaryIO) -> None:
+    """Write ``obj`` (nested dicts/lists of tensors and plain values) to ``path`` atomically.
+
+    ``path`` may also be a binary file open for writing (PyTorch's ``torch.save(obj, f)``):
+    the whole checkpoint is built in memory first and written with one ``write``, so
+    nothing is written when ``obj`` cannot be saved."""
     arrays: dict[str, np.ndarray] = {}
     tree = _encode(obj, arrays, "obj")
     meta: dict[str, Any] = {
@@ -179,7 +184,16 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                 with z.open(f"{name}.npy", "w", force_zip64=True) as entry:
                     np.lib.format.write_array(entry, _contiguous(a), allow_pickle=False)
 
-    atomic_write(target, write)
+    if _is_file(path, "write"):
+        buffer = io.BytesIO()
+        write(buffer)
+        path.write(buffer.getbuffer())  # type: ignore[union-attr]
+        return
+    atomic_write(Path(path), write)  # type: ignore[arg-type]
+
+
+def _is_file(obj: Any, method: str) -> bool:
+    return hasattr(obj, method) and not isinstance(obj, (str, bytes, os.PathLike))
 
 
 class _Bad(Exception):
@@ -343,23 +357,37 @@ def _foreign_format(infos: dict[str, zipfile.ZipInfo]) -> str | None:
     return None
 
 
-def load(path: str | os.PathLike[str], backend: Any = None, device: Any = None) -> Any:
+def load(path: str | os.PathLike[str] | BinaryIO, backend: Any = None, device: Any = None) -> Any:
     """Read a checkpoint written by ``save``; tensors go to ``backend``/``device`` (default: current).
 
     Anything wrong with the file (not a checkpoint, truncated, a failed checksum,
     an edited manifest, a malformed tree, a member the format does not allow) raises
     ``CheckpointError`` naming the file and saying what, before any tensor is made and
     before memory is allocated for what the file only claims to hold. The file is read
-    in place, one array at a time (no copy of the whole file in memory).
+    in place, one array at a time (no copy of the whole file in memory). ``path`` may also
+    be a binary file open for reading (PyTorch's ``torch.load(f)``); it is left open.
     """
-    source = Path(path)
+    f: Any
+    if _is_file(path, "read"):
+        source: Any = getattr(path, "name", type(path).__name__)
+        try:
+            f = path if path.seekable() else io.BytesIO(path.read())  # type: ignore[union-attr]
+            start = f.tell()
+            size = f.seek(0, os.SEEK_END) - start
+            f.seek(start)
+        except (OSError, ValueError) as e:
+            raise CheckpointError(f"load: cannot read {source}: {e}") from e
+        keep_open = True
+    else:
+        source = Path(path)  # type: ignore[arg-type]
+        try:
+            f = open(source, "rb")  # noqa: SIM115 (closed below, after the archive)
+            size = os.fstat(f.fileno()).st_size
+        except (OSError, ValueError) as e:  # ValueError: a NUL in the path
+            raise CheckpointError(f"load: cannot read {source}: {e}") from e
+        keep_open = False
     try:
-        f = open(source, "rb")  # noqa: SIM115 (closed below, after the archive)
-        size = os.fstat(f.fileno()).st_size
-    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
-        raise CheckpointError(f"load: cannot read {source}: {e}") from e
-    try:
-        with f, zipfile.ZipFile(f) as z:
+        with contextlib.nullcontext() if keep_open else f, zipfile.ZipFile(f) as z:
             infos = _members(z, size)
             meta_info = infos.get("meta.json")
             if meta_info is None:
