@@ -200,3 +200,49 @@ def test_device_objects_and_cuda_availability():
     assert t.to(xn.device("cpu")).backend is t.backend and t.cpu().backend is xn.get_backend(
         "numpy"
     )
+
+
+def test_top_level_max_and_min_take_pytorchs_forms():
+    """``_, predicted = torch.max(outputs, 1)`` (the classification tutorials' idiom) gives
+    the indices; ``torch.max(a, b)`` the elementwise maximum; ``axis=`` stays the standard's."""
+    torch = pytest.importorskip("torch")
+    x0 = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]], np.float32)
+    x, t = xn.tensor(x0), torch.tensor(x0)
+    for args, kw in (((1,), {}), ((0, True), {}), ((), {"dim": 1})):
+        for fn in ("max", "min"):
+            got, want = getattr(xn, fn)(x, *args, **kw), getattr(torch, fn)(t, *args, **kw)
+            np.testing.assert_array_equal(got.values.numpy(), want.values.numpy())
+            np.testing.assert_array_equal(got.indices.numpy(), want.indices.numpy())
+    _, predicted = xn.max(x, 1)
+    assert predicted.tolist() == [1, 0]
+    y0 = np.full((2, 3), 2.5, np.float32)
+    np.testing.assert_array_equal(xn.max(x, xn.tensor(y0)).numpy(), torch.max(t, torch.tensor(y0)))
+    np.testing.assert_array_equal(xn.min(x, xn.tensor(y0)).numpy(), torch.min(t, torch.tensor(y0)))
+    assert xn.max(x).item() == 7.0 and xn.max(x, axis=1).tolist() == [5.0, 7.0]
+    assert x.__array_namespace__().max is xn.ops.max  # the namespace's is the standard's
+
+
+def test_small_pytorch_spellings():
+    torch = pytest.importorskip("torch")
+    a = np.arange(3)
+    assert xn.as_tensor(a).tolist() == [0, 1, 2] and xn.as_tensor(xn.ones(2)).shape == (2,)
+    assert xn.ones((2, 3)).shape == xn.Size([2, 3]) == torch.Size([2, 3])
+    assert xn.Size([2, 3]).numel() == torch.Size([2, 3]).numel() == 6
+    xn.manual_seed(0)
+    for args, kw, shape in (((5, (2, 2)), {}, (2, 2)), ((5,), {"size": (3,)}, (3,)),
+                            ((2, 5), {"size": (4,)}, (4,)), ((2, 5, (1, 3)), {}, (1, 3))):  # fmt: skip
+        got, want = xn.randint(*args, **kw), torch.randint(*args, **kw)
+        assert got.shape == tuple(want.shape) == shape and xn.int64 == got.backend.dtype_name(
+            got.dtype
+        )
+    assert set(xn.randint(2, 5, (200,)).tolist()) == {2, 3, 4}
+    with pytest.raises(xn.ArgumentError, match="missing the shape"):
+        xn.randint(3, 9)
+    xn.cuda.manual_seed(0)  # without a GPU: nothing, as PyTorch
+    xn.cuda.manual_seed_all(0)
+    lin = xn.nn.Linear(3, 2, True, None, xn.float64)  # PyTorch's positional device, dtype
+    assert lin.weight.dtype == xn.ones(1, dtype=xn.float64).dtype
+    with pytest.warns(FutureWarning, match=r"nn\.init\.xavier_uniform` is now deprecated"):
+        xn.nn.init.xavier_uniform(lin.weight)
+    with pytest.warns(FutureWarning):
+        torch.nn.init.xavier_uniform(torch.empty(2, 3))

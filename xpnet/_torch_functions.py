@@ -12,6 +12,7 @@ adjoint of ``take``).
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import math
 from typing import Any
@@ -304,7 +305,7 @@ def bincount(x: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Te
         raise ArgumentError(f"bincount: needs a 1-D integer tensor, got shape {x.shape}")
     if x.size and int(ops.min(x).item()) < 0:
         raise ArgumentError("bincount: the values must be non-negative")
-    n = max(int(ops.max(x).item()) + 1 if x.size else 0, minlength)
+    n = builtins.max(int(ops.max(x).item()) + 1 if x.size else 0, minlength)
     if weights is None:
         ones = ops.ones(x.shape, dtype="int64", backend=x.backend)
         return ops.scatter_add(ones, x, (n,), axis=0)
@@ -350,7 +351,49 @@ def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]
     return set_grad_enabled(not mode)
 
 
+def _extreme(name: str, x: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if is_tensor(x) and args and is_tensor(args[0]):  # max(a, b): elementwise, as PyTorch's
+        if len(args) > 1 or kwargs:
+            raise ArgumentTypeError(f"{name}(a, b) takes two tensors and nothing else")
+        return (ops.maximum if name == "max" else ops.minimum)(x, args[0])
+    if is_tensor(x):  # max(x, dim) / max(x, dim=...): (values, indices); axis=: values
+        return getattr(x, name)(*args, **kwargs)
+    return (ops.max if name == "max" else ops.min)(x, *args, **kwargs)
+
+
+def max(x: Any, *args: Any, **kwargs: Any) -> Any:
+    """The largest value of ``x`` (``axis=``/``keepdims=``: along axes, the standard's); as
+    PyTorch's: ``max(x, dim)`` gives ``(values, indices)``, ``max(a, b)`` the elementwise
+    maximum. (The Array API namespace's ``max`` is the standard's alone.)"""
+    return _extreme("max", x, args, kwargs)
+
+
+def min(x: Any, *args: Any, **kwargs: Any) -> Any:
+    """The smallest value; ``min(x, dim)`` gives ``(values, indices)``, ``min(a, b)`` the
+    elementwise minimum, as ``max``."""
+    return _extreme("min", x, args, kwargs)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """PyTorch's ``as_tensor``: a tensor of ``data``, sharing memory where it can
+    (``xn.asarray``)."""
+    if is_tensor(data) and dtype is None and device is None:
+        return data
+    return ops.asarray(data, dtype=dtype, device=device)
+
+
+class Size(tuple[int, ...]):
+    """PyTorch's ``torch.Size``: a tuple of ints (shapes compare equal to it)."""
+
+    def numel(self) -> int:
+        return math.prod(self)
+
+
 __all__ = [
+    "Size",
+    "as_tensor",
+    "max",
+    "min",
     "allclose",
     "bmm",
     "cat",

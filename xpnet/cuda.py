@@ -5,7 +5,7 @@ is one: ``x.to(device)`` and ``model.to(device)`` then move NumPy tensors to CuP
 from __future__ import annotations
 
 from ._errors import BackendUnavailableError
-from .backend import get_backend
+from .backend import default_generator, get_backend
 
 
 def is_available() -> bool:
@@ -22,4 +22,17 @@ def device_count() -> int:
     return get_backend("cupy").device_count() if is_available() else 0
 
 
-__all__ = ["device_count", "is_available"]
+def manual_seed(seed: int) -> None:
+    """Seed the default generator of the current GPU (CuPy's); without a GPU nothing
+    happens, as in PyTorch. ``xn.manual_seed`` seeds every generator, GPUs' included."""
+    if is_available():
+        default_generator(get_backend("cupy")).manual_seed(int(seed))
+
+
+def manual_seed_all(seed: int) -> None:
+    """Seed the default generator of every GPU (nothing without one)."""
+    for i in range(device_count()):
+        default_generator(get_backend("cupy", i)).manual_seed(int(seed))
+
+
+__all__ = ["device_count", "is_available", "manual_seed", "manual_seed_all"]

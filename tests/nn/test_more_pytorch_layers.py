@@ -112,6 +112,20 @@ def test_channel_dropout_zeroes_whole_channels_and_scales():
     assert (unbatched.min(axis=1) == unbatched.max(axis=1)).all()
 
 
+def test_dropout2d_of_a_2d_input_is_elementwise_with_a_warning_like_pytorch():
+    """PyTorch's examples (mnist_rnn) put Dropout2d after an LSTM's (N, features) output:
+    PyTorch warns and drops elements, as F.dropout does."""
+    torch = pytest.importorskip("torch")
+    xn.manual_seed(0)
+    with pytest.warns(UserWarning, match=r"2-D input .* Use dropout"):
+        y = nn.Dropout2d(0.5)(xn.ones((64, 64))).numpy()
+    with pytest.warns(UserWarning, match="2-D input to dropout2d"):
+        t = torch.nn.Dropout2d(0.5)(torch.ones(64, 64)).numpy()
+    for a in (y, t):  # elementwise: rows and columns are mixed, the kept ones scaled by 2
+        assert set(np.unique(a)) == {0.0, 2.0}
+        assert (a.min(axis=1) != a.max(axis=1)).all() and 0.4 < (a == 0).mean() < 0.6
+
+
 def test_embedding_padding_row_gets_no_gradient_and_from_pretrained():
     torch = pytest.importorskip("torch")
     m, tm = nn.Embedding(5, 3, padding_idx=1), torch.nn.Embedding(5, 3, padding_idx=1)

@@ -23,10 +23,10 @@ class Linear(Module):
         in_features: int,
         out_features: int,
         bias: bool = True,
-        *,
-        backend: Any = None,
         device: Any = None,
         dtype: Any = None,
+        *,
+        backend: Any = None,
     ) -> None:
         super().__init__()
         self.in_features, self.out_features = in_features, out_features

@@ -9,6 +9,7 @@ device. A generator of a device backend draws there instead.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, TypeVar
 
 import numpy as np
@@ -218,3 +219,30 @@ def orthogonal_(t: T, gain: float = 1.0, generator: Generator | None = None) -> 
     if rows < cols:
         q = q.T
     return _fill(t, (gain * q).reshape(t.shape))
+
+
+def _deprecated(fn: Any) -> Any:
+    """PyTorch's old name of ``fn`` (without the trailing underscore), with its warning."""
+    new = fn.__name__
+    old = new[:-1]
+
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(
+            f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return fn(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated in PyTorch: ``{new}``."
+    return alias
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._errors import BackendError, DTypeError
+from .._errors import ArgumentError, BackendError, DTypeError
 from ..autodiff.internal import TensorBase, is_tensor, wrap
 from ..backend import Backend, Generator, backend_of, default_generator, get_backend
 
@@ -270,15 +270,29 @@ def _draw(
 
 def randint(
     low: int,
-    high: int,
-    shape: Any,
+    high: Any = None,
+    shape: Any = None,
     *,
+    size: Any = None,
     dtype: Any = "int64",
     generator: Generator | None = None,
     backend: Any = None,
     device: Any = None,
 ) -> Tensor:
-    """Integers drawn uniformly from [low, high)."""
+    """Integers drawn uniformly from [low, high): ``randint(low, high, shape)``, and
+    PyTorch's ``randint(high, size)``, ``randint(low, high, size=...)``."""
+    if size is not None:
+        if shape is not None:
+            raise ArgumentError("randint: give the shape once (shape or size)")
+        shape = size
+    if shape is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, shape = 0, low, high
+    elif shape is None and high is not None and size is None:
+        raise ArgumentError("randint: missing the shape (randint(low, high, shape))")
+    if high is None:  # randint(high, size=...)
+        low, high = 0, low
+    if shape is None:
+        raise ArgumentError("randint: missing the shape (randint(low, high, shape))")
     g = _generator(generator, backend, device)
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     return wrap(g.integers(low, high, shape, dtype=dtype), g.backend)

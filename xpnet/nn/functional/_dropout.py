@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from ... import ops
 from ..._errors import ArgumentError
 from ...autodiff.internal import wrap
@@ -57,5 +59,14 @@ def dropout1d(
 def dropout2d(
     x: Tensor, p: float = 0.5, training: bool = True, generator: Generator | None = None
 ) -> Tensor:
-    """Zero whole channels of (N, C, H, W) inputs (Tompson et al.'s spatial dropout)."""
+    """Zero whole channels of (N, C, H, W) inputs (Tompson et al.'s spatial dropout). A 2-D
+    input gets elementwise ``dropout`` with a warning, as in PyTorch (which deprecates it)."""
+    if x.ndim == 2:
+        warnings.warn(
+            f"dropout2d: a 2-D input (shape {x.shape}) has no channels to drop; it gets "
+            "elementwise dropout, as in PyTorch. Use dropout for it.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return dropout(x, p, training, generator=generator)
     return _channel_dropout(x, p, training, generator, 2, "dropout2d")
