@@ -59,6 +59,27 @@ NN_SPECS: list[NNSpec] = [
         covers=("Linear",),
     ),
     NNSpec(
+        "bilinear",
+        F.bilinear,
+        lambda a, b, w, c: _tf().bilinear(a, b, w, c),
+        [(4, 3), (4, 2), (5, 3, 2), (5,)],
+        covers=("Bilinear",),
+    ),
+    NNSpec(
+        "unfold-torch-order",
+        lambda x: F.unfold(x, (2, 3), 2, 1, (1, 2)),
+        lambda x: _tf().unfold(x, (2, 3), 2, 1, (1, 2)),
+        [(2, 2, 5, 6)],
+        covers=("Unfold",),
+    ),
+    NNSpec(
+        "fold-torch-order",
+        lambda c: F.fold(c, (5, 6), (2, 3), 2, 1, (1, 2)),
+        lambda c: _tf().fold(c, (5, 6), (2, 3), 2, 1, (1, 2)),
+        [(2, 12, 10)],
+        covers=("Fold",),
+    ),
+    NNSpec(
         "linear-batched-nobias",
         lambda x, w: F.linear(x, w),
         lambda x, w: _tf().linear(x, w),
@@ -108,6 +129,12 @@ NN_SPECS: list[NNSpec] = [
         lambda x, w: F.conv_transpose2d(x, w, None, (1, 2), (0, 1), (0, 1), 1, (2, 1)),
         lambda x, w: _tf().conv_transpose2d(x, w, None, (1, 2), (0, 1), (0, 1), 1, (2, 1)),
         [(1, 2, 3, 3), (2, 3, 2, 3)],
+    ),
+    NNSpec(
+        "conv_transpose2d-groups",
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, groups=2),
+        lambda x, w, b: _tf().conv_transpose2d(x, w, b, stride=2, padding=1, groups=2),
+        [(1, 4, 3, 3), (4, 3, 2, 3), (6,)],
     ),
     NNSpec(
         "conv_transpose1d-stride",

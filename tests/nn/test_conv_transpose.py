@@ -63,6 +63,11 @@ def _pair(cls, *args, **kw):
         ("ConvTranspose2d", (2, 2, 4), dict(stride=3, output_padding=2), (2, 2, 3, 3), None),
         ("ConvTranspose1d", (3, 4, 3), dict(stride=2, padding=1), (2, 3, 6), [2, 4, 12]),
         ("ConvTranspose1d", (2, 3, 5), dict(dilation=2, bias=False), (1, 2, 4), None),
+        ("ConvTranspose2d", (4, 6, 3), dict(stride=2, padding=1, output_padding=1, groups=2),
+         (2, 4, 5, 6), None),
+        ("ConvTranspose2d", (6, 6, (2, 3)), dict(groups=3, dilation=2), (1, 6, 4, 4), None),
+        ("ConvTranspose2d", (4, 4, 3), dict(stride=2, groups=4), (2, 4, 3, 3), None),  # depthwise
+        ("ConvTranspose1d", (4, 6, 3), dict(stride=2, groups=2), (2, 4, 7), None),
     ],
 )  # fmt: skip
 def test_modules_match_pytorch(cls, args, kw, shape, output_size, rng):
@@ -111,8 +116,10 @@ def test_bad_arguments_are_refused(rng):
         m(x[:, :2])
     with pytest.raises(xn.ArgumentError, match=r"output_padding .* smaller than the stride"):
         F.conv_transpose2d(x, m.weight, output_padding=2, stride=2)
-    with pytest.raises(xn.NotSupportedError, match="groups=1"):
-        nn.ConvTranspose2d(4, 4, 3, groups=2)
+    with pytest.raises(xn.ArgumentError, match="groups=3 must divide in_channels 4"):
+        nn.ConvTranspose2d(4, 6, 3, groups=3)
+    with pytest.raises(xn.ArgumentError, match="groups=3 must divide the 4 input channels"):
+        F.conv_transpose2d(xn.ones((1, 4, 3, 3)), xn.ones((4, 2, 3, 3)), groups=3)
     with pytest.raises(xn.NotSupportedError, match="padding_mode"):
         nn.ConvTranspose2d(4, 4, 3, padding_mode="reflect")
     with pytest.raises(xn.ShapeError, match=r"padding .* is too large"):

@@ -201,3 +201,14 @@ def test_unfold_and_fold_match_pytorch(geometry):
     tfolded = torch.nn.functional.fold(torch.tensor(w), (6, 7), k, **opts)
     np.testing.assert_allclose(folded.numpy(), tfolded.numpy(), rtol=1e-6, atol=1e-6)
     assert folded.shape == (2, 3, 6, 7) and folded.dtype == xn.float32
+    # PyTorch's positional order (kernel_size, dilation, padding, stride) and the modules
+    pos = (k, opts["dilation"], opts["padding"], opts["stride"])
+    np.testing.assert_array_equal(xn.nn.functional.unfold(xx, *pos).numpy(), tcols.detach().numpy())
+    again = xn.nn.functional.fold(xn.tensor(w), (6, 7), *pos)
+    np.testing.assert_allclose(again.numpy(), tfolded.numpy(), rtol=1e-6, atol=1e-6)
+    m, tm = xn.nn.Unfold(*pos), torch.nn.Unfold(*pos)
+    assert repr(m) == repr(tm)
+    np.testing.assert_array_equal(m(xx).numpy(), tm(tx).detach().numpy())
+    f, tf = xn.nn.Fold((6, 7), *pos), torch.nn.Fold((6, 7), *pos)
+    assert repr(f) == repr(tf)
+    np.testing.assert_allclose(f(xn.tensor(w)).numpy(), tf(torch.tensor(w)).numpy(), rtol=1e-6)

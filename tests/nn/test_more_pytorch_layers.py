@@ -364,3 +364,27 @@ def test_max_pool_indices_and_unpool_match_pytorch(args, kw, shape, rng):
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
     with pytest.raises(xn.OutOfRangeError, match="max_unpool2d"):
         nn.functional.max_unpool2d(o.detach(), i * 0 + 10_000, *args[:3])
+
+
+def test_bilinear_matches_pytorch_with_its_state_dict_and_initialisation(rng):
+    torch = pytest.importorskip("torch")
+    m, tm = nn.Bilinear(3, 2, 4), torch.nn.Bilinear(3, 2, 4)
+    assert repr(m) == repr(tm)
+    assert [k for k, _ in m.named_parameters()] == [k for k, _ in tm.named_parameters()]
+    bound = 1 / np.sqrt(3)
+    assert float(m.weight.abs().max()) <= bound and float(m.bias.abs().max()) <= bound
+    m, tm = m.double(), tm.double()
+    m.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
+    a, b = rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5, 2))
+    xa, xb = xn.tensor(a, requires_grad=True), xn.tensor(b, requires_grad=True)
+    ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    y, ty = m(xa, xb), tm(ta, tb)
+    assert y.shape == (2, 5, 4) and y.dtype == xn.float64
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-6)
+    (y**2).sum().backward()
+    (ty**2).sum().backward()
+    for x, t in ((xa, ta), (xb, tb), (m.weight, tm.weight), (m.bias, tm.bias)):
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-5, atol=1e-6)
+    with pytest.raises(xn.ShapeError, match="bilinear: inputs"):
+        m(xa, xa)
+    assert nn.Bilinear(3, 2, 4, bias=False).bias is None

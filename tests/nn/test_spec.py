@@ -11,6 +11,9 @@ from .spec import NN_KINKS, NN_SPECS, make_inputs
 
 LAYERS = [
     "Linear",
+    "Bilinear",
+    "Unfold",
+    "Fold",
     "Conv1d",
     "Conv2d",
     "Upsample",

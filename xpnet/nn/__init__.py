@@ -62,6 +62,9 @@ from ._conv import PixelUnshuffle as PixelUnshuffle
 from ._dropout import Dropout as Dropout
 from ._dropout import Dropout1d as Dropout1d
 from ._dropout import Dropout2d as Dropout2d
+from ._fold import Fold as Fold
+from ._fold import Unfold as Unfold
+from ._linear import Bilinear as Bilinear
 from ._linear import Embedding as Embedding
 from ._linear import Linear as Linear
 from ._loss import BCELoss as BCELoss
@@ -203,5 +206,8 @@ __all__ = [
     "RNNCellBase",
     "Summary",
     "Upsample",
+    "Bilinear",
+    "Fold",
+    "Unfold",
     "summary",
 ]

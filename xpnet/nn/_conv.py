@@ -57,10 +57,15 @@ class _ConvNd(Module):
         dtype: Any,
     ) -> None:  # fmt: skip
         name = type(self).__name__
-        if groups != 1 and (self._transposed or in_channels % groups or out_channels % groups):
-            raise NotSupportedError(
-                f"{name}: groups={groups} must divide in_channels {in_channels} and "
-                f"out_channels {out_channels} (and transposed convolutions take groups=1 only)"
+        if (
+            not isinstance(groups, int)
+            or groups < 1
+            or in_channels % groups
+            or out_channels % groups
+        ):
+            raise ArgumentError(
+                f"{name}: groups={groups!r} must divide in_channels {in_channels} and "
+                f"out_channels {out_channels}"
             )
         check = _single if self._dims == 1 else _pair
         k = check(kernel_size, "kernel_size", name, 1)
@@ -77,9 +82,9 @@ class _ConvNd(Module):
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.output_padding = check(output_padding, "output_padding", name)
-        # (out, in, k...) for a convolution; (in, out, k...) for a transposed one, as PyTorch
+        # (out, in/G, k...) for a convolution; (in, out/G, k...) for a transposed one, as PyTorch
         channels = (
-            (in_channels, out_channels)
+            (in_channels, out_channels // groups)
             if self._transposed
             else (out_channels, in_channels // groups)
         )

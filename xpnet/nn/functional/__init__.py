@@ -63,6 +63,7 @@ from ._embedding_losses import poisson_nll_loss as poisson_nll_loss
 from ._embedding_losses import soft_margin_loss as soft_margin_loss
 from ._embedding_losses import triplet_margin_loss as triplet_margin_loss
 from ._interpolate import interpolate as interpolate
+from ._linear import bilinear as bilinear
 from ._linear import linear as linear
 from ._loss import binary_cross_entropy as binary_cross_entropy
 from ._loss import binary_cross_entropy_with_logits as binary_cross_entropy_with_logits
@@ -147,6 +148,7 @@ __all__ = [
     "dropout",
     "embedding",
     "one_hot",
+    "bilinear",
     "linear",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",

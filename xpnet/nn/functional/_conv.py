@@ -287,13 +287,14 @@ def conv_transpose2d(
     dilation: Any = 1,
 ) -> Tensor:
     """The transposed convolution (the gradient of ``conv2d`` with respect to its input),
-    as PyTorch's: ``x`` (N, C_in, H, W), ``weight`` (C_in, C_out, kh, kw); the output has
-    H_out = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1 rows.
-    Each input pixel's product with the kernel is one column, and ``fold`` (col2im) adds
-    the overlapping columns: one batched product and one fold."""
+    as PyTorch's: ``x`` (N, C_in, H, W), ``weight`` (C_in, C_out / groups, kh, kw); the
+    output has H_out = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1
+    rows. Each input pixel's product with the kernel is one column, and ``fold`` (col2im)
+    adds the overlapping columns: one batched product and one fold (of the N*G group
+    images with ``groups`` G)."""
     op = "conv_transpose2d"
-    if groups != 1:
-        raise NotSupportedError(f"{op}: only groups=1 is supported")
+    if not isinstance(groups, int) or groups < 1 or x.shape[1] % groups:
+        raise ArgumentError(f"{op}: groups={groups!r} must divide the {x.shape[1]} input channels")
     x, weight, bias = autocast_low(x, weight, bias)
     layer_dtypes(op, x, weight, bias)
     if x.ndim != 4 or weight.ndim != 4:
@@ -318,7 +319,8 @@ def conv_transpose2d(
             "allows it below a larger dilation; xpnet does not)"
         )
     n, c_in, h, w = x.shape
-    _, c_out, kh, kw = weight.shape
+    _, c_group, kh, kw = weight.shape  # output channels of each group
+    c_out = c_group * groups
     ho = transposed_size(h, kh, st[0], pd[0], dl[0], opd[0])
     wo = transposed_size(w, kw, st[1], pd[1], dl[1], opd[1])
     if ho <= 0 or wo <= 0:
@@ -326,9 +328,18 @@ def conv_transpose2d(
             f"{op}: the output would be {(ho, wo)} for an input {x.shape}: the padding "
             f"{pd} is too large"
         )
-    w_cols = permute_dims(reshape(weight, (c_in, c_out * kh * kw)), (1, 0))
-    cols = matmul(w_cols, reshape(x, (n, c_in, h * w)))  # (N, C_out*kh*kw, H*W)
-    out = fold_p(cols, shape=(n, c_out, ho, wo), geometry=(kh, kw, *st, *pd, *dl))
+    geometry = (kh, kw, *st, *pd, *dl)
+    if groups > 1:  # per group: (C_out/G*kh*kw, C_in/G) @ (C_in/G, H*W), folded as N*G images
+        cig = c_in // groups
+        w_cols = permute_dims(reshape(weight, (groups, cig, c_group * kh * kw)), (0, 2, 1))
+        cols = matmul(w_cols, reshape(x, (n, groups, cig, h * w)))  # (N, G, C_out/G*kh*kw, HW)
+        cols = reshape(cols, (n * groups, c_group * kh * kw, h * w))
+        out = reshape(fold_p(cols, shape=(n * groups, c_group, ho, wo), geometry=geometry),
+                      (n, c_out, ho, wo))  # fmt: skip
+    else:
+        w_cols = permute_dims(reshape(weight, (c_in, c_out * kh * kw)), (1, 0))
+        cols = matmul(w_cols, reshape(x, (n, c_in, h * w)))  # (N, C_out*kh*kw, H*W)
+        out = fold_p(cols, shape=(n, c_out, ho, wo), geometry=geometry)
     return out if bias is None else out + reshape(bias, (c_out, 1, 1))
 
 
@@ -357,17 +368,25 @@ def conv_transpose1d(
 
 
 def unfold(
-    x: Tensor, kernel: tuple[int, int], stride: Any = 1, padding: Any = 0, dilation: Any = 1
+    input: Tensor,
+    kernel_size: Any = None,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+    *,
+    kernel: Any = None,
 ) -> Tensor:
-    """Every kernel window of ``x`` (N, C, H, W) as a column: shape (N, C*kh*kw, Ho*Wo) (im2col).
+    """Every kernel window of ``input`` (N, C, H, W) as a column: shape (N, C*kh*kw, Ho*Wo)
+    (im2col), with PyTorch's ``F.unfold`` signature (``kernel=`` is ``kernel_size``).
 
     The layout of PyTorch's ``F.unfold``: row ``(c * kh + i) * kw + j`` of sample ``n``
     holds channel ``c`` under kernel position ``(i, j)``, column ``oh * Wo + ow``.
     """
+    x = input
     if x.ndim != 4:
         raise ShapeError(f"unfold: expected a 4-D input (N, C, H, W), got {x.shape}")
     k, st, pd, dl = (
-        _pair(kernel, "kernel", "unfold", 1),
+        _pair(_kernel(kernel_size, kernel, "unfold"), "kernel", "unfold", 1),
         _pair(stride, "stride", "unfold", 1),
         _pair(padding, "padding", "unfold"),
         _pair(dilation, "dilation", "unfold", 1),
@@ -375,22 +394,39 @@ def unfold(
     return unfold_p(x, geometry=(*k, *st, *pd, *dl))
 
 
+def _kernel(kernel_size: Any, kernel: Any, op: str) -> Any:
+    if (kernel_size is None) == (kernel is None):
+        raise ArgumentError(f"{op}: give kernel_size (or its alias kernel) once")
+    return kernel if kernel_size is None else kernel_size
+
+
 def fold(
-    cols: Tensor,
-    shape: tuple[int, int, int, int],
-    kernel: tuple[int, int],
-    stride: Any = 1,
-    padding: Any = 0,
+    input: Tensor,
+    output_size: Any,
+    kernel_size: Any = None,
     dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+    *,
+    kernel: Any = None,
 ) -> Tensor:
-    """The adjoint of ``unfold``: columns (N, C*kh*kw, Ho*Wo) back to an input of ``shape``
-    (N, C, H, W), overlapping windows added (col2im, PyTorch's ``F.fold``)."""
+    """The adjoint of ``unfold``: columns (N, C*kh*kw, L) back to an image of spatial size
+    ``output_size`` (H, W), overlapping windows added (col2im), with PyTorch's ``F.fold``
+    signature; ``output_size`` may also be the whole (N, C, H, W)."""
+    cols = input
     k, st, pd, dl = (
-        _pair(kernel, "kernel", "fold", 1),
+        _pair(_kernel(kernel_size, kernel, "fold"), "kernel", "fold", 1),
         _pair(stride, "stride", "fold", 1),
         _pair(padding, "padding", "fold"),
         _pair(dilation, "dilation", "fold", 1),
     )
+    if cols.ndim != 3 or cols.shape[1] % (k[0] * k[1]):
+        raise ShapeError(f"fold: expected columns (N, C*{k[0]}*{k[1]}, L), got shape {cols.shape}")
+    size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+    if len(size) == 2:
+        shape = (cols.shape[0], cols.shape[1] // (k[0] * k[1]), *size)
+    else:
+        shape = size
     n, c, h, w = shape
     expected = (
         n,
@@ -445,7 +481,7 @@ def _pool(
     # The windows side by side on one axis (im2col), then one reduction over that axis:
     # NumPy reduces a single axis far faster than two interleaved ones (x.reshape(..., 2, ..., 2)).
     padded = xpad(x, ((0, 0), (0, 0), *widths), pad_value)
-    windows = reshape(unfold(padded, k, s), (n, c, k[0] * k[1], ho, wo))
+    windows = reshape(unfold(padded, k, stride=s), (n, c, k[0] * k[1], ho, wo))
     if op == "max_pool2d":
         out = max_p(windows, axis=(2,), keepdims=False)
     elif divisor_override is None and count_include_pad and max(extra) <= 0:
@@ -460,7 +496,7 @@ def _pool(
             ones = xpad(ones, ((0, 0), (0, 0), *inner), 1.0)
             rest = tuple((a - b, c - d) for (a, c), (b, d) in zip(widths, inner, strict=True))
             ones = xpad(ones, ((0, 0), (0, 0), *rest), 0.0)
-            counts = sum_(reshape(unfold(ones, k, s), (1, 1, k[0] * k[1], ho, wo)), axis=2)
+            counts = sum_(reshape(unfold(ones, k, stride=s), (1, 1, k[0] * k[1], ho, wo)), axis=2)
             out = total / counts
     return reshape(out, out.shape[1:]) if unbatched else out
 
@@ -494,7 +530,7 @@ def _max_indices(x: Tensor, kernel_size: Any, stride: Any, padding: Any,
     padded = xpad(
         x4, ((0, 0), (0, 0), (p[0], max(extra[0], 0)), (p[1], max(extra[1], 0))), -math.inf
     )
-    windows = reshape(unfold(padded, k, s), (x4.shape[0], k[0] * k[1], ho, wo))
+    windows = reshape(unfold(padded, k, stride=s), (x4.shape[0], k[0] * k[1], ho, wo))
     best = ops.argmax(windows, axis=1)  # (M, Ho, Wo): the first maximum in each window
     b = x.backend
     rows = np.arange(ho)[:, None] * s[0] - p[0]
