@@ -13,7 +13,11 @@ from ...ops import max as max_
 from ...ops import stack
 from ...ops import sum as sum_
 from ...tensor import Tensor
+from . import parametrizations as parametrizations
+from . import parametrize as parametrize
 from . import rnn as rnn
+from ._weight_norm import remove_weight_norm as remove_weight_norm
+from ._weight_norm import weight_norm as weight_norm
 
 
 def _grads(parameters: Iterable[Tensor] | Tensor) -> list[Tensor]:
