@@ -298,3 +298,52 @@ def test_multiplicative_lr_matches_pytorch():
         S.MultiplicativeLR(_opt(), [lambda e: 1.0, lambda e: 1.0])
     with pytest.raises(xn.ArgumentError, match="cycle_momentum needs an optimizer"):
         S.CyclicLR(xn.optim.Adagrad([nn.Parameter(xn.ones(1))]), 0.01, 0.1)
+
+
+CHAINS = {
+    "constant+exponential": lambda m, o: [m.ConstantLR(o, factor=0.5, total_iters=4),
+                                          m.ExponentialLR(o, gamma=0.9)],
+    "step+linear": lambda m, o: [m.StepLR(o, 3, 0.5), m.LinearLR(o, 0.25, 1.0, 5)],
+    "multistep+polynomial": lambda m, o: [m.MultiStepLR(o, [2, 6], 0.3), m.PolynomialLR(o, 8, 2.0)],
+    "cosine+constant": lambda m, o: [m.CosineAnnealingLR(o, 6), m.ConstantLR(o, 0.1, 3)],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("chain", list(CHAINS))
+def test_chained_scheduler_matches_pytorch(chain):
+    torch = pytest.importorskip("torch")
+    ts, xs = torch.optim.lr_scheduler, xn.optim.lr_scheduler
+    to = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.7)
+    xo = xn.optim.SGD([xn.nn.Parameter(xn.zeros(1))], lr=0.7)
+    tchain, xchain = (
+        ts.ChainedScheduler(CHAINS[chain](ts, to)),
+        xs.ChainedScheduler(CHAINS[chain](xs, xo)),
+    )
+    got, want = [], []
+    for _ in range(14):
+        got.append(xchain.get_last_lr()[0])
+        want.append(to.param_groups[0]["lr"])
+        to.step()
+        tchain.step()
+        xchain.step()
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    state = xchain.state_dict()
+    again = xs.ChainedScheduler(CHAINS[chain](xs, xo))
+    again.load_state_dict(state)
+    assert again.get_last_lr() == xchain.get_last_lr()
+
+
+def test_chained_scheduler_refuses_what_it_cannot_multiply():
+    opt = xn.optim.SGD([xn.nn.Parameter(xn.zeros(1))], lr=0.1)
+    other = xn.optim.SGD([xn.nn.Parameter(xn.zeros(1))], lr=0.1)
+    sch = xn.optim.lr_scheduler
+    with pytest.raises(
+        xn.NotSupportedError, match="scheduler 1 \\(OneCycleLR\\) cannot be chained"
+    ):
+        sch.ChainedScheduler([sch.StepLR(opt, 2), sch.OneCycleLR(opt, 1.0, total_steps=10)])
+    with pytest.raises(xn.NotSupportedError, match="CosineAnnealingLR with eta_min=0"):
+        sch.ChainedScheduler([sch.CosineAnnealingLR(opt, 5, eta_min=0.01)])
+    with pytest.raises(xn.ArgumentError, match="another optimizer"):
+        sch.ChainedScheduler([sch.StepLR(opt, 2), sch.StepLR(other, 2)])
+    with pytest.raises(xn.ArgumentError, match="at least one"):
+        sch.ChainedScheduler([])

@@ -259,6 +259,66 @@ class SequentialLR:
             sch.load_state_dict(st)
 
 
+class ChainedScheduler:
+    """Several schedules at once, their factors multiplied: ``ChainedScheduler([ConstantLR(
+    opt, 0.5, total_iters=4), ExponentialLR(opt, 0.9)])`` gives base * 0.5 * 0.9**e for
+    the first 4 epochs, then base * 0.9**e, as PyTorch's. ``step()`` steps them all.
+
+    PyTorch's schedulers multiply the current rate by a step factor, so chaining composes
+    them; xpnet's set the rate from their closed form, so the chain multiplies the closed
+    forms' factors. That is PyTorch's result for the schedules whose factor does not
+    depend on the rate they start from: ``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
+    ``ConstantLR``, ``LinearLR``, ``PolynomialLR`` and ``CosineAnnealingLR`` with
+    ``eta_min=0``; other schedulers are refused."""
+
+    _CHAINABLE = (StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, PolynomialLR,
+                  CosineAnnealingLR)  # fmt: skip
+
+    def __init__(self, schedulers: list[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        schedulers = list(schedulers)
+        if not schedulers:
+            raise ArgumentError("ChainedScheduler: needs at least one scheduler")
+        opt = optimizer if optimizer is not None else schedulers[0].optimizer
+        for i, sch in enumerate(schedulers):
+            if not isinstance(sch, self._CHAINABLE) or (
+                isinstance(sch, CosineAnnealingLR) and sch.eta_min != 0
+            ):
+                raise NotSupportedError(
+                    f"ChainedScheduler: scheduler {i} ({type(sch).__name__}) cannot be chained "
+                    "here: its factor depends on the rate it starts from (chainable: StepLR, "
+                    "MultiStepLR, ExponentialLR, ConstantLR, LinearLR, PolynomialLR, "
+                    "CosineAnnealingLR with eta_min=0)"
+                )
+            if sch.optimizer is not opt:
+                raise ArgumentError(f"ChainedScheduler: scheduler {i} belongs to another optimizer")
+        self.optimizer, self._schedulers = opt, schedulers
+        self._apply()
+
+    def _apply(self) -> None:
+        for gi, g in enumerate(self.optimizer.param_groups):
+            base = self._schedulers[0].base_lrs[gi]
+            lr = base
+            for sch in self._schedulers:
+                lr = lr * sch.lr_at(base, sch.last_epoch) / base if base else 0.0
+            g["lr"] = lr
+
+    def step(self) -> None:
+        for sch in self._schedulers:
+            sch.last_epoch += 1
+        self._apply()
+
+    def get_last_lr(self) -> list[float]:
+        return [g["lr"] for g in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"schedulers": [s.state_dict() for s in self._schedulers]}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        for sch, st in zip(self._schedulers, state_dict["schedulers"], strict=True):
+            sch.load_state_dict(st)
+        self._apply()
+
+
 class LambdaLR(LRScheduler):
     """lr = base * lr_lambda(epoch); ``lr_lambda`` is one function or one per group.
 
