@@ -246,3 +246,59 @@ def test_small_pytorch_spellings():
         xn.nn.init.xavier_uniform(lin.weight)
     with pytest.warns(FutureWarning):
         torch.nn.init.xavier_uniform(torch.empty(2, 3))
+
+
+def test_top_level_functions_of_tensor_methods_match_torch():
+    torch = pytest.importorskip("torch")
+    x0 = np.array([[1.0, np.nan, 2.0], [np.inf, -np.inf, 3.0]], np.float32)
+    x, t = xn.tensor(x0), torch.tensor(x0)
+    idx = np.array([[0, 2], [1, 0]])
+    pairs = [
+        (xn.gather(x, 1, xn.tensor(idx)), torch.gather(t, 1, torch.tensor(idx))),
+        (xn.index_select(x, 1, xn.tensor([2, 0])), torch.index_select(t, 1, torch.tensor([2, 0]))),
+        (xn.masked_select(x, x > 1.5), torch.masked_select(t, t > 1.5)),
+        (xn.nan_to_num(x), torch.nan_to_num(t)),
+        (xn.nan_to_num(x, 0.5, 9.0, -9.0), torch.nan_to_num(t, 0.5, 9.0, -9.0)),
+        (xn.clone(x), torch.clone(t)),
+        (xn.detach(x), torch.detach(t)),
+        (xn.ones((2, 1)).expand(-1, 3), torch.ones(2, 1).expand(-1, 3)),
+        (xn.ones((2, 1)).expand(4, -1, 3), torch.ones(2, 1).expand(4, -1, 3)),
+    ]
+    for got, want in pairs:
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    for dt, tdt in (
+        (xn.float32, torch.float32),
+        (xn.float64, torch.float64),
+        (xn.float16, torch.float16),
+    ):
+        f, tf = xn.finfo(dt), torch.finfo(tdt)
+        assert (f.eps, f.max, f.min, f.tiny, f.bits) == (tf.eps, tf.max, tf.min, tf.tiny, tf.bits)
+    assert xn.finfo(torch.float32).eps == torch.finfo(torch.float32).eps  # a dtype object too
+    b, tb = xn.finfo("bfloat16"), torch.finfo(torch.bfloat16)
+    assert (b.eps, b.max, b.tiny) == (tb.eps, tb.max, tb.tiny)
+    assert xn.iinfo(xn.int32).max == torch.iinfo(torch.int32).max
+    xn.manual_seed(0)
+    s = xn.normal(2.0, 3.0, size=(20000,))
+    assert (
+        s.shape == (20000,) and abs(float(s.mean()) - 2.0) < 0.1 and abs(float(s.std()) - 3.0) < 0.1
+    )
+    m = xn.normal(xn.zeros((3, 1)), xn.full((1, 4), 0.5))
+    assert m.shape == tuple(torch.normal(torch.zeros(3, 1), torch.full((1, 4), 0.5)).shape)
+
+
+def test_tensor_unfold_matches_torch_values_and_gradients():
+    """PyTorch's sliding windows (the ViT example's patches)."""
+    torch = pytest.importorskip("torch")
+    x0 = np.random.default_rng(0).standard_normal((2, 3, 8, 8))
+    x, t = xn.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    got = x.unfold(2, 4, 4).unfold(3, 4, 4).permute(0, 2, 3, 1, 4, 5).reshape(2, 4, -1)
+    want = t.unfold(2, 4, 4).unfold(3, 4, 4).permute(0, 2, 3, 1, 4, 5).reshape(2, 4, -1)
+    np.testing.assert_array_equal(got.detach().numpy(), want.detach().numpy())
+    for args in ((3, 3, 2), (1, 2, 1), (-1, 8, 1)):
+        a, b = x.unfold(*args), t.unfold(*args)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+        (a**2).sum().backward()
+        (b**2).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy())
+    with pytest.raises(xn.ShapeError, match="windows of size 9"):
+        x.unfold(2, 9, 1)

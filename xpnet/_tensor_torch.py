@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import numpy as np
+
 from . import ops
 from ._capture import recorder
 from ._errors import (
@@ -438,6 +440,22 @@ class TorchMethods:
                 f"narrow: start {start} and length {length} do not fit dim {dim} of {self.shape}"
             )
         return self[(slice(None),) * ax + (slice(start, start + length),)]
+
+    def unfold(self: Any, dimension: int, size: int, step: int) -> Tensor:
+        """Every window of ``size`` entries along ``dimension``, ``step`` apart, as a new last
+        axis (PyTorch's ``Tensor.unfold``; ViT's patches: ``x.unfold(2, p, p).unfold(3, p, p)``)."""
+        ax = _axis(self, dimension, "unfold")
+        n = self.shape[ax] if self.ndim else 1
+        if not isinstance(size, int) or not isinstance(step, int) or step < 1 or not 0 <= size <= n:
+            raise ShapeError(
+                f"unfold: windows of size {size!r} and step {step!r} along dim {dimension} of "
+                f"{self.shape}"
+            )
+        count = (n - size) // step + 1
+        starts = np.arange(count)[:, None] * step + np.arange(size)[None, :]
+        picked = ops.take(self, ops.asarray(starts.reshape(-1), backend=self.backend), axis=ax)
+        windows = ops.reshape(picked, (*self.shape[:ax], count, size, *self.shape[ax + 1 :]))
+        return ops.moveaxis(windows, ax + 1, -1)
 
     def contiguous(self: Any) -> Tensor:
         """This tensor (xpnet has no strides to make contiguous)."""

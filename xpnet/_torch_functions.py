@@ -15,6 +15,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import math
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -389,7 +390,86 @@ class Size(tuple[int, ...]):
         return math.prod(self)
 
 
+def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    """PyTorch's ``gather``: ``x.gather(dim, index)``."""
+    return x.gather(dim, index)
+
+
+def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    """PyTorch's ``index_select``: ``x.index_select(dim, index)``."""
+    return x.index_select(dim, index)
+
+
+def masked_select(x: Tensor, mask: Tensor) -> Tensor:
+    """PyTorch's ``masked_select``: the entries of ``x`` where ``mask``, as a 1-D tensor."""
+    return x.masked_select(mask)
+
+
+def clone(x: Tensor) -> Tensor:
+    """A copy of ``x`` in the graph (PyTorch's ``clone``)."""
+    return x.clone()
+
+
+def detach(x: Tensor) -> Tensor:
+    """``x``'s values outside the graph, sharing its memory (PyTorch's ``detach``)."""
+    return x.detach()
+
+
+def nan_to_num(x: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:  # fmt: skip
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (default: the
+    dtype's largest and lowest numbers), as PyTorch's."""
+    return x.nan_to_num(nan, posinf, neginf)
+
+
+def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None) -> Tensor:
+    """Normal draws: ``normal(0.0, 1.0, size=(2, 3))``, or one per entry of the broadcast
+    ``mean`` and ``std`` tensors (PyTorch's two forms)."""
+    if size is not None:
+        shape = (size,) if isinstance(size, int) else tuple(size)
+        return ops.randn(*shape, generator=generator) * std + mean
+    like = mean if is_tensor(mean) else std
+    if not is_tensor(like):
+        raise ArgumentError("normal: give size=, or mean or std as tensors")
+    m, s = (v if is_tensor(v) else ops.full_like(like, v) for v in (mean, std))
+    m, s = ops.broadcast_arrays(m, s)
+    return ops.randn(*m.shape, dtype=m.backend.dtype_name(m.dtype), generator=generator,
+                     backend=m.backend) * s + m  # fmt: skip
+
+
+_BF16 = {"bits": 16, "eps": 2.0**-7, "max": 3.3895313892515355e38,
+         "min": -3.3895313892515355e38, "tiny": 1.1754943508222875e-38,
+         "smallest_normal": 1.1754943508222875e-38, "resolution": 0.01}  # fmt: skip
+
+
+def _dtype_name(dtype: Any) -> str:
+    return dtype if isinstance(dtype, str) else str(dtype).rsplit(".", 1)[-1]
+
+
+def finfo(dtype: Any = "float32") -> Any:
+    """Machine limits of a floating dtype (a name, or a tensor's ``dtype`` of any backend):
+    ``bits``, ``eps``, ``max``, ``min``, ``tiny`` = ``smallest_normal``, ``resolution``."""
+    name = _dtype_name(dtype)
+    if name == "bfloat16":
+        return SimpleNamespace(dtype="bfloat16", **_BF16)
+    return np.finfo(np.dtype(name))
+
+
+def iinfo(dtype: Any) -> Any:
+    """Machine limits of an integer dtype: ``bits``, ``min``, ``max``."""
+    return np.iinfo(np.dtype(_dtype_name(dtype)))
+
+
 __all__ = [
+    "clone",
+    "detach",
+    "finfo",
+    "gather",
+    "iinfo",
+    "index_select",
+    "masked_select",
+    "nan_to_num",
+    "normal",
     "Size",
     "as_tensor",
     "max",

@@ -4,6 +4,8 @@ is one: ``x.to(device)`` and ``model.to(device)`` then move NumPy tensors to CuP
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._errors import BackendUnavailableError
 from .backend import default_generator, get_backend
 
@@ -35,4 +37,41 @@ def manual_seed_all(seed: int) -> None:
         default_generator(get_backend("cupy", i)).manual_seed(int(seed))
 
 
-__all__ = ["device_count", "is_available", "manual_seed", "manual_seed_all"]
+def current_device() -> int:
+    """The index of CuPy's current GPU (raises without one, as PyTorch)."""
+    return int(get_backend("cupy").device.id)
+
+
+def get_device_name(device: Any = None) -> str:
+    """The GPU's name, as the driver reports it (raises without one)."""
+    return get_backend("cupy", device).device_name()
+
+
+def synchronize(device: Any = None) -> None:
+    """Wait for the work queued on the GPU (raises without one, as PyTorch)."""
+    get_backend("cupy", device).synchronize()
+
+
+def memory_allocated(device: Any = None) -> int:
+    """Bytes held by live CuPy arrays on the GPU (CuPy's memory pool); 0 without a GPU."""
+    return get_backend("cupy", device).memory_allocated() if is_available() else 0
+
+
+def empty_cache() -> None:
+    """Hand the cached blocks of CuPy's memory pools back to the driver (nothing without a
+    GPU, as PyTorch)."""
+    for i in range(device_count()):
+        get_backend("cupy", i).empty_cache()
+
+
+__all__ = [
+    "current_device",
+    "device_count",
+    "empty_cache",
+    "get_device_name",
+    "is_available",
+    "manual_seed",
+    "manual_seed_all",
+    "memory_allocated",
+    "synchronize",
+]

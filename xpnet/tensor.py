@@ -449,7 +449,14 @@ class Tensor(TensorBase, TorchMethods):
     def broadcast_to(self, *shape: Any) -> Tensor:
         return _ops.broadcast_to(self, _shape_args(shape))
 
-    expand = broadcast_to
+    def expand(self, *sizes: Any) -> Tensor:
+        """PyTorch's ``expand``: ``broadcast_to`` where -1 keeps that axis's size."""
+        shape = _shape_args(sizes)
+        lead = len(shape) - self.ndim
+        shape = tuple(
+            self.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape)
+        )
+        return _ops.broadcast_to(self, shape)
 
     def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
         """The Array API namespace of xpnet tensors (``xpnet.array_api``'s functions)."""

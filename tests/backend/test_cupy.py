@@ -313,3 +313,31 @@ def test_a_compiled_step_feeds_the_slot_buffer_to_the_multi_tensor_kernel(make_o
     np.testing.assert_allclose(fast, slow, rtol=1e-5)
     for f, s in zip(fast_params, slow_params, strict=True):
         np.testing.assert_allclose(f, s, rtol=1e-5, atol=1e-6)
+
+
+def test_torch_cuda_questions_on_a_gpu():
+    """xn.cuda's PyTorch answers from CuPy: memory held by a live array, released blocks,
+    the device's name (GPU runner only)."""
+    b = _cupy_backend()
+    before = xn.cuda.memory_allocated()
+    x = xn.ones((1024, 1024), backend=b)
+    assert xn.cuda.memory_allocated() >= before + 4 * 1024 * 1024
+    xn.cuda.synchronize()
+    del x
+    xn.cuda.empty_cache()
+    assert xn.cuda.memory_allocated() == before
+    assert isinstance(xn.cuda.get_device_name(), str) and xn.cuda.get_device_name()
+    assert xn.cuda.current_device() == b.device.id
+
+
+def test_torch_cuda_questions_without_a_gpu():
+    try:
+        xn.get_backend("cupy")
+    except xn.BackendUnavailableError:
+        pass
+    else:
+        pytest.skip("a GPU is there: the test above covers it")
+    assert xn.cuda.memory_allocated() == 0 and xn.cuda.device_count() == 0
+    xn.cuda.empty_cache()  # nothing to release, as PyTorch
+    with pytest.raises(xn.BackendUnavailableError, match="needs CuPy"):
+        xn.cuda.synchronize()

@@ -516,6 +516,18 @@ class Backend(abc.ABC):
         """Wait for queued device work (a no-op on the CPU)."""
         return None
 
+    def memory_allocated(self) -> int:
+        """Bytes of device memory held by live arrays (0 where the host's allocator is used)."""
+        return 0
+
+    def empty_cache(self) -> None:
+        """Return cached, unused device memory to the driver (nothing to do on the CPU)."""
+        return None
+
+    def device_name(self) -> str:
+        """The device's name as its driver reports it."""
+        return self.device_str
+
     def clip(self, arr: Array, lo: float | None, hi: float | None) -> Array:
         """``arr`` limited to [lo, hi] (Python scalar bounds; None: unbounded)."""
         return self.xp.clip(arr, min=lo, max=hi)

@@ -120,6 +120,25 @@ class CupyBackend(Backend):
     def synchronize(self) -> None:
         self.device.synchronize()
 
+    def memory_allocated(self) -> int:
+        import cupy
+
+        with self.device:
+            return int(cupy.get_default_memory_pool().used_bytes())
+
+    def empty_cache(self) -> None:
+        import cupy
+
+        with self.device:
+            cupy.get_default_memory_pool().free_all_blocks()
+        cupy.get_default_pinned_memory_pool().free_all_blocks()
+
+    def device_name(self) -> str:
+        import cupy
+
+        name = cupy.cuda.runtime.getDeviceProperties(self.device.id)["name"]
+        return name.decode() if isinstance(name, bytes) else str(name)
+
     def write_host(self, arr: Array, values: Any) -> None:
         arr.set(np.asarray(values, dtype=arr.dtype))  # one copy to the device, stream-ordered
 
