@@ -42,6 +42,13 @@ def _tf():
     return TF
 
 
+def _torch():
+    import torch
+
+    return torch
+
+
+CTC_TARGETS = np.array([[1, 1, 0], [3, 2, 1]])
 RM = np.array([0.1, -0.2, 0.3])
 RV = np.array([1.5, 0.5, 2.0])
 LABELS = np.array([0, 3, 1, 2, 3])
@@ -57,6 +64,18 @@ NN_SPECS: list[NNSpec] = [
         lambda x, w, b: _tf().linear(x, w, b),
         [(4, 3), (5, 3), (5,)],
         covers=("Linear",),
+    ),
+    NNSpec(
+        "ctc_loss",
+        lambda x: F.ctc_loss(F.log_softmax(x, dim=2), CTC_TARGETS, [6, 4], [2, 3]),
+        lambda x: _tf().ctc_loss(
+            _tf().log_softmax(x, 2),
+            _torch().tensor(CTC_TARGETS),
+            _torch().tensor([6, 4]),
+            _torch().tensor([2, 3]),
+        ),
+        [(6, 2, 4)],
+        covers=("CTCLoss",),
     ),
     NNSpec(
         "bilinear",

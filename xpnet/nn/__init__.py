@@ -71,6 +71,7 @@ from ._loss import BCELoss as BCELoss
 from ._loss import BCEWithLogitsLoss as BCEWithLogitsLoss
 from ._loss import CosineEmbeddingLoss as CosineEmbeddingLoss
 from ._loss import CrossEntropyLoss as CrossEntropyLoss
+from ._loss import CTCLoss as CTCLoss
 from ._loss import GaussianNLLLoss as GaussianNLLLoss
 from ._loss import HingeEmbeddingLoss as HingeEmbeddingLoss
 from ._loss import HuberLoss as HuberLoss
@@ -115,6 +116,7 @@ __all__ = [
     "MultiLabelSoftMarginLoss",
     "TripletMarginLoss",
     "CosineEmbeddingLoss",
+    "CTCLoss",
     "SoftMarginLoss",
     "HingeEmbeddingLoss",
     "MarginRankingLoss",

@@ -49,6 +49,7 @@ from ._conv import pad2d as pad2d
 from ._conv import pixel_shuffle as pixel_shuffle
 from ._conv import pixel_unshuffle as pixel_unshuffle
 from ._conv import unfold as unfold
+from ._ctc import ctc_loss as ctc_loss
 from ._dropout import dropout as dropout
 from ._dropout import dropout1d as dropout1d
 from ._dropout import dropout2d as dropout2d
@@ -89,6 +90,7 @@ __all__ = [
     "multilabel_soft_margin_loss",
     "triplet_margin_loss",
     "cosine_embedding_loss",
+    "ctc_loss",
     "soft_margin_loss",
     "hinge_embedding_loss",
     "margin_ranking_loss",
