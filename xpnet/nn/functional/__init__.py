@@ -63,6 +63,8 @@ from ._embedding_losses import multilabel_soft_margin_loss as multilabel_soft_ma
 from ._embedding_losses import poisson_nll_loss as poisson_nll_loss
 from ._embedding_losses import soft_margin_loss as soft_margin_loss
 from ._embedding_losses import triplet_margin_loss as triplet_margin_loss
+from ._grid_sample import affine_grid as affine_grid
+from ._grid_sample import grid_sample as grid_sample
 from ._interpolate import interpolate as interpolate
 from ._linear import bilinear as bilinear
 from ._linear import linear as linear
@@ -91,6 +93,8 @@ __all__ = [
     "triplet_margin_loss",
     "cosine_embedding_loss",
     "ctc_loss",
+    "affine_grid",
+    "grid_sample",
     "soft_margin_loss",
     "hinge_embedding_loss",
     "margin_ranking_loss",
