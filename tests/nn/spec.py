@@ -78,6 +78,13 @@ NN_SPECS: list[NNSpec] = [
         covers=("CTCLoss",),
     ),
     NNSpec(
+        "local_response_norm",
+        lambda x: F.local_response_norm(x, 3, 0.1, 0.75, 1.0),
+        lambda x: _tf().local_response_norm(x, 3, 0.1, 0.75, 1.0),
+        [(2, 5, 3)],
+        covers=("LocalResponseNorm",),
+    ),
+    NNSpec(
         "bilinear",
         F.bilinear,
         lambda a, b, w, c: _tf().bilinear(a, b, w, c),

@@ -25,6 +25,7 @@ from ._activation import ReLU6 as ReLU6
 from ._activation import Sigmoid as Sigmoid
 from ._activation import SiLU as SiLU
 from ._activation import Softmax as Softmax
+from ._activation import Softmax2d as Softmax2d
 from ._activation import Softmin as Softmin
 from ._activation import Softplus as Softplus
 from ._activation import Softshrink as Softshrink
@@ -59,6 +60,7 @@ from ._conv import MaxPool2d as MaxPool2d
 from ._conv import MaxUnpool2d as MaxUnpool2d
 from ._conv import PixelShuffle as PixelShuffle
 from ._conv import PixelUnshuffle as PixelUnshuffle
+from ._dropout import AlphaDropout as AlphaDropout
 from ._dropout import Dropout as Dropout
 from ._dropout import Dropout1d as Dropout1d
 from ._dropout import Dropout2d as Dropout2d
@@ -93,6 +95,22 @@ from ._norm import GroupNorm as GroupNorm
 from ._norm import InstanceNorm1d as InstanceNorm1d
 from ._norm import InstanceNorm2d as InstanceNorm2d
 from ._norm import LayerNorm as LayerNorm
+from ._norm import LocalResponseNorm as LocalResponseNorm
+from ._padding import CircularPad1d as CircularPad1d
+from ._padding import CircularPad2d as CircularPad2d
+from ._padding import CircularPad3d as CircularPad3d
+from ._padding import ConstantPad1d as ConstantPad1d
+from ._padding import ConstantPad2d as ConstantPad2d
+from ._padding import ConstantPad3d as ConstantPad3d
+from ._padding import ReflectionPad1d as ReflectionPad1d
+from ._padding import ReflectionPad2d as ReflectionPad2d
+from ._padding import ReflectionPad3d as ReflectionPad3d
+from ._padding import ReplicationPad1d as ReplicationPad1d
+from ._padding import ReplicationPad2d as ReplicationPad2d
+from ._padding import ReplicationPad3d as ReplicationPad3d
+from ._padding import ZeroPad1d as ZeroPad1d
+from ._padding import ZeroPad2d as ZeroPad2d
+from ._padding import ZeroPad3d as ZeroPad3d
 from ._parameter import Parameter as Parameter
 from ._rnn import GRU as GRU
 from ._rnn import LSTM as LSTM
@@ -208,6 +226,24 @@ __all__ = [
     "RNNCellBase",
     "Summary",
     "Upsample",
+    "AlphaDropout",
+    "LocalResponseNorm",
+    "Softmax2d",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "ZeroPad1d",
+    "ZeroPad2d",
+    "ZeroPad3d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
     "Bilinear",
     "Fold",
     "Unfold",

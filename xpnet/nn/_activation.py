@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._errors import ArgumentError
+from .._errors import ArgumentError, ShapeError
 from ..ops import flatten, reshape
 from ..tensor import Tensor
 from . import functional as F
@@ -186,6 +186,15 @@ class Softmax(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.softmax(x, dim=self.dim)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of (N, C, H, W) or (C, H, W) inputs (axis -3)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in (3, 4):
+            raise ShapeError(f"Softmax2d: expected a 3-D or 4-D input, got shape {x.shape}")
+        return F.softmax(x, dim=-3)
 
 
 class LogSoftmax(Module):

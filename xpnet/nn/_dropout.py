@@ -45,3 +45,10 @@ class Dropout2d(Dropout):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout2d(x, self.p, self.training, generator=self.generator)
+
+
+class AlphaDropout(Dropout):
+    """Dropout that keeps SELU networks self-normalising, in training (``F.alpha_dropout``)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.alpha_dropout(x, self.p, self.training, generator=self.generator)

@@ -6,6 +6,7 @@ from ._activation import elu as elu
 from ._activation import erf as erf
 from ._activation import gelu as gelu
 from ._activation import glu as glu
+from ._activation import gumbel_softmax as gumbel_softmax
 from ._activation import hardshrink as hardshrink
 from ._activation import hardsigmoid as hardsigmoid
 from ._activation import hardswish as hardswish
@@ -50,6 +51,7 @@ from ._conv import pixel_shuffle as pixel_shuffle
 from ._conv import pixel_unshuffle as pixel_unshuffle
 from ._conv import unfold as unfold
 from ._ctc import ctc_loss as ctc_loss
+from ._dropout import alpha_dropout as alpha_dropout
 from ._dropout import dropout as dropout
 from ._dropout import dropout1d as dropout1d
 from ._dropout import dropout2d as dropout2d
@@ -82,6 +84,7 @@ from ._norm import cosine_similarity as cosine_similarity
 from ._norm import group_norm as group_norm
 from ._norm import instance_norm as instance_norm
 from ._norm import layer_norm as layer_norm
+from ._norm import local_response_norm as local_response_norm
 from ._norm import normalize as normalize
 from ._norm import pairwise_distance as pairwise_distance
 
@@ -93,6 +96,9 @@ __all__ = [
     "triplet_margin_loss",
     "cosine_embedding_loss",
     "ctc_loss",
+    "gumbel_softmax",
+    "alpha_dropout",
+    "local_response_norm",
     "affine_grid",
     "grid_sample",
     "soft_margin_loss",

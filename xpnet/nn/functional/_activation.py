@@ -201,3 +201,24 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
         else ops.reshape(weight, (-1,) + (1,) * (x.ndim - 2))
     )
     return ops.where(x > 0, x, w * x)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution: softmax((logits + g) / tau)
+    with g standard Gumbel noise. ``hard=True`` gives the one-hot argmax in the forward
+    pass and the soft sample's gradient (the straight-through estimator), as PyTorch's."""
+    u = ops.rand(*logits.shape, dtype=logits.backend.dtype_name(logits.dtype),
+                 backend=logits.backend)  # fmt: skip
+    gumbels = -ops.log(-ops.log1p(-u))  # -log(Exponential(1)); 1 - u in (0, 1]
+    y = _softmax((logits + gumbels) / tau, axis=dim)
+    if not hard:
+        return y
+    index = ops.argmax(y, axis=dim, keepdims=True)
+    positions = ops.reshape(
+        ops.arange(y.shape[dim], backend=y.backend),
+        (-1,) + (1,) * (-dim - 1 if dim < 0 else y.ndim - dim - 1),
+    )
+    one_hot = ops.astype(positions == index, y.backend.dtype_name(y.dtype))
+    return one_hot - y.detach() + y

@@ -70,3 +70,24 @@ def dropout2d(
         )
         return dropout(x, p, training, generator=generator)
     return _channel_dropout(x, p, training, generator, 2, "dropout2d")
+
+
+_SELU_ALPHA_PRIME = -1.7580993408473766  # -scale * alpha of SELU: its negative saturation
+
+
+def alpha_dropout(x: Tensor, p: float = 0.5, training: bool = False,
+                  generator: Generator | None = None) -> Tensor:  # fmt: skip
+    """Dropout for self-normalising (SELU) networks (Klambauer et al.): dropped entries
+    take SELU's negative saturation, then an affine map keeps mean 0 and variance 1.
+    ``training`` defaults to False, as PyTorch's ``F.alpha_dropout``."""
+    if not 0.0 <= p <= 1.0:
+        raise ArgumentError(f"alpha_dropout: probability must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    a = ((1.0 - p) * (1.0 + p * _SELU_ALPHA_PRIME**2)) ** -0.5
+    b = -a * _SELU_ALPHA_PRIME * p
+    g = generator if generator is not None else default_generator(x.backend)
+    keep = wrap(g.bernoulli(1.0 - p, x.shape), x.backend)
+    return ops.where(keep, x, _SELU_ALPHA_PRIME) * a + b

@@ -7,6 +7,7 @@ from typing import Any
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ...autodiff import no_grad
 from ...ops import maximum, mean, reshape, sqrt
+from ...ops import pad as xpad
 from ...ops import sum as sum_
 from ...ops.internal import autocast_high
 from ...ops.linalg import vector_norm
@@ -158,3 +159,23 @@ def pairwise_distance(
 ) -> Tensor:
     """The ``p``-norm of x1 - x2 + eps over the last axis (PyTorch's)."""
     return vector_norm(x1 - x2 + eps, axis=-1, keepdims=keepdim, ord=p)
+
+
+def local_response_norm(x: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:  # fmt: skip
+    """AlexNet's normalisation across channels: x / (k + alpha * mean of x^2 over the
+    ``size`` neighbouring channels)^beta, the window zero-padded at the ends as PyTorch's
+    (size // 2 channels before, (size - 1) // 2 after)."""
+    if x.ndim < 3:
+        raise ShapeError(f"local_response_norm: expected (N, C, *) input, got shape {x.shape}")
+    if not isinstance(size, int) or size < 1:
+        raise ArgumentError(f"local_response_norm: size must be a positive int, got {size!r}")
+    c = x.shape[1]
+    sq = x * x
+    widths = [(0, 0)] * x.ndim
+    widths[1] = (size // 2, (size - 1) // 2)
+    padded = xpad(sq, widths, 0.0)
+    total = padded[:, 0:c]
+    for i in range(1, size):
+        total = total + padded[:, i : i + c]
+    return x / (total * (alpha / size) + k) ** beta
