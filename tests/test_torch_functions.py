@@ -302,3 +302,32 @@ def test_tensor_unfold_matches_torch_values_and_gradients():
         np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy())
     with pytest.raises(xn.ShapeError, match="windows of size 9"):
         x.unfold(2, 9, 1)
+
+
+REDUCTIONS = [
+    ("sum", dict(dim=1)), ("sum", dict(dim=(0, 1), keepdim=True)), ("mean", dict(dim=0, keepdim=True)),
+    ("prod", dict(dim=1)), ("argmax", dict(dim=1)), ("argmin", dict(dim=0, keepdim=True)),
+    ("logsumexp", dict(dim=1)), ("softmax", dict(dim=1)), ("log_softmax", dict(dim=0)),
+    ("amax", dict(dim=1)), ("amin", dict(dim=(0, 1))), ("std", dict(dim=1, correction=1)),
+    ("var", dict(dim=0, correction=1)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "kw"), REDUCTIONS, ids=[f"{n}{sorted(k)}" for n, k in REDUCTIONS])
+def test_top_level_reductions_take_dim_and_keepdim(name, kw):
+    torch = pytest.importorskip("torch")
+    x0 = np.arange(12.0).reshape(3, 4) / 7.0
+    got = getattr(xn, name)(xn.tensor(x0), **kw)
+    want = getattr(torch, name)(torch.tensor(x0), **kw)
+    assert got.shape == tuple(want.shape)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
+
+
+def test_top_level_reductions_keep_the_standards_forms_and_refuse_unbiased():
+    x = xn.tensor([[1.0, 2.0], [3.0, 5.0]])
+    assert xn.sum(x, axis=1, keepdims=True).shape == (2, 1) and xn.sum(x, 1).tolist() == [3.0, 8.0]
+    assert xn.any(x > 4.0, dim=1).tolist() == [False, True]
+    with pytest.raises(xn.ArgumentTypeError, match="no unbiased= in xpnet: use correction=1"):
+        xn.std(x, dim=1, unbiased=True)
+    with pytest.raises(xn.ArgumentTypeError, match="both dim= and axis="):
+        xn.sum(x, dim=0, axis=0)

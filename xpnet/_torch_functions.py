@@ -25,7 +25,7 @@ from ._errors import ArgumentError, ArgumentTypeError
 from ._tensor_torch import ValuesIndices
 from .autodiff import set_grad_enabled
 from .autodiff.internal import is_tensor as is_tensor  # (xn.is_tensor, PyTorch's)
-from .tensor import Tensor
+from .tensor import Tensor, _torch_kwargs
 
 
 class _Default(int):
@@ -460,7 +460,47 @@ def iinfo(dtype: Any) -> Any:
     return np.iinfo(np.dtype(_dtype_name(dtype)))
 
 
+# The standard's reductions at the top level also take PyTorch's dim= and keepdim= (the
+# Tensor methods' wrapper; the Array API namespace keeps the standard's functions).
+sum = _torch_kwargs(ops.sum)
+mean = _torch_kwargs(ops.mean)
+prod = _torch_kwargs(ops.prod)
+std = _torch_kwargs(ops.std)
+var = _torch_kwargs(ops.var)
+argmax = _torch_kwargs(ops.argmax)
+argmin = _torch_kwargs(ops.argmin)
+all = _torch_kwargs(ops.all)
+any = _torch_kwargs(ops.any)
+logsumexp = _torch_kwargs(ops.logsumexp)
+softmax = _torch_kwargs(ops.softmax)
+log_softmax = _torch_kwargs(ops.log_softmax)
+
+
+def amax(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The largest values along ``dim`` (PyTorch's ``amax``; all axes for None)."""
+    return x.amax(dim, keepdim)
+
+
+def amin(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The smallest values along ``dim`` (PyTorch's ``amin``)."""
+    return x.amin(dim, keepdim)
+
+
 __all__ = [
+    "amax",
+    "amin",
+    "all",
+    "any",
+    "argmax",
+    "argmin",
+    "log_softmax",
+    "logsumexp",
+    "mean",
+    "prod",
+    "softmax",
+    "std",
+    "sum",
+    "var",
     "clone",
     "detach",
     "finfo",
