@@ -49,6 +49,13 @@ def _torch():
 
 
 CTC_TARGETS = np.array([[1, 1, 0], [3, 2, 1]])
+BAG_IDX, BAG_OFFSETS = np.array([1, 2, 4, 5, 4, 3, 2]), np.array([0, 2, 2, 5])
+
+
+def _like_int(x: xn.Tensor, a: Any) -> xn.Tensor:
+    return xn.tensor(np.asarray(a), backend=x.backend)
+
+
 RM = np.array([0.1, -0.2, 0.3])
 RV = np.array([1.5, 0.5, 2.0])
 LABELS = np.array([0, 3, 1, 2, 3])
@@ -83,6 +90,16 @@ NN_SPECS: list[NNSpec] = [
         lambda x: _tf().local_response_norm(x, 3, 0.1, 0.75, 1.0),
         [(2, 5, 3)],
         covers=("LocalResponseNorm",),
+    ),
+    NNSpec(
+        "embedding_bag-max-offsets",
+        lambda w: F.embedding_bag(_like_int(w, BAG_IDX), w, _like_int(w, BAG_OFFSETS), mode="max"),
+        lambda w: _tf().embedding_bag(
+            _torch().tensor(BAG_IDX), w, _torch().tensor(BAG_OFFSETS), mode="max"
+        ),
+        [(6, 3)],
+        domain="distinct",
+        covers=("EmbeddingBag",),
     ),
     NNSpec(
         "bilinear",

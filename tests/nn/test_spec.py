@@ -11,6 +11,7 @@ from .spec import NN_KINKS, NN_SPECS, make_inputs
 
 LAYERS = [
     "Linear",
+    "EmbeddingBag",
     "LocalResponseNorm",
     "CTCLoss",
     "Bilinear",

@@ -68,6 +68,7 @@ from ._fold import Fold as Fold
 from ._fold import Unfold as Unfold
 from ._linear import Bilinear as Bilinear
 from ._linear import Embedding as Embedding
+from ._linear import EmbeddingBag as EmbeddingBag
 from ._linear import Linear as Linear
 from ._loss import BCELoss as BCELoss
 from ._loss import BCEWithLogitsLoss as BCEWithLogitsLoss
@@ -245,6 +246,7 @@ __all__ = [
     "ConstantPad2d",
     "ConstantPad3d",
     "Bilinear",
+    "EmbeddingBag",
     "Fold",
     "Unfold",
     "summary",

@@ -56,6 +56,7 @@ from ._dropout import dropout as dropout
 from ._dropout import dropout1d as dropout1d
 from ._dropout import dropout2d as dropout2d
 from ._embedding import embedding as embedding
+from ._embedding import embedding_bag as embedding_bag
 from ._embedding import one_hot as one_hot
 from ._embedding_losses import cosine_embedding_loss as cosine_embedding_loss
 from ._embedding_losses import gaussian_nll_loss as gaussian_nll_loss
@@ -96,6 +97,7 @@ __all__ = [
     "triplet_margin_loss",
     "cosine_embedding_loss",
     "ctc_loss",
+    "embedding_bag",
     "gumbel_softmax",
     "alpha_dropout",
     "local_response_norm",
