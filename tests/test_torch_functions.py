@@ -331,3 +331,43 @@ def test_top_level_reductions_keep_the_standards_forms_and_refuse_unbiased():
         xn.std(x, dim=1, unbiased=True)
     with pytest.raises(xn.ArgumentTypeError, match="both dim= and axis="):
         xn.sum(x, dim=0, axis=0)
+
+
+def test_legacy_typed_constructors_match_torch():
+    torch = pytest.importorskip("torch")
+    for name in (
+        "FloatTensor",
+        "DoubleTensor",
+        "HalfTensor",
+        "LongTensor",
+        "IntTensor",
+        "ByteTensor",
+        "BoolTensor",
+    ):
+        got, want = getattr(xn, name)([1, 0, 2]), getattr(torch, name)([1, 0, 2])
+        assert got.backend.dtype_name(got.dtype) == str(want.dtype).rsplit(".", 1)[-1], name
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+        assert getattr(xn, name)(2, 3).shape == tuple(getattr(torch, name)(2, 3).shape)
+    assert xn.LongTensor(np.array([3, 4])).tolist() == [3, 4]
+    with pytest.raises(xn.ArgumentTypeError, match="give sizes"):
+        xn.FloatTensor(2, "a")
+
+
+def test_rng_state_round_trips_through_a_checkpoint(tmp_path):
+    """torch.get_rng_state()/set_rng_state() over all of xpnet's default streams: after a
+    restore (from a file) initialisation, dropout and draws on every backend repeat."""
+    xn.rand(1, backend="array_api_strict")  # a second backend's stream exists
+    state = xn.get_rng_state()
+    assert "host" in state and any(k.startswith("array_api_strict:") for k in state)
+
+    def draws():
+        lin = xn.nn.Linear(3, 2)
+        drop = xn.nn.functional.dropout(xn.ones(8), 0.5)
+        return lin.weight.tolist(), drop.tolist(), xn.rand(2, backend="array_api_strict").tolist()
+
+    first = draws()
+    xn.save(state, tmp_path / "rng.xpn")
+    xn.set_rng_state(xn.load(tmp_path / "rng.xpn"))
+    assert draws() == first
+    with pytest.raises(xn.ArgumentTypeError, match="get_rng_state"):
+        xn.set_rng_state([1, 2])

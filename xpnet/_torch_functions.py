@@ -25,6 +25,7 @@ from ._errors import ArgumentError, ArgumentTypeError
 from ._tensor_torch import ValuesIndices
 from .autodiff import set_grad_enabled
 from .autodiff.internal import is_tensor as is_tensor  # (xn.is_tensor, PyTorch's)
+from .backend import rng_states, set_rng_states
 from .tensor import Tensor, _torch_kwargs
 
 
@@ -486,7 +487,61 @@ def amin(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     return x.amin(dim, keepdim)
 
 
+def _legacy(dtype: str) -> Any:
+    def make(*args: Any, device: Any = None) -> Tensor:
+        if args and builtins.all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            return ops.zeros(args, dtype=dtype, device=device)  # (its values are unspecified)
+        if len(args) != 1:
+            raise ArgumentTypeError(
+                f"{name}: give sizes (ints) or one sequence or array of data, got {args!r}"
+            )
+        return ops.tensor(args[0], dtype=dtype, device=device)
+
+    name = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+            "int64": "LongTensor", "int32": "IntTensor", "uint8": "ByteTensor",
+            "bool": "BoolTensor"}[dtype]  # fmt: skip
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = (
+        f"PyTorch's legacy ``torch.{name}``: ``{name}(2, 3)`` a tensor of that shape, "
+        f"``{name}(data)`` the data as {dtype}."
+    )
+    return make
+
+
+FloatTensor = _legacy("float32")
+DoubleTensor = _legacy("float64")
+HalfTensor = _legacy("float16")
+LongTensor = _legacy("int64")
+IntTensor = _legacy("int32")
+ByteTensor = _legacy("uint8")
+BoolTensor = _legacy("bool")
+
+
+def get_rng_state() -> dict[str, Any]:
+    """The position of every default random stream (the host generator's, behind
+    initialisation and shuffling, and each backend's, behind dropout and ``xn.rand``), as
+    plain data that ``xn.save`` can keep; ``set_rng_state`` puts them back (PyTorch's
+    pair, over all of xpnet's generators)."""
+    return {label: state for label, state in rng_states()}
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Continue every default random stream from a ``get_rng_state()`` result."""
+    if not isinstance(state, dict):
+        raise ArgumentTypeError(f"set_rng_state: expected get_rng_state()'s dict, got {state!r}")
+    set_rng_states(state)
+
+
 __all__ = [
+    "BoolTensor",
+    "ByteTensor",
+    "DoubleTensor",
+    "FloatTensor",
+    "HalfTensor",
+    "IntTensor",
+    "LongTensor",
+    "get_rng_state",
+    "set_rng_state",
     "amax",
     "amin",
     "all",

@@ -16,6 +16,8 @@ from ._random import host_generator as host_generator
 from ._random import manual_seed as manual_seed
 from ._random import rng_restore as rng_restore
 from ._random import rng_snapshot as rng_snapshot
+from ._random import rng_states as rng_states
+from ._random import set_rng_states as set_rng_states
 from ._registry import available_backends as available_backends
 from ._registry import backend_names as backend_names
 from ._registry import backend_of as backend_of
@@ -41,6 +43,8 @@ __all__ = [
     "manual_seed",
     "rng_restore",
     "rng_snapshot",
+    "rng_states",
+    "set_rng_states",
     "available_backends",
     "backend_names",
     "backend_of",

@@ -180,3 +180,26 @@ def rng_restore(snapshot: list[tuple[Generator, Any]]) -> None:
     """Put every stream of ``rng_snapshot()`` back where it was."""
     for g, state in snapshot:
         g.set_state(state)
+
+
+def rng_states() -> list[tuple[str, Any]]:
+    """Every default stream's position, labelled ("host", or the backend and its device),
+    as plain data (``xn.get_rng_state``). The current backend's stream is made if it was
+    not yet (from the global seed, as its first use would)."""
+    default_generator(get_backend())
+    states = [("host", host_generator().get_state())]
+    for b in list(_cache.values()):
+        if b._generator is not None:
+            states.append((f"{b.name}:{b.device_str}", b._generator.get_state()))
+    return states
+
+
+def set_rng_states(states: dict[str, Any]) -> None:
+    """Put the streams of ``rng_states()`` back; a backend not made yet gets its generator
+    now (from the global seed) and then the saved position."""
+    for label, state in states.items():
+        if label == "host":
+            host_generator().set_state(state)
+            continue
+        name, _, device = label.partition(":")
+        default_generator(get_backend(name, device or None)).set_state(state)
