@@ -82,7 +82,9 @@ from ._loss import KLDivLoss as KLDivLoss
 from ._loss import L1Loss as L1Loss
 from ._loss import MarginRankingLoss as MarginRankingLoss
 from ._loss import MSELoss as MSELoss
+from ._loss import MultiLabelMarginLoss as MultiLabelMarginLoss
 from ._loss import MultiLabelSoftMarginLoss as MultiLabelSoftMarginLoss
+from ._loss import MultiMarginLoss as MultiMarginLoss
 from ._loss import NLLLoss as NLLLoss
 from ._loss import PoissonNLLLoss as PoissonNLLLoss
 from ._loss import SmoothL1Loss as SmoothL1Loss
@@ -136,6 +138,8 @@ __all__ = [
     "TripletMarginLoss",
     "CosineEmbeddingLoss",
     "CTCLoss",
+    "MultiLabelMarginLoss",
+    "MultiMarginLoss",
     "SoftMarginLoss",
     "HingeEmbeddingLoss",
     "MarginRankingLoss",

@@ -62,6 +62,8 @@ from ._embedding_losses import cosine_embedding_loss as cosine_embedding_loss
 from ._embedding_losses import gaussian_nll_loss as gaussian_nll_loss
 from ._embedding_losses import hinge_embedding_loss as hinge_embedding_loss
 from ._embedding_losses import margin_ranking_loss as margin_ranking_loss
+from ._embedding_losses import multi_margin_loss as multi_margin_loss
+from ._embedding_losses import multilabel_margin_loss as multilabel_margin_loss
 from ._embedding_losses import multilabel_soft_margin_loss as multilabel_soft_margin_loss
 from ._embedding_losses import poisson_nll_loss as poisson_nll_loss
 from ._embedding_losses import soft_margin_loss as soft_margin_loss
@@ -97,6 +99,8 @@ __all__ = [
     "triplet_margin_loss",
     "cosine_embedding_loss",
     "ctc_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
     "embedding_bag",
     "gumbel_softmax",
     "alpha_dropout",

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ... import ops
 from ..._errors import ArgumentError, ShapeError
 from ...autodiff import describe
@@ -109,6 +111,66 @@ def multilabel_soft_margin_loss(
     if weight is not None:
         loss = loss * weight
     return _reduce(ops.mean(loss, axis=-1), reduction, op)
+
+
+def _class_matrix(input: Tensor, op: str) -> tuple[Tensor, bool]:
+    if input.ndim not in (1, 2):
+        raise ShapeError(f"{op}: expected input (N, C) or (C,), got shape {input.shape}")
+    return (input[None, :], True) if input.ndim == 1 else (input, False)
+
+
+@_fp32
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """The multi-class hinge loss: for each sample, the mean over the other classes i of
+    max(0, margin - x[y] + x[i])^p (times ``weight[y]``), as PyTorch's."""
+    op = "multi_margin_loss"
+    if p not in (1, 2):
+        raise ArgumentError(f"{op}: p must be 1 or 2, got {p!r}")
+    x, single = _class_matrix(input, op)
+    n, c = x.shape
+    y = ops.reshape(target, (n,))
+    picked = ops.take_along_axis(x, ops.reshape(ops.astype(y, "int64"), (n, 1)), axis=1)
+    hinge = ops.clip(margin - picked + x, 0.0, None)
+    if p == 2:
+        hinge = hinge * hinge
+    if weight is not None:
+        hinge = hinge * ops.reshape(ops.take(weight, ops.astype(y, "int64"), axis=0), (n, 1))
+    others = ops.arange(c, backend=x.backend)[None, :] != ops.reshape(y, (n, 1))
+    loss = ops.sum(ops.where(others, hinge, 0.0), axis=1) / c
+    loss = loss[0] if single and reduction == "none" else loss
+    return _reduce(loss, reduction, op)
+
+
+@_fp32
+def multilabel_margin_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """The multi-label hinge loss: ``target`` lists each sample's classes, ended by the
+    first -1; each (listed j, unlisted i) pair adds max(0, 1 - (x[j] - x[i])), divided by
+    the number of classes, as PyTorch's."""
+    op = "multilabel_margin_loss"
+    x, single = _class_matrix(input, op)
+    n, c = x.shape
+    host = np.asarray(target.numpy(), dtype=np.int64).reshape(n, c)
+    listed = np.zeros((n, c), bool)
+    for i, row in enumerate(host):
+        stop = np.flatnonzero(row < 0)
+        labels = row[: stop[0]] if stop.size else row
+        if (labels >= c).any():
+            raise ArgumentError(f"{op}: target {row.tolist()} names a class outside 0..{c - 1}")
+        listed[i, labels] = True
+    is_listed = ops.asarray(listed, backend=x.backend)
+    # pairs: (N, C_j, C_i) hinge on x[j] - x[i], kept where j is listed and i is not
+    pair = ops.clip(1.0 - (x[:, :, None] - x[:, None, :]), 0.0, None)
+    keep = is_listed[:, :, None] & ~is_listed[:, None, :]
+    loss = ops.sum(ops.where(keep, pair, 0.0), axis=(1, 2)) / c
+    loss = loss[0] if single and reduction == "none" else loss
+    return _reduce(loss, reduction, op)
 
 
 @_fp32
