@@ -102,6 +102,28 @@ NN_SPECS: list[NNSpec] = [
         covers=("EmbeddingBag",),
     ),
     NNSpec(
+        "conv3d-stride-pad-groups",
+        lambda x, w, b: F.conv3d(x, w, b, (2, 1, 1), (1, 0, 1), 1, 2),
+        lambda x, w, b: _tf().conv3d(x, w, b, (2, 1, 1), (1, 0, 1), 1, 2),
+        [(1, 4, 3, 3, 2), (2, 2, 2, 2, 2), (2,)],
+        covers=("Conv3d",),
+    ),
+    NNSpec(
+        "max_pool3d",
+        lambda x: F.max_pool3d(x, 2, 1),
+        lambda x: _tf().max_pool3d(x, 2, 1),
+        [(1, 2, 3, 3, 3)],
+        domain="distinct",
+        covers=("MaxPool3d",),
+    ),
+    NNSpec(
+        "avg_pool3d-padding",
+        lambda x: F.avg_pool3d(x, 3, 2, 1),
+        lambda x: _tf().avg_pool3d(x, 3, 2, 1),
+        [(1, 2, 4, 3, 3)],
+        covers=("AvgPool3d",),
+    ),
+    NNSpec(
         "bilinear",
         F.bilinear,
         lambda a, b, w, c: _tf().bilinear(a, b, w, c),

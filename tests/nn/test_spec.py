@@ -11,6 +11,9 @@ from .spec import NN_KINKS, NN_SPECS, make_inputs
 
 LAYERS = [
     "Linear",
+    "Conv3d",
+    "MaxPool3d",
+    "AvgPool3d",
     "EmbeddingBag",
     "LocalResponseNorm",
     "CTCLoss",

@@ -47,16 +47,21 @@ from ._container import ParameterList as ParameterList
 from ._container import Sequential as Sequential
 from ._conv import AdaptiveAvgPool1d as AdaptiveAvgPool1d
 from ._conv import AdaptiveAvgPool2d as AdaptiveAvgPool2d
+from ._conv import AdaptiveAvgPool3d as AdaptiveAvgPool3d
 from ._conv import AdaptiveMaxPool1d as AdaptiveMaxPool1d
 from ._conv import AdaptiveMaxPool2d as AdaptiveMaxPool2d
+from ._conv import AdaptiveMaxPool3d as AdaptiveMaxPool3d
 from ._conv import AvgPool1d as AvgPool1d
 from ._conv import AvgPool2d as AvgPool2d
+from ._conv import AvgPool3d as AvgPool3d
 from ._conv import Conv1d as Conv1d
 from ._conv import Conv2d as Conv2d
+from ._conv import Conv3d as Conv3d
 from ._conv import ConvTranspose1d as ConvTranspose1d
 from ._conv import ConvTranspose2d as ConvTranspose2d
 from ._conv import MaxPool1d as MaxPool1d
 from ._conv import MaxPool2d as MaxPool2d
+from ._conv import MaxPool3d as MaxPool3d
 from ._conv import MaxUnpool2d as MaxUnpool2d
 from ._conv import PixelShuffle as PixelShuffle
 from ._conv import PixelUnshuffle as PixelUnshuffle
@@ -231,6 +236,11 @@ __all__ = [
     "RNNCellBase",
     "Summary",
     "Upsample",
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d",
+    "AvgPool3d",
+    "Conv3d",
+    "MaxPool3d",
     "AlphaDropout",
     "LocalResponseNorm",
     "Softmax2d",

@@ -13,6 +13,7 @@ from . import init
 from ._factory import empty_parameter
 from ._module import Module
 from .functional._conv import _pair, _single, same_padding
+from .functional._conv3d import triple
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -67,7 +68,7 @@ class _ConvNd(Module):
                 f"{name}: groups={groups!r} must divide in_channels {in_channels} and "
                 f"out_channels {out_channels}"
             )
-        check = _single if self._dims == 1 else _pair
+        check: Any = {1: _single, 2: _pair, 3: triple}[self._dims]
         k = check(kernel_size, "kernel_size", name, 1)
         kernel = (k,) if isinstance(k, int) else k
         stride = check(stride, "stride", name, 1)
@@ -160,6 +161,14 @@ class Conv2d(_ConvNd):
 
     _dims = 2
     _fn = staticmethod(F.conv2d)
+
+
+class Conv3d(_ConvNd):
+    """3-D cross-correlation over (N, C, D, H, W) inputs (``groups``, ``padding="same"``,
+    ``padding_mode`` as PyTorch's), with PyTorch's initialisation."""
+
+    _dims = 3
+    _fn = staticmethod(F.conv3d)
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -406,3 +415,70 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class _Pool3d(Module):
+    _fn: Any = None
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 **options: Any) -> None:  # fmt: skip
+        super().__init__()
+        self.kernel_size, self.padding = kernel_size, padding
+        self.stride = stride if stride is not None else kernel_size
+        self.options = options
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self)._fn(x, self.kernel_size, self.stride, self.padding, **self.options)
+
+
+class MaxPool3d(_Pool3d):
+    """Maximum over (kd, kh, kw) windows (``F.max_pool3d``)."""
+
+    _fn = staticmethod(F.max_pool3d)
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:  # fmt: skip
+        super().__init__(kernel_size, stride, padding, dilation=dilation,
+                         return_indices=return_indices, ceil_mode=ceil_mode)  # fmt: skip
+        self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, ceil_mode
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")  # fmt: skip
+
+
+class AvgPool3d(_Pool3d):
+    """Mean over (kd, kh, kw) windows (``F.avg_pool3d``)."""
+
+    _fn = staticmethod(F.avg_pool3d)
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:  # fmt: skip
+        super().__init__(kernel_size, stride, padding, ceil_mode=ceil_mode,
+                         count_include_pad=count_include_pad,
+                         divisor_override=divisor_override)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool3d(Module):
+    """Means over PyTorch's adaptive bins to ``output_size`` (D, H, W)."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool3d(AdaptiveAvgPool3d):
+    """Maxima over PyTorch's adaptive bins to ``output_size`` (D, H, W)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_max_pool3d(x, self.output_size)

@@ -50,6 +50,11 @@ from ._conv import pad2d as pad2d
 from ._conv import pixel_shuffle as pixel_shuffle
 from ._conv import pixel_unshuffle as pixel_unshuffle
 from ._conv import unfold as unfold
+from ._conv3d import adaptive_avg_pool3d as adaptive_avg_pool3d
+from ._conv3d import adaptive_max_pool3d as adaptive_max_pool3d
+from ._conv3d import avg_pool3d as avg_pool3d
+from ._conv3d import conv3d as conv3d
+from ._conv3d import max_pool3d as max_pool3d
 from ._ctc import ctc_loss as ctc_loss
 from ._dropout import alpha_dropout as alpha_dropout
 from ._dropout import dropout as dropout
@@ -99,6 +104,11 @@ __all__ = [
     "triplet_margin_loss",
     "cosine_embedding_loss",
     "ctc_loss",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool3d",
+    "avg_pool3d",
+    "conv3d",
+    "max_pool3d",
     "multi_margin_loss",
     "multilabel_margin_loss",
     "embedding_bag",
