@@ -445,3 +445,56 @@ def test_data_and_detach_write_through_where_the_backend_arrays_are_mutable(back
     want = [3.0, 3.0, 3.0] if backend.mutable else [0.0, 0.0, 0.0]  # JAX: immutable arrays
     assert p.tolist() == want and view.tolist() == want
     assert p.requires_grad and p.data.backend is backend and not p.data.requires_grad
+
+
+def test_to_and_contiguous_take_pytorchs_transfer_and_layout_arguments():
+    x = xn.ones((2, 3))
+    assert x.to("cpu", non_blocking=True) is x and x.contiguous(memory_format=xn.channels_last) is x
+    y = x.to(copy=True)
+    assert y is not x and y.native() is not x.native() and y.tolist() == x.tolist()
+    m = xn.nn.Conv2d(1, 2, 3).to(memory_format=xn.channels_last, non_blocking=True)
+    assert isinstance(m, xn.nn.Conv2d)
+    with pytest.raises(xn.ArgumentError, match="memory_format must be one of"):
+        x.to(memory_format="strided")
+
+
+def test_module_bfloat16_on_a_backend_with_bfloat16():
+    torch = pytest.importorskip("torch")
+    m = xn.nn.Linear(3, 2).to(backend="torch").bfloat16()
+    assert m.weight.backend.dtype_name(m.weight.dtype) == "bfloat16"
+    t = torch.nn.Linear(3, 2).bfloat16()
+    assert str(t.weight.dtype) == "torch.bfloat16"
+
+
+def test_autocast_and_grad_scaler_take_pytorchs_device_spellings():
+    with xn.autocast("cuda"):  # torch.autocast("cuda"): float16
+        assert xn.amp.is_autocast_enabled()
+        assert (xn.ones((2, 2)) @ xn.ones((2, 2))).dtype == xn.ones(1, dtype=xn.float16).dtype
+    with xn.autocast(device_type="cuda", dtype=xn.float16, enabled=False):
+        assert not xn.amp.is_autocast_enabled()
+    with (
+        pytest.raises(xn.DTypeError, match="device_type must be one of"),
+        xn.autocast(device_type="tpu"),
+    ):
+        pass
+    s = xn.amp.GradScaler("cuda")
+    assert s.device == "cuda" and s.get_scale() == 2.0**16
+    assert xn.amp.GradScaler("cuda", enabled=False).enabled is False
+    with pytest.raises(xn.ArgumentError, match="by keyword"):
+        xn.amp.GradScaler("cuda", 4.0)
+    from xpnet.cuda.amp import GradScaler, autocast
+
+    with autocast():
+        assert xn.amp.is_autocast_enabled()
+    assert GradScaler(init_scale=8.0).get_scale() == 8.0
+
+
+def test_old_variable_and_nn_parameter_module():
+    from xpnet.autograd import Variable
+    from xpnet.nn.parameter import Parameter
+
+    x = xn.ones(2)
+    assert Variable(x) is x
+    v = Variable(x, requires_grad=True)
+    assert v.requires_grad and v.is_leaf and v is not x
+    assert Parameter is xn.nn.Parameter

@@ -47,6 +47,19 @@ def _axis(self: Tensor, dim: int, what: str) -> int:
     return dim % n
 
 
+MEMORY_FORMATS = ("contiguous_format", "channels_last", "channels_last_3d", "preserve_format")
+
+
+def check_memory_format(memory_format: Any, op: str) -> None:
+    """Accept PyTorch's memory formats (``xn.channels_last``...): xpnet's arrays have one
+    layout, the backend's, so they change nothing; anything else is refused."""
+    if memory_format is not None and memory_format not in MEMORY_FORMATS:
+        raise ArgumentError(
+            f"{op}: memory_format must be one of {MEMORY_FORMATS} (xn.channels_last...), got "
+            f"{memory_format!r}"
+        )
+
+
 def _reduce_with_index(
     self: Tensor, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
@@ -457,8 +470,11 @@ class TorchMethods:
         windows = ops.reshape(picked, (*self.shape[:ax], count, size, *self.shape[ax + 1 :]))
         return ops.moveaxis(windows, ax + 1, -1)
 
-    def contiguous(self: Any) -> Tensor:
-        """This tensor (xpnet has no strides to make contiguous)."""
+    def contiguous(self: Any, memory_format: Any = None) -> Tensor:
+        """This tensor (xpnet's arrays have the backend's one layout; PyTorch's
+        ``memory_format`` is accepted, see ``Tensor.to``)."""
+        if memory_format is not None:
+            check_memory_format(memory_format, "contiguous")
         return self
 
     def type_as(self: Any, other: Any) -> Tensor:

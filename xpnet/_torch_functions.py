@@ -532,7 +532,17 @@ def set_rng_state(state: dict[str, Any]) -> None:
     set_rng_states(state)
 
 
+# PyTorch's memory formats: accepted by to() and contiguous(); xpnet's arrays have the
+# backend's one layout, so they change nothing.
+contiguous_format, channels_last = "contiguous_format", "channels_last"
+channels_last_3d, preserve_format = "channels_last_3d", "preserve_format"
+
+
 __all__ = [
+    "channels_last",
+    "channels_last_3d",
+    "contiguous_format",
+    "preserve_format",
     "BoolTensor",
     "ByteTensor",
     "DoubleTensor",

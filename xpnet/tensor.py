@@ -16,7 +16,7 @@ from . import ops as _ops
 from ._errors import ArgumentTypeError, GraphError, XpnetError
 from ._namespace import array_namespace
 from ._printing import format_values
-from ._tensor_torch import TorchMethods
+from ._tensor_torch import TorchMethods, check_memory_format
 from .autodiff import backward, is_grad_enabled, no_grad
 from .autodiff.internal import TensorBase, set_tensor_class, wrap
 from .backend import DTYPE_NAMES, Backend
@@ -99,16 +99,30 @@ class Tensor(TensorBase, TorchMethods):
         for i in range(len(self)):
             yield self[i]
 
-    def to(self, *args: Any, device: Any = None, backend: Any = None, dtype: Any = None) -> Tensor:
+    def to(
+        self,
+        *args: Any,
+        device: Any = None,
+        backend: Any = None,
+        dtype: Any = None,
+        non_blocking: bool = False,
+        copy: bool = False,
+        memory_format: Any = None,
+    ) -> Tensor:
         """This tensor on another device, backend and/or dtype (differentiable).
 
         ``x.to(backend="torch")`` goes to torch's default device;
         ``x.to(device="device1")`` keeps the backend. As in PyTorch, positional arguments
         may be a device, a dtype (``x.to(xn.float64)``, ``x.to("cpu", "float16")``) or a
-        tensor whose backend, device and dtype to take. Returns ``self`` when nothing changes.
+        tensor whose backend, device and dtype to take. Returns ``self`` when nothing changes
+        (a copy with ``copy=True``). ``non_blocking`` and ``memory_format`` are PyTorch's and
+        are accepted: transfers are ordered on the device's stream, and xpnet's arrays have
+        the backend's one layout (see ``xn.channels_last``).
         """
+        check_memory_format(memory_format, "to")
         device, backend, dtype = to_arguments(self.backend, args, device, backend, dtype)
-        return _ops.to(self, device=device, backend=backend, dtype=dtype)
+        out = _ops.to(self, device=device, backend=backend, dtype=dtype)
+        return out.clone() if copy and out is self else out
 
     def astype(self, dtype: Any) -> Tensor:
         return _ops.astype(self, dtype)

@@ -99,3 +99,34 @@ def test_iterable_datasets_stream_in_batches_as_pytorch():
         DataLoader(stream, batch_size=2, shuffle=True)
     with pytest.raises(xn.ArgumentTypeError, match="stream without a length"):
         len(DataLoader(stream, batch_size=2))
+
+
+def test_subset_random_sampler_batch_sampler_and_batch_sampler_loaders_match_pytorch():
+    torch = pytest.importorskip("torch")
+    D, TD = xn.utils.data, torch.utils.data
+    ds = D.TensorDataset(xn.arange(10).float(), xn.arange(10))
+    sub = D.SubsetRandomSampler([0, 3, 5, 7])
+    seen = [sorted(sub) for _ in range(3)]
+    assert all(s == [0, 3, 5, 7] for s in seen) and len(sub) == 4
+    for n, drop in ((3, False), (3, True), (5, False)):
+        got = list(D.BatchSampler(D.SequentialSampler(ds), n, drop))
+        want = list(TD.BatchSampler(TD.SequentialSampler(range(10)), n, drop))
+        assert got == want and len(D.BatchSampler(range(10), n, drop)) == len(want)
+    loader = D.DataLoader(ds, batch_sampler=D.BatchSampler(D.SequentialSampler(ds), 4, False))
+    assert len(loader) == 3 and [b[1].tolist() for b in loader] == [
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+        [8, 9],
+    ]
+    objects = [(float(i), i) for i in range(5)]  # not an array dataset: collated per batch
+    loader = D.DataLoader(objects, batch_sampler=[[4, 0], [2]])
+    assert [b[1].tolist() for b in loader] == [[4, 0], [2]]
+    with pytest.raises(xn.ArgumentError, match="batch_sampler gives the batches"):
+        D.DataLoader(ds, batch_size=2, batch_sampler=[[0]])
+    assert D.get_worker_info() is None and TD.get_worker_info() is None  # main process
+    xn.manual_seed(0)
+    batches = [
+        b[1].tolist()
+        for b in D.DataLoader(ds, batch_size=2, sampler=D.SubsetRandomSampler([1, 2, 8]))
+    ]
+    assert sorted(i for b in batches for i in b) == [1, 2, 8]

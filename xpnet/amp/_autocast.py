@@ -33,18 +33,38 @@ from ..backend import get_backend
 from ..ops.internal import check_low_dtype
 
 _NAMES = {"float16": "float16", "half": "float16", "bfloat16": "bfloat16"}
+# PyTorch's device types and the low dtype autocast picks for each when none is given
+_DEVICE_TYPES = {"cuda": "float16", "cpu": "bfloat16", "mps": "float16", "xpu": "bfloat16"}
 
 
 @contextlib.contextmanager
 def autocast(
-    dtype: Any = "float16", enabled: bool = True, *, backend: Any = None
+    dtype: Any = None,
+    enabled: bool = True,
+    *,
+    backend: Any = None,
+    device_type: str | None = None,
+    cache_enabled: bool | None = None,
 ) -> Iterator[None]:
     """Run matrix products in ``dtype`` within the block (see the module docstring).
 
     ``backend`` checks now that it has ``dtype``; without it the check happens at the
     first cast, on the backend of the tensors being cast (so a torch model under
-    ``autocast("bfloat16")`` works whatever the global default backend is).
+    ``autocast("bfloat16")`` works whatever the global default backend is). PyTorch's
+    ``autocast("cuda")`` / ``autocast(device_type="cpu", dtype=...)`` work too: the device
+    type only picks the default dtype (float16 for "cuda", bfloat16 for "cpu"), since the
+    tensors' own backend decides where they compute.
     """
+    if isinstance(dtype, str) and dtype in _DEVICE_TYPES:  # PyTorch's autocast("cuda", ...)
+        if device_type is not None:
+            raise DTypeError(f"autocast: device type given twice ({dtype!r}, {device_type!r})")
+        dtype, device_type = None, dtype
+    if device_type is not None and device_type not in _DEVICE_TYPES:
+        raise DTypeError(
+            f"autocast: device_type must be one of {sorted(_DEVICE_TYPES)}, got {device_type!r}"
+        )
+    if dtype is None:
+        dtype = _DEVICE_TYPES[device_type] if device_type is not None else "float16"
     if not enabled:
         token = LOW.set(None)
     else:

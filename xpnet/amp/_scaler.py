@@ -47,12 +47,24 @@ class GradScaler:
 
     def __init__(
         self,
-        init_scale: float = 2.0**16,
+        init_scale: Any = 2.0**16,
         growth_factor: float = 2.0,
         backoff_factor: float = 0.5,
         growth_interval: int = 2000,
         enabled: bool = True,
+        *,
+        device: str | None = None,
     ) -> None:
+        if isinstance(init_scale, str):  # PyTorch's GradScaler("cuda", ...): the device first
+            if device is not None:
+                raise ArgumentError(f"GradScaler: device given twice ({init_scale!r}, {device!r})")
+            if (growth_factor, backoff_factor, growth_interval) != (2.0, 0.5, 2000):
+                raise ArgumentError(
+                    "GradScaler: after the device, give the other settings by keyword "
+                    "(GradScaler('cuda', init_scale=..., growth_factor=...))"
+                )
+            device, init_scale = init_scale, 2.0**16
+        self.device = device  # PyTorch's; the scale is applied on each gradient's own backend
         if init_scale <= 0 or growth_factor <= 1.0 or not 0.0 < backoff_factor < 1.0:
             raise ArgumentError(
                 f"GradScaler: need init_scale > 0, growth_factor > 1 and 0 < backoff_factor < 1, "

@@ -99,6 +99,14 @@ def backward(
     _backward(roots, _seeds(grad_tensors), create_graph=create_graph, retain_graph=retain_graph)
 
 
+def Variable(data: Tensor, requires_grad: bool = False) -> Tensor:
+    """PyTorch's old ``Variable``: the tensor itself (tensors carry their gradients now), or
+    a leaf copy of its values that requires grad when ``requires_grad``."""
+    if not is_tensor(data):
+        raise ArgumentTypeError(f"Variable: expected a Tensor, got {type(data).__name__}")
+    return data.detach().requires_grad_(True) if requires_grad else data
+
+
 def detect_anomaly(check_nan: bool = True) -> Any:
     """Check every op's output and every gradient for NaN and Inf inside the block
     (``xn.detect_anomaly``); ``check_nan=False`` turns the checks off there."""
@@ -120,6 +128,7 @@ class set_detect_anomaly:
 
 
 __all__ = [
+    "Variable",
     "backward",
     "detect_anomaly",
     "enable_grad",

@@ -63,6 +63,7 @@ class DataLoader:
         seed: int | None = None,
         generator: Generator | None = None,
         collate_fn: Callable[[list[Any]], Any] | None = None,
+        batch_sampler: Iterable[list[int]] | None = None,
         backend: Any = None,
         device: Any = None,
         num_workers: int = 0,
@@ -81,6 +82,14 @@ class DataLoader:
             )
         if sampler is not None and shuffle:
             raise ArgumentError("DataLoader: shuffle=True and a sampler exclude each other")
+        if batch_sampler is not None and (
+            batch_size != 1 or shuffle or sampler is not None or drop_last
+        ):
+            raise ArgumentError(
+                "DataLoader: batch_sampler gives the batches: no batch_size, shuffle, sampler or "
+                "drop_last with it"
+            )
+        self.batch_sampler = batch_sampler
         if isinstance(dataset, IterableDataset) and (shuffle or sampler is not None):
             raise ArgumentError(
                 "DataLoader: an IterableDataset gives its own order (no shuffle or sampler); "
@@ -114,6 +123,8 @@ class DataLoader:
             raise ArgumentTypeError(
                 f"DataLoader: {type(self.dataset).__name__} is a stream without a length"
             )
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)  # type: ignore[arg-type]
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)  # type: ignore[arg-type]
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
@@ -143,6 +154,15 @@ class DataLoader:
     def __iter__(self) -> Iterator[Any]:
         if isinstance(self.dataset, IterableDataset):
             yield from self._stream()
+            return
+        if self.batch_sampler is not None:
+            self.epoch += 1
+            for indices in self.batch_sampler:
+                if self._on_device is not None:
+                    i = tensor(np.asarray(indices, dtype=np.int64), backend=self.backend)
+                    yield tuple(take(a, i, axis=0) for a in self._on_device)
+                else:
+                    yield self._collate([self.dataset[int(k)] for k in indices])
             return
         order = self.order(self.epoch)  # may adopt the epoch set on the sampler
         self.epoch += 1
@@ -186,3 +206,9 @@ class DataLoader:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.epoch, self.seed = int(state["epoch"]), int(state["seed"])
+
+
+def get_worker_info() -> None:
+    """PyTorch's question from inside a dataset: which loader worker is this? None: xpnet's
+    DataLoader makes its batches in the calling process (there are no workers)."""
+    return None

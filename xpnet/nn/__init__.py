@@ -3,6 +3,7 @@
 from . import functional as functional
 from . import init as init
 from . import parallel as parallel
+from . import parameter as parameter
 from . import utils as utils
 from ._activation import CELU as CELU
 from ._activation import ELU as ELU

@@ -18,6 +18,7 @@ from .._errors import (
     ShapeError,
     XpnetError,
 )
+from .._tensor_torch import check_memory_format
 from ..autodiff import is_grad_enabled, no_grad
 from ..backend import Backend, placement
 from ..ops.internal import converted
@@ -224,14 +225,24 @@ class Module:
             return b.backend
         return None
 
-    def to(self, *args: Any, device: Any = None, backend: Any = None, dtype: Any = None) -> Module:
+    def to(
+        self,
+        *args: Any,
+        device: Any = None,
+        backend: Any = None,
+        dtype: Any = None,
+        non_blocking: bool = False,
+        memory_format: Any = None,
+    ) -> Module:
         """Move (and/or cast) every parameter, gradient and buffer in place; returns ``self``.
 
         Parameters stay the same objects, so an optimizer built before the move
         keeps working. Only floating-point tensors are cast to ``dtype``. As in PyTorch,
         positional arguments may be a device, a dtype (``model.to(xn.float64)``,
-        ``model.to("cpu", "float64")``) or a tensor whose device and dtype to take.
+        ``model.to("cpu", "float64")``) or a tensor whose device and dtype to take;
+        ``non_blocking`` and ``memory_format`` are accepted (see ``Tensor.to``).
         """
+        check_memory_format(memory_format, "Module.to")
         where = next(iter(self.parameters()), None)  # (no parameter: dtype names only)
         now = None if where is None else where.backend
         device, backend, dtype = to_arguments(now, args, device, backend, dtype)
@@ -261,6 +272,11 @@ class Module:
     def half(self) -> Module:
         """Cast floating-point parameters and buffers to float16 (in place); returns ``self``."""
         return self.to(dtype="float16")
+
+    def bfloat16(self) -> Module:
+        """Cast floating-point parameters and buffers to bfloat16 (in place; on backends with
+        bfloat16: torch, JAX); returns ``self``."""
+        return self.to(dtype="bfloat16")
 
     # -- state -----------------------------------------------------------------
     def state_dict(self) -> dict[str, Tensor]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._errors import BackendUnavailableError
-from .backend import default_generator, get_backend
+from .._errors import BackendUnavailableError
+from ..backend import default_generator, get_backend
+from . import amp as amp
 
 
 def is_available() -> bool:
@@ -65,6 +66,7 @@ def empty_cache() -> None:
 
 
 __all__ = [
+    "amp",
     "current_device",
     "device_count",
     "empty_cache",
