@@ -174,8 +174,8 @@ def test_bad_arguments_are_refused():
         nn.InstanceNorm2d(2, track_running_stats=True)
     with pytest.raises(xn.ArgumentError, match="padding_idx 7"):
         nn.Embedding(5, 2, padding_idx=7)
-    with pytest.raises(xn.NotSupportedError, match="max_norm"):
-        nn.Embedding(5, 2, max_norm=1.0)
+    with pytest.raises(xn.NotSupportedError, match="scale_grad_by_freq"):
+        nn.Embedding(5, 2, scale_grad_by_freq=True)
 
 
 @pytest.mark.parametrize(
