@@ -10,8 +10,8 @@ from ..tensor import Tensor
 from ._distribution import LOG_SQRT_2PI, Distribution, check, machine_eps, params
 
 
-class Normal(Distribution):
-    """The normal distribution N(loc, scale**2); ``rsample`` is ``loc + scale * eps``."""
+class _LocScale(Distribution):
+    """A location-scale family: ``loc`` and a positive ``scale``, broadcast together."""
 
     has_rsample = True
     arg_names = ("loc", "scale")
@@ -20,7 +20,16 @@ class Normal(Distribution):
         self.loc, self.scale = params(loc, scale)
         super().__init__(self.loc.shape, (), validate_args)
         if self._validate:
-            check(~(self.scale > 0.0), lambda: "Normal: scale must be positive")
+            name = type(self).__name__
+            check(~(self.scale > 0.0), lambda: f"{name}: scale must be positive")
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+
+class Normal(_LocScale):
+    """The normal distribution N(loc, scale**2); ``rsample`` is ``loc + scale * eps``."""
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         eps = ops.randn(*self.extended_shape(sample_shape), dtype=self.loc.dtype,
@@ -39,10 +48,6 @@ class Normal(Distribution):
 
     def entropy(self) -> Tensor:
         return 0.5 + LOG_SQRT_2PI + ops.log(self.scale)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
 
     @property
     def mode(self) -> Tensor:
@@ -98,17 +103,8 @@ class Uniform(Distribution):
         return (self.high - self.low) ** 2 / 12.0
 
 
-class Laplace(Distribution):
+class Laplace(_LocScale):
     """The Laplace distribution with location ``loc`` and scale ``scale``."""
-
-    has_rsample = True
-    arg_names = ("loc", "scale")
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = params(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
-        if self._validate:
-            check(~(self.scale > 0.0), lambda: "Laplace: scale must be positive")
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         # u uniform on (-1, 1): loc - scale * sign(u) * log(1 - |u|), as PyTorch draws it
@@ -123,10 +119,6 @@ class Laplace(Distribution):
 
     def entropy(self) -> Tensor:
         return 1.0 + ops.log(2.0 * self.scale)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

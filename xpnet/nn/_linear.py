@@ -13,6 +13,7 @@ from . import init
 from ._factory import empty_parameter
 from ._module import Module
 from ._parameter import Parameter
+from .functional._embedding import padding_row
 
 
 class Linear(Module):
@@ -84,6 +85,30 @@ class Bilinear(Module):
                 f"out_features={self.out_features}, bias={self.bias is not None}")  # fmt: skip
 
 
+def _lookup_table(module: Module, num_embeddings: int, embedding_dim: int,
+                  padding_idx: int | None, weight: Tensor | None, freeze: bool, backend: Any,
+                  device: Any, dtype: Any) -> None:  # fmt: skip
+    """Embedding's and EmbeddingBag's table: ``weight`` copied (``freeze``: no gradient), or
+    N(0, 1) draws with the padding row zeroed; ``padding_idx`` checked and made non-negative."""
+    name = type(module).__name__
+    if padding_idx is not None:
+        padding_idx = padding_row(padding_idx, num_embeddings, name)
+    module.num_embeddings, module.embedding_dim = num_embeddings, embedding_dim
+    module.padding_idx = padding_idx
+    if weight is not None:
+        if tuple(weight.shape) != (num_embeddings, embedding_dim):
+            raise ShapeError(
+                f"{name}: weight of shape {tuple(weight.shape)} for ({num_embeddings}, {embedding_dim})"
+            )
+        module.weight = Parameter(weight.detach().clone(), requires_grad=not freeze)
+        return
+    module.weight = empty_parameter((num_embeddings, embedding_dim), backend, device, dtype)
+    init.normal_(module.weight)
+    if padding_idx is not None:
+        with no_grad():
+            module.weight[padding_idx] = 0.0
+
+
 class Embedding(Module):
     """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim`` (N(0, 1) initialised)."""
 
@@ -107,27 +132,8 @@ class Embedding(Module):
         if scale_grad_by_freq or sparse:
             raise NotSupportedError("Embedding: scale_grad_by_freq and sparse are not supported")
         self.max_norm, self.norm_type = max_norm, norm_type
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ArgumentError(
-                    f"Embedding: padding_idx {padding_idx} is not a row of {num_embeddings}"
-                )
-            padding_idx %= num_embeddings
-        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        self.padding_idx = padding_idx
-        if _weight is not None:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ShapeError(
-                    f"Embedding: weight of shape {tuple(_weight.shape)} for "
-                    f"({num_embeddings}, {embedding_dim})"
-                )
-            self.weight = Parameter(_weight.detach().clone(), requires_grad=not _freeze)
-            return
-        self.weight = empty_parameter((num_embeddings, embedding_dim), backend, device, dtype)
-        init.normal_(self.weight)
-        if padding_idx is not None:
-            with no_grad():
-                self.weight[padding_idx] = 0.0
+        _lookup_table(self, num_embeddings, embedding_dim, padding_idx, _weight, _freeze,
+                      backend, device, dtype)  # fmt: skip
 
     @classmethod
     def from_pretrained(
@@ -182,23 +188,10 @@ class EmbeddingBag(Module):
             raise NotSupportedError("EmbeddingBag: scale_grad_by_freq and sparse are not supported")
         if mode not in ("sum", "mean", "max"):
             raise ArgumentError(f"EmbeddingBag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ArgumentError(
-                    f"EmbeddingBag: padding_idx {padding_idx} is not a row of {num_embeddings}"
-                )
-            padding_idx %= num_embeddings
-        self.num_embeddings, self.embedding_dim, self.mode = num_embeddings, embedding_dim, mode
-        self.max_norm, self.norm_type, self.padding_idx = max_norm, norm_type, padding_idx
+        self.mode, self.max_norm, self.norm_type = mode, max_norm, norm_type
         self.include_last_offset = include_last_offset
-        if _weight is not None:
-            self.weight = Parameter(_weight.detach().clone())
-            return
-        self.weight = empty_parameter((num_embeddings, embedding_dim), backend, device, dtype)
-        init.normal_(self.weight)
-        if padding_idx is not None:
-            with no_grad():
-                self.weight[padding_idx] = 0.0
+        _lookup_table(self, num_embeddings, embedding_dim, padding_idx, _weight, False,
+                      backend, device, dtype)  # fmt: skip
 
     def forward(self, input: Tensor, offsets: Any = None,
                 per_sample_weights: Tensor | None = None) -> Tensor:  # fmt: skip

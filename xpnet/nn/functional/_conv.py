@@ -385,19 +385,23 @@ def unfold(
     x = input
     if x.ndim != 4:
         raise ShapeError(f"unfold: expected a 4-D input (N, C, H, W), got {x.shape}")
-    k, st, pd, dl = (
-        _pair(_kernel(kernel_size, kernel, "unfold"), "kernel", "unfold", 1),
-        _pair(stride, "stride", "unfold", 1),
-        _pair(padding, "padding", "unfold"),
-        _pair(dilation, "dilation", "unfold", 1),
-    )
+    k, st, pd, dl = _window_geometry(kernel_size, kernel, stride, padding, dilation, "unfold")
     return unfold_p(x, geometry=(*k, *st, *pd, *dl))
 
 
-def _kernel(kernel_size: Any, kernel: Any, op: str) -> Any:
+def _window_geometry(
+    kernel_size: Any, kernel: Any, stride: Any, padding: Any, dilation: Any, op: str
+) -> tuple[tuple[int, int], ...]:
+    """unfold's and fold's kernel (``kernel_size``, or its alias ``kernel``), stride,
+    padding and dilation as pairs."""
     if (kernel_size is None) == (kernel is None):
         raise ArgumentError(f"{op}: give kernel_size (or its alias kernel) once")
-    return kernel if kernel_size is None else kernel_size
+    return (
+        _pair(kernel if kernel_size is None else kernel_size, "kernel", op, 1),
+        _pair(stride, "stride", op, 1),
+        _pair(padding, "padding", op),
+        _pair(dilation, "dilation", op, 1),
+    )
 
 
 def fold(
@@ -414,12 +418,7 @@ def fold(
     ``output_size`` (H, W), overlapping windows added (col2im), with PyTorch's ``F.fold``
     signature; ``output_size`` may also be the whole (N, C, H, W)."""
     cols = input
-    k, st, pd, dl = (
-        _pair(_kernel(kernel_size, kernel, "fold"), "kernel", "fold", 1),
-        _pair(stride, "stride", "fold", 1),
-        _pair(padding, "padding", "fold"),
-        _pair(dilation, "dilation", "fold", 1),
-    )
+    k, st, pd, dl = _window_geometry(kernel_size, kernel, stride, padding, dilation, "fold")
     if cols.ndim != 3 or cols.shape[1] % (k[0] * k[1]):
         raise ShapeError(f"fold: expected columns (N, C*{k[0]}*{k[1]}, L), got shape {cols.shape}")
     size = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * 2

@@ -17,6 +17,13 @@ from ...ops.linalg import vector_norm
 from ...tensor import Tensor
 
 
+def padding_row(padding_idx: int, n: int, op: str) -> int:
+    """``padding_idx`` as a row of an n-row table (negative: from the end), checked."""
+    if not -n <= padding_idx < n:
+        raise ArgumentError(f"{op}: padding_idx {padding_idx} is not a row of {n}")
+    return padding_idx % n
+
+
 def embedding_renorm_(weight: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> None:
     """Scale the rows of ``weight`` that ``indices`` use down to norm ``max_norm``, in place
     and outside the graph (PyTorch's ``embedding_renorm_``: factor max_norm / (norm + 1e-7))."""
@@ -63,9 +70,7 @@ def embedding(
         rows = take(weight, ops.where(bad, 0, flat), axis=0)
         rows = ops.where(expand_dims(bad, axis=1), math.nan, rows)
     if padding_idx is not None:
-        pad = padding_idx + n if padding_idx < 0 else padding_idx
-        if not 0 <= pad < n:
-            raise ArgumentError(f"embedding: padding_idx {padding_idx} is not a row of {n}")
+        pad = padding_row(padding_idx, n, "embedding")
         rows = ops.where(expand_dims(flat == pad, axis=1), rows.detach(), rows)
     return reshape(rows, (*indices.shape, weight.shape[1]))
 
@@ -148,8 +153,7 @@ def embedding_bag(
     rows, mask, positions = _bags(input, offsets, include_last_offset)
     n = weight.shape[0]
     if padding_idx is not None:
-        pad = padding_idx + n if padding_idx < 0 else padding_idx
-        mask = mask & (rows != pad)
+        mask = mask & (rows != padding_row(padding_idx, n, "embedding_bag"))
     b = weight.backend
     looked = embedding(ops.asarray(rows, backend=b), weight, None, max_norm, norm_type,
                        scale_grad_by_freq, sparse)  # (B, L, D)  # fmt: skip
