@@ -262,3 +262,20 @@ def test_an_unsavable_object_writes_nothing_to_an_open_file(tmp_path):
     buffer = io.BytesIO(b"not a checkpoint")
     with pytest.raises(xn.CheckpointError, match="BytesIO is corrupt or truncated"):
         xn.load(buffer)
+
+
+def test_load_takes_pytorchs_map_location_and_weights_only(tmp_path):
+    """net.load_state_dict(torch.load(PATH, map_location='cpu', weights_only=True))."""
+    xn.manual_seed(0)
+    net = nn.Linear(3, 2)
+    xn.save(net.state_dict(), tmp_path / "net.pt")
+    sd = xn.load(tmp_path / "net.pt", map_location="cpu", weights_only=True)
+    assert sd["weight"].backend.name == "numpy"
+    sd = xn.load(tmp_path / "net.pt", map_location=xn.device("cpu"))
+    other = nn.Linear(3, 2)
+    other.load_state_dict(xn.load(tmp_path / "net.pt", weights_only=True))
+    np.testing.assert_array_equal(other.weight.numpy(), net.weight.numpy())
+    with pytest.raises(xn.CheckpointError, match="functions and dicts are not supported"):
+        xn.load(tmp_path / "net.pt", map_location=lambda storage, loc: storage)
+    with pytest.raises(xn.CheckpointError, match="map_location or backend/device"):
+        xn.load(tmp_path / "net.pt", map_location="cpu", backend="numpy")

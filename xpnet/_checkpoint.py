@@ -39,7 +39,7 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._errors import CheckpointError, XpnetError
-from .backend import DTYPE_NAMES, backend_of
+from .backend import DTYPE_NAMES, backend_of, get_backend, placement
 from .ops import asarray
 from .tensor import Tensor
 
@@ -357,8 +357,19 @@ def _foreign_format(infos: dict[str, zipfile.ZipInfo]) -> str | None:
     return None
 
 
-def load(path: str | os.PathLike[str] | BinaryIO, backend: Any = None, device: Any = None) -> Any:
+def load(
+    path: str | os.PathLike[str] | BinaryIO,
+    backend: Any = None,
+    device: Any = None,
+    *,
+    map_location: Any = None,
+    weights_only: bool | None = None,
+) -> Any:
     """Read a checkpoint written by ``save``; tensors go to ``backend``/``device`` (default: current).
+
+    PyTorch's ``map_location`` (a device string or ``xn.device``: "cpu" gives NumPy
+    tensors, "cuda" CuPy ones, as ``to(device)``) places them too; ``weights_only`` is
+    accepted: a checkpoint holds values only, never code (no pickle), whatever it says.
 
     Anything wrong with the file (not a checkpoint, truncated, a failed checksum,
     an edited manifest, a malformed tree, a member the format does not allow) raises
@@ -367,6 +378,16 @@ def load(path: str | os.PathLike[str] | BinaryIO, backend: Any = None, device: A
     in place, one array at a time (no copy of the whole file in memory). ``path`` may also
     be a binary file open for reading (PyTorch's ``torch.load(f)``); it is left open.
     """
+    if map_location is not None:
+        if backend is not None or device is not None:
+            raise CheckpointError("load: give map_location or backend/device, not both")
+        if callable(map_location) or isinstance(map_location, dict):
+            raise CheckpointError(
+                "load: map_location must be a device (a string like 'cpu' or 'cuda:0', or "
+                "xn.device); functions and dicts are not supported"
+            )
+        target = placement(get_backend(), device=map_location)
+        backend, device = target.name, target.device
     f: Any
     if _is_file(path, "read"):
         source: Any = getattr(path, "name", type(path).__name__)
