@@ -371,3 +371,16 @@ def test_rng_state_round_trips_through_a_checkpoint(tmp_path):
     assert draws() == first
     with pytest.raises(xn.ArgumentTypeError, match="get_rng_state"):
         xn.set_rng_state([1, 2])
+
+
+def test_creation_functions_take_requires_grad_like_torch():
+    torch = pytest.importorskip("torch")
+    x = xn.ones((2, 2))
+    made = [xn.full((), 0.3, requires_grad=True), xn.arange(0.0, 3.0, requires_grad=True),
+            xn.linspace(0, 1, 5, requires_grad=True), xn.eye(2, requires_grad=True),
+            xn.empty((2,), requires_grad=True), xn.zeros_like(x, requires_grad=True),
+            xn.ones_like(x, requires_grad=True), xn.full_like(x, 2.0, requires_grad=True),
+            xn.empty_like(x, requires_grad=True)]  # fmt: skip
+    assert all(t.requires_grad and t.is_leaf for t in made)
+    assert torch.full((), 0.3, requires_grad=True).requires_grad
+    assert not xn.full((2,), 1.0).requires_grad

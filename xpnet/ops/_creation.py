@@ -154,30 +154,33 @@ def ones(
 
 
 def full(
-    shape: Any, fill_value: Any, *, dtype: Any = None, backend: Any = None, device: Any = None
-) -> Tensor:
+    shape: Any, fill_value: Any, *, dtype: Any = None, backend: Any = None, device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:  # fmt: skip
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     if dtype is None and isinstance(fill_value, complex):
         dtype = "complex64"  # a complex fill never loses its imaginary part
-    return _fill(shape, fill_value, dtype, backend, device, False)
+    return _fill(shape, fill_value, dtype, backend, device, requires_grad)
 
 
-def _like(x: Tensor, value: Any, dtype: Any) -> Tensor:
+def _like(x: Tensor, value: Any, dtype: Any, requires_grad: bool) -> Tensor:
     b = x.backend
     dt = x.dtype if dtype is None else b.dtype(dtype)
-    return wrap(b.full(x.shape, value, dt), b)
+    return _finish(b.full(x.shape, value, dt), b, requires_grad)
 
 
-def zeros_like(x: Tensor, *, dtype: Any = None) -> Tensor:
-    return _like(x, 0, dtype)
+def zeros_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _like(x, 0, dtype, requires_grad)
 
 
-def ones_like(x: Tensor, *, dtype: Any = None) -> Tensor:
-    return _like(x, 1, dtype)
+def ones_like(x: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _like(x, 1, dtype, requires_grad)
 
 
-def full_like(x: Tensor, fill_value: Any, *, dtype: Any = None) -> Tensor:
-    return _like(x, fill_value, dtype)
+def full_like(
+    x: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return _like(x, fill_value, dtype, requires_grad)
 
 
 def arange(
@@ -188,6 +191,7 @@ def arange(
     dtype: Any = None,
     backend: Any = None,
     device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Evenly spaced values in [start, stop) (int64 for integer arguments, else float32)."""
     b = get_backend(backend, device)
@@ -198,7 +202,7 @@ def arange(
         dt = b.dtype("int64") if integral else b.default_float
     else:
         dt = b.dtype(dtype)
-    return wrap(b.arange(start, stop, step, dt), b)
+    return _finish(b.arange(start, stop, step, dt), b, requires_grad)
 
 
 def linspace(
@@ -210,20 +214,22 @@ def linspace(
     backend: Any = None,
     device: Any = None,
     endpoint: bool = True,
+    requires_grad: bool = False,
 ) -> Tensor:
     b = get_backend(backend, device)
     dt = b.float_dtype(dtype)
     if not endpoint:  # num points of [start, stop): the first num of num + 1
-        return wrap(b.linspace(start, stop, num + 1, dt)[:num], b)
-    return wrap(b.linspace(start, stop, num, dt), b)
+        return _finish(b.linspace(start, stop, num + 1, dt)[:num], b, requires_grad)
+    return _finish(b.linspace(start, stop, num, dt), b, requires_grad)
 
 
 def eye(
-    n: int, m: int | None = None, *, dtype: Any = None, backend: Any = None, device: Any = None
-) -> Tensor:
+    n: int, m: int | None = None, *, dtype: Any = None, backend: Any = None, device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:  # fmt: skip
     b = get_backend(backend, device)
     dt = b.float_dtype(dtype)
-    return wrap(b.eye(n, m, dt), b)
+    return _finish(b.eye(n, m, dt), b, requires_grad)
 
 
 def _generator(generator: Generator | None, backend: Any, device: Any) -> Generator:

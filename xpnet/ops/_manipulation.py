@@ -154,10 +154,12 @@ def triu(x: Tensor, *, k: int = 0) -> Tensor:
     return _band(x, k, False)
 
 
-def empty(*shape: Any, dtype: Any = None, backend: Any = None, device: Any = None) -> Tensor:
+def empty(*shape: Any, dtype: Any = None, backend: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:  # fmt: skip
     """A tensor of ``shape`` (filled with zeros: xpnet never hands out uninitialised memory)."""
-    return zeros(*shape, dtype=dtype, backend=backend, device=device)
+    return zeros(*shape, dtype=dtype, backend=backend, device=device, requires_grad=requires_grad)
 
 
-def empty_like(x: Tensor, *, dtype: Any = None, device: Any = None) -> Tensor:
-    return zeros_like(x, dtype=dtype)
+def empty_like(x: Tensor, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:  # fmt: skip
+    return zeros_like(x, dtype=dtype, requires_grad=requires_grad)
