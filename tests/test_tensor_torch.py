@@ -498,3 +498,20 @@ def test_old_variable_and_nn_parameter_module():
     v = Variable(x, requires_grad=True)
     assert v.requires_grad and v.is_leaf and v is not x
     assert Parameter is xn.nn.Parameter
+
+
+def test_a_float_tensor_with_an_integer_tensor_keeps_its_float_dtype_on_every_backend(backend):
+    """PyTorch's and JAX's rule, not NumPy's: float32 * int64 is float32 (the Legendre
+    tutorial's x.unsqueeze(-1).pow(torch.tensor([1, 2, 3])) then feeds a float32 Linear)."""
+    torch = pytest.importorskip("torch")
+    kw = dict(backend=backend.name, device=backend.device)
+    x, i = xn.ones(3, **kw), xn.tensor([1, 2, 3], **kw)
+    tx, ti = torch.ones(3), torch.tensor([1, 2, 3])
+    for got, want in ((x * i, tx * ti), (i + x, ti + tx), (x**i, tx**ti), (x / i, tx / ti),
+                      (x * (i > 1), tx * (ti > 1))):  # fmt: skip
+        assert backend.dtype_name(got.dtype) == str(want.dtype).rsplit(".", 1)[-1] == "float32"
+        np.testing.assert_allclose(got.numpy(), want.numpy())
+    assert backend.dtype_name((i * i).dtype) == "int64" and (x > i).dtype == (x > x).dtype
+    g = xn.ones(3, requires_grad=True, **kw)
+    (g * i).sum().backward()
+    assert g.grad.tolist() == [1.0, 2.0, 3.0] and backend.dtype_name(g.grad.dtype) == "float32"

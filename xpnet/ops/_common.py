@@ -131,6 +131,19 @@ def layer_dtypes(op: str, x: Tensor, *params: Tensor | None) -> None:
             )
 
 
+def float_wins(x: Any, y: Any) -> tuple[Any, Any]:
+    """Two tensors of different kinds: the integer (or bool) one takes the floating one's
+    dtype, as in PyTorch and JAX (float32 * int64 is float32 on every backend; NumPy alone
+    would give float64). Same-kind pairs promote as the standard says."""
+    inexact = x.backend.inexact_dtypes
+    fx, fy = x._data.dtype in inexact, y._data.dtype in inexact
+    if fx and not fy:
+        return x, astype_p(y, dtype=x._data.dtype)
+    if fy and not fx:
+        return astype_p(x, dtype=y._data.dtype), y
+    return x, y
+
+
 def binary(prim: Any, x: Any, y: Any) -> Tensor:
     """``prim(x, y)`` with one operand possibly a Python scalar or host data.
 
@@ -141,7 +154,11 @@ def binary(prim: Any, x: Any, y: Any) -> Tensor:
     """
     ty = type(y)
     if isinstance(x, TensorBase):
-        if ty is int or isinstance(y, TensorBase):
+        if ty is int:
+            return prim(x, y)
+        if isinstance(y, TensorBase):
+            if x._data.dtype != y._data.dtype:
+                x, y = float_wins(x, y)
             return prim(x, y)
         if ty is float:
             if x._data.dtype in x.backend.inexact_dtypes:

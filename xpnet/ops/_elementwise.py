@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..autodiff import Primitive
 from ..autodiff.internal import TensorBase, is_tensor, wrap
 from ._cast import conj
-from ._common import as_operand, autocast_high, binary
+from ._common import as_operand, autocast_high, binary, float_wins
 from ._creation import tensor, zeros_like
 from ._declare import elementwise
 
@@ -265,6 +265,9 @@ def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
 
 def _compare(op: Primitive, x: Any, y: Any) -> Tensor:
     if is_tensor(x):
+        if is_tensor(y) and x._data.dtype != y._data.dtype:
+            x, y = float_wins(x, y)  # a float tensor and an integer one: compared as floats
+            return op(x, y)
         return op(x, as_operand(y, x))
     return op(as_operand(x, y), y)
 
