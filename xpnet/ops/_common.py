@@ -157,8 +157,8 @@ def binary(prim: Any, x: Any, y: Any) -> Tensor:
         if ty is int:
             return prim(x, y)
         if isinstance(y, TensorBase):
-            if x._data.dtype != y._data.dtype:
-                x, y = float_wins(x, y)
+            if x.backend is y.backend and x._data.dtype != y._data.dtype:
+                x, y = float_wins(x, y)  # (two backends: the primitive names them)
             return prim(x, y)
         if ty is float:
             if x._data.dtype in x.backend.inexact_dtypes:

@@ -265,7 +265,7 @@ def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
 
 def _compare(op: Primitive, x: Any, y: Any) -> Tensor:
     if is_tensor(x):
-        if is_tensor(y) and x._data.dtype != y._data.dtype:
+        if is_tensor(y) and x.backend is y.backend and x._data.dtype != y._data.dtype:
             x, y = float_wins(x, y)  # a float tensor and an integer one: compared as floats
             return op(x, y)
         return op(x, as_operand(y, x))
