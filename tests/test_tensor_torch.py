@@ -512,6 +512,13 @@ def test_a_float_tensor_with_an_integer_tensor_keeps_its_float_dtype_on_every_ba
         assert backend.dtype_name(got.dtype) == str(want.dtype).rsplit(".", 1)[-1] == "float32"
         np.testing.assert_allclose(got.numpy(), want.numpy())
     assert backend.dtype_name((i * i).dtype) == "int64" and (x > i).dtype == (x > x).dtype
+    c = xn.tensor([True, False, True], **kw)
+    for got in (xn.where(c, x, i), xn.where(c, i, x)):  # torch.where: float32 too
+        assert backend.dtype_name(got.dtype) == "float32"
+    tc = torch.tensor([True, False, True])
+    want = torch.where(tc, tx, ti)
+    assert str(want.dtype) == "torch.float32"
+    np.testing.assert_array_equal(xn.where(c, x, i).numpy(), want.numpy())
     g = xn.ones(3, requires_grad=True, **kw)
     (g * i).sum().backward()
     assert g.grad.tolist() == [1.0, 2.0, 3.0] and backend.dtype_name(g.grad.dtype) == "float32"

@@ -242,6 +242,13 @@ def where(condition: Tensor, x: Any, y: Any) -> Tensor:
         # The standard takes at most one scalar: make x a 0-d tensor (float32 for floats).
 
         x = tensor(x, backend=condition.backend)
+    elif (
+        isinstance(x, TensorBase)
+        and isinstance(y, TensorBase)
+        and x.backend is y.backend
+        and x._data.dtype != y._data.dtype
+    ):
+        x, y = float_wins(x, y)  # a float and an integer branch: the float's dtype
     return where_p(condition, x, y)
 
 
