@@ -522,7 +522,7 @@ def get_rng_state() -> dict[str, Any]:
     initialisation and shuffling, and each backend's, behind dropout and ``xn.rand``), as
     plain data that ``xn.save`` can keep; ``set_rng_state`` puts them back (PyTorch's
     pair, over all of xpnet's generators)."""
-    return {label: state for label, state in rng_states()}
+    return rng_states()
 
 
 def set_rng_state(state: dict[str, Any]) -> None:

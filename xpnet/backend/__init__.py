@@ -14,8 +14,6 @@ from ._random import default_generator as default_generator
 from ._random import draw_seed as draw_seed
 from ._random import host_generator as host_generator
 from ._random import manual_seed as manual_seed
-from ._random import rng_restore as rng_restore
-from ._random import rng_snapshot as rng_snapshot
 from ._random import rng_states as rng_states
 from ._random import set_rng_states as set_rng_states
 from ._registry import available_backends as available_backends
@@ -41,8 +39,6 @@ __all__ = [
     "draw_seed",
     "host_generator",
     "manual_seed",
-    "rng_restore",
-    "rng_snapshot",
     "rng_states",
     "set_rng_states",
     "available_backends",

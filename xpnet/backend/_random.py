@@ -169,28 +169,16 @@ def manual_seed(seed: int) -> None:
             b._generator.manual_seed(seed)
 
 
-def rng_snapshot() -> list[tuple[Generator, Any]]:
-    """The position of every default stream made so far (the host generator's and each
-    backend's): what a recomputation (gradient checkpointing) replays from."""
-    gens = [host_generator()] + [b._generator for b in list(_cache.values()) if b._generator]
-    return [(g, g.get_state()) for g in gens]
-
-
-def rng_restore(snapshot: list[tuple[Generator, Any]]) -> None:
-    """Put every stream of ``rng_snapshot()`` back where it was."""
-    for g, state in snapshot:
-        g.set_state(state)
-
-
-def rng_states() -> list[tuple[str, Any]]:
-    """Every default stream's position, labelled ("host", or the backend and its device),
-    as plain data (``xn.get_rng_state``). The current backend's stream is made if it was
-    not yet (from the global seed, as its first use would)."""
+def rng_states() -> dict[str, Any]:
+    """Every default stream's position by label ("host", or the backend and its device),
+    as plain data (``xn.get_rng_state``; gradient checkpointing replays from it). The
+    current backend's stream is made if it was not yet (from the global seed, as its
+    first use would)."""
     default_generator(get_backend())
-    states = [("host", host_generator().get_state())]
+    states = {"host": host_generator().get_state()}
     for b in list(_cache.values()):
         if b._generator is not None:
-            states.append((f"{b.name}:{b.device_str}", b._generator.get_state()))
+            states[f"{b.name}:{b.device_str}"] = b._generator.get_state()
     return states
 
 

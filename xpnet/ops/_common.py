@@ -132,15 +132,19 @@ def layer_dtypes(op: str, x: Tensor, *params: Tensor | None) -> None:
 
 
 def float_wins(x: Any, y: Any) -> tuple[Any, Any]:
-    """Two tensors of different kinds: the integer (or bool) one takes the floating one's
-    dtype, as in PyTorch and JAX (float32 * int64 is float32 on every backend; NumPy alone
-    would give float64). Same-kind pairs promote as the standard says."""
+    """Two tensors of one backend and different kinds: the integer (or bool) one takes the
+    floating one's dtype, as in PyTorch and JAX (float32 * int64 is float32 on every
+    backend; NumPy alone would give float64). Same-kind pairs promote as the standard
+    says; tensors of two backends are left to the primitive, which names both."""
+    dx, dy = x._data.dtype, y._data.dtype
+    if dx is dy or x.backend is not y.backend or dx == dy:
+        return x, y
     inexact = x.backend.inexact_dtypes
-    fx, fy = x._data.dtype in inexact, y._data.dtype in inexact
+    fx, fy = dx in inexact, dy in inexact
     if fx and not fy:
-        return x, astype_p(y, dtype=x._data.dtype)
+        return x, astype_p(y, dtype=dx)
     if fy and not fx:
-        return astype_p(x, dtype=y._data.dtype), y
+        return astype_p(x, dtype=dy), y
     return x, y
 
 
@@ -157,8 +161,8 @@ def binary(prim: Any, x: Any, y: Any) -> Tensor:
         if ty is int:
             return prim(x, y)
         if isinstance(y, TensorBase):
-            if x.backend is y.backend and x._data.dtype != y._data.dtype:
-                x, y = float_wins(x, y)  # (two backends: the primitive names them)
+            if x._data.dtype is not y._data.dtype:
+                x, y = float_wins(x, y)
             return prim(x, y)
         if ty is float:
             if x._data.dtype in x.backend.inexact_dtypes:

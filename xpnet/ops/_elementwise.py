@@ -242,12 +242,7 @@ def where(condition: Tensor, x: Any, y: Any) -> Tensor:
         # The standard takes at most one scalar: make x a 0-d tensor (float32 for floats).
 
         x = tensor(x, backend=condition.backend)
-    elif (
-        isinstance(x, TensorBase)
-        and isinstance(y, TensorBase)
-        and x.backend is y.backend
-        and x._data.dtype != y._data.dtype
-    ):
+    elif isinstance(x, TensorBase) and isinstance(y, TensorBase):
         x, y = float_wins(x, y)  # a float and an integer branch: the float's dtype
     return where_p(condition, x, y)
 
@@ -272,9 +267,8 @@ def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
 
 def _compare(op: Primitive, x: Any, y: Any) -> Tensor:
     if is_tensor(x):
-        if is_tensor(y) and x.backend is y.backend and x._data.dtype != y._data.dtype:
-            x, y = float_wins(x, y)  # a float tensor and an integer one: compared as floats
-            return op(x, y)
+        if is_tensor(y):
+            return op(*float_wins(x, y))  # a float tensor and an integer one: as floats
         return op(x, as_operand(y, x))
     return op(as_operand(x, y), y)
 

@@ -27,7 +27,7 @@ from .._capture import ACTIVE, recorder, start, stop
 from .._errors import ArgumentTypeError, GraphError, NotSupportedError
 from ..autodiff import Primitive, backward, describe, enable_grad, is_grad_enabled
 from ..autodiff.internal import boundary, is_tensor, vertex
-from ..backend import rng_restore, rng_snapshot
+from ..backend import rng_states, set_rng_states
 from ..ops import zeros
 from ..tensor import Tensor
 
@@ -59,7 +59,7 @@ class _Segment:
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
                  preserve_rng_state: bool) -> None:  # fmt: skip
         self.fn, self.args, self.kwargs = fn, args, kwargs
-        self.rng = rng_snapshot() if preserve_rng_state else None
+        self.rng = rng_states() if preserve_rng_state else None
         self.low = LOW.get()
         self.versions = [a._version if is_tensor(a) else None for a in args]
         self.inputs: list[Tensor] = []  # the node's inputs: arguments, then the leaves used
@@ -130,9 +130,9 @@ class _Segment:
                     "in place after the call; the backward pass would recompute from the new "
                     "values"
                 )
-        after = rng_snapshot() if self.rng is not None else None
+        after = rng_states() if self.rng is not None else None
         if self.rng is not None:
-            rng_restore(self.rng)
+            set_rng_states(self.rng)
         token = LOW.set(self.low)
         try:
             with enable_grad():
@@ -140,7 +140,7 @@ class _Segment:
         finally:
             LOW.reset(token)
             if after is not None:
-                rng_restore(after)
+                set_rng_states(after)
 
 
 def _impl(b: Any, *arrays: Any, out: Any, seg: _Segment, k: int) -> Any:

@@ -29,16 +29,20 @@ from ...ops.internal import (
 from ...tensor import Tensor
 
 
+def _ints(v: Any, n: int, name: str, op: str = "", minimum: int = 0) -> tuple[int, ...]:
+    """``v`` (an int or ``n`` of them) as ``n`` ints of at least ``minimum``."""
+    t = (v,) * n if isinstance(v, int) else tuple(v)
+    if len(t) != n or any(not isinstance(k, int) or isinstance(k, bool) or k < minimum for k in t):
+        kind = "positive" if minimum == 1 else "non-negative"
+        where = f"{op}: " if op else ""
+        many = {2: "a pair of", 3: "three"}.get(n, str(n))
+        raise ArgumentError(f"{where}{name} must be an int or {many} {kind} ints, got {v!r}")
+    return t
+
+
 def _pair(v: Any, name: str, op: str = "", minimum: int = 0) -> tuple[int, int]:
     """``v`` (an int or a pair) as a pair of ints of at least ``minimum``."""
-    pair = (v, v) if isinstance(v, int) else tuple(v)
-    kind = "positive" if minimum == 1 else "non-negative"
-    if len(pair) != 2 or any(
-        not isinstance(k, int) or isinstance(k, bool) or k < minimum for k in pair
-    ):
-        where = f"{op}: " if op else ""
-        raise ArgumentError(f"{where}{name} must be an int or a pair of {kind} ints, got {v!r}")
-    return pair
+    return _ints(v, 2, name, op, minimum)  # type: ignore[return-value]
 
 
 def pad2d(x: Tensor, padding: tuple[int, int], value: float = 0.0) -> Tensor:

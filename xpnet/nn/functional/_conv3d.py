@@ -15,16 +15,12 @@ from ... import ops
 from ..._errors import ArgumentError, NotSupportedError, ShapeError
 from ...ops.internal import out_size
 from ...tensor import Tensor
-from ._conv import _adaptive, _max, _mean, avg_pool2d, conv2d, max_pool2d, same_padding
+from ._conv import _adaptive, _ints, _max, _mean, _named_padding, avg_pool2d, conv2d, max_pool2d
 
 
 def triple(v: Any, name: str, op: str, minimum: int = 0) -> tuple[int, int, int]:
     """``v`` (an int or three) as three ints of at least ``minimum``."""
-    t = (v, v, v) if isinstance(v, int) else tuple(v)
-    if len(t) != 3 or any(not isinstance(k, int) or isinstance(k, bool) or k < minimum for k in t):
-        kind = "positive" if minimum == 1 else "non-negative"
-        raise ArgumentError(f"{op}: {name} must be an int or three {kind} ints, got {v!r}")
-    return t
+    return _ints(v, 3, name, op, minimum)  # type: ignore[return-value]
 
 
 def _depth_windows(x: Tensor, k: int, s: int, d: int, count: int) -> list[Tensor]:
@@ -56,14 +52,7 @@ def conv3d(
     st, dl = triple(stride, "stride", op, 1), triple(dilation, "dilation", op, 1)
     kd, kh, kw = weight.shape[2:]
     if isinstance(padding, str):
-        if padding not in ("same", "valid"):
-            raise ArgumentError(f"{op}: padding must be ints, 'same' or 'valid', got {padding!r}")
-        if padding == "same":
-            if st != (1, 1, 1):
-                raise ArgumentError(f"{op}: padding='same' needs stride 1, got stride {st}")
-            x = ops.pad(
-                x, [(0, 0), (0, 0)] + [tuple(p) for p in _pairs(same_padding((kd, kh, kw), dl))]
-            )
+        x, _ = _named_padding(x, padding, (kd, kh, kw), st, dl, op)
         pd = (0, 0, 0)
     else:
         pd = triple(padding, "padding", op)
@@ -90,11 +79,6 @@ def conv3d(
     if bias is not None:
         out = out + ops.reshape(bias, (o, 1, 1, 1))
     return out[0] if unbatched else out
-
-
-def _pairs(flat: tuple[int, ...]) -> list[tuple[int, int]]:
-    """F.pad's flat pairs (last axis first) as per-axis (before, after), first axis first."""
-    return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)][::-1]
 
 
 def _pool3d(x: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool, op: str,
