@@ -55,9 +55,9 @@ def _run(b, compiled, change=None, make_opt=None, steps=8, at=4):
     return losses, params, f
 
 
-def _same(b, eager, comp):
+def _same(b, eager, comp, replayed=True):
     (le, pe, _), (lc, pc, f) = eager, comp
-    assert f.compiled, "the compiled run never replayed"
+    assert f.compiled or not replayed, "the compiled run never replayed"
     if b.name == "numpy":
         assert lc == le
         for k in pe:
@@ -531,3 +531,82 @@ def _apart(x, make, backend, compiled):
     if compiled:  # replayed before and after the split
         assert replays >= 1 and f.replays >= replays + 1
     return losses, w1.numpy(), w2.numpy()
+
+
+class _TorchStyleSGD(xn.optim.Optimizer):
+    """An optimizer written as PyTorch's documentation shows: its own ``step`` reading
+    ``group["lr"]`` as a number and ``self.state[p]`` as a dict to fill."""
+
+    def __init__(self, params, lr=0.1, momentum=0.9):
+        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+    @xn.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if "momentum_buffer" not in state:
+                    state["momentum_buffer"] = xn.clone(p.grad).detach()
+                else:
+                    state["momentum_buffer"].mul_(group["momentum"]).add_(p.grad)
+                p.add_(state["momentum_buffer"], alpha=-group["lr"])
+
+
+class _OwnUpdate(xn.optim.Optimizer):
+    """xpnet's extension point, ``_update``, reading ``lr`` as a number."""
+
+    def __init__(self, params, lr=0.1):
+        super().__init__(params, dict(lr=lr))
+
+    def _update(self, p, grad, state, group):
+        p -= group["lr"] * grad
+
+
+@pytest.mark.parametrize("cls", [_TorchStyleSGD, _OwnUpdate], ids=["own step", "own _update"])
+@pytest.mark.parametrize("edit", ["lr once", "lr every step", "momentum"])
+def test_optimizers_written_by_users_see_their_hyperparameters(backend, cls, edit):
+    """A recording fixes the numbers such code reads: each edit records again (it was a
+    silently stale replay: the learning rate at the first recording forever)."""
+    if edit == "momentum" and cls is _OwnUpdate:
+        pytest.skip("_OwnUpdate has no momentum")
+
+    def change(model, opt):
+        if edit == "lr once":
+            opt.param_groups[0]["lr"] = 0.0
+        elif edit == "momentum":
+            opt.param_groups[0]["momentum"] = 0.5
+
+    def make(ps):
+        return cls(ps, lr=0.1)
+
+    def run(compiled):
+        if edit != "lr every step":
+            return _run(backend, compiled, change, make)
+        model, data = _model(backend), _data(backend)
+        opt = make(list(model.parameters()))
+        xn.manual_seed(7)
+        step = train_step(model, opt)
+        f = xn.compile(step) if compiled else step
+        losses = []
+        for i in range(8):
+            opt.param_groups[0]["lr"] = 0.1 / (i + 1)
+            losses.append(float(f(*data[i % len(data)]).item()))
+        return losses, {k: v.numpy() for k, v in model.state_dict().items()}, f
+
+    # (a learning rate edited before every step is recorded again every step: correct,
+    # never a replay)
+    _same(backend, run(False), run(True), replayed=edit != "lr every step")
+
+
+def test_optimizer_state_is_a_defaultdict():
+    p = nn.Parameter(xn.ones(2))
+    opt = _TorchStyleSGD([p])
+    assert opt.state[p] == {}  # PyTorch's: a parameter's state reads as an empty dict
+    p.grad = xn.ones(2)
+    opt.step()
+    opt2 = _TorchStyleSGD([p])
+    opt2.load_state_dict(opt.state_dict())
+    assert opt2.state[p]["momentum_buffer"].tolist() == [1.0, 1.0]
+    assert opt2.state[nn.Parameter(xn.ones(1))] == {}

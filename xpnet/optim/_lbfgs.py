@@ -10,6 +10,7 @@ algorithm branches on them every iteration, as PyTorch's does.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -191,7 +192,7 @@ class LBFGS(Optimizer):
 
         restored = {k: restore(v) for k, v in saved.items()}
         self.param_groups[0].update({k: v for k, v in groups[0].items() if k != "params"})
-        self.state = {self._params[0]: restored} if restored else {}
+        self.state = defaultdict(dict, {self._params[0]: restored} if restored else {})
 
     def _flat_grad(self) -> Tensor:
         return concat([reshape(p.grad if p.grad is not None else zeros_like(p), (-1,))

@@ -9,6 +9,8 @@ nothing goes through the host during a step.
 
 from __future__ import annotations
 
+import functools
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from types import MappingProxyType
 from typing import Any
@@ -47,10 +49,37 @@ class Optimizer:
     # Live hyperparameters whose being zero or not selects the code of the update.
     _switches: tuple[str, ...] = ("momentum", "weight_decay")
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """An optimizer written against PyTorch's base class (its own ``step``, reading
+        ``group["lr"]`` as a number) works under ``xn.compile`` too: its ``step`` tells a
+        recording which optimizer it updates, and a class with its own update code (``step``,
+        ``_update`` or ``_update_group``) that does not list ``_live`` hyperparameters has
+        every hyperparameter checked by value before each replay (a changed ``lr`` records
+        again) instead of refreshed: such code reads them as Python numbers, which a
+        recording fixes."""
+        super().__init_subclass__(**kwargs)
+        own_code = any(k in cls.__dict__ for k in ("step", "_update", "_update_group"))
+        if own_code and "_live" not in cls.__dict__:
+            cls._live = cls._switches = ()
+        own_step = cls.__dict__.get("step")
+        if own_step is not None and not getattr(own_step, "_tells_recorder", False):
+
+            @functools.wraps(own_step)
+            def step(self: Any, *args: Any, **kw: Any) -> Any:
+                rec = ACTIVE[0] and recorder()
+                if rec is not None:
+                    rec.optimizer(self)
+                return own_step(self, *args, **kw)
+
+            step._tells_recorder = True  # type: ignore[attr-defined]
+            cls.step = step  # type: ignore[method-assign]
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        # PyTorch's: ``self.state[p]`` is a parameter's dict, empty until a step fills it
+        # (an optimizer written against PyTorch's base class reads it so).
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self._slots: dict[int, Slots] = {}  # per parameter: its 0-d scalar slots (xn.compile)
         self._epoch = -1  # _capture.EPOCH at the last step: state follows moved parameters
         items = list(params) if not isinstance(params, Tensor) else [params]
@@ -255,7 +284,7 @@ class Optimizer:
                         f"{v.shape}, the parameter {params[k].shape}"
                     )
         # Convert everything onto the parameters' devices first; change nothing until all is fine.
-        state: dict[Tensor, dict[str, Any]] = {}
+        state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for k, s in by_index.items():
             p = params[k]
             restored: dict[str, Any] = {}
