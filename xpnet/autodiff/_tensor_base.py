@@ -289,8 +289,13 @@ class TensorBase:
 
     # -- conversion ------------------------------------------------------------
     def numpy(self) -> Any:
-        """A host NumPy copy of the values (detached from the graph)."""
-        return self.backend.to_numpy(self._data)
+        """The values as a host NumPy array. On the NumPy backend it is the tensor's own
+        memory, as PyTorch's ``numpy()`` of a CPU tensor (a write to either shows in both);
+        on other backends, and for a tensor that requires grad (which PyTorch refuses), a
+        copy detached from the graph."""
+        if self._rg:
+            return self.backend.to_numpy(self._data)
+        return self.backend.host_alias(self._data)
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python scalar."""
@@ -333,7 +338,7 @@ class TensorBase:
         return self._array().__dlpack_device__()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
-        """``np.asarray(t)``: a host copy of the values. Refused for a tensor that requires
+        """``np.asarray(t)``: the values on the host (``numpy()``). Refused for a tensor that requires
         grad (as PyTorch does): code that goes through NumPy would silently drop the
         gradient; call ``t.detach()`` first when that is what you mean."""
         if self._rg:
@@ -344,7 +349,9 @@ class TensorBase:
                 "operations to keep the gradient"
             )
         host = self.numpy()
-        return host if dtype is None else host.astype(dtype)
+        if dtype is not None:
+            return host.astype(dtype)
+        return host.copy() if copy else host
 
     def detach(self) -> Tensor:
         """The same values, cut from the graph (shares memory and the version counter)."""

@@ -387,6 +387,11 @@ class Backend(abc.ABC):
         self._host_read()
         return self.read_host(arr)
 
+    def host_alias(self, arr: Array) -> np.ndarray:
+        """``arr`` as a host NumPy array sharing its memory where the library keeps it so
+        (the NumPy backend: PyTorch's ``numpy()`` of a CPU tensor), else a copy (``to_numpy``)."""
+        return self.to_numpy(arr)
+
     def scalar(self, arr: Array) -> Any:
         """The value of a one-element ``arr`` as a Python scalar: a host read, as ``to_numpy``."""
         self._host_read()

@@ -35,6 +35,10 @@ class NumpyBackend(Backend):
     def read_host(self, arr: Array) -> np.ndarray:
         return np.array(arr, copy=True)
 
+    def host_alias(self, arr: Array) -> np.ndarray:
+        self._host_read()
+        return arr if isinstance(arr, np.ndarray) else np.asarray(arr)
+
     def read_scalar(self, arr: Array) -> Any:
         return arr.item()  # no copy of the array first
 
