@@ -97,6 +97,8 @@ from . import cuda as cuda  # noqa: E402
 from . import distributions as distributions  # noqa: E402
 from . import utils as utils  # noqa: E402
 from ._torch_functions import *  # noqa: E402, F403
+from ._torch_math import MinMax as MinMax  # noqa: E402
+from ._torch_out import *  # noqa: E402, F403  (last: out= and PyTorch's method forms)
 
 float, int = "float32", "int32"  # PyTorch's torch.float and torch.int
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from . import _torch_math as _m
 from . import ops
 from ._capture import recorder
 from ._errors import (
@@ -705,6 +706,107 @@ class TorchMethods:
 
     def pow_(self: Any, exponent: Any) -> Tensor:
         return rebase_or_write(self, lambda old: ops.pow(old, exponent), "pow_", exponent)
+
+    # -- PyTorch's math built from ops (``_torch_math``): the function, ``self`` first ----
+    fmod, exp2, sgn, sinc, logit, xlogy = _m.fmod, _m.exp2, _m.sgn, _m.sinc, _m.logit, _m.xlogy
+    deg2rad, rad2deg, float_power, heaviside = _m.deg2rad, _m.rad2deg, _m.float_power, _m.heaviside
+    fmax, fmin, isposinf, isneginf, isreal = _m.fmax, _m.fmin, _m.isposinf, _m.isneginf, _m.isreal
+    is_floating_point, is_complex, is_nonzero = _m.is_floating_point, _m.is_complex, _m.is_nonzero
+    addcmul, addcdiv, addmm, addmv, addr = _m.addcmul, _m.addcdiv, _m.addmm, _m.addmv, _m.addr
+    baddbmm, addbmm, mv, inner, vdot, kron = (
+        _m.baddbmm,
+        _m.addbmm,
+        _m.mv,
+        _m.inner,
+        _m.vdot,
+        _m.kron,
+    )
+    trace, diagonal, diag_embed, cross = _m.trace, _m.diagonal, _m.diag_embed, _m.cross
+    logdet, pinverse, fliplr, flipud, rot90 = _m.logdet, _m.pinverse, _m.fliplr, _m.flipud, _m.rot90
+    unbind, tensor_split, take_along_dim = _m.unbind, _m.tensor_split, _m.take_along_dim
+    aminmax, nansum, nanmean, argwhere = _m.aminmax, _m.nansum, _m.nanmean, _m.argwhere
+    index_fill, index_copy, masked_scatter = _m.index_fill, _m.index_copy, _m.masked_scatter
+    diag, isclose, allclose = _m.diag, _m.isclose, _m.allclose
+    # and PyTorch's method names for the standard's functions
+    absolute, arccos, arcsin, arctan, arctan2 = ops.abs, ops.acos, ops.asin, ops.atan, ops.atan2
+    acos, asin, atan, atan2, tan = ops.acos, ops.asin, ops.atan, ops.atan2, ops.tan
+    sinh, cosh, asinh, acosh, atanh = ops.sinh, ops.cosh, ops.asinh, ops.acosh, ops.atanh
+    arcsinh, arccosh, arctanh, erf = ops.asinh, ops.acosh, ops.atanh, ops.erf
+    maximum, minimum, remainder, floor_divide = (
+        ops.maximum,
+        ops.minimum,
+        ops.remainder,
+        ops.floor_divide,
+    )
+    logical_and, logical_or, logical_xor = ops.logical_and, ops.logical_or, ops.logical_xor
+    logaddexp, hypot, copysign, true_divide = ops.logaddexp, ops.hypot, ops.copysign, ops.divide
+    swapaxes = swapdims = ops.swapaxes
+    inverse, det, matrix_power, outer = linalg.inv, linalg.det, linalg.matrix_power, linalg.outer
+    ger = outer
+
+    def slogdet(self: Any) -> Any:
+        """``(sign, logabsdet)`` of the determinant (``xn.linalg.slogdet``)."""
+        return linalg.slogdet(self)
+
+    def count_nonzero(self: Any, dim: Any = None) -> Tensor:
+        """How many elements are not zero, in all or along ``dim``."""
+        return ops.count_nonzero(self, axis=_dims(dim))
+
+    def equal(self: Any, other: Any) -> bool:
+        """True when ``other`` has this shape and the same values (PyTorch's ``equal``)."""
+        return self.shape == tuple(other.shape) and bool(ops.all(self == other).item())
+
+    # in-place forms: recorded in a graph, written in place outside one
+    def addcmul_(self: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return rebase_or_write(self, lambda old: _m.addcmul(old, tensor1, tensor2, value=value),
+                               "addcmul_", tensor1, tensor2)  # fmt: skip
+
+    def addcdiv_(self: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return rebase_or_write(self, lambda old: _m.addcdiv(old, tensor1, tensor2, value=value),
+                               "addcdiv_", tensor1, tensor2)  # fmt: skip
+
+    def lerp_(self: Any, end: Any, weight: Any) -> Tensor:
+        return rebase_or_write(self, lambda old: old.lerp(end, weight), "lerp_", end, weight)
+
+    def addmm_(self: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return rebase_or_write(self, lambda old: _m.addmm(old, mat1, mat2, beta=beta, alpha=alpha),
+                               "addmm_", mat1, mat2)  # fmt: skip
+
+    def fmod_(self: Any, other: Any) -> Tensor:
+        return rebase_or_write(self, lambda old: _m.fmod(old, other), "fmod_", other)
+
+    def remainder_(self: Any, other: Any) -> Tensor:
+        return rebase_or_write(self, lambda old: ops.remainder(old, other), "remainder_", other)
+
+    def clamp_min_(self: Any, min: Any) -> Tensor:
+        return rebase_or_write(self, lambda old: old.clamp_min(min), "clamp_min_", min)
+
+    def clamp_max_(self: Any, max: Any) -> Tensor:
+        return rebase_or_write(self, lambda old: old.clamp_max(max), "clamp_max_", max)
+
+    def square_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.square, "square_")
+
+    def sin_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.sin, "sin_")
+
+    def cos_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.cos, "cos_")
+
+    def reciprocal_(self: Any) -> Tensor:
+        return rebase_or_write(self, ops.reciprocal, "reciprocal_")
+
+    def index_fill_(self: Any, dim: int, index: Any, value: Any) -> Tensor:
+        return rebase_or_write(self, lambda old: _m.index_fill(old, dim, index, value),
+                               "index_fill_", value)  # fmt: skip
+
+    def index_copy_(self: Any, dim: int, index: Any, source: Any) -> Tensor:
+        return rebase_or_write(self, lambda old: _m.index_copy(old, dim, index, source),
+                               "index_copy_", source)  # fmt: skip
+
+    def masked_scatter_(self: Any, mask: Any, source: Any) -> Tensor:
+        return rebase_or_write(self, lambda old: _m.masked_scatter(old, mask, source),
+                               "masked_scatter_", source)  # fmt: skip
 
     # -- new tensors like this one (backend, device, dtype) ---------------------------
     def new_zeros(self: Any, *size: Any, dtype: Any = None) -> Tensor:

@@ -65,45 +65,6 @@ def stack(tensors: Any, axis: Any = _ZERO, *, dim: Any = _ZERO) -> Tensor:
     return ops.stack(tensors, axis=int(_axis(axis, dim, "stack")))
 
 
-def isclose(
-    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
-) -> Tensor:
-    """Elementwise |a - b| <= atol + rtol |b|, PyTorch's test: equal values (infinities
-    included) are close, an infinite difference never is, NaN only with ``equal_nan``."""
-    if not (is_tensor(a) or is_tensor(b)):
-        raise ArgumentTypeError(
-            f"isclose: at least one of a and b must be a Tensor, got {type(a).__name__} and "
-            f"{type(b).__name__}"
-        )
-    if rtol < 0 or atol < 0:
-        raise ArgumentError(f"isclose: rtol and atol must be >= 0, got rtol={rtol}, atol={atol}")
-    with set_grad_enabled(False):
-        like = _inexact(a if is_tensor(a) else b)
-        fa = _inexact(a) if is_tensor(a) else ops.full_like(like, a)
-        fb = _inexact(b) if is_tensor(b) else ops.full_like(like, b)
-        same = is_tensor(a) and is_tensor(b) and a.dtype == b.dtype
-        close = a == b if same else fa == fb  # (integers compared exactly where they can be)
-        if equal_nan:
-            close = close | (ops.isnan(fa) & ops.isnan(fb))
-        finite = ops.isfinite(fa) & ops.isfinite(fb)  # (inf - inf is no difference to take)
-        fa, fb = ops.where(finite, fa, 0.0), ops.where(finite, fb, 0.0)
-        err = ops.abs(fa - fb)
-        close = close | (finite & ops.isfinite(err) & (err <= atol + rtol * ops.abs(fb)))
-    return close
-
-
-def _inexact(t: Tensor) -> Tensor:
-    """``t`` where its dtype is floating or complex, else as the default float."""
-    return t if t.backend.is_inexact(t.dtype) else ops.astype(t, t.backend.default_float)
-
-
-def allclose(
-    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
-) -> bool:
-    """Whether every element of ``a`` and ``b`` is close (``isclose``), as a Python bool."""
-    return bool(ops.all(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)).item())
-
-
 def rand_like(
     x: Tensor, *, dtype: Any = None, generator: Any = None, requires_grad: bool = False
 ) -> Tensor:
@@ -194,22 +155,6 @@ def topk(
 def masked_fill(x: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``value`` where ``mask`` is True, ``x`` elsewhere (``Tensor.masked_fill``)."""
     return x.masked_fill(mask, value)
-
-
-def diag(x: Tensor, diagonal: int = 0) -> Tensor:
-    """PyTorch's ``diag``: a vector's square matrix with it on diagonal ``diagonal`` (above
-    the main one if positive), or a matrix's diagonal as a vector."""
-    if x.ndim == 2:
-        return ops.linalg.diagonal(x, offset=diagonal)
-    if x.ndim != 1:
-        raise ArgumentError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
-    b, k = x.backend, abs(diagonal)
-    square = (
-        ops.eye(x.shape[0], dtype=b.dtype_name(x.dtype), backend=b, device=b.device) * x[:, None]
-    )
-    if not k:
-        return square
-    return ops.pad(square, [(0, k), (k, 0)] if diagonal > 0 else [(k, 0), (0, k)])
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
@@ -406,9 +351,9 @@ def masked_select(x: Tensor, mask: Tensor) -> Tensor:
     return x.masked_select(mask)
 
 
-def clone(x: Tensor) -> Tensor:
+def clone(x: Tensor, *, memory_format: Any = None) -> Tensor:
     """A copy of ``x`` in the graph (PyTorch's ``clone``)."""
-    return x.clone()
+    return x.clone(memory_format=memory_format)
 
 
 def detach(x: Tensor) -> Tensor:
@@ -579,7 +524,6 @@ __all__ = [
     "as_tensor",
     "max",
     "min",
-    "allclose",
     "bmm",
     "cat",
     "chunk",
@@ -590,7 +534,6 @@ __all__ = [
     "bincount",
     "cdist",
     "device",
-    "diag",
     "dot",
     "masked_fill",
     "multinomial",
@@ -602,7 +545,6 @@ __all__ = [
     "from_numpy",
     "inference_mode",
     "is_tensor",
-    "isclose",
     "mm",
     "numel",
     "outer",

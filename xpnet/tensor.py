@@ -127,8 +127,10 @@ class Tensor(TensorBase, TorchMethods):
     def astype(self, dtype: Any) -> Tensor:
         return _ops.astype(self, dtype)
 
-    def clone(self) -> Tensor:
-        """A copy in the graph (gradients flow back to ``self``), as PyTorch's ``clone``."""
+    def clone(self, *, memory_format: Any = None) -> Tensor:
+        """A copy in the graph (gradients flow back to ``self``), as PyTorch's ``clone``
+        (``memory_format`` is accepted: xpnet's arrays have the backend's one layout)."""
+        check_memory_format(memory_format, "clone")
         return (
             self * 1
             if self.backend.is_inexact(self.dtype)

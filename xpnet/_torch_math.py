@@ -1,0 +1,732 @@
+"""PyTorch's math functions that the Array API standard lacks, built from xpnet's ops.
+
+Each is a composite of ops that already have gradient rules, so each differentiates (to
+any order) on every backend, and each takes the tensor first: ``tensor.py`` binds those
+PyTorch has as methods (``x.addcmul(a, b)``), and ``_torch_functions`` exports all of
+them at the top level (``xn.addcmul(x, a, b)``, with ``out=``). Values, dtypes and
+gradients are PyTorch's (``tests/test_torch_math.py`` checks each against it).
+"""
+
+from __future__ import annotations
+
+import builtins
+import itertools
+import math
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from . import ops
+from ._errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
+from .autodiff import no_grad
+from .autodiff.internal import is_tensor
+from .ops import linalg
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+def _ax(x: Tensor, dim: int, op: str) -> int:
+    n = builtins.max(x.ndim, 1)
+    if not isinstance(dim, int) or not -n <= dim < n:
+        raise ArgumentError(f"{op}: dim {dim!r} out of range for a tensor of shape {x.shape}")
+    return dim % n
+
+
+def _like(x: Tensor, value: Any) -> Any:
+    """``value`` as an operand beside ``x``: tensors and Python numbers as they are."""
+    return (
+        value
+        if is_tensor(value) or isinstance(value, (int, float, bool))
+        else ops.asarray(value, backend=x.backend)
+    )
+
+
+def _floating(x: Tensor) -> Tensor:
+    """``x``, or ``x`` as the default float where it is an integer or bool tensor (PyTorch's
+    integer inputs to floating functions)."""
+    return x if x.backend.is_inexact(x.dtype) else ops.astype(x, x.backend.default_float)
+
+
+# -- elementwise ------------------------------------------------------------------------
+def fmod(input: Tensor, other: Any) -> Tensor:
+    """The remainder of ``input / other`` with the sign of ``input`` (C's ``fmod``;
+    ``remainder`` takes the sign of ``other``)."""
+    r = ops.remainder(input, other)
+    wrong_sign = (r != 0) & ((r < 0) != (input < 0))
+    return ops.where(wrong_sign, r - other, r)
+
+
+def exp2(input: Tensor) -> Tensor:
+    """2 to the power of each element (integers give the default float)."""
+    return ops.pow(2.0, _floating(input))
+
+
+def sgn(input: Tensor) -> Tensor:
+    """The sign: -1, 0 or 1 for real numbers; ``x / |x|`` (0 at 0) for complex ones."""
+    if not input.backend.is_complex(input.dtype):
+        return ops.sign(input)
+    mag = ops.abs(input)
+    zero = mag == 0
+    return ops.where(zero, 0, input / ops.where(zero, 1, mag))
+
+
+def sinc(input: Tensor) -> Tensor:
+    """The normalised sinc, ``sin(pi x) / (pi x)``, 1 at 0 (with slope 0 there)."""
+    x = _floating(input)
+    zero = x == 0
+    px = math.pi * ops.where(zero, 1.0, x)
+    return ops.where(zero, 1.0, ops.sin(px) / px)
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians."""
+    return _floating(input) * (math.pi / 180.0)
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees."""
+    return _floating(input) * (180.0 / math.pi)
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """``log(p / (1 - p))``, with ``p`` clamped to [eps, 1 - eps] when ``eps`` is given."""
+    p = _floating(input)
+    if eps is not None:
+        p = ops.clip(p, eps, 1.0 - eps)
+    return ops.log(p / (1.0 - p))
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """``input * log(other)``, 0 where ``input`` is 0 (unless ``other`` is NaN), as
+    PyTorch's and SciPy's ``xlogy``: no NaN from ``0 * log(0)``. Its derivative in ``input``
+    is ``log(other)`` (0 where ``input`` is 0 and ``other`` is not positive)."""
+    x, y = ops.broadcast_arrays(*_tensors(input, other, "xlogy"))
+    x, y = _floating(x), _floating(y)
+    if x.dtype != y.dtype:
+        x, y = ops.astype(x, _wider(x, y)), ops.astype(y, _wider(x, y))
+    defined = (x == 0) & (y <= 0)  # 0 by definition (where log(y) is -inf or NaN)
+    return ops.where(defined, 0.0, x * ops.log(ops.where(defined, 1.0, y)))
+
+
+def _tensors(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
+    like = a if is_tensor(a) else b
+    if not is_tensor(like):
+        raise ArgumentTypeError(f"{op}: at least one argument must be a Tensor")
+    return tuple(v if is_tensor(v) else ops.full_like(like, v, dtype=_scalar_dtype(like, v))
+                 for v in (a, b))  # type: ignore[return-value]  # fmt: skip
+
+
+def _scalar_dtype(like: Tensor, v: Any) -> Any:
+    """A Python number's dtype beside ``like``: ``like``'s, or the default float for a float
+    beside integers (PyTorch's promotion of scalars)."""
+    b = like.backend
+    if isinstance(v, float) and not b.is_inexact(like.dtype):
+        return b.dtype_name(b.default_float)
+    return b.dtype_name(like.dtype)
+
+
+def _wider(a: Tensor, b: Tensor) -> Any:
+    return (
+        a.dtype if a.backend.xp.finfo(a.dtype).bits >= b.backend.xp.finfo(b.dtype).bits else b.dtype
+    )
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent`` in double precision (float64; complex128 for complex inputs)."""
+    like = input if is_tensor(input) else exponent
+    b = like.backend
+    complex_ = any((is_tensor(v) and b.is_complex(v.dtype)) or isinstance(v, complex)
+                   for v in (input, exponent))  # fmt: skip
+    dt = "complex128" if complex_ else "float64"
+    x, e = (ops.astype(v, dt) if is_tensor(v) else v for v in (input, exponent))
+    return ops.pow(x, e)
+
+
+def heaviside(input: Tensor, values: Any) -> Tensor:
+    """The step function: 0 below zero, 1 above, ``values`` at zero."""
+    one = ops.ones_like(input)
+    return ops.where(input == 0, values, ops.where(input > 0, one, ops.zeros_like(input)))
+
+
+def fmax(input: Tensor, other: Any) -> Tensor:
+    """The elementwise maximum ignoring NaN (NaN only where both are NaN)."""
+    return _nan_ignoring(input, other, ops.maximum)
+
+
+def fmin(input: Tensor, other: Any) -> Tensor:
+    """The elementwise minimum ignoring NaN."""
+    return _nan_ignoring(input, other, ops.minimum)
+
+
+def _nan_ignoring(a: Any, b: Any, pick: Any) -> Tensor:
+    a, b = ops.broadcast_arrays(*_tensors(a, b, pick.__name__))
+    if not a.backend.is_inexact(a.dtype):
+        return pick(a, b)
+    return ops.where(ops.isnan(a), b, ops.where(ops.isnan(b), a, pick(a, b)))
+
+
+def isposinf(input: Tensor) -> Tensor:
+    """True where the element is +inf."""
+    return ops.isinf(input) & (input > 0)
+
+
+def isneginf(input: Tensor) -> Tensor:
+    """True where the element is -inf."""
+    return ops.isinf(input) & (input < 0)
+
+
+def isreal(input: Tensor) -> Tensor:
+    """True where the element has no imaginary part (everywhere for real dtypes)."""
+    if input.backend.is_complex(input.dtype):
+        return ops.imag(input) == 0
+    return ops.ones_like(input, dtype="bool")
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """Whether the dtype is a floating one (float16, bfloat16, float32, float64)."""
+    return bool(input.backend.is_float(input.dtype))
+
+
+def is_complex(input: Tensor) -> bool:
+    """Whether the dtype is complex."""
+    return bool(input.backend.is_complex(input.dtype))
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """Whether the one element of ``input`` is not zero (an error for other sizes)."""
+    if input.size != 1:
+        raise ArgumentError(
+            f"is_nonzero: a tensor of {input.size} elements (shape {input.shape}) is "
+            "ambiguous; it needs exactly one"
+        )
+    return bool(input.reshape(()).item())
+
+
+def isclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """Elementwise |a - b| <= atol + rtol |b|, PyTorch's test: equal values (infinities
+    included) are close, an infinite difference never is, NaN only with ``equal_nan``."""
+    if not (is_tensor(a) or is_tensor(b)):
+        raise ArgumentTypeError(
+            f"isclose: at least one of a and b must be a Tensor, got {type(a).__name__} and "
+            f"{type(b).__name__}"
+        )
+    if rtol < 0 or atol < 0:
+        raise ArgumentError(f"isclose: rtol and atol must be >= 0, got rtol={rtol}, atol={atol}")
+    with no_grad():
+        like = _floating(a if is_tensor(a) else b)
+        fa = _floating(a) if is_tensor(a) else ops.full_like(like, a)
+        fb = _floating(b) if is_tensor(b) else ops.full_like(like, b)
+        same = is_tensor(a) and is_tensor(b) and a.dtype == b.dtype
+        close = a == b if same else fa == fb  # (integers compared exactly where they can be)
+        if equal_nan:
+            close = close | (ops.isnan(fa) & ops.isnan(fb))
+        finite = ops.isfinite(fa) & ops.isfinite(fb)  # (inf - inf is no difference to take)
+        fa, fb = ops.where(finite, fa, 0.0), ops.where(finite, fb, 0.0)
+        err = ops.abs(fa - fb)
+        close = close | (finite & ops.isfinite(err) & (err <= atol + rtol * ops.abs(fb)))
+    return close
+
+
+def allclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    """Whether every element of ``a`` and ``b`` is close (``isclose``), as a Python bool."""
+    return bool(ops.all(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)).item())
+
+
+def diag(x: Tensor, diagonal: int = 0) -> Tensor:
+    """PyTorch's ``diag``: a vector's square matrix with it on diagonal ``diagonal`` (above
+    the main one if positive), or a matrix's diagonal as a vector."""
+    if x.ndim == 2:
+        return ops.linalg.diagonal(x, offset=diagonal)
+    if x.ndim != 1:
+        raise ArgumentError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
+    b, k = x.backend, abs(diagonal)
+    square = (
+        ops.eye(x.shape[0], dtype=b.dtype_name(x.dtype), backend=b, device=b.device) * x[:, None]
+    )
+    if not k:
+        return square
+    return ops.pad(square, [(0, k), (k, 0)] if diagonal > 0 else [(k, 0), (0, k)])
+
+
+# -- fused multiply-adds (PyTorch's optimizers and layers are written with them) ----------
+def addcmul(input: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 * tensor2``."""
+    prod = tensor1 * tensor2
+    return input + (prod if value == 1 else value * prod)
+
+
+def addcdiv(input: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    """``input + value * tensor1 / tensor2``."""
+    quot = tensor1 / tensor2
+    return input + (quot if value == 1 else value * quot)
+
+
+def _scaled_sum(input: Tensor, product: Tensor, beta: Any, alpha: Any, op: str) -> Tensor:
+    """``beta * input + alpha * product``; with ``beta == 0`` the input only gives the
+    shape (its NaN and inf do not reach the result, as PyTorch documents)."""
+    try:
+        shape = ops.broadcast_shapes(input.shape, product.shape)
+    except Exception as e:
+        raise ShapeError(f"{op}: input of shape {input.shape} does not broadcast to the "
+                         f"product's {product.shape}") from e  # fmt: skip
+    if shape != product.shape:
+        raise ShapeError(
+            f"{op}: input of shape {input.shape} does not broadcast to the product's {product.shape}"
+        )
+    scaled = product if alpha == 1 else alpha * product
+    if beta == 0:
+        return scaled
+    return (input if beta == 1 else beta * input) + scaled
+
+
+def _need(t: Any, nd: int, op: str, name: str) -> None:
+    if not is_tensor(t) or t.ndim != nd:
+        got = getattr(t, "shape", type(t).__name__)
+        raise ShapeError(f"{op}: {name} must be a {nd}-D tensor, got {got}")
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)`` for matrices (``input`` broadcasts)."""
+    _need(mat1, 2, "addmm", "mat1")
+    _need(mat2, 2, "addmm", "mat2")
+    return _scaled_sum(input, ops.matmul(mat1, mat2), beta, alpha, "addmm")
+
+
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat @ vec)``."""
+    _need(mat, 2, "addmv", "mat")
+    _need(vec, 1, "addmv", "vec")
+    return _scaled_sum(input, ops.matmul(mat, vec), beta, alpha, "addmv")
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * outer(vec1, vec2)``."""
+    _need(vec1, 1, "addr", "vec1")
+    _need(vec2, 1, "addr", "vec2")
+    return _scaled_sum(input, linalg.outer(vec1, vec2), beta, alpha, "addr")
+
+
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
+            alpha: Any = 1) -> Tensor:  # fmt: skip
+    """``beta * input + alpha * (batch1 @ batch2)`` for batches of matrices."""
+    _need(batch1, 3, "baddbmm", "batch1")
+    _need(batch2, 3, "baddbmm", "batch2")
+    return _scaled_sum(input, ops.matmul(batch1, batch2), beta, alpha, "baddbmm")
+
+
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
+           alpha: Any = 1) -> Tensor:  # fmt: skip
+    """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
+    _need(batch1, 3, "addbmm", "batch1")
+    _need(batch2, 3, "addbmm", "batch2")
+    return _scaled_sum(input, ops.sum(ops.matmul(batch1, batch2), axis=0), beta, alpha, "addbmm")
+
+
+# -- products -----------------------------------------------------------------------------
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """A matrix times a vector."""
+    _need(input, 2, "mv", "input")
+    _need(vec, 1, "mv", "vec")
+    return ops.matmul(input, vec)
+
+
+def inner(input: Tensor, other: Any) -> Tensor:
+    """The sum of products over the last axes (a product where one side is 0-D)."""
+    if not is_tensor(other) or input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise ShapeError(f"inner: last dims differ: {input.shape} and {other.shape}")
+    return ops.tensordot(input, other, axes=([input.ndim - 1], [other.ndim - 1]))
+
+
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    """The dot product of two vectors, conjugating the first."""
+    _need(input, 1, "vdot", "input")
+    _need(other, 1, "vdot", "other")
+    a = ops.conj(input) if input.backend.is_complex(input.dtype) else input
+    return ops.sum(a * other)
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    """The Kronecker product: every element of ``input`` times all of ``other``."""
+    nd = builtins.max(input.ndim, other.ndim)
+    sa = (1,) * (nd - input.ndim) + input.shape
+    sb = (1,) * (nd - other.ndim) + other.shape
+    a = ops.reshape(input, tuple(s for n in sa for s in (n, 1)))  # (a0, 1, a1, 1, ...)
+    b = ops.reshape(other, tuple(s for n in sb for s in (1, n)))  # (1, b0, 1, b1, ...)
+    return ops.reshape(a * b, tuple(m * n for m, n in zip(sa, sb, strict=True)))
+
+
+def trace(input: Tensor) -> Tensor:
+    """The sum of a matrix's diagonal."""
+    _need(input, 2, "trace", "input")
+    return linalg.trace(input)
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of the matrices in ``dim1`` and ``dim2`` (above the main one for a
+    positive ``offset``), as the last axis."""
+    d1, d2 = _ax(input, dim1, "diagonal"), _ax(input, dim2, "diagonal")
+    if d1 == d2:
+        raise ArgumentError(f"diagonal: dim1 and dim2 are the same axis ({dim1}, {dim2})")
+    return linalg.diagonal(ops.moveaxis(input, (d1, d2), (-2, -1)), offset=offset)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Matrices (in ``dim1`` and ``dim2`` of the result) with the last axis of ``input`` on
+    their diagonal ``offset``, zero elsewhere."""
+    nd = input.ndim + 1
+    d1, d2 = dim1 % nd if -nd <= dim1 < nd else None, dim2 % nd if -nd <= dim2 < nd else None
+    if d1 is None or d2 is None or d1 == d2:
+        raise ArgumentError(f"diag_embed: dims ({dim1}, {dim2}) for a result of {nd} dims")
+    n, k = input.shape[-1], abs(offset)
+    b = input.backend
+    eye = ops.eye(n, dtype=b.dtype_name(input.dtype), backend=b, device=b.device)
+    square = ops.expand_dims(input, axis=-1) * eye  # (..., n, n), input on the diagonal
+    if k:
+        lead = [(0, 0)] * (input.ndim - 1)
+        square = ops.pad(square, [*lead, (0, k), (k, 0)] if offset > 0 else [*lead, (k, 0), (0, k)])
+    return ops.moveaxis(square, (-2, -1), (d1, d2))
+
+
+def _tri_indices(row: int, col: int, offset: int, lower: bool, dtype: Any, device: Any,
+                 backend: Any) -> Tensor:  # fmt: skip
+    rows, cols = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+    return ops.asarray(np.stack([rows, cols]), dtype=dtype or "int64", device=device,
+                       backend=backend)  # fmt: skip
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 backend: Any = None) -> Tensor:  # fmt: skip
+    """The (2, N) row and column indices of the lower triangle of a ``row`` x ``col``
+    matrix, row by row (``offset`` moves the diagonal up)."""
+    return _tri_indices(row, col, offset, True, dtype, device, backend)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 backend: Any = None) -> Tensor:  # fmt: skip
+    """The (2, N) indices of the upper triangle, row by row."""
+    return _tri_indices(row, col, offset, False, dtype, device, backend)
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (PyTorch's deprecated default without
+    ``dim``: the first axis of size 3, with its warning)."""
+    if dim is None:
+        shape = ops.broadcast_shapes(input.shape, other.shape)
+        if 3 not in shape:
+            raise ShapeError(f"cross: no dim of size 3 in {input.shape} and {other.shape}")
+        dim = shape.index(3)
+        warnings.warn(
+            "cross without dim is deprecated (PyTorch's too): it takes the first dim of size "
+            f"3 (here {dim}); pass dim= or use xn.linalg.cross (dim=-1)",
+            UserWarning,
+            stacklevel=2,
+        )
+    return linalg.cross(input, other, axis=dim)
+
+
+def logdet(input: Tensor) -> Tensor:
+    """``log(det(input))``: NaN for a negative determinant, -inf for a singular matrix."""
+    sign, logabs = linalg.slogdet(input)
+    return ops.where(sign < 0, math.nan, logabs)
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """The pseudo-inverse (singular values below ``rcond`` times the largest count as 0)."""
+    return linalg.pinv(input, rtol=rcond)
+
+
+# -- joining and splitting ----------------------------------------------------------------
+def _flat_args(tensors: tuple[Any, ...]) -> tuple[list[Tensor], bool]:
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return list(tensors[0]), True
+    return list(tensors), len(tensors) != 1
+
+
+def _at_least(nd: int, tensors: tuple[Any, ...]) -> Any:
+    ts, many = _flat_args(tensors)
+    out = []
+    for t in ts:
+        if t.ndim >= nd:
+            out.append(t)
+        elif nd == 3 and t.ndim == 2:
+            out.append(ops.expand_dims(t, axis=-1))
+        elif nd == 3 and t.ndim == 1:
+            out.append(ops.reshape(t, (1, t.shape[0], 1)))
+        else:
+            out.append(ops.reshape(t, (1,) * (nd - t.ndim) + t.shape))
+    return tuple(out) if many else out[0]
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least 1 dim (0-D ones become shape (1,)); one tensor or a tuple."""
+    return _at_least(1, tensors)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least 2 dims: (n,) becomes (1, n)."""
+    return _at_least(2, tensors)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least 3 dims: (n,) becomes (1, n, 1), (m, n) becomes (m, n, 1)."""
+    return _at_least(3, tensors)
+
+
+def _list(tensors: Any, op: str) -> list[Tensor]:
+    if not isinstance(tensors, (list, tuple)) or not tensors:
+        raise ArgumentTypeError(f"{op}: expects a non-empty sequence of tensors")
+    return list(tensors)
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along the second axis (the first for 1-D tensors)."""
+    ts = [atleast_1d(t) for t in _list(tensors, "hstack")]
+    return ops.concat(ts, axis=0 if ts[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Stack rows: join along the first axis, 1-D tensors as (1, n) rows."""
+    return ops.concat([atleast_2d(t) for t in _list(tensors, "vstack")], axis=0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along the third axis, after ``atleast_3d``."""
+    return ops.concat([atleast_3d(t) for t in _list(tensors, "dstack")], axis=2)
+
+
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join as columns: 0-D and 1-D tensors become (n, 1) columns."""
+    cols = [ops.reshape(t, (t.size, 1)) if t.ndim <= 1 else t
+            for t in _list(tensors, "column_stack")]  # fmt: skip
+    return ops.concat(cols, axis=1)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors broadcast to one shape."""
+    return tuple(ops.broadcast_arrays(*tensors))
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, that dim removed."""
+    return tuple(ops.unstack(input, axis=_ax(input, dim, "unbind")))
+
+
+def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces along ``dim``: ``n`` pieces as equal as can be (the first ``size % n`` one
+    longer), or the pieces between the given indices."""
+    ax = _ax(input, dim, "tensor_split")
+    size = input.shape[ax]
+    if is_tensor(indices_or_sections):
+        indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, int):
+        n = indices_or_sections
+        if n <= 0:
+            raise ArgumentError(f"tensor_split: sections must be positive, got {n}")
+        q, r = divmod(size, n)
+        bounds = [i * q + builtins.min(i, r) for i in range(n + 1)]
+    else:
+        cuts = [builtins.min(builtins.max(int(i) if int(i) >= 0 else int(i) + size, 0), size)
+                for i in indices_or_sections]  # fmt: skip
+        bounds = [0, *cuts, size]
+    lead = (slice(None),) * ax
+    return tuple(
+        input[(*lead, slice(a, builtins.max(a, b)))] for a, b in itertools.pairwise(bounds)
+    )
+
+
+def fliplr(input: Tensor) -> Tensor:
+    """The columns in reverse order (at least 2 dims)."""
+    if input.ndim < 2:
+        raise ShapeError(f"fliplr: needs at least 2 dims, got shape {input.shape}")
+    return ops.flip(input, axis=1)
+
+
+def flipud(input: Tensor) -> Tensor:
+    """The rows in reverse order (at least 1 dim)."""
+    if input.ndim < 1:
+        raise ShapeError("flipud: needs at least 1 dim, got a 0-D tensor")
+    return ops.flip(input, axis=0)
+
+
+def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """Rotated by 90 degrees ``k`` times in the plane of ``dims``, from the first axis
+    towards the second (NumPy's and PyTorch's direction)."""
+    if len(dims) != 2:
+        raise ArgumentError(f"rot90: dims must name two axes, got {dims!r}")
+    a, b = (_ax(input, d, "rot90") for d in dims)
+    if a == b:
+        raise ArgumentError(f"rot90: dims name the same axis twice: {dims!r}")
+    k %= 4
+    if k == 0:
+        return input
+    if k == 2:
+        return ops.flip(input, axis=(a, b))
+    if k == 1:
+        return ops.swapaxes(ops.flip(input, axis=b), a, b)
+    return ops.flip(ops.swapaxes(input, a, b), axis=b)
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """Entries at ``indices`` along ``dim`` (of the flattened tensor when ``dim`` is None);
+    ``indices`` broadcasts against ``input`` in the other dims."""
+    if dim is None:
+        return ops.take(ops.reshape(input, (-1,)), ops.reshape(indices, (-1,)))
+    ax = _ax(input, dim, "take_along_dim")
+    if indices.ndim != input.ndim:
+        raise ShapeError(
+            f"take_along_dim: indices of {indices.ndim} dims for an input of {input.ndim}"
+        )
+
+    def but_ax(shape: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(1 if i == ax else n for i, n in enumerate(shape))
+
+    common = ops.broadcast_shapes(but_ax(input.shape), but_ax(indices.shape))
+
+    def fit(t: Tensor) -> Tensor:
+        return ops.broadcast_to(
+            t, tuple(t.shape[ax] if i == ax else n for i, n in enumerate(common))
+        )
+
+    return ops.take_along_axis(fit(input), fit(indices), axis=ax)
+
+
+# -- reductions ---------------------------------------------------------------------------
+class MinMax(NamedTuple):
+    min: Tensor
+    max: Tensor
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
+    """``(min, max)`` of all elements or along ``dim``."""
+    return MinMax(
+        ops.min(input, axis=dim, keepdims=keepdim), ops.max(input, axis=dim, keepdims=keepdim)
+    )
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The sum, NaN counted as 0."""
+    x = input if dtype is None else ops.astype(input, dtype)
+    if x.backend.is_inexact(x.dtype):
+        x = ops.where(ops.isnan(x), 0, x)
+    return ops.sum(x, axis=_dims(dim), keepdims=keepdim)
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The mean of the elements that are not NaN (NaN where all are)."""
+    x = input if dtype is None else ops.astype(input, dtype)
+    if not x.backend.is_inexact(x.dtype):
+        raise DTypeError(f"nanmean: needs a floating tensor, got {x.backend.dtype_name(x.dtype)}")
+    n = ops.sum(ops.astype(~ops.isnan(x), x.dtype), axis=_dims(dim), keepdims=keepdim)
+    return nansum(x, dim, keepdim) / n
+
+
+def _dims(dim: Any) -> Any:
+    return tuple(dim) if isinstance(dim, list) else dim
+
+
+def var_mean(input: Tensor, dim: Any = None, *, correction: float = 0.0,
+             keepdim: bool = False) -> tuple[Tensor, Tensor]:  # fmt: skip
+    """``(var, mean)`` over ``dim``; ``correction=0`` by default, as xpnet's ``var``."""
+    v = ops.var(input, axis=_dims(dim), keepdims=keepdim, correction=correction)
+    return v, ops.mean(input, axis=_dims(dim), keepdims=keepdim)
+
+
+def std_mean(input: Tensor, dim: Any = None, *, correction: float = 0.0,
+             keepdim: bool = False) -> tuple[Tensor, Tensor]:  # fmt: skip
+    """``(std, mean)`` over ``dim``; ``correction=0`` by default, as xpnet's ``std``."""
+    s = ops.std(input, axis=_dims(dim), keepdims=keepdim, correction=correction)
+    return s, ops.mean(input, axis=_dims(dim), keepdims=keepdim)
+
+
+# -- indexed updates (out of place; the ``_`` methods write) ------------------------------
+def _rows(input: Tensor, dim: int, index: Tensor, op: str) -> tuple[int, Tensor]:
+    ax = _ax(input, dim, op)
+    if not is_tensor(index) or index.ndim > 1:
+        raise ShapeError(f"{op}: index must be a 0-D or 1-D integer tensor, got {index!r}")
+    idx = ops.reshape(index, (-1,))
+    n = input.shape[ax] if input.ndim else 1
+    if idx.size:
+        lo, hi = int(ops.min(idx).item()), int(ops.max(idx).item())
+        if lo < -n or hi >= n:
+            raise ArgumentError(f"{op}: index out of range [{lo}, {hi}] for size {n} of dim {dim}")
+        idx = ops.where(idx < 0, idx + n, idx)
+    return ax, idx
+
+
+def _along(mask: Tensor, ax: int, nd: int) -> Tensor:
+    """A 1-D mask over axis ``ax`` shaped to broadcast against ``nd`` dims."""
+    return ops.reshape(mask, tuple(-1 if i == ax else 1 for i in range(nd))) if nd else mask
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """``input`` with the slices at ``index`` along ``dim`` set to ``value``."""
+    ax, idx = _rows(input, dim, index, "index_fill")
+    b = input.backend
+    n = input.shape[ax] if input.ndim else 1
+    hit = ops.isin(ops.arange(n, dtype=b.dtype_name(idx.dtype), backend=b, device=b.device), idx)
+    return ops.where(_along(hit, ax, input.ndim), value, input)
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """``input`` with its slices at ``index`` along ``dim`` replaced by the slices of
+    ``source`` in order (each index once; PyTorch leaves repeated ones unspecified)."""
+    ax, idx = _rows(input, dim, index, "index_copy")
+    n = input.shape[ax] if input.ndim else 1
+    src = source if source.ndim == input.ndim else ops.reshape(source, input.shape)
+    if src.shape[ax] != idx.size or any(
+        s != t for i, (s, t) in enumerate(zip(src.shape, input.shape, strict=True)) if i != ax
+    ):
+        raise ShapeError(f"index_copy: source of shape {source.shape} for {idx.size} slices "
+                         f"along dim {dim} of {input.shape}")  # fmt: skip
+    b = input.backend
+    positions = ops.arange(idx.size, dtype=b.dtype_name(idx.dtype), backend=b, device=b.device)
+    where_from = ops.scatter_add(positions, idx, (n,), axis=0)  # slice i comes from source[..]
+    hit = ops.scatter_add(ops.ones_like(idx), idx, (n,), axis=0) > 0
+    return ops.where(_along(hit, ax, input.ndim), ops.take(src, where_from, axis=ax), input)
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """``input`` with the places where ``mask`` is True filled, in row-major order, from
+    the elements of ``source`` (which needs at least as many)."""
+    m = ops.broadcast_to(mask, input.shape)
+    flat = ops.reshape(m, (-1,))
+    need = int(ops.sum(ops.astype(flat, "int64")).item())
+    if source.size < need:
+        raise ShapeError(f"masked_scatter: the mask selects {need} places, source has "
+                         f"{source.size} elements")  # fmt: skip
+    order = ops.cumulative_sum(ops.astype(flat, "int64")) - 1
+    picked = ops.take(ops.reshape(source, (-1,)), ops.clip(order, 0, None))
+    return ops.where(m, ops.reshape(picked, input.shape), input)
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """The (N, ndim) indices of the nonzero elements."""
+    return (
+        ops.stack(ops.nonzero(input), axis=1)
+        if input.ndim
+        else ops.reshape(ops.nonzero(ops.reshape(input, (1,)))[0], (-1, 0))
+    )
+
+
+# -- dtypes and creation ------------------------------------------------------------------
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
+             device: Any = None, backend: Any = None, requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """``steps`` numbers from ``base ** start`` to ``base ** end``, evenly spaced in the
+    exponent."""
+    with no_grad():
+        exps = ops.linspace(start, end, steps, dtype="float64", device=device, backend=backend)
+        out = ops.astype(ops.pow(float(base), exps), dtype or exps.backend.dtype_name(
+            exps.backend.default_float))  # fmt: skip
+    return out.requires_grad_(requires_grad) if requires_grad else out
