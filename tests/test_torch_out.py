@@ -115,7 +115,32 @@ def test_out_for_pairs():
     assert got.values is vals and got.indices is idx
     assert vals.tolist() == [5.0, 6.0] and idx.tolist() == [1, 2]
     with pytest.raises(xn.ArgumentTypeError, match="a tuple of 2 tensors"):
-        xn.sort(x, out=vals)
+        xn.kthvalue(x, 1, out=vals)
+    vals, idx = xn.zeros((2, 3)), xn.zeros((2, 3), dtype="int64")
+    got = x.sort(1, descending=True)
+    assert got.values.tolist() == [[5.0, 3.0, 1.0], [6.0, 4.0, 2.0]]
+    assert got.indices.tolist() == [[1, 2, 0], [2, 0, 1]]
+
+
+def test_the_standards_functions_keep_its_results_and_take_torchs_keywords():
+    """Where PyTorch's top-level function has the standard's name but another result or
+    keyword, ``xn`` keeps the standard's (its Array API code runs unchanged) and takes
+    PyTorch's keyword spelling too."""
+    x = xn.tensor([[1.0, 5.0, 0.0], [4.0, 2.0, 6.0]])
+    t = torch.tensor(x.numpy())
+    assert xn.sort(x, axis=1).tolist() == xn.sort(x, dim=1).tolist() == [[0, 1, 5], [2, 4, 6]]
+    assert xn.sort(x, 1, True).tolist() == torch.sort(t, 1, True).values.tolist()
+    assert xn.argsort(x, dim=0).tolist() == torch.argsort(t, dim=0).tolist()
+    assert xn.count_nonzero(x, dim=1).tolist() == torch.count_nonzero(t, dim=1).tolist()
+    assert xn.flip(x, dims=[0, 1]).tolist() == torch.flip(t, dims=[0, 1]).tolist()
+    assert xn.roll(x, shifts=1, dims=1).tolist() == torch.roll(t, shifts=1, dims=1).tolist()
+    assert xn.squeeze(x[None], dim=0).shape == (2, 3)
+    assert xn.tril(x, 1).tolist() == torch.tril(t, 1).tolist() == xn.tril(x, k=1).tolist()
+    assert xn.triu(x, diagonal=-1).tolist() == torch.triu(t, diagonal=-1).tolist()
+    o = xn.zeros((2, 3))
+    assert xn.sort(x, dim=1, out=o) is o and o.tolist() == [[0, 1, 5], [2, 4, 6]]
+    with pytest.raises(xn.ArgumentTypeError, match="sort: give axis= or dim=, not both"):
+        xn.sort(x, axis=0, dim=1)
 
 
 def test_method_forms_are_the_methods():

@@ -133,6 +133,24 @@ def _methods(*names: str) -> tuple[Any, ...]:
     return tuple(make(n) for n in names)
 
 
+def _standard_first(fn: Any, **spellings: str) -> Any:
+    """The standard's ``fn``, with ``out=`` and PyTorch's keyword ``spellings`` of its
+    parameters (``dim=`` for ``axis=``)."""
+
+    @functools.wraps(fn)
+    def f(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        for torch_name, name in spellings.items():
+            if torch_name in kwargs:
+                if name in kwargs:
+                    raise ArgumentTypeError(
+                        f"{fn.__name__}: give {name}= or {torch_name}=, not both"
+                    )
+                kwargs[name] = kwargs.pop(torch_name)
+        return write_out(fn.__name__, fn(*args, **kwargs), out)
+
+    return f
+
+
 def _like(fn: Any) -> Any:
     """PyTorch's ``zeros_like`` and friends: ``device=`` and ``memory_format=`` too."""
     takes_device = "device" in inspect.signature(fn).parameters
@@ -247,18 +265,37 @@ absolute, arccos, arcsin, arctan, arctan2 = _methods(
 arccosh, arcsinh, arctanh, rsqrt, lerp, frac = _methods(
     "arccosh", "arcsinh", "arctanh", "rsqrt", "lerp", "frac"
 )
-clamp_min, clamp_max, cumprod, median, kthvalue, sort, argsort = _methods(
-    "clamp_min", "clamp_max", "cumprod", "median", "kthvalue", "sort", "argsort"
+clamp_min, clamp_max, cumprod, median, kthvalue = _methods(
+    "clamp_min", "clamp_max", "cumprod", "median", "kthvalue"
 )
-narrow, t, movedim, moveaxis, swapdims, swapaxes, repeat_interleave = _methods(
-    "narrow", "t", "movedim", "moveaxis", "swapdims", "swapaxes", "repeat_interleave"
+narrow, t, movedim, swapdims, swapaxes, repeat_interleave = _methods(
+    "narrow", "t", "movedim", "swapdims", "swapaxes", "repeat_interleave"
 )
-index_add, index_fill, index_copy, masked_scatter, count_nonzero = _methods(
-    "index_add", "index_fill", "index_copy", "masked_scatter", "count_nonzero"
+index_add, index_fill, index_copy, masked_scatter = _methods(
+    "index_add", "index_fill", "index_copy", "masked_scatter"
 )
-flip, roll, tril, triu, unflatten, squeeze, flatten = _methods(
-    "flip", "roll", "tril", "triu", "unflatten", "squeeze", "flatten"
-)
+unflatten, flatten = _methods("unflatten", "flatten")
+# The standard's, which PyTorch spells with other keywords: the standard's signature and
+# result (``xn.sort`` gives the sorted values; ``x.sort()`` gives PyTorch's pair)
+sort = _standard_first(ops.sort, dim="axis")
+argsort = _standard_first(ops.argsort, dim="axis")
+count_nonzero = _standard_first(ops.count_nonzero, dim="axis")
+flip = _standard_first(ops.flip, dims="axis")
+roll = _standard_first(ops.roll, shifts="shift", dims="axis")
+squeeze = _standard_first(ops.squeeze, dim="axis")
+moveaxis = ops.moveaxis
+
+
+def tril(input: Any, diagonal: int = 0, *, k: int | None = None, out: Any = None) -> Any:
+    """The lower triangle from ``diagonal`` (PyTorch's name; the standard-style ``k=`` too)."""
+    return write_out("tril", ops.tril(input, k=diagonal if k is None else k), out)
+
+
+def triu(input: Any, diagonal: int = 0, *, k: int | None = None, out: Any = None) -> Any:
+    """The upper triangle from ``diagonal`` (PyTorch's name; ``k=`` too)."""
+    return write_out("triu", ops.triu(input, k=diagonal if k is None else k), out)
+
+
 inverse, det, slogdet, matrix_power, trace = _methods(
     "inverse", "det", "slogdet", "matrix_power", "trace"
 )
