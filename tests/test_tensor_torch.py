@@ -522,3 +522,19 @@ def test_a_float_tensor_with_an_integer_tensor_keeps_its_float_dtype_on_every_ba
     g = xn.ones(3, requires_grad=True, **kw)
     (g * i).sum().backward()
     assert g.grad.tolist() == [1.0, 2.0, 3.0] and backend.dtype_name(g.grad.dtype) == "float32"
+
+
+def test_the_tensor_class_is_pytorchs_legacy_constructor():
+    """torch.Tensor(data) and torch.Tensor(2, 3), as PyTorch's NLP tutorial uses them."""
+    torch = pytest.importorskip("torch")
+    for args in ([[1.0, 2.0, 3.0], [4.0, 5.0, 6]], [1, 2], [True, False], (2, 3)):
+        got, want = xn.Tensor(args), torch.Tensor(args)
+        assert got.dtype == xn.tensor(0.0).dtype and got.tolist() == want.tolist()
+    for sizes in ((2, 3), (4,)):
+        t = xn.Tensor(*sizes)
+        assert t.shape == tuple(torch.Tensor(*sizes).shape) and t.dtype == xn.tensor(0.0).dtype
+    assert xn.Tensor(xn.Size([2, 1])).shape == tuple(torch.Tensor(torch.Size([2, 1])).shape)
+    assert xn.Tensor([1, 2], dtype="int64").tolist() == [1, 2]
+    assert xn.Tensor([1.5], requires_grad=True).is_leaf
+    with pytest.raises(xn.ArgumentTypeError, match="takes sizes"):
+        xn.Tensor()

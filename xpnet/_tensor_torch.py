@@ -41,6 +41,13 @@ class ValuesIndices(NamedTuple):
     indices: Tensor
 
 
+class Size(tuple[int, ...]):
+    """PyTorch's ``torch.Size``: a tuple of ints (shapes compare equal to it)."""
+
+    def numel(self) -> int:
+        return math.prod(self)
+
+
 def _axis(self: Tensor, dim: int, what: str) -> int:
     n = max(self.ndim, 1)
     if not -n <= dim < n:

@@ -22,6 +22,7 @@ import numpy as np
 
 from . import ops
 from ._errors import ArgumentError, ArgumentTypeError
+from ._tensor_torch import Size as Size
 from ._tensor_torch import ValuesIndices
 from .autodiff import set_grad_enabled
 from .autodiff.internal import is_tensor as is_tensor  # (xn.is_tensor, PyTorch's)
@@ -327,13 +328,6 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     if is_tensor(data) and dtype is None and device is None:
         return data
     return ops.asarray(data, dtype=dtype, device=device)
-
-
-class Size(tuple[int, ...]):
-    """PyTorch's ``torch.Size``: a tuple of ints (shapes compare equal to it)."""
-
-    def numel(self) -> int:
-        return math.prod(self)
 
 
 def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:

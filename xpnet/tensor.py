@@ -16,7 +16,7 @@ from . import ops as _ops
 from ._errors import ArgumentTypeError, GraphError, XpnetError
 from ._namespace import array_namespace
 from ._printing import format_values
-from ._tensor_torch import TorchMethods, check_memory_format
+from ._tensor_torch import Size, TorchMethods, check_memory_format
 from .autodiff import backward, is_grad_enabled, no_grad
 from .autodiff.internal import TensorBase, set_tensor_class, wrap
 from .backend import DTYPE_NAMES, Backend
@@ -69,16 +69,31 @@ class Tensor(TensorBase, TorchMethods):
 
     def __init__(
         self,
-        data: Any,
+        *args: Any,
         dtype: Any = None,
-        *,
         requires_grad: bool = False,
         backend: Any = None,
         device: Any = None,
     ) -> None:
-        t = _ops.tensor(
-            data, dtype=dtype, requires_grad=requires_grad, backend=backend, device=device
-        )
+        """PyTorch's ``torch.Tensor(...)``: ``Tensor(2, 3)`` (sizes) is a float32 tensor of
+        that shape (zeros; PyTorch leaves it uninitialised); ``Tensor(data)`` the data,
+        integers and booleans as the default float (floating data keep their dtype; give
+        ``dtype`` for another). ``xn.tensor(data)`` keeps integer data integral."""
+        sizes = args[0] if len(args) == 1 and isinstance(args[0], Size) else args
+        if sizes and all(isinstance(a, int) and not isinstance(a, bool) for a in sizes):
+            data: Any = _ops.zeros(tuple(sizes), dtype=dtype, backend=backend, device=device)
+        elif len(args) in (1, 2):
+            data = args[0]
+            dtype = args[1] if len(args) == 2 and dtype is None else dtype
+        else:
+            raise ArgumentTypeError(
+                f"Tensor() takes sizes (ints) or one data argument (and a dtype), got {args!r}"
+            )
+        t = _ops.tensor(data, dtype=dtype, requires_grad=False, backend=backend, device=device)
+        if dtype is None and not t.backend.is_inexact(t.dtype):
+            t = _ops.astype(t, t.backend.default_float)
+        if requires_grad:
+            t.requires_grad_(True)
         self._data, self.backend = t._data, t.backend
         self._rg, self._grad, self._node, self._vc = t._rg, None, None, None
 

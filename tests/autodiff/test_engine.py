@@ -290,3 +290,20 @@ def test_nodes_keep_only_the_values_their_rules_use():
     assert kept_by_mul() is not None
     (y.sum() + z.sum()).backward()
     xn.testing.assert_close(x.grad, xn.tensor([3.0 + 8.0, 3.0 + 16.0]))  # d(4x^2)/dx = 8x
+
+
+def test_next_functions_walk_the_graph_as_pytorchs():
+    """The Neural Networks tutorial's walk: loss.grad_fn.next_functions[0][0]..."""
+    w = xn.tensor([[1.0, 2.0]], requires_grad=True)
+    x = xn.tensor([3.0, 4.0])
+    h = xn.relu(w * x)
+    loss = (h.sum() - 1.0) * 2
+    node = loss.grad_fn
+    assert node.name() == "multiply"
+    (sub, _), (const, _) = node.next_functions
+    assert const is None and sub.name() == "subtract"
+    total = sub.next_functions[0][0]
+    assert total.name() == "sum" and total.next_functions[0][0] is h.grad_fn
+    (acc, i), (none, _) = h.grad_fn.next_functions[0][0].next_functions
+    assert acc.name() == "AccumulateGrad" and acc.variable is w and i == 0 and none is None
+    assert acc.next_functions == ()

@@ -120,6 +120,44 @@ class Node:
     def __repr__(self) -> str:
         return f"<Node {self.prim.name} {list(self.shape)}>"
 
+    def name(self) -> str:
+        """The operation's name (PyTorch's ``grad_fn.name()``)."""
+        return self.prim.name
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """PyTorch's walk down the graph: per argument, ``(node, 0)`` for a computed one,
+        ``(AccumulateGrad, 0)`` for a leaf that requires grad (its ``.variable``), ``(None,
+        0)`` where no gradient flows."""
+        return tuple(
+            (AccumulateGrad(p) if isinstance(p, TensorBase) else p, 0) for p in self.parents
+        )
+
+
+class AccumulateGrad:
+    """Where a leaf's gradient lands, as ``next_functions`` shows it: ``.variable`` is the leaf."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad {list(self.variable.shape)}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+    @property
+    def next_functions(self) -> tuple[()]:
+        return ()
+
 
 class Primitive:
     """An operation: ``impl(backend, *arrays, **params) -> array`` plus VJP rules.
