@@ -347,3 +347,74 @@ def test_chained_scheduler_refuses_what_it_cannot_multiply():
         sch.ChainedScheduler([sch.StepLR(opt, 2), sch.StepLR(other, 2)])
     with pytest.raises(xn.ArgumentError, match="at least one"):
         sch.ChainedScheduler([])
+
+
+BACK_TO_BACK = {
+    # PyTorch's documented "chaining": schedulers stepped one after another
+    "exponential, multistep": lambda m, o: [m.ExponentialLR(o, 0.9), m.MultiStepLR(o, [3, 5], 0.1)],
+    "constant, exponential": lambda m, o: [m.ConstantLR(o, 0.5, total_iters=4),
+                                           m.ExponentialLR(o, 0.9)],
+    "linear, cosine": lambda m, o: [m.LinearLR(o, 0.25, total_iters=4),
+                                    m.CosineAnnealingLR(o, 10, eta_min=0.05)],
+    "step, polynomial": lambda m, o: [m.StepLR(o, 2, 0.5), m.PolynomialLR(o, 8, 2.0)],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("hand", [None, 2], ids=["alone", "rate-set-by-hand"])
+@pytest.mark.parametrize("chain", list(BACK_TO_BACK))
+def test_schedulers_stepped_back_to_back_compose_as_pytorchs(chain, hand):
+    """Two schedulers on one optimizer, or a rate set by hand mid-way, compose with the
+    schedule: before, the last scheduler stepped silently overwrote the others' rates."""
+    torch = pytest.importorskip("torch")
+    ts, xs = torch.optim.lr_scheduler, xn.optim.lr_scheduler
+    to = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.7)
+    xo = xn.optim.SGD([xn.nn.Parameter(xn.zeros(1))], lr=0.7)
+    tsch, xsch = BACK_TO_BACK[chain](ts, to), BACK_TO_BACK[chain](xs, xo)
+    got, want = [], []
+    for epoch in range(12):
+        got.append(xo.param_groups[0]["lr"])
+        want.append(to.param_groups[0]["lr"])
+        to.step()
+        if epoch == hand:
+            to.param_groups[0]["lr"] *= 0.3
+            xo.param_groups[0]["lr"] *= 0.3
+        for t, x in zip(tsch, xsch, strict=True):
+            t.step()
+            x.step()
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_a_step_schedule_beside_reduce_on_plateau_keeps_both_as_pytorch():
+    torch = pytest.importorskip("torch")
+    ts, xs = torch.optim.lr_scheduler, xn.optim.lr_scheduler
+    to = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    xo = xn.optim.SGD([xn.nn.Parameter(xn.zeros(1))], lr=0.1)
+    tstep, xstep = ts.StepLR(to, 4, 0.5), xs.StepLR(xo, 4, 0.5)
+    tplat, xplat = ts.ReduceLROnPlateau(to, patience=1), xs.ReduceLROnPlateau(xo, patience=1)
+    losses = [1.0, 0.8, 0.9, 0.95, 0.97, 0.7, 0.75, 0.8, 0.85, 0.6, 0.61, 0.62]
+    for loss in losses:
+        to.step()
+        tstep.step(), xstep.step()
+        tplat.step(loss), xplat.step(loss)
+        assert xo.param_groups[0]["lr"] == pytest.approx(to.param_groups[0]["lr"], rel=1e-12)
+    assert xo.param_groups[0]["lr"] < 0.1 * 0.5**2  # both reduced it
+
+
+def test_a_resumed_scheduler_keeps_its_scale_with_or_without_the_optimizers_state():
+    opt = _opt()
+    sched = S.StepLR(opt, 2, 0.5)
+    sched.step()
+    opt.param_groups[0]["lr"] = 0.03  # by hand: the schedule goes on from 0.03
+    for _ in range(3):
+        sched.step()
+    want = opt.param_groups[0]["lr"]
+    assert want == pytest.approx(0.03 * 0.5**2)
+    for restore_optimizer in (True, False):
+        opt2 = _opt()
+        if restore_optimizer:
+            opt2.load_state_dict(opt.state_dict())
+        sched2 = S.StepLR(opt2, 2, 0.5)
+        sched2.load_state_dict(sched.state_dict())
+        sched2.step()
+        sched2.step()
+        assert opt2.param_groups[0]["lr"] == pytest.approx(0.03 * 0.5**3)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._errors import ArgumentError, NotSupportedError, OutOfRangeError, ShapeError
 from ..backend import Generator, draw_seed
-from ..ops import take
+from ..ops import take, tensor
 from ..tensor import Tensor
 
 
@@ -94,7 +94,7 @@ class Subset(ArrayDataset):
         parts: list[Any] = []
         for a in dataset.arrays:
             if isinstance(a, Tensor):
-                parts.append(take(a, Tensor(idx, backend=a.backend, device=a.device), axis=0))
+                parts.append(take(a, tensor(idx, backend=a.backend, device=a.device), axis=0))
             else:
                 parts.append(a[idx])
         super().__init__(*parts)

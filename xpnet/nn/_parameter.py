@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autodiff.internal import cell
+from ..ops import tensor
 from ..tensor import Tensor
 
 
@@ -17,12 +18,11 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any, requires_grad: bool = True, **kwargs: Any) -> None:
-        if isinstance(data, Tensor):
-            self._data, self.backend = data._data, data.backend
-            self._grad, self._node, self._rg = None, None, False
-            self._vc = cell(data)  # the same memory: share the version cell
-        else:
-            super().__init__(data, **kwargs)
+        if not isinstance(data, Tensor):
+            data = tensor(data, **kwargs)
+        self._data, self.backend = data._data, data.backend
+        self._grad, self._node, self._rg = None, None, False
+        self._vc = cell(data)  # the same memory: share the version cell
         self.requires_grad_(requires_grad)
 
     def __repr__(self) -> str:

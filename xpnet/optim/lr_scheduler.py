@@ -3,6 +3,13 @@
 Each epoch-based scheduler sets ``group["lr"]`` from the closed form of its
 schedule at ``last_epoch``; ``step()`` advances it by one. Constructing one
 records ``initial_lr`` in each group and applies epoch 0.
+
+PyTorch's "chainable" schedules (``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
+``ConstantLR``, ``LinearLR``, ``PolynomialLR``, ``CosineAnnealingLR``) multiply the rate
+they find, so two of them stepped back to back, a ``ReduceLROnPlateau`` beside one, or a
+rate set by hand compose with the schedule. These keep that: a rate found changed since
+the scheduler last set it scales the closed form from then on (``CosineAnnealingLR`` scales
+its distance above ``eta_min``, as PyTorch's recursion does).
 """
 
 from __future__ import annotations
@@ -26,14 +33,47 @@ class LRScheduler:
             g.setdefault("initial_lr", g["lr"])
         self.base_lrs = [g["initial_lr"] for g in optimizer.param_groups]
         self.last_epoch = last_epoch
+        # what this scheduler set last, and the factor of changes made by others since
+        # (a fresh one starts from initial_lr, so one made after another composes)
+        self._scales = [1.0] * len(self.base_lrs)
+        self._set_lrs: list[float | None] = (
+            list(self.base_lrs) if last_epoch == -1 else [None] * len(self.base_lrs)
+        )
         self.step()
+
+    #: whether the schedule composes with changes made to the rate by others (see above)
+    chainable = False
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         raise NotSupportedError(f"{type(self).__name__} must define lr_at(base_lr, epoch)")
 
+    def _floor(self) -> float:
+        return 0.0
+
+    def _chain(self, i: int, current: float, lr: float) -> float:
+        """``lr`` (the closed form) scaled by what others did to the rate since this
+        scheduler set ``self._set_lrs[i]``."""
+        if not self.chainable:
+            return lr
+        low, last = self._floor(), self._set_lrs[i]
+        if last is not None and last == low:
+            self._scales[i] = 1.0  # at the floor: the schedule restarts from its base
+        elif last is not None and current != last:
+            self._scales[i] *= (current - low) / (last - low)
+        lr = low + self._scales[i] * (lr - low)
+        self._set_lrs[i] = lr
+        return lr
+
+    def _forget(self) -> None:
+        """Take the closed form again from the next step (``SequentialLR`` starts one)."""
+        self._scales = [1.0] * len(self.base_lrs)
+        self._set_lrs = [None] * len(self.base_lrs)
+
     def __repr__(self) -> str:
         skip = ("optimizer", "base_lrs")
-        shown = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if k not in skip)
+        shown = ", ".join(
+            f"{k}={v!r}" for k, v in self.__dict__.items() if k not in skip and k[0] != "_"
+        )
         return f"{type(self).__name__}({shown})"
 
     def get_last_lr(self) -> list[float]:
@@ -41,18 +81,24 @@ class LRScheduler:
 
     def step(self) -> None:
         self.last_epoch += 1
-        for g, base in zip(self.optimizer.param_groups, self.base_lrs, strict=True):
-            g["lr"] = self.lr_at(base, self.last_epoch)
+        groups = self.optimizer.param_groups
+        for i, (g, base) in enumerate(zip(groups, self.base_lrs, strict=True)):
+            g["lr"] = self._chain(i, g["lr"], self.lr_at(base, self.last_epoch))
 
     def state_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
+        # the next step takes the saved schedule (its scale included) whether or not the
+        # optimizer's own state, and so its rate, was loaded too
+        self._set_lrs = [None] * len(self.base_lrs)
 
 
 class StepLR(LRScheduler):
     """lr = base * gamma ** (epoch // step_size)."""
+
+    chainable = True
 
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
@@ -67,6 +113,8 @@ class StepLR(LRScheduler):
 class MultiStepLR(LRScheduler):
     """lr = base * gamma ** (number of milestones passed)."""
 
+    chainable = True
+
     def __init__(
         self, optimizer: Optimizer, milestones: list[int], gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
@@ -80,6 +128,8 @@ class MultiStepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """lr = base * gamma ** epoch."""
 
+    chainable = True
+
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -91,11 +141,16 @@ class ExponentialLR(LRScheduler):
 class CosineAnnealingLR(LRScheduler):
     """lr = eta_min + (base - eta_min) (1 + cos(pi epoch / T_max)) / 2."""
 
+    chainable = True
+
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
+
+    def _floor(self) -> float:
+        return self.eta_min
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         return (
@@ -106,6 +161,8 @@ class CosineAnnealingLR(LRScheduler):
 
 class LinearLR(LRScheduler):
     """A linear ramp of the factor from ``start_factor`` to ``end_factor`` over ``total_iters`` (warm-up)."""
+
+    chainable = True
 
     def __init__(
         self,
@@ -128,6 +185,8 @@ class LinearLR(LRScheduler):
 class ConstantLR(LRScheduler):
     """The learning rate times ``factor`` for the first ``total_iters`` epochs, then as given."""
 
+    chainable = True
+
     def __init__(
         self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
         last_epoch: int = -1,
@@ -143,6 +202,8 @@ class ConstantLR(LRScheduler):
 
 class PolynomialLR(LRScheduler):
     """base * (1 - min(epoch, total_iters) / total_iters)^power: a polynomial decay to 0."""
+
+    chainable = True
 
     def __init__(
         self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
@@ -232,6 +293,7 @@ class SequentialLR:
             g["lr"] = g["initial_lr"]
         for sch in self._schedulers:
             sch.last_epoch -= 1
+            sch._forget()
         self._schedulers[0].step()
 
     def step(self) -> None:
@@ -239,7 +301,8 @@ class SequentialLR:
         i = bisect.bisect_right(self._milestones, self.last_epoch)
         sch = self._schedulers[i]
         if i > 0 and self._milestones[i - 1] == self.last_epoch:
-            sch.last_epoch = -1  # this one starts: its epoch 0
+            sch.last_epoch = -1  # this one starts: its epoch 0, from its closed form
+            sch._forget()
         sch.step()
 
     def get_last_lr(self) -> list[float]:
