@@ -7,6 +7,7 @@ name such as ``strict`` selects all of its variants) picks a subset.
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -72,3 +73,21 @@ def _reset_backend():
     saved = _registry._global
     yield
     _registry._global = saved
+
+
+# Finite-difference gradient checks on eager JAX took 150 of the default run's 650
+# worker-seconds and check again rules written once for every backend: they run with
+# ``-m slow``, except the indexing rows, whose backward goes through JAX's own scatter-add.
+_JAX_GRADIENT_CHECKS = (
+    "tests/nn/test_spec.py::test_gradient[jax-",
+    "tests/ops/test_spec.py::test_gradient[jax-",
+)
+_JAX_OWN_PATH = re.compile(r"take|gather|scatter|getitem|setitem|embedding")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        nodeid = item.nodeid
+        if nodeid.startswith(_JAX_GRADIENT_CHECKS) and not _JAX_OWN_PATH.search(nodeid):
+            item.add_marker(pytest.mark.slow)
