@@ -384,3 +384,24 @@ def test_creation_functions_take_requires_grad_like_torch():
     assert all(t.requires_grad and t.is_leaf for t in made)
     assert torch.full((), 0.3, requires_grad=True).requires_grad
     assert not xn.full((2,), 1.0).requires_grad
+
+
+def test_set_default_device_moves_where_new_tensors_go():
+    """PyTorch's ``torch.set_default_device(device)`` (its char-RNN tutorial starts so)."""
+    xn.set_backend("numpy")
+    xn.set_default_device(xn.device("cpu"))
+    assert xn.get_backend() is xn.get_backend("numpy")
+    assert xn.get_default_device() == xn.device("cpu") and xn.zeros(2).backend.name == "numpy"
+    strict = pytest.importorskip("array_api_strict")
+    xn.set_backend("array_api_strict")
+    xn.set_default_device(strict.Device("device1"))
+    t = xn.zeros(2)
+    assert t.backend.name == "array_api_strict" and t.device == strict.Device("device1")
+    assert xn.get_default_device() == strict.Device("device1")
+    xn.set_default_device(None)  # the library's default device
+    assert xn.zeros(2).device == xn.get_backend("array_api_strict").device
+    if not xn.cuda.is_available():
+        xn.set_backend("numpy")
+        with pytest.raises(xn.BackendUnavailableError, match="cupy"):
+            xn.set_default_device("cuda")
+        assert xn.get_backend() is xn.get_backend("numpy")  # unchanged

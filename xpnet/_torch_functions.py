@@ -26,7 +26,14 @@ from ._tensor_torch import Size as Size
 from ._tensor_torch import ValuesIndices
 from .autodiff import set_grad_enabled
 from .autodiff.internal import is_tensor as is_tensor  # (xn.is_tensor, PyTorch's)
-from .backend import rng_states, set_rng_states
+from .backend import (
+    current_backend,
+    get_backend,
+    placement,
+    rng_states,
+    set_backend,
+    set_rng_states,
+)
 from .tensor import Tensor, _torch_kwargs
 
 
@@ -293,6 +300,29 @@ class device:
         return hash(str(self))
 
 
+def set_default_device(device: Any) -> None:
+    """PyTorch's ``torch.set_default_device``: new tensors go to ``device``, as ``x.to(device)``
+    sends them ("cuda" makes CuPy the default backend from NumPy, "cpu" NumPy from CuPy);
+    ``None`` is the host (the library's default device on other backends). It sets the
+    global backend (``xn.set_backend``)."""
+    b = current_backend()
+    if device is None:
+        set_backend(get_backend("numpy") if b.name == "cupy" else get_backend(b.name))
+        return
+    set_backend(placement(b, device=device))
+
+
+def get_default_device() -> Any:
+    """The device new tensors go to: ``xn.device("cpu")`` on the NumPy backend,
+    ``xn.device("cuda", i)`` on CuPy, else the backend's own device object."""
+    b = current_backend()
+    if b.name == "numpy":
+        return device("cpu")
+    if b.name == "cupy":
+        return device("cuda", int(b.device.id))
+    return b.device
+
+
 def inference_mode(mode: bool = True) -> contextlib.AbstractContextManager[None]:
     """Record nothing inside the block when ``mode`` is true (as ``no_grad``; a decorator
     too). PyTorch's inference tensors refuse autograd later; xpnet's are plain tensors."""
@@ -478,6 +508,8 @@ channels_last_3d, preserve_format = "channels_last_3d", "preserve_format"
 
 
 __all__ = [
+    "set_default_device",
+    "get_default_device",
     "channels_last",
     "channels_last_3d",
     "contiguous_format",

@@ -142,3 +142,34 @@ def test_tensor_dataset_is_pytorchs_name_for_array_dataset():
     assert isinstance(ds, xn.data.ArrayDataset) and len(train) == len(val) == 3
     x, y = next(iter(xn.data.DataLoader(ds, batch_size=4)))
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0] and y.tolist() == [0, 1, 2, 3]
+
+
+def test_subset_and_random_split_of_any_map_style_dataset():
+    """A Dataset subclass of PyTorch's kind (its names tutorial splits one with fractions
+    and a Generator): a Subset indexes into it lazily, with .dataset and .indices."""
+    import xpnet as xn
+
+    class Names(xn.data.Dataset):
+        def __init__(self):
+            self.items = [(xn.tensor([i]), f"name{i}") for i in range(10)]
+
+        def __len__(self):
+            return len(self.items)
+
+        def __getitem__(self, i):
+            return self.items[i]
+
+    ds = Names()
+    train, test = xn.utils.data.random_split(
+        ds, [0.8, 0.2], generator=xn.Generator().manual_seed(3)
+    )
+    assert (len(train), len(test)) == (8, 2) and train.dataset is ds
+    assert sorted(train.indices.tolist() + test.indices.tolist()) == list(range(10))
+    i = int(test.indices[1])
+    assert test[1][1] == f"name{i}" and test[np.int64(1)][0].tolist() == [i]
+    assert not isinstance(train, xn.data.ArrayDataset)
+    names = [n for _, batch in xn.data.DataLoader(train, batch_size=3) for n in batch]
+    assert names == [f"name{j}" for j in train.indices.tolist()]
+    arrays = xn.data.Subset(xn.data.TensorDataset(xn.arange(5.0)), [4, 0])
+    assert isinstance(arrays, xn.data.ArrayDataset) and arrays.arrays[0].tolist() == [4.0, 0.0]
+    assert isinstance(arrays, xn.data.Subset) and arrays.indices.tolist() == [4, 0]

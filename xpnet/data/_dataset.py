@@ -85,23 +85,46 @@ class ConcatDataset(Dataset):
         return self.datasets[k][j - start]
 
 
-class Subset(ArrayDataset):
-    """The rows ``indices`` of an ArrayDataset (a view: the arrays are indexed once)."""
+class Subset(Dataset):
+    """The samples ``indices`` of ``dataset`` (PyTorch's ``Subset``: ``.dataset`` and
+    ``.indices``). Of an ArrayDataset it is one too, its arrays indexed once, so the
+    DataLoader still gathers whole batches; of any other dataset, ``subset[i]`` is
+    ``dataset[indices[i]]``."""
 
+    def __new__(cls, dataset: Any, indices: Sequence[int] | np.ndarray) -> Subset:
+        if cls is Subset and isinstance(dataset, ArrayDataset):
+            return super().__new__(_ArraySubset)
+        return super().__new__(cls)
+
+    def __init__(self, dataset: Any, indices: Sequence[int] | np.ndarray) -> None:
+        self.dataset = dataset
+        self.indices = np.asarray(indices, dtype=np.int64).reshape(-1)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> Any:
+        return self.dataset[int(self.indices[i])]
+
+
+class _ArraySubset(Subset, ArrayDataset):
     def __init__(self, dataset: ArrayDataset, indices: Sequence[int] | np.ndarray) -> None:
-        idx = np.asarray(indices, dtype=np.int64)
-        self.indices = idx
+        Subset.__init__(self, dataset, indices)
+        idx = self.indices
         parts: list[Any] = []
         for a in dataset.arrays:
             if isinstance(a, Tensor):
                 parts.append(take(a, tensor(idx, backend=a.backend, device=a.device), axis=0))
             else:
                 parts.append(a[idx])
-        super().__init__(*parts)
+        ArrayDataset.__init__(self, *parts)
+
+    __len__ = ArrayDataset.__len__
+    __getitem__ = ArrayDataset.__getitem__
 
 
 def random_split(
-    dataset: ArrayDataset,
+    dataset: Any,
     lengths: Sequence[int | float],
     seed: int | None = None,
     generator: Generator | None = None,
