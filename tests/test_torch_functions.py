@@ -405,3 +405,69 @@ def test_set_default_device_moves_where_new_tensors_go():
         with pytest.raises(xn.BackendUnavailableError, match="cupy"):
             xn.set_default_device("cuda")
         assert xn.get_backend() is xn.get_backend("numpy")  # unchanged
+
+
+def test_accelerator_picks_the_device_as_pytorchs_tutorials_do():
+    acc = xn.accelerator
+    device = acc.current_accelerator().type if acc.is_available() else "cpu"
+    assert acc.is_available() == xn.cuda.is_available()
+    assert acc.device_count() == xn.cuda.device_count()
+    if not acc.is_available():
+        assert device == "cpu" and acc.current_accelerator() is None
+    else:  # pragma: no cover - a GPU runner
+        assert device == "cuda" and xn.ones(2).to(device).backend.name == "cupy"
+
+
+def test_use_deterministic_algorithms_refuses_atomic_adds(monkeypatch):
+    """On the host nothing changes; a backend whose scatter-add uses atomics (a GPU; here
+    array-api-strict made to say so) raises or warns, as PyTorch's ops without a
+    deterministic implementation do."""
+    strict = pytest.importorskip("array_api_strict")
+    del strict
+    emb = xn.nn.Embedding(5, 3, backend="array_api_strict")
+    idx = xn.tensor([1, 1, 2], backend="array_api_strict")
+    try:
+        xn.use_deterministic_algorithms(True)
+        assert xn.are_deterministic_algorithms_enabled()
+        assert not xn.is_deterministic_algorithms_warn_only_enabled()
+        emb(idx).sum().backward()  # the host: deterministic already
+        assert emb.weight.grad.tolist()[1] == [2.0, 2.0, 2.0]
+        monkeypatch.setattr(type(emb.weight.backend), "atomic_scatter", property(lambda s: True))
+        emb.weight.grad = None
+        with pytest.raises(xn.NotSupportedError, match=r"scatter_add on .*atomic adds"):
+            emb(idx).sum().backward()
+        xn.use_deterministic_algorithms(True, warn_only=True)
+        emb.weight.grad = None
+        with pytest.warns(UserWarning, match="atomic adds"):
+            emb(idx).sum().backward()
+        assert emb.weight.grad.tolist()[1] == [2.0, 2.0, 2.0]
+        xn.use_deterministic_algorithms(False)
+        emb.weight.grad = None
+        emb(idx).sum().backward()  # off: no warning (warnings are errors in the tests)
+    finally:
+        xn.use_deterministic_algorithms(False)
+    assert not xn.are_deterministic_algorithms_enabled()
+
+
+def test_set_default_dtype_float64_as_pytorch():
+    torch = pytest.importorskip("torch")
+    try:
+        xn.set_default_dtype(xn.float64)
+        torch.set_default_dtype(torch.float64)
+        assert xn.get_default_dtype() == "float64"
+        for b in ("numpy", "array_api_strict"):
+            assert xn.tensor([1.5], backend=b).dtype == xn.get_backend(b).dtype("float64")
+            assert xn.zeros(2, backend=b).dtype == xn.get_backend(b).dtype("float64")
+        assert xn.nn.Linear(2, 3).weight.dtype == "float64" and xn.randn(2).dtype == "float64"
+        assert (xn.arange(3) * 1.5).dtype == "float64"
+        assert (torch.arange(3) * 1.5).dtype == torch.float64
+        assert xn.tensor(1j).dtype == "complex128" and xn.Tensor(2, 3).dtype == "float64"
+        assert (xn.ones(2, dtype="float32") * 2.0).dtype == "float32"  # a scalar never upcasts
+        with pytest.raises(xn.DTypeError, match="no float64"):
+            xn.zeros(2, backend="array_api_strict", device="no_float64")
+        with pytest.raises(xn.DTypeError, match="float32 or float64"):
+            xn.set_default_dtype("int64")
+    finally:
+        xn.set_default_dtype(xn.float32)
+        torch.set_default_dtype(torch.float32)
+    assert xn.zeros(2).dtype == "float32" and xn.get_default_dtype() == "float32"

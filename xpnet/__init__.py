@@ -91,6 +91,7 @@ complex64, complex128 = "complex64", "complex128"
 half, double, long, short = "float16", "float64", "int64", "int16"
 cfloat, cdouble = "complex64", "complex128"
 # PyTorch's spellings (cat/concat/stack with dim=, isclose, rand_like...): after the ops
+from . import accelerator as accelerator  # noqa: E402
 from . import autograd as autograd  # noqa: E402
 from . import backends as backends  # noqa: E402
 from . import cuda as cuda  # noqa: E402

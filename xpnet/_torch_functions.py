@@ -34,6 +34,8 @@ from .backend import (
     set_backend,
     set_rng_states,
 )
+from .backend._default_dtype import default_float_name, set_default_float
+from .backend._determinism import deterministic, deterministic_warn_only, set_deterministic
 from .tensor import Tensor, _torch_kwargs
 
 
@@ -300,6 +302,44 @@ class device:
         return hash(str(self))
 
 
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """PyTorch's switch: with ``mode`` on, a kernel that is not deterministic raises
+    NotSupportedError (a UserWarning with ``warn_only``). On the host every xpnet kernel
+    is deterministic already; on a GPU the one that is not is adding at repeated positions
+    with atomic adds (the backward of indexing with arrays and of ``Embedding``,
+    ``index_add``, ``scatter_add``)."""
+    set_deterministic(mode, warn_only)
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    """Whether ``use_deterministic_algorithms(True)`` is in force."""
+    return deterministic()
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    """Whether it was set with ``warn_only=True``."""
+    return deterministic_warn_only()
+
+
+def set_default_dtype(d: Any) -> None:
+    """PyTorch's ``set_default_dtype``: ``xn.float64`` (or ``xn.float32``) becomes the dtype
+    of new floating tensors on every backend, of Python float data, of parameters made
+    from now on, and of integer tensors promoted by a float scalar (complex data follows:
+    complex128). Tensors that exist keep their dtype; a device without float64 refuses
+    to make one."""
+    name = d if isinstance(d, str) else getattr(d, "name", None) or str(d).split(".")[-1]
+    if name == "double":
+        name = "float64"
+    if name == "float":
+        name = "float32"
+    set_default_float(str(name))
+
+
+def get_default_dtype() -> str:
+    """The dtype new floating tensors get: ``xn.float32`` unless ``set_default_dtype``."""
+    return default_float_name()
+
+
 def set_default_device(device: Any) -> None:
     """PyTorch's ``torch.set_default_device``: new tensors go to ``device``, as ``x.to(device)``
     sends them ("cuda" makes CuPy the default backend from NumPy, "cpu" NumPy from CuPy);
@@ -508,6 +548,11 @@ channels_last_3d, preserve_format = "channels_last_3d", "preserve_format"
 
 
 __all__ = [
+    "set_default_dtype",
+    "get_default_dtype",
+    "use_deterministic_algorithms",
+    "are_deterministic_algorithms_enabled",
+    "is_deterministic_algorithms_warn_only_enabled",
     "set_default_device",
     "get_default_device",
     "channels_last",

@@ -115,6 +115,7 @@ def test_load_state_dict_errors_change_nothing():
     assert all(np.array_equal(before[k], after[k]) for k in before)  # scale was not written either
     got = m.load_state_dict(missing, strict=False)
     assert got == (["fc.bias"], [])
+    assert got.missing_keys == ["fc.bias"] and got.unexpected_keys == []  # PyTorch's names
 
 
 def test_to_moves_everything_in_place():

@@ -21,6 +21,8 @@ import numpy as np
 
 from .._capture import ACTIVE, recorder
 from .._errors import DTypeError, NotSupportedError
+from ._default_dtype import default_complex_name, default_float_name
+from ._determinism import check_deterministic
 
 Array = Any  # a native array of the backend's library
 
@@ -308,7 +310,7 @@ class Backend(abc.ABC):
                 )
             return dt
         if spec is bool or spec is int or spec is float:  # the Python types themselves
-            return self.dtype({bool: "bool", int: "int64", float: "float32"}[spec])
+            return self.dtype({bool: "bool", int: "int64", float: default_float_name()}[spec])
         for dt in self.dtypes.values():
             if spec == dt:
                 return dt
@@ -336,12 +338,13 @@ class Backend(abc.ABC):
 
     @property
     def default_float(self) -> Any:
-        return self.dtypes["float32"]
+        """float32, unless ``xn.set_default_dtype`` chose float64."""
+        return self.dtype(default_float_name())
 
     @property
     def default_complex(self) -> Any:
-        """The dtype of Python complex data: complex64, beside the float32 default."""
-        return self.dtypes["complex64"]
+        """The dtype of Python complex data: complex64 beside the float32 default."""
+        return self.dtype(default_complex_name())
 
     def float_dtype(self, spec: Any = None) -> Any:
         """``spec`` as this backend's dtype, or the default float (float32) when it is None."""
@@ -596,7 +599,14 @@ class Backend(abc.ABC):
                 key = tuple(k for k in key if k is not None)
                 values = self.xp.reshape(values, self.gather(out, ("getitem", key)).shape)
             return self.setitem(out, key, values)
+        if self.atomic_scatter:
+            check_deterministic("scatter_add", self)
         return self._scatter_add_advanced(shape, how, values, indices)
+
+    @property
+    def atomic_scatter(self) -> bool:
+        """Whether ``_scatter_add_advanced`` adds with atomics (on a GPU): not deterministic."""
+        return False
 
     def _scatter_add_advanced(
         self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]

@@ -105,6 +105,10 @@ class CupyBackend(Backend):
         return f"cuda:{self.device.id}"
 
     @property
+    def atomic_scatter(self) -> bool:
+        return True
+
+    @property
     def host_visible(self) -> bool:
         return False
 

@@ -45,6 +45,10 @@ class JaxBackend(Backend):
         return dev, (dev.platform, dev.id)
 
     @property
+    def atomic_scatter(self) -> bool:
+        return not self.host_visible
+
+    @property
     def host_visible(self) -> bool:
         return self.device.platform == "cpu"
 

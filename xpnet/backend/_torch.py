@@ -48,6 +48,10 @@ class TorchBackend(Backend):
         return dev, str(dev)
 
     @property
+    def atomic_scatter(self) -> bool:
+        return not self.host_visible
+
+    @property
     def host_visible(self) -> bool:
         return self.device.type == "cpu"
 

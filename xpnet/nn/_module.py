@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -25,6 +25,13 @@ from ..ops.internal import converted
 from ..tensor import Tensor, to_arguments
 from ._backward_hooks import run_with_backward_hooks
 from ._parameter import Parameter
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict`` did not match (PyTorch's ``_IncompatibleKeys``)."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class Module:
@@ -298,7 +305,7 @@ class Module:
 
         Every key and shape is checked before anything is written: with ``strict``
         a missing or unexpected key raises; a shape mismatch always raises. Returns
-        ``(missing_keys, unexpected_keys)``.
+        ``(missing_keys, unexpected_keys)``, a named tuple as PyTorch's.
         """
         if not isinstance(state_dict, Mapping):
             kind = type(state_dict)
@@ -342,7 +349,7 @@ class Module:
             )
         for k, arr in new.items():
             own[k]._set_data(arr)  # a fresh array: never the caller's
-        return missing, unexpected
+        return IncompatibleKeys(missing, unexpected)
 
     # -- calling ---------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
