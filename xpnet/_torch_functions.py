@@ -28,14 +28,17 @@ from .autodiff import set_grad_enabled
 from .autodiff.internal import is_tensor as is_tensor  # (xn.is_tensor, PyTorch's)
 from .backend import (
     current_backend,
+    default_float_name,
+    deterministic,
+    deterministic_warn_only,
     get_backend,
     placement,
     rng_states,
     set_backend,
+    set_default_float,
+    set_deterministic,
     set_rng_states,
 )
-from .backend._default_dtype import default_float_name, set_default_float
-from .backend._determinism import deterministic, deterministic_warn_only, set_deterministic
 from .tensor import Tensor, _torch_kwargs
 
 

@@ -8,6 +8,11 @@ from ._base import fill_key as fill_key
 from ._base import is_basic_key as is_basic_key
 from ._base import pool_windows as pool_windows
 from ._base import reciprocal as reciprocal
+from ._default_dtype import default_float_name as default_float_name
+from ._default_dtype import set_default_float as set_default_float
+from ._determinism import deterministic as deterministic
+from ._determinism import deterministic_warn_only as deterministic_warn_only
+from ._determinism import set_deterministic as set_deterministic
 from ._host_memory import host_memory_policy as host_memory_policy
 from ._random import Generator as Generator
 from ._random import default_generator as default_generator
@@ -34,6 +39,11 @@ __all__ = [
     "fill_key",
     "is_basic_key",
     "host_memory_policy",
+    "default_float_name",
+    "set_default_float",
+    "deterministic",
+    "deterministic_warn_only",
+    "set_deterministic",
     "Generator",
     "default_generator",
     "draw_seed",
