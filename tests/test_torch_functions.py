@@ -150,7 +150,8 @@ def test_pytorch_named_functions_and_methods_match_pytorch(rng):
 def test_dtype_aliases_shape_functions_and_bincount():
     torch = pytest.importorskip("torch")
     for alias, name in [("float", "float32"), ("double", "float64"), ("half", "float16"),
-                        ("long", "int64"), ("int", "int32"), ("short", "int16")]:  # fmt: skip
+                        ("long", "int64"), ("int", "int32"), ("short", "int16"),
+                        ("bool", "bool")]:  # fmt: skip
         assert getattr(xn, alias) == name
         assert str(getattr(torch, alias)) == f"torch.{name}"
         assert xn.tensor([1, 2], dtype=getattr(xn, alias)).dtype == xn.tensor([1], dtype=name).dtype

@@ -101,6 +101,6 @@ from ._torch_functions import *  # noqa: E402, F403
 from ._torch_math import MinMax as MinMax  # noqa: E402
 from ._torch_out import *  # noqa: E402, F403  (last: out= and PyTorch's method forms)
 
-float, int = "float32", "int32"  # PyTorch's torch.float and torch.int
+float, int, bool = "float32", "int32", "bool"  # PyTorch's torch.float, torch.int, torch.bool
 
 __version__ = "0.1.0"
