@@ -382,12 +382,19 @@ def compile(
 ) -> Any:
     """Capture ``fn`` (a training or inference step) and replay it; see the module docstring.
 
-    Usable as ``xn.compile(step)`` or as a decorator ``@xn.compile``. On the JAX
+    Usable as ``xn.compile(step)`` or as a decorator ``@xn.compile``; ``xn.compile(model)``
+    of a Module gives a Module that calls it through the capture (``OptimizedModule``, as
+    PyTorch's ``torch.compile(model)``). On the JAX
     backend the replay is a pure function compiled by ``jax.jit`` (``jit=False``:
     replay op by op). ``cuda_graph=True`` (experimental) replays a CuPy program
     without random draws as one CUDA graph launch, through the backend's
     ``device_graph()`` (see ``CudaGraphProgram`` and docs/compile.md).
     """
     if fn is None:
-        return lambda f: Compiled(f, max_cache, jit, cuda_graph)
+        return lambda f: compile(f, max_cache=max_cache, jit=jit, cuda_graph=cuda_graph)
+    from ._module import Module, OptimizedModule  # (nn imports nothing of compile's)
+
+    if isinstance(fn, Module):
+        # PyTorch's torch.compile(model): a module whose calls go through the capture
+        return OptimizedModule(fn, Compiled(fn, max_cache, jit, cuda_graph))
     return Compiled(fn, max_cache, jit, cuda_graph)
