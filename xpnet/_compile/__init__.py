@@ -43,6 +43,7 @@ from .. import _capture
 from ..autodiff import is_grad_enabled
 from ..tensor import Tensor
 from ._guards import _PLAIN, Guards
+from ._module import Module, OptimizedModule
 from ._program import CudaGraphProgram, Program, PureProgram
 from ._recorder import Op, Recorder, Rng, SetGrad, _norm, reads
 
@@ -392,8 +393,6 @@ def compile(
     """
     if fn is None:
         return lambda f: compile(f, max_cache=max_cache, jit=jit, cuda_graph=cuda_graph)
-    from ._module import Module, OptimizedModule  # (nn imports nothing of compile's)
-
     if isinstance(fn, Module):
         # PyTorch's torch.compile(model): a module whose calls go through the capture
         return OptimizedModule(fn, Compiled(fn, max_cache, jit, cuda_graph))

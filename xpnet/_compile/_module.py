@@ -32,15 +32,13 @@ class OptimizedModule(Module):
     def __getattr__(self, name: str) -> Any:
         # only names the wrapper does not have itself get here: the model's, else the
         # capture's (``compiled``, ``recordings``, ``replays``, ``eager_reason``)
-        mod, compiled = self.__dict__.get("_orig_mod"), self.__dict__.get("_compiled")
-        if mod is None:
-            raise AttributeError(name)
-        try:
-            return getattr(mod, name)
-        except AttributeError:
-            if compiled is None or name.startswith("__"):
-                raise
-            return getattr(compiled, name)
+        d = self.__dict__
+        if "_orig_mod" not in d or name.startswith("__"):
+            return object.__getattribute__(self, name)  # (the usual AttributeError)
+        mod = d["_orig_mod"]
+        if not hasattr(mod, name) and hasattr(d["_compiled"], name):
+            return getattr(d["_compiled"], name)
+        return getattr(mod, name)
 
     def __repr__(self) -> str:
         return f"OptimizedModule({self._orig_mod!r})"
