@@ -105,3 +105,55 @@ def test_set_detect_anomaly_works_as_a_call_and_as_a_block():
         mode.__exit__(None, None, None)  # (...until restored; tests must not leak it)
     assert not xn.autograd.is_anomaly_enabled()
     assert xn.autograd.no_grad is xn.no_grad and xn.autograd.inference_mode is xn.inference_mode
+
+
+def _bad_square(lib):
+    class BadSquare(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**2
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * x  # the factor 2 forgotten: the classic backward bug
+
+    return BadSquare.apply
+
+
+def test_gradcheck_and_gradgradcheck_give_pytorchs_verdicts():
+    torch = pytest.importorskip("torch")
+    xv = np.array([[0.3, -1.2], [0.7, 2.0]])
+    wv = np.array([0.5, -0.25])
+    cases = {
+        "tanh-matmul and a sum": lambda m, x, w: (m.tanh(x @ w), (x * x).sum()),
+        "sigmoid": lambda m, x, w: m.sigmoid(x @ w),
+        "softmax": lambda m, x, w: m.softmax(x * w, dim=1),
+    }
+    for name, f in cases.items():
+        for check in ("gradcheck", "gradgradcheck"):
+            x = xn.tensor(xv, dtype="float64", requires_grad=True)
+            w = xn.tensor(wv, dtype="float64", requires_grad=True)
+            tx, tw = (torch.tensor(v, requires_grad=True) for v in (xv, wv))
+            got = getattr(xn.autograd, check)(lambda x, w, f=f: f(xn, x, w), (x, w))
+            want = getattr(torch.autograd, check)(lambda x, w, f=f: f(torch, x, w), (tx, tw))
+            assert got is want is True, (name, check)
+    x = xn.tensor(xv, dtype="float64", requires_grad=True)
+    tx = torch.tensor(xv, requires_grad=True)
+    assert xn.autograd.gradcheck(_bad_square(xn), (x,), raise_exception=False) is False
+    assert torch.autograd.gradcheck(_bad_square(torch), (tx,), raise_exception=False) is False
+    with pytest.raises(xn.GradcheckError, match=r"mismatch for output 0 with respect to input 0"):
+        xn.autograd.gradcheck(_bad_square(xn), (x,))
+
+
+def test_gradcheck_says_what_is_wrong_with_its_input():
+    x32 = xn.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match="input 0 is float32, not float64"):
+        xn.autograd.gradcheck(xn.exp, (x32,), atol=1e-2, rtol=1e-2, eps=1e-3)
+    with pytest.raises(xn.ArgumentError, match="no input requires grad"):
+        xn.autograd.gradcheck(xn.exp, (xn.tensor([1.0], dtype="float64"),))
+    x = xn.tensor([1.0], dtype="float64", requires_grad=True)
+    assert xn.autograd.gradcheck(xn.exp, x, fast_mode=True, check_batched_grad=False)
+    with pytest.raises(xn.ArgumentTypeError, match="unexpected keyword arguments \\['colour'\\]"):
+        xn.autograd.gradcheck(xn.exp, x, colour=1)

@@ -36,6 +36,7 @@ from ._errors import DataNotFoundError as DataNotFoundError
 from ._errors import DeviceError as DeviceError
 from ._errors import DistributedError as DistributedError
 from ._errors import DTypeError as DTypeError
+from ._errors import GradcheckError as GradcheckError
 from ._errors import GraphError as GraphError
 from ._errors import KeyMismatchError as KeyMismatchError
 from ._errors import MissingDependencyError as MissingDependencyError

@@ -35,6 +35,10 @@ class GraphError(XpnetError, RuntimeError):
     """Misuse of the autodiff graph (freed graph, in-place change, non-scalar root...)."""
 
 
+class GradcheckError(XpnetError, RuntimeError):
+    """``xn.autograd.gradcheck``: a Jacobian from the VJP rules differs from finite differences."""
+
+
 class CheckpointError(XpnetError, ValueError):
     """A checkpoint file that is not one, is corrupt or truncated, or holds what cannot be saved."""
 

@@ -26,6 +26,8 @@ from ..autodiff.internal import is_tensor, reset_anomaly, set_anomaly
 from ..ops import zeros_like
 from ..tensor import Tensor
 from . import functional as functional
+from ._gradcheck import gradcheck as gradcheck
+from ._gradcheck import gradgradcheck as gradgradcheck
 from .function import Function as Function
 from .function import FunctionCtx as FunctionCtx
 
@@ -133,6 +135,8 @@ __all__ = [
     "detect_anomaly",
     "enable_grad",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "inference_mode",
     "is_anomaly_enabled",
     "no_grad",
