@@ -31,7 +31,16 @@ from ._reduce import min as _min
 from ._reduce import min as min_
 from ._reduce import sum as sum_
 from ._scan import cumulative_prod
-from ._shape import concat, expand_dims, getitem, matrix_transpose, reshape, stack, take
+from ._shape import (
+    concat,
+    expand_dims,
+    getitem,
+    matrix_transpose,
+    permute_dims,
+    reshape,
+    stack,
+    take,
+)
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -51,6 +60,7 @@ __all__ = [
     "matrix_power",
     "matrix_rank",
     "matrix_transpose",
+    "norm",
     "outer",
     "pinv",
     "qr",
@@ -515,4 +525,38 @@ def matrix_power(x: Tensor, n: int) -> Tensor:
         # no element of x is exactly 0 even where x holds inf or NaN (0 * x would not be)
         nothing = sum_(getitem(x, (..., slice(0, 0))), axis=-1, keepdims=True)
         return e + nothing
+    return out
+
+
+def norm(
+    x: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
+) -> Tensor:
+    """PyTorch's and NumPy's ``linalg.norm``: with ``dim`` an int, ``vector_norm``; a pair,
+    ``matrix_norm`` over those two axes; ``None``, the 2-norm of all elements when ``ord``
+    is None, else a vector norm of a 1-D tensor or a matrix norm of a 2-D one."""
+    if dtype is not None:
+        x = x.astype(dtype)
+    if dim is None and ord is not None:
+        if x.ndim not in (1, 2):
+            raise ShapeError(
+                f"linalg.norm: ord={ord!r} without dim needs a 1-D or 2-D tensor, got "
+                f"{x.ndim}-D (give dim)"
+            )
+        dim = 0 if x.ndim == 1 else (0, 1)
+    if dim is None:
+        return vector_norm(x, axis=None, keepdims=keepdim)
+    if isinstance(dim, int) or (isinstance(dim, (tuple, list)) and len(dim) == 1):
+        axis = dim if isinstance(dim, int) else dim[0]
+        return vector_norm(x, axis=axis, keepdims=keepdim, ord=2 if ord is None else ord)
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
+        raise ArgumentError(f"linalg.norm: dim must be an int or a pair of ints, got {dim!r}")
+    a, b = (d % x.ndim for d in dim)
+    if a == b:
+        raise ArgumentError(f"linalg.norm: dim {tuple(dim)} names one axis twice")
+    rest = [i for i in range(x.ndim) if i not in (a, b)]
+    moved = permute_dims(x, (*rest, a, b))
+    out = matrix_norm(moved, keepdims=False, ord="fro" if ord is None else ord)
+    if keepdim:
+        for d in sorted((a, b)):
+            out = expand_dims(out, axis=d)
     return out
