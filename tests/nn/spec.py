@@ -419,6 +419,27 @@ NN_SPECS: list[NNSpec] = [
         covers=("LayerNorm",),
     ),
     NNSpec(
+        "rms_norm",
+        lambda x, w: F.rms_norm(x, (4, 5), w, eps=1e-6),
+        lambda x, w: _tf().rms_norm(x, (4, 5), w, eps=1e-6),
+        [(3, 4, 5), (4, 5)],
+        covers=("RMSNorm",),
+    ),
+    NNSpec(
+        "cosine_similarity",
+        lambda a, b: F.cosine_similarity(a, b, dim=1),
+        lambda a, b: _tf().cosine_similarity(a, b, dim=1),
+        [(3, 4), (3, 4)],
+        covers=("CosineSimilarity",),
+    ),
+    NNSpec(
+        "pairwise_distance",
+        lambda a, b: F.pairwise_distance(a, b, p=3.0),
+        lambda a, b: _tf().pairwise_distance(a, b, p=3.0),
+        [(3, 4), (3, 4)],
+        covers=("PairwiseDistance",),
+    ),
+    NNSpec(
         "embedding-dup",
         lambda i, w: F.embedding(i, w),
         lambda i, w: _tf().embedding(i, w),

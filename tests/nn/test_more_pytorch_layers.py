@@ -388,3 +388,30 @@ def test_bilinear_matches_pytorch_with_its_state_dict_and_initialisation(rng):
     with pytest.raises(xn.ShapeError, match="bilinear: inputs"):
         m(xa, xa)
     assert nn.Bilinear(3, 2, 4, bias=False).bias is None
+
+
+def test_rmsnorm_cosine_similarity_and_pairwise_distance_modules_as_pytorch():
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(3).standard_normal((2, 3, 8)).astype(np.float32)
+    b = np.random.default_rng(4).standard_normal((2, 3, 8)).astype(np.float32)
+    tm = torch.nn.RMSNorm(8)
+    with torch.no_grad():
+        tm.weight.copy_(torch.linspace(0.5, 1.5, 8))
+    m = xn.nn.RMSNorm(8)
+    m.load_state_dict({k: v.numpy() for k, v in tm.state_dict().items()})
+    assert repr(m) == repr(tm)
+    x = xn.tensor(a, requires_grad=True)
+    tx = torch.tensor(a, requires_grad=True)
+    m(x).pow(2).sum().backward()
+    tm(tx).pow(2).sum().backward()
+    np.testing.assert_allclose(m(x).detach().numpy(), tm(tx).detach().numpy(), rtol=1e-5)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(m.weight.grad.numpy(), tm.weight.grad.numpy(), rtol=1e-4)
+    assert xn.nn.RMSNorm((3, 8), elementwise_affine=False).weight is None
+    for ours, theirs in [(xn.nn.CosineSimilarity(dim=2), torch.nn.CosineSimilarity(dim=2)),
+                         (xn.nn.PairwiseDistance(p=1.0, keepdim=True),
+                          torch.nn.PairwiseDistance(p=1.0, keepdim=True))]:  # fmt: skip
+        got = ours(xn.tensor(a), xn.tensor(b))
+        want = theirs(torch.tensor(a), torch.tensor(b))
+        assert got.shape == tuple(want.shape)
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5)

@@ -100,11 +100,14 @@ from ._module import Module as Module
 from ._norm import BatchNorm1d as BatchNorm1d
 from ._norm import BatchNorm2d as BatchNorm2d
 from ._norm import BatchNorm3d as BatchNorm3d
+from ._norm import CosineSimilarity as CosineSimilarity
 from ._norm import GroupNorm as GroupNorm
 from ._norm import InstanceNorm1d as InstanceNorm1d
 from ._norm import InstanceNorm2d as InstanceNorm2d
 from ._norm import LayerNorm as LayerNorm
 from ._norm import LocalResponseNorm as LocalResponseNorm
+from ._norm import PairwiseDistance as PairwiseDistance
+from ._norm import RMSNorm as RMSNorm
 from ._padding import CircularPad1d as CircularPad1d
 from ._padding import CircularPad2d as CircularPad2d
 from ._padding import CircularPad3d as CircularPad3d
@@ -225,6 +228,9 @@ __all__ = [
     "BatchNorm2d",
     "BatchNorm3d",
     "LayerNorm",
+    "RMSNorm",
+    "CosineSimilarity",
+    "PairwiseDistance",
     "GroupNorm",
     "Parameter",
     "GRU",

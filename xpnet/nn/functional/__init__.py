@@ -95,6 +95,7 @@ from ._norm import layer_norm as layer_norm
 from ._norm import local_response_norm as local_response_norm
 from ._norm import normalize as normalize
 from ._norm import pairwise_distance as pairwise_distance
+from ._norm import rms_norm as rms_norm
 
 __all__ = [
     "max_unpool2d",
@@ -122,6 +123,7 @@ __all__ = [
     "margin_ranking_loss",
     "logsigmoid",
     "pairwise_distance",
+    "rms_norm",
     "instance_norm",
     "dropout2d",
     "dropout1d",

@@ -93,6 +93,25 @@ def layer_norm(
     return y
 
 
+def rms_norm(
+    x: Tensor, normalized_shape: Any, weight: Tensor | None = None, eps: float | None = None
+) -> Tensor:
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` axes (Zhang &
+    Sennrich; Llama's): ``x / sqrt(mean(x**2) + eps) * weight``, no centring, no shift.
+    ``eps`` defaults to the dtype's machine epsilon, as PyTorch's."""
+    x = autocast_high(x)
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if x.shape[x.ndim - len(ns) :] != ns:
+        raise ShapeError(
+            f"rms_norm: input of shape {x.shape} does not end with normalized_shape {ns}"
+        )
+    if eps is None:
+        eps = float(x.backend.xp.finfo(x.dtype).eps)
+    axes = tuple(range(x.ndim - len(ns), x.ndim))
+    y = x / sqrt(mean(x * x, axis=axes, keepdims=True) + eps)
+    return y if weight is None else y * weight
+
+
 def group_norm(
     x: Tensor,
     num_groups: int,
