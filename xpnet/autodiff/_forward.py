@@ -143,12 +143,24 @@ def _none_of(one: Tensor, out_axes: int) -> Tensor:
     return wrap(one.backend.full(tuple(shape), 0, one.dtype), one.backend)
 
 
+def _stack_tree(results: list[Any], axis: int) -> Any:
+    """The results of each slice stacked on ``axis``: tensor by tensor through tuples,
+    lists and dicts (a gradient by parameter name stays a dict)."""
+    first = results[0]
+    if isinstance(first, dict):
+        return {k: _stack_tree([r[k] for r in results], axis) for k in first}
+    if isinstance(first, (list, tuple)):
+        items = [_stack_tree([r[k] for r in results], axis) for k in range(len(first))]
+        return type(first)(*items) if hasattr(first, "_fields") else type(first)(items)
+    return OPS.stack(results, axis)
+
+
 def vmap(
     f: Callable[..., Any], in_axes: int | Sequence[int | None] | None = 0, out_axes: int = 0
 ) -> Callable[..., Any]:
     """``f`` mapped over axis ``in_axes`` of its arguments (None: not mapped), results stacked
-    on ``out_axes``. Calls ``f`` once per slice (no batched rules); tuples of results are
-    stacked element by element."""
+    on ``out_axes``. Calls ``f`` once per slice (no batched rules); tuples, lists and dicts
+    of results are stacked element by element."""
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         axes: list[Any] = (
@@ -176,11 +188,6 @@ def vmap(
             if isinstance(one, tuple):
                 return tuple(_none_of(r, out_axes) for r in one)
             return _none_of(one, out_axes)
-        results = [f(*at(i, args), **kwargs) for i in range(n)]
-        if isinstance(results[0], tuple):
-            return tuple(
-                OPS.stack([r[k] for r in results], out_axes) for k in range(len(results[0]))
-            )
-        return OPS.stack(results, out_axes)
+        return _stack_tree([f(*at(i, args), **kwargs) for i in range(n)], out_axes)
 
     return wrapped

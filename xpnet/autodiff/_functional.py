@@ -8,7 +8,7 @@ backward pass (``create_graph``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._errors import ArgumentError, ArgumentTypeError, ShapeError
@@ -26,6 +26,51 @@ def _as_tuple(argnums: Argnums) -> tuple[int, ...]:
     return (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
 
+def _is_tree(a: Any) -> bool:
+    """A dict, or a list or tuple holding tensors or trees: its tensors are differentiated
+    one by one and the gradient has its structure (JAX's and ``torch.func``'s pytrees). A
+    list of plain numbers stays one tensor."""
+    if isinstance(a, dict):
+        return True
+    return isinstance(a, (list, tuple)) and any(isinstance(v, TensorBase) or _is_tree(v) for v in a)
+
+
+def _leaves_of(a: Any, leaves: list[Tensor]) -> tuple[Any, bool]:
+    """``a`` with each tensor made a graph leaf (appended to ``leaves``), and whether one
+    of them belongs to an outer differentiation (kept connected then)."""
+    if _is_tree(a):
+        nested = False
+        if isinstance(a, dict):
+            out: dict[Any, Any] = {}
+            for k, v in a.items():
+                out[k], n = _leaves_of(v, leaves)
+                nested = nested or n
+            return out, nested
+        items = []
+        for v in a:
+            item, n = _leaves_of(v, leaves)
+            items.append(item)
+            nested = nested or n
+        return (type(a)(*items) if hasattr(a, "_fields") else type(a)(items)), nested
+    if not isinstance(a, TensorBase):
+        a = OPS.as_tensor(a)
+    nested = bool(a._rg and is_grad_enabled())  # part of an outer differentiation
+    if not nested:
+        a = alias(a).requires_grad_(True)
+    leaves.append(a)
+    return a, nested
+
+
+def _rebuild(tree: Any, gs: Iterator[Tensor]) -> Any:
+    """``tree``'s structure with its tensors replaced, in order, by ``gs``."""
+    if isinstance(tree, dict):
+        return {k: _rebuild(v, gs) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        items = [_rebuild(v, gs) for v in tree]
+        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
+    return next(gs)
+
+
 def _prepare(
     args: tuple[Any, ...], argnums: tuple[int, ...]
 ) -> tuple[list[Any], list[Tensor], bool]:
@@ -34,15 +79,8 @@ def _prepare(
     leaves: list[Tensor] = []
     nested = False
     for i in argnums:
-        a = args_l[i]
-        if not isinstance(a, TensorBase):
-            a = OPS.as_tensor(a)
-        if a._rg and is_grad_enabled():
-            nested = True  # part of an outer differentiation: keep the connection
-        else:
-            a = alias(a).requires_grad_(True)
-        args_l[i] = a
-        leaves.append(a)
+        args_l[i], n = _leaves_of(args_l[i], leaves)
+        nested = nested or n
     return args_l, leaves, nested
 
 
@@ -76,7 +114,8 @@ def value_and_grad(
     """``f``'s value and its gradient with respect to the arguments ``argnums``.
 
     ``f`` must return a tensor of one element. The gradient is a Tensor for an
-    int ``argnums`` and a tuple for a sequence. ``has_aux=True`` (as in JAX): ``f``
+    int ``argnums`` and a tuple for a sequence; an argument that is a dict, list or tuple
+    of tensors (a model's parameters by name) gets a gradient of the same structure. ``has_aux=True`` (as in JAX): ``f``
     returns ``(value, aux)``, and the result is ``((value, aux), gradient)``; ``aux``
     (any object: metrics, predictions) is passed through, not differentiated.
     """
@@ -104,9 +143,10 @@ def value_and_grad(
             raise ShapeError(
                 f"grad: the function must return a one-element Tensor, got {shape}; use xn.jacobian or xn.vjp"
             )
-        gs = _grads(out, leaves, nested)
+        it = iter(_grads(out, leaves, nested))
+        per_arg = [_rebuild(args_l[i], it) for i in nums]
         value = out if nested else out.detach()
-        g = gs[0] if isinstance(argnums, int) else tuple(gs)
+        g = per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
         return ((value, aux if nested else _detached(aux)), g) if has_aux else (value, g)
 
     return wrapped
