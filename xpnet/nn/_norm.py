@@ -51,6 +51,15 @@ class _BatchNorm(Module):
             self.running_mean: Tensor | None = None
             self.running_var: Tensor | None = None
 
+    def reset_running_stats(self) -> None:
+        """Running mean 0, running variance 1, no batch counted (PyTorch's)."""
+        rm, rv = self.running_mean, self.running_var
+        if self.track_running_stats and rm is not None and rv is not None:
+            with no_grad():
+                rm.zero_()
+                rv.fill_(1.0)
+                self.num_batches_tracked.zero_()
+
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self._dims:
             raise ShapeError(

@@ -1,6 +1,7 @@
 """Optimizers (``xn.optim``) and learning-rate schedules (``xn.optim.lr_scheduler``)."""
 
 from . import lr_scheduler as lr_scheduler
+from . import swa_utils as swa_utils
 from ._adadelta import Adadelta as Adadelta
 from ._adagrad import Adagrad as Adagrad
 from ._adam import Adam as Adam
@@ -15,6 +16,7 @@ from ._sgd import SGD as SGD
 
 __all__ = [
     "lr_scheduler",
+    "swa_utils",
     "Adam",
     "AdamW",
     "Optimizer",
