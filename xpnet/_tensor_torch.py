@@ -732,6 +732,7 @@ class TorchMethods:
     logdet, pinverse, fliplr, flipud, rot90 = _m.logdet, _m.pinverse, _m.fliplr, _m.flipud, _m.rot90
     unbind, tensor_split, take_along_dim = _m.unbind, _m.tensor_split, _m.take_along_dim
     aminmax, nansum, nanmean, argwhere = _m.aminmax, _m.nansum, _m.nanmean, _m.argwhere
+    quantile, cov, corrcoef, histc, select = _m.quantile, _m.cov, _m.corrcoef, _m.histc, _m.select
     index_fill, index_copy, masked_scatter = _m.index_fill, _m.index_copy, _m.masked_scatter
     diag, isclose, allclose = _m.diag, _m.isclose, _m.allclose
     # and PyTorch's method names for the standard's functions

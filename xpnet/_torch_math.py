@@ -650,6 +650,146 @@ def std_mean(input: Tensor, dim: Any = None, *, correction: float = 0.0,
     return s, ops.mean(input, axis=_dims(dim), keepdims=keepdim)
 
 
+_INTERPOLATIONS = ("linear", "lower", "higher", "nearest", "midpoint")
+
+
+def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
+             interpolation: str = "linear") -> Tensor:  # fmt: skip
+    """The ``q``-quantiles (a number or a 1-D tensor of them, in [0, 1]) of all elements or
+    along ``dim``, between the sorted values as ``interpolation`` says (PyTorch's and
+    NumPy's); a tensor ``q`` puts its axis first. Differentiable through the values."""
+    if interpolation not in _INTERPOLATIONS:
+        raise ArgumentError(
+            f"quantile: interpolation must be one of {_INTERPOLATIONS}, got {interpolation!r}"
+        )
+    x = input
+    if not x.backend.is_float(x.dtype):
+        raise DTypeError(f"quantile: needs a floating tensor, got {x.backend.dtype_name(x.dtype)}")
+    qs = np.asarray(q.numpy() if is_tensor(q) else q, dtype=np.float64)
+    if qs.ndim > 1 or ((qs < 0) | (qs > 1)).any():
+        raise ArgumentError(f"quantile: q must be a number or a 1-D tensor in [0, 1], got {qs}")
+    if dim is None:
+        x, ax = ops.reshape(x, (-1,)), 0
+    else:
+        ax = _ax(x, dim, "quantile")
+    n = x.shape[ax] if x.ndim else 1
+    if n == 0:
+        raise ShapeError("quantile: input is empty along the reduced axis")
+    srt = ops.sort(x, axis=ax) if x.ndim else ops.reshape(x, (1,))
+    pos = qs.reshape(-1) * (n - 1)
+    lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
+    if interpolation == "nearest":  # round half to even, as PyTorch and NumPy
+        lo = hi = np.round(pos).astype(np.int64)
+    elif interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    frac = 0.5 if interpolation == "midpoint" else pos - lo
+    a = ops.take(srt, ops.asarray(lo, backend=x.backend), axis=ax if x.ndim else 0)
+    b = ops.take(srt, ops.asarray(hi, backend=x.backend), axis=ax if x.ndim else 0)
+    shape = [1] * builtins.max(srt.ndim, 1)
+    shape[ax] = len(pos)
+    w = ops.reshape(ops.asarray(np.broadcast_to(frac, pos.shape).astype(np.float64),
+                                dtype=x.dtype, backend=x.backend), tuple(shape))  # fmt: skip
+    out = a + (b - a) * w  # (q positions on axis ``ax``)
+    out = ops.moveaxis(out, ax, 0)
+    if keepdim:
+        out = (
+            ops.expand_dims(out, axis=ax + 1)
+            if dim is not None
+            else ops.reshape(out, (len(pos),) + (1,) * input.ndim)
+        )
+    return out if qs.ndim else out[0]
+
+
+def cov(input: Tensor, *, correction: int = 1, fweights: Any = None,
+        aweights: Any = None) -> Tensor:  # fmt: skip
+    """The covariance matrix of the variables in the rows of ``input`` (observations in
+    columns; a 1-D tensor is one variable), ``correction`` 1 for the unbiased estimate."""
+    if fweights is not None or aweights is not None:
+        raise ArgumentError("cov: fweights and aweights are not supported (weight the data)")
+    if input.ndim > 2:
+        raise ShapeError(f"cov: needs a 1-D or 2-D tensor, got shape {input.shape}")
+    x = _floating(input)
+    x = ops.reshape(x, (1, -1)) if x.ndim < 2 else x
+    d = x - ops.mean(x, axis=1, keepdims=True)
+    c = ops.matmul(d, ops.matrix_transpose(d)) / builtins.max(x.shape[1] - correction, 0)
+    return ops.reshape(c, ()) if input.ndim < 2 else c
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """Pearson's correlation coefficients of the rows of ``input`` (clipped to [-1, 1])."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    d = ops.sqrt(linalg.diagonal(c))
+    return ops.clip(c / d[:, None] / d[None, :], -1.0, 1.0)
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0.0, max: float = 0.0) -> Tensor:
+    """Counts of the elements in ``bins`` equal bins between ``min`` and ``max`` (the data's
+    range when both are 0); elements outside are not counted. Not differentiable."""
+    if bins < 1:
+        raise ArgumentError(f"histc: bins must be positive, got {bins}")
+    x = ops.reshape(_floating(input), (-1,))
+    with no_grad():
+        x = x.detach()
+        lo, hi = float(min), float(max)
+        if lo == hi == 0.0 and x.size:
+            lo, hi = float(ops.min(x).item()), float(ops.max(x).item())
+        if lo == hi:
+            lo, hi = lo - 1.0, hi + 1.0
+        if lo > hi:
+            raise ArgumentError(f"histc: max {max} is below min {min}")
+        inside = (x >= lo) & (x <= hi)
+        k = ops.astype(ops.floor((x - lo) * (bins / (hi - lo))), "int64")
+        k = ops.clip(k, 0, bins - 1)  # (the top edge belongs to the last bin)
+        ones = ops.astype(inside, x.dtype)
+        return ops.scatter_add(ones, ops.where(inside, k, 0), (bins,), axis=0)
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """Every combination of the elements of the 1-D ``tensors``, one per row."""
+    if not tensors or builtins.any(t.ndim != 1 for t in tensors):
+        raise ShapeError("cartesian_prod: needs 1-D tensors")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = ops.meshgrid(*tensors, indexing="ij")
+    return ops.stack([ops.reshape(g, (-1,)) for g in grids], axis=1)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The 0-, 1- or 2-D ``tensors`` (as 1 x n rows and 1 x 1 blocks) on the diagonal of
+    a matrix of zeros."""
+    if not tensors:
+        raise ArgumentError("block_diag: needs at least one tensor")
+    blocks = []
+    for t in tensors:
+        if t.ndim > 2:
+            raise ShapeError(f"block_diag: blocks must be 0-, 1- or 2-D, got shape {t.shape}")
+        blocks.append(ops.reshape(t, (1, -1)) if t.ndim < 2 else t)
+    b0 = blocks[0].backend
+    dtype = b0.xp.result_type(*(b.dtype for b in blocks))
+    width = builtins.sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        r, c = b.shape
+        parts = [ops.zeros((r, left), dtype=dtype, backend=b0), ops.astype(b, dtype),
+                 ops.zeros((r, width - left - c), dtype=dtype, backend=b0)]  # fmt: skip
+        rows.append(ops.concat(parts, axis=1))
+        left += c
+    return ops.concat(rows, axis=0)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` of axis ``dim`` (that axis removed): ``x[:, index]`` for dim 1."""
+    ax = _ax(input, dim, "select")
+    n = input.shape[ax]
+    if not -n <= index < n:
+        raise ArgumentError(f"select: index {index} out of range for dim {dim} of size {n}")
+    return input[(slice(None),) * ax + (index,)]
+
+
 # -- indexed updates (out of place; the ``_`` methods write) ------------------------------
 def _rows(input: Tensor, dim: int, index: Tensor, op: str) -> tuple[int, Tensor]:
     ax = _ax(input, dim, op)

@@ -313,6 +313,10 @@ is_floating_point, is_complex, is_nonzero, isreal = (
     _m.is_floating_point, _m.is_complex, _m.is_nonzero, _m.isreal,
 )  # fmt: skip
 tril_indices, triu_indices, argwhere = _m.tril_indices, _m.triu_indices, _m.argwhere
+quantile, cov, corrcoef, histc, cartesian_prod, block_diag = _with_out(
+    _m.quantile, _m.cov, _m.corrcoef, _m.histc, _m.cartesian_prod, _m.block_diag
+)
+select = _m.select
 var_mean, std_mean, allclose = _m.var_mean, _m.std_mean, _m.allclose
 
 __all__ = [
@@ -519,6 +523,13 @@ __all__ = [
     "tril_indices",
     "triu_indices",
     "argwhere",
+    "quantile",
+    "cov",
+    "corrcoef",
+    "histc",
+    "cartesian_prod",
+    "block_diag",
+    "select",
     "var_mean",
     "std_mean",
     "allclose",
