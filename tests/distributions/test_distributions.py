@@ -19,6 +19,8 @@ SCALE = rng.uniform(0.5, 2.0, (3, 4))
 LOGITS = rng.standard_normal((3, 5))
 PROBS = rng.uniform(0.1, 1.0, (3, 5))
 P01 = rng.uniform(0.05, 0.95, (3, 4))
+_A = rng.standard_normal((4, 4))
+COV = _A @ _A.T + 2.0 * np.eye(4)
 
 # name -> (parameters, builder taking the module D or TD and the parameter tensors, values)
 CASES = {
@@ -32,6 +34,17 @@ CASES = {
     "Bernoulli(logits)": ((LOC,), lambda m, a: m.Bernoulli(logits=a), (LOC > 0.0) * 1.0),
     "Independent(Normal)": ((LOC, SCALE), lambda m, a, b: m.Independent(m.Normal(a, b), 1),
                             rng.standard_normal((5, 3, 4))),
+    "Exponential": ((SCALE,), lambda m, a: m.Exponential(a), rng.uniform(0.0, 3.0, (2, 3, 4))),
+    "LogNormal": ((LOC, SCALE), lambda m, a, b: m.LogNormal(a, b), rng.uniform(0.1, 4, (3, 4))),
+    "MultivariateNormal(covariance)": ((LOC, COV),
+                                       lambda m, a, b: m.MultivariateNormal(a, covariance_matrix=b),
+                                       rng.standard_normal((2, 3, 4))),
+    "MultivariateNormal(precision)": ((LOC[0], COV),
+                                      lambda m, a, b: m.MultivariateNormal(a, precision_matrix=b),
+                                      rng.standard_normal((5, 4))),
+    "MultivariateNormal(scale_tril)": ((LOC, np.linalg.cholesky(COV)),
+                                       lambda m, a, b: m.MultivariateNormal(a, scale_tril=b),
+                                       rng.standard_normal(4)),
 }  # fmt: skip
 
 
@@ -65,6 +78,10 @@ def test_log_prob_entropy_and_moments_match_torch(case):
             _close(getattr(d, name), getattr(td, name), err_msg=name)
 
 
+def _lib(m):
+    return xn if m is D else torch
+
+
 PAIRS = {
     "Normal": lambda m, a, b, c, e: (m.Normal(a, b), m.Normal(c, e)),
     "Laplace": lambda m, a, b, c, e: (m.Laplace(a, b), m.Laplace(c, e)),
@@ -73,6 +90,12 @@ PAIRS = {
     "Bernoulli": lambda m, a, b, c, e: (m.Bernoulli(logits=a), m.Bernoulli(logits=c)),
     "Independent": lambda m, a, b, c, e: (m.Independent(m.Normal(a, b), 2),
                                           m.Independent(m.Normal(c, e), 2)),
+    "Exponential": lambda m, a, b, c, e: (m.Exponential(b), m.Exponential(e)),
+    "LogNormal": lambda m, a, b, c, e: (m.LogNormal(a, b), m.LogNormal(c, e)),
+    "MultivariateNormal": lambda m, a, b, c, e: (
+        m.MultivariateNormal(a, scale_tril=_lib(m).diag_embed(b)),
+        m.MultivariateNormal(c, scale_tril=_lib(m).diag_embed(e)
+                             + _lib(m).tril(c[:, :, None] * c[:, None, :] * 0.1, -1))),
 }  # fmt: skip
 
 
@@ -147,6 +170,30 @@ def test_every_backend_keeps_backend_device_and_dtype(backend):
     k = c.sample((5,))
     assert k.backend is backend and k.shape == (5, 2)
     assert c.log_prob(k).backend is backend and c.log_prob(k).shape == (5, 2)
+    eye = xn.eye(3, dtype=loc.dtype, backend=backend.name, device=backend.device)
+    for d in (D.Exponential(loc + 1.0), D.LogNormal(loc, 1.0), D.MultivariateNormal(loc, eye)):
+        z = d.rsample((4,))
+        assert z.backend is backend and z.dtype == loc.dtype
+        assert d.log_prob(z).backend is backend and d.log_prob(z).shape == (4, 2) + (
+            (3,) if not isinstance(d, D.MultivariateNormal) else ()
+        )
+
+
+def test_new_samplers_have_the_right_statistics():
+    xn.manual_seed(3)
+    e = D.Exponential(xn.tensor([0.5, 4.0])).sample((40000,)).numpy()
+    np.testing.assert_allclose(e.mean(0), [2.0, 0.25], rtol=0.03)
+    assert e.min() >= 0.0
+    ln = D.LogNormal(xn.tensor(1.0), xn.tensor(0.5)).sample((40000,)).numpy()
+    np.testing.assert_allclose([np.median(ln), np.log(ln).std()], [np.e, 0.5], rtol=0.03)
+    mvn = D.MultivariateNormal(xn.tensor([1.0, -2.0, 0.5]), xn.tensor(COV[:3, :3]))
+    z = mvn.sample((40000,)).numpy()
+    np.testing.assert_allclose(z.mean(0), [1.0, -2.0, 0.5], atol=0.05)
+    np.testing.assert_allclose(np.cov(z.T), COV[:3, :3], atol=0.12)
+    with pytest.raises(xn.ArgumentError, match="exactly one of"):
+        D.MultivariateNormal(xn.zeros(3))
+    with pytest.raises(xn.ArgumentError, match=r"need \(\.\.\., k, k\)"):
+        D.MultivariateNormal(xn.zeros(3), xn.eye(2))
 
 
 def test_arguments_outside_the_support_are_refused_like_torch():

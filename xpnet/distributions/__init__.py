@@ -1,10 +1,13 @@
 """Probability distributions (PyTorch's ``torch.distributions``): ``Normal``, ``Uniform``,
-``Laplace``, ``Categorical``, ``Bernoulli``, ``Independent``, and ``kl_divergence``.
+``Laplace``, ``Exponential``, ``LogNormal``, ``MultivariateNormal``, ``Categorical``,
+``Bernoulli``, ``Independent``, and ``kl_divergence``.
 
 ``sample`` draws without a graph, ``rsample`` with the reparameterisation trick;
 ``log_prob``, ``entropy`` and ``kl_divergence`` are differentiable in the parameters."""
 
+from ._continuous import Exponential as Exponential
 from ._continuous import Laplace as Laplace
+from ._continuous import LogNormal as LogNormal
 from ._continuous import Normal as Normal
 from ._continuous import Uniform as Uniform
 from ._discrete import Bernoulli as Bernoulli
@@ -14,13 +17,17 @@ from ._distribution import set_default_validate_args as set_default_validate_arg
 from ._independent import Independent as Independent
 from ._kl import kl_divergence as kl_divergence
 from ._kl import register_kl as register_kl
+from ._multivariate import MultivariateNormal as MultivariateNormal
 
 __all__ = [
     "Bernoulli",
     "Categorical",
     "Distribution",
     "Independent",
+    "Exponential",
     "Laplace",
+    "LogNormal",
+    "MultivariateNormal",
     "Normal",
     "Uniform",
     "kl_divergence",

@@ -123,3 +123,76 @@ class Laplace(_LocScale):
     @property
     def variance(self) -> Tensor:
         return 2.0 * self.scale**2
+
+
+class Exponential(Distribution):
+    """The exponential distribution with ``rate`` (mean 1 / rate) on [0, inf)."""
+
+    has_rsample = True
+    arg_names = ("rate",)
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        (self.rate,) = params(rate)
+        super().__init__(self.rate.shape, (), validate_args)
+        if self._validate:
+            check(~(self.rate > 0.0), lambda: "Exponential: rate must be positive")
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        u = ops.rand(*self.extended_shape(sample_shape), dtype=self.rate.dtype,
+                     backend=self.rate.backend)  # fmt: skip
+        return -ops.log1p(-u) / self.rate  # u in [0, 1): 1 - u never 0
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = self.value_of(value, self.rate)
+        if self._validate:
+            check(value < 0.0, lambda: "Exponential.log_prob: a value below 0")
+        return ops.log(self.rate) - self.rate * value
+
+    def cdf(self, value: Any) -> Tensor:
+        value = self.value_of(value, self.rate)
+        return 1.0 - ops.exp(-self.rate * value)
+
+    def entropy(self) -> Tensor:
+        return 1.0 - ops.log(self.rate)
+
+    @property
+    def mean(self) -> Tensor:
+        return 1.0 / self.rate
+
+    @property
+    def mode(self) -> Tensor:
+        return ops.zeros_like(self.rate)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.rate**-2
+
+
+class LogNormal(_LocScale):
+    """``exp(X)`` for X ~ Normal(loc, scale): positive, log-normally distributed."""
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return ops.exp(Normal(self.loc, self.scale, validate_args=False).rsample(sample_shape))
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = self.value_of(value, self.loc)
+        if self._validate:
+            check(~(value > 0.0), lambda: "LogNormal.log_prob: a value that is not positive")
+        y = ops.log(value)
+        return Normal(self.loc, self.scale, validate_args=False).log_prob(y) - y
+
+    def entropy(self) -> Tensor:
+        return 0.5 + LOG_SQRT_2PI + ops.log(self.scale) + self.loc
+
+    @property
+    def mean(self) -> Tensor:
+        return ops.exp(self.loc + self.scale**2 / 2.0)
+
+    @property
+    def mode(self) -> Tensor:
+        return ops.exp(self.loc - self.scale**2)
+
+    @property
+    def variance(self) -> Tensor:
+        s2 = self.scale**2
+        return ops.expm1(s2) * ops.exp(2.0 * self.loc + s2)

@@ -10,10 +10,11 @@ from .. import ops
 from .._errors import ArgumentError, NotSupportedError
 from ..nn import functional as F
 from ..tensor import Tensor
-from ._continuous import Laplace, Normal, Uniform
+from ._continuous import Exponential, Laplace, LogNormal, Normal, Uniform
 from ._discrete import Bernoulli, Categorical
 from ._distribution import Distribution
 from ._independent import Independent, sum_rightmost
+from ._multivariate import MultivariateNormal
 
 _RULES: dict[tuple[type, type], Callable[[Any, Any], Tensor]] = {}
 
@@ -93,3 +94,31 @@ def _kl_independent(p: Independent, q: Independent) -> Tensor:
             f"({p.reinterpreted_batch_ndims} and {q.reinterpreted_batch_ndims})"
         )
     return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential(p: Exponential, q: Exponential) -> Tensor:
+    rate_ratio = q.rate / p.rate
+    return -ops.log(rate_ratio) + rate_ratio - 1.0
+
+
+@register_kl(LogNormal, LogNormal)
+def _kl_lognormal(p: LogNormal, q: LogNormal) -> Tensor:
+    return _kl_normal(Normal(p.loc, p.scale), Normal(q.loc, q.scale))  # KL is invariant under exp
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    """0.5 (tr(Σq⁻¹ Σp) + |Lq⁻¹ (μq - μp)|² - k) + log|Lq| - log|Lp|."""
+    if p.event_shape != q.event_shape:
+        raise ArgumentError(
+            f"kl_divergence: MultivariateNormals of event shapes {p.event_shape} and {q.event_shape}"
+        )
+    k = p.event_shape[0]
+    shape = ops.broadcast_shapes(p.batch_shape, q.batch_shape)
+    lq = ops.broadcast_to(q._unbroadcasted_scale_tril, (*shape, k, k))
+    lp = ops.broadcast_to(p._unbroadcasted_scale_tril, (*shape, k, k))
+    m = ops.linalg.solve(lq, lp)  # Lq⁻¹ Lp: its squared Frobenius norm is tr(Σq⁻¹ Σp)
+    trace = ops.sum(m * m, axis=(-2, -1))
+    maha = q._mahalanobis(q.loc - p.loc)
+    return 0.5 * (trace + maha - k) + q._half_log_det() - p._half_log_det()
