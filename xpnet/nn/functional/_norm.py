@@ -68,6 +68,14 @@ def batch_norm(
     return y
 
 
+def _trailing_axes(x: Tensor, normalized_shape: Any, op: str) -> tuple[int, ...]:
+    """The trailing axes of ``x`` that ``normalized_shape`` names (checked against them)."""
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if x.shape[x.ndim - len(ns) :] != ns:
+        raise ShapeError(f"{op}: input of shape {x.shape} does not end with normalized_shape {ns}")
+    return tuple(range(x.ndim - len(ns), x.ndim))
+
+
 def layer_norm(
     x: Tensor,
     normalized_shape: Any,
@@ -77,12 +85,7 @@ def layer_norm(
 ) -> Tensor:
     """Normalise over the trailing ``normalized_shape`` axes of each sample."""
     x = autocast_high(x)
-    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if x.shape[x.ndim - len(ns) :] != ns:
-        raise ShapeError(
-            f"layer_norm: input of shape {x.shape} does not end with normalized_shape {ns}"
-        )
-    axes = tuple(range(x.ndim - len(ns), x.ndim))
+    axes = _trailing_axes(x, normalized_shape, "layer_norm")
     mu = mean(x, axis=axes, keepdims=True)
     d = x - mu
     y = d / sqrt(mean(d * d, axis=axes, keepdims=True) + eps)
@@ -100,14 +103,9 @@ def rms_norm(
     Sennrich; Llama's): ``x / sqrt(mean(x**2) + eps) * weight``, no centring, no shift.
     ``eps`` defaults to the dtype's machine epsilon, as PyTorch's."""
     x = autocast_high(x)
-    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if x.shape[x.ndim - len(ns) :] != ns:
-        raise ShapeError(
-            f"rms_norm: input of shape {x.shape} does not end with normalized_shape {ns}"
-        )
+    axes = _trailing_axes(x, normalized_shape, "rms_norm")
     if eps is None:
         eps = float(x.backend.xp.finfo(x.dtype).eps)
-    axes = tuple(range(x.ndim - len(ns), x.ndim))
     y = x / sqrt(mean(x * x, axis=axes, keepdims=True) + eps)
     return y if weight is None else y * weight
 
