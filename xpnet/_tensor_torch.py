@@ -733,6 +733,16 @@ class TorchMethods:
     unbind, tensor_split, take_along_dim = _m.unbind, _m.tensor_split, _m.take_along_dim
     aminmax, nansum, nanmean, argwhere = _m.aminmax, _m.nansum, _m.nanmean, _m.argwhere
     quantile, cov, corrcoef, histc, select = _m.quantile, _m.cov, _m.corrcoef, _m.histc, _m.select
+
+    def lgamma(self: Any) -> Any:
+        return ops.lgamma(self)
+
+    def digamma(self: Any) -> Any:
+        return ops.digamma(self)
+
+    def polygamma(self: Any, n: int) -> Any:
+        return ops.polygamma(n, self)
+
     index_fill, index_copy, masked_scatter = _m.index_fill, _m.index_copy, _m.masked_scatter
     diag, isclose, allclose = _m.diag, _m.isclose, _m.allclose
     # and PyTorch's method names for the standard's functions

@@ -76,6 +76,12 @@ def _other_backend(b: xn.Backend) -> xn.Backend:
     return xn.get_backend("array_api_strict" if b.name == "numpy" else "numpy")
 
 
+def _sps() -> Any:
+    import scipy.special
+
+    return scipy.special
+
+
 def _sig(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
@@ -215,6 +221,39 @@ SPECS: list[Spec] = [
     ),
     Spec(
         "softplus", "softplus", xn.nn.functional.softplus, lambda x: np.logaddexp(0.0, x), [(2, 3)]
+    ),
+    Spec("lgamma", "lgamma", xn.lgamma, lambda x: _sps().gammaln(x), [(3, 4)], domain="positive"),
+    Spec(
+        "lgamma",
+        "lgamma-negative",  # between the poles -3 and -2: the reflected branch
+        lambda x: xn.lgamma(x * 0.5 - 2.5),
+        lambda x: _sps().gammaln(x * 0.5 - 2.5),
+        [(3, 4)],
+        domain="unit",
+    ),
+    Spec(
+        "polygamma",
+        "digamma",
+        xn.digamma,
+        lambda x: _sps().digamma(x),
+        [(3, 4)],
+        domain="positive",
+    ),
+    Spec(
+        "polygamma",
+        "digamma-negative",
+        lambda x: xn.digamma(x * 0.5 - 1.5),
+        lambda x: _sps().digamma(x * 0.5 - 1.5),
+        [(3, 4)],
+        domain="unit",
+    ),
+    Spec(
+        "polygamma",
+        "polygamma-2",
+        lambda x: xn.polygamma(2, x * 3.0),
+        lambda x: _sps().polygamma(2, x * 3.0),
+        [(3, 4)],
+        domain="positive",
     ),
     Spec("sigmoid", "sigmoid", xn.sigmoid, _sigmoid, [(2, 3)]),
     Spec("relu", "relu", xn.relu, lambda x: np.maximum(x, 0), [(2, 3)], domain="nonzero"),

@@ -158,6 +158,12 @@ class CupyBackend(Backend):
 
         return {
             "erf": lambda b, x: cupyx.scipy.special.erf(x),
+            "lgamma": lambda b, x: cupyx.scipy.special.gammaln(x),
+            "polygamma": lambda b, x, n: (
+                cupyx.scipy.special.digamma(x)
+                if n == 0
+                else cupyx.scipy.special.polygamma(n, x).astype(x.dtype)
+            ),
             "matmul": lambda b, x, y: cupy.matmul(x, y),  # array-api-compat's is a wrapper
             **METHOD_KERNELS,
             **KERNELS,

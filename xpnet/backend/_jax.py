@@ -92,7 +92,12 @@ class JaxBackend(Backend):
     def native_kernels(self) -> dict[str, Any]:
         import jax.scipy.special
 
-        return {"erf": lambda b, x: jax.scipy.special.erf(x)}
+        sp = jax.scipy.special
+        return {
+            "erf": lambda b, x: sp.erf(x),
+            "lgamma": lambda b, x: sp.gammaln(x),
+            "polygamma": lambda b, x, n: sp.digamma(x) if n == 0 else sp.polygamma(n, x),
+        }
 
     def _scatter_add_advanced(
         self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]

@@ -286,6 +286,19 @@ def _scipy_unary(ufunc: Any) -> Kernel:
     return impl
 
 
+def _scipy_polygamma(special: Any) -> Kernel:
+    """SciPy's psi (n = 0) and polygamma, in the input's dtype (SciPy's polygamma answers in
+    float64)."""
+    psi = _scipy_unary(special.psi)
+
+    def impl(b: Any, x: Array, n: int) -> Array:
+        if n == 0:
+            return psi(b, x)
+        return np.asarray(special.polygamma(n, x.astype(np.float64))).astype(x.dtype)
+
+    return impl
+
+
 def _linear_expit(expit: Any) -> Kernel:
     """sigmoid(linear(x, w, bias)) with SciPy's expit (the sigmoid kernel) in place on a
     float32/float64 product; else the two kernels one after the other."""
@@ -332,6 +345,8 @@ def kernels() -> dict[str, Kernel]:
     except ImportError:  # SciPy is optional: the standard-only versions run instead
         return out
     out["erf"] = _scipy_unary(special.erf)
+    out["lgamma"] = _scipy_unary(special.gammaln)
+    out["polygamma"] = _scipy_polygamma(special)
     out["sigmoid"] = _scipy_unary(special.expit)
     out["linear_sigmoid"] = _linear_expit(special.expit)
     return out

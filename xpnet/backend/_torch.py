@@ -68,7 +68,11 @@ class TorchBackend(Backend):
     def native_kernels(self) -> dict[str, Any]:
         import torch
 
-        return {"erf": lambda b, x: torch.special.erf(x)}
+        return {
+            "erf": lambda b, x: torch.special.erf(x),
+            "lgamma": lambda b, x: torch.lgamma(x),
+            "polygamma": lambda b, x, n: torch.digamma(x) if n == 0 else torch.polygamma(n, x),
+        }
 
     def synchronize(self) -> None:
         if self.device.type == "cuda":

@@ -4,7 +4,8 @@ Each primitive is declared, with its VJP rules, in the module of its kind: ``_ca
 (astype), ``_views`` (reshape, permute, broadcast and their dual, sum), ``_elementwise``
 (arithmetic, comparisons, the common unary functions), ``_transcendental``
 (trigonometric, hyperbolic, other logs), ``_rounding`` (rounding, remainder, bits),
-``_special`` (erf, softplus), ``_shape`` (indexing, concat, pad, transfers), ``_reduce``,
+``_special`` (erf, softplus), ``_gamma`` (lgamma, digamma, polygamma), ``_shape``
+(indexing, concat, pad, transfers), ``_reduce``,
 ``_scan``, ``_sorting``, ``_matmul``, ``_conv``, ``_fused_losses``, ``_inplace``;
 creation in ``_creation`` and, composed from other ops, ``_manipulation``; composites
 (softmax, logsumexp) in ``_composite``, ``einsum`` in ``_einsum``; ``linalg`` the standard's extension. Each module
@@ -20,6 +21,7 @@ from . import (
     _creation,
     _einsum,
     _elementwise,
+    _gamma,
     _manipulation,
     _matmul,
     _reduce,
@@ -38,6 +40,7 @@ from ._composite import *  # noqa: F403
 from ._creation import *  # noqa: F403
 from ._einsum import *  # noqa: F403
 from ._elementwise import *  # noqa: F403
+from ._gamma import *  # noqa: F403
 from ._manipulation import *  # noqa: F403
 from ._matmul import *  # noqa: F403
 from ._reduce import *  # noqa: F403
@@ -54,6 +57,7 @@ __all__ = [
     *_creation.__all__,
     *_einsum.__all__,
     *_elementwise.__all__,
+    *_gamma.__all__,
     *_matmul.__all__,
     *_manipulation.__all__,
     *_rounding.__all__,
