@@ -13,6 +13,7 @@ from ..tensor import Tensor
 from ._continuous import Exponential, Laplace, LogNormal, Normal, Uniform
 from ._discrete import Bernoulli, Categorical
 from ._distribution import Distribution
+from ._gamma_family import Beta, Dirichlet, Gamma, Poisson
 from ._independent import Independent, sum_rightmost
 from ._multivariate import MultivariateNormal
 
@@ -122,3 +123,37 @@ def _kl_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
     trace = ops.sum(m * m, axis=(-2, -1))
     maha = q._mahalanobis(q.loc - p.loc)
     return 0.5 * (trace + maha - k) + q._half_log_det() - p._half_log_det()
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma(p: Gamma, q: Gamma) -> Tensor:
+    t1 = q.concentration * ops.log(p.rate / q.rate)
+    t2 = ops.lgamma(q.concentration) - ops.lgamma(p.concentration)
+    t3 = (p.concentration - q.concentration) * ops.digamma(p.concentration)
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+@register_kl(Beta, Beta)
+def _kl_beta(p: Beta, q: Beta) -> Tensor:
+    sp, sq = p.concentration1 + p.concentration0, q.concentration1 + q.concentration0
+    t1 = ops.lgamma(q.concentration1) + ops.lgamma(q.concentration0) + ops.lgamma(sp)
+    t2 = ops.lgamma(p.concentration1) + ops.lgamma(p.concentration0) + ops.lgamma(sq)
+    t3 = (p.concentration1 - q.concentration1) * ops.digamma(p.concentration1)
+    t4 = (p.concentration0 - q.concentration0) * ops.digamma(p.concentration0)
+    t5 = (sq - sp) * ops.digamma(sp)
+    return t1 - t2 + t3 + t4 + t5
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet(p: Dirichlet, q: Dirichlet) -> Tensor:
+    a, b = p.concentration, q.concentration
+    sa = ops.sum(a, axis=-1)
+    t1 = ops.lgamma(sa) - ops.lgamma(ops.sum(b, axis=-1))
+    t2 = ops.sum(ops.lgamma(a) - ops.lgamma(b), axis=-1)
+    return t1 - t2 + ops.sum((a - b) * (ops.digamma(a) - ops.digamma(sa)[..., None]), axis=-1)
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson(p: Poisson, q: Poisson) -> Tensor:
+    return p.rate * (ops.log(p.rate) - ops.log(q.rate)) - (p.rate - q.rate)
