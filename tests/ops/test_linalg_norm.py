@@ -47,3 +47,14 @@ def test_norm_without_dim_of_a_matrix_or_vector_and_its_errors():
         xn.linalg.norm(xn.ones((2, 2)), dim=(0, -2))
     xn.check_grad(lambda x: xn.linalg.norm(x, dim=(1, 0), ord="fro"), xn.tensor(m))
     xn.check_grad(lambda x: xn.linalg.norm(x, dim=1, ord=3), xn.tensor(m))
+
+
+def test_the_frobenius_norm_of_a_complex_matrix_is_real(backend):
+    """sqrt(sum |z|^2), in the real dtype of the input (the conformance suite found
+    matrix_norm returning sqrt(sum z^2), complex)."""
+    a = np.array([[1 + 2j, 0.5j], [3, -1]], dtype=np.complex64)
+    x = xn.asarray(a, backend=backend)
+    for f in (lambda t: xn.linalg.matrix_norm(t), lambda t: xn.linalg.norm(t, "fro")):
+        got = f(x)
+        assert got.dtype == backend.dtype("float32")
+        np.testing.assert_allclose(float(got), np.linalg.norm(a, "fro"), rtol=1e-6)

@@ -493,7 +493,8 @@ def matrix_norm(x: Tensor, *, keepdims: bool = False, ord: Any = "fro") -> Tenso
         )
         return out if keepdims else out[..., 0, 0]
     if ord == "fro":
-        return _safe_sqrt(sum_(x * x, axis=(-2, -1), keepdims=keepdims))
+        r = abs_(x) if x.backend.is_complex(x.dtype) else x  # |z|^2, real
+        return _safe_sqrt(sum_(r * r, axis=(-2, -1), keepdims=keepdims))
     if ord in (1, float("inf")):
         ax = -2 if ord == 1 else -1
         out = max_(
