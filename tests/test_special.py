@@ -70,7 +70,8 @@ def test_torch_special_names_and_methods_match_pytorch():
     cases = {
         "gammaln": (x[1:],), "digamma": (x[1:],), "psi": (x[1:],), "entr": (x,),
         "xlogy": (np.abs(x), np.abs(y) + 0.1), "xlog1py": (x[1:], y[1:]), "expit": (x,),
-        "logit": (x[1:3] / 2,), "erf": (x,), "exp2": (x,), "sinc": (x,), "expm1": (x,),
+        "logit": (x[1:3] / 2,), "erf": (x,), "erfc": (x,), "erfinv": (x[:3] / 2,),
+        "ndtr": (x,), "ndtri": (x[1:3],), "exp2": (x,), "sinc": (x,), "expm1": (x,),
         "log1p": (np.abs(x),),
     }  # fmt: skip
     for name, args in cases.items():
@@ -99,3 +100,43 @@ def test_torch_special_names_and_methods_match_pytorch():
     z = np.array([[1.0, 2.0, 0.5]])
     np.testing.assert_allclose(xn.special.log_softmax(xn.tensor(z), 1).numpy(),
                                torch.special.log_softmax(torch.tensor(z), 1).numpy())  # fmt: skip
+
+
+ERFC_X = np.concatenate([np.linspace(-6.0, 26.0, 321), [2.0, 6.0, 6.5, 10.0]])
+ERFINV_Y = np.concatenate([np.linspace(-0.999999, 0.999999, 201),
+                           [0.5, -0.5, 1 - 1e-12, -(1 - 1e-15), 1e-300, 1.0, -1.0, 1.5]])  # fmt: skip
+
+
+def test_erfc_and_erfinv_keep_their_tails_on_every_backend(backend):
+    """erfc(26) is 5.7e-296 (1 - erf rounds it to 0); erfinv near 1 is right to 1e-9 with
+    1 - y near the spacing of doubles. xpnet's generic kernels (array-api-strict) and SciPy's
+    (NumPy) within 1e-11; PyTorch's and JAX's own kernels within their accuracy."""
+    if not backend.float64:
+        pytest.skip("the accuracy is checked in float64")
+    ours = backend.name in ("numpy", "array_api_strict")
+    got = xn.erfc(xn.asarray(ERFC_X, dtype="float64", backend=backend)).numpy()
+    want = sps.erfc(ERFC_X)
+    m = want > 1e-280 if ours else want > 1e-300
+    assert np.max(np.abs(got[m] - want[m]) / want[m]) < (1e-11 if ours else 1e-6)
+    got = xn.erfinv(xn.asarray(ERFINV_Y, dtype="float64", backend=backend)).numpy()
+    want = sps.erfinv(ERFINV_Y)
+    finite = np.isfinite(want)
+    np.testing.assert_array_equal(got[~finite], want[~finite])
+    rel = np.abs(got[finite] - want[finite]) / np.maximum(np.abs(want[finite]), 1e-300)
+    assert rel.max() < (1e-9 if ours else 1e-5)
+
+
+def test_ndtr_and_ndtri_far_into_the_tails():
+    x = np.array([-40.0, -10.0, -3.0, 0.0, 2.0, 8.0])
+    got = xn.special.ndtr(xn.tensor(x, dtype="float64")).numpy()
+    np.testing.assert_allclose(got, sps.ndtr(x), rtol=1e-13)  # (PyTorch's gives 0 at -10)
+    p = np.array([1e-300, 1e-100, 1e-20, 1e-10, 0.01, 0.3, 0.5, 0.9, 1 - 1e-10])
+    for b in ("numpy", "array_api_strict"):
+        got = xn.special.ndtri(xn.tensor(p, dtype="float64", backend=b)).numpy()
+        np.testing.assert_allclose(got, sps.ndtri(p), rtol=1e-14, atol=1e-15)
+    edges = xn.special.ndtri(xn.tensor([0.0, 1.0], dtype="float64")).tolist()
+    assert edges == [-np.inf, np.inf]
+    x = xn.tensor(p, dtype="float64", requires_grad=True)
+    xn.special.ndtri(x).sum().backward()  # d ndtri/dp = 1 / pdf(ndtri(p))
+    q = sps.ndtri(p)
+    np.testing.assert_allclose(x.grad.numpy(), np.sqrt(2 * np.pi) * np.exp(q * q / 2), rtol=1e-12)

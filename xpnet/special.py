@@ -1,19 +1,21 @@
-"""PyTorch's ``torch.special`` names (``xn.special``): the log-gamma family, erf, and the
-numerically careful logistic and entropy functions, each a primitive or a composite with
-exact gradients (``gammaln``'s is ``digamma``, ``digamma``'s is ``polygamma(1, .)``...).
-
-``erfc``, ``erfinv`` and ``ndtr`` are not here yet: as ``1 - erf`` they would lose all
-precision in the tails, so they wait for primitives of their own.
+"""PyTorch's ``torch.special`` names (``xn.special``): the log-gamma family, the error
+functions, and the numerically careful logistic and entropy functions, each a primitive or
+a composite with exact gradients (``gammaln``'s is ``digamma``, ``digamma``'s is
+``polygamma(1, .)``, ``erfinv``'s is ``sqrt(pi)/2 exp(erfinv(y)^2)``...). ``erfc`` and
+``ndtr`` keep their tails (``erfc(10)`` is 2.1e-45, not ``1 - erf(10) = 0``).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from . import _torch_math as _m
 from . import ops
 from .ops import digamma as digamma
 from .ops import erf as erf
+from .ops import erfc as erfc
+from .ops import erfinv as erfinv
 from .ops import expm1 as expm1
 from .ops import log1p as log1p
 from .ops import logsumexp as logsumexp
@@ -40,6 +42,33 @@ def xlog1py(input: Any, other: Any) -> Tensor:
     return ops.where(defined, 0.0, x * ops.log1p(ops.where(defined, 0.0, y)))
 
 
+def ndtr(input: Tensor) -> Tensor:
+    """The standard normal CDF, ``erfc(-x / sqrt(2)) / 2`` (accurate far into the left tail)."""
+    return 0.5 * ops.erfc(_m._floating(input) * (-1.0 / math.sqrt(2.0)))
+
+
+def ndtri(input: Tensor) -> Tensor:
+    """The standard normal quantile. Above 1/2, ``sqrt(2) erfinv(2p - 1)``; below, where
+    ``2p - 1`` rounds a small ``p`` away, three Newton steps on ``log ndtr(x) = log p``
+    from that (or, where it is -inf, from the tail's asymptote), so ``ndtri(1e-300)`` is
+    right to the last bits. 0 and 1 give -inf and inf."""
+    p = _m._floating(input)
+    low = (p < 0.5) & (p > 0.0)
+    y = 2.0 * p - 1.0
+    edge = low & (y <= -1.0)  # 2p - 1 rounded to -1 although p > 0: start from the asymptote
+    x = math.sqrt(2.0) * ops.erfinv(ops.where(edge, 0.0, y))
+    q = ops.where(low, p, 0.25)
+    t = -2.0 * ops.log(ops.where(edge, q, 1e-300))  # (large wherever it is not used)
+    asymptote = -ops.sqrt(t - ops.log(t) - math.log(2.0 * math.pi))
+    z = ops.where(edge, asymptote, x)
+    z = ops.where(low, z, -0.67)  # (a finite stand-in where the steps are not used)
+    for _ in range(3):
+        cdf = ndtr(z)
+        pdf = ops.exp(-0.5 * z * z) * (1.0 / math.sqrt(2.0 * math.pi))
+        z = z - (ops.log(cdf) - ops.log(q)) * cdf / pdf
+    return ops.where(low, z, x)
+
+
 def entr(input: Tensor) -> Tensor:
     """``-x log x`` elementwise: 0 at 0, ``-inf`` below 0 (the entropy of a probability)."""
     x = _m._floating(input)
@@ -64,6 +93,8 @@ __all__ = [
     "digamma",
     "entr",
     "erf",
+    "erfc",
+    "erfinv",
     "exp2",
     "expit",
     "expm1",
@@ -72,6 +103,8 @@ __all__ = [
     "log_softmax",
     "logit",
     "logsumexp",
+    "ndtr",
+    "ndtri",
     "polygamma",
     "psi",
     "round",

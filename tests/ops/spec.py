@@ -222,6 +222,24 @@ SPECS: list[Spec] = [
     Spec(
         "softplus", "softplus", xn.nn.functional.softplus, lambda x: np.logaddexp(0.0, x), [(2, 3)]
     ),
+    Spec("erfc", "erfc", xn.erfc, lambda x: _sps().erfc(x), [(3, 4)]),
+    Spec(
+        "erfc",
+        "erfc-tail",  # past 2 and past 6: the interpolant and the continued fraction
+        lambda x: xn.erfc(x * 3.0 + 4.5),
+        lambda x: _sps().erfc(x * 3.0 + 4.5),
+        [(3, 4)],
+        domain="positive",
+    ),
+    Spec("erfinv", "erfinv", xn.erfinv, lambda x: _sps().erfinv(x), [(3, 4)], domain="unit"),
+    Spec(
+        "erfinv",
+        "erfinv-ends",  # the log-erfc Newton steps (|y| >= 1/2); the far tails: test_special
+        lambda x: xn.erfinv(1.0 - x * 0.05),
+        lambda x: _sps().erfinv(1.0 - x * 0.05),
+        [(3, 4)],
+        domain="positive",
+    ),
     Spec("lgamma", "lgamma", xn.lgamma, lambda x: _sps().gammaln(x), [(3, 4)], domain="positive"),
     Spec(
         "lgamma",
@@ -967,6 +985,8 @@ KINKS: list[Kink] = [
         None,
     ),
     Kink("erf", "erf-at-0", xn.erf, None, [0.0], [2.0 / math.sqrt(math.pi)], [0.0]),
+    Kink("erfc", "erfc-at-0", xn.erfc, None, [0.0], [-2.0 / math.sqrt(math.pi)], [0.0]),
+    Kink("erfinv", "erfinv-at-0", xn.erfinv, None, [0.0], [math.sqrt(math.pi) / 2.0], [0.0]),
     Kink("softplus", "softplus-at-0", xn.nn.functional.softplus, None, [0.0], [0.5], [0.25]),
 ]
 

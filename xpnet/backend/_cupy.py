@@ -158,6 +158,8 @@ class CupyBackend(Backend):
 
         return {
             "erf": lambda b, x: cupyx.scipy.special.erf(x),
+            "erfc": lambda b, x: cupyx.scipy.special.erfc(x),
+            "erfinv": lambda b, x: cupyx.scipy.special.erfinv(x),
             "lgamma": lambda b, x: cupyx.scipy.special.gammaln(x),
             "polygamma": lambda b, x, n: (
                 cupyx.scipy.special.digamma(x)

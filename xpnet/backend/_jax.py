@@ -95,6 +95,8 @@ class JaxBackend(Backend):
         sp = jax.scipy.special
         return {
             "erf": lambda b, x: sp.erf(x),
+            "erfc": lambda b, x: sp.erfc(x),
+            "erfinv": lambda b, x: jax.lax.erf_inv(x),
             "lgamma": lambda b, x: sp.gammaln(x),
             "polygamma": lambda b, x, n: sp.digamma(x) if n == 0 else sp.polygamma(n, x),
         }

@@ -345,6 +345,8 @@ def kernels() -> dict[str, Kernel]:
     except ImportError:  # SciPy is optional: the standard-only versions run instead
         return out
     out["erf"] = _scipy_unary(special.erf)
+    out["erfc"] = _scipy_unary(special.erfc)
+    out["erfinv"] = _scipy_unary(special.erfinv)
     out["lgamma"] = _scipy_unary(special.gammaln)
     out["polygamma"] = _scipy_polygamma(special)
     out["sigmoid"] = _scipy_unary(special.expit)

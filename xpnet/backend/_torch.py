@@ -70,6 +70,8 @@ class TorchBackend(Backend):
 
         return {
             "erf": lambda b, x: torch.special.erf(x),
+            "erfc": lambda b, x: torch.special.erfc(x),
+            "erfinv": lambda b, x: torch.special.erfinv(x),
             "lgamma": lambda b, x: torch.lgamma(x),
             "polygamma": lambda b, x, n: torch.digamma(x) if n == 0 else torch.polygamma(n, x),
         }

@@ -26,7 +26,7 @@ from ._common import autocast_high
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-__all__ = ["erf"]  # the public ops (xn.*) of this module
+__all__ = ["erf", "erfc", "erfinv"]  # the public ops (xn.*) of this module
 
 # erf(x)/x for t = x**2 on [0, 4], in Chebyshev form on u = t/2 - 1.
 _SMALL = (
@@ -88,6 +88,78 @@ def erf_standard(b: Any, x: Any) -> Any:
     return xp.where(a <= 2.0, small, xp.sign(x) * large)
 
 
+def _erfc_right(xp: Any, a: Any) -> Any:
+    """erfc(a) for a >= 0 without cancellation: 1 - erf below 2, the erfcx interpolant on
+    [2, 6], Lentz's continued fraction (30 terms) past 6."""
+    small = 1.0 - a * _chebyshev(xp.minimum(a * a, 4.0) * 0.5 - 1.0, _SMALL)
+    c = xp.clip(a, 2.0, 6.0)
+    mid = _chebyshev(6.0 / c - 2.0, _LARGE) * xp.exp(-(c * c))
+    f = xp.maximum(a, 6.0)
+    t = f
+    for k in range(30, 0, -1):  # x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))
+        t = f + (k * 0.5) / t
+    far = xp.exp(-(f * f)) / (math.sqrt(math.pi) * t)
+    return xp.where(a <= 2.0, small, xp.where(a <= 6.0, mid, far))
+
+
+def erfc_standard(b: Any, x: Any) -> Any:
+    """1 - erf(x), accurate in the right tail (where 1 - erf rounds to 0)."""
+    xp = b.xp
+    right = _erfc_right(xp, xp.abs(x))
+    return xp.where(x >= 0.0, right, 2.0 - right)
+
+
+# Giles (2010), "Approximating the erfinv function": a float32-accurate start
+_GILES_CENTRAL = (
+    2.81022636e-08,
+    3.43273939e-07,
+    -3.5233877e-06,
+    -4.39150654e-06,
+    0.00021858087,
+    -0.00125372503,
+    -0.00417768164,
+    0.246640727,
+    1.50140941,
+)
+_GILES_TAIL = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+               0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)  # fmt: skip
+
+
+def _horner(w: Any, coeffs: tuple[float, ...]) -> Any:
+    p: Any = coeffs[0]
+    for c in coeffs[1:]:
+        p = p * w + c
+    return p
+
+
+def erfinv_standard(b: Any, y: Any) -> Any:
+    """The inverse of erf on (-1, 1) (+-inf at +-1, NaN outside), computed in float64 where
+    the device has it: Giles' start, then three Newton steps, on erf(x) = |y| inside and on
+    log erfc(x) = log(1 - |y|) near the ends (1 - |y| is exact there, and log erfc is
+    nearly quadratic, so the steps neither cancel nor overshoot)."""
+    xp = b.xp
+    dtype = None
+    if b.float64 and y.dtype != b.dtypes["float64"]:
+        y, dtype = xp.astype(y, b.dtypes["float64"]), y.dtype
+    a = xp.abs(y)
+    inside = a < 1.0
+    s = xp.where(inside, a, 0.5)
+    w = -xp.log((1.0 - s) * (1.0 + s))
+    x = s * xp.where(w < 5.0, _horner(w - 2.5, _GILES_CENTRAL),
+                     _horner(xp.sqrt(w) - 3.0, _GILES_TAIL))  # fmt: skip
+    near = s >= 0.5
+    log_tail = xp.log(xp.where(near, 1.0 - s, 1.0))
+    for _ in range(3):
+        slope = _TWO_OVER_SQRT_PI * xp.exp(-(x * x))
+        inner = (erf_standard(b, x) - s) / slope
+        c = erfc_standard(b, x)
+        outer = -(xp.log(xp.where(near, c, 1.0)) - log_tail) * c / slope
+        x = x - xp.where(near, outer, inner)
+    out = xp.where(inside, x, xp.where(a == 1.0, xp.inf, xp.nan + 0.0 * a))
+    out = xp.where(y < 0.0, -out, out)
+    return out if dtype is None else xp.astype(out, dtype)
+
+
 def _softplus(b: Any, x: Any) -> Any:
     xp = b.xp
     return xp.maximum(x, 0.0) + xp.log1p(xp.exp(-xp.abs(x)))  # exp(-|x|) never overflows
@@ -97,6 +169,12 @@ def _softplus(b: Any, x: Any) -> Any:
 erf_p = Primitive("erf", erf_standard)
 erf_p.defvjp(lambda g, ans, x: g * _TWO_OVER_SQRT_PI * E.exp(-(x * x)), keep_ans=False)
 
+erfc_p = Primitive("erfc", erfc_standard)
+erfc_p.defvjp(lambda g, ans, x: g * (-_TWO_OVER_SQRT_PI) * E.exp(-(x * x)), keep_ans=False)
+
+erfinv_p = Primitive("erfinv", erfinv_standard)
+erfinv_p.defvjp(lambda g, ans, y: g * (math.sqrt(math.pi) / 2.0) * E.exp(ans * ans), keep=())
+
 softplus_p = Primitive("softplus", _softplus)
 softplus_p.defvjp(lambda g, ans, x: g * E.sigmoid(x), keep_ans=False)
 # fmt: on
@@ -105,6 +183,16 @@ softplus_p.defvjp(lambda g, ans, x: g * E.sigmoid(x), keep_ans=False)
 def erf(x: Tensor) -> Tensor:
     """The error function, 2/sqrt(pi) * integral_0^x exp(-t^2) dt."""
     return erf_p(x)
+
+
+def erfc(x: Tensor) -> Tensor:
+    """1 - erf(x), computed without cancellation (erfc(10) is 2.1e-45, not 0)."""
+    return erfc_p(autocast_high(x))
+
+
+def erfinv(x: Tensor) -> Tensor:
+    """The inverse error function on [-1, 1] (+-inf at +-1, NaN outside)."""
+    return erfinv_p(autocast_high(x))
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
