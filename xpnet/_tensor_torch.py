@@ -733,6 +733,7 @@ class TorchMethods:
     unbind, tensor_split, take_along_dim = _m.unbind, _m.tensor_split, _m.take_along_dim
     aminmax, nansum, nanmean, argwhere = _m.aminmax, _m.nansum, _m.nanmean, _m.argwhere
     quantile, cov, corrcoef, histc, select = _m.quantile, _m.cov, _m.corrcoef, _m.histc, _m.select
+    cummax, cummin, logcumsumexp = _m.cummax, _m.cummin, _m.logcumsumexp
 
     def lgamma(self: Any) -> Any:
         return ops.lgamma(self)

@@ -650,6 +650,69 @@ def std_mean(input: Tensor, dim: Any = None, *, correction: float = 0.0,
     return s, ops.mean(input, axis=_dims(dim), keepdims=keepdim)
 
 
+class ValuesAndIndices(NamedTuple):
+    values: Tensor
+    indices: Tensor
+
+
+def _shifted(x: Tensor, ax: int, k: int, fill: Any) -> Tensor:
+    """``x`` moved ``k`` places along ``ax`` (towards the end), ``fill`` in the first ``k``."""
+    head = ops.full_like(x[(slice(None),) * ax + (slice(0, k),)], fill)
+    return ops.concat([head, x[(slice(None),) * ax + (slice(0, x.shape[ax] - k),)]], axis=ax)
+
+
+def _cum_extreme(input: Tensor, dim: int, op: str, better: Any) -> ValuesAndIndices:
+    """The running extreme along ``dim`` and where it was (the last of equal ones; a NaN
+    wins and stays, as PyTorch's), by a scan of log2(n) steps."""
+    ax = _ax(input, dim, op)
+    n = input.shape[ax] if input.ndim else 1
+    x = input if input.ndim else ops.reshape(input, (1,))
+    shape = [1] * x.ndim
+    shape[ax] = n
+    idx = ops.broadcast_to(ops.reshape(ops.arange(n, dtype="int64", backend=x.backend),
+                                       tuple(shape)), x.shape)  # fmt: skip
+    with no_grad():
+        v = x.detach()
+        k = 1
+        while k < n:
+            lv, li = _shifted(v, ax, k, 0), _shifted(idx, ax, k, 0)
+            nan_r = ops.isnan(v) if v.backend.is_inexact(v.dtype) else v != v
+            nan_l = ops.isnan(lv) if v.backend.is_inexact(v.dtype) else lv != lv
+            right = nan_r | (~nan_l & better(v, lv))
+            pos = ops.reshape(ops.arange(n, backend=x.backend), tuple(shape))
+            right = right | (pos < k)  # nothing to the left yet
+            v, idx = ops.where(right, v, lv), ops.where(right, idx, li)
+            k *= 2
+    values = ops.take_along_axis(x, idx, axis=ax)
+    if not input.ndim:
+        return ValuesAndIndices(ops.reshape(values, ()), ops.reshape(idx, ()))
+    return ValuesAndIndices(values, idx)
+
+
+def cummax(input: Tensor, dim: int) -> ValuesAndIndices:
+    """``(values, indices)``: the largest value so far along ``dim``, and its index."""
+    return _cum_extreme(input, dim, "cummax", lambda r, left: r >= left)
+
+
+def cummin(input: Tensor, dim: int) -> ValuesAndIndices:
+    """``(values, indices)``: the smallest value so far along ``dim``, and its index."""
+    return _cum_extreme(input, dim, "cummin", lambda r, left: r <= left)
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """``log(cumsum(exp(x)))`` along ``dim`` without overflow or underflow: a scan of
+    log2(n) ``logaddexp`` steps (``[-1000, 0, 1000]`` gives ``[-1000, 0, 1000]``)."""
+    x = _floating(input)
+    if not x.ndim:
+        return x
+    ax = _ax(x, dim, "logcumsumexp")
+    n, k = x.shape[ax], 1
+    while k < n:
+        x = ops.logaddexp(x, _shifted(x, ax, k, -math.inf))
+        k *= 2
+    return x
+
+
 _INTERPOLATIONS = ("linear", "lower", "higher", "nearest", "midpoint")
 
 

@@ -317,6 +317,7 @@ quantile, cov, corrcoef, histc, cartesian_prod, block_diag = _with_out(
     _m.quantile, _m.cov, _m.corrcoef, _m.histc, _m.cartesian_prod, _m.block_diag
 )
 select = _m.select
+cummax, cummin, logcumsumexp = _with_out(_m.cummax, _m.cummin, _m.logcumsumexp)
 var_mean, std_mean, allclose = _m.var_mean, _m.std_mean, _m.allclose
 
 __all__ = [
@@ -530,6 +531,9 @@ __all__ = [
     "cartesian_prod",
     "block_diag",
     "select",
+    "cummax",
+    "cummin",
+    "logcumsumexp",
     "var_mean",
     "std_mean",
     "allclose",
