@@ -418,3 +418,33 @@ def test_a_resumed_scheduler_keeps_its_scale_with_or_without_the_optimizers_stat
         sched2.step()
         sched2.step()
         assert opt2.param_groups[0]["lr"] == pytest.approx(0.03 * 0.5**3)
+
+
+@pytest.mark.parametrize("name", ["StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR"])
+def test_a_param_group_added_later_joins_the_schedule_as_in_pytorch(name):
+    """Fine-tuning unfreezes layers with add_param_group while a scheduler runs: PyTorch's
+    chainable schedules take the new group along from its own rate."""
+    torch = pytest.importorskip("torch")
+    kw = {"StepLR": {"step_size": 2, "gamma": 0.5}, "ExponentialLR": {"gamma": 0.8},
+          "CosineAnnealingLR": {"T_max": 10}, "LinearLR": {"start_factor": 0.2, "total_iters": 6}}[name]  # fmt: skip
+    to = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    xo = xn.optim.SGD([nn.Parameter(xn.zeros(1))], lr=1.0)
+    ts, xs = getattr(torch.optim.lr_scheduler, name)(to, **kw), getattr(S, name)(xo, **kw)
+    for _ in range(3):
+        to.step()
+        ts.step(), xs.step()
+    to.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.1})
+    xo.add_param_group({"params": [nn.Parameter(xn.zeros(1))], "lr": 0.1})
+    for _ in range(5):
+        to.step()
+        ts.step(), xs.step()
+        got = [g["lr"] for g in xo.param_groups]
+        np.testing.assert_allclose(got, [g["lr"] for g in to.param_groups], rtol=1e-12)
+
+
+def test_a_param_group_added_to_a_non_chainable_schedule_is_refused_clearly():
+    opt = _opt()
+    sched = S.LambdaLR(opt, lambda e: 0.9**e)
+    opt.add_param_group({"params": [nn.Parameter(xn.zeros(1))], "lr": 0.5})
+    with pytest.raises(xn.ArgumentError, match="make the scheduler after add_param_group"):
+        sched.step()

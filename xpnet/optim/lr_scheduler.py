@@ -79,9 +79,29 @@ class LRScheduler:
     def get_last_lr(self) -> list[float]:
         return [g["lr"] for g in self.optimizer.param_groups]
 
+    def _groups(self) -> list[dict[str, Any]]:
+        """The optimizer's param groups, each with its base rate. A group added after the
+        scheduler (``add_param_group``, to unfreeze layers) joins a chainable schedule
+        where it stands, as PyTorch's multiplicative steps take it along; the others refuse
+        it, as PyTorch's fail on it."""
+        groups = self.optimizer.param_groups
+        n = len(self.base_lrs)
+        if len(groups) != n:
+            if not self.chainable or len(groups) < n:
+                raise ArgumentError(
+                    f"{type(self).__name__}: the optimizer has {len(groups)} param groups, the "
+                    f"scheduler was made for {n}; make the scheduler after add_param_group"
+                )
+            for g in groups[n:]:
+                base = g.setdefault("initial_lr", g["lr"])
+                self.base_lrs.append(base)
+                self._scales.append(1.0)
+                self._set_lrs.append(self.lr_at(base, self.last_epoch - 1))
+        return groups
+
     def step(self) -> None:
         self.last_epoch += 1
-        groups = self.optimizer.param_groups
+        groups = self._groups()
         for i, (g, base) in enumerate(zip(groups, self.base_lrs, strict=True)):
             g["lr"] = self._chain(i, g["lr"], self.lr_at(base, self.last_epoch))
 
@@ -260,7 +280,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             return
         if epoch < 0:
             raise ArgumentError(f"CosineAnnealingWarmRestarts: epoch must be >= 0, got {epoch}")
-        for g, base in zip(self.optimizer.param_groups, self.base_lrs, strict=True):
+        for g, base in zip(self._groups(), self.base_lrs, strict=True):
             g["lr"] = self.lr_at(base, epoch)
         self.last_epoch = math.floor(epoch)
 
@@ -404,7 +424,7 @@ class LambdaLR(LRScheduler):
 
     def step(self) -> None:
         self.last_epoch += 1
-        groups = self.optimizer.param_groups
+        groups = self._groups()
         for g, base, f in zip(groups, self.base_lrs, self.lr_lambdas, strict=True):
             g["lr"] = base * f(self.last_epoch)
 
@@ -515,7 +535,7 @@ class OneCycleLR(LRScheduler):
                 f"OneCycleLR: stepped {step} times, past total_steps={self.total_steps}"
             )
         self.last_epoch = step
-        for g in self.optimizer.param_groups:
+        for g in self._groups():
             start = 0.0
             for i, (end, lr0, lr1, m0, m1) in enumerate(self.phases):
                 if step <= end or i == len(self.phases) - 1:
@@ -610,7 +630,7 @@ class CyclicLR(LRScheduler):
         x = 1.0 + e / self.total_size - cycle
         factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
         scale = self._scale(cycle if self.scale_mode == "cycle" else e)
-        for i, (g, low) in enumerate(zip(self.optimizer.param_groups, self.base_lrs, strict=True)):
+        for i, (g, low) in enumerate(zip(self._groups(), self.base_lrs, strict=True)):
             g["lr"] = low + (self.max_lrs[i] - low) * factor * scale
             if self.cycle_momentum:
                 hi, lo = self.max_momentums[i], self.base_momentums[i]
@@ -636,7 +656,7 @@ class MultiplicativeLR(LRScheduler):
     def step(self) -> None:
         self.last_epoch += 1
         if self.last_epoch > 0:
-            for g, f in zip(self.optimizer.param_groups, self.lr_lambdas, strict=True):
+            for g, f in zip(self._groups(), self.lr_lambdas, strict=True):
                 g["lr"] = g["lr"] * f(self.last_epoch)
 
     def state_dict(self) -> dict[str, Any]:
