@@ -330,12 +330,8 @@ def set_default_dtype(d: Any) -> None:
     from now on, and of integer tensors promoted by a float scalar (complex data follows:
     complex128). Tensors that exist keep their dtype; a device without float64 refuses
     to make one."""
-    name = d if isinstance(d, str) else getattr(d, "name", None) or str(d).split(".")[-1]
-    if name == "double":
-        name = "float64"
-    if name == "float":
-        name = "float32"
-    set_default_float(str(name))
+    b = current_backend()
+    set_default_float(b.dtype_name(b.dtype(d)))  # any dtype spelling the backends take
 
 
 def get_default_dtype() -> str:

@@ -669,18 +669,15 @@ def _cum_extreme(input: Tensor, dim: int, op: str, better: Any) -> ValuesAndIndi
     x = input if input.ndim else ops.reshape(input, (1,))
     shape = [1] * x.ndim
     shape[ax] = n
-    idx = ops.broadcast_to(ops.reshape(ops.arange(n, dtype="int64", backend=x.backend),
-                                       tuple(shape)), x.shape)  # fmt: skip
+    pos = ops.reshape(ops.arange(n, dtype="int64", backend=x.backend), tuple(shape))
+    idx = ops.broadcast_to(pos, x.shape)
     with no_grad():
         v = x.detach()
+        nan = ops.isnan if v.backend.is_inexact(v.dtype) else (lambda t: t != t)
         k = 1
         while k < n:
             lv, li = _shifted(v, ax, k, 0), _shifted(idx, ax, k, 0)
-            nan_r = ops.isnan(v) if v.backend.is_inexact(v.dtype) else v != v
-            nan_l = ops.isnan(lv) if v.backend.is_inexact(v.dtype) else lv != lv
-            right = nan_r | (~nan_l & better(v, lv))
-            pos = ops.reshape(ops.arange(n, backend=x.backend), tuple(shape))
-            right = right | (pos < k)  # nothing to the left yet
+            right = nan(v) | (~nan(lv) & better(v, lv)) | (pos < k)  # (pos < k: no left yet)
             v, idx = ops.where(right, v, lv), ops.where(right, idx, li)
             k *= 2
     values = ops.take_along_axis(x, idx, axis=ax)

@@ -91,3 +91,21 @@ def test_functional_call_checks_names_and_restores_on_error():
     zeros = {k: xn.zeros_like(v) for k, v in model.state_dict().items()}
     out = xn.func.functional_call(model, zeros, xn.ones((2, 5)))
     np.testing.assert_allclose(out.numpy(), np.log(np.full((2, 3), 1 / 3)), rtol=1e-6)
+
+
+def test_vjp_and_jacobian_keep_a_dicts_structure_and_forward_mode_refuses_one():
+    """Every transform that takes a dict answers per key: jacobian of a dict argument used
+    to return the first key's Jacobian alone."""
+    d = {"a": xn.tensor([1.0, 2.0]), "b": xn.tensor(3.0)}
+
+    def f(p):
+        return (p["a"] ** 2).sum() * p["b"]
+
+    _, vjp_fn = xn.vjp(f, d)
+    (g,) = vjp_fn(xn.tensor(1.0))
+    assert g["a"].tolist() == [6.0, 12.0] and g["b"].item() == 5.0
+    jac = xn.jacobian(f)(d)
+    assert set(jac) == {"a", "b"} and jac["a"].tolist() == [6.0, 12.0] and jac["b"].item() == 5.0
+    for call in (lambda: xn.jvp(f, (d,), (d,)), lambda: xn.jacfwd(f)(d)):
+        with pytest.raises(xn.ArgumentTypeError, match="primals must be tensors, not dicts"):
+            call()

@@ -17,12 +17,20 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import ArgumentError, ArgumentTypeError, ShapeError
 from ._engine import OPS, backward
-from ._functional import _as_tuple, _prepare, _zeros_like
+from ._functional import _as_tuple, _is_tree, _prepare, _zeros_like
 from ._mode import enable_grad
 from ._tensor_base import TensorBase, is_tensor, wrap
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
+
+
+def _tensors_only(primals: Sequence[Any]) -> None:
+    if any(_is_tree(p) for p in primals):
+        raise ArgumentTypeError(
+            "jvp/jacfwd: the primals must be tensors, not dicts or lists of them (xn.grad, "
+            "xn.vjp and xn.jacobian take those)"
+        )
 
 
 def _linearize(
@@ -35,6 +43,7 @@ def _linearize(
     tangent is a zero one. ``push`` is None when the output does not depend on the
     inputs.
     """
+    _tensors_only(primals)
     args, leaves, nested = _prepare(tuple(primals), tuple(range(len(primals))))
     with enable_grad():
         out = f(*args)
@@ -78,6 +87,7 @@ def jvp(
     ``grad`` (or another ``jvp``) the result stays differentiable.
     """
     primals, tangents = tuple(primals), tuple(tangents)
+    _tensors_only(primals)
     if len(primals) != len(tangents):
         raise ArgumentError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     ts = [t if is_tensor(t) else OPS.as_tensor(t) for t in tangents]

@@ -182,7 +182,8 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False) -> 
 def vjp(
     f: Callable[..., Tensor], *primals: Any
 ) -> tuple[Tensor, Callable[[Tensor], tuple[Tensor, ...]]]:
-    """``f(*primals)`` and a function mapping an output cotangent to the primals' cotangents."""
+    """``f(*primals)`` and a function mapping an output cotangent to the primals' cotangents
+    (a dict or list of tensors gets its cotangents in the same structure)."""
     args_l, leaves, nested = _prepare(primals, tuple(range(len(primals))))
     with enable_grad():
         out = f(*args_l)
@@ -192,7 +193,8 @@ def vjp(
             raise ShapeError(
                 f"vjp: cotangent of shape {cotangent.shape} for an output of shape {out.shape}"
             )
-        return tuple(_grads(out, leaves, nested, seed=cotangent))
+        it = iter(_grads(out, leaves, nested, seed=cotangent))
+        return tuple(_rebuild(a, it) for a in args_l)
 
     return (out if nested else out.detach()), vjp_fn
 
@@ -214,10 +216,11 @@ def jacobian(f: Callable[..., Tensor], argnums: Argnums = 0) -> Callable[..., An
             gs = _grads(out, leaves, nested, seed=seed)
             for r, g in zip(rows, gs, strict=True):
                 r.append(g)
-        jacs = tuple(
+        it = iter(
             OPS.reshape(OPS.stack(r, 0), out.shape + x.shape)
             for r, x in zip(rows, leaves, strict=True)
         )
+        jacs = tuple(_rebuild(args_l[i], it) for i in nums)  # a dict argument: a dict of them
         return jacs[0] if isinstance(argnums, int) else jacs
 
     return wrapped

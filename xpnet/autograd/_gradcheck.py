@@ -71,18 +71,17 @@ def _numerical(
 def _analytical(outs: list[Tensor], x: Tensor, k: int) -> np.ndarray:
     """The rows d out_k[m] / d x, one backward per output element."""
     out = outs[k]
-    n = int(np.prod(out.shape))
+    n, size = int(np.prod(out.shape)), int(np.prod(x.shape))
+    if not out.requires_grad:  # the output does not depend on any input
+        return np.zeros((n, size))
     rows = []
     for m in range(n):
         seed = np.zeros(n)
         seed[m] = 1.0
         seed_t = reshape(asarray(seed, dtype=out.dtype, backend=out.backend), out.shape)
-        if not out.requires_grad:
-            rows.append(np.zeros(int(np.prod(x.shape))))
-            continue
         (g,) = _backward([out], [seed_t], inputs=[x], retain_graph=True) or (None,)
         rows.append(_host(g if g is not None else zeros_like(x)))
-    return np.stack(rows) if rows else np.zeros((0, int(np.prod(x.shape))))
+    return np.stack(rows) if rows else np.zeros((0, size))
 
 
 def gradcheck(

@@ -18,6 +18,7 @@ import numpy as np
 from .. import ops
 from .._errors import ArgumentError
 from ..backend import draw_seed
+from ..special import xlogy
 from ..tensor import Tensor
 from ._distribution import Distribution, check, params, size
 
@@ -188,10 +189,7 @@ class Poisson(Distribution):
             if not value.backend.is_inexact(value.dtype)
             else value
         )
-        r = self.rate
-        # k log r, 0 where k is 0 (also for r = 0), as PyTorch's xlogy
-        k_log_r = ops.where(k == 0, 0.0, k * ops.log(ops.where(k == 0, 1.0, r)))
-        return k_log_r - r - ops.lgamma(k + 1.0)
+        return xlogy(k, self.rate) - self.rate - ops.lgamma(k + 1.0)  # (0 log 0 is 0)
 
     @property
     def mean(self) -> Tensor:

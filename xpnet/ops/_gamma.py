@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import ArgumentError
 from ..autodiff import Primitive
 from ._common import autocast_high
+from ._special import in_float64
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -57,24 +58,8 @@ def _poles(xp: Any, x: Any) -> tuple[Any, Any]:
     return pole, xp.where(pole, 0.5, x)
 
 
-def _wide(b: Any, x: Any) -> tuple[Any, Any]:
-    """``x`` in float64 where the device has it (the recurrences cancel digits: float32 in,
-    float32-accurate out), and the dtype to return."""
-    if b.float64 and x.dtype != b.dtypes["float64"]:
-        return b.xp.astype(x, b.dtypes["float64"]), x.dtype
-    return x, None
-
-
-def _narrow(b: Any, y: Any, dtype: Any) -> Any:
-    return y if dtype is None else b.xp.astype(y, dtype)
-
-
+@in_float64
 def _lgamma(b: Any, x: Any) -> Any:
-    x, dtype = _wide(b, x)
-    return _narrow(b, _lgamma_wide(b, x), dtype)
-
-
-def _lgamma_wide(b: Any, x: Any) -> Any:
     xp = b.xp
     pole, x = _poles(xp, x)
     left = x < 0.5
@@ -109,12 +94,8 @@ def _polygamma_right(xp: Any, n: int, x: Any, shift: int = _SHIFT) -> Any:
     return sign * series + sign * fact * head
 
 
+@in_float64
 def _polygamma(b: Any, x: Any, *, n: int) -> Any:
-    x, dtype = _wide(b, x)
-    return _narrow(b, _polygamma_wide(b, x, n), dtype)
-
-
-def _polygamma_wide(b: Any, x: Any, n: int) -> Any:
     xp = b.xp
     pole, safe = _poles(xp, x)
     left = safe <= 0.0  # reflected to 1 - x >= 1; the recurrence serves every x > 0

@@ -15,6 +15,7 @@ with SciPy) register it as a kernel and run that instead (tests compare the two)
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -77,23 +78,29 @@ def _chebyshev(u: Any, coeffs: tuple[float, ...]) -> Any:
     return u * b1 - b2 + coeffs[0]
 
 
+def _erf_small(xp: Any, x: Any) -> Any:
+    """erf(x) for |x| <= 2 (clamped where it is not used)."""
+    return x * _chebyshev(xp.minimum(x * x, 4.0) * 0.5 - 1.0, _SMALL)
+
+
+def _erfc_mid(xp: Any, a: Any) -> Any:
+    """erfc(a) for 2 <= a <= 6 (a clamped to it): the erfcx interpolant times exp(-a^2)."""
+    c = xp.clip(a, 2.0, 6.0)
+    return _chebyshev(6.0 / c - 2.0, _LARGE) * xp.exp(-(c * c))
+
+
 def erf_standard(b: Any, x: Any) -> Any:
-    """erf with standard operations only (the generic kernel)."""
+    """erf with standard operations only (the generic kernel); past 6, 1 - erfc rounds to 1."""
     xp = b.xp
     a = xp.abs(x)
-    t = xp.minimum(x * x, 4.0)  # the small-|x| piece, clamped where it is not used
-    small = x * _chebyshev(t * 0.5 - 1.0, _SMALL)
-    c = xp.clip(a, 2.0, 6.0)  # the large-|x| piece; past 6, 1 - erfc rounds to 1
-    large = 1.0 - _chebyshev(6.0 / c - 2.0, _LARGE) * xp.exp(-(c * c))
-    return xp.where(a <= 2.0, small, xp.sign(x) * large)
+    return xp.where(a <= 2.0, _erf_small(xp, x), xp.sign(x) * (1.0 - _erfc_mid(xp, a)))
 
 
 def _erfc_right(xp: Any, a: Any) -> Any:
     """erfc(a) for a >= 0 without cancellation: 1 - erf below 2, the erfcx interpolant on
     [2, 6], Lentz's continued fraction (30 terms) past 6."""
-    small = 1.0 - a * _chebyshev(xp.minimum(a * a, 4.0) * 0.5 - 1.0, _SMALL)
-    c = xp.clip(a, 2.0, 6.0)
-    mid = _chebyshev(6.0 / c - 2.0, _LARGE) * xp.exp(-(c * c))
+    small = 1.0 - _erf_small(xp, a)
+    mid = _erfc_mid(xp, a)
     f = xp.maximum(a, 6.0)
     t = f
     for k in range(30, 0, -1):  # x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))
@@ -132,15 +139,28 @@ def _horner(w: Any, coeffs: tuple[float, ...]) -> Any:
     return p
 
 
+def in_float64(kernel: Any) -> Any:
+    """``kernel(b, x, **params)`` computed in float64 where the device has it, its result
+    in ``x``'s dtype: for iterations and recurrences that cancel digits (float32 in,
+    float32-accurate out)."""
+
+    @functools.wraps(kernel)
+    def run(b: Any, x: Any, **params: Any) -> Any:
+        wide = b.dtypes.get("float64")
+        if not b.float64 or x.dtype == wide:
+            return kernel(b, x, **params)
+        return b.xp.astype(kernel(b, b.xp.astype(x, wide), **params), x.dtype)
+
+    return run
+
+
+@in_float64
 def erfinv_standard(b: Any, y: Any) -> Any:
-    """The inverse of erf on (-1, 1) (+-inf at +-1, NaN outside), computed in float64 where
-    the device has it: Giles' start, then three Newton steps, on erf(x) = |y| inside and on
-    log erfc(x) = log(1 - |y|) near the ends (1 - |y| is exact there, and log erfc is
-    nearly quadratic, so the steps neither cancel nor overshoot)."""
+    """The inverse of erf on (-1, 1) (+-inf at +-1, NaN outside): Giles' start, then three
+    Newton steps, on erf(x) = |y| inside and on log erfc(x) = log(1 - |y|) near the ends
+    (1 - |y| is exact there, and log erfc is nearly quadratic, so the steps neither cancel
+    nor overshoot)."""
     xp = b.xp
-    dtype = None
-    if b.float64 and y.dtype != b.dtypes["float64"]:
-        y, dtype = xp.astype(y, b.dtypes["float64"]), y.dtype
     a = xp.abs(y)
     inside = a < 1.0
     s = xp.where(inside, a, 0.5)
@@ -156,8 +176,7 @@ def erfinv_standard(b: Any, y: Any) -> Any:
         outer = -(xp.log(xp.where(near, c, 1.0)) - log_tail) * c / slope
         x = x - xp.where(near, outer, inner)
     out = xp.where(inside, x, xp.where(a == 1.0, xp.inf, xp.nan + 0.0 * a))
-    out = xp.where(y < 0.0, -out, out)
-    return out if dtype is None else xp.astype(out, dtype)
+    return xp.where(y < 0.0, -out, out)
 
 
 def _softplus(b: Any, x: Any) -> Any:

@@ -347,15 +347,11 @@ class ChainedScheduler:
     opt, 0.5, total_iters=4), ExponentialLR(opt, 0.9)])`` gives base * 0.5 * 0.9**e for
     the first 4 epochs, then base * 0.9**e, as PyTorch's. ``step()`` steps them all.
 
-    PyTorch's schedulers multiply the current rate by a step factor, so chaining composes
-    them; xpnet's set the rate from their closed form, so the chain multiplies the closed
-    forms' factors. That is PyTorch's result for the schedules whose factor does not
-    depend on the rate they start from: ``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
-    ``ConstantLR``, ``LinearLR``, ``PolynomialLR`` and ``CosineAnnealingLR`` with
-    ``eta_min=0``; other schedulers are refused."""
-
-    _CHAINABLE = (StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, PolynomialLR,
-                  CosineAnnealingLR)  # fmt: skip
+    The chain multiplies the schedules' closed-form factors. That is PyTorch's result for
+    the chainable schedules whose factor does not depend on the rate they start from:
+    ``StepLR``, ``MultiStepLR``, ``ExponentialLR``, ``ConstantLR``, ``LinearLR``,
+    ``PolynomialLR`` and ``CosineAnnealingLR`` with ``eta_min=0``; other schedulers are
+    refused (stepped one after another instead, each composes with what the others set)."""
 
     def __init__(self, schedulers: list[LRScheduler], optimizer: Optimizer | None = None) -> None:
         schedulers = list(schedulers)
@@ -363,9 +359,8 @@ class ChainedScheduler:
             raise ArgumentError("ChainedScheduler: needs at least one scheduler")
         opt = optimizer if optimizer is not None else schedulers[0].optimizer
         for i, sch in enumerate(schedulers):
-            if not isinstance(sch, self._CHAINABLE) or (
-                isinstance(sch, CosineAnnealingLR) and sch.eta_min != 0
-            ):
+            # the chain multiplies factors: an affine schedule (cosine above eta_min) is not one
+            if not getattr(sch, "chainable", False) or sch._floor() != 0:
                 raise NotSupportedError(
                     f"ChainedScheduler: scheduler {i} ({type(sch).__name__}) cannot be chained "
                     "here: its factor depends on the rate it starts from (chainable: StepLR, "

@@ -158,7 +158,7 @@ class SWALR(LRScheduler):
         step = max(1, self.last_epoch) if self.anneal_epochs == 0 else self.last_epoch
         prev_alpha = self._alpha(max(0.0, min(1.0, (step - 1) / max(1, self.anneal_epochs))))
         alpha = self._alpha(max(0.0, min(1.0, step / max(1, self.anneal_epochs))))
-        for g in self.optimizer.param_groups:
+        for g in self._groups():  # (a group added since is refused clearly)
             swa = g["swa_lr"]
             # the rate the annealing started from, recovered from the current one
             start = swa if prev_alpha == 1 else (g["lr"] - prev_alpha * swa) / (1 - prev_alpha)
