@@ -4,6 +4,8 @@ with PyTorch itself as the oracle for values, indices and gradients."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -538,3 +540,32 @@ def test_the_tensor_class_is_pytorchs_legacy_constructor():
     assert xn.Tensor([1.5], requires_grad=True).is_leaf
     with pytest.raises(xn.ArgumentTypeError, match="takes sizes"):
         xn.Tensor()
+
+
+def test_pytorchs_deprecated_number_first_overloads(backend):
+    """Older scripts (PyTorch's word language model: ``p.data.add_(-lr, p.grad.data)``, old
+    optimizers: ``v.addcmul_(1 - beta, g, g)``) call the Number-first forms PyTorch still
+    takes with a warning: the same values, and a FutureWarning."""
+    g = np.array([0.0, 1.0, 2.0], np.float32)
+    mine = {k: xn.ones(3, backend=backend) for k in ("add_", "sub_", "addcmul_", "addcdiv_")}
+    ref = {k: torch.ones(3) for k in mine}
+    gm, gt = xn.tensor(g, backend=backend), torch.tensor(g)
+    with pytest.warns(FutureWarning, match=r"add_\(Number, Tensor\) is deprecated"):
+        mine["add_"].add_(-0.5, gm)
+    with pytest.warns(FutureWarning):
+        mine["sub_"].sub_(2, gm)
+        plus = mine["sub_"].add(3, gm)
+        mine["addcmul_"].addcmul_(0.1, gm, gm)
+        mine["addcdiv_"].addcdiv_(2, gm, gm + 1)
+    with warnings.catch_warnings():  # PyTorch's own warning, given once per process
+        warnings.simplefilter("ignore", UserWarning)
+        ref["add_"].add_(-0.5, gt)
+        ref["sub_"].sub_(2, gt)
+        ref_plus = ref["sub_"].add(3, gt)
+        ref["addcmul_"].addcmul_(0.1, gt, gt)
+        ref["addcdiv_"].addcdiv_(2, gt, gt + 1)
+    for k in mine:
+        _check(mine[k], ref[k])
+    _check(plus, ref_plus)
+    with pytest.raises(xn.ArgumentError, match="addcmul_ takes"):
+        mine["add_"].addcmul_(gm, gm, gm, gm)

@@ -10,6 +10,7 @@ trailing-underscore in-place updates. The Array API spellings (``xn.max(x, axis=
 from __future__ import annotations
 
 import math
+import warnings
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -46,6 +47,45 @@ class Size(tuple[int, ...]):
 
     def numel(self) -> int:
         return math.prod(self)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _number_first(self: Tensor, other: Any, alpha: Any, what: str) -> tuple[Any, Any]:
+    """(other, alpha), also from PyTorch's deprecated ``add_(Number alpha, Tensor other)``
+    that older scripts still call (with PyTorch's warning)."""
+    if _is_number(other) and isinstance(alpha, type(self)):
+        warnings.warn(
+            f"{what}(Number, Tensor) is deprecated (as in PyTorch); write "
+            f"{what}(other, alpha=number)",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return alpha, other
+    return other, alpha
+
+
+def _value_first(
+    self: Tensor, tensor1: Any, tensor2: Any, rest: tuple[Any, ...], value: Any, what: str
+) -> tuple[Any, Any, Any]:
+    """(value, tensor1, tensor2), also from PyTorch's deprecated ``addcmul_(Number value,
+    Tensor tensor1, Tensor tensor2)``."""
+    if len(rest) == 1 and _is_number(tensor1) and value == 1:
+        warnings.warn(
+            f"{what}(Number, Tensor, Tensor) is deprecated (as in PyTorch); write "
+            f"{what}(tensor1, tensor2, value=number)",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return tensor1, tensor2, rest[0]
+    if rest:
+        raise ArgumentError(
+            f"{what} takes (tensor1, tensor2, *, value=1) or the deprecated (value, tensor1, "
+            f"tensor2); got {2 + len(rest)} positional arguments"
+        )
+    return value, tensor1, tensor2
 
 
 def _axis(self: Tensor, dim: int, what: str) -> int:
@@ -515,10 +555,12 @@ class TorchMethods:
 
     def add(self: Any, other: Any, alpha: Any = 1) -> Tensor:
         """self + alpha * other."""
+        other, alpha = _number_first(self, other, alpha, "add")
         return self + (other if alpha == 1 else other * alpha)
 
     def sub(self: Any, other: Any, alpha: Any = 1) -> Tensor:
         """self - alpha * other."""
+        other, alpha = _number_first(self, other, alpha, "sub")
         return self - (other if alpha == 1 else other * alpha)
 
     def mul(self: Any, other: Any) -> Tensor:
@@ -660,10 +702,12 @@ class TorchMethods:
 
     # -- in place (outside the graph, like ``+=``) ------------------------------------
     def add_(self: Any, other: Any, alpha: Any = 1) -> Tensor:
+        other, alpha = _number_first(self, other, alpha, "add_")
         self += other if alpha == 1 else other * alpha
         return self
 
     def sub_(self: Any, other: Any, alpha: Any = 1) -> Tensor:
+        other, alpha = _number_first(self, other, alpha, "sub_")
         self -= other if alpha == 1 else other * alpha
         return self
 
@@ -776,11 +820,13 @@ class TorchMethods:
         return self.shape == tuple(other.shape) and bool(ops.all(self == other).item())
 
     # in-place forms: recorded in a graph, written in place outside one
-    def addcmul_(self: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    def addcmul_(self: Any, tensor1: Any, tensor2: Any, *args: Any, value: Any = 1) -> Tensor:
+        value, tensor1, tensor2 = _value_first(self, tensor1, tensor2, args, value, "addcmul_")
         return rebase_or_write(self, lambda old: _m.addcmul(old, tensor1, tensor2, value=value),
                                "addcmul_", tensor1, tensor2)  # fmt: skip
 
-    def addcdiv_(self: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    def addcdiv_(self: Any, tensor1: Any, tensor2: Any, *args: Any, value: Any = 1) -> Tensor:
+        value, tensor1, tensor2 = _value_first(self, tensor1, tensor2, args, value, "addcdiv_")
         return rebase_or_write(self, lambda old: _m.addcdiv(old, tensor1, tensor2, value=value),
                                "addcdiv_", tensor1, tensor2)  # fmt: skip
 
