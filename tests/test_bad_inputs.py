@@ -395,7 +395,7 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
     ),
     (
         "checkpoint of an unsupported object",
-        lambda: xn.save({"f": print}, "/nonexistent/never-written.xpn"),
+        lambda: xn.save({"f": lambda: 0}, "/nonexistent/never-written.xpn"),
         xn.CheckpointError,
         "cannot hold",
     ),
@@ -479,6 +479,12 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         r"is a PyTorch file \(torch.save\); read it with torch.load",
     ),
     (
+        "xn.load of a whole model without weights_only=False",
+        lambda: _whole_model_loaded(),
+        xn.CheckpointError,
+        r"holds objects saved whole \(xpnet\.nn\.Linear\).*takes weights_only=False",
+    ),
+    (
         "fit(resume=True) from a model's state_dict",
         lambda: _resume_from_weights(),
         xn.CheckpointError,
@@ -531,6 +537,14 @@ def _torch_saved():
 
     with tempfile.TemporaryDirectory() as d:
         torch.save({"w": torch.ones(2)}, Path(d) / "m.pt")
+        xn.load(Path(d) / "m.pt")
+
+
+def _whole_model_loaded():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        xn.save(nn.Linear(1, 1), Path(d) / "m.pt")
         xn.load(Path(d) / "m.pt")
 
 

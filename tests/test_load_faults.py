@@ -92,7 +92,7 @@ def _damaged(tmp_path, **rewrite):
     return bad
 
 
-@pytest.mark.parametrize("version", [3, 2.0, True, "2", None])
+@pytest.mark.parametrize("version", [4, 2.0, True, "2", None])
 def test_an_unknown_format_version_is_refused(tmp_path, version):
     bad = _damaged(tmp_path, change=lambda m: m.update(version=version))
     with pytest.raises(xn.CheckpointError, match="format version"):

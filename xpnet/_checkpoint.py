@@ -2,14 +2,17 @@
 
 The format is a ZIP archive (stored, not compressed) holding
 
-- ``meta.json``: ``{"format": "xpnet-checkpoint", "version": 2, "tree": ...,
+- ``meta.json``: ``{"format": "xpnet-checkpoint", "version": 3, "tree": ...,
   "arrays": {name: {"dtype", "shape", "sha256"}}, "manifest_sha256": ...}``, where
   ``manifest_sha256`` covers everything else in the file's manifest (the format,
   version, tree and array table, as canonical JSON) and ``tree`` is the saved
   object in JSON with tensors replaced by ``{"__tensor__": name, "dtype": ...}``
   (NumPy arrays by ``{"__ndarray__": name}``), dicts by ``{"__dict__": [[key,
   value], ...]}`` (keys may be ints), tuples by ``{"__tuple__": [...]}`` and
-  non-finite floats by ``{"__float__": "nan" | "inf" | "-inf"}``;
+  non-finite floats by ``{"__float__": "nan" | "inf" | "-inf"}``; version 3 adds
+  shared tensors, sets and whole objects (a Module saved as ``torch.save(model)``
+  is), described in ``_checkpoint_tree``, and a file without them is written as
+  version 2, which older xpnet reads;
 - one ``NAME.npy`` per array (NumPy's format, read with ``allow_pickle=False``).
 
 Every array's SHA-256 and the manifest's are checked on load, and every node
@@ -38,27 +41,14 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ._atomic import atomic_write
-from ._errors import CheckpointError, XpnetError
-from .backend import DTYPE_NAMES, backend_of, get_backend, placement
-from .ops import asarray
-from .tensor import Tensor
+from ._checkpoint_tree import Bad, Decoder, Encoder, objects_named
+from ._errors import CheckpointError
+from .backend import get_backend, placement
 
 FORMAT = "xpnet-checkpoint"
-VERSION = 2
-_DTYPES = DTYPE_NAMES
+VERSION = 3  # 2 when the tree holds no node of the object graph
 # NumPy has no bfloat16: such a tensor is stored as the uint16 of its bits (the upper half
 # of the float32 of the same value), with "bfloat16" as its dtype in the tree.
-
-
-def _bf16_bits(t: Tensor) -> np.ndarray:
-    """The bfloat16 tensor ``t``'s bits as a host uint16 array (exact: through float32)."""
-    f32 = t.backend.to_numpy(t.backend.xp.astype(t._data, t.backend.dtype("float32")))
-    return (np.ascontiguousarray(f32, dtype=np.float32).view(np.uint32) >> 16).astype(np.uint16)
-
-
-def _bf16_values(bits: np.ndarray) -> np.ndarray:
-    """The float32 array holding exactly the bfloat16 values of ``bits``."""
-    return (bits.astype(np.uint32) << 16).view(np.float32)
 
 
 def _manifest_digest(meta: dict[str, Any]) -> str:
@@ -96,79 +86,23 @@ def _read_into(f: Any, a: np.ndarray) -> bool:
     return True
 
 
-def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
-    if isinstance(obj, Tensor):
-        name = f"a{len(arrays)}"
-        bf16 = obj.backend.dtype_name(obj.dtype) == "bfloat16"
-        arrays[name] = _bf16_bits(obj.detach()) if bf16 else obj.numpy()
-        return {
-            "__tensor__": name,
-            "dtype": obj.backend.dtype_name(obj.dtype),
-            "requires_grad": obj.requires_grad,
-        }
-    if isinstance(obj, np.ndarray):
-        if obj.dtype.hasobject:
-            raise CheckpointError(
-                f"save: {where} is a NumPy array of Python objects, which needs pickle"
-            )
-        name = f"a{len(arrays)}"
-        arrays[name] = obj
-        return {"__ndarray__": name}
-    if obj is None or isinstance(obj, (bool, int, str)):
-        return obj
-    foreign = _foreign_array(obj)
-    if foreign is not None:  # an array of another library (torch, cupy, jax...): through xpnet
-        return _encode(foreign, arrays, where)
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else {"__float__": repr(obj)}
-    if isinstance(obj, (np.integer, np.floating, np.bool_)):
-        return _encode(obj.item(), arrays, where)
-    if isinstance(obj, list):
-        return [_encode(v, arrays, f"{where}[{i}]") for i, v in enumerate(obj)]
-    if isinstance(obj, tuple):
-        return {"__tuple__": [_encode(v, arrays, f"{where}[{i}]") for i, v in enumerate(obj)]}
-    if isinstance(obj, dict):
-        items = []
-        for k, v in obj.items():
-            if not (k is None or isinstance(k, (str, int, float, bool))):
-                raise CheckpointError(
-                    f"save: {where} has a key of type {type(k).__name__}; use str or int keys"
-                )
-            items.append([k, _encode(v, arrays, f"{where}[{k!r}]")])
-        return {"__dict__": items}
-    mod = type(obj).__module__
-    kind = type(obj).__qualname__ if mod == "builtins" else f"{mod}.{type(obj).__qualname__}"
-    raise CheckpointError(
-        f"save: {where} is a {kind}, which a checkpoint cannot hold (xpnet tensors, arrays of "
-        "NumPy or another Array API library, numbers, strings, None, lists, tuples and dicts only)"
-    )
-
-
-def _foreign_array(obj: Any) -> Any:
-    """An xpnet Tensor for an array of another supported library, else None."""
-
-    try:
-        b = backend_of(obj)
-    except XpnetError:  # an Array API array of a library xpnet has no backend for: DLPack
-        if hasattr(obj, "__dlpack__"):
-            return asarray(np.from_dlpack(obj), backend="numpy")
-        return None
-    if b is None or b.host_format:
-        return None
-    return asarray(obj)
-
-
 def save(obj: Any, path: str | os.PathLike[str] | BinaryIO) -> None:
     """Write ``obj`` (nested dicts/lists of tensors and plain values) to ``path`` atomically.
 
     ``path`` may also be a binary file open for writing (PyTorch's ``torch.save(obj, f)``):
     the whole checkpoint is built in memory first and written with one ``write``, so
     nothing is written when ``obj`` cannot be saved."""
-    arrays: dict[str, np.ndarray] = {}
-    tree = _encode(obj, arrays, "obj")
+    encode = Encoder()
+    try:
+        tree = encode(obj, "obj")
+    except RecursionError:
+        raise CheckpointError(
+            "save: obj is nested too deeply (or holds a list or dict that contains itself)"
+        ) from None
+    arrays = encode.arrays
     meta: dict[str, Any] = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": encode.version,
         "tree": tree,
         "arrays": {
             n: {"dtype": a.dtype.str, "shape": list(a.shape), "sha256": _digest(a)}
@@ -196,77 +130,6 @@ def _is_file(obj: Any, method: str) -> bool:
     return hasattr(obj, method) and not isinstance(obj, (str, bytes, os.PathLike))
 
 
-class _Bad(Exception):
-    """A malformed node of the tree (turned into a CheckpointError naming the file)."""
-
-
-def _decode(node: Any, arrays: dict[str, np.ndarray], backend: Any, device: Any, where: str) -> Any:
-
-    if node is None or isinstance(node, (bool, int, float, str)):
-        return node
-    if isinstance(node, list):
-        return [_decode(v, arrays, backend, device, f"{where}[{i}]") for i, v in enumerate(node)]
-    if not isinstance(node, dict) or len(node) == 0:
-        raise _Bad(f"{where} is a {type(node).__name__}, not a checkpoint node")
-    if "__tensor__" in node:
-        if set(node) - {"__tensor__", "dtype", "requires_grad"}:
-            raise _Bad(
-                f"{where} has unknown fields {sorted(set(node) - {'__tensor__', 'dtype', 'requires_grad'})}"
-            )
-        a = _array(node["__tensor__"], arrays, where)
-        dtype = node.get("dtype")
-        if dtype == "bfloat16" and a.dtype == np.uint16:
-            a = _bf16_values(a)  # exact: every bfloat16 is a float32
-        elif dtype not in _DTYPES or dtype == "bfloat16" or np.dtype(dtype) != a.dtype:
-            raise _Bad(
-                f"{where} says dtype {dtype!r} but its array {node['__tensor__']!r} holds {a.dtype.name}"
-            )
-        rg = node.get("requires_grad", False)
-        if not isinstance(rg, bool):
-            raise _Bad(f"{where} has requires_grad {rg!r}, not true or false")
-        # the array is this load's own (read from the file): the tensor may take it over
-        # without a copy; on another device the host copy goes as soon as the tensor holds it
-        t = asarray(a, dtype=dtype, backend=backend, device=device)
-        del a
-        arrays.pop(node["__tensor__"])
-        return t.requires_grad_() if rg else t
-    if "__ndarray__" in node:
-        if len(node) != 1:
-            raise _Bad(f"{where} has unknown fields beside __ndarray__")
-        return _array(node["__ndarray__"], arrays, where)
-    if "__tuple__" in node:
-        items = node["__tuple__"]
-        if len(node) != 1 or not isinstance(items, list):
-            raise _Bad(f"{where} is a malformed tuple")
-        return tuple(
-            _decode(v, arrays, backend, device, f"{where}[{i}]") for i, v in enumerate(items)
-        )
-    if "__float__" in node:
-        if len(node) != 1 or node["__float__"] not in ("nan", "inf", "-inf"):
-            raise _Bad(f"{where} is a malformed non-finite float {node!r}")
-        return float(node["__float__"])
-    if "__dict__" in node:
-        items = node["__dict__"]
-        if len(node) != 1 or not isinstance(items, list):
-            raise _Bad(f"{where} is a malformed dict")
-        out = {}
-        for item in items:
-            if not (isinstance(item, list) and len(item) == 2):
-                raise _Bad(f"{where} has a dict entry {item!r} that is not a [key, value] pair")
-            k, v = item
-            if not (k is None or isinstance(k, (str, int, float, bool))):
-                raise _Bad(f"{where} has a dict key of type {type(k).__name__}")
-            out[k] = _decode(v, arrays, backend, device, f"{where}[{k!r}]")
-        return out
-    raise _Bad(f"{where} is an unknown node with fields {sorted(node)}")
-
-
-def _array(name: Any, arrays: dict[str, np.ndarray], where: str) -> np.ndarray:
-    if not isinstance(name, str) or name not in arrays:
-        raise _Bad(f"{where} refers to array {name!r}, which the file does not hold")
-    return arrays[name]
-
-
 _ITEMSIZE_LIMIT = 16  # complex128: the widest dtype a checkpoint holds
 
 
@@ -276,14 +139,14 @@ def _members(z: zipfile.ZipFile, size: int) -> dict[str, zipfile.ZipInfo]:
     infos: dict[str, zipfile.ZipInfo] = {}
     for info in z.infolist():
         if info.compress_type != zipfile.ZIP_STORED:
-            raise _Bad(
+            raise Bad(
                 f"member {info.filename!r} is compressed (method {info.compress_type}); "
                 "checkpoints store every member uncompressed"
             )
         if info.flag_bits & 0x1:
-            raise _Bad(f"member {info.filename!r} is encrypted")
+            raise Bad(f"member {info.filename!r} is encrypted")
         if info.file_size != info.compress_size or info.file_size > size:
-            raise _Bad(
+            raise Bad(
                 f"member {info.filename!r} declares {info.file_size} bytes in a file of {size}"
             )
         infos[info.filename] = info
@@ -297,7 +160,7 @@ def _read_arrays(
     .npy header must declare the manifest's dtype and shape, and its data must fill the
     member exactly; then the data is read in place and its SHA-256 checked."""
     if not isinstance(table, dict):
-        raise _Bad("the array table is not a mapping")
+        raise Bad("the array table is not a mapping")
     arrays = {}
     for name, info in table.items():
         if not (
@@ -310,10 +173,10 @@ def _read_arrays(
             )
             and isinstance(info.get("sha256"), str)
         ):
-            raise _Bad(f"array {name!r} has a malformed entry {info!r}")
+            raise Bad(f"array {name!r} has a malformed entry {info!r}")
         member = infos.get(f"{name}.npy")
         if member is None:
-            raise _Bad(f"array {name!r} is in the manifest but not in the archive")
+            raise Bad(f"array {name!r} is in the manifest but not in the archive")
         with z.open(member) as entry:
             version = np.lib.format.read_magic(entry)
             if version == (1, 0):
@@ -321,25 +184,25 @@ def _read_arrays(
             elif version == (2, 0):
                 shape, fortran, dtype = np.lib.format.read_array_header_2_0(entry)
             else:
-                raise _Bad(f"array {name!r} has .npy version {version}")
+                raise Bad(f"array {name!r} has .npy version {version}")
             if dtype.hasobject or dtype.itemsize > _ITEMSIZE_LIMIT or fortran:
-                raise _Bad(f"array {name!r} has a .npy header for {dtype} (fortran={fortran})")
+                raise Bad(f"array {name!r} has a .npy header for {dtype} (fortran={fortran})")
             if dtype.str != info["dtype"] or list(shape) != info["shape"]:
-                raise _Bad(
+                raise Bad(
                     f"array {name!r}: its .npy header says {dtype.str} {list(shape)}, the manifest "
                     f"{info['dtype']} {info['shape']} (the file is corrupt)"
                 )
             nbytes = math.prod(shape) * dtype.itemsize
             if entry.tell() + nbytes != member.file_size:
-                raise _Bad(
+                raise Bad(
                     f"array {name!r} declares {nbytes} bytes of data in a member of "
                     f"{member.file_size} (truncated or corrupt)"
                 )
             a = np.empty(shape, dtype)
             if not _read_into(entry, a):
-                raise _Bad(f"array {name!r} is truncated")
+                raise Bad(f"array {name!r} is truncated")
         if _digest(a) != info["sha256"]:
-            raise _Bad(f"array {name} fails its checksum (the file is corrupt)")
+            raise Bad(f"array {name} fails its checksum (the file is corrupt)")
         arrays[name] = a
     return arrays
 
@@ -368,8 +231,10 @@ def load(
     """Read a checkpoint written by ``save``; tensors go to ``backend``/``device`` (default: current).
 
     PyTorch's ``map_location`` (a device string or ``xn.device``: "cpu" gives NumPy
-    tensors, "cuda" CuPy ones, as ``to(device)``) places them too; ``weights_only`` is
-    accepted: a checkpoint holds values only, never code (no pickle), whatever it says.
+    tensors, "cuda" CuPy ones, as ``to(device)``) places them too. A file holding
+    objects saved whole (``xn.save(model)``) names their classes; rebuilding them imports
+    those modules, so it loads only with ``weights_only=False``, as in PyTorch (the file
+    holds no pickle: no other code runs). Tensors, arrays and plain values load either way.
 
     Anything wrong with the file (not a checkpoint, truncated, a failed checksum,
     an edited manifest, a malformed tree, a member the format does not allow) raises
@@ -415,28 +280,37 @@ def load(
                 foreign = _foreign_format(infos)
                 if foreign is not None:
                     raise CheckpointError(f"load: {source} is {foreign}")
-                raise _Bad("meta.json is missing: this ZIP archive is no xpnet checkpoint")
+                raise Bad("meta.json is missing: this ZIP archive is no xpnet checkpoint")
             try:
                 meta = json.loads(z.read(meta_info))
             except ValueError as e:
-                raise _Bad(f"meta.json is not JSON ({e})") from e
+                raise Bad(f"meta.json is not JSON ({e})") from e
             if not isinstance(meta, dict) or meta.get("format") != FORMAT:
                 raise CheckpointError(f"load: {source} is not an xpnet checkpoint")
             version = meta.get("version")
-            if type(version) is not int or version not in (1, VERSION):
+            if type(version) is not int or version not in (1, 2, VERSION):
                 raise CheckpointError(
-                    f"load: {source} has format version {version!r}; this xpnet reads 1 and "
+                    f"load: {source} has format version {version!r}; this xpnet reads 1 to "
                     f"{VERSION} (a newer xpnet wrote it? upgrade xpnet to read it)"
                 )
             if version >= 2 and meta.get("manifest_sha256") != _manifest_digest(meta):
-                raise _Bad(
-                    "its manifest (meta.json) fails its checksum: it was edited or corrupted"
-                )
+                raise Bad("its manifest (meta.json) fails its checksum: it was edited or corrupted")
             arrays = _read_arrays(z, infos, meta.get("arrays"))
-        tree = _decode(meta.get("tree"), arrays, backend, device, "obj")
+        tree = meta.get("tree")
+        named = objects_named(tree)
+        if named and weights_only is not False:
+            shown = ", ".join(n.replace(":", ".") for n in named[:3])
+            more = f" and {len(named) - 3} more" if len(named) > 3 else ""
+            raise CheckpointError(
+                f"load: {source} holds objects saved whole ({shown}{more}): rebuilding them "
+                "imports the modules they name, so, as in PyTorch, it takes "
+                "weights_only=False; pass it if you trust the file (or save and load a "
+                "state_dict())"
+            )
+        tree = Decoder(arrays, backend, device)(tree, "obj")
     except CheckpointError:
         raise
-    except _Bad as e:
+    except Bad as e:
         raise CheckpointError(f"load: {source}: {e}") from None
     except RecursionError:
         raise CheckpointError(

@@ -25,7 +25,8 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ._atomic import atomic_write
-from ._checkpoint import _bf16_bits, _bf16_values, _bytes, _contiguous, _read_into
+from ._checkpoint import _bytes, _contiguous, _read_into
+from ._checkpoint_tree import bf16_bits, bf16_values
 from ._errors import ArgumentTypeError, CheckpointError, DTypeError
 from .backend import backend_of, get_backend
 from .ops import asarray
@@ -60,7 +61,7 @@ def _host(name: str, value: Any) -> tuple[str, np.ndarray]:
     its safetensors dtype (BF16 as the uint16 of its bits). The shape is kept (also 0-d)."""
     if isinstance(value, Tensor):
         if value.backend.dtype_name(value.dtype) == "bfloat16":
-            return "BF16", _bf16_bits(value.detach())
+            return "BF16", bf16_bits(value.detach())
         arr = value.backend.to_numpy(value._data)
     elif isinstance(value, np.ndarray):
         arr = value
@@ -271,7 +272,7 @@ def load_safetensors(
             f.seek(start + info["data_offsets"][0])
             if not _read_into(f, raw):
                 raise CheckpointError(f"{where}: tensor {name!r} is truncated")
-            values = _bf16_values(raw) if code == "BF16" else raw
+            values = bf16_values(raw) if code == "BF16" else raw
             out[name] = asarray(values, dtype=targets[name], backend=b)  # takes over the array
             del raw, values
     return out
