@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._capture import recorder
+from .._capture import ACTIVE, recorder
 from .._errors import ArgumentTypeError, DeviceError, OutOfRangeError, ShapeError
 from ..autodiff import Primitive, describe, is_grad_enabled, no_grad
-from ..autodiff.internal import TensorBase, is_tensor
+from ..autodiff.internal import TensorBase, cell, is_tensor, wrap
 from ..backend import IDX, fill_key, placement
 from ._cast import astype
 from ._common import normalize_axes, normalize_axis
@@ -307,6 +307,38 @@ def _index_key(x: Tensor, key: Any) -> tuple[tuple[Any, ...], list[Tensor]]:
 
 
 _FULL = slice(None)
+_NUMBERS = (int, float, bool)
+
+
+def _plain(x: Tensor, key: Any) -> bool:
+    """Whether ``key`` is an int or a tuple of ints (the keys of element loops), each
+    within its axis of ``x`` (else the general path says what is wrong)."""
+    shape = x._data.shape
+    if type(key) is int:
+        return bool(shape) and -shape[0] <= key < shape[0]
+    return (
+        type(key) is tuple
+        and len(key) <= len(shape)
+        and all(type(k) is int and -n <= k < n for k, n in zip(key, shape, strict=False))
+    )
+
+
+def _check_ints(x: Tensor, template: tuple[Any, ...], op: str) -> None:
+    """Refuse an int of a basic key outside its axis, as PyTorch does: some libraries (JAX)
+    clamp such an index and read or write another element without a word."""
+    if template.count(Ellipsis) > 1:
+        return  # the library's own error says what is wrong
+    shape = x.shape
+    front = template.index(Ellipsis) if Ellipsis in template else len(template)
+    for part, start in ((template[:front], 0), (template[front + 1 :], None)):
+        axes = [k for k in part if k is not None]
+        first = start if start is not None else len(shape) - len(axes)
+        for axis, k in enumerate(axes, first):
+            if type(k) is int and 0 <= axis < len(shape) and not -shape[axis] <= k < shape[axis]:
+                raise OutOfRangeError(
+                    f"{op}: index {k} is out of range for axis {axis} of size {shape[axis]} "
+                    f"(a tensor {describe(x)})"
+                )
 
 
 def getitem(x: Tensor, key: Any) -> Tensor:
@@ -316,10 +348,21 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     trailing ``...``, and one integer vector among full slices (``x[i]``,
     ``x[:, i]``) becomes ``take`` along that axis.
     """
+    if not x._rg and _plain(x, key) and not ACTIVE[0] and not x.backend.needs_context:
+        full = (*key, Ellipsis) if type(key) is tuple else (key, Ellipsis)
+        try:  # x[i], x[i, j] of a tensor outside any graph: a view, without the op's layers
+            data = x._data[full]
+        except Exception:  # the general path below reports what is wrong
+            pass
+        else:
+            out = wrap(data, x.backend)
+            out._vc = cell(x)  # a view: in-place changes through either are seen by both
+            return out
     template, indices = _index_key(x, key)
     if not indices:
         if Ellipsis not in template and sum(k is not None for k in template) < x.ndim:
             template = (*template, Ellipsis)
+        _check_ints(x, template, "getitem")
         return slice_p(x, key=template)
     if len(indices) == 1:
         p = template.index(IDX)
@@ -477,6 +520,22 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     (``x`` or ``value`` requires grad) it is recorded (``index_update``) and ``x`` is
     rebased onto the result, as PyTorch does: gradients reach ``value`` at ``key`` and
     ``x`` elsewhere. A leaf that requires grad is refused."""
+    if (
+        type(value) in _NUMBERS
+        and not x._rg
+        and _plain(x, key)
+        and not ACTIVE[0]
+        and x.backend.mutable
+        and not x.backend.needs_context
+    ):
+        full = (*key, Ellipsis) if type(key) is tuple else (key, Ellipsis)
+        try:  # x[i] = 3 outside any graph (a loop filling a tensor): straight into the array
+            data = x.backend.setitem(x._data, full, value)
+        except Exception:  # the general path below reports what is wrong
+            pass
+        else:
+            x._set_data(data)
+            return
     graph = is_grad_enabled() and (
         x.requires_grad or (isinstance(value, TensorBase) and value.requires_grad)
     )
@@ -491,6 +550,8 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     template, indices = _index_key(x, key)
     if not indices and Ellipsis not in template and sum(k is not None for k in template) < x.ndim:
         template = (*template, Ellipsis)  # x[1] = v means x[1, ...] = v (as getitem reads it)
+    if not indices:
+        _check_ints(x, template, "setitem")
     if is_tensor(value) and value.dtype != x.dtype:
         value = astype(value, x.backend.dtype_name(x.dtype))
     if graph:
