@@ -54,8 +54,31 @@ def _f5(x, w):
     return z * x
 
 
+def _f6(x, w):
+    """PyTorch's differentiable-physics example (a mass-spring step, twice): ``forces[i] +=``,
+    ``forces[:, 1] -=``, and a velocity written in place after ``v * dt`` used it, which no
+    rule reads (the product's rule for v reads dt only)."""
+    lib = xn if isinstance(x, xn.Tensor) else torch
+    kw = {"backend": x.backend} if lib is xn else {}
+    positions = lib.stack([x[:2], x[2:]])
+    velocities = lib.zeros((2, 2), **kw)
+    for _ in range(2):
+        forces = lib.zeros_like(positions)
+        dir_vec = positions[1] - positions[0]
+        dist = (dir_vec * dir_vec).sum() ** 0.5
+        force = w * (dist - 1.0) * dir_vec / (dist + 1e-6)
+        forces[0] += force
+        forces[1] -= force
+        forces[:, 1] -= 9.81
+        velocities = velocities + forces * 0.01
+        positions = positions + velocities * 0.01
+        positions[0] = lib.zeros(2, **kw)
+        velocities[0] = lib.zeros(2, **kw)
+    return positions
+
+
 @pytest.mark.parametrize(
-    "f", [_f1, _f2, _f3, _f4], ids=["setitem-slice", "arith", "mixed", "masks"]
+    "f", [_f1, _f2, _f3, _f4, _f6], ids=["setitem-slice", "arith", "mixed", "masks", "physics"]
 )
 def test_in_place_updates_differentiate_as_pytorch(backend, f):
     data = np.array([1.0, 2.0, 3.0, 4.0], np.float32)
@@ -86,6 +109,16 @@ def test_stale_uses_and_leaves_are_refused():
     y *= 2
     with pytest.raises(xn.GraphError, match="modified in place after it was used"):
         z.sum().backward()
+    w = xn.tensor(3.0, requires_grad=True)
+    v = x * 1
+    z = v * w  # w's rule reads v
+    v[0] = 0.0
+    with pytest.raises(xn.GraphError, match=r"input 0 of shape \(2,\) was modified in place"):
+        z.sum().backward()
+    v = x * 1
+    z = v * 3.0  # no rule reads v: changing it afterwards is fine, as in PyTorch
+    v[0] = 0.0
+    z.sum().backward()
     with pytest.raises(xn.GraphError, match="leaf tensor that requires grad"):
         x[0] = 5.0
     with pytest.raises(xn.GraphError, match="leaf tensor that requires grad"):

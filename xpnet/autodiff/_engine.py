@@ -338,10 +338,21 @@ def _anomaly_off() -> Iterator[None]:
 
 def _check_versions(node: Node, args: tuple[Any, ...]) -> None:
     stamp = node.stamp
+    reads = node.prim.reads
+    # the inputs the rules of this backward pass read: all kept ones, unless the primitive
+    # says which rule reads which (then only those of the arguments that get a gradient)
+    read = (
+        None
+        if reads is None
+        else {j for i, p in enumerate(node.parents) if p is not None for j in reads[i]}
+    )
     changed = [
         f"input {i} of shape {a.shape}"
         for i, a in enumerate(args)
-        if isinstance(a, TensorBase) and a._vc is not None and a._vc[0] > stamp
+        if isinstance(a, TensorBase)
+        and a._vc is not None
+        and a._vc[0] > stamp
+        and (read is None or i in read)
     ]
     if node.ans_vc is not None and node.ans_vc[0] > stamp:
         changed.append(f"its output of shape {tuple(node.shape)}")

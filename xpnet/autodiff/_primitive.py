@@ -193,6 +193,7 @@ class Primitive:
         "moves",
         "mutates",
         "name",
+        "reads",
         "special",
         "view",
         "vjp_argnum",
@@ -219,6 +220,7 @@ class Primitive:
         self.vjp_argnum: VjpRule | None = None
         self.keep: Container[int] | None = None  # None: keep every input
         self.keep_ans = True
+        self.reads: tuple[tuple[int, ...], ...] | None = None  # per rule: the inputs it reads
         self.special = bool(mutates) or moves  # the rare paths __call__ takes after impl
         module = sys._getframe(1).f_globals.get("__name__", "")
         if self.differentiable and module.startswith("xpnet."):
@@ -234,14 +236,20 @@ class Primitive:
         *rules: VjpRule | None,
         keep: Container[int] | None = None,
         keep_ans: bool = True,
+        reads: tuple[tuple[int, ...], ...] | None = None,
     ) -> Primitive:
         """Set one VJP rule per positional argument (None: not differentiable there).
 
         ``keep``: the positions of the arguments whose values the rules use (default:
         all); the others reach the rules as a ``Meta`` (shape, dtype, backend only).
-        ``keep_ans=False`` says no rule uses the output.
+        ``keep_ans=False`` says no rule uses the output. ``reads``: per rule, the
+        positions of the kept arguments it reads (``multiply``: ``((1,), (0,))``, each
+        factor's rule reads the other); an argument changed in place after the call is then
+        an error only when the rule of an argument that needs a gradient reads it, as in
+        PyTorch (``v * 0.5`` and then ``v[0] = 0`` is fine: no rule reads ``v``).
         """
         self.vjps = rules
+        self.reads = reads
         self._keep(keep, keep_ans)
         return self
 

@@ -104,7 +104,7 @@ subtract_p = Primitive("subtract", lambda b, x, y: x - y)
 subtract_p.defvjp(lambda g, ans, x, y: g, lambda g, ans, x, y: -g, keep=(), keep_ans=False)
 
 multiply_p = Primitive("multiply", lambda b, x, y: x * y)
-multiply_p.defvjp(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, keep_ans=False)
+multiply_p.defvjp(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x, keep_ans=False, reads=((1,), (0,)))
 
 divide_p = Primitive("divide", lambda b, x, y: x / y)
 divide_p.defvjp(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y, keep=(1,))

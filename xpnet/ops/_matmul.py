@@ -60,12 +60,13 @@ def _linear_b(g: Tensor, ans: Any, x: Any, w: Any, b: Any) -> Tensor:
 
 # fmt: off
 matmul_p = Primitive("matmul", lambda b, x, y: b.xp.matmul(x, y))
-matmul_p.defvjp(_matmul_x, _matmul_y, keep_ans=False)
+matmul_p.defvjp(_matmul_x, _matmul_y, keep_ans=False, reads=((1,), (0,)))
 
 # Fused x @ w.T (+ b): one primitive instead of transpose, matmul and add, and a
 # bias gradient summed directly instead of through the engine's unbroadcasting.
 linear_p = Primitive("linear", _linear)
-linear_p.defvjp(lambda g, ans, x, w, *b: matmul_p(g, w), _linear_w, _linear_b, keep=(0, 1), keep_ans=False)
+linear_p.defvjp(lambda g, ans, x, w, *b: matmul_p(g, w), _linear_w, _linear_b, keep=(0, 1), keep_ans=False,
+                reads=((1,), (0,), ()))
 # fmt: on
 
 
