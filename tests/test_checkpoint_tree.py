@@ -127,3 +127,15 @@ def test_what_cannot_be_named_is_refused_before_writing(tmp_path):
     with pytest.raises(xn.CheckpointError, match="not importable by name"):
         xn.save(Local(), path)
     assert not path.exists()
+
+
+def test_dict_and_tuple_subclasses_stay_plain_data(tmp_path):
+    """An OrderedDict state dict or a namedtuple saves as before: a dict and a tuple, with no
+    weights_only=False needed to read them."""
+    import collections
+
+    Point = collections.namedtuple("Point", "x y")
+    xn.save({"sd": collections.OrderedDict(w=xn.ones(2)), "p": Point(1, 2)}, tmp_path / "a.xpn")
+    back = xn.load(tmp_path / "a.xpn")
+    assert type(back["sd"]) is dict and back["sd"]["w"].tolist() == [1.0, 1.0]
+    assert back["p"] == (1, 2)

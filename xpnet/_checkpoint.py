@@ -47,8 +47,6 @@ from .backend import get_backend, placement
 
 FORMAT = "xpnet-checkpoint"
 VERSION = 3  # 2 when the tree holds no node of the object graph
-# NumPy has no bfloat16: such a tensor is stored as the uint16 of its bits (the upper half
-# of the float32 of the same value), with "bfloat16" as its dtype in the tree.
 
 
 def _manifest_digest(meta: dict[str, Any]) -> str:
@@ -87,7 +85,8 @@ def _read_into(f: Any, a: np.ndarray) -> bool:
 
 
 def save(obj: Any, path: str | os.PathLike[str] | BinaryIO) -> None:
-    """Write ``obj`` (nested dicts/lists of tensors and plain values) to ``path`` atomically.
+    """Write ``obj`` (nested dicts/lists of tensors and plain values, or whole objects such
+    as a Module: see ``_checkpoint_tree``) to ``path`` atomically.
 
     ``path`` may also be a binary file open for writing (PyTorch's ``torch.save(obj, f)``):
     the whole checkpoint is built in memory first and written with one ``write``, so

@@ -29,11 +29,11 @@ from .nn import Parameter
 from .ops import asarray
 from .tensor import Tensor
 
+OBJECT_NODES = ("__object__", "__global__")  # the nodes that loading imports code for
+
+
 # NumPy has no bfloat16: such a tensor is stored as the uint16 of its bits (the upper half
 # of the float32 of the same value), with "bfloat16" as its dtype in the tree.
-OBJECT_NODES = ("__object__", "__global__")
-
-
 def bf16_bits(t: Tensor) -> np.ndarray:
     """The bfloat16 tensor ``t``'s bits as a host uint16 array (exact: through float32)."""
     f32 = t.backend.to_numpy(t.backend.xp.astype(t._data, t.backend.dtype("float32")))
@@ -115,9 +115,9 @@ class Encoder:
             return self(obj.item(), where)
         if isinstance(obj, list):
             return [self(v, f"{where}[{i}]") for i, v in enumerate(obj)]
-        if isinstance(obj, tuple) and type(obj) is tuple:
+        if isinstance(obj, tuple):  # a namedtuple too: loaded as a plain tuple
             return {"__tuple__": [self(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
-        if isinstance(obj, dict) and type(obj) is dict:
+        if isinstance(obj, dict):  # an OrderedDict too: loaded as a plain dict
             items = []
             for k, v in obj.items():
                 if not (k is None or isinstance(k, (str, int, float, bool))):
