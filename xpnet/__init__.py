@@ -73,8 +73,12 @@ from .backend import Backend as Backend
 from .backend import Generator as Generator
 from .backend import available_backends as available_backends
 from .backend import get_backend as get_backend
+from .backend import get_num_threads as get_num_threads
+from .backend import initial_seed as initial_seed
 from .backend import manual_seed as manual_seed
+from .backend import seed as seed
 from .backend import set_backend as set_backend
+from .backend import set_num_threads as set_num_threads
 from .backend import use_backend as use_backend
 from .ops import *  # noqa: F403  (the op functions: xn.exp, xn.sum, xn.concat...)
 from .ops import fft as fft

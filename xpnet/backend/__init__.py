@@ -18,8 +18,10 @@ from ._random import Generator as Generator
 from ._random import default_generator as default_generator
 from ._random import draw_seed as draw_seed
 from ._random import host_generator as host_generator
+from ._random import initial_seed as initial_seed
 from ._random import manual_seed as manual_seed
 from ._random import rng_states as rng_states
+from ._random import seed as seed
 from ._random import set_rng_states as set_rng_states
 from ._registry import available_backends as available_backends
 from ._registry import backend_names as backend_names
@@ -30,6 +32,8 @@ from ._registry import placement as placement
 from ._registry import register_backend as register_backend
 from ._registry import set_backend as set_backend
 from ._registry import use_backend as use_backend
+from ._threads import get_num_threads as get_num_threads
+from ._threads import set_num_threads as set_num_threads
 
 __all__ = [
     "DTYPE_NAMES",
@@ -48,8 +52,12 @@ __all__ = [
     "default_generator",
     "draw_seed",
     "host_generator",
+    "get_num_threads",
+    "initial_seed",
     "manual_seed",
     "rng_states",
+    "seed",
+    "set_num_threads",
     "set_rng_states",
     "available_backends",
     "backend_names",

@@ -11,13 +11,21 @@ generator (dropout, ``xn.rand``) is reseeded with it.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from .._capture import ACTIVE, recorder
 from ._base import Array, Backend
 from ._registry import _cache, get_backend
 
-_global_seed: int | None = None
+
+def _fresh_seed() -> int:
+    return int.from_bytes(os.urandom(8), "little") >> 1  # 63 bits, as PyTorch's seeds
+
+
+# The seed of the default generators: fresh entropy per process until manual_seed sets it
+# (then initial_seed() can say which seed a run used, to repeat it).
+_global_seed: int = _fresh_seed()
 
 
 class Generator:
@@ -167,6 +175,20 @@ def manual_seed(seed: int) -> None:
     for b in list(_cache.values()):
         if b._generator is not None:
             b._generator.manual_seed(seed)
+
+
+def initial_seed() -> int:
+    """The seed the default generators started from: the last ``manual_seed``'s, or the
+    random one this process drew (PyTorch's ``initial_seed``; a DataLoader worker's
+    ``worker_init_fn`` derives its seeds from it)."""
+    return _global_seed
+
+
+def seed() -> int:
+    """Seed every default generator with fresh entropy and return that seed."""
+    s = _fresh_seed()
+    manual_seed(s)
+    return s
 
 
 def rng_states() -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 from .._errors import ArgumentTypeError, BackendError, BackendUnavailableError
 from ._base import Backend
 from ._host_memory import keep_host_memory
+from ._threads import reapply_num_threads
 
 # name -> (module, class) of xpnet's backends: adding one is one line here (and its
 # file in this package); modules import their library only when asked.
@@ -108,6 +109,7 @@ def get_backend(name: str | Backend | None = None, device: Any = None) -> Backen
                 keep_host_memory()
             found = cls(xp, native)
             _cache[(cls.name, key)] = found
+            reapply_num_threads()  # its library may have brought a thread pool of its own
             copyreg.pickle(cls, _reduce_backend)
     return found
 

@@ -1,0 +1,75 @@
+"""``xn.set_num_threads``/``get_num_threads`` (the host's BLAS and OpenMP pools) and
+``xn.initial_seed``/``xn.seed``, as PyTorch's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import xpnet as xn
+
+pytest.importorskip("threadpoolctl")
+
+
+def _run(code: str) -> str:
+    """In a fresh process: the setting is process-wide, and the suite's own workers keep theirs."""
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip()
+
+
+def test_set_num_threads_sets_the_blas_pool_and_get_reads_it():
+    got = _run(
+        """
+        import threadpoolctl
+        import xpnet as xn
+        xn.set_num_threads(1)
+        blas = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+        print(xn.get_num_threads(), sorted(set(blas)))
+        """
+    )
+    assert got == "1 [1]"
+
+
+def test_a_backend_made_later_gets_the_setting_too():
+    pytest.importorskip("torch")
+    got = _run(
+        """
+        import xpnet as xn
+        xn.set_num_threads(1)
+        xn.ones(2, backend="torch")  # loads PyTorch and its OpenMP pool now
+        import torch
+        print(torch.get_num_threads())
+        """
+    )
+    assert got == "1"
+
+
+@pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
+def test_a_bad_thread_count_is_refused(n):
+    with pytest.raises(xn.ArgumentError, match="positive int"):
+        xn.set_num_threads(n)
+
+
+def test_initial_seed_says_which_seed_to_repeat_a_run_with():
+    got = _run(
+        """
+        import xpnet as xn
+        first = xn.initial_seed()  # a fresh process: a seed of its own entropy
+        a = xn.rand(4).tolist()
+        xn.manual_seed(first)
+        print(0 <= first < 2**63, xn.rand(4).tolist() == a)
+        """
+    )
+    assert got == "True True"
+    xn.manual_seed(7)
+    assert xn.initial_seed() == 7
+    s = xn.seed()  # fresh entropy, reported
+    assert xn.initial_seed() == s and s != 7
+    b = xn.rand(3).tolist()
+    xn.manual_seed(s)
+    assert xn.rand(3).tolist() == b
