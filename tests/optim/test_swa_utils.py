@@ -91,7 +91,9 @@ def test_an_ema_of_the_weights_matches_pytorch():
     for t, x in ((tema, xema), (tavg, xavg)):
         for (k, v), (k2, w) in zip(t.state_dict().items(), x.state_dict().items(), strict=True):
             assert k == k2
-            np.testing.assert_allclose(w.numpy(), v.detach().numpy(), rtol=1e-7, atol=1e-9, err_msg=k)
+            np.testing.assert_allclose(
+                w.numpy(), v.detach().numpy(), rtol=1e-7, atol=1e-9, err_msg=k
+            )
 
 
 def test_swa_utils_refuse_bad_arguments():
