@@ -25,6 +25,7 @@ from ..autodiff.internal import is_anomaly_enabled as is_anomaly_enabled
 from ..autodiff.internal import is_tensor, reset_anomaly, set_anomaly
 from ..ops import zeros_like
 from ..tensor import Tensor
+from . import forward_ad as forward_ad
 from . import functional as functional
 from ._gradcheck import gradcheck as gradcheck
 from ._gradcheck import gradgradcheck as gradgradcheck

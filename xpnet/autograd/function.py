@@ -48,7 +48,10 @@ class Function:
 
     @staticmethod
     def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
-        raise NotSupportedError("an autograd.Function must define backward(ctx, *grad_outputs)")
+        raise NotSupportedError(
+            "an autograd.Function must define backward(ctx, *grad_outputs); forward mode "
+            "(forward_ad, xn.jvp) runs through it too (a jvp staticmethod is not used)"
+        )
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
