@@ -778,6 +778,13 @@ class TorchMethods:
     aminmax, nansum, nanmean, argwhere = _m.aminmax, _m.nansum, _m.nanmean, _m.argwhere
     quantile, cov, corrcoef, histc, select = _m.quantile, _m.cov, _m.corrcoef, _m.histc, _m.select
     cummax, cummin, logcumsumexp = _m.cummax, _m.cummin, _m.logcumsumexp
+    nanmedian, nanquantile, logaddexp2, ldexp = (
+        _m.nanmedian,
+        _m.nanquantile,
+        _m.logaddexp2,
+        _m.ldexp,
+    )
+    diagflat = _m.diagflat
 
     def lgamma(self: Any) -> Any:
         return ops.lgamma(self)

@@ -762,6 +762,75 @@ def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = Fals
     return out if qs.ndim else out[0]
 
 
+def _nan_sorted(input: Tensor, dim: int | None, op: str) -> tuple[Tensor, Tensor, Tensor, int]:
+    """``input`` (flattened when ``dim`` is None) sorted along its axis with NaNs last, the
+    sorting indices, and the count of non-NaN values per slice (keeping the axis)."""
+    x = ops.reshape(input, (-1,)) if dim is None or input.ndim == 0 else input
+    ax = 0 if dim is None or input.ndim == 0 else _ax(x, dim, op)
+    if x.shape[ax] == 0:
+        raise ShapeError(f"{op}: input is empty along the reduced axis")
+    order = ops.argsort(x, axis=ax, stable=True)  # NaN sorts last on every backend xpnet has
+    count = ops.sum(ops.astype(~ops.isnan(x), "int64"), axis=ax, keepdims=True)
+    return ops.take_along_axis(x, order, axis=ax), order, count, ax
+
+
+def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The lower median of the non-NaN values (NaN where all are NaN), of all elements or
+    ``(values, indices)`` along ``dim``, as PyTorch's."""
+    if not input.backend.is_float(input.dtype):
+        return input.median() if dim is None else input.median(dim, keepdim)
+    srt, order, count, ax = _nan_sorted(input, dim, "nanmedian")
+    at = ops.maximum(count - 1, 0) // 2
+    values = ops.take_along_axis(srt, at, axis=ax)
+    if dim is None:
+        return ops.reshape(values, ())
+    idx = ops.take_along_axis(order, at, axis=ax)
+    if not keepdim:
+        values, idx = ops.squeeze(values, axis=ax), ops.squeeze(idx, axis=ax)
+    return ValuesAndIndices(values, idx)
+
+
+def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                interpolation: str = "linear") -> Tensor:  # fmt: skip
+    """``quantile`` of the non-NaN values of each slice (NaN where all are NaN)."""
+    if interpolation not in _INTERPOLATIONS:
+        raise ArgumentError(
+            f"nanquantile: interpolation must be one of {_INTERPOLATIONS}, got {interpolation!r}"
+        )
+    if not input.backend.is_float(input.dtype):
+        raise DTypeError(
+            f"nanquantile: needs a floating tensor, got {input.backend.dtype_name(input.dtype)}"
+        )
+    qs = np.asarray(q.numpy() if is_tensor(q) else q, dtype=np.float64)
+    if qs.ndim > 1 or ((qs < 0) | (qs > 1)).any():
+        raise ArgumentError(f"nanquantile: q must be a number or a 1-D tensor in [0, 1], got {qs}")
+    srt, _, count, ax = _nan_sorted(input, dim, "nanquantile")
+    last = ops.astype(ops.maximum(count - 1, 0), "float64")
+    outs = []
+    for qv in qs.reshape(-1):
+        pos = last * float(qv)  # per slice: where the quantile falls among its valid values
+        lo, hi = ops.floor(pos), ops.ceil(pos)
+        if interpolation == "nearest":  # round half to even, as PyTorch and NumPy
+            lo = hi = ops.round(pos)
+        elif interpolation == "lower":
+            hi = lo
+        elif interpolation == "higher":
+            lo = hi
+        a = ops.take_along_axis(srt, ops.astype(lo, "int64"), axis=ax)
+        b = ops.take_along_axis(srt, ops.astype(hi, "int64"), axis=ax)
+        frac = (
+            0.5
+            if interpolation == "midpoint"
+            else ops.astype(pos - lo, srt.backend.dtype_name(srt.dtype))
+        )
+        out = a + (b - a) * frac
+        out = ops.where(count > 0, out, math.nan)
+        outs.append(out if keepdim and dim is not None else ops.squeeze(out, axis=ax))
+    if keepdim and dim is None:
+        outs = [ops.reshape(o, (1,) * input.ndim) for o in outs]
+    return ops.stack(outs, axis=0) if qs.ndim else outs[0]
+
+
 def cov(input: Tensor, *, correction: int = 1, fweights: Any = None,
         aweights: Any = None) -> Tensor:  # fmt: skip
     """The covariance matrix of the variables in the rows of ``input`` (observations in
@@ -918,6 +987,108 @@ def argwhere(input: Tensor) -> Tensor:
         if input.ndim
         else ops.reshape(ops.nonzero(ops.reshape(input, (1,)))[0], (-1, 0))
     )
+
+
+# -- integration, bins, and matrices of a vector ---------------------------------------
+def _spacing(y: Tensor, x: Any, dx: Any, ax: int, op: str) -> Any:
+    """The widths between samples along ``ax``: from ``x`` (1-D, or ``y``'s shape), else ``dx``."""
+    if x is not None and dx is not None:
+        raise ArgumentError(f"{op}: give x or dx, not both")
+    if x is None:
+        return 1.0 if dx is None else dx
+    if not is_tensor(x):
+        x = ops.asarray(x, backend=y.backend)
+    if x.ndim == 1:
+        if x.shape[0] != y.shape[ax]:
+            raise ShapeError(
+                f"{op}: x has {x.shape[0]} samples, y has {y.shape[ax]} along dim {ax}"
+            )
+        d = x[1:] - x[:-1]
+        shape = [1] * y.ndim
+        shape[ax] = d.shape[0]
+        return ops.reshape(d, tuple(shape))
+    if x.shape != y.shape:
+        raise ShapeError(f"{op}: x of shape {x.shape} for y of shape {y.shape}")
+    return _diff(x, ax)
+
+
+def _diff(y: Tensor, ax: int) -> Tensor:
+    n = y.shape[ax]
+    return ops.take(y, ops.arange(1, n, backend=y.backend), axis=ax) - ops.take(
+        y, ops.arange(0, n - 1, backend=y.backend), axis=ax
+    )
+
+
+def _trapezoids(y: Tensor, x: Any, dx: Any, dim: int, op: str) -> tuple[Tensor, int]:
+    y = _floating(y)
+    ax = _ax(y, dim, op)
+    n = y.shape[ax]
+    idx = ops.arange(0, builtins.max(n - 1, 0), backend=y.backend)
+    mid = (ops.take(y, idx + 1, axis=ax) + ops.take(y, idx, axis=ax)) / 2.0
+    return mid * _spacing(y, x, dx, ax, op), ax
+
+
+def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """The integral of ``y`` along ``dim`` by the trapezoidal rule, at sample points ``x``
+    (1-D, or ``y``'s shape) or spacing ``dx`` (default 1)."""
+    parts, ax = _trapezoids(y, x, dx, dim, "trapezoid")
+    return ops.sum(parts, axis=ax)
+
+
+trapz = trapezoid
+
+
+def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """The running trapezoidal integral of ``y`` along ``dim`` (one fewer element there)."""
+    parts, ax = _trapezoids(y, x, dx, dim, "cumulative_trapezoid")
+    return ops.cumulative_sum(parts, axis=ax)
+
+
+def logaddexp2(input: Tensor, other: Any) -> Tensor:
+    """``log2(2**input + 2**other)`` without overflow."""
+    a, b = _tensors(input, other, "logaddexp2")
+    ln2 = math.log(2.0)
+    return ops.logaddexp(_floating(a) * ln2, _floating(b) * ln2) / ln2
+
+
+def ldexp(input: Tensor, other: Any) -> Tensor:
+    """``input * 2**other``."""
+    a, b = _tensors(input, other, "ldexp")
+    return _floating(a) * ops.pow(2.0, _floating(b))
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:
+    """The flattened ``input`` on diagonal ``offset`` of a square matrix."""
+    return diag(ops.reshape(input, (-1,)), offset)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix of the 1-D ``x``: columns ``x**(N-1), ..., x**0`` (``increasing``:
+    the other way), ``N`` columns (default ``len(x)``)."""
+    if x.ndim != 1:
+        raise ShapeError(f"vander: needs a 1-D tensor, got shape {x.shape}")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise ArgumentError(f"vander: N must be non-negative, got {N}")
+    powers = range(n) if increasing else range(n - 1, -1, -1)
+    cols = [ops.ones_like(x) if k == 0 else x**k for k in powers]
+    if not cols:
+        return ops.zeros((x.shape[0], 0), dtype=x.backend.dtype_name(x.dtype), backend=x.backend)
+    return ops.stack(cols, axis=1)
+
+
+def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False,
+              right: bool = False) -> Tensor:  # fmt: skip
+    """The bucket of each element between the sorted 1-D ``boundaries``: ``i`` with
+    ``boundaries[i-1] < v <= boundaries[i]`` (``right``: ``boundaries[i-1] <= v <
+    boundaries[i]``). Not differentiable."""
+    if boundaries.ndim != 1:
+        raise ShapeError(f"bucketize: boundaries must be 1-D, got shape {boundaries.shape}")
+    v = input if is_tensor(input) else ops.asarray(input, backend=boundaries.backend)
+    flat = ops.reshape(v, (-1,))
+    out = ops.searchsorted(boundaries, flat, side="right" if right else "left")
+    out = ops.reshape(out, v.shape)
+    return ops.astype(out, "int32") if out_int32 else out
 
 
 # -- dtypes and creation ------------------------------------------------------------------

@@ -319,6 +319,11 @@ quantile, cov, corrcoef, histc, cartesian_prod, block_diag = _with_out(
 select = _m.select
 cummax, cummin, logcumsumexp = _with_out(_m.cummax, _m.cummin, _m.logcumsumexp)
 var_mean, std_mean, allclose = _m.var_mean, _m.std_mean, _m.allclose
+nanmedian, vander, cumulative_trapezoid = _m.nanmedian, _m.vander, _m.cumulative_trapezoid
+nanquantile, trapezoid, logaddexp2, ldexp, diagflat, bucketize = _with_out(
+    _m.nanquantile, _m.trapezoid, _m.logaddexp2, _m.ldexp, _m.diagflat, _m.bucketize
+)
+trapz = trapezoid
 
 __all__ = [
     "zeros_like",
@@ -537,4 +542,14 @@ __all__ = [
     "var_mean",
     "std_mean",
     "allclose",
+    "nanmedian",
+    "nanquantile",
+    "trapezoid",
+    "trapz",
+    "cumulative_trapezoid",
+    "logaddexp2",
+    "ldexp",
+    "diagflat",
+    "vander",
+    "bucketize",
 ]
