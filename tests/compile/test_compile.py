@@ -25,6 +25,7 @@ OPTIMIZERS = {
     "adagrad": lambda ps: xn.optim.Adagrad(ps, lr=0.05, lr_decay=0.01),
     "adamax": lambda ps: xn.optim.Adamax(ps, lr=0.01, weight_decay=1e-3),
     "adadelta": lambda ps: xn.optim.Adadelta(ps, lr=0.5),
+    "rprop": lambda ps: xn.optim.Rprop(ps, lr=0.01, etas=(0.4, 1.3)),
     "nadam-decoupled": lambda ps: xn.optim.NAdam(
         ps, lr=0.01, weight_decay=0.01, decoupled_weight_decay=True
     ),

@@ -119,6 +119,18 @@ def radam(w, g, s, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
     return w - lr * m_hat * rect * adaptive
 
 
+def rprop(w, g, s, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
+    """Riedmiller and Braun's Rprop as PyTorch writes it (a flipped sign skips that step)."""
+    prev = s.get("prev", np.zeros_like(w))
+    step = s.get("step", np.full_like(w, lr))
+    same = g * prev
+    step = np.clip(step * np.where(same > 0, etas[1], np.where(same < 0, etas[0], 1.0)),
+                   *step_sizes)  # fmt: skip
+    g = np.where(same < 0, 0.0, g)
+    s["prev"], s["step"] = g, step
+    return w - np.sign(g) * step
+
+
 def maximizing(reference):
     """``reference`` ascending: the update of -g (PyTorch's ``maximize=True``)."""
 

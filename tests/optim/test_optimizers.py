@@ -65,6 +65,20 @@ CONFIGS = [
     ),
     ("radam", xn.optim.RAdam, ref.radam, dict(lr=0.05)),  # rectifies from step 6 on
     ("radam-wd", xn.optim.RAdam, ref.radam, dict(lr=0.05, betas=(0.8, 0.9), weight_decay=0.1)),
+    ("rprop", xn.optim.Rprop, ref.rprop, dict(lr=0.05)),
+    (
+        "rprop-etas",
+        xn.optim.Rprop,
+        ref.rprop,
+        dict(lr=0.3, etas=(0.3, 1.5), step_sizes=(0.01, 0.4)),
+    ),
+    # ascending grows |w|: steps capped so that w stays where the objective's sin series holds
+    (
+        "rprop-maximize",
+        xn.optim.Rprop,
+        ref.maximizing(ref.rprop),
+        dict(lr=0.05, step_sizes=(1e-6, 0.04), maximize=True),
+    ),
     (
         "sgd-maximize",
         xn.optim.SGD,

@@ -12,6 +12,7 @@ from ._nadam import NAdam as NAdam
 from ._nadam import RAdam as RAdam
 from ._optimizer import Optimizer as Optimizer
 from ._rmsprop import RMSprop as RMSprop
+from ._rprop import Rprop as Rprop
 from ._sgd import SGD as SGD
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "NAdam",
     "RAdam",
     "RMSprop",
+    "Rprop",
     "SGD",
 ]

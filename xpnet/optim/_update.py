@@ -156,6 +156,23 @@ def _adadelta(
     return p, sq, acc
 
 
+def _rprop(
+    b: Any, p: Any, g: Any, prev: Any, step: Any, etaminus: Any, etaplus: Any, step_min: Any,
+    step_max: Any,
+) -> tuple[Any, Any, Any]:  # fmt: skip
+    """Riedmiller and Braun's resilient backpropagation: each weight's step grows by
+    ``etaplus`` while its gradient keeps its sign, shrinks by ``etaminus`` (and that step is
+    skipped) when the sign flips; only the sign of the gradient moves the weight."""
+    _, _, sub = _ops(b)
+    xp = b.xp
+    same = g * prev
+    factor = xp.where(same > 0, etaplus, xp.where(same < 0, etaminus, xp.ones_like(g)))
+    step = xp.minimum(xp.maximum(step * factor, step_min), step_max)
+    g = xp.where(same < 0, xp.zeros_like(g), g)
+    p = sub(p, xp.sign(g) * step)
+    return p, g, step
+
+
 def _decay_and_moments(
     b: Any, p: Any, g: Any, m: Any, v: Any, decay: Any, one_minus_beta1: Any, beta2: Any,
     one_minus_beta2: Any, weight_decay: Any, use_weight_decay: bool, decoupled: bool,
@@ -215,6 +232,7 @@ adamax_update_p = Primitive("adamax_update", _adamax, mutates=(0, 2, 3))
 adadelta_update_p = Primitive("adadelta_update", _adadelta, mutates=(0, 2, 3))
 nadam_update_p = Primitive("nadam_update", _nadam, mutates=(0, 2, 3))
 radam_update_p = Primitive("radam_update", _radam, mutates=(0, 2, 3))
+rprop_update_p = Primitive("rprop_update", _rprop, mutates=(0, 2, 3))
 
 
 _FOREACH: dict[tuple[str, int, int], Primitive] = {}
