@@ -159,6 +159,9 @@ ROWS: list[tuple[str, str, list[Any], dict[str, Any], bool]] = [
     # (Fixed: PyTorch's own vander has no backward, it fails "modified by an inplace operation")
     ("vander", "vander", [Fixed(u(3))], {}, False),
     ("vander-N", "vander", [Fixed(u(3))], {"N": 4, "increasing": True}, False),
+    ("mode", "mode", [Fixed([[3.0, 2, 2, 3, 1], [5, 5, 1, 1, 1]])], {}, True),
+    ("mode-dim0", "mode", [Fixed(R.integers(0, 4, (6, 9)))], {"dim": 0, "keepdim": True}, True),
+    ("mode-grad", "mode", [np.round(u(4, 7))], {"dim": 1}, True),  # ties: gradient to one
     ("bucketize", "bucketize", [u(6), Fixed([-1.0, 0.0, 1.5])], {}, False),
     ("bucketize-right", "bucketize", [Fixed([-1.0, 0.5, 1.5, 3.0]), Fixed([-1.0, 0.0, 1.5])],
      {"right": True, "out_int32": True}, False),

@@ -784,7 +784,7 @@ class TorchMethods:
         _m.logaddexp2,
         _m.ldexp,
     )
-    diagflat = _m.diagflat
+    diagflat, mode = _m.diagflat, _m.mode
 
     def lgamma(self: Any) -> Any:
         return ops.lgamma(self)

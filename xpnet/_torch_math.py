@@ -696,6 +696,47 @@ def cummin(input: Tensor, dim: int) -> ValuesAndIndices:
     return _cum_extreme(input, dim, "cummin", lambda r, left: r <= left)
 
 
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ValuesAndIndices:
+    """``(values, indices)``: the most frequent value along ``dim`` (the smallest of equally
+    frequent ones; NaNs count as one value) and the index of its last occurrence, as
+    PyTorch's. Differentiable through the values (a gather)."""
+    x = input if input.ndim else ops.reshape(input, (1,))
+    ax = _ax(x, dim, "mode")
+    n = x.shape[ax]
+    if n == 0:
+        raise ShapeError(f"mode: input is empty along dim {dim}")
+    lead = (slice(None),) * ax
+    with no_grad():
+        v = x.detach()
+        order = ops.argsort(v, axis=ax, stable=True)
+        srt = ops.take_along_axis(v, order, axis=ax)
+        shape = [1] * v.ndim
+        shape[ax] = n
+        pos = ops.broadcast_to(
+            ops.reshape(ops.arange(n, dtype="int64", backend=v.backend), tuple(shape)), v.shape
+        )
+        prev = _shifted(srt, ax, 1, 0)
+        same = srt == prev
+        if v.backend.is_inexact(v.dtype):
+            same = same | (ops.isnan(srt) & ops.isnan(prev))
+        first = ~same | (pos == 0)  # where each run of equal sorted values starts
+        last = ops.concat([first[(*lead, slice(1, n))], ops.ones_like(first[(*lead, slice(0, 1))])],
+                          axis=ax)  # fmt: skip
+        start = _cum_extreme(ops.where(first, pos, 0), ax, "mode", lambda r, left: r >= left)[0]
+        flipped = ops.flip(ops.where(last, pos, n), axis=ax)
+        end = ops.flip(_cum_extreme(flipped, ax, "mode", lambda r, left: r <= left)[0], axis=ax)
+        count = end - start + 1
+        best = ops.max(count, axis=ax, keepdims=True)
+        at = ops.argmax(ops.astype(count == best, "int8"), axis=ax, keepdims=True)  # smallest
+        idx = ops.take_along_axis(order, ops.take_along_axis(end, at, axis=ax), axis=ax)
+    values = ops.take_along_axis(x, idx, axis=ax)
+    if not input.ndim:
+        return ValuesAndIndices(ops.reshape(values, ()), ops.reshape(idx, ()))
+    if not keepdim:
+        values, idx = ops.squeeze(values, axis=ax), ops.squeeze(idx, axis=ax)
+    return ValuesAndIndices(values, idx)
+
+
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     """``log(cumsum(exp(x)))`` along ``dim`` without overflow or underflow: a scan of
     log2(n) ``logaddexp`` steps (``[-1000, 0, 1000]`` gives ``[-1000, 0, 1000]``)."""

@@ -319,7 +319,9 @@ quantile, cov, corrcoef, histc, cartesian_prod, block_diag = _with_out(
 select = _m.select
 cummax, cummin, logcumsumexp = _with_out(_m.cummax, _m.cummin, _m.logcumsumexp)
 var_mean, std_mean, allclose = _m.var_mean, _m.std_mean, _m.allclose
-nanmedian, vander, cumulative_trapezoid = _m.nanmedian, _m.vander, _m.cumulative_trapezoid
+nanmedian, vander, cumulative_trapezoid, mode = (
+    _m.nanmedian, _m.vander, _m.cumulative_trapezoid, _m.mode,
+)  # fmt: skip
 nanquantile, trapezoid, logaddexp2, ldexp, diagflat, bucketize = _with_out(
     _m.nanquantile, _m.trapezoid, _m.logaddexp2, _m.ldexp, _m.diagflat, _m.bucketize
 )
@@ -552,4 +554,5 @@ __all__ = [
     "diagflat",
     "vander",
     "bucketize",
+    "mode",
 ]
