@@ -9,6 +9,7 @@ trailing-underscore in-place updates. The Array API spellings (``xn.max(x, axis=
 
 from __future__ import annotations
 
+import builtins
 import math
 import warnings
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -904,6 +905,68 @@ class TorchMethods:
         name = b.dtype_name(self.dtype) if dtype is None else dtype
         return ops.tensor(data, dtype=name, backend=b, device=b.device)
 
+    # -- layout and metadata (one logical layout: C order, see ``contiguous``) -----------
+    def is_contiguous(self: Any, memory_format: Any = None) -> bool:
+        """True: a tensor's values are in C order as far as any xpnet operation can tell
+        (``contiguous()`` returns the tensor itself)."""
+        if memory_format is not None:
+            check_memory_format(memory_format, "is_contiguous")
+        return True
+
+    def stride(self: Any, dim: int | None = None) -> Any:
+        """The C-order strides of the shape, in elements (PyTorch's ``stride()``)."""
+        strides, step = [], 1
+        for n in reversed(self.shape):
+            strides.append(step)
+            step *= builtins.max(n, 1)
+        out = tuple(reversed(strides))
+        return out if dim is None else out[_axis(self, dim, "stride")]
+
+    def ndimension(self: Any) -> int:
+        return self.ndim
+
+    def nelement(self: Any) -> int:
+        return self.size
+
+    @property
+    def itemsize(self: Any) -> int:
+        return self.element_size()
+
+    @property
+    def is_cpu(self: Any) -> bool:
+        return self.backend.host_format
+
+    def get_device(self: Any) -> int:
+        """-1 on the host; the GPU's index on a GPU (PyTorch's ``get_device``)."""
+        return -1 if self.backend.host_format else int(getattr(self.device, "id", 0))
+
+    def is_signed(self: Any) -> bool:
+        return not self.backend.xp.isdtype(self.dtype, ("unsigned integer", "bool"))
+
+    def is_same_size(self: Any, other: Any) -> bool:
+        return self.shape == tuple(other.shape)
+
+    def ravel(self: Any) -> Tensor:
+        return ops.reshape(self, (-1,))
+
+    def reshape_as(self: Any, other: Any) -> Tensor:
+        return ops.reshape(self, tuple(other.shape))
+
+    def msort(self: Any) -> Tensor:
+        """Sorted along the first dimension (PyTorch's ``msort``)."""
+        return ops.sort(self, axis=0)
+
+    def fix(self: Any) -> Tensor:
+        return ops.trunc(self)
+
+    def angle(self: Any) -> Tensor:
+        """The argument of each (complex) element; of a real one 0, or pi where negative."""
+        b = self.backend
+        if b.xp.isdtype(self.dtype, "complex floating"):
+            return ops.atan2(ops.imag(self), ops.real(self))
+        x = self if b.is_inexact(self.dtype) else ops.astype(self, b.dtype_name(b.default_float))
+        return ops.where(x < 0, math.pi, ops.where(ops.isnan(x), x, 0.0 * x))
+
     # -- dtype spellings --------------------------------------------------------------
     def type(self: Any, dtype: Any = None) -> Any:
         """``type()``: the dtype's name (``"float32"``); ``type(dtype)``: a cast."""
@@ -913,6 +976,46 @@ class TorchMethods:
 
     def int(self: Any) -> Tensor:
         return ops.astype(self, "int32")
+
+    def short(self: Any) -> Tensor:
+        return ops.astype(self, "int16")
+
+    def char(self: Any) -> Tensor:
+        return ops.astype(self, "int8")
+
+    def byte(self: Any) -> Tensor:
+        return ops.astype(self, "uint8")
+
+    def bfloat16(self: Any) -> Tensor:
+        return ops.astype(self, "bfloat16")
+
+    def cfloat(self: Any) -> Tensor:
+        return ops.astype(self, "complex64")
+
+    def cdouble(self: Any) -> Tensor:
+        return ops.astype(self, "complex128")
+
+    # standard operations under PyTorch's method names
+    greater, greater_equal, less, less_equal = (
+        ops.greater,
+        ops.greater_equal,
+        ops.less,
+        ops.less_equal,
+    )
+    not_equal, signbit, positive, conj = ops.not_equal, ops.signbit, ops.positive, ops.conj
+    real, imag = property(ops.real), property(ops.imag)  # attributes in PyTorch
+    bitwise_and, bitwise_or, bitwise_xor = ops.bitwise_and, ops.bitwise_or, ops.bitwise_xor
+    bitwise_left_shift, bitwise_right_shift = ops.bitwise_left_shift, ops.bitwise_right_shift
+    bitwise_not, nextafter, erfc, erfinv = ops.bitwise_invert, ops.nextafter, ops.erfc, ops.erfinv
+
+    def multiply(self: Any, other: Any) -> Tensor:
+        return self.mul(other)
+
+    def subtract(self: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self.sub(other, alpha=alpha)
+
+    def divide(self: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return self.div(other, rounding_mode=rounding_mode)
 
     def bool(self: Any) -> Tensor:
         return ops.astype(self, "bool")
@@ -927,6 +1030,57 @@ class TorchMethods:
                 "format t.tolist() or the elements"
             )
         return format(self.item(), spec)
+
+
+# PyTorch's in-place forms ``x.name_(...)`` of these methods: the method's result written into
+# ``x`` (recorded in a graph, as ``rebase_or_write`` does), refused where PyTorch refuses it:
+# a floating result into an integer tensor, a complex one into a real tensor.
+# fmt: off
+_IN_PLACE_FORMS = (
+    "absolute", "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh",
+    "asin", "asinh", "atan", "atanh", "ceil", "cosh", "deg2rad", "digamma", "erf", "erfc",
+    "erfinv", "exp2", "expm1", "fix", "frac", "lgamma", "log10", "log1p", "log2", "logit",
+    "nan_to_num", "negative", "rad2deg", "round", "rsqrt", "sgn", "sign", "sinc", "sinh",
+    "tan", "trunc", "logical_not", "bitwise_not", "atan2", "arctan2", "copysign", "eq", "ne",
+    "ge", "gt", "le", "lt", "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "float_power", "floor_divide", "hypot", "ldexp", "logical_and", "logical_or",
+    "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+    "bitwise_right_shift", "multiply", "subtract", "divide", "true_divide", "xlogy",
+    "heaviside", "nextafter", "clip", "cumsum", "cumprod", "tril", "triu", "addbmm", "addmv",
+    "addr", "baddbmm", "polygamma",
+)
+# fmt: on
+_KINDS = ("bool", "integral", "real floating", "complex floating")
+
+
+def _in_place_form(name: str) -> Any:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Tensor:
+        compute = getattr(type(self), name)
+        b = self.backend
+
+        def written(old: Any) -> Any:
+            out = compute(old, *args, **kwargs)
+            have = next(k for k in _KINDS if b.xp.isdtype(self.dtype, k))
+            got = next(k for k in _KINDS if b.xp.isdtype(out.dtype, k))
+            if _KINDS.index(got) > _KINDS.index(have) and got != "bool":
+                raise DTypeError(
+                    f"{name}_: the result is {b.dtype_name(out.dtype)}, which cannot be written "
+                    f"into a {b.dtype_name(self.dtype)} tensor in place (as in PyTorch); use "
+                    f"x.{name}(...)"
+                )
+            return out if out.dtype == self.dtype else ops.astype(out, b.dtype_name(self.dtype))
+
+        tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, type(self))]
+        return rebase_or_write(self, written, f"{name}_", *tensors)
+
+    method.__name__ = method.__qualname__ = f"{name}_"
+    method.__doc__ = f"``{name}`` written into this tensor (PyTorch's in-place form)."
+    return method
+
+
+for _name in _IN_PLACE_FORMS:
+    if not hasattr(TorchMethods, _name + "_"):
+        setattr(TorchMethods, _name + "_", _in_place_form(_name))
 
 
 def _dims(dim: Any) -> Any:

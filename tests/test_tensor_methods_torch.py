@@ -1,0 +1,150 @@
+"""PyTorch's remaining Tensor methods: the in-place forms ``x.name_(...)``, the standard
+operations under PyTorch's method names, dtype casts and layout queries, each against
+PyTorch itself (values, dtypes, and in a graph the gradients)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xpnet as xn
+from xpnet import _tensor_torch
+
+torch = pytest.importorskip("torch")
+
+R = np.random.default_rng(3)
+UNIT = R.uniform(-0.9, 0.9, (3, 4))  # inside every domain below
+POS = R.uniform(0.2, 2.0, (3, 4))
+OTHER = R.uniform(0.3, 1.5, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))
+INTS = R.integers(1, 40, (3, 4))
+INTS2 = R.integers(1, 40, (3, 4))
+SQ = R.uniform(-1, 1, (4, 4))
+
+# in-place name: (input, extra args); inputs are float64 unless integer
+IN_PLACE = {
+    "absolute": (OTHER, ()), "acos": (UNIT, ()), "acosh": (POS + 1, ()), "arccos": (UNIT, ()),
+    "arccosh": (POS + 1, ()), "arcsin": (UNIT, ()), "arcsinh": (OTHER, ()), "arctan": (OTHER, ()),
+    "arctanh": (UNIT, ()), "asin": (UNIT, ()), "asinh": (OTHER, ()), "atan": (OTHER, ()),
+    "atanh": (UNIT, ()), "ceil": (OTHER * 3, ()), "cosh": (OTHER, ()), "deg2rad": (OTHER, ()),
+    "digamma": (POS, ()), "erf": (OTHER, ()), "erfc": (OTHER, ()), "erfinv": (UNIT, ()),
+    "exp2": (OTHER, ()), "expm1": (OTHER, ()), "fix": (OTHER * 3, ()), "frac": (OTHER * 3, ()),
+    "lgamma": (POS, ()), "log10": (POS, ()), "log1p": (POS, ()), "log2": (POS, ()),
+    "logit": (UNIT / 2 + 0.5, ()), "nan_to_num": (OTHER, ()), "negative": (OTHER, ()),
+    "rad2deg": (OTHER, ()), "round": (OTHER * 3, ()), "rsqrt": (POS, ()), "sgn": (OTHER, ()),
+    "sign": (OTHER, ()), "sinc": (OTHER, ()), "sinh": (OTHER, ()), "tan": (UNIT, ()),
+    "trunc": (OTHER * 3, ()), "atan2": (OTHER, (POS,)), "arctan2": (OTHER, (POS,)),
+    "copysign": (OTHER, (UNIT,)), "eq": (np.round(OTHER), (np.round(UNIT),)),
+    "ne": (np.round(OTHER), (np.round(UNIT),)), "ge": (OTHER, (UNIT,)), "gt": (OTHER, (UNIT,)),
+    "le": (OTHER, (UNIT,)), "lt": (OTHER, (UNIT,)), "greater": (OTHER, (UNIT,)),
+    "greater_equal": (OTHER, (UNIT,)), "less": (OTHER, (UNIT,)), "less_equal": (OTHER, (UNIT,)),
+    "not_equal": (OTHER, (UNIT,)), "float_power": (POS, (1.5,)), "floor_divide": (OTHER * 3, (POS,)),
+    "hypot": (OTHER, (UNIT,)), "ldexp": (OTHER, (np.round(UNIT * 3),)),
+    "logical_and": (np.round(OTHER), (np.round(UNIT),)), "logical_or": (np.round(OTHER), (np.round(UNIT),)),
+    "logical_xor": (np.round(OTHER), (np.round(UNIT),)), "bitwise_and": (INTS, (INTS2,)),
+    "bitwise_or": (INTS, (INTS2,)), "bitwise_xor": (INTS, (INTS2,)),
+    "bitwise_left_shift": (INTS, (2,)), "bitwise_right_shift": (INTS, (2,)), "bitwise_not": (INTS, ()),
+    "logical_not": (np.round(OTHER), ()), "multiply": (OTHER, (UNIT,)), "subtract": (OTHER, (UNIT,)),
+    "divide": (OTHER, (POS,)), "true_divide": (OTHER, (POS,)), "xlogy": (POS, (POS,)),
+    "heaviside": (np.round(OTHER), (UNIT,)), "nextafter": (OTHER, (UNIT,)), "clip": (OTHER, (-0.5, 0.5)),
+    "cumsum": (OTHER, (1,)), "cumprod": (OTHER, (0,)), "tril": (OTHER, ()), "triu": (OTHER, (1,)),
+    "addmv": (OTHER[0, :3], (SQ[:3], SQ[0])), "addr": (SQ, (UNIT[0], UNIT[1])),
+    "baddbmm": (SQ[None], (SQ[None], SQ[None])), "addbmm": (SQ, (SQ[None], SQ[None])),
+}  # fmt: skip
+DIFFERENTIABLE = {"acos", "erfinv", "atan2", "hypot", "multiply", "divide", "xlogy", "cumprod",
+                  "logit", "clip", "addmv", "lgamma", "triu"}  # fmt: skip
+
+
+def _pair(a, grad=False):
+    x = xn.tensor(a, requires_grad=grad)
+    t = torch.tensor(a, requires_grad=grad)
+    return x, t
+
+
+def _arg(a, lib):
+    return lib.tensor(a) if isinstance(a, np.ndarray) else a
+
+
+def test_every_generated_form_has_a_row():
+    assert set(_tensor_torch._IN_PLACE_FORMS) - {"polygamma"} == set(IN_PLACE)
+
+
+@pytest.mark.parametrize("name", sorted(IN_PLACE))
+def test_in_place_forms_match_pytorch(name):
+    data, extra = IN_PLACE[name]
+    x, t = _pair(data)
+    got = getattr(x, name + "_")(*[_arg(a, xn) for a in extra])
+    want = getattr(t, name + "_")(*[_arg(a, torch) for a in extra])
+    assert got is x and want is t
+    assert x.backend.dtype_name(x.dtype) == str(t.dtype).rsplit(".", 1)[-1]
+    np.testing.assert_allclose(x.numpy(), t.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(DIFFERENTIABLE))
+def test_in_place_forms_in_a_graph_give_pytorchs_gradients(name):
+    data, extra = IN_PLACE[name]
+    (w, tw) = _pair(data, grad=True)
+    y, ty = w * 1.0, tw * 1.0
+    getattr(y, name + "_")(*[_arg(a, xn) for a in extra])
+    getattr(ty, name + "_")(*[_arg(a, torch) for a in extra])
+    cot = R.standard_normal(tuple(ty.shape))
+    (y * xn.tensor(cot)).sum().backward()
+    (ty * torch.tensor(cot)).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_a_result_pytorch_would_not_write_in_place_is_refused():
+    x = xn.tensor([1, 4, 9])
+    with pytest.raises(xn.DTypeError, match=r"the result is float.*int64 tensor in place"):
+        x.log2_()
+    assert x.tolist() == [1, 4, 9]
+    b = xn.tensor([1.0, 2.0])
+    b.eq_(xn.tensor([1.0, 0.0]))  # a boolean result into a float tensor: 1.0 and 0.0
+    assert b.tolist() == [1.0, 0.0]
+
+
+def test_method_names_casts_and_layout_match_pytorch():
+    x, t = _pair(OTHER)
+    for name in (
+        "greater",
+        "less_equal",
+        "not_equal",
+        "multiply",
+        "subtract",
+        "hypot",
+        "nextafter",
+    ):
+        np.testing.assert_array_equal(getattr(x, name)(xn.tensor(UNIT)).numpy(),
+                                      getattr(t, name)(torch.tensor(UNIT)).numpy())  # fmt: skip
+    for name in ("signbit", "positive", "erfc", "ravel", "msort", "fix", "angle", "conj"):
+        np.testing.assert_allclose(
+            getattr(x, name)().numpy(), getattr(t, name)().numpy(), rtol=1e-12
+        )
+    np.testing.assert_allclose(x.divide(2.0, rounding_mode="floor").numpy(),
+                               t.divide(2.0, rounding_mode="floor").numpy())  # fmt: skip
+    with pytest.raises(xn.DTypeError, match="unknown dtype 'bfloat16' for backend 'numpy'"):
+        xn.tensor(INTS).bfloat16()  # NumPy has none (xpnet's torch and JAX backends do)
+    for cast in ("byte", "char", "short", "cfloat", "cdouble"):
+        got, want = getattr(xn.tensor(INTS), cast)(), getattr(torch.tensor(INTS), cast)()
+        assert got.backend.dtype_name(got.dtype) == str(want.dtype).rsplit(".", 1)[-1]
+        np.testing.assert_array_equal(
+            got.to(xn.complex128).numpy(), want.to(torch.complex128).numpy()
+        )
+    assert xn.tensor(INTS).bitwise_not().tolist() == torch.tensor(INTS).bitwise_not().tolist()
+    c = xn.tensor(np.array([1 + 2j, -3j]))
+    tc = torch.tensor(np.array([1 + 2j, -3j]))
+    assert c.real.tolist() == tc.real.tolist() and c.imag.tolist() == tc.imag.tolist()
+    np.testing.assert_allclose(c.angle().numpy(), tc.angle().numpy(), rtol=1e-12)
+    m = xn.zeros((2, 3, 4))
+    assert m.stride() == torch.zeros(2, 3, 4).stride() and m.stride(1) == 4
+    assert m.is_contiguous() and m.ndimension() == 3 and m.nelement() == 24
+    assert m.itemsize == 4 and m.is_cpu and m.get_device() == -1
+    assert m.is_signed() and not xn.tensor([1], dtype="uint8").is_signed()
+    assert m.is_same_size(xn.ones((2, 3, 4))) and m.reshape_as(xn.ones((6, 4))).shape == (6, 4)
+
+
+def test_a_comparison_in_place_in_a_graph_writes_its_result_as_the_tensors_dtype():
+    w, tw = _pair(OTHER, grad=True)
+    y, ty = w * 2.0, tw * 2.0
+    y.gt_(0.5)
+    ty.gt_(0.5)
+    assert y.dtype == xn.float64 and y.tolist() == ty.tolist()
