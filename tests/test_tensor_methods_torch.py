@@ -148,3 +148,87 @@ def test_a_comparison_in_place_in_a_graph_writes_its_result_as_the_tensors_dtype
     y.gt_(0.5)
     ty.gt_(0.5)
     assert y.dtype == xn.float64 and y.tolist() == ty.tolist()
+
+
+def test_shape_methods_match_pytorch():
+    a = R.standard_normal((4, 6, 2))
+    x, t = xn.tensor(a), torch.tensor(a)
+    pairs = [
+        (x.tile(2, 1), t.tile(2, 1)),
+        (
+            x.tile(
+                2,
+            ),
+            t.tile(
+                2,
+            ),
+        ),
+        (x.take(xn.tensor([[0, 5], [47, 3]])), t.take(torch.tensor([[0, 5], [47, 3]]))),
+        (x.dist(x * 0.5), t.dist(t * 0.5)),
+        (x.dist(x * 0.5, 1), t.dist(t * 0.5, 1)),
+        (x.mH, t.mH),
+        (x[0].H, t[0].H),
+        (x.adjoint(), t.adjoint()),
+        (x.sum_to_size(6, 1), t.sum_to_size(6, 1)),
+        (x.sum_to_size((1, 6, 2)), t.sum_to_size((1, 6, 2))),
+    ]
+    for split in ("hsplit", "vsplit", "dsplit"):
+        for got, want in zip(getattr(x, split)(2), getattr(t, split)(2), strict=True):
+            pairs.append((got, want))
+    for got, want in zip(x.split_with_sizes([1, 3], 0), t.split_with_sizes([1, 3], 0), strict=True):
+        pairs.append((got, want))
+    for got, want in pairs:
+        assert got.shape == tuple(want.shape)
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
+    with pytest.raises(xn.ShapeError, match="do not split into 4 equal parts"):
+        x.hsplit(4)
+
+
+@pytest.mark.parametrize(
+    ("shape", "wrap"),
+    [((3, 3), False), ((7, 3), False), ((7, 3), True), ((2, 5), False), ((3, 3, 3), False)],
+)
+def test_fill_diagonal_matches_pytorch(shape, wrap):
+    x, t = xn.zeros(shape, dtype="float64"), torch.zeros(shape, dtype=torch.float64)
+    x.fill_diagonal_(2.5, wrap=wrap)
+    t.fill_diagonal_(2.5, wrap=wrap)
+    np.testing.assert_array_equal(x.numpy(), t.numpy())
+
+
+def test_fill_diagonal_and_detach_in_a_graph():
+    w, tw = _pair(SQ, grad=True)
+    y, ty = w * 3.0, tw * 3.0
+    y.fill_diagonal_(0.0)
+    ty.fill_diagonal_(0.0)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), tw.grad.numpy())
+    z = w * 2.0
+    assert z.detach_() is z and not z.requires_grad and z.grad_fn is None
+    with pytest.raises(xn.GraphError, match=r"requires_grad_\(False\)"):
+        w.detach_()
+
+
+def test_random_fills_have_their_distributions():
+    xn.manual_seed(0)
+    n = 40000
+    e = xn.empty(n, dtype="float64").exponential_(2.0)
+    assert abs(e.mean().item() - 0.5) < 0.02 and e.min().item() >= 0
+    c = xn.empty(n, dtype="float64").cauchy_(1.0, 0.5)
+    q = np.quantile(c.numpy(), [0.25, 0.5, 0.75])
+    np.testing.assert_allclose(q, [0.5, 1.0, 1.5], atol=0.03)  # Cauchy quartiles: median -+ sigma
+    ln = xn.empty(n).log_normal_(0.5, 0.25)
+    assert ln.dtype == xn.float32 and abs(float(xn.log(ln).mean()) - 0.5) < 0.01
+    g = xn.empty(n).geometric_(0.25)
+    assert abs(g.mean().item() - 4.0) < 0.1 and g.min().item() == 1.0
+    assert (g.numpy() == np.round(g.numpy())).all()
+    r = xn.empty(n, dtype="int64").random_(3, 7)
+    assert set(np.unique(r.numpy())) == {3, 4, 5, 6} and r.dtype == xn.int64
+    r = xn.empty(n).random_(5)
+    assert set(np.unique(r.numpy())) == {0.0, 1.0, 2.0, 3.0, 4.0}
+    assert xn.empty(100).random_().max().item() <= 2**24
+    p = xn.full((n,), 0.3, dtype="float64")
+    b = p.bernoulli()
+    assert b.dtype == xn.float64 and abs(b.mean().item() - 0.3) < 0.01
+    with pytest.raises(xn.ArgumentError, match="p must be in"):
+        xn.empty(3).geometric_(1.5)

@@ -694,6 +694,85 @@ class TorchMethods:
                                                            backend=self.backend) < p, self.dtype),
                                "bernoulli_")  # fmt: skip
 
+    def _uniform(self: Any, generator: Any) -> Tensor:
+        """Draws from U(0, 1) of this tensor's shape, in its dtype where it is floating."""
+        b = self.backend
+        dtype = self.dtype if b.is_float(self.dtype) else b.dtype("float64")
+        return ops.rand(*self.shape, dtype=dtype, generator=generator, backend=b)
+
+    def exponential_(self: Any, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with draws from the exponential distribution of rate ``lambd`` in place."""
+        return self._fill_with(lambda: -ops.log1p(-self._uniform(generator)) / lambd,
+                               "exponential_")  # fmt: skip
+
+    def cauchy_(self: Any, median: float = 0.0, sigma: float = 1.0, *,
+                generator: Any = None) -> Tensor:  # fmt: skip
+        """Fill with draws from the Cauchy distribution in place."""
+        return self._fill_with(
+            lambda: ops.tan((self._uniform(generator) - 0.5) * math.pi) * sigma + median, "cauchy_"
+        )
+
+    def log_normal_(self: Any, mean: float = 1.0, std: float = 2.0, *,
+                    generator: Any = None) -> Tensor:  # fmt: skip
+        """Fill with ``exp`` of draws from N(mean, std^2) in place."""
+        b = self.backend
+        return self._fill_with(lambda: ops.exp(ops.randn(*self.shape, dtype=self.dtype,
+                                                         generator=generator, backend=b) * std
+                                               + mean), "log_normal_")  # fmt: skip
+
+    def geometric_(self: Any, p: float, *, generator: Any = None) -> Tensor:
+        """Fill with the number of Bernoulli(``p``) trials up to the first success (1, 2, ...)."""
+        if not 0.0 < p < 1.0:
+            raise ArgumentError(f"geometric_: p must be in (0, 1), got {p}")
+        return self._fill_with(lambda: ops.maximum(
+            ops.ceil(ops.log1p(-self._uniform(generator)) / math.log1p(-p)), 1.0), "geometric_")  # fmt: skip
+
+    def random_(self: Any, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+        """Fill with integers: ``random_(to)`` from [0, to), ``random_(from, to)`` from [from,
+        to), ``random_()`` from [0, 2^mantissa] for floats or [0, max] for integers."""
+        low = kwargs.pop("from", None)
+        high = kwargs.pop("to", None)
+        if kwargs or len(args) > 2:
+            raise ArgumentTypeError(f"random_: unexpected arguments {args} {kwargs}")
+        if len(args) == 2:
+            low, high = args
+        elif len(args) == 1:
+            high = args[0]
+        low = 0 if low is None else int(low)
+        b = self.backend
+        if high is None:
+            if b.is_float(self.dtype):
+                high = 2 ** (np.finfo(b.dtype_name(self.dtype)).nmant + 1) + 1
+            else:
+                high = int(b.xp.iinfo(self.dtype).max)
+        if not low < high:
+            raise ArgumentError(f"random_: from ({low}) must be below to ({high})")
+        return self._fill_with(lambda: ops.astype(ops.randint(low, int(high), self.shape,
+                                                              generator=generator, backend=b),
+                                                  b.dtype_name(self.dtype)), "random_")  # fmt: skip
+
+    def bernoulli(self: Any, *, generator: Any = None) -> Tensor:
+        """1 with the probability each element gives, else 0 (a new tensor of this dtype)."""
+        return ops.astype(
+            self._uniform(generator) < self.detach(), self.backend.dtype_name(self.dtype)
+        )
+
+    def fill_diagonal_(self: Any, fill_value: Any, wrap: bool = False) -> Tensor:
+        """Write ``fill_value`` on the main diagonal in place (all dims equal above 2-D; a
+        tall matrix's diagonal starts again below with ``wrap``), as PyTorch's."""
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) != 1):
+            raise ShapeError(
+                f"fill_diagonal_: needs a 2-D tensor or all dimensions equal, got {self.shape}"
+            )
+        m = self.shape[1]
+        step = 1 + sum(m**k for k in range(1, self.ndim)) if self.ndim > 2 else m + 1
+        end = self.size if (wrap or self.ndim > 2) else builtins.min(self.shape[0], m) * m
+        mask = np.zeros(self.size, bool)
+        mask[np.arange(0, end, step)] = True
+        where = ops.reshape(ops.asarray(mask, backend=self.backend), self.shape)
+        return rebase_or_write(self, lambda old: ops.where(where, fill_value, old),
+                               "fill_diagonal_", fill_value)  # fmt: skip
+
     def _fill_with(self: Any, draw: Any, what: str) -> Tensor:
         if self._rg and is_grad_enabled():
             raise GraphError(f"{what} on a tensor that requires grad; do it under xn.no_grad()")
@@ -1008,6 +1087,74 @@ class TorchMethods:
     bitwise_left_shift, bitwise_right_shift = ops.bitwise_left_shift, ops.bitwise_right_shift
     bitwise_not, nextafter, erfc, erfinv = ops.bitwise_invert, ops.nextafter, ops.erfc, ops.erfinv
 
+    def tile(self: Any, *dims: Any) -> Tensor:
+        return ops.tile(self, _size(dims))
+
+    def take(self: Any, index: Any) -> Tensor:
+        """The elements at ``index`` of this tensor read as 1-D (the result has ``index``'s shape)."""
+        flat = ops.reshape(index, (-1,))
+        return ops.reshape(ops.take(ops.reshape(self, (-1,)), flat), tuple(index.shape))
+
+    def _split_along(self: Any, sections: Any, dim: Any, op: str) -> tuple[Tensor, ...]:
+        if isinstance(sections, int) and self.shape[dim] % sections:
+            raise ShapeError(
+                f"{op}: {self.shape[dim]} elements along dim {dim} do not split into {sections} "
+                "equal parts (tensor_split allows unequal ones)"
+            )
+        return _m.tensor_split(self, sections, dim)
+
+    def hsplit(self: Any, sections: Any) -> tuple[Tensor, ...]:
+        return self._split_along(sections, 0 if self.ndim == 1 else 1, "hsplit")
+
+    def vsplit(self: Any, sections: Any) -> tuple[Tensor, ...]:
+        if self.ndim < 2:
+            raise ShapeError(f"vsplit: needs at least 2 dimensions, got shape {self.shape}")
+        return self._split_along(sections, 0, "vsplit")
+
+    def dsplit(self: Any, sections: Any) -> tuple[Tensor, ...]:
+        if self.ndim < 3:
+            raise ShapeError(f"dsplit: needs at least 3 dimensions, got shape {self.shape}")
+        return self._split_along(sections, 2, "dsplit")
+
+    def split_with_sizes(self: Any, split_sizes: Any, dim: Any = 0) -> tuple[Tensor, ...]:
+        return self.split(list(split_sizes), dim)
+
+    def dist(self: Any, other: Any, p: float = 2.0) -> Tensor:
+        """The ``p``-norm of ``self - other`` over all elements."""
+        return ops.linalg.vector_norm(self - other, ord=p)
+
+    @property
+    def mH(self: Any) -> Tensor:
+        """The conjugate transpose of the last two dimensions."""
+        return ops.conj(ops.matrix_transpose(self))
+
+    def adjoint(self: Any) -> Tensor:
+        return self.mH
+
+    @property
+    def H(self: Any) -> Tensor:
+        """The conjugate transpose of a matrix."""
+        if self.ndim != 2:
+            raise ShapeError(f"H: needs a matrix, got shape {self.shape}; use mH for batches")
+        return self.mH
+
+    def sum_to_size(self: Any, *size: Any) -> Tensor:
+        """Summed down to ``size``, a shape this tensor broadcasts from (as a gradient is)."""
+        target = _size(size)
+        lead = self.ndim - len(target)
+        if lead < 0 or any(t not in (1, n) for t, n in zip(target, self.shape[lead:], strict=True)):
+            raise ShapeError(f"sum_to_size: {self.shape} does not broadcast from {target}")
+        out = ops.sum(self, axis=tuple(range(lead))) if lead else self
+        axes = tuple(i for i, (t, n) in enumerate(zip(target, out.shape, strict=True)) if t != n)
+        return ops.sum(out, axis=axes, keepdims=True) if axes else out
+
+    def detach_(self: Any) -> Tensor:
+        """Cut this tensor from its graph in place: a leaf that does not require grad."""
+        if self._node is None and self._rg:
+            raise GraphError("detach_ on a leaf that requires grad; use requires_grad_(False)")
+        _cut(self)
+        return self
+
     def multiply(self: Any, other: Any) -> Tensor:
         return self.mul(other)
 
@@ -1081,6 +1228,11 @@ def _in_place_form(name: str) -> Any:
 for _name in _IN_PLACE_FORMS:
     if not hasattr(TorchMethods, _name + "_"):
         setattr(TorchMethods, _name + "_", _in_place_form(_name))
+
+
+def _cut(t: Any) -> None:
+    """``t`` out of its graph: no node, no gradient."""
+    t._node, t._rg = None, False
 
 
 def _dims(dim: Any) -> Any:
