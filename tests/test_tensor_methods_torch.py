@@ -232,3 +232,26 @@ def test_random_fills_have_their_distributions():
     assert b.dtype == xn.float64 and abs(b.mean().item() - 0.3) < 0.01
     with pytest.raises(xn.ArgumentError, match="p must be in"):
         xn.empty(3).geometric_(1.5)
+
+
+def test_index_put_and_put_match_pytorch_with_repeats_and_in_a_graph():
+    a = np.arange(12.0).reshape(3, 4)
+    for lib in (xn, torch):
+        i0, i1 = lib.tensor([0, 2, 0]), lib.tensor([1, 3, 1])
+        v = lib.tensor(np.array([10.0, 20.0, 30.0]))
+        x = lib.tensor(a)
+        y = lib.tensor(a)
+        y.index_put_((i0,), lib.tensor(np.array([1.0, 2.0, 3.0, 4.0])), accumulate=True)
+        z = lib.tensor(a)
+        z.put_(lib.tensor([0, 11, 0]), lib.tensor(np.array([5.0, 6.0, 7.0])), accumulate=True)
+        w = lib.tensor(a, requires_grad=True)
+        q = w * 1.0
+        q.index_put_((i0, i1), v * 0 + 1.5)
+        (q * q).sum().backward()
+        results = [x.index_put((i0, i1), v), x.index_put((i0, i1), v, accumulate=True), y, z,
+                   x.put(lib.tensor([[1, 2]]), lib.tensor(np.array([[8.0, 9.0]]))), w.grad]  # fmt: skip
+        if lib is xn:
+            mine = [r.numpy() for r in results]
+        else:
+            for got, want in zip(mine, results, strict=True):
+                np.testing.assert_array_equal(got, want.numpy())

@@ -628,6 +628,45 @@ class TorchMethods:
         return rebase_or_write(self, lambda old: old.index_add(dim, index, source, alpha),
                                "index_add_", source)  # fmt: skip
 
+    def index_put(self: Any, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        """A copy with ``values`` at ``self[indices]`` (a tuple of index tensors for the
+        leading dims); ``accumulate=True`` adds them instead, repeated indices adding up."""
+        if not isinstance(indices, (tuple, list)) or not indices:
+            raise ArgumentTypeError("index_put: indices must be a non-empty tuple of index tensors")
+        b = self.backend
+        if not isinstance(values, type(self)):
+            values = ops.asarray(values, dtype=b.dtype_name(self.dtype), backend=b)
+        if not accumulate:
+            out = self.clone()
+            out[tuple(indices)] = values
+            return out
+        lead = self.shape[: len(indices)]
+        idx = ops.broadcast_arrays(*(ops.asarray(i, backend=b) for i in indices))
+        flat = idx[-1]
+        for k in range(len(idx) - 2, -1, -1):  # the flat position in the leading dims
+            flat = flat + idx[k] * math.prod(lead[k + 1 :])
+        flat = ops.reshape(flat, (-1,))
+        trail = self.shape[len(indices) :]
+        source = ops.reshape(ops.broadcast_to(values, tuple(idx[0].shape) + trail),
+                             (flat.shape[0], *trail))  # fmt: skip
+        base = ops.reshape(self, (math.prod(lead), *trail))
+        return ops.reshape(base.index_add(0, flat, source), self.shape)
+
+    def index_put_(self: Any, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        """``index_put`` in place (recorded in a graph, as PyTorch)."""
+        return rebase_or_write(self, lambda old: old.index_put(indices, values, accumulate),
+                               "index_put_", values)  # fmt: skip
+
+    def put(self: Any, index: Any, source: Any, accumulate: bool = False) -> Tensor:
+        """A copy with ``source`` at the positions ``index`` of this tensor read as 1-D."""
+        flat = ops.reshape(self, (-1,))
+        return ops.reshape(flat.index_put((ops.reshape(index, (-1,)),), ops.reshape(source, (-1,)),
+                                          accumulate), self.shape)  # fmt: skip
+
+    def put_(self: Any, index: Any, source: Any, accumulate: bool = False) -> Tensor:
+        return rebase_or_write(self, lambda old: old.put(index, source, accumulate), "put_",
+                               source)  # fmt: skip
+
     @property
     def is_cuda(self: Any) -> bool:
         """Whether the tensor is on a CUDA device (the CuPy backend, or torch/JAX on a GPU)."""
