@@ -83,11 +83,21 @@ _JAX_GRADIENT_CHECKS = (
     "tests/ops/test_spec.py::test_gradient[jax-",
 )
 _JAX_OWN_PATH = re.compile(r"take|gather|scatter|getitem|setitem|embedding")
+# Training LeNet on eager JAX with each optimizer took 6-23 s a row (the default run is near
+# 10 minutes on a slow 2-core VM); each optimizer's update is checked on JAX step by step
+# in tests/optim, so the default run keeps the SGD row (the conv network trains on JAX)
+# and the others run with ``-m slow``.
+_JAX_LENET = re.compile(
+    r"test_models\.py::test_train_with_every_optimizer\[jax-(?!SGD-)\w+-lenet\]"
+)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         nodeid = item.nodeid
-        if nodeid.startswith(_JAX_GRADIENT_CHECKS) and not _JAX_OWN_PATH.search(nodeid):
+        gradient_check = nodeid.startswith(_JAX_GRADIENT_CHECKS) and not _JAX_OWN_PATH.search(
+            nodeid
+        )
+        if gradient_check or _JAX_LENET.search(nodeid):
             item.add_marker(pytest.mark.slow)
