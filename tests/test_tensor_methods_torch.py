@@ -49,9 +49,14 @@ IN_PLACE = {
     "cumsum": (OTHER, (1,)), "cumprod": (OTHER, (0,)), "tril": (OTHER, ()), "triu": (OTHER, (1,)),
     "addmv": (OTHER[0, :3], (SQ[:3], SQ[0])), "addr": (SQ, (UNIT[0], UNIT[1])),
     "baddbmm": (SQ[None], (SQ[None], SQ[None])), "addbmm": (SQ, (SQ[None], SQ[None])),
+    "exp": (OTHER, ()), "log": (POS, ()), "sqrt": (POS, ()), "abs": (OTHER, ()), "neg": (OTHER, ()),
+    "sigmoid": (OTHER, ()), "tanh": (OTHER, ()), "relu": (OTHER, ()), "floor": (OTHER * 3, ()),
+    "pow": (POS, (2.5,)), "fmod": (OTHER * 3, (POS,)), "remainder": (OTHER * 3, (POS,)),
+    "clamp_min": (OTHER, (0.1,)), "clamp_max": (OTHER, (-0.1,)), "square": (OTHER, ()),
+    "sin": (OTHER, ()), "cos": (OTHER, ()), "reciprocal": (POS, ()),
 }  # fmt: skip
 DIFFERENTIABLE = {"acos", "erfinv", "atan2", "hypot", "multiply", "divide", "xlogy", "cumprod",
-                  "logit", "clip", "addmv", "lgamma", "triu"}  # fmt: skip
+                  "logit", "clip", "addmv", "lgamma", "triu", "pow", "sigmoid"}  # fmt: skip
 
 
 def _pair(a, grad=False):

@@ -846,37 +846,6 @@ class TorchMethods:
         self.copy_(ops.clip(self.detach(), min, max))
         return self
 
-    # PyTorch's in-place elementwise updates: recorded in a graph, as PyTorch does
-    def exp_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.exp, "exp_")
-
-    def log_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.log, "log_")
-
-    def sqrt_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.sqrt, "sqrt_")
-
-    def abs_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.abs, "abs_")
-
-    def neg_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.negative, "neg_")
-
-    def sigmoid_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.sigmoid, "sigmoid_")
-
-    def tanh_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.tanh, "tanh_")
-
-    def relu_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.relu, "relu_")
-
-    def floor_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.floor, "floor_")
-
-    def pow_(self: Any, exponent: Any) -> Tensor:
-        return rebase_or_write(self, lambda old: ops.pow(old, exponent), "pow_", exponent)
-
     # -- PyTorch's math built from ops (``_torch_math``): the function, ``self`` first ----
     fmod, exp2, sgn, sinc, logit, xlogy = _m.fmod, _m.exp2, _m.sgn, _m.sinc, _m.logit, _m.xlogy
     deg2rad, rad2deg, float_power, heaviside = _m.deg2rad, _m.rad2deg, _m.float_power, _m.heaviside
@@ -962,30 +931,6 @@ class TorchMethods:
     def addmm_(self: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         return rebase_or_write(self, lambda old: _m.addmm(old, mat1, mat2, beta=beta, alpha=alpha),
                                "addmm_", mat1, mat2)  # fmt: skip
-
-    def fmod_(self: Any, other: Any) -> Tensor:
-        return rebase_or_write(self, lambda old: _m.fmod(old, other), "fmod_", other)
-
-    def remainder_(self: Any, other: Any) -> Tensor:
-        return rebase_or_write(self, lambda old: ops.remainder(old, other), "remainder_", other)
-
-    def clamp_min_(self: Any, min: Any) -> Tensor:
-        return rebase_or_write(self, lambda old: old.clamp_min(min), "clamp_min_", min)
-
-    def clamp_max_(self: Any, max: Any) -> Tensor:
-        return rebase_or_write(self, lambda old: old.clamp_max(max), "clamp_max_", max)
-
-    def square_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.square, "square_")
-
-    def sin_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.sin, "sin_")
-
-    def cos_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.cos, "cos_")
-
-    def reciprocal_(self: Any) -> Tensor:
-        return rebase_or_write(self, ops.reciprocal, "reciprocal_")
 
     def index_fill_(self: Any, dim: int, index: Any, value: Any) -> Tensor:
         return rebase_or_write(self, lambda old: _m.index_fill(old, dim, index, value),
@@ -1094,24 +1039,6 @@ class TorchMethods:
 
     def int(self: Any) -> Tensor:
         return ops.astype(self, "int32")
-
-    def short(self: Any) -> Tensor:
-        return ops.astype(self, "int16")
-
-    def char(self: Any) -> Tensor:
-        return ops.astype(self, "int8")
-
-    def byte(self: Any) -> Tensor:
-        return ops.astype(self, "uint8")
-
-    def bfloat16(self: Any) -> Tensor:
-        return ops.astype(self, "bfloat16")
-
-    def cfloat(self: Any) -> Tensor:
-        return ops.astype(self, "complex64")
-
-    def cdouble(self: Any) -> Tensor:
-        return ops.astype(self, "complex128")
 
     # standard operations under PyTorch's method names
     greater, greater_equal, less, less_equal = (
@@ -1233,7 +1160,9 @@ _IN_PLACE_FORMS = (
     "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
     "bitwise_right_shift", "multiply", "subtract", "divide", "true_divide", "xlogy",
     "heaviside", "nextafter", "clip", "cumsum", "cumprod", "tril", "triu", "addbmm", "addmv",
-    "addr", "baddbmm", "polygamma",
+    "addr", "baddbmm", "polygamma", "exp", "log", "sqrt", "abs", "neg", "sigmoid", "tanh",
+    "relu", "floor", "pow", "fmod", "remainder", "clamp_min", "clamp_max", "square", "sin",
+    "cos", "reciprocal",
 )
 # fmt: on
 _KINDS = ("bool", "integral", "real floating", "complex floating")
@@ -1267,6 +1196,21 @@ def _in_place_form(name: str) -> Any:
 for _name in _IN_PLACE_FORMS:
     if not hasattr(TorchMethods, _name + "_"):
         setattr(TorchMethods, _name + "_", _in_place_form(_name))
+
+
+def _cast(name: str, dtype: str) -> Any:
+    def method(self: Any) -> Tensor:
+        return ops.astype(self, dtype)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"This tensor as {dtype} (PyTorch's ``{name}()``)."
+    return method
+
+
+_CASTS = {"short": "int16", "char": "int8", "byte": "uint8", "bfloat16": "bfloat16",
+          "cfloat": "complex64", "cdouble": "complex128"}  # fmt: skip
+for _name, _dtype in _CASTS.items():
+    setattr(TorchMethods, _name, _cast(_name, _dtype))
 
 
 def _cut(t: Any) -> None:
