@@ -197,15 +197,22 @@ class Compiled:
             return self.fn(*args, **kwargs)  # given up on, or inside another recording
         tensors: list[Tensor] = []
         parts: list[Any] = []
-        try:
-            _flatten(args, tensors, parts, "args")
-            if kwargs:
-                _flatten(kwargs, tensors, parts, "kwargs")
-            else:
-                parts.append(_NO_KWARGS)  # what _flatten gives for {}, without its walk
-        except _Unkeyable as e:
-            self._give_up(str(e))
-            return self.fn(*args, **kwargs)
+        if not kwargs and all(type(a) is Tensor for a in args):
+            # the usual call, step(x, y): what _flatten gives, without its walk
+            tensors.extend(args)
+            parts.append((tuple, len(args)))
+            parts.extend(_tensor_key(a) for a in args)
+            parts.append(_NO_KWARGS)
+        else:
+            try:
+                _flatten(args, tensors, parts, "args")
+                if kwargs:
+                    _flatten(kwargs, tensors, parts, "kwargs")
+                else:
+                    parts.append(_NO_KWARGS)  # what _flatten gives for {}, without its walk
+            except _Unkeyable as e:
+                self._give_up(str(e))
+                return self.fn(*args, **kwargs)
         self._read_constants(parts)
         key = (tuple(parts), is_grad_enabled())
         entries = self.entries.get(key)
@@ -214,9 +221,11 @@ class Compiled:
                 return self.fn(*args, **kwargs)
             entries = self.entries[key] = []
         entry = None
-        for candidate in entries:
+        for i, candidate in enumerate(entries):
             if candidate.guards_hold():
                 entry = candidate
+                if i:  # the program that held last is tried first next time
+                    entries.insert(0, entries.pop(i))
                 break
         if entry is not None:
             if entry.eager is not None:
@@ -333,9 +342,9 @@ class Compiled:
             CompileWarning,
             stacklevel=4,
         )
-        for v in self.entries.values():
+        for v in self.entries.values():  # the oldest signature's least recently used program
             if v:
-                v.pop(0)
+                v.pop()
                 break
 
     def _program(
