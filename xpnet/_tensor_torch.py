@@ -29,7 +29,13 @@ from ._errors import (
 )
 from .autodiff import describe, is_grad_enabled, no_grad
 from .ops import linalg
-from .ops.internal import check_indices, rebase_or_write, scatter_along_axis
+from .ops.internal import (
+    REDUCTIONS,
+    check_indices,
+    rebase_or_write,
+    scatter_along_axis,
+    scatter_reduce_p,
+)
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -188,17 +194,29 @@ def scatter(x: Tensor, dim: int, index: Tensor, src: Any = None, value: Any = No
     """PyTorch's ``scatter``: a copy of ``x`` with ``src`` (or the number ``value``) written
     at ``index`` along ``dim``. Each position must be written at most once (which of two
     writes wins is undefined in PyTorch; here that is an error on the host, and the sum of
-    the writes on a device). Differentiable in ``x`` (where not overwritten) and ``src``."""
-    if reduce is not None:
-        raise NotSupportedError(f"scatter: reduce={reduce!r} is not supported; use scatter_add")
+    the writes on a device). Differentiable in ``x`` (where not overwritten) and ``src``.
+    ``reduce="add"`` or ``"multiply"`` (PyTorch's older form of ``scatter_reduce``) adds or
+    multiplies the values into ``x`` instead."""
     if (src is None) == (value is None):
         raise ArgumentError("scatter: give src (a Tensor) or value (a number), not both")
+    how = {"add": "sum", "multiply": "prod"}.get(reduce) if reduce is not None else None
+    if reduce is not None and how is None:
+        raise ArgumentError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+    if how is not None and isinstance(src, type(x)):
+        warnings.warn(
+            "scatter: reduce= with a Tensor src is deprecated (as in PyTorch); use "
+            "scatter_reduce(dim, index, src, 'sum' or 'prod')",
+            FutureWarning,
+            stacklevel=3,
+        )
     if not isinstance(src, type(x)):
         number = value if src is None else src
         if not isinstance(number, (int, float, bool)):
             raise ArgumentTypeError(f"scatter: src must be a Tensor or a number, got {number!r}")
         src = ops.full(tuple(getattr(index, "shape", ())), number, dtype=x.dtype,
                        backend=x.backend, device=x.backend.device)  # fmt: skip
+    if how is not None:
+        return scatter_reduce(x, dim, index, src, how, op="scatter")
     ax, src, block = _scatter_args("scatter", x, dim, index, src)
     hits = _placed(ops.ones_like(src), index, block, x.shape, ax)
     if x.backend.host_visible and recorder() is None and hits.size and float(ops.max(hits)) > 1:
@@ -207,6 +225,78 @@ def scatter(x: Tensor, dim: int, index: Tensor, src: Any = None, value: Any = No
             "undefined); use scatter_add to add them"
         )
     return ops.where(hits > 0, _placed(src, index, block, x.shape, ax), x)
+
+
+def scatter_reduce(x: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
+                   include_self: bool = True, op: str = "scatter_reduce") -> Tensor:  # fmt: skip
+    """PyTorch's ``scatter_reduce``: a copy of ``x`` where each position that ``index``
+    sends values of ``src`` to (along ``dim``, as ``scatter_add``) holds their ``reduce``
+    ("sum", "prod", "mean", "amax" or "amin"), ``x``'s own value taking part unless
+    ``include_self=False``; the positions no value is sent to keep ``x``'s. Differentiable
+    in ``x`` and ``src``: tied extremes share their position's gradient evenly, and a
+    product's gradient is right where factors are zero (PyTorch's rules)."""
+    if reduce not in ("sum", "mean", *REDUCTIONS):
+        raise ArgumentError(
+            f"{op}: reduce must be 'sum', 'prod', 'mean', 'amax' or 'amin', got {reduce!r}"
+        )
+    ax, src, block = _scatter_args(op, x, dim, index, src)
+    if x.backend.dtype_name(x.dtype) == "bool":
+        raise DTypeError(f"{op}: reduce={reduce!r} of a bool tensor {describe(x)}")
+    if reduce in ("sum", "mean"):
+        total = _placed(src, index, block, x.shape, ax)
+        hits = _placed(ops.ones_like(src), index, block, x.shape, ax)
+        if reduce == "sum":
+            return x + total if include_self else ops.where(hits > 0, total, x)
+        count = hits + 1 if include_self else hits
+        total = total + x if include_self else total
+        if x.backend.xp.isdtype(x.dtype, "integral"):  # PyTorch's floor division
+            mean = ops.floor_divide(total, ops.maximum(count, 1))
+        else:
+            mean = total / ops.maximum(count, 1)
+        return ops.where(count > 0, mean, x)
+    size = math.prod(x.shape)
+    every = ops.arange(size, backend=x.backend)
+    grid = ops.reshape(every, x.shape)[tuple(slice(0, n) for n in block)]
+    positions = ops.reshape(ops.take_along_axis(grid, ops.astype(index, every.dtype), axis=ax),
+                            (-1,))  # fmt: skip
+    values = ops.reshape(src, (-1,))
+    if include_self:  # x's values as values sent to their own positions
+        values = ops.concat([ops.reshape(x, (-1,)), values])
+        positions = ops.concat([every, positions])
+    out = ops.reshape(scatter_reduce_p(values, positions, size=size, reduce=reduce), x.shape)
+    if include_self:
+        return out
+    hits = ops.scatter_add(ops.ones(positions.shape, backend=x.backend), positions, (size,))
+    return ops.where(ops.reshape(hits, x.shape) > 0, out, x)
+
+
+def index_reduce(x: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str,
+                 include_self: bool = True) -> Tensor:  # fmt: skip
+    """PyTorch's ``index_reduce``: ``source``'s slices along ``dim`` reduced ("prod",
+    "mean", "amax" or "amin") into the slices ``index`` names (a 1-D integer tensor), as
+    ``scatter_reduce`` with ``index`` repeated over the other dims."""
+    if reduce not in ("mean", *REDUCTIONS):
+        raise ArgumentError(
+            f"index_reduce: reduce must be 'prod', 'mean', 'amax' or 'amin', got {reduce!r}"
+        )
+    ax = _axis(x, dim, "index_reduce")
+    if not isinstance(index, type(x)) or index.ndim != 1:
+        what = describe(index) if isinstance(index, type(x)) else type(index).__name__
+        raise ShapeError(f"index_reduce: index must be a 1-D integer Tensor, got {what}")
+    if (
+        not isinstance(source, type(x))
+        or source.ndim != x.ndim
+        or source.shape[ax] != index.shape[0]
+        or any(source.shape[d] != x.shape[d] for d in range(x.ndim) if d != ax)
+    ):
+        what = describe(source) if isinstance(source, type(x)) else type(source).__name__
+        raise ShapeError(
+            f"index_reduce: source {what} must have self's shape {describe(x)} outside dim "
+            f"{dim} and index's length {index.shape[0]} along it"
+        )
+    lead = (1,) * ax + (index.shape[0],) + (1,) * (x.ndim - ax - 1)
+    full = ops.broadcast_to(ops.reshape(index, lead), tuple(source.shape))
+    return scatter_reduce(x, dim, full, source, reduce, include_self, op="index_reduce")
 
 
 class TorchMethods:
@@ -344,6 +434,30 @@ class TorchMethods:
 
     def scatter_add(self: Any, dim: int, index: Any, src: Any) -> Tensor:
         return scatter_add(self, dim, index, src)
+
+    def scatter_reduce(self: Any, dim: int, index: Any, src: Any, reduce: str, *,
+                       include_self: bool = True) -> Tensor:  # fmt: skip
+        return scatter_reduce(self, dim, index, src, reduce, include_self)
+
+    def scatter_reduce_(self: Any, dim: int, index: Any, src: Any, reduce: str, *,
+                        include_self: bool = True) -> Tensor:  # fmt: skip
+        """``scatter_reduce`` in place (recorded in a graph, as PyTorch)."""
+        return rebase_or_write(
+            self, lambda old: scatter_reduce(old, dim, index, src, reduce, include_self),
+            "scatter_reduce_", src,
+        )  # fmt: skip
+
+    def index_reduce(self: Any, dim: int, index: Any, source: Any, reduce: str, *,
+                     include_self: bool = True) -> Tensor:  # fmt: skip
+        return index_reduce(self, dim, index, source, reduce, include_self)
+
+    def index_reduce_(self: Any, dim: int, index: Any, source: Any, reduce: str, *,
+                      include_self: bool = True) -> Tensor:  # fmt: skip
+        """``index_reduce`` in place (recorded in a graph, as PyTorch)."""
+        return rebase_or_write(
+            self, lambda old: index_reduce(old, dim, index, source, reduce, include_self),
+            "index_reduce_", source,
+        )  # fmt: skip
 
     def scatter_(self: Any, dim: int, index: Any, src: Any = None, value: Any = None,
                  reduce: str | None = None) -> Tensor:  # fmt: skip

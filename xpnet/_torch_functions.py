@@ -409,6 +409,18 @@ def index_select(x: Tensor, dim: int, index: Tensor) -> Tensor:
     return x.index_select(dim, index)
 
 
+def scatter_reduce(x: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:  # fmt: skip
+    """PyTorch's ``scatter_reduce``: ``x.scatter_reduce(dim, index, src, reduce)``."""
+    return x.scatter_reduce(dim, index, src, reduce, include_self=include_self)
+
+
+def index_reduce(x: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
+                 include_self: bool = True) -> Tensor:  # fmt: skip
+    """PyTorch's ``index_reduce``: ``x.index_reduce(dim, index, source, reduce)``."""
+    return x.index_reduce(dim, index, source, reduce, include_self=include_self)
+
+
 def masked_select(x: Tensor, mask: Tensor) -> Tensor:
     """PyTorch's ``masked_select``: the entries of ``x`` where ``mask``, as a 1-D tensor."""
     return x.masked_select(mask)
@@ -587,6 +599,8 @@ __all__ = [
     "gather",
     "iinfo",
     "index_select",
+    "index_reduce",
+    "scatter_reduce",
     "masked_select",
     "nan_to_num",
     "normal",

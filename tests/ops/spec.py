@@ -100,6 +100,16 @@ def _lse(x: np.ndarray, axis: Any) -> np.ndarray:
     return np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
 
 
+def _scatter_reduce_ref(reduce: str) -> Callable[..., Any]:
+    def ref(v: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        init = {"amax": -np.inf, "amin": np.inf, "prod": 1.0}[reduce]
+        out = np.full(5, init)
+        {"amax": np.maximum, "amin": np.minimum, "prod": np.multiply}[reduce].at(out, pos, v)
+        return out
+
+    return ref
+
+
 def _scatter_ref(g: np.ndarray, idx: np.ndarray) -> np.ndarray:
     out = np.zeros((5, g.shape[1]))
     np.add.at(out, idx, g)
@@ -190,6 +200,7 @@ def _t(a: np.ndarray, like: xn.Tensor) -> xn.Tensor:
 DUP = np.array([0, 2, 2, 4, 0])  # duplicate indices on purpose
 COND = np.array([[True, False, True], [False, False, True]])
 ALONG = np.array([[0, 0], [3, 1], [2, 2]])
+SENT = np.array([0, 2, 2, 4, 0, 2, 1, 3])  # every one of 5 positions, some more than once
 
 SPECS: list[Spec] = [
     # elementwise arithmetic, with broadcasting and Python scalars
@@ -494,6 +505,18 @@ SPECS: list[Spec] = [
         _scatter_ref,
         [(5, 3), (5,)],
         ints={1: DUP},
+    ),
+    *(
+        Spec(
+            "scatter_reduce",
+            f"scatter_reduce-{r}-dup",
+            lambda v, i, r=r: xn.ops.internal.scatter_reduce_p(v, i, size=5, reduce=r),
+            _scatter_reduce_ref(r),
+            [(8,), (8,)],
+            domain="distinct" if r != "prod" else "nonzero",
+            ints={1: SENT},
+        )
+        for r in ("amax", "amin", "prod")
     ),
     Spec(
         "unfold",

@@ -635,6 +635,42 @@ class Backend(abc.ABC):
             out = out + xp.matmul(v, onehot)
         return out
 
+    # -- scatter-reduce (PyTorch's scatter_reduce / index_reduce: amax, amin, prod) --
+    def reduce_identity(self, dtype: Any, reduce: str) -> Any:
+        """The value a position no element is sent to keeps in ``scatter_reduce_flat``:
+        the identity of ``reduce`` in ``dtype`` (-inf/+inf, or the integer extremes)."""
+        if reduce == "prod":
+            return 1
+        xp = self.xp
+        if xp.isdtype(dtype, "integral"):
+            info = xp.iinfo(dtype)
+            return info.min if reduce == "amax" else info.max
+        return -math.inf if reduce == "amax" else math.inf
+
+    def scatter_reduce_flat(self, size: int, positions: Array, values: Array, reduce: str) -> Array:
+        """A vector of ``size`` elements holding at each position the largest ("amax"),
+        smallest ("amin") or product ("prod") of the ``values`` whose ``positions`` name it,
+        and ``reduce_identity`` where none does. Standard-only: one-hot blocks of about 4M
+        elements, each reduced along its rows (exact for repeated positions)."""
+        xp = self.xp
+        init = self.reduce_identity(values.dtype, reduce)
+        out = self.full((size,), init, values.dtype)
+        fill = self.full((1, 1), init, values.dtype)
+        columns = xp.arange(size, device=self.device)
+        n = positions.shape[0]
+        step = max(1, (1 << 22) // max(size, 1))
+        for start in range(0, n, step):
+            stop = min(start + step, n)
+            hit = positions[start:stop, None] == columns[None, :]
+            block = xp.where(hit, values[start:stop, None], fill)
+            if reduce == "amax":
+                out = xp.maximum(out, xp.max(block, axis=0))
+            elif reduce == "amin":
+                out = xp.minimum(out, xp.min(block, axis=0))
+            else:
+                out = out * xp.prod(block, axis=0, dtype=values.dtype)
+        return out
+
     # -- random numbers (host by default; see Generator) ---------------------
     def _rng_new(self, seed: int | None) -> Any:
         return np.random.default_rng(seed)

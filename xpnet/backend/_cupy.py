@@ -181,6 +181,16 @@ class CupyBackend(Backend):
             cupy.add.at(out, native_key(how, values.shape, cupy.arange, indices), values)
         return out
 
+    def scatter_reduce_flat(self, size: int, positions: Array, values: Array, reduce: str) -> Array:
+        if reduce == "prod":  # CuPy's ufunc.at has no multiply: the one-hot blocks
+            return super().scatter_reduce_flat(size, positions, values, reduce)
+        import cupy
+
+        out = self.full((size,), self.reduce_identity(values.dtype, reduce), values.dtype)
+        with self.device:
+            (cupy.maximum if reduce == "amax" else cupy.minimum).at(out, positions, values)
+        return out
+
     # -- random numbers: Philox4x32-10, state (key, counter) (see _philox.py) ----
     def _rng_new(self, seed: int | None) -> Any:
         return {"key": philox.key_for(seed, self.device.id), "counter": 0}

@@ -101,6 +101,17 @@ class JaxBackend(Backend):
             "polygamma": lambda b, x, n: sp.digamma(x) if n == 0 else sp.polygamma(n, x),
         }
 
+    def scatter_reduce_flat(self, size: int, positions: Array, values: Array, reduce: str) -> Array:
+        out = self.full((size,), self.reduce_identity(values.dtype, reduce), values.dtype)
+        at = out.at[positions]
+        return (
+            at.max(values)
+            if reduce == "amax"
+            else at.min(values)
+            if reduce == "amin"
+            else at.multiply(values)
+        )
+
     def _scatter_add_advanced(
         self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]
     ) -> Array:

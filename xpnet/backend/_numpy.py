@@ -10,6 +10,8 @@ from .._errors import DeviceError
 from . import _numpy_kernels
 from ._base import Array, Backend, Gather, native_key
 
+_AT = {"amax": np.maximum, "amin": np.minimum, "prod": np.multiply}
+
 
 class NumpyBackend(Backend):
     name = "numpy"
@@ -60,6 +62,11 @@ class NumpyBackend(Backend):
 
     def native_kernels(self) -> dict[str, Any]:
         return _numpy_kernels.kernels()
+
+    def scatter_reduce_flat(self, size: int, positions: Array, values: Array, reduce: str) -> Array:
+        out = np.full((size,), self.reduce_identity(values.dtype, reduce), dtype=values.dtype)
+        _AT[reduce].at(out, positions, values)
+        return out
 
     def _scatter_add_advanced(
         self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]

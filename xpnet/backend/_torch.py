@@ -107,6 +107,12 @@ class TorchBackend(Backend):
         out = self.zeros((size,), values.dtype)
         return out.index_add_(0, positions, values)
 
+    def scatter_reduce_flat(self, size: int, positions: Array, values: Array, reduce: str) -> Array:
+        import torch
+
+        out = self.full((size,), self.reduce_identity(values.dtype, reduce), values.dtype)
+        return out.scatter_reduce_(0, positions.to(torch.int64), values, reduce, include_self=True)
+
     def _rng_new(self, seed: int | None) -> Any:
         import torch
 

@@ -43,6 +43,8 @@ from ._matmul import linear_p as linear_p
 from ._matmul import matmul_p as matmul_p
 from ._reduce import max_p as max_p
 from ._reduce import outside_p as outside_p
+from ._scatter_reduce import REDUCTIONS as REDUCTIONS
+from ._scatter_reduce import scatter_reduce_p as scatter_reduce_p
 from ._shape import check_indices as check_indices
 from ._shape import gather_p as gather_p
 from ._shape import rebase_or_write as rebase_or_write
