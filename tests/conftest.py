@@ -83,12 +83,17 @@ _JAX_GRADIENT_CHECKS = (
     "tests/ops/test_spec.py::test_gradient[jax-",
 )
 _JAX_OWN_PATH = re.compile(r"take|gather|scatter|getitem|setitem|embedding")
-# Training LeNet on eager JAX with each optimizer took 6-23 s a row (the default run is near
-# 10 minutes on a slow 2-core VM); each optimizer's update is checked on JAX step by step
-# in tests/optim, so the default run keeps the SGD row (the conv network trains on JAX)
-# and the others run with ``-m slow``.
-_JAX_LENET = re.compile(
-    r"test_models\.py::test_train_with_every_optimizer\[jax-(?!SGD-)\w+-lenet\]"
+# Training LeNet on eager JAX took 6-27 s a row (the default run is near 10 minutes on a
+# slow 2-core VM); each optimizer's update is checked on JAX step by step in tests/optim and
+# a CNN with BatchNorm, dropout and pooling trains on JAX in tests/compile/test_compile.py,
+# so every LeNet row on JAX runs with ``-m slow``. So do the JAX rows of the property tests
+# of gradients (50 worker-seconds: hypothesis's finite-difference checks of rules written
+# once for every backend, which the NumPy, array-api-strict and PyTorch rows check by
+# default); the JAX rows of the dtype properties stay.
+_JAX_SLOW = re.compile(
+    r"test_models\.py::test_train_with_every_optimizer\[jax-\w+-lenet\]"
+    r"|tests/test_properties\.py::test_(binary_broadcasting|reduction|shape_op)_gradients\[jax"
+    r"|tests/test_properties\.py::test_random_programs\[jax"
 )
 
 
@@ -99,5 +104,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         gradient_check = nodeid.startswith(_JAX_GRADIENT_CHECKS) and not _JAX_OWN_PATH.search(
             nodeid
         )
-        if gradient_check or _JAX_LENET.search(nodeid):
+        if gradient_check or _JAX_SLOW.search(nodeid):
             item.add_marker(pytest.mark.slow)
