@@ -102,6 +102,7 @@ from . import backends as backends  # noqa: E402
 from . import cuda as cuda  # noqa: E402
 from . import distributions as distributions  # noqa: E402
 from . import func as func  # noqa: E402
+from . import sparse as sparse  # noqa: E402
 from . import special as special  # noqa: E402
 from . import utils as utils  # noqa: E402
 from ._torch_functions import *  # noqa: E402, F403

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from . import _sparse, ops
 from . import _torch_math as _m
-from . import ops
 from ._capture import recorder
 from ._errors import (
     ArgumentError,
@@ -780,6 +780,17 @@ class TorchMethods:
     def put_(self: Any, index: Any, source: Any, accumulate: bool = False) -> Tensor:
         return rebase_or_write(self, lambda old: old.put(index, source, accumulate), "put_",
                                source)  # fmt: skip
+
+    # -- sparse forms (xpnet/_sparse.py) ------------------------------------------------
+    is_sparse = False
+
+    def to_sparse(self: Any, sparse_dim: int | None = None) -> Any:
+        """The nonzero elements as a coalesced COO ``SparseTensor``."""
+        return _sparse.to_sparse(self, sparse_dim)
+
+    def to_dense(self: Any) -> Tensor:
+        """This tensor (already dense)."""
+        return self
 
     @property
     def is_cuda(self: Any) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ops
+from . import _sparse, ops
 from ._errors import ArgumentError, ArgumentTypeError
 from ._tensor_torch import Size as Size
 from ._tensor_torch import ValuesIndices
@@ -112,9 +112,20 @@ def _matrices(a: Tensor, b: Tensor, nd: int, op: str) -> None:
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
-    """The product of two matrices (2-D only, as PyTorch's ``mm``; ``matmul`` broadcasts)."""
+    """The product of two matrices (2-D only, as PyTorch's ``mm``; ``matmul`` broadcasts);
+    either may be sparse (``xn.sparse.mm``)."""
+    if isinstance(a, _sparse.SparseTensor) or isinstance(b, _sparse.SparseTensor):
+        return _sparse.mm(a, b)
     _matrices(a, b, 2, "mm")
     return ops.matmul(a, b)
+
+
+def spmm(a: Any, b: Any) -> Any:
+    """PyTorch's ``spmm``: ``mm`` with a sparse first operand."""
+    return _sparse.mm(a, b)
+
+
+sparse_coo_tensor = _sparse.sparse_coo_tensor
 
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:
@@ -599,6 +610,8 @@ __all__ = [
     "gather",
     "iinfo",
     "index_select",
+    "sparse_coo_tensor",
+    "spmm",
     "index_reduce",
     "scatter_reduce",
     "masked_select",

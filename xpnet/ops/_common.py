@@ -21,6 +21,9 @@ def as_operand(value: Any, like: TensorBase) -> Any:
     """A Tensor or Python scalar usable beside ``like`` in a binary op."""
     if isinstance(value, TensorBase) or type(value) in SCALAR_TYPES:
         return value
+    dense = getattr(value, "__xpnet_dense__", None)  # a sparse tensor: its dense form
+    if dense is not None:
+        return dense()
 
     return tensor(value, backend=like.backend)
 
@@ -171,13 +174,19 @@ def binary(prim: Any, x: Any, y: Any) -> Tensor:
                 astype_p(x, dtype=x.backend.default_float), y
             )  # int tensor * 2.5 -> float32
         if not is_tensor(y):
+            sparse = hasattr(y, "__xpnet_dense__")
             y = as_operand(y, x)
-            if type(y) is float and x._data.dtype not in x.backend.inexact_dtypes:
+            if sparse:  # a sparse tensor's dense form promotes as a tensor
+                x, y = float_wins(x, y)
+            elif type(y) is float and x._data.dtype not in x.backend.inexact_dtypes:
                 x = astype_p(x, dtype=x.backend.default_float)
         return prim(x, y)
     if is_tensor(y):
+        sparse = hasattr(x, "__xpnet_dense__")
         x = as_operand(x, y)
-        if type(x) is float and y._data.dtype not in y.backend.inexact_dtypes:
+        if sparse:
+            x, y = float_wins(x, y)
+        elif type(x) is float and y._data.dtype not in y.backend.inexact_dtypes:
             y = astype_p(y, dtype=y.backend.default_float)
         return prim(x, y)
     raise ArgumentTypeError(

@@ -73,8 +73,12 @@ linear_p.defvjp(lambda g, ans, x, w, *b: matmul_p(g, w), _linear_w, _linear_b, k
 def matmul(x: Tensor, y: Tensor) -> Tensor:
     """Matrix product with NumPy's rules: 1-D operands are vectors, leading axes broadcast."""
     if not isinstance(x, TensorBase):
+        if hasattr(x, "__xpnet_rmatmul__"):  # a sparse tensor: its own product
+            return x @ y
         x = as_operand(x, y)
     if not isinstance(y, TensorBase):
+        if hasattr(y, "__xpnet_rmatmul__"):
+            return y.__xpnet_rmatmul__(x)
         y = as_operand(y, x)
     x, y = autocast_low(x, y)
     xs, ys = x._data.shape, y._data.shape
