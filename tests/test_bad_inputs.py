@@ -152,6 +152,24 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         "at least 1 dimension",
     ),
     (
+        "concat of 0-d tensors (a loop's scalars, as PyTorch's BiLSTM-CRF tutorial once did)",
+        lambda: xn.cat([xn.ones(()), xn.ones(())]),
+        xn.ShapeError,
+        r"concat: the tensor at position 0 is 0-d .* reshape it to \(1,\) first",
+    ),
+    (
+        "sparse matrix times a dense one that does not align",
+        lambda: xn.sparse_coo_tensor([[0, 1], [1, 0]], [1.0, 2.0], (2, 2)) @ xn.ones(3, 2),
+        xn.ShapeError,
+        r"mm: sparse \(2, 2\) and float32\[3, 2\] .* do not align",
+    ),
+    (
+        "scatter_reduce with an unknown reduction",
+        lambda: xn.zeros(3).scatter_reduce(0, xn.tensor([0]), xn.ones(1), "max"),
+        xn.ArgumentError,
+        r"scatter_reduce: reduce must be 'sum', 'prod', 'mean', 'amax' or 'amin', got 'max'",
+    ),
+    (
         "Linear(3, 4) given 5 features",
         lambda: nn.Linear(3, 4)(xn.ones(2, 5)),
         xn.ShapeError,

@@ -270,6 +270,12 @@ def concat(tensors: Any, axis: int | None = 0) -> Tensor:
         raise ShapeError("concat: needs at least one tensor")
     if axis is None:
         tensors, axis = tuple(reshape(t, (-1,)) for t in tensors), 0
+    for i, t in enumerate(tensors):
+        if not t.ndim:
+            raise ShapeError(
+                f"concat: the tensor at position {i} is 0-d ({describe(t)}), with no axis to join "
+                "along; reshape it to (1,) first, or stack the tensors"
+            )
     ax = normalize_axis(axis, tensors[0].ndim, "concat")
     return concat_p(*tensors, axis=ax)
 
