@@ -24,6 +24,7 @@ from .autodiff import value_and_grad as _value_and_grad
 from .autodiff import vjp as vjp
 from .autodiff import vmap as _vmap
 from .nn import Module
+from .ops import stack
 
 
 def grad_and_value(
@@ -65,6 +66,36 @@ def vmap(
         )
     del chunk_size
     return _vmap(func, in_axes=in_dims, out_axes=out_dims)
+
+
+def stack_module_state(models: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The parameters and buffers of same-shaped models stacked on a new leading axis, by
+    name: ``(params, buffers)`` for ``vmap(lambda p, b, x: functional_call(model, (p, b),
+    (x,)))`` (an ensemble run as one). The stacked parameters are new leaves that require
+    grad where the models' do (PyTorch's)."""
+    models = list(models)
+    if not models:
+        raise ArgumentError("stack_module_state: needs at least one model")
+    names = [dict(m.named_parameters()) for m in models]
+    bufs = [dict(m.named_buffers()) for m in models]
+    for i, (p, b) in enumerate(zip(names[1:], bufs[1:], strict=True), start=1):
+        if list(p) != list(names[0]) or list(b) != list(bufs[0]):
+            raise ArgumentError(
+                f"stack_module_state: model {i} has other parameters or buffers than model 0"
+            )
+        for k, v in [*p.items(), *b.items()]:
+            first = names[0][k] if k in names[0] else bufs[0][k]
+            if tuple(v.shape) != tuple(first.shape):
+                raise ArgumentError(
+                    f"stack_module_state: {k!r} of model {i} is {tuple(v.shape)}, of model 0 "
+                    f"{tuple(first.shape)}"
+                )
+    params = {}
+    for k, first in names[0].items():
+        stacked = stack([n[k].detach() for n in names])
+        params[k] = stacked.requires_grad_() if first.requires_grad else stacked
+    buffers = {k: stack([b[k].detach() for b in bufs]) for k in bufs[0]}
+    return params, buffers
 
 
 def _owner(module: Module, name: str) -> tuple[Module, str]:
@@ -144,6 +175,7 @@ __all__ = [
     "jacfwd",
     "jacrev",
     "jvp",
+    "stack_module_state",
     "vjp",
     "vmap",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import ops as _ops
-from ._errors import ArgumentTypeError, GraphError, XpnetError
+from ._errors import ArgumentTypeError, GraphError, NotSupportedError, XpnetError
 from ._namespace import array_namespace
 from ._printing import format_values
 from ._tensor_torch import Size, TorchMethods, check_memory_format
@@ -509,6 +509,13 @@ def to_arguments(
             device = a
         else:
             raise ArgumentTypeError(f"to(): two devices given ({device!r} and {a!r})")
+    if str(device) == "meta":
+        raise NotSupportedError(
+            "to('meta'): xpnet has no meta device (tensors without storage). "
+            "xn.func.functional_call(model, params, args) runs the model with the given "
+            "tensors in place of its own, so the model needs no stateless copy: pass it as it "
+            "is, or a copy.deepcopy of it"
+        )
     return device, backend, dtype
 
 

@@ -109,3 +109,64 @@ def test_vjp_and_jacobian_keep_a_dicts_structure_and_forward_mode_refuses_one():
     for call in (lambda: xn.jvp(f, (d,), (d,)), lambda: xn.jacfwd(f)(d)):
         with pytest.raises(xn.ArgumentTypeError, match="primals must be tensors, not dicts"):
             call()
+
+
+def test_model_ensembling_with_stack_module_state_and_vmap_as_pytorch():
+    """PyTorch's model-ensembling tutorial: the models' states stacked by name, one model
+    called through functional_call under vmap over dicts of tensors (each model its own
+    minibatch, then one minibatch for all), equal to running each model; the stacked
+    parameters are leaves whose gradients are the models' own."""
+    torch = pytest.importorskip("torch")
+    xn.manual_seed(0)
+    models = [Small() for _ in range(4)]
+    for i, m in enumerate(models):
+        m.shift.fill_(0.1 * i)
+    data = xn.randn(4, 6, 5)
+    params, buffers = xn.func.stack_module_state(models)
+    assert {k: tuple(v.shape) for k, v in params.items()} == {
+        k: (4, *p.shape) for k, p in models[0].named_parameters()
+    }
+    assert all(p.requires_grad and p.is_leaf for p in params.values())
+    assert not buffers["shift"].requires_grad
+    base = models[0]
+
+    def fmodel(p, b, x):
+        return xn.func.functional_call(base, (p, b), (x,))
+
+    each = xn.vmap(fmodel)(params, buffers, data)  # torch.vmap's name and defaults
+    np.testing.assert_allclose(
+        each.detach().numpy(), xn.stack([m(x) for m, x in zip(models, data, strict=True)]).detach().numpy(),
+        rtol=1e-6,
+    )  # fmt: skip
+    same = xn.vmap(fmodel, in_dims=(0, 0, None))(params, buffers, data[0])
+    np.testing.assert_allclose(
+        same.detach().numpy(), xn.stack([m(data[0]) for m in models]).detach().numpy(), rtol=1e-6
+    )
+    same.sum().backward()
+    for i, m in enumerate(models):
+        m(data[0]).sum().backward()
+        np.testing.assert_allclose(params["fc1.weight"].grad.numpy()[i], m.fc1.weight.grad.numpy(),
+                                   rtol=1e-6)  # fmt: skip
+    # PyTorch's stack_module_state gives the same stacked values
+    tmodels = [torch.nn.Linear(5, 4) for _ in range(3)]
+    tparams, _ = torch.func.stack_module_state(tmodels)
+    xmodels = [nn.Linear(5, 4) for _ in range(3)]
+    for xm, tm in zip(xmodels, tmodels, strict=True):
+        xm.load_state_dict({k: v.detach().numpy() for k, v in tm.state_dict().items()})
+    xparams, _ = xn.func.stack_module_state(xmodels)
+    for k in tparams:
+        np.testing.assert_array_equal(xparams[k].detach().numpy(), tparams[k].detach().numpy())
+    with pytest.raises(xn.ArgumentError, match=r"stack_module_state: 'weight' of model 1 is"):
+        xn.func.stack_module_state([nn.Linear(5, 4), nn.Linear(5, 3)])
+    with pytest.raises(xn.NotSupportedError, match=r"to\('meta'\): xpnet has no meta device"):
+        base.to("meta")
+
+
+def test_benchmark_timer_measures_as_pytorchs():
+    x = xn.ones((8, 8))
+    m = xn.utils.benchmark.Timer("x @ x", globals={"x": x}, label="matmul").timeit(50)
+    assert m.number_per_run == 50 and len(m.times) == 1 and 0 < m.median == m.mean < 1
+    text = repr(m)
+    assert "matmul" in text and "x @ x" in text and "1 measurement, 50 runs , 1 thread" in text
+    auto = xn.utils.benchmark.Timer("x + 1", globals={"x": x}).blocked_autorange(min_run_time=0.05)
+    assert len(auto.times) >= 1 and auto.number_per_run >= 1 and auto.iqr >= 0

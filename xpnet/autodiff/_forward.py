@@ -12,6 +12,7 @@ so it is as fast as a Python loop, and its value is that per-sample gradients
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -165,12 +166,45 @@ def _stack_tree(results: list[Any], axis: int) -> Any:
     return OPS.stack(results, axis)
 
 
+def _tree_leaves(tree: Any) -> list[Any]:
+    """The tensors of an argument: itself, or those of a dict, list or tuple (nested)."""
+    if isinstance(tree, dict):
+        return [t for v in tree.values() for t in _tree_leaves(v)]
+    if isinstance(tree, (list, tuple)):
+        return [t for v in tree for t in _tree_leaves(v)]
+    return [tree]
+
+
+def _slice_at(t: Any, axis: int, i: int) -> Any:
+    return t[(slice(None),) * (axis % t.ndim) + (i,)]
+
+
+def _tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
+    if isinstance(tree, dict):
+        return {k: _tree_map(fn, v) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        items = [_tree_map(fn, v) for v in tree]
+        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
+    return fn(tree)
+
+
 def vmap(
-    f: Callable[..., Any], in_axes: int | Sequence[int | None] | None = 0, out_axes: int = 0
+    f: Callable[..., Any],
+    in_axes: int | Sequence[int | None] | None = 0,
+    out_axes: int = 0,
+    *,
+    in_dims: int | Sequence[int | None] | None = None,
+    out_dims: int | None = None,
 ) -> Callable[..., Any]:
     """``f`` mapped over axis ``in_axes`` of its arguments (None: not mapped), results stacked
-    on ``out_axes``. Calls ``f`` once per slice (no batched rules); tuples, lists and dicts
-    of results are stacked element by element."""
+    on ``out_axes``. Calls ``f`` once per slice (no batched rules); an argument that is a
+    dict, list or tuple of tensors is sliced tensor by tensor, and tuples, lists and dicts
+    of results are stacked element by element. ``in_dims``/``out_dims`` are PyTorch's
+    names for them (``torch.vmap``)."""
+    if in_dims is not None:
+        in_axes = in_dims
+    if out_dims is not None:
+        out_axes = out_dims
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         axes: list[Any] = (
@@ -178,7 +212,12 @@ def vmap(
         )
         if len(axes) != len(args):
             raise ArgumentError(f"vmap: {len(axes)} in_axes for {len(args)} arguments")
-        sizes = {a.shape[ax] for a, ax in zip(args, axes, strict=True) if ax is not None}
+        # an argument may be a dict, list or tuple of tensors (torch.func's pytrees: a
+        # model's stacked parameters by name): its axis applies to each of its tensors
+        sizes = {
+            t.shape[ax] for a, ax in zip(args, axes, strict=True) if ax is not None
+            for t in _tree_leaves(a)
+        }  # fmt: skip
         if len(sizes) != 1:
             raise ShapeError(
                 f"vmap: the mapped axes must have one size, got {sorted(sizes) or 'none mapped'}"
@@ -187,12 +226,12 @@ def vmap(
 
         def at(i: int, source: Sequence[Any]) -> list[Any]:
             return [
-                a if ax is None else a[(slice(None),) * (ax % a.ndim) + (i,)]
+                a if ax is None else _tree_map(functools.partial(_slice_at, axis=int(ax), i=i), a)
                 for a, ax in zip(source, axes, strict=True)
             ]
 
         if n == 0:  # no slice to call f on: learn the result's shape from a zero example
-            probe = [a if ax is None else _with_one(a, int(ax))
+            probe = [a if ax is None else _tree_map(functools.partial(_with_one, ax=int(ax)), a)
                      for a, ax in zip(args, axes, strict=True)]  # fmt: skip
             one = f(*at(0, probe), **kwargs)
             if isinstance(one, tuple):
