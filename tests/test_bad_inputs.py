@@ -158,6 +158,12 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         r"concat: the tensor at position 0 is 0-d .* reshape it to \(1,\) first",
     ),
     (
+        "an index of a 0-d tensor (old code's loss.data[0])",
+        lambda: xn.ones(())[0],
+        xn.OutOfRangeError,
+        r"getitem: 1 indices for a tensor of 0 dimension\(s\).*its value is \.item\(\)",
+    ),
+    (
         "sparse matrix times a dense one that does not align",
         lambda: xn.sparse_coo_tensor([[0, 1], [1, 0]], [1.0, 2.0], (2, 2)) @ xn.ones(3, 2),
         xn.ShapeError,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -170,3 +172,35 @@ def test_binary_cross_entropy_hessian_matches_pytorch_and_keeps_its_digits_near_
     p32 = near.astype(np.float64)  # the float32 values, exactly
     exact = np.array([(p32[0] - 1.0) ** 2, p32[1] ** 2]) / (p32 * (1 - p32)) ** 2 / 2
     np.testing.assert_allclose(np.diag(h32.numpy()), exact, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("legacy", "reduction"),
+    [({"size_average": False}, "sum"), ({"reduce": False}, "none"),
+     ({"size_average": True, "reduce": True}, "mean"), ({"size_average": False, "reduce": False}, "none")],
+)  # fmt: skip
+def test_pytorchs_deprecated_size_average_and_reduce_as_pytorch(legacy, reduction):
+    """Old scripts' ``nn.MSELoss(size_average=False)`` and ``F.nll_loss(..., reduce=False)``:
+    the reduction PyTorch maps them to, with its warning, modules and functions alike."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    logp, labels = np.log(np.full((4, 3), 1 / 3)), np.array([0, 2, 1, 1])
+    cases = [
+        (lambda m: m.nn.MSELoss(**legacy), (x, y)),
+        (lambda m: m.nn.L1Loss(**legacy), (x, y)),
+        (lambda m: m.nn.NLLLoss(**legacy), (logp, labels)),
+        (lambda m: m.nn.CrossEntropyLoss(weight=None, **legacy), (x, labels)),
+        (lambda m: lambda a, b: m.nn.functional.mse_loss(a, b, **legacy), (x, y)),
+        (lambda m: lambda a, b: m.nn.functional.nll_loss(a, b, **legacy), (logp, labels)),
+    ]
+    for make, (a, b) in cases:
+        with pytest.warns(UserWarning, match=f"please use reduction='{reduction}' instead"):
+            loss = make(xn)
+            got = loss(xn.tensor(a), xn.tensor(b))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            want = make(torch)(torch.tensor(a), torch.tensor(b))
+        if hasattr(loss, "reduction"):
+            assert loss.reduction == reduction
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)

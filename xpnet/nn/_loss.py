@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .._errors import ArgumentError
 from ..tensor import Tensor
 from . import functional as F
 from ._module import Module
+from .functional._loss import legacy_reduction
 
 
 class _Loss(Module):
     _reductions: tuple[str, ...] = ("mean", "sum", "none")
 
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """xpnet's losses take PyTorch's deprecated ``size_average=``/``reduce=`` keywords
+        (``nn.MSELoss(size_average=False)``: reduction "sum"), with PyTorch's warning."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None or not cls.__module__.startswith("xpnet."):
+            return
+
+        @functools.wraps(init)
+        def legacy_init(self: Any, *args: Any, size_average: Any = None, reduce: Any = None,
+                        **kw: Any) -> None:  # fmt: skip
+            if size_average is not None or reduce is not None:
+                kw["reduction"] = legacy_reduction(
+                    size_average, reduce, kw.get("reduction", "mean")
+                )
+            init(self, *args, **kw)
+
+        cls.__init__ = legacy_init  # type: ignore[method-assign]
+
+    def __init__(
+        self, reduction: str = "mean", *, size_average: Any = None, reduce: Any = None
+    ) -> None:
+        reduction = legacy_reduction(size_average, reduce, reduction)
         super().__init__()
         if reduction not in self._reductions:
             raise ArgumentError(

@@ -335,6 +335,13 @@ def _check_ints(x: Tensor, template: tuple[Any, ...], op: str) -> None:
     if template.count(Ellipsis) > 1:
         return  # the library's own error says what is wrong
     shape = x.shape
+    used = sum(k is not None and k is not Ellipsis for k in template)
+    if used > len(shape):
+        hint = " (a 0-d tensor: its value is .item())" if not shape else ""
+        raise OutOfRangeError(
+            f"{op}: {used} indices for a tensor of {len(shape)} dimension(s), "
+            f"{describe(x)}{hint}"
+        )
     front = template.index(Ellipsis) if Ellipsis in template else len(template)
     for part, start in ((template[:front], 0), (template[front + 1 :], None)):
         axes = [k for k in part if k is not None]

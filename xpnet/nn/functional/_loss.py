@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -32,11 +33,34 @@ _REDUCTIONS = ("mean", "sum", "none")
 F = TypeVar("F", bound=Callable[..., Tensor])
 
 
+def legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` loss arguments as the ``reduction``
+    they stand for (``size_average=False``: "sum"; ``reduce=False``: "none"), with PyTorch's
+    warning; ``reduction`` when neither is given."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    out = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{out}' instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return out
+
+
 def _fp32(fn: F) -> F:
-    """Losses compute in float32 under ``xn.autocast`` (floating tensor arguments cast up)."""
+    """Losses compute in float32 under ``xn.autocast`` (floating tensor arguments cast up);
+    they take PyTorch's deprecated ``size_average=``/``reduce=`` keywords too."""
 
     @functools.wraps(fn)
     def wrapped(*args: Any, **kwargs: Any) -> Tensor:
+        if "size_average" in kwargs or "reduce" in kwargs:
+            kwargs["reduction"] = legacy_reduction(
+                kwargs.pop("size_average", None), kwargs.pop("reduce", None),
+                kwargs.get("reduction", "mean"),
+            )  # fmt: skip
         if LOW.get() is not None:
             args = tuple(autocast_high(a) for a in args)
             kwargs = {k: autocast_high(v) for k, v in kwargs.items()}
