@@ -21,6 +21,12 @@ from xpnet import _torch_math
 
 torch = pytest.importorskip("torch")
 
+# PyTorch says its older linear-algebra functions are deprecated (once per process)
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:torch\\.(qr|cholesky|triangular_solve|svd) is deprecated:UserWarning",
+    "ignore:torch\\.cholesky is deprecated:UserWarning",
+)
+
 R = np.random.default_rng(7)
 
 
@@ -187,6 +193,37 @@ ROWS: list[tuple[str, str, list[Any], dict[str, Any], bool]] = [
     ("diag-matrix", "diag", [u(3, 4)], {"diagonal": 1}, True),
     ("isclose", "isclose", [Fixed([1.0, 2.0, math.nan]), Fixed([1 + 1e-9, 2.1, math.nan])],
      {"equal_nan": True}, True),
+    ("gcd", "gcd", [Fixed([12, -18, 0, 7, 0, 35]), Fixed([8, 12, 0, 0, -5, 49])], {}, True),
+    ("gcd-broadcast", "gcd", [Fixed(R.integers(-40, 40, (3, 4))), Fixed([6, 0, 9, 14])], {}, True),
+    ("lcm", "lcm", [Fixed([4, 6, 0, -3, 7]), Fixed([6, 4, 5, 9, -7])], {}, True),
+    ("unique_consecutive", "unique_consecutive", [Fixed([1, 1, 2, 2, 3, 1, 1, 2])],
+     {"return_inverse": True, "return_counts": True}, True),
+    ("unique_consecutive-dim", "unique_consecutive",
+     [Fixed([[1.0, 1, 2], [1, 1, 2], [0, 1, 2], [1, 1, 2], [1, 1, 2]])],
+     {"dim": 0, "return_inverse": True, "return_counts": True}, True),
+    ("unique_consecutive-2d-flat", "unique_consecutive", [Fixed([[3, 3], [3, 1]])],
+     {"return_inverse": True}, True),
+    ("renorm", "renorm", [u(3, 4)], {"p": 2, "dim": 0, "maxnorm": 1.0}, True),
+    ("renorm-p1-dim1", "renorm", [u(3, 4)], {"p": 1, "dim": 1, "maxnorm": 1.5}, True),
+    ("combinations", "combinations", [u(4)], {}, False),
+    ("combinations-r3-replacement", "combinations", [u(3)], {"r": 3, "with_replacement": True},
+     False),
+    ("pdist", "pdist", [u(5, 3)], {}, False),
+    ("pdist-p1", "pdist", [u(4, 2)], {"p": 1.0}, False),
+    ("msort", "msort", [u(4, 3)], {}, True),
+    ("ravel", "ravel", [u(2, 3)], {}, True),
+    ("matrix_exp", "matrix_exp", [u(3, 3)], {}, True),
+    ("matrix_exp-large-batched", "matrix_exp", [u(2, 3, 3, lo=-4, hi=4)], {}, True),
+    ("qr", "qr", [u(4, 3)], {}, True),
+    ("cholesky", "cholesky", [spd(3)], {}, True),
+    ("cholesky-upper", "cholesky", [spd(3)], {"upper": True}, True),
+    ("cholesky_solve", "cholesky_solve", [u(3, 2), Fixed(np.linalg.cholesky(spd(3)))], {}, True),
+    ("cholesky_inverse", "cholesky_inverse", [Fixed(np.linalg.cholesky(spd(3)))], {}, True),
+    ("triangular_solve", "triangular_solve", [u(3, 2), np.triu(spd(3))], {}, True),
+    ("triangular_solve-lower-t-unit", "triangular_solve", [u(3, 2), np.tril(spd(3))],
+     {"upper": False, "transpose": True, "unitriangular": True}, True),
+    ("bincount", "bincount", [Fixed([1, 3, 3, 0, 7])], {"minlength": 9}, True),
+    ("bincount-weights", "bincount", [Fixed([1, 3, 3, 0]), Fixed(u(4))], {}, True),
 ]
 # fmt: on
 
@@ -284,6 +321,11 @@ def test_every_function_has_a_row():
         "triu_indices",
         "logspace",
         "allclose",
+        "svd",  # test_legacy_svd (singular vectors are defined up to sign)
+        "hann_window",  # test_windows (creation)
+        "hamming_window",
+        "blackman_window",
+        "bartlett_window",
     }  # fmt: skip  (those without tensor results: test_predicates_and_creation)
     public = {
         n for n, f in vars(_torch_math).items()
@@ -372,3 +414,49 @@ def test_vander_differentiates_where_pytorchs_does_not_and_all_nan_rows_give_nan
     assert np.isnan(xn.nanmedian(data, dim=1).values.numpy()[0])
     assert np.isnan(xn.nanquantile(data, 0.5, dim=1).numpy()[0])
     assert xn.nanquantile(data, 0.5, dim=1).numpy()[1] == 1.0
+
+
+def test_legacy_svd():
+    """``x.svd()``: U diag(S) V^T rebuilds x, S is PyTorch's, the columns of V are its right
+    singular vectors up to sign; ``some=False`` gives square U and V."""
+    a = R.standard_normal((5, 3))
+    for some in (True, False):
+        u_, s_, v_ = xn.tensor(a).svd(some=some)
+        tu, ts, tv = torch.tensor(a).svd(some=some)
+        assert tuple(u_.shape) == tuple(tu.shape) and tuple(v_.shape) == tuple(tv.shape)
+        np.testing.assert_allclose(s_.numpy(), ts.numpy(), rtol=1e-12)
+        k = s_.shape[0]
+        rebuilt = u_.numpy()[:, :k] @ np.diag(s_.numpy()) @ v_.numpy()[:, :k].T
+        np.testing.assert_allclose(rebuilt, a, atol=1e-12)
+        np.testing.assert_allclose(np.abs(v_.numpy()), np.abs(tv.numpy()), atol=1e-10)
+    u0, s0, v0 = xn.svd(xn.tensor(a), compute_uv=False)
+    assert not u0.numpy().any() and not v0.numpy().any()
+    np.testing.assert_allclose(s0.numpy(), np.linalg.svd(a, compute_uv=False), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["hann_window", "hamming_window", "blackman_window",
+                                  "bartlett_window"])  # fmt: skip
+def test_windows(name):
+    for n in (0, 1, 2, 7, 8):
+        for periodic in (True, False):
+            got = getattr(xn, name)(n, periodic=periodic)
+            want = getattr(torch, name)(n, periodic=periodic)
+            assert str(got.dtype) == "float32" and tuple(got.shape) == tuple(want.shape)
+            np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-6)
+    wide = getattr(xn, name)(9, dtype="float64", backend="array_api_strict")
+    assert wide.backend.name == "array_api_strict"
+    np.testing.assert_allclose(wide.numpy(), getattr(torch, name)(9, dtype=torch.float64).numpy(),
+                               atol=1e-12)  # fmt: skip
+
+
+def test_apply_and_map_run_a_python_function_per_element():
+    x, tx = xn.tensor([1.0, -2.0, 3.0]), torch.tensor([1.0, -2.0, 3.0])
+    assert x.apply_(lambda v: v * v + 1) is x
+    tx.apply_(lambda v: v * v + 1)
+    np.testing.assert_array_equal(x.numpy(), tx.numpy())
+    y, ty = xn.tensor([10.0, 20.0, 30.0]), torch.tensor([10.0, 20.0, 30.0])
+    x.map_(y, lambda a, b: a - b)
+    tx.map_(ty, lambda a, b: a - b)
+    np.testing.assert_array_equal(x.numpy(), tx.numpy())
+    with pytest.raises(xn.GraphError, match="apply_ on a tensor that requires grad"):
+        xn.ones(2, requires_grad=True).apply_(float)

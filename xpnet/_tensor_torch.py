@@ -28,6 +28,7 @@ from ._errors import (
     ShapeError,
 )
 from .autodiff import describe, is_grad_enabled, no_grad
+from .autodiff.internal import is_tensor
 from .ops import linalg
 from .ops.internal import (
     REDUCTIONS,
@@ -998,6 +999,35 @@ class TorchMethods:
         _m.ldexp,
     )
     diagflat, mode = _m.diagflat, _m.mode
+    gcd, lcm, unique_consecutive, renorm = _m.gcd, _m.lcm, _m.unique_consecutive, _m.renorm
+    svd, qr, cholesky, matrix_exp = _m.svd, _m.qr, _m.cholesky, _m.matrix_exp
+    cholesky_solve, cholesky_inverse, triangular_solve = (
+        _m.cholesky_solve,
+        _m.cholesky_inverse,
+        _m.triangular_solve,
+    )
+
+    bincount = _m.bincount
+
+    def apply_(self: Any, callable: Any) -> Tensor:
+        """``callable`` applied to each element, written back in place (a Python loop on the
+        host, as PyTorch's: for small tensors outside any graph)."""
+        return self._host_map(lambda a: np.vectorize(callable, otypes=[a.dtype])(a), "apply_")
+
+    def map_(self: Any, tensor: Any, callable: Any) -> Tensor:
+        """``callable(self_element, other_element)`` for each pair (``tensor`` broadcasts),
+        written back in place (a Python loop on the host, as ``apply_``)."""
+        other = np.broadcast_to(np.asarray(tensor.numpy() if is_tensor(tensor) else tensor),
+                                tuple(self.shape))  # fmt: skip
+        return self._host_map(lambda a: np.vectorize(callable, otypes=[a.dtype])(a, other), "map_")
+
+    def _host_map(self: Any, fn: Any, what: str) -> Tensor:
+        if self._rg and is_grad_enabled():
+            raise GraphError(f"{what} on a tensor that requires grad; do it under xn.no_grad()")
+        values = fn(self.numpy())
+        with no_grad():
+            self.copy_(values)
+        return self
 
     def lgamma(self: Any) -> Any:
         return ops.lgamma(self)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import _sparse, ops
+from . import _torch_math as _m
 from ._errors import ArgumentError, ArgumentTypeError
 from ._tensor_torch import Size as Size
 from ._tensor_torch import ValuesIndices
@@ -268,21 +269,7 @@ def permute(x: Tensor, dims: Any) -> Tensor:
     return ops.permute_dims(x, tuple(dims))
 
 
-def bincount(x: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
-    """How many times each value 0..max(x) occurs in the 1-D non-negative integers ``x``
-    (at least ``minlength`` bins), or the sum of ``weights`` at each (differentiable in the
-    weights), as PyTorch's."""
-    if x.ndim != 1 or not x.backend.xp.isdtype(x.dtype, "integral"):
-        raise ArgumentError(f"bincount: needs a 1-D integer tensor, got shape {x.shape}")
-    if x.size and int(ops.min(x).item()) < 0:
-        raise ArgumentError("bincount: the values must be non-negative")
-    n = builtins.max(int(ops.max(x).item()) + 1 if x.size else 0, minlength)
-    if weights is None:
-        ones = ops.ones(x.shape, dtype="int64", backend=x.backend)
-        return ops.scatter_add(ones, x, (n,), axis=0)
-    if weights.shape != x.shape:
-        raise ArgumentError(f"bincount: weights of shape {weights.shape} for values {x.shape}")
-    return ops.scatter_add(weights, x, (n,), axis=0)
+bincount = _m.bincount
 
 
 class device:

@@ -1142,3 +1142,253 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype:
         out = ops.astype(ops.pow(float(base), exps), dtype or exps.backend.dtype_name(
             exps.backend.default_float))  # fmt: skip
     return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+# -- integers, runs, norms and pairs ----------------------------------------------------------
+def gcd(input: Tensor, other: Any) -> Tensor:
+    """The greatest common divisor of integer tensors, elementwise (non-negative; gcd(0, 0)
+    is 0): Euclid's steps until every remainder is 0."""
+    a, b = _tensors(input, other, "gcd")
+    if not (
+        a.backend.xp.isdtype(a.dtype, "integral") and b.backend.xp.isdtype(b.dtype, "integral")
+    ):
+        raise DTypeError(f"gcd: needs integer tensors, got {a.backend.dtype_name(a.dtype)} and "
+                         f"{b.backend.dtype_name(b.dtype)}")  # fmt: skip
+    a, b = ops.broadcast_arrays(ops.abs(a), ops.abs(b))
+    with no_grad():
+        while bool(ops.any(b != 0)):
+            nonzero = b != 0
+            a, b = ops.where(nonzero, b, a), ops.where(nonzero, a % ops.where(nonzero, b, 1), 0)
+    return a
+
+
+def lcm(input: Tensor, other: Any) -> Tensor:
+    """The least common multiple of integer tensors, elementwise (0 where either is 0)."""
+    a, b = _tensors(input, other, "lcm")
+    g = gcd(a, b)
+    return ops.where(g == 0, 0, ops.abs(a // ops.where(g == 0, 1, g) * b))
+
+
+def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
+                       dim: int | None = None) -> Any:  # fmt: skip
+    """Each run of equal consecutive elements (of the flattened tensor, or slices along
+    ``dim``) once, in order; with the index of each element's run and each run's length."""
+    x = ops.reshape(input, (-1,)) if dim is None else input
+    ax = 0 if dim is None else dim % max(input.ndim, 1)
+    n = x.shape[ax] if x.ndim else 1
+    with no_grad():
+        if n == 0:
+            starts = ops.zeros((0,), dtype="bool", backend=x.backend)
+        else:
+            moved = ops.moveaxis(x, ax, 0)
+            differs = ops.reshape(moved[1:] != moved[:-1], (n - 1, -1))
+            first = ops.ones((1,), dtype="bool", backend=x.backend)
+            starts = ops.concat([first, ops.any(differs, axis=1)])
+        run = ops.cumulative_sum(ops.astype(starts, "int64")) - 1
+        keep = ops.nonzero(starts)[0]
+    values = ops.take(x, keep, axis=ax)
+    out: list[Any] = [values]
+    if return_inverse:
+        out.append(run if dim is not None else ops.reshape(run, input.shape))
+    if return_counts:
+        bounds = ops.concat([keep, ops.full((1,), n, dtype="int64", backend=x.backend)])
+        out.append(bounds[1:] - bounds[:-1])
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """Each slice along ``dim`` scaled down to ``p``-norm ``maxnorm`` where its norm is
+    larger (PyTorch's ``renorm``: the scale is ``maxnorm / (norm + 1e-7)``)."""
+    ax = dim % input.ndim
+    others = tuple(d for d in range(input.ndim) if d != ax)
+    norm = linalg.vector_norm(input, ord=p, axis=others, keepdims=True)
+    scale = ops.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
+    return input * ops.astype(scale, input.dtype)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The length-``r`` combinations of a 1-D tensor's elements as rows (``itertools``'s
+    order); differentiable (a gather)."""
+    if input.ndim != 1:
+        raise ShapeError(f"combinations: needs a 1-D tensor, got shape {input.shape}")
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = list(pick(range(input.shape[0]), r))
+    if not rows:
+        return ops.zeros((0, r) if r else (0,), dtype=input.backend.dtype_name(input.dtype),
+                         backend=input.backend)  # fmt: skip
+    idx = ops.asarray(np.asarray(rows, dtype=np.int64).reshape(-1), backend=input.backend)
+    return ops.reshape(ops.take(input, idx, axis=0), (len(rows), r))
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The ``p``-norm distances between the rows of an (N, M) tensor, each pair i < j once
+    (the upper triangle of ``cdist(x, x)``, row by row), without the zero diagonal whose
+    square root has no gradient."""
+    if input.ndim != 2:
+        raise ShapeError(f"pdist: needs a 2-D tensor, got shape {input.shape}")
+    n = input.shape[0]
+    i, j = np.triu_indices(n, 1)
+    rows_i = ops.take(input, ops.asarray(i.astype(np.int64), backend=input.backend), axis=0)
+    rows_j = ops.take(input, ops.asarray(j.astype(np.int64), backend=input.backend), axis=0)
+    return linalg.vector_norm(rows_i - rows_j, ord=p, axis=-1)
+
+
+def msort(input: Tensor) -> Tensor:
+    """Sorted along the first dimension."""
+    return ops.sort(input, axis=0)
+
+
+def ravel(input: Tensor) -> Tensor:
+    """The elements as a 1-D tensor (C order)."""
+    return ops.reshape(input, (-1,))
+
+
+# -- spectral windows ---------------------------------------------------------------------
+def _window(n: int, periodic: bool, dtype: Any, backend: Any, device: Any, what: str) -> Any:
+    if n < 0:
+        raise ArgumentError(f"{what}: window_length must be non-negative, got {n}")
+    with no_grad():
+        k = ops.arange(n, dtype=dtype or "float32", backend=backend, device=device)
+    return k, (n if periodic else n - 1)
+
+
+def _cosine_window(coeffs: Sequence[float], n: int, periodic: bool, dtype: Any, backend: Any,
+                   device: Any, requires_grad: bool, what: str) -> Tensor:  # fmt: skip
+    k, m = _window(n, periodic, dtype, backend, device, what)
+    with no_grad():
+        if n <= 1:  # empty, or the single 1 PyTorch gives
+            out = ops.ones_like(k)
+        else:
+            out = ops.zeros_like(k)
+            for j, c in enumerate(coeffs):
+                out = out + (c if j % 2 == 0 else -c) * ops.cos(k * (2.0 * math.pi * j / m))
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def hann_window(window_length: int, periodic: bool = True, *, dtype: Any = None,
+                device: Any = None, backend: Any = None, requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """``0.5 - 0.5 cos(2 pi k / M)`` (M = N periodic, N - 1 symmetric)."""
+    return _cosine_window((0.5, 0.5), window_length, periodic, dtype, backend, device,
+                          requires_grad, "hann_window")  # fmt: skip
+
+
+def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54,
+                   beta: float = 0.46, *, dtype: Any = None, device: Any = None,
+                   backend: Any = None, requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """``alpha - beta cos(2 pi k / M)``."""
+    return _cosine_window((alpha, beta), window_length, periodic, dtype, backend, device,
+                          requires_grad, "hamming_window")  # fmt: skip
+
+
+def blackman_window(window_length: int, periodic: bool = True, *, dtype: Any = None,
+                    device: Any = None, backend: Any = None, requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """``0.42 - 0.5 cos(2 pi k / M) + 0.08 cos(4 pi k / M)``."""
+    return _cosine_window((0.42, 0.5, 0.08), window_length, periodic, dtype, backend, device,
+                          requires_grad, "blackman_window")  # fmt: skip
+
+
+def bartlett_window(window_length: int, periodic: bool = True, *, dtype: Any = None,
+                    device: Any = None, backend: Any = None, requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """The triangle ``1 - |2k / M - 1|``."""
+    k, m = _window(window_length, periodic, dtype, backend, device, "bartlett_window")
+    with no_grad():
+        out = ops.ones_like(k) if window_length <= 1 else 1.0 - ops.abs(k * (2.0 / m) - 1.0)
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+# -- PyTorch's older linear-algebra methods (``xn.linalg`` has the current ones) -----------
+class SVDLegacy(NamedTuple):
+    U: Tensor
+    S: Tensor
+    V: Tensor
+
+
+def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> SVDLegacy:
+    """PyTorch's older ``svd``: ``(U, S, V)`` with ``input = U diag(S) V^H`` (``V``, not
+    ``linalg.svd``'s ``Vh``); ``some=False``: full U and V; ``compute_uv=False``: U and V zeros."""
+    u, s, vh = linalg.svd(input, full_matrices=not some)
+    v = ops.conj(ops.matrix_transpose(vh)) if input.backend.is_complex(input.dtype) else (
+        ops.matrix_transpose(vh))  # fmt: skip
+    if not compute_uv:
+        return SVDLegacy(ops.zeros_like(u), s, ops.zeros_like(v))
+    return SVDLegacy(u, s, v)
+
+
+def qr(input: Tensor, some: bool = True) -> Any:
+    """PyTorch's older ``qr``: ``linalg.qr`` with ``some=False`` for the complete Q."""
+    return linalg.qr(input, mode="reduced" if some else "complete")
+
+
+def cholesky(input: Tensor, upper: bool = False) -> Tensor:
+    """PyTorch's older ``cholesky``: the lower factor L (``upper=True``: L^H)."""
+    low = linalg.cholesky(input)
+    return ops.matrix_transpose(low) if upper else low
+
+
+def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
+    """The solution of ``A x = input`` where ``A = L L^T`` for the Cholesky factor
+    ``input2`` (``upper``: ``A = U^T U``)."""
+    u = input2 if upper else ops.matrix_transpose(input2)
+    a = ops.matmul(ops.matrix_transpose(u), u)
+    return linalg.solve(a, input)
+
+
+def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
+    """The inverse of ``A = L L^T`` from its Cholesky factor (``upper``: ``A = U^T U``)."""
+    u = input if upper else ops.matrix_transpose(input)
+    return linalg.inv(ops.matmul(ops.matrix_transpose(u), u))
+
+
+def matrix_exp(input: Tensor) -> Tensor:
+    """The matrix exponential of square matrices: scaled to norm 1/2, a Taylor series of 18
+    terms (truncation below 1e-20), squared back; differentiable (matrix products)."""
+    if input.ndim < 2 or input.shape[-1] != input.shape[-2]:
+        raise ShapeError(f"matrix_exp: needs square matrices, got shape {input.shape}")
+    x = _floating(input)
+    with no_grad():
+        norm = float(ops.max(ops.sum(ops.abs(x), axis=-2))) if x.size else 0.0
+    s = max(0, math.ceil(math.log2(norm / 0.5))) if norm > 0.5 else 0
+    a = x / float(2**s)
+    eye = ops.eye(x.shape[-1], dtype=x.backend.dtype_name(x.dtype), backend=x.backend)
+    term, total = eye, eye
+    for k in range(1, 19):
+        term = ops.matmul(term, a) / float(k)
+        total = total + term
+    for _ in range(s):
+        total = ops.matmul(total, total)
+    return ops.broadcast_to(total, x.shape) if total.shape != x.shape else total
+
+
+def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
+                     unitriangular: bool = False) -> Any:  # fmt: skip
+    """PyTorch's older ``triangular_solve``: ``(X, A)`` with ``op(A) X = b``, reading only
+    the triangle of ``A`` that ``upper`` names (its diagonal ones where ``unitriangular``)."""
+    tri = ops.triu(A) if upper else ops.tril(A)
+    if unitriangular:
+        n = A.shape[-1]
+        eye = ops.eye(n, dtype=A.backend.dtype_name(A.dtype), backend=A.backend)
+        tri = tri * (1.0 - eye) + eye
+    lhs = ops.matrix_transpose(tri) if transpose else tri
+    return SolveLegacy(linalg.solve(lhs, b), A * 1)
+
+
+class SolveLegacy(NamedTuple):
+    solution: Tensor
+    cloned_coefficient: Tensor
+
+
+def bincount(x: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How many times each value 0..max(x) occurs in the 1-D non-negative integers ``x``
+    (at least ``minlength`` bins), or the sum of ``weights`` at each (differentiable in the
+    weights), as PyTorch's."""
+    if x.ndim != 1 or not x.backend.xp.isdtype(x.dtype, "integral"):
+        raise ArgumentError(f"bincount: needs a 1-D integer tensor, got shape {x.shape}")
+    if x.size and int(ops.min(x).item()) < 0:
+        raise ArgumentError("bincount: the values must be non-negative")
+    n = builtins.max(int(ops.max(x).item()) + 1 if x.size else 0, minlength)
+    if weights is None:
+        ones = ops.ones(x.shape, dtype="int64", backend=x.backend)
+        return ops.scatter_add(ones, x, (n,), axis=0)
+    if weights.shape != x.shape:
+        raise ArgumentError(f"bincount: weights of shape {weights.shape} for values {x.shape}")
+    return ops.scatter_add(weights, x, (n,), axis=0)

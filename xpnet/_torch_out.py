@@ -326,6 +326,18 @@ nanquantile, trapezoid, logaddexp2, ldexp, diagflat, bucketize = _with_out(
     _m.nanquantile, _m.trapezoid, _m.logaddexp2, _m.ldexp, _m.diagflat, _m.bucketize
 )
 trapz = trapezoid
+gcd, lcm, renorm, combinations, pdist, msort, ravel, matrix_exp = _with_out(
+    _m.gcd, _m.lcm, _m.renorm, _m.combinations, _m.pdist, _m.msort, _m.ravel, _m.matrix_exp
+)
+cholesky, cholesky_solve, cholesky_inverse = _with_out(
+    _m.cholesky, _m.cholesky_solve, _m.cholesky_inverse
+)
+unique_consecutive, svd, qr, triangular_solve = (
+    _m.unique_consecutive, _m.svd, _m.qr, _m.triangular_solve,
+)  # fmt: skip
+hann_window, hamming_window, blackman_window, bartlett_window = (
+    _m.hann_window, _m.hamming_window, _m.blackman_window, _m.bartlett_window,
+)  # fmt: skip
 
 __all__ = [
     "zeros_like",
@@ -555,4 +567,23 @@ __all__ = [
     "vander",
     "bucketize",
     "mode",
+    "gcd",
+    "lcm",
+    "renorm",
+    "combinations",
+    "pdist",
+    "msort",
+    "ravel",
+    "matrix_exp",
+    "cholesky",
+    "cholesky_solve",
+    "cholesky_inverse",
+    "unique_consecutive",
+    "svd",
+    "qr",
+    "triangular_solve",
+    "hann_window",
+    "hamming_window",
+    "blackman_window",
+    "bartlett_window",
 ]

@@ -339,8 +339,7 @@ def _check_ints(x: Tensor, template: tuple[Any, ...], op: str) -> None:
     if used > len(shape):
         hint = " (a 0-d tensor: its value is .item())" if not shape else ""
         raise OutOfRangeError(
-            f"{op}: {used} indices for a tensor of {len(shape)} dimension(s), "
-            f"{describe(x)}{hint}"
+            f"{op}: {used} indices for a tensor of {len(shape)} dimension(s), {describe(x)}{hint}"
         )
     front = template.index(Ellipsis) if Ellipsis in template else len(template)
     for part, start in ((template[:front], 0), (template[front + 1 :], None)):
