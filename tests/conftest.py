@@ -89,9 +89,15 @@ _JAX_OWN_PATH = re.compile(r"take|gather|scatter|getitem|setitem|embedding")
 # so every LeNet row on JAX runs with ``-m slow``. So do the JAX rows of the property tests
 # of gradients (50 worker-seconds: hypothesis's finite-difference checks of rules written
 # once for every backend, which the NumPy, array-api-strict and PyTorch rows check by
-# default); the JAX rows of the dtype properties stay.
+# default); the JAX rows of the dtype properties stay. Likewise fit's training loop on JAX
+# (26 s; JAX's compiled training runs in tests/compile) and the PyTorch-oracle tables of
+# scatter and scatter-reduce on JAX (31 s; JAX's own scatters are checked by the spec rows
+# that run by default).
 _JAX_SLOW = re.compile(
     r"test_models\.py::test_train_with_every_optimizer\[jax-\w+-lenet\]"
+    r"|tests/train/test_fit\.py::test_fit_records_history_and_learns\[jax\]"
+    r"|tests/test_tensor_torch\.py::test_scatter_and_scatter_add_as_pytorch\[jax\]"
+    r"|tests/test_scatter_reduce\.py::\w+\[jax-"
     r"|tests/test_properties\.py::test_(binary_broadcasting|reduction|shape_op)_gradients\[jax"
     r"|tests/test_properties\.py::test_random_programs\[jax"
 )
