@@ -157,3 +157,17 @@ def test_bad_sparse_input_is_refused():
         s @ xn.ones((3, 2), dtype="float64")
     with pytest.raises(xn.NotSupportedError, match=r"sparse \* Tensor: only a number"):
         s * xn.ones((4, 3))
+
+
+def test_a_sparse_tensor_saves_and_loads(tmp_path):
+    """Kept whole (an object of xpnet.sparse), so loading it takes weights_only=False."""
+    s = xn.sparse_coo_tensor(INDICES, VALUES.astype(np.float32), (4, 3))
+    path = tmp_path / "adj.pt"
+    xn.save({"adj": s}, path)
+    with pytest.raises(
+        xn.CheckpointError, match=r"xpnet\.sparse\.SparseTensor.*weights_only=False"
+    ):
+        xn.load(path)
+    back = xn.load(path, weights_only=False)["adj"]
+    assert back.is_sparse and back.shape == (4, 3) and not back.is_coalesced()
+    np.testing.assert_array_equal(back.to_dense().numpy(), s.to_dense().numpy())

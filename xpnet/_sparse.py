@@ -31,8 +31,8 @@ __all__ = ["SparseTensor", "mm", "sparse_coo_tensor", "spmm", "sum", "to_sparse"
 class SparseTensor:
     """A sparse tensor in coordinate (COO) form; see the module docstring."""
 
-    __slots__ = ("_coalesced", "_indices_t", "_shape", "_values_t")
-    is_sparse = True
+    __module__ = "xpnet.sparse"  # its public home: the name a checkpoint records
+    is_sparse = True  # (no __slots__: xn.save keeps a sparse tensor as an object)
     layout = "sparse_coo"
 
     def __init__(

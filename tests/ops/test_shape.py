@@ -89,3 +89,14 @@ def test_element_access_in_a_graph_and_in_a_recording_takes_the_general_path():
         assert bump(xn.tensor([1.0, 2.0, 3.0])).item() == 6.0
         assert state.numpy().tolist() == [1.0, 0.0, 0.0]
     assert bump.replays >= 1
+
+
+def test_a_bool_scalar_key_adds_an_axis_as_numpy():
+    """``x[True]`` is a new axis (NumPy's), not an index: also on a 0-d tensor, which an
+    integer index refuses."""
+    for shape, key in [((), True), ((3,), True), ((2, 3), (1, True)), ((2,), (False,))]:
+        want = np.ones(shape)[key]
+        got = xn.ones(shape)[key]
+        assert tuple(got.shape) == want.shape, (shape, key)
+    with pytest.raises(xn.OutOfRangeError, match=r"1 indices for a tensor of 0 dimension"):
+        xn.ones(())[0]

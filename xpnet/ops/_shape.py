@@ -335,7 +335,7 @@ def _check_ints(x: Tensor, template: tuple[Any, ...], op: str) -> None:
     if template.count(Ellipsis) > 1:
         return  # the library's own error says what is wrong
     shape = x.shape
-    used = sum(k is not None and k is not Ellipsis for k in template)
+    used = sum(k is not None and k is not Ellipsis and type(k) is not bool for k in template)
     if used > len(shape):
         hint = " (a 0-d tensor: its value is .item())" if not shape else ""
         raise OutOfRangeError(
