@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._errors import ArgumentError, ArgumentTypeError, ShapeError
 from ._engine import OPS, backward
-from ._functional import _as_tuple, _is_tree, _prepare, _zeros_like
+from ._functional import _as_tuple, _is_tree, _prepare, _rebuild, _zeros_like
 from ._mode import enable_grad
 from ._tensor_base import TensorBase, is_tensor, wrap
 
@@ -180,12 +180,8 @@ def _slice_at(t: Any, axis: int, i: int) -> Any:
 
 
 def _tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
-    if isinstance(tree, dict):
-        return {k: _tree_map(fn, v) for k, v in tree.items()}
-    if isinstance(tree, (list, tuple)):
-        items = [_tree_map(fn, v) for v in tree]
-        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
-    return fn(tree)
+    """``tree`` with each of its tensors replaced by ``fn`` of it."""
+    return _rebuild(tree, iter([fn(t) for t in _tree_leaves(tree)]))
 
 
 def vmap(
