@@ -75,6 +75,7 @@ from ._fold import Unfold as Unfold
 from ._linear import Bilinear as Bilinear
 from ._linear import Embedding as Embedding
 from ._linear import EmbeddingBag as EmbeddingBag
+from ._linear import LazyLinear as LazyLinear
 from ._linear import Linear as Linear
 from ._loss import BCELoss as BCELoss
 from ._loss import BCEWithLogitsLoss as BCEWithLogitsLoss
@@ -213,6 +214,7 @@ __all__ = [
     "MaxPool2d",
     "Dropout",
     "Embedding",
+    "LazyLinear",
     "Linear",
     "BCELoss",
     "BCEWithLogitsLoss",

@@ -48,6 +48,49 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class LazyLinear(Linear):
+    """PyTorch's ``LazyLinear``: a Linear whose ``in_features`` is the last dimension of its
+    first input. Until then its weight has no columns (shape ``(out_features, 0)``). The
+    first call, or ``load_state_dict`` of a full weight, gives the weight its shape in place
+    (the same Parameter object, so an optimizer made before keeps it), initialises it as a
+    Linear, and the module becomes a ``Linear``."""
+
+    lazy_weight = True  # load_state_dict accepts any number of input columns for "weight"
+
+    def __init__(
+        self,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        backend: Any = None,
+    ) -> None:
+        super().__init__(0, out_features, bias, device, dtype, backend=backend)
+
+    def reset_parameters(self) -> None:
+        if self.in_features:  # nothing to initialise before the shape is known
+            super().reset_parameters()
+
+    def materialize(self, in_features: int) -> None:
+        """Give the weight ``in_features`` columns, initialised as Linear's; become a Linear."""
+        b = self.weight.backend
+        with no_grad():
+            self.weight._set_data(b.zeros((self.out_features, in_features), self.weight.dtype))
+        self.in_features = in_features
+        self.__class__ = Linear  # type: ignore[assignment]  # PyTorch's cls_to_become
+        self.reset_parameters()
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not x.ndim:
+            raise ShapeError(f"LazyLinear: a 0-d input {x.shape} has no features")
+        self.materialize(x.shape[-1])
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features=<lazy>, out_features={self.out_features}, bias={self.bias is not None}"
+
+
 class Bilinear(Module):
     """y = x1^T A x2 + b, with A of shape (out_features, in1_features, in2_features);
     PyTorch's ``nn.Bilinear`` and its initialisation (uniform within 1/sqrt(in1_features))."""

@@ -20,6 +20,7 @@ from .._errors import (
 )
 from .._tensor_torch import check_memory_format
 from ..autodiff import is_grad_enabled, no_grad
+from ..autodiff.internal import wrap
 from ..backend import Backend, placement
 from ..ops.internal import converted
 from ..tensor import Tensor, to_arguments
@@ -320,11 +321,14 @@ class Module:
                 f"got a {kind.__name__}{hint}"
             )
         own = {}
+        lazy: dict[str, Any] = {}  # "weight" keys of lazy modules (LazyLinear): any columns
         for mname, m in self.named_modules():
             for registry, skip in ((m._parameters, set()), (m._buffers, m._non_persistent)):
                 for k, t in registry.items():
                     if t is not None and k not in skip:
                         own[f"{mname}.{k}" if mname else k] = t
+            if getattr(m, "lazy_weight", False):
+                lazy[f"{mname}.weight" if mname else "weight"] = m
         missing = sorted(set(own) - set(state_dict))
         unexpected = sorted(set(state_dict) - set(own))
         if strict and (missing or unexpected):
@@ -339,14 +343,21 @@ class Module:
             if k in state_dict:
                 v = state_dict[k]
                 shape = tuple(v.shape) if hasattr(v, "shape") else np.shape(v)
-                if shape != t.shape:
+                fits_lazy = k in lazy and len(shape) == 2 and shape[0] == t.shape[0]
+                if shape != t.shape and not fits_lazy:
                     bad.append(f"{k}: checkpoint {shape} vs model {t.shape}")
                     continue
-                new[k] = converted(t, v, f"load_state_dict into {type(self).__name__}: key {k!r}")
+                like = t if shape == t.shape else wrap(t.backend.zeros(shape, t.dtype), t.backend)
+                new[k] = converted(
+                    like, v, f"load_state_dict into {type(self).__name__}: key {k!r}"
+                )
         if bad:
             raise ShapeError(
                 f"load_state_dict into {type(self).__name__}: shape mismatch for " + "; ".join(bad)
             )
+        for k, m in lazy.items():  # the weight's columns from the checkpoint
+            if k in new:
+                m.materialize(tuple(new[k].shape)[1])
         for k, arr in new.items():
             own[k]._set_data(arr)  # a fresh array: never the caller's
         return IncompatibleKeys(missing, unexpected)
