@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import math
 import types
+import warnings
 from typing import Any
 
 import numpy as np
 
-from .._errors import BackendUnavailableError, DeviceError
+from .._errors import BackendUnavailableError, DeviceError, PerformanceWarning
 from . import _philox as philox
 from ._base import METHOD_KERNELS, Array, Backend, Gather, native_key
 from ._cuda_graph import CudaGraph
@@ -37,6 +38,9 @@ def _cupy() -> types.ModuleType:
             "use backend='numpy' on this machine"
         )
     return cupy
+
+
+_NO_AT: set[str] = set()  # scatters whose CuPy ufunc.at failed once here
 
 
 class CupyBackend(Backend):
@@ -182,13 +186,28 @@ class CupyBackend(Backend):
         return out
 
     def scatter_reduce_flat(self, size: int, positions: Array, values: Array, reduce: str) -> Array:
-        if reduce == "prod":  # CuPy's ufunc.at has no multiply: the one-hot blocks
-            return super().scatter_reduce_flat(size, positions, values, reduce)
-        import cupy
+        """CuPy's ``maximum.at``/``minimum.at`` (atomic extremes: deterministic); a product,
+        or a CuPy whose ``ufunc.at`` lacks them (warned once), through the one-hot blocks."""
+        at = None
+        if reduce != "prod" and "scatter_reduce" not in _NO_AT:
+            import cupy
 
+            at = getattr(cupy.maximum if reduce == "amax" else cupy.minimum, "at", None)
+        if at is None:
+            return super().scatter_reduce_flat(size, positions, values, reduce)
         out = self.full((size,), self.reduce_identity(values.dtype, reduce), values.dtype)
-        with self.device:
-            (cupy.maximum if reduce == "amax" else cupy.minimum).at(out, positions, values)
+        try:
+            with self.device:
+                at(out, positions, values)
+        except (NotImplementedError, TypeError) as e:  # this CuPy's at lacks the ufunc/dtype
+            _NO_AT.add("scatter_reduce")
+            warnings.warn(
+                f"xpnet: CuPy's {reduce} scatter is unavailable here ({e}); scatter_reduce "
+                "runs through one-hot blocks instead (slower, same values)",
+                PerformanceWarning,
+                stacklevel=2,
+            )
+            return super().scatter_reduce_flat(size, positions, values, reduce)
         return out
 
     # -- random numbers: Philox4x32-10, state (key, counter) (see _philox.py) ----
