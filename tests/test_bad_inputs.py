@@ -170,6 +170,21 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         r"mm: sparse \(2, 2\) and float32\[3, 2\] .* do not align",
     ),
     (
+        "sparse matrix times a dense one on another backend",
+        lambda: (
+            xn.sparse_coo_tensor([[0], [1]], [1.0], (2, 2), backend="array_api_strict")
+            @ xn.ones(2, 2)
+        ),
+        xn.DeviceError,
+        r"mm: the sparse operand is on array_api_strict.*, the dense operand float32\[2, 2\] on numpy",
+    ),
+    (
+        "LazyLinear given integers (refused before it takes a shape)",
+        lambda: nn.LazyLinear(2)(xn.ones(2, 3, dtype="int64")),
+        xn.DTypeError,
+        r"LazyLinear: the input is int64; convert it with \.float\(\)",
+    ),
+    (
         "scatter_reduce with an unknown reduction",
         lambda: xn.zeros(3).scatter_reduce(0, xn.tensor([0]), xn.ones(1), "max"),
         xn.ArgumentError,

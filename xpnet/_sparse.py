@@ -17,7 +17,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from . import ops
-from ._errors import ArgumentError, ArgumentTypeError, NotSupportedError, ShapeError
+from ._errors import ArgumentError, ArgumentTypeError, DeviceError, NotSupportedError, ShapeError
 from .autodiff import describe
 from .autodiff.internal import is_tensor
 from .ops.internal import scatter_reduce_p
@@ -290,6 +290,11 @@ def _spmm(a: SparseTensor, b: Tensor) -> Tensor:
         raise ShapeError(f"mm: a sparse operand of {a.ndim} dims; only matrices multiply")
     if b.ndim not in (1, 2) or b.shape[0] != a.shape[1]:
         raise ShapeError(f"mm: sparse {a.shape} and {describe(b)} do not align")
+    if a.backend is not b.backend:
+        raise DeviceError(
+            f"mm: the sparse operand is on {a.backend.name}:{a.backend.device_str}, the dense "
+            f"operand {describe(b)}; move one (.to)"
+        )
     if a.dtype != b.dtype:
         raise ArgumentTypeError(
             f"mm: the sparse operand's values are {a.backend.dtype_name(a.dtype)}, the dense "

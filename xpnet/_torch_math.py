@@ -1212,7 +1212,7 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     if input.ndim != 1:
         raise ShapeError(f"combinations: needs a 1-D tensor, got shape {input.shape}")
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
-    rows = list(pick(range(input.shape[0]), r))
+    rows = list(pick(range(input.shape[0]), r)) if r > 0 else []  # r=0: empty, as PyTorch's
     if not rows:
         return ops.zeros((0, r) if r else (0,), dtype=input.backend.dtype_name(input.dtype),
                          backend=input.backend)  # fmt: skip

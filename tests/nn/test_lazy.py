@@ -38,6 +38,10 @@ def test_lazy_linear_materialises_on_the_first_call_as_pytorchs():
     other.load_state_dict(model.state_dict())
     assert type(other[0]) is nn.Linear and other[0].weight.shape == (4, 5)
     np.testing.assert_array_equal(other(xn.tensor(x)).numpy(), model(xn.tensor(x)).numpy())
+    lazy = nn.LazyLinear(2)
+    with pytest.raises(xn.DTypeError, match="LazyLinear: the input is int64"):
+        lazy(xn.ones((2, 3), dtype="int64"))
+    assert type(lazy) is nn.LazyLinear and lazy.weight.shape == (2, 0)  # nothing changed
     with pytest.raises(xn.ShapeError, match=r"weight: checkpoint \(2, 4\) vs model \(3, 0\)"):
         nn.LazyLinear(3).load_state_dict({"weight": xn.ones((2, 4)), "bias": xn.ones(3)})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._errors import ArgumentError, NotSupportedError, ShapeError
+from .._errors import ArgumentError, DTypeError, NotSupportedError, ShapeError
 from ..autodiff import no_grad
 from ..tensor import Tensor
 from . import functional as F
@@ -84,6 +84,11 @@ class LazyLinear(Linear):
     def forward(self, x: Tensor) -> Tensor:
         if not x.ndim:
             raise ShapeError(f"LazyLinear: a 0-d input {x.shape} has no features")
+        if not x.backend.is_inexact(x.dtype):  # refused before the module changes
+            raise DTypeError(
+                f"LazyLinear: the input is {x.backend.dtype_name(x.dtype)}; convert it with "
+                ".float() (the parameters are floating)"
+            )
         self.materialize(x.shape[-1])
         return F.linear(x, self.weight, self.bias)
 
