@@ -49,6 +49,12 @@ class Fixed:
         return Fixed(self.value.astype(bool))
 
 
+def hpd(n: int) -> np.ndarray:
+    """A complex Hermitian positive-definite matrix."""
+    m = R.standard_normal((n, n)) + 1j * R.standard_normal((n, n))
+    return m @ m.conj().T + n * np.eye(n)
+
+
 def spd(n: int) -> np.ndarray:
     m = R.standard_normal((n, n))
     return m @ m.T + n * np.eye(n)
@@ -222,6 +228,12 @@ ROWS: list[tuple[str, str, list[Any], dict[str, Any], bool]] = [
     ("cholesky-upper", "cholesky", [spd(3)], {"upper": True}, True),
     ("cholesky_solve", "cholesky_solve", [u(3, 2), Fixed(np.linalg.cholesky(spd(3)))], {}, True),
     ("cholesky_inverse", "cholesky_inverse", [Fixed(np.linalg.cholesky(spd(3)))], {}, True),
+    # complex Hermitian: the factor's conjugate transpose, not its transpose
+    ("cholesky-upper-complex", "cholesky", [hpd(3)], {"upper": True}, True),
+    ("cholesky_solve-complex", "cholesky_solve",
+     [u(3, 2) + 0j, Fixed(np.linalg.cholesky(hpd(3)))], {}, True),
+    ("cholesky_inverse-complex", "cholesky_inverse", [Fixed(np.linalg.cholesky(hpd(3)))], {},
+     True),
     ("triangular_solve", "triangular_solve", [u(3, 2), np.triu(spd(3))], {}, True),
     ("triangular_solve-lower-t-unit", "triangular_solve", [u(3, 2), np.tril(spd(3))],
      {"upper": False, "transpose": True, "unitriangular": True}, True),

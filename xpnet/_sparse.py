@@ -20,7 +20,7 @@ from . import ops
 from ._errors import ArgumentError, ArgumentTypeError, DeviceError, NotSupportedError, ShapeError
 from .autodiff import describe
 from .autodiff.internal import is_tensor
-from .ops.internal import scatter_reduce_p
+from .ops.internal import check_indices, scatter_reduce_p
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -91,13 +91,11 @@ class SparseTensor:
             return None
         if self._coalesced:
             return SparseTensor(self._indices_t, g, self._shape, True)
-        positions, inverse = ops.unique_inverse(self._flat_positions())
-        n = int(positions.shape[0])
+        indices, inverse, n = self._unique()
         order = ops.arange(int(g.shape[0]), backend=g.backend)
         first = scatter_reduce_p(order, inverse, size=n, reduce="amin")  # each one's first copy
         # every copy's derivative is the same: take the first's
-        return SparseTensor(_unravel(positions, self._shape), ops.take(g, first, axis=0),
-                            self._shape, True)  # fmt: skip
+        return SparseTensor(indices, ops.take(g, first, axis=0), self._shape, True)
 
     def detach(self) -> SparseTensor:
         return SparseTensor(self._indices_t, self._values_t.detach(), self._shape, self._coalesced)
@@ -156,13 +154,19 @@ class SparseTensor:
     def to_sparse(self) -> SparseTensor:
         return self
 
+    def _unique(self) -> tuple[Tensor, Tensor, builtins.int]:
+        """The stored positions once each in C order (as (ndim, n) indices), the one each
+        stored element is, and n."""
+        positions, inverse = ops.unique_inverse(self._flat_positions())
+        return _unravel(positions, self._shape), inverse, int(positions.shape[0])
+
     def coalesce(self) -> SparseTensor:
         """The same tensor with each position stored once, in C order (repeats summed)."""
         if self._coalesced:
             return self
-        positions, inverse = ops.unique_inverse(self._flat_positions())
-        values = ops.scatter_add(self._values_t, inverse, (int(positions.shape[0]),))
-        return SparseTensor(_unravel(positions, self._shape), values, self._shape, True)
+        indices, inverse, n = self._unique()
+        return SparseTensor(indices, ops.scatter_add(self._values_t, inverse, (n,)), self._shape,
+                            True)  # fmt: skip
 
     def to(self, *args: Any, **kwargs: Any) -> SparseTensor:
         """Moved or cast as ``Tensor.to`` moves or casts its values (the indices follow)."""
@@ -260,14 +264,8 @@ class SparseTensor:
     def __rmatmul__(self, other: Any) -> Any:
         return mm(other, self)
 
-    def __xpnet_rmatmul__(self, other: Any) -> Any:
-        return mm(other, self)
-
-    def mm(self, other: Any) -> Any:
-        return mm(self, other)
-
-    def matmul(self, other: Any) -> Any:
-        return mm(self, other)
+    mm = matmul = __matmul__
+    __xpnet_rmatmul__ = __rmatmul__  # what xpnet's matmul calls for ``dense @ sparse``
 
     def sum(self, dim: Any = None) -> Any:
         return sum(self, dim)
@@ -405,15 +403,9 @@ def sparse_coo_tensor(
         raise ShapeError(
             f"sparse_coo_tensor: size {size} has {len(size)} dims, indices {indices.shape[0]}"
         )
-    if nnz:
-        low = ops.min(indices, axis=1).tolist()
-        high = ops.max(indices, axis=1).tolist()
-        for d, (lo, hi, n) in enumerate(zip(low, high, size, strict=True)):
-            if lo < 0 or hi >= n:
-                raise ShapeError(
-                    f"sparse_coo_tensor: an index along dim {d} ({lo if lo < 0 else hi}) is out "
-                    f"of range for size {size}"
-                )
+    for d, n in enumerate(size):
+        check_indices(indices[d], n, "sparse_coo_tensor", f"index along dim {d}",
+                      f"positions of size {size}", mask=False)  # fmt: skip
     out = SparseTensor(indices, values, size, bool(is_coalesced))
     if requires_grad:
         out.requires_grad_(True)

@@ -243,12 +243,15 @@ def scatter_reduce(x: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
     ax, src, block = _scatter_args(op, x, dim, index, src)
     if x.backend.dtype_name(x.dtype) == "bool":
         raise DTypeError(f"{op}: reduce={reduce!r} of a bool tensor {describe(x)}")
+
+    def hits() -> Tensor:  # how many values of src each position gets
+        return _placed(ops.ones_like(src), index, block, x.shape, ax)
+
     if reduce in ("sum", "mean"):
         total = _placed(src, index, block, x.shape, ax)
-        hits = _placed(ops.ones_like(src), index, block, x.shape, ax)
         if reduce == "sum":
-            return x + total if include_self else ops.where(hits > 0, total, x)
-        count = hits + 1 if include_self else hits
+            return x + total if include_self else ops.where(hits() > 0, total, x)
+        count = hits() + 1 if include_self else hits()
         total = total + x if include_self else total
         if x.backend.xp.isdtype(x.dtype, "integral"):  # PyTorch's floor division
             mean = ops.floor_divide(total, ops.maximum(count, 1))
@@ -265,10 +268,7 @@ def scatter_reduce(x: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
         values = ops.concat([ops.reshape(x, (-1,)), values])
         positions = ops.concat([every, positions])
     out = ops.reshape(scatter_reduce_p(values, positions, size=size, reduce=reduce), x.shape)
-    if include_self:
-        return out
-    hits = ops.scatter_add(ops.ones(positions.shape, backend=x.backend), positions, (size,))
-    return ops.where(ops.reshape(hits, x.shape) > 0, out, x)
+    return out if include_self else ops.where(hits() > 0, out, x)
 
 
 def index_reduce(x: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str,
@@ -1000,6 +1000,7 @@ class TorchMethods:
     )
     diagflat, mode = _m.diagflat, _m.mode
     gcd, lcm, unique_consecutive, renorm = _m.gcd, _m.lcm, _m.unique_consecutive, _m.renorm
+    ravel, msort = _m.ravel, _m.msort
     svd, qr, cholesky, matrix_exp = _m.svd, _m.qr, _m.cholesky, _m.matrix_exp
     cholesky_solve, cholesky_inverse, triangular_solve = (
         _m.cholesky_solve,
@@ -1022,12 +1023,7 @@ class TorchMethods:
         return self._host_map(lambda a: np.vectorize(callable, otypes=[a.dtype])(a, other), "map_")
 
     def _host_map(self: Any, fn: Any, what: str) -> Tensor:
-        if self._rg and is_grad_enabled():
-            raise GraphError(f"{what} on a tensor that requires grad; do it under xn.no_grad()")
-        values = fn(self.numpy())
-        with no_grad():
-            self.copy_(values)
-        return self
+        return self._fill_with(lambda: fn(self.numpy()), what)
 
     def lgamma(self: Any) -> Any:
         return ops.lgamma(self)
@@ -1164,15 +1160,8 @@ class TorchMethods:
     def is_same_size(self: Any, other: Any) -> bool:
         return self.shape == tuple(other.shape)
 
-    def ravel(self: Any) -> Tensor:
-        return ops.reshape(self, (-1,))
-
     def reshape_as(self: Any, other: Any) -> Tensor:
         return ops.reshape(self, tuple(other.shape))
-
-    def msort(self: Any) -> Tensor:
-        """Sorted along the first dimension (PyTorch's ``msort``)."""
-        return ops.sort(self, axis=0)
 
     def fix(self: Any) -> Tensor:
         return ops.trunc(self)

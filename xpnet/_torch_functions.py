@@ -121,12 +121,7 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
     return ops.matmul(a, b)
 
 
-def spmm(a: Any, b: Any) -> Any:
-    """PyTorch's ``spmm``: ``mm`` with a sparse first operand."""
-    return _sparse.mm(a, b)
-
-
-sparse_coo_tensor = _sparse.sparse_coo_tensor
+spmm, sparse_coo_tensor = _sparse.spmm, _sparse.sparse_coo_tensor
 
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:

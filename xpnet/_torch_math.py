@@ -1050,14 +1050,7 @@ def _spacing(y: Tensor, x: Any, dx: Any, ax: int, op: str) -> Any:
         return ops.reshape(d, tuple(shape))
     if x.shape != y.shape:
         raise ShapeError(f"{op}: x of shape {x.shape} for y of shape {y.shape}")
-    return _diff(x, ax)
-
-
-def _diff(y: Tensor, ax: int) -> Tensor:
-    n = y.shape[ax]
-    return ops.take(y, ops.arange(1, n, backend=y.backend), axis=ax) - ops.take(
-        y, ops.arange(0, n - 1, backend=y.backend), axis=ax
-    )
+    return ops.diff(x, axis=ax)
 
 
 def _trapezoids(y: Tensor, x: Any, dx: Any, dim: int, op: str) -> tuple[Tensor, int]:
@@ -1307,8 +1300,7 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> SVDLegacy:
     """PyTorch's older ``svd``: ``(U, S, V)`` with ``input = U diag(S) V^H`` (``V``, not
     ``linalg.svd``'s ``Vh``); ``some=False``: full U and V; ``compute_uv=False``: U and V zeros."""
     u, s, vh = linalg.svd(input, full_matrices=not some)
-    v = ops.conj(ops.matrix_transpose(vh)) if input.backend.is_complex(input.dtype) else (
-        ops.matrix_transpose(vh))  # fmt: skip
+    v = vh.mH
     if not compute_uv:
         return SVDLegacy(ops.zeros_like(u), s, ops.zeros_like(v))
     return SVDLegacy(u, s, v)
@@ -1322,21 +1314,24 @@ def qr(input: Tensor, some: bool = True) -> Any:
 def cholesky(input: Tensor, upper: bool = False) -> Tensor:
     """PyTorch's older ``cholesky``: the lower factor L (``upper=True``: L^H)."""
     low = linalg.cholesky(input)
-    return ops.matrix_transpose(low) if upper else low
+    return low.mH if upper else low
 
 
 def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
-    """The solution of ``A x = input`` where ``A = L L^T`` for the Cholesky factor
-    ``input2`` (``upper``: ``A = U^T U``)."""
-    u = input2 if upper else ops.matrix_transpose(input2)
-    a = ops.matmul(ops.matrix_transpose(u), u)
-    return linalg.solve(a, input)
+    """The solution of ``A x = input`` where ``A = L L^H`` for the Cholesky factor
+    ``input2`` (``upper``: ``A = U^H U``)."""
+    return linalg.solve(_from_cholesky(input2, upper), input)
 
 
 def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
-    """The inverse of ``A = L L^T`` from its Cholesky factor (``upper``: ``A = U^T U``)."""
-    u = input if upper else ops.matrix_transpose(input)
-    return linalg.inv(ops.matmul(ops.matrix_transpose(u), u))
+    """The inverse of ``A = L L^H`` from its Cholesky factor (``upper``: ``A = U^H U``)."""
+    return linalg.inv(_from_cholesky(input, upper))
+
+
+def _from_cholesky(factor: Tensor, upper: bool) -> Tensor:
+    """The matrix ``U^H U`` of an upper factor (``L L^H`` of a lower one)."""
+    u = factor if upper else factor.mH
+    return ops.matmul(u.mH, u)
 
 
 def matrix_exp(input: Tensor) -> Tensor:
@@ -1369,7 +1364,7 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
         eye = ops.eye(n, dtype=A.backend.dtype_name(A.dtype), backend=A.backend)
         tri = tri * (1.0 - eye) + eye
     lhs = ops.matrix_transpose(tri) if transpose else tri
-    return SolveLegacy(linalg.solve(lhs, b), A * 1)
+    return SolveLegacy(linalg.solve(lhs, b), A.clone())
 
 
 class SolveLegacy(NamedTuple):

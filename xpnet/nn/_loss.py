@@ -12,32 +12,30 @@ from ._module import Module
 from .functional._loss import legacy_reduction
 
 
+def _legacy_keywords(init: Any) -> Any:
+    """``init`` also taking PyTorch's deprecated ``size_average=``/``reduce=`` keywords
+    (``nn.MSELoss(size_average=False)``: reduction "sum"), with PyTorch's warning."""
+
+    @functools.wraps(init)
+    def legacy_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        legacy_reduction(kwargs)
+        init(self, *args, **kwargs)
+
+    return legacy_init
+
+
 class _Loss(Module):
     _reductions: tuple[str, ...] = ("mean", "sum", "none")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """xpnet's losses take PyTorch's deprecated ``size_average=``/``reduce=`` keywords
-        (``nn.MSELoss(size_average=False)``: reduction "sum"), with PyTorch's warning."""
+        """xpnet's losses with their own constructor take the legacy keywords too."""
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
-        if init is None or not cls.__module__.startswith("xpnet."):
-            return
+        if init is not None and cls.__module__.startswith("xpnet."):
+            cls.__init__ = _legacy_keywords(init)  # type: ignore[method-assign]
 
-        @functools.wraps(init)
-        def legacy_init(self: Any, *args: Any, size_average: Any = None, reduce: Any = None,
-                        **kw: Any) -> None:  # fmt: skip
-            if size_average is not None or reduce is not None:
-                kw["reduction"] = legacy_reduction(
-                    size_average, reduce, kw.get("reduction", "mean")
-                )
-            init(self, *args, **kw)
-
-        cls.__init__ = legacy_init  # type: ignore[method-assign]
-
-    def __init__(
-        self, reduction: str = "mean", *, size_average: Any = None, reduce: Any = None
-    ) -> None:
-        reduction = legacy_reduction(size_average, reduce, reduction)
+    @_legacy_keywords
+    def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         if reduction not in self._reductions:
             raise ArgumentError(

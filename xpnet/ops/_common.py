@@ -174,19 +174,19 @@ def binary(prim: Any, x: Any, y: Any) -> Tensor:
                 astype_p(x, dtype=x.backend.default_float), y
             )  # int tensor * 2.5 -> float32
         if not is_tensor(y):
-            sparse = hasattr(y, "__xpnet_dense__")
+            dense = getattr(y, "__xpnet_dense__", None)
+            if dense is not None:  # a sparse tensor: its dense form, promoted as a tensor
+                return binary(prim, x, dense())
             y = as_operand(y, x)
-            if sparse:  # a sparse tensor's dense form promotes as a tensor
-                x, y = float_wins(x, y)
-            elif type(y) is float and x._data.dtype not in x.backend.inexact_dtypes:
+            if type(y) is float and x._data.dtype not in x.backend.inexact_dtypes:
                 x = astype_p(x, dtype=x.backend.default_float)
         return prim(x, y)
     if is_tensor(y):
-        sparse = hasattr(x, "__xpnet_dense__")
+        dense = getattr(x, "__xpnet_dense__", None)
+        if dense is not None:
+            return binary(prim, dense(), y)
         x = as_operand(x, y)
-        if sparse:
-            x, y = float_wins(x, y)
-        elif type(x) is float and y._data.dtype not in y.backend.inexact_dtypes:
+        if type(x) is float and y._data.dtype not in y.backend.inexact_dtypes:
             y = astype_p(y, dtype=y.backend.default_float)
         return prim(x, y)
     raise ArgumentTypeError(

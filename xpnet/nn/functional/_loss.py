@@ -33,21 +33,23 @@ _REDUCTIONS = ("mean", "sum", "none")
 F = TypeVar("F", bound=Callable[..., Tensor])
 
 
-def legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    """PyTorch's deprecated ``size_average``/``reduce`` loss arguments as the ``reduction``
-    they stand for (``size_average=False``: "sum"; ``reduce=False``: "none"), with PyTorch's
-    warning; ``reduction`` when neither is given."""
+def legacy_reduction(kwargs: dict[str, Any]) -> None:
+    """PyTorch's deprecated ``size_average``/``reduce`` loss keywords, taken out of
+    ``kwargs`` and replaced by the ``reduction`` they stand for (``size_average=False``:
+    "sum"; ``reduce=False``: "none"), with PyTorch's warning; nothing when neither is
+    given. Loss functions and loss modules' constructors both call it."""
+    size_average, reduce = kwargs.pop("size_average", None), kwargs.pop("reduce", None)
     if size_average is None and reduce is None:
-        return reduction
+        return
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     out = "mean" if size_average and reduce else "sum" if reduce else "none"
     warnings.warn(
         f"size_average and reduce args will be deprecated, please use reduction='{out}' instead.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=3,  # the caller of the loss function (or of the loss's constructor)
     )
-    return out
+    kwargs["reduction"] = out
 
 
 def _fp32(fn: F) -> F:
@@ -56,11 +58,7 @@ def _fp32(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapped(*args: Any, **kwargs: Any) -> Tensor:
-        if "size_average" in kwargs or "reduce" in kwargs:
-            kwargs["reduction"] = legacy_reduction(
-                kwargs.pop("size_average", None), kwargs.pop("reduce", None),
-                kwargs.get("reduction", "mean"),
-            )  # fmt: skip
+        legacy_reduction(kwargs)
         if LOW.get() is not None:
             args = tuple(autocast_high(a) for a in args)
             kwargs = {k: autocast_high(v) for k, v in kwargs.items()}
