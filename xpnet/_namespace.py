@@ -269,7 +269,7 @@ class _Info:
         out = dict(self._native.default_dtypes(device=device))
         out["real floating"] = self._backend.default_float
         if "complex64" in self._backend.dtypes:
-            out["complex floating"] = self._backend.dtype("complex64")
+            out["complex floating"] = self._backend.default_complex
         return out
 
 
@@ -315,12 +315,6 @@ def _creation(backend: Backend) -> dict[str, Any]:
     def full(shape: Any, fill_value: Any, *, dtype: Any = None, device: Any = None) -> Tensor:
         """Without ``dtype``: bool for a bool fill, the default integer for an int fill, the
         default complex dtype for a complex fill."""
-        if dtype is None and isinstance(fill_value, bool):
-            dtype = "bool"
-        elif dtype is None and isinstance(fill_value, int):
-            dtype = "int64"
-        elif dtype is None and isinstance(fill_value, complex):
-            dtype = "complex64"
         return ops.full(shape, fill_value, dtype=dtype, backend=on(device))
 
     def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: Any = None,

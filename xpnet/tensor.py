@@ -17,6 +17,7 @@ from ._errors import ArgumentTypeError, GraphError, NotSupportedError, XpnetErro
 from ._namespace import array_namespace
 from ._printing import format_values
 from ._tensor_torch import Size, TorchMethods, check_memory_format
+from ._ufunc import array_ufunc
 from .autodiff import backward, is_grad_enabled, no_grad
 from .autodiff.internal import TensorBase, set_tensor_class, wrap
 from .backend import DTYPE_NAMES, Backend
@@ -65,7 +66,12 @@ class Tensor(TensorBase, TorchMethods):
     """
 
     __slots__ = ()
-    __array_ufunc__ = None  # NumPy defers to our reflected operators (np.float32(2) * t)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy ufuncs on tensors: ``ndarray * t`` and ``np.float32(2) * t`` are ``t``'s
+        reflected operators, ``np.exp(t)`` is ``xp.exp(t)`` (both in the graph), anything
+        else computes on the host values (see ``xpnet/_ufunc.py``)."""
+        return array_ufunc(self, ufunc, method, *inputs, **kwargs)
 
     def __init__(
         self,
@@ -111,8 +117,10 @@ class Tensor(TensorBase, TorchMethods):
         return int(self._data.shape[0])
 
     def __iter__(self) -> Iterator[Tensor]:
-        for i in range(len(self)):
-            yield self[i]
+        # refused when iter() is called, as NumPy and PyTorch do (np.iterable asks that)
+        if not self._data.shape:
+            raise ArgumentTypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(int(self._data.shape[0])))
 
     def to(
         self,
@@ -455,7 +463,17 @@ class Tensor(TensorBase, TorchMethods):
     def reshape(self, *shape: Any) -> Tensor:
         return _ops.reshape(self, _shape_args(shape))
 
-    view = reshape
+    def view(self, *shape: Any) -> Tensor:
+        """PyTorch's ``view``: a new shape (``x.view(2, -1)``, as ``reshape``), or, given one
+        dtype, the same bytes read as that dtype (``x.view(xn.int32)``, ``x.view(float)``
+        for float64; see ``ops.internal.view_as_dtype``)."""
+        if (
+            len(shape) == 1
+            and not isinstance(shape[0], (tuple, list))
+            and not hasattr(shape[0], "__index__")
+        ):
+            return _internal.view_as_dtype(self, shape[0])
+        return self.reshape(*shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return _ops.flatten(self, start_dim, end_dim)

@@ -8,6 +8,7 @@ from ._base import fill_key as fill_key
 from ._base import is_basic_key as is_basic_key
 from ._base import pool_windows as pool_windows
 from ._base import reciprocal as reciprocal
+from ._default_dtype import default_complex_name as default_complex_name
 from ._default_dtype import default_float_name as default_float_name
 from ._default_dtype import set_default_float as set_default_float
 from ._determinism import deterministic as deterministic
@@ -43,6 +44,7 @@ __all__ = [
     "fill_key",
     "is_basic_key",
     "host_memory_policy",
+    "default_complex_name",
     "default_float_name",
     "set_default_float",
     "deterministic",

@@ -99,6 +99,13 @@ METHOD_KERNELS: dict[str, Callable[..., Any]] = {
 }
 
 
+def _refused_shared(e: Exception) -> bool:
+    """The library's refusal to write into a read-only (NumPy) or self-overlapping
+    (PyTorch) array."""
+    text = str(e)
+    return "read-only" in text or "single memory location" in text
+
+
 class Backend(abc.ABC):
     """An array library's Array API namespace ``xp`` together with a native device.
 
@@ -507,11 +514,25 @@ class Backend(abc.ABC):
         """(eigenvalues, eigenvectors) of square matrices, from one call so their orders
         agree; NumPy's on the host where the library has no eig (the 2024.12 standard has
         none: this is its 2025.12 addition)."""
+        xp = self.xp
+        dtype = arr.dtype
+        if bool(xp.all(xp.imag(arr) == 0)):
+            # a real matrix (xpnet's eig takes it cast to complex): the real eig gives its
+            # complex eigenvalues in exact conjugate pairs, as PyTorch's and NumPy's do
+            arr = xp.real(arr)
+        values, vectors = self._native_eig(arr)
+        return xp.astype(values, dtype), xp.astype(vectors, dtype)
+
+    def bitcast(self, arr: Array, dtype: Any) -> Array:
+        """``arr``'s bytes read as ``dtype`` (PyTorch's ``view(dtype)``: the last axis
+        scaled by the ratio of the item sizes). A host copy here; the libraries with a
+        native view (NumPy, PyTorch, CuPy) share ``arr``'s memory instead."""
+        host = np.ascontiguousarray(self.read_host(arr))
+        return self.from_numpy(host.view(self.dtype_name(dtype)), dtype, copy=True)
+
+    def _native_eig(self, arr: Array) -> tuple[Array, Array]:
         f = getattr(self.xp.linalg, "eig", None)
-        if f is None:
-            return self._host_eig(arr)
-        values, vectors = f(arr)
-        return values, vectors
+        return self._host_eig(arr) if f is None else f(arr)
 
     def _host_eig(self, arr: Array) -> tuple[Array, Array]:
         values, vectors = np.linalg.eig(self.read_host(arr))
@@ -543,8 +564,7 @@ class Backend(abc.ABC):
     def fill(self, arr: Array, value: Any) -> Array:
         """Every element of ``arr`` set to ``value``, in place where the library allows it."""
         if self.mutable:
-            arr[...] = value
-            return arr
+            return self.setitem(arr, ..., value)
         return self.xp.full_like(arr, value)
 
     def write_host(self, arr: Array, values: Sequence[float]) -> None:
@@ -555,8 +575,17 @@ class Backend(abc.ABC):
             arr[...] = self.xp.asarray(host, dtype=arr.dtype, device=self.device)
 
     def setitem(self, arr: Array, key: Any, value: Any) -> Array:
-        """``arr[key] = value``, in place where the library allows it; returns the result."""
-        arr[key] = value
+        """``arr[key] = value``, in place where the library allows it; returns the result.
+        An array whose elements share memory (what a broadcast inside ``tile`` or
+        ``repeat`` leaves, which the library refuses to write) is copied first: the tensor
+        then holds its own array, as when the operation had returned a fresh one."""
+        try:
+            arr[key] = value
+        except (ValueError, RuntimeError) as e:
+            if not _refused_shared(e):
+                raise
+            arr = self.xp.asarray(arr, copy=True)
+            arr[key] = value
         return arr
 
     def assign(self, arr: Array, value: Array) -> Array:

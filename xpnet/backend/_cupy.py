@@ -51,6 +51,9 @@ class CupyBackend(Backend):
     collective = "nccl"
     __slots__ = ()
 
+    def bitcast(self, arr: Array, dtype: Any) -> Array:
+        return arr.view(dtype)
+
     def device_pointer(self, arr: Any) -> int:
         return int(arr.data.ptr)
 

@@ -37,6 +37,11 @@ def _rows_summed(shape: tuple[int, ...], values: Array, index: Array) -> Array |
     return np.asarray(ones @ block, dtype=values.dtype).reshape(shape)
 
 
+def _writeable(arr: Array) -> np.ndarray:
+    """``arr`` itself where it is an array, else (a NumPy scalar) a 0-d array of it."""
+    return arr if isinstance(arr, np.ndarray) else np.array(arr)
+
+
 class NumpyBackend(Backend):
     name = "numpy"
     fast_float16 = False  # NumPy computes float16 in software
@@ -57,6 +62,18 @@ class NumpyBackend(Backend):
 
     def zeros(self, shape: tuple[int, ...], dtype: Any) -> Array:
         return np.zeros(shape, dtype=dtype)
+
+    # NumPy gives a 0-d result of an operation as a scalar (np.float64(2.0)), which takes
+    # no item assignment: an in-place write goes into a 0-d array of it, which the tensor
+    # then holds (as when the operation had returned one, which PyTorch's would have).
+    def setitem(self, arr: Array, key: Any, value: Any) -> Array:
+        return super().setitem(_writeable(arr), key, value)
+
+    def fill(self, arr: Array, value: Any) -> Array:
+        return super().fill(_writeable(arr), value)
+
+    def bitcast(self, arr: Array, dtype: Any) -> Array:
+        return np.asarray(arr).view(dtype)
 
     def read_host(self, arr: Array) -> np.ndarray:
         return np.array(arr, copy=True)

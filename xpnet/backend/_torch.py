@@ -92,6 +92,9 @@ class TorchBackend(Backend):
             return torch.flip(out, flips) if flips else out
         return super().gather(arr, how, *indices)
 
+    def bitcast(self, arr: Array, dtype: Any) -> Array:
+        return arr.view(dtype)
+
     def setitem(self, arr: Array, key: Any, value: Any) -> Array:
         if isinstance(key, tuple) and _negative_steps(key):
             import torch
@@ -100,8 +103,7 @@ class TorchBackend(Backend):
             if flips and isinstance(value, torch.Tensor):
                 value = torch.flip(torch.broadcast_to(value, arr[pos].shape), flips)
             key = pos
-        arr[key] = value
-        return arr
+        return super().setitem(arr, key, value)
 
     def _scatter_add_flat(self, size: int, positions: Array, values: Array) -> Array:
         out = self.zeros((size,), values.dtype)

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from .._errors import ShapeError
 from ..autodiff import Primitive
 
 if TYPE_CHECKING:
@@ -79,3 +82,36 @@ def imag(x: Tensor) -> Tensor:
 def conj(x: Tensor) -> Tensor:
     """The complex conjugate (``x`` itself for a real tensor)."""
     return conj_p(x) if _complex(x) else x
+
+
+# PyTorch's x.view(dtype): the bytes reinterpreted (not differentiable, as in PyTorch)
+bitcast_p = Primitive(
+    "bitcast", lambda b, x, *, dtype: b.bitcast(x, dtype), differentiable=False, view=True
+)
+_PYTHON_TYPES = {float: "float64", complex: "complex128", int: "int64", bool: "bool"}
+
+
+def view_as_dtype(x: Tensor, dtype: Any) -> Tensor:
+    """``x``'s bytes read as ``dtype`` (PyTorch's ``x.view(dtype)``): the last axis scaled
+    by the ratio of the item sizes, memory shared where the library has views. Python's
+    ``float``/``complex``/``int`` mean float64/complex128/int64 here, as in PyTorch and
+    NumPy (bytes have one width). The result does not require grad (PyTorch's either)."""
+    b = x.backend
+    dt = b.dtype(_PYTHON_TYPES.get(dtype, dtype))
+    old, new = _itemsize(b, x.dtype), _itemsize(b, dt)
+    if old != new:
+        what = f"view({b.dtype_name(dt)}) of {b.dtype_name(x.dtype)}{list(x.shape)}"
+        if x.ndim == 0:
+            raise ShapeError(
+                f"{what}: a 0-d tensor keeps its item size (here {old} -> {new} bytes)"
+            )
+        if (x.shape[-1] * old) % new:
+            raise ShapeError(
+                f"{what}: the last axis ({x.shape[-1]} x {old} bytes) is not a multiple of {new} bytes"
+            )
+    return bitcast_p(x.detach(), dtype=dt)
+
+
+def _itemsize(b: Any, dtype: Any) -> int:
+    name = b.dtype_name(dtype)
+    return 2 if name == "bfloat16" else int(np.dtype(name).itemsize)

@@ -151,6 +151,20 @@ def float_wins(x: Any, y: Any) -> tuple[Any, Any]:
     return x, y
 
 
+def _default_for(t: TensorBase, scalar: Any) -> Any:
+    """The default float (or complex) dtype an integer or bool ``t`` takes beside a Python
+    float (or complex): ``int tensor * 2.5`` is float32, ``* 2j`` complex64."""
+    return t.backend.default_complex if type(scalar) is complex else t.backend.default_float
+
+
+def _complex_of(t: TensorBase) -> str:
+    """The complex dtype of a float or complex ``t``'s precision (a Python complex beside it)."""
+    name = t.backend.dtype_name(t.dtype)
+    if t.backend.is_complex(t.dtype):
+        return name
+    return "complex128" if name == "float64" else "complex64"
+
+
 def binary(prim: Any, x: Any, y: Any) -> Tensor:
     """``prim(x, y)`` with one operand possibly a Python scalar or host data.
 
@@ -178,16 +192,20 @@ def binary(prim: Any, x: Any, y: Any) -> Tensor:
             if dense is not None:  # a sparse tensor: its dense form, promoted as a tensor
                 return binary(prim, x, dense())
             y = as_operand(y, x)
-            if type(y) is float and x._data.dtype not in x.backend.inexact_dtypes:
-                x = astype_p(x, dtype=x.backend.default_float)
+            if type(y) in (float, complex) and x._data.dtype not in x.backend.inexact_dtypes:
+                x = astype_p(x, dtype=_default_for(x, y))
         return prim(x, y)
     if is_tensor(y):
         dense = getattr(x, "__xpnet_dense__", None)
         if dense is not None:
             return binary(prim, dense(), y)
         x = as_operand(x, y)
-        if type(x) is float and y._data.dtype not in y.backend.inexact_dtypes:
-            y = astype_p(y, dtype=y.backend.default_float)
+        if type(x) in (float, complex) and y._data.dtype not in y.backend.inexact_dtypes:
+            y = astype_p(y, dtype=_default_for(y, x))
+        if type(x) is complex:
+            # as a 0-d array of the complex dtype of y's precision: Python's complex * a
+            # NumPy float64 scalar (a 0-d result) gives a Python complex, not an array
+            x = tensor(x, dtype=_complex_of(y), backend=y.backend)
         return prim(x, y)
     raise ArgumentTypeError(
         f"{prim.name}: expected a Tensor operand, got {type(x).__name__} and {type(y).__name__}"

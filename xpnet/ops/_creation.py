@@ -9,7 +9,14 @@ import numpy as np
 
 from .._errors import ArgumentError, BackendError, DTypeError
 from ..autodiff.internal import TensorBase, is_tensor, wrap
-from ..backend import Backend, Generator, backend_of, default_generator, get_backend
+from ..backend import (
+    Backend,
+    Generator,
+    backend_of,
+    default_complex_name,
+    default_generator,
+    get_backend,
+)
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -73,7 +80,7 @@ def _convert(data: Any, dtype: Any, backend: Any, device: Any, copy: bool) -> tu
         )
     if dtype is not None:
         dt = b.dtype(dtype)
-    elif src is not None:  # a NumPy array keeps its dtype
+    elif src is not None or _typed(host.dtype, data):  # NumPy data keeps its dtype
         dt = b.dtype(host.dtype.name)
     elif host.dtype.kind == "f":
         dt = b.default_float
@@ -87,6 +94,22 @@ def _convert(data: Any, dtype: Any, backend: Any, device: Any, copy: bool) -> tu
         raise DTypeError(f"tensor: cannot make a tensor from data of NumPy dtype {host.dtype}")
     # A NumPy array of the caller's is copied: the tensor never aliases it (torch.tensor's rule).
     return b.from_numpy(host, dt, copy=copy and host is data), b
+
+
+def _typed(dtype: np.dtype, data: Any) -> bool:
+    """Whether nested lists gave ``dtype`` through NumPy values in them (as PyTorch and
+    NumPy keep ``[np.float64(1.0)]`` float64 and ``[np.int32(1)]`` int32): a dtype that
+    Python numbers alone never give, or a NumPy scalar or array among the items."""
+    if dtype.name not in ("float64", "complex128"):
+        return dtype.name not in ("int64", "bool")
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (np.generic, np.ndarray, TensorBase)):
+            return True
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
 
 
 def tensor(
@@ -157,9 +180,17 @@ def full(
     shape: Any, fill_value: Any, *, dtype: Any = None, backend: Any = None, device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:  # fmt: skip
+    """``shape`` filled with ``fill_value``; without ``dtype``, the dtype of the fill, as
+    PyTorch's and the standard's ``full``: bool, the default integer (int64), the default
+    float or the default complex (complex128 beside a float64 default)."""
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    if dtype is None and isinstance(fill_value, complex):
-        dtype = "complex64"  # a complex fill never loses its imaginary part
+    if dtype is None:
+        if isinstance(fill_value, bool):
+            dtype = "bool"
+        elif isinstance(fill_value, int):
+            dtype = "int64"
+        elif isinstance(fill_value, complex):
+            dtype = default_complex_name()
     return _fill(shape, fill_value, dtype, backend, device, requires_grad)
 
 

@@ -92,13 +92,14 @@ def repeat(x: Tensor, repeats: Any, axis: int | None = None) -> Tensor:
 
 
 def moveaxis(x: Tensor, source: Any, destination: Any) -> Tensor:
-    src = normalize_axes(source, x.ndim, "moveaxis")
     srcs = (source,) if isinstance(source, int) else tuple(source)
     dsts = (destination,) if isinstance(destination, int) else tuple(destination)
-    if src is None or len(srcs) != len(dsts):
+    if len(srcs) != len(dsts):
         raise ShapeError(f"moveaxis: {source!r} and {destination!r} differ in length")
     s = [normalize_axis(a, x.ndim, "moveaxis") for a in srcs]
     d = [normalize_axis(a, x.ndim, "moveaxis") for a in dsts]
+    if len(set(s)) != len(s) or len(set(d)) != len(d):
+        raise ShapeError(f"moveaxis: repeated axis in {source!r} or {destination!r}")
     order = [i for i in range(x.ndim) if i not in s]
     for dst, src_axis in sorted(zip(d, s, strict=True)):
         order.insert(dst, src_axis)
@@ -114,7 +115,23 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
-        raise ShapeError(f"broadcast_shapes: shapes {list(shapes)} do not broadcast") from None
+        raise ShapeError(_not_broadcast(shapes)) from None
+
+
+def _not_broadcast(shapes: Any) -> str:
+    """Which two shapes clash, and on which axis (counted from the end, as broadcasting is)."""
+    shapes = [tuple(s) for s in shapes]
+    for axis in range(1, max(len(s) for s in shapes) + 1):
+        sizes = {s[-axis] for s in shapes if len(s) >= axis} - {1}
+        if len(sizes) > 1:
+            a, b = sorted(sizes)[:2]
+            first = next(s for s in shapes if len(s) >= axis and s[-axis] == a)
+            second = next(s for s in shapes if len(s) >= axis and s[-axis] == b)
+            return (
+                f"broadcast_shapes: shapes {first} and {second} cannot be broadcast together "
+                f"(axis {-axis}: lengths {a} and {b}; each must be equal or 1)"
+            )
+    return f"broadcast_shapes: shapes {shapes} cannot be broadcast together"
 
 
 def broadcast_arrays(*arrays: Tensor) -> tuple[Tensor, ...]:

@@ -7,6 +7,7 @@ with ``nn``, ``optim`` and ``train``. Other xpnet packages import from here or f
 """
 
 from ._cast import astype_p as astype_p
+from ._cast import view_as_dtype as view_as_dtype
 from ._common import autocast_high as autocast_high
 from ._common import autocast_low as autocast_low
 from ._common import binary as binary
