@@ -6,7 +6,7 @@ SciPy's tests that take its ``xp`` fixture run on each Array API library SciPy k
 (``xpnet.array_api`` on the NumPy backend, float64 by default as SciPy sets PyTorch's),
 as a backend SciPy has no special cases for: its ``skip_xp_backends`` markers that name
 a library do not apply, ``np_only`` ones do. ``XPNET_XFAILS=<file>`` lists the tests
-expected to fail, one node id suffix (``fnmatch`` patterns allowed) per line, ``#``
+expected to fail, one node id suffix (``*`` matches anything) per line, ``#``
 comments giving the reasons; they are marked ``xfail(strict=True)``, so an entry that
 starts to pass fails the run, and with ``XPNET_XFAILS_COMPLETE=1`` (a whole-suite run) so
 does an entry that matches no test: the file stays true.
@@ -89,7 +89,7 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     used: set[str] = set()
     for item in items:
         for pattern, reason in expected:
-            if fnmatch.fnmatchcase(item.nodeid, "*" + pattern):
+            if _matches(item.nodeid, pattern):
                 item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
                 used.add(pattern)
                 break
@@ -97,6 +97,14 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     if unused and items and os.environ.get("XPNET_XFAILS_COMPLETE") == "1":
         # a whole-suite run: an entry that names no collected test is stale
         items.append(_Stale.from_parent(items[0].parent, name="stale_xfail_entries", unused=unused))
+
+
+def _matches(nodeid: str, pattern: str) -> bool:
+    """``nodeid`` ends with ``pattern``, where ``*`` matches anything (and ``[``, as in test
+    ids' parameters, is itself)."""
+    if "*" not in pattern:
+        return nodeid.endswith(pattern)
+    return fnmatch.fnmatchcase(nodeid, "*" + pattern.replace("[", "[[]"))
 
 
 class _Stale(pytest.Item):
