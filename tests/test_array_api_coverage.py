@@ -229,7 +229,7 @@ TRAILER = [
     "test of SciPy 1.17's own suite that takes its `xp` fixture on xpnet's namespace (float64",
     "by default, as SciPy runs PyTorch; the plugin `tests/interop/xpnet_array_backend.py`",
     "adds xpnet as a backend SciPy has no special cases for). Measured 2026-12-07: 26,499",
-    "passed, 52 expected failures, 3,396 skipped by SciPy's own markers; each expected failure",
+    "passed, 51 expected failures, 3,396 skipped by SciPy's own markers; each expected failure",
     "is listed with its reason in `tests/interop/scipy_xfails.txt` (48 are `RBFInterpolator`,",
     "which calls `xp.diag`, not in the standard; the others use `xp.logspace`, test a lazy",
     "library, or match other libraries' error messages). Its first run found 178 failures,",
