@@ -60,13 +60,18 @@ def _complex(x: Tensor) -> bool:
     return x.backend.is_complex(x.dtype)
 
 
-def as_complex(x: Tensor) -> Tensor:
-    """``x`` itself if complex, else cast to the complex dtype of its precision (complex128
-    for float64, complex64 otherwise)."""
-    b = x.backend
+def complex_of(x: Any) -> str:
+    """The complex dtype of ``x``'s precision: its own if complex, complex128 for float64,
+    complex64 otherwise (also a Python complex's dtype beside ``x``)."""
+    b, name = x.backend, x.backend.dtype_name(x.dtype)
     if b.is_complex(x.dtype):
-        return x
-    return astype(x, "complex128" if b.dtype_name(x.dtype) == "float64" else "complex64")
+        return name
+    return "complex128" if name == "float64" else "complex64"
+
+
+def as_complex(x: Tensor) -> Tensor:
+    """``x`` itself if complex, else cast to the complex dtype of its precision."""
+    return x if x.backend.is_complex(x.dtype) else astype(x, complex_of(x))
 
 
 def real(x: Tensor) -> Tensor:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .._autocast_state import LOW
 from .._errors import ArgumentTypeError, DTypeError, PerformanceWarning, ShapeError
 from ..autodiff.internal import TensorBase, is_tensor
-from ._cast import astype, astype_p
+from ._cast import astype, astype_p, complex_of
 from ._creation import tensor
 
 if TYPE_CHECKING:
@@ -157,14 +157,6 @@ def _default_for(t: TensorBase, scalar: Any) -> Any:
     return t.backend.default_complex if type(scalar) is complex else t.backend.default_float
 
 
-def _complex_of(t: TensorBase) -> str:
-    """The complex dtype of a float or complex ``t``'s precision (a Python complex beside it)."""
-    name = t.backend.dtype_name(t.dtype)
-    if t.backend.is_complex(t.dtype):
-        return name
-    return "complex128" if name == "float64" else "complex64"
-
-
 def binary(prim: Any, x: Any, y: Any) -> Tensor:
     """``prim(x, y)`` with one operand possibly a Python scalar or host data.
 
@@ -205,7 +197,7 @@ def binary(prim: Any, x: Any, y: Any) -> Tensor:
         if type(x) is complex:
             # as a 0-d array of the complex dtype of y's precision: Python's complex * a
             # NumPy float64 scalar (a 0-d result) gives a Python complex, not an array
-            x = tensor(x, dtype=_complex_of(y), backend=y.backend)
+            x = tensor(x, dtype=complex_of(y), backend=y.backend)
         return prim(x, y)
     raise ArgumentTypeError(
         f"{prim.name}: expected a Tensor operand, got {type(x).__name__} and {type(y).__name__}"
