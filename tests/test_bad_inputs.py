@@ -251,6 +251,18 @@ BAD_INPUTS: list[tuple[str, Callable[[], object], type[BaseException], str]] = [
         "multiply: tensors of different backends.*numpy.*array_api_strict",
     ),
     (
+        "full with a tensor fill that does not broadcast to the shape",
+        lambda: xn.full((2, 4), xn.ones(3)),
+        xn.ArgumentError,
+        r"full: a fill of shape \(3,\) cannot be broadcast to the shape \(2, 4\)",
+    ),
+    (
+        "a tensor on PyTorch's meta device (no values)",
+        lambda: (pytest.importorskip("torch"), xn.tensor([1.0], backend="torch", device="meta")),
+        xn.DeviceError,
+        r"device 'meta' for backend 'torch': meta tensors hold no values",
+    ),
+    (
         "model on one device, input on another",
         lambda: nn.Linear(2, 2, backend="array_api_strict")(_strict(1, 2, device="device1")),
         xn.DeviceError,

@@ -262,8 +262,9 @@ class _Info:
         return getattr(self._native, name)
 
     def devices(self) -> list[Any]:
-        """The library's devices, as the standard's list (array-api-compat gives a tuple)."""
-        return list(self._native.devices())
+        """The library's devices that xpnet computes on (not PyTorch's ``meta``), as the
+        standard's list (array-api-compat gives a tuple)."""
+        return self._backend.devices()
 
     def default_dtypes(self, *, device: Any = None) -> dict[str, Any]:
         out = dict(self._native.default_dtypes(device=device))

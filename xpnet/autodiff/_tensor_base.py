@@ -289,10 +289,10 @@ class TensorBase:
 
     # -- conversion ------------------------------------------------------------
     def numpy(self) -> Any:
-        """The values as a host NumPy array. On the NumPy backend it is the tensor's own
-        memory, as PyTorch's ``numpy()`` of a CPU tensor (a write to either shows in both);
-        on other backends, and for a tensor that requires grad (which PyTorch refuses), a
-        copy detached from the graph."""
+        """The values as a host NumPy array. On the NumPy backend and for PyTorch's CPU
+        tensors it is the tensor's own memory, as PyTorch's ``numpy()`` of a CPU tensor (a
+        write to either shows in both); on other backends and devices, and for a tensor that
+        requires grad (which PyTorch refuses), a copy detached from the graph."""
         if self._rg:
             return self.backend.to_numpy(self._data)
         return self.backend.host_alias(self._data)

@@ -168,6 +168,11 @@ class Backend(abc.ABC):
         """How many devices of this kind the process sees (one per rank on a machine)."""
         return 1
 
+    def devices(self) -> list[Any]:
+        """The library's devices that xpnet can compute on (the namespace info's
+        ``devices()``), as the standard's list."""
+        return list(self.xp.__array_namespace_info__().devices())
+
     # -- how xn.compile may replay a recorded step on this backend -----------
     def device_graph(self) -> Any:
         """A fresh device graph (``CudaGraph`` on CuPy) to capture a program into and

@@ -33,6 +33,11 @@ class TorchBackend(Backend):
                 raise DeviceError(f"unknown device {spec!r} for backend 'torch': {e}") from None
         else:
             raise DeviceError(f"unknown device {spec!r} for backend 'torch'")
+        if dev.type == "meta":
+            raise DeviceError(
+                f"device {spec!r} for backend 'torch': meta tensors hold no values, and xpnet's "
+                "ops and gradients compute values (use device 'cpu' or 'cuda')"
+            )
         if dev.type == "cuda":
             if not torch.cuda.is_available():
                 raise BackendUnavailableError(
@@ -51,6 +56,10 @@ class TorchBackend(Backend):
     def atomic_scatter(self) -> bool:
         return not self.host_visible
 
+    def devices(self) -> list[Any]:
+        """PyTorch's devices without ``meta`` (no values to compute on)."""
+        return [d for d in super().devices() if d.type != "meta"]
+
     @property
     def host_visible(self) -> bool:
         return self.device.type == "cpu"
@@ -61,6 +70,22 @@ class TorchBackend(Backend):
         if arr.dtype == torch.bfloat16:  # NumPy has no bfloat16: ml_dtypes' where installed
             return bfloat16_host(arr.detach().to(torch.float32).cpu().numpy())
         return np.array(arr.detach().cpu().numpy(), copy=True)
+
+    def host_alias(self, arr: Array) -> np.ndarray:
+        """A CPU tensor's own memory, as PyTorch's ``numpy()`` (a write to either shows in
+        both: ``np.asarray(t)`` as an ``output=`` array of NumPy code, as SciPy's ndimage
+        uses it); a copy for other devices and for dtypes NumPy lacks."""
+        import torch
+
+        if arr.device.type != "cpu" or arr.dtype == torch.bfloat16 or arr.is_conj() or arr.is_neg():
+            return self.to_numpy(arr)
+        self._host_read()
+        return arr.detach().numpy()
+
+    def from_numpy(self, arr: np.ndarray, dtype: Any = None, copy: bool = False) -> Array:
+        if any(s < 0 for s in arr.strides):  # torch takes no negative strides (``a[::-1]``)
+            arr, copy = np.ascontiguousarray(arr), False  # a copy of the tensor's own
+        return super().from_numpy(arr, dtype, copy)
 
     def to_device(self, arr: Array) -> Array:
         return arr.to(self.device)
@@ -83,10 +108,15 @@ class TorchBackend(Backend):
             torch.cuda.synchronize(self.device)
 
     # PyTorch has no negative slice steps: such a key becomes positive slices plus a flip.
+    # Its uint16/32/64 have no gather or flip kernels: gathers move their bits as the signed
+    # integers of the same width (a view, no copy) and view the result back.
     def gather(self, arr: Array, how: Gather, *indices: Array) -> Array:
-        if how[0] == "getitem" and not indices and _negative_steps(how[1]):
-            import torch
+        import torch
 
+        wide = _signed(arr.dtype)
+        if wide is not None:
+            return self.gather(arr.view(wide), how, *indices).view(arr.dtype)
+        if how[0] == "getitem" and not indices and _negative_steps(how[1]):
             key, flips = _positive_key(how[1], tuple(arr.shape))
             out = arr[key]
             return torch.flip(out, flips) if flips else out
@@ -154,6 +184,19 @@ class TorchBackend(Backend):
         import torch
 
         state.set_state(torch.from_numpy(np.asarray(saved["torch"], dtype=np.uint8)))
+
+
+_SIGNED_OF: dict[Any, Any] = {}
+
+
+def _signed(dtype: Any) -> Any:
+    """The signed integer dtype of the width of PyTorch's uint16/32/64 ``dtype``, else None."""
+    if not _SIGNED_OF:
+        import torch
+
+        _SIGNED_OF.update({torch.uint16: torch.int16, torch.uint32: torch.int32,
+                           torch.uint64: torch.int64})  # fmt: skip
+    return _SIGNED_OF.get(dtype)
 
 
 def _negative_steps(key: Any) -> bool:

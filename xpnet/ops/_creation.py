@@ -17,6 +17,8 @@ from ..backend import (
     default_generator,
     get_backend,
 )
+from ._cast import astype
+from ._views import broadcast_to_p
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -184,6 +186,8 @@ def full(
     PyTorch's and the standard's ``full``: bool, the default integer (int64), the default
     float or the default complex (complex128 beside a float64 default)."""
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if is_tensor(fill_value):
+        return _full_of_tensor(shape, fill_value, dtype, backend, device, requires_grad)
     if dtype is None:
         if isinstance(fill_value, bool):
             dtype = "bool"
@@ -194,8 +198,36 @@ def full(
     return _fill(shape, fill_value, dtype, backend, device, requires_grad)
 
 
+def _full_of_tensor(
+    shape: tuple[int, ...], fill: Tensor, dtype: Any, backend: Any, device: Any,
+    requires_grad: bool,
+) -> Tensor:  # fmt: skip
+    """``full`` with a tensor as the fill (NumPy's ``full`` takes arrays, and Array API code
+    such as SciPy's passes 0-d ones): the fill broadcast to ``shape`` and copied, in the
+    fill's dtype unless ``dtype`` says otherwise, in the graph (gradients sum back to it)."""
+    b = fill.backend if backend is None and device is None else get_backend(backend, device)
+    if b is not fill.backend:
+        raise BackendError(
+            f"full: the fill is a tensor on {fill.backend!r}, the result is asked on {b!r}; "
+            "move the fill there first (fill.to(...))"
+        )
+    n = fill.ndim
+    if n > len(shape) or any(
+        f not in (1, s) for f, s in zip(fill.shape, shape[len(shape) - n :], strict=True)
+    ):
+        raise ArgumentError(
+            f"full: a fill of shape {fill.shape} cannot be broadcast to the shape {shape}"
+        )
+    out = astype(fill, fill.dtype if dtype is None else b.dtype(dtype))
+    out = (broadcast_to_p(out, shape=shape) if out.shape != shape else out).clone()
+    return out.detach().requires_grad_(True) if requires_grad else out
+
+
 def _like(x: Tensor, value: Any, dtype: Any, requires_grad: bool) -> Tensor:
     b = x.backend
+    if is_tensor(value):
+        dt = x.dtype if dtype is None else dtype
+        return _full_of_tensor(x.shape, value, dt, b, None, requires_grad)
     dt = x.dtype if dtype is None else b.dtype(dtype)
     return _finish(b.full(x.shape, value, dt), b, requires_grad)
 
@@ -226,6 +258,7 @@ def arange(
 ) -> Tensor:
     """Evenly spaced values in [start, stop) (int64 for integer arguments, else float32)."""
     b = get_backend(backend, device)
+    start, stop, step = _number(start), _number(stop), _number(step)
     if stop is None:
         start, stop = 0, start
     if dtype is None:
@@ -234,6 +267,18 @@ def arange(
     else:
         dt = b.dtype(dtype)
     return _finish(b.arange(start, stop, step, dt), b, requires_grad)
+
+
+def _number(v: Any) -> Any:
+    """A one-element tensor given as a bound of ``arange``/``linspace`` as its Python
+    number (NumPy's take 0-d arrays, and Array API code such as SciPy's passes them)."""
+    if not is_tensor(v):
+        return v
+    if v.size != 1:
+        raise ArgumentError(
+            f"a range bound must be a number or a one-element tensor, got shape {v.shape}"
+        )
+    return v.item()
 
 
 def linspace(
@@ -248,6 +293,7 @@ def linspace(
     requires_grad: bool = False,
 ) -> Tensor:
     b = get_backend(backend, device)
+    start, stop = _number(start), _number(stop)
     dt = b.float_dtype(dtype)
     if not endpoint:  # num points of [start, stop): the first num of num + 1
         return _finish(b.linspace(start, stop, num + 1, dt)[:num], b, requires_grad)

@@ -92,19 +92,26 @@ def count(x: Tensor, axes: tuple[int, ...] | None) -> int:
     return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
 
 
+def _divided(total: Tensor, n: float) -> Tensor:
+    """``total / n``, divided as NumPy's and PyTorch's means are (``total * (1 / n)`` rounds
+    differently: the mean of seven values 1 +- k*1e-16 is 1 - 2**-52 instead of 1 - 2**-53),
+    and NaN for ``n <= 0`` (a mean of nothing, or no degrees of freedom)."""
+    return total / n if n > 0 else total * reciprocal(n)
+
+
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis``; NaN over no elements."""
     x = autocast_high(x)
     axes = normalize_axes(axis, x.ndim, "mean")
-    return sum_p(x, axis=axes, keepdims=keepdims) * reciprocal(count(x, axes))
+    return _divided(sum_p(x, axis=axes, keepdims=keepdims), count(x, axes))
 
 
 def var(x: Tensor, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
     """Variance over ``axis``; ``correction=1`` gives the unbiased estimate (NaN for one element)."""
     x = autocast_high(x)
     axes = normalize_axes(axis, x.ndim, "var")
-    d = x - sum_p(x, axis=axes, keepdims=True) * reciprocal(count(x, axes))
-    return sum_p(d * d, axis=axes, keepdims=keepdims) * reciprocal(count(x, axes) - correction)
+    d = x - _divided(sum_p(x, axis=axes, keepdims=True), count(x, axes))
+    return _divided(sum_p(d * d, axis=axes, keepdims=keepdims), count(x, axes) - correction)
 
 
 def std(x: Tensor, axis: Any = None, keepdims: bool = False, correction: float = 0.0) -> Tensor:
