@@ -5,7 +5,8 @@ SciPy's tests that take its ``xp`` fixture run on each Array API library SciPy k
 (``SCIPY_ARRAY_API=1``); this plugin makes that fixture give xpnet's namespace instead
 (``xpnet.array_api`` on the NumPy backend, float64 by default as SciPy sets PyTorch's),
 as a backend SciPy has no special cases for: its ``skip_xp_backends`` markers that name
-a library do not apply, ``np_only`` ones do. ``XPNET_XFAILS=<file>`` lists the tests
+a library do not apply, ``np_only`` ones do; ``XPNET_SUITE_BACKEND=torch`` runs them on
+xpnet's PyTorch backend instead. ``XPNET_XFAILS=<file>[:<file>...]`` lists the tests
 expected to fail, one node id suffix (``*`` matches anything) per line, ``#``
 comments giving the reasons; they are marked ``xfail(strict=True)``, so an entry that
 starts to pass fails the run, and with ``XPNET_XFAILS_COMPLETE=1`` (a whole-suite run) so
@@ -32,7 +33,10 @@ import pytest
 import xpnet as xn
 
 xn.set_default_dtype("float64")
-NAMESPACE = xn.tensor([1.0]).__array_namespace__()
+#: ``XPNET_SUITE_BACKEND`` picks the xpnet backend the suites run on (default: numpy)
+BACKEND = os.environ.get("XPNET_SUITE_BACKEND", "numpy")
+xn.set_backend(BACKEND)  # ``xpnet.array_api``, scikit-learn's namespace, is the default's
+NAMESPACE = xn.tensor([1.0], backend=BACKEND).__array_namespace__()
 
 
 def pytest_plugin_registered(plugin: Any, manager: Any) -> None:
@@ -71,16 +75,15 @@ def pytest_configure(config: Any) -> None:
 
 
 def _expected_failures() -> list[tuple[str, str]]:
-    path = os.environ.get("XPNET_XFAILS")
-    if not path:
-        return []
-    out, reason = [], ""
-    for line in Path(path).read_text().splitlines():
-        line = line.strip()
-        if line.startswith("#"):
-            reason = line.lstrip("# ")
-        elif line:
-            out.append((line, reason))
+    out = []
+    for path in filter(None, os.environ.get("XPNET_XFAILS", "").split(os.pathsep)):
+        reason = ""
+        for line in Path(path).read_text().splitlines():
+            line = line.strip()
+            if line.startswith("#"):
+                reason = line.lstrip("# ")
+            elif line:
+                out.append((line, reason))
     return out
 
 
