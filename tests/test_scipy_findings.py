@@ -321,3 +321,21 @@ def test_pytorch_wide_unsigned_integers_take_gathers_and_flips(dtype):
                       (xp.flip(t), host[::-1]), (t[1:3], host[1:3])):  # fmt: skip
         assert got.backend.dtype_name(got.dtype) == dtype
         np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_clone_copies_complex_infinities_exactly(backend):
+    # clone was x * 1: (-inf - 0j) * 1 has a NaN imaginary part (SciPy's continued
+    # fractions in log space start from -inf and went to -inf+nanj through full_like)
+    if not backend.float64:
+        pytest.skip("needs complex128")
+    x = _t([complex(-np.inf, -0.0), complex(np.inf, 2.0), 1 - 2j], backend, dtype="complex128")
+    for out in (x.clone(), xn.full_like(x, x), xn.full((3,), x)):
+        np.testing.assert_array_equal(out.numpy(), x.numpy())
+        assert not np.isnan(out.numpy()).any()
+    fill = _t(-np.inf, backend, dtype="complex128")
+    assert xn.full((2,), fill).numpy().tolist() == [complex(-np.inf, 0.0)] * 2
+    w = _t([1.0, -0.0], backend, requires_grad=True)
+    c = w.clone()
+    assert np.signbit(c.numpy()[1]) and c.grad_fn is not None
+    (c * _t([2.0, 3.0], backend)).sum().backward()
+    assert w.grad.numpy().tolist() == [2.0, 3.0]

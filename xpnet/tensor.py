@@ -154,8 +154,10 @@ class Tensor(TensorBase, TorchMethods):
         """A copy in the graph (gradients flow back to ``self``), as PyTorch's ``clone``
         (``memory_format`` is accepted: xpnet's arrays have the backend's one layout)."""
         check_memory_format(memory_format, "clone")
+        # a same-dtype astype copies and passes the cotangent through unchanged (``self * 1``
+        # would not copy exactly: a complex infinity times 1 has a NaN part)
         return (
-            self * 1
+            _internal.astype_p(self, dtype=self.dtype)
             if self.backend.is_inexact(self.dtype)
             else wrap(self.backend.xp.asarray(self._data, copy=True), self.backend)
         )

@@ -35,6 +35,7 @@ def _run(args, xfails=(), backend="numpy"):
     tail = done.stdout[-6000:]
     assert done.returncode == 0, tail
     assert not re.search(r"\d+ (failed|error)", tail), tail
+    print(tail.strip().splitlines()[-1])  # the suite's counts (shown by pytest -rP)
     return tail
 
 

@@ -37,7 +37,7 @@ def cast_cotangent(g: Tensor, dtype: Any) -> Tensor:
 
 
 # fmt: off
-astype_p = Primitive("astype", lambda b, x, *, dtype: b.xp.astype(x, dtype))
+astype_p = Primitive("astype", lambda b, x, *, dtype: b.xp.astype(x, dtype, copy=True))
 astype_p.defvjp(lambda g, ans, x, *, dtype: cast_cotangent(g, x.dtype), keep=(), keep_ans=False)
 real_p = Primitive("real", lambda b, x: b.xp.real(x))
 real_p.defvjp(lambda g, ans, x: astype_p(g, dtype=x.dtype), keep=(), keep_ans=False)
