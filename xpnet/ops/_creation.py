@@ -18,7 +18,7 @@ from ..backend import (
     get_backend,
 )
 from ._cast import astype
-from ._views import broadcast_to_p
+from ._views import broadcast_checked
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -211,15 +211,8 @@ def _full_of_tensor(
             f"full: the fill is a tensor on {fill.backend!r}, the result is asked on {b!r}; "
             "move the fill there first (fill.to(...))"
         )
-    n = fill.ndim
-    if n > len(shape) or any(
-        f not in (1, s) for f, s in zip(fill.shape, shape[len(shape) - n :], strict=True)
-    ):
-        raise ArgumentError(
-            f"full: a fill of shape {fill.shape} cannot be broadcast to the shape {shape}"
-        )
     out = astype(fill, fill.dtype if dtype is None else b.dtype(dtype))
-    out = (broadcast_to_p(out, shape=shape) if out.shape != shape else out).clone()
+    out = broadcast_checked(out, shape, "full").clone()
     return out.detach().requires_grad_(True) if requires_grad else out
 
 

@@ -20,7 +20,13 @@ from ._creation import tensor
 from ._elementwise import add_p
 from ._inplace import _IN_PLACE, _refuse_leaf, rebase, setitem_p
 from ._reduce import any as any_
-from ._views import broadcast_to_p, expand_dims_p, permute_dims_p, reshape_p, squeeze_p
+from ._views import (
+    broadcast_checked,
+    expand_dims_p,
+    permute_dims_p,
+    reshape_p,
+    squeeze_p,
+)
 
 __all__ = [
     "broadcast_to",
@@ -254,13 +260,7 @@ def squeeze(x: Tensor, axis: Any = None) -> Tensor:
 
 def broadcast_to(x: Tensor, shape: Any) -> Tensor:
     """``x`` broadcast to ``shape``."""
-    shape = tuple(int(s) for s in shape)
-    if shape == x.shape:
-        return x
-    lead = len(shape) - x.ndim
-    if lead < 0 or any(n not in (1, m) for n, m in zip(x.shape, shape[lead:], strict=True)):
-        raise ShapeError(f"broadcast_to: cannot broadcast shape {x.shape} to {shape}")
-    return broadcast_to_p(x, shape=shape)
+    return broadcast_checked(x, tuple(int(s) for s in shape), "broadcast_to")
 
 
 def concat(tensors: Any, axis: int | None = 0) -> Tensor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._errors import ShapeError
 from ..autodiff import Primitive
 
 if TYPE_CHECKING:
@@ -81,3 +82,15 @@ broadcast_to_p.defvjp(lambda g, ans, x, *, shape: sum_to(g, x.shape), **_meta)
 sum_p = Primitive("sum", reduction("sum"))
 sum_p.defvjp(_sum_vjp, keep=(), keep_ans=False)
 # fmt: on
+
+
+def broadcast_checked(x: Tensor, shape: tuple[int, ...], op: str) -> Tensor:
+    """``x`` broadcast to ``shape`` (``x`` itself when it has that shape), refused with a
+    ShapeError that names ``op`` when it does not broadcast (``broadcast_to`` and ``full``
+    with a tensor fill)."""
+    if shape == x.shape:
+        return x
+    lead = len(shape) - x.ndim
+    if lead < 0 or any(n not in (1, m) for n, m in zip(x.shape, shape[lead:], strict=True)):
+        raise ShapeError(f"{op}: cannot broadcast shape {x.shape} to {shape}")
+    return broadcast_to_p(x, shape=shape)
